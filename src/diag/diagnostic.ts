@@ -1,0 +1,51 @@
+import type { Span } from "./span.js";
+
+export type Severity = "error" | "warning" | "note";
+
+/** Which stage found the problem; decides the exit status (D19) and lets tools filter. */
+export type DiagnosticStage = "lex" | "syntax" | "resolve" | "type" | "runtime";
+
+/** A secondary location that explains a diagnostic ("first defined here"). */
+export interface Related {
+  readonly span: Span;
+  readonly message: string;
+}
+
+/** One Ko call-chain frame of a run-time failure, innermost first (D18). */
+export interface CallFrame {
+  readonly func: string;
+  readonly step: string;
+  readonly span: Span;
+}
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly stage: DiagnosticStage;
+  /** A stable short code, e.g. "syntax/unexpected-token", "resolve/unknown-name". */
+  readonly code: string;
+  readonly message: string;
+  readonly span: Span;
+  readonly related?: readonly Related[];
+  /** A replacement the user probably meant (for "did you mean" quick fixes). */
+  readonly suggestion?: string;
+  /** For run-time failures: the Ko call chain, innermost first. */
+  readonly frames?: readonly CallFrame[];
+}
+
+export function error(
+  stage: DiagnosticStage,
+  code: string,
+  message: string,
+  span: Span,
+  extra: Partial<Pick<Diagnostic, "related" | "suggestion" | "frames">> = {},
+): Diagnostic {
+  return { severity: "error", stage, code, message, span, ...extra };
+}
+
+/** Thrown by a front-end stage that cannot go on; carries every diagnostic found so far. */
+export class CompileFailure extends Error {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super(diagnostics.map((d) => d.message).join("\n"));
+    this.name = "CompileFailure";
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Host bindings (D17): the one mechanism that exposes a TypeScript function to Ko. Core builtins,
+ * the standard library's host functions, the Kubernetes API and an embedding application's own
+ * functions are all declared with `defineHost` and registered in a `HostRegistry`.
+ *
+ * A declaration says, explicitly: the package and name, a doc line, each parameter (name, which
+ * one is monadic, its type), the result type, whether the function is pure (so the cache may
+ * reuse its results) or has effects, and whether it may return a promise.
+ */
+import { KoError } from "../runtime/failure.js";
+import { type Callable, type Field, type Value } from "../runtime/value.js";
+import { type HostType, checkHostType, showHostType } from "./types.js";
+
+/** What a running host function may ask of the evaluator. */
+export interface HostContext {
+  /**
+   * Augments the variety with `fields` and invokes it (spec 5.5); may return a promise.
+   * With `sequential`, a Ko function's body runs one step at a time (D5, D31).
+   * Fails with a KoError if `variety` is not a variety or a field is duplicated.
+   */
+  call(variety: Value, fields: readonly Field[], mode?: "sequential"): Value | Promise<Value>;
+  /** Aborted when the run is cancelled or the calling body fails (D6). */
+  readonly signal: AbortSignal;
+  /** Standard output and error of the run (the CLI's streams, or the embedding app's). */
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** The Ko call chain at the calling step, one `at Func:step (FILE:LINE:COL)` line each. */
+  callChain(): string;
+  /** The package path of the Ko function whose step made this call. */
+  readonly callerPackage: string;
+  /** Runs `fn` on the run's behalf after the current call returns (for `Spin`). */
+  readonly run: RunServices;
+}
+
+/** Services that belong to a whole run rather than to one call. */
+export interface RunServices {
+  /** Starts `variety()` concurrently; the handle's promise settles with its result. */
+  spawn(variety: Value): Promise<Value>;
+}
+
+export type Effects = "pure" | "io" | "cluster" | "time" | "random";
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly type: HostType;
+  /** Receives the unnamed argument when no field of this name is given. */
+  readonly monadic?: boolean;
+  /** Missing (Empty) is allowed; otherwise a missing argument is an error. */
+  readonly optional?: boolean;
+  readonly doc?: string;
+}
+
+interface SpecBase {
+  readonly pkg: string;
+  readonly name: string;
+  readonly doc: string;
+  readonly result: HostType;
+  readonly effects: Effects;
+  /** May return a promise (does I/O or waits); synchronous functions never do. */
+  readonly async?: boolean;
+}
+
+/** A host function whose arguments are matched to declared parameters and checked strictly. */
+export interface TypedSpec extends SpecBase {
+  readonly params: readonly ParamSpec[];
+  readonly impl: (args: Value[], ctx: HostContext) => Value | Promise<Value>;
+}
+
+/**
+ * A host function that sees the raw argument fields: the builtins that echo all their arguments
+ * (construction, Show, Panic, All, Hash, Peek) and the few whose argument rules the spec defines
+ * by hand. `params` still documents what it reads, for `ko doc`, completion and the checker.
+ */
+export interface RawSpec extends SpecBase {
+  readonly params: readonly ParamSpec[];
+  readonly raw: (fields: readonly Field[], ctx: HostContext) => Value | Promise<Value>;
+}
+
+export interface HostFunction extends Callable {
+  readonly pkg: string;
+  readonly name: string;
+  readonly doc: string;
+  readonly params: readonly ParamSpec[];
+  readonly result: HostType;
+  readonly effects: Effects;
+  readonly async: boolean;
+  readonly echoesArgs: boolean;
+  invoke(fields: readonly Field[], ctx: HostContext): Value | Promise<Value>;
+}
+
+/** D8: core builtins print by name, package builtins as `short/path.Name`. */
+export function hostDisplayName(pkg: string, name: string): string {
+  return pkg === "" ? name : `${pkg}.${name}`;
+}
+
+/**
+ * Finds the argument for a parameter (spec 5.1): the field of that name, else — for the monadic
+ * parameter — the first monadic or unnamed field; else undefined.
+ */
+export function findArg(fields: readonly Field[], name: string, monadic: boolean): Value | undefined {
+  for (let i = 0; i < fields.length; i++) if (fields[i]!.name === name) return fields[i]!.value;
+  if (monadic) for (let i = 0; i < fields.length; i++) if (fields[i]!.monadic || fields[i]!.name === "") return fields[i]!.value;
+  return undefined;
+}
+
+export function defineHost(spec: TypedSpec | RawSpec): HostFunction {
+  const displayName = hostDisplayName(spec.pkg, spec.name);
+  const base = {
+    pkg: spec.pkg,
+    name: spec.name,
+    doc: spec.doc,
+    params: spec.params,
+    result: spec.result,
+    effects: spec.effects,
+    async: spec.async ?? false,
+    displayName,
+    identity: `${spec.pkg}\u0000${spec.name}`,
+  };
+  if ("raw" in spec) return { ...base, echoesArgs: true, invoke: spec.raw };
+  const params = spec.params;
+  const impl = spec.impl;
+  return {
+    ...base,
+    echoesArgs: false,
+    invoke(fields, ctx) {
+      const args: Value[] = new Array(params.length);
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i]!;
+        const v = findArg(fields, p.name, p.monadic === true);
+        args[i] = checkHostType(v, p, displayName);
+      }
+      return impl(args, ctx);
+    },
+  };
+}
+
+/** A one-line signature for `ko list`, completion and hover: `Join(string?: (String), delimiter: String) String`. */
+export function signature(f: HostFunction): string {
+  const ps = f.params.map((p) => `${p.name}${p.monadic ? "?" : ""}: ${showHostType(p.type)}${p.optional ? " (optional)" : ""}`);
+  return `${f.name}(${ps.join(", ")}) ${showHostType(f.result)}`;
+}
+
+export function hostArgumentError(fn: string, param: string, message: string): KoError {
+  return new KoError(`${fn}: argument ${param}: ${message}`, "runtime/host-argument");
+}
