@@ -9,7 +9,10 @@ import type { CallFrame } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import type { Value } from "./value.js";
 
-/** Where a failure happened: the innermost step's span and the Ko call chain, innermost first. */
+/**
+ * Where a failure happened: the innermost step's span and the Ko call chain, innermost first.
+ * `frames` may be computed on first read: a panic that `Recover` catches never needs them.
+ */
 export interface FailureSite {
   readonly span: Span;
   readonly frames: readonly CallFrame[];

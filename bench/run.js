@@ -1,0 +1,190 @@
+// Benchmarks of Ko for Node, each beside a hand-written JavaScript baseline doing the same work in
+// the same process. Prints a table of times and the Ko/JS ratio, and writes bench/results.json.
+//
+//   npm run bench            (builds first)
+//   node bench/run.js fib    (only the benchmarks whose name contains "fib")
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { compileSource } from "../dist/api/index.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "..");
+const quiet = { stdout: () => {}, stderr: () => {} };
+
+/** Median wall time in milliseconds of `fn` over `runs` runs, after `warmup` runs. */
+async function time(fn, { runs = 7, warmup = 2 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+function check(actual, expected, name) {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Error(`${name}: Ko gave ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  }
+}
+
+const benchmarks = [];
+const bench = (name, target, setup) => benchmarks.push({ name, target, setup });
+
+bench("fib(20) recursive with Yield", "< 25 ms", () => {
+  const program = compileSource(`
+Fib(n?) {
+	return: Yield(
+		if: Less(n, 2)
+		then: Return[n]
+		else: fibRec[n]
+	)()
+}
+fibRec(n?) {
+	return: Sum(Fib(Sum(n, -1)), Fib(Sum(n, -2)))
+}
+`);
+  const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+  return {
+    ko: async () => check(await program.run("Fib", { "?": 20 }, quiet), 6765, "fib"),
+    js: () => check(fib(20), 6765, "fib"),
+  };
+});
+
+bench("Loop of 100,000 steps", "< 100 ms", () => {
+  const program = compileSource(`
+Count(n) {
+	return: Loop(
+		start: (i: 0, acc: 0)
+		step: step(s?) {
+			return: (i: Sum(s.i, 1), acc: Sum(s.acc, s.i))
+		}
+		stop: done[limit: n]
+	)
+}
+done(limit, s?) {
+	return: Equal(s.i, limit)
+}
+`);
+  const loop = (n) => {
+    let s = { i: 0, acc: 0 };
+    for (;;) {
+      s = { i: s.i + 1, acc: s.acc + s.i };
+      if (s.i === n) return s;
+    }
+  };
+  const expected = { i: 100000, acc: 4999950000 };
+  return {
+    ko: async () => check(await program.run("Count", { n: 100000 }, quiet), expected, "loop"),
+    js: () => check(loop(100000), expected, "loop"),
+  };
+});
+
+bench("Range summing 10,000 elements", "< 15 ms", () => {
+  const program = compileSource(`
+Total(xs) {
+	return: Range(over: xs, start: 0, with: add(carry, elem) {
+		return: (carry: Sum(carry, elem))
+	}).residue
+}
+`);
+  const xs = Array.from({ length: 10000 }, (_, i) => i);
+  const expected = 49995000;
+  const range = (over) => {
+    let carry = 0;
+    for (const elem of over) carry = { carry: carry + elem }.carry;
+    return carry;
+  };
+  return {
+    ko: async () => check(await program.run("Total", { xs }, quiet), expected, "range"),
+    js: () => check(range(xs), expected, "range"),
+  };
+});
+
+bench("one function with 10,000 independent steps", "", () => {
+  const n = 10000;
+  const steps = Array.from({ length: n }, (_, i) => `\ts${i}: Sum(${i}, 1)`).join("\n");
+  const program = compileSource(`Wide() {\n${steps}\n\treturn: (first: s0, last: s${n - 1})\n}\n`);
+  const wide = () => {
+    const fns = Array.from({ length: n }, (_, i) => () => i + 1);
+    const vals = fns.map((f) => f());
+    return { first: vals[0], last: vals[n - 1] };
+  };
+  return {
+    ko: async () => check(await program.run("Wide", {}, quiet), { first: 1, last: n }, "wide"),
+    js: () => check(wide(), { first: 1, last: n }, "wide"),
+  };
+});
+
+bench("parse + compile a 10,000-line file", "", () => {
+  const funcs = [];
+  for (let f = 0; f < 1000; f++) {
+    const lines = [`F${f}(x?, y) {`];
+    for (let s = 0; s < 7; s++) lines.push(`\ts${s}: Sum(x, ${s}, Len((a: y, b: "t${s}")))`);
+    lines.push(`\treturn: (f: F${(f + 1) % 1000}[y: s0], v: s6)`, "}");
+    funcs.push(lines.join("\n"));
+  }
+  const source = funcs.join("\n");
+  const jsSource = Array.from({ length: 1000 }, (_, f) => {
+    const body = Array.from({ length: 7 }, (_, s) => `  const s${s} = x + ${s} + [{ a: y, b: "t${s}" }].length;`).join("\n");
+    return `function F${f}(x, y) {\n${body}\n  return { f: F${(f + 1) % 1000}, v: s6 };\n}`;
+  }).join("\n");
+  return {
+    ko: () => {
+      compileSource(source, { pkgPath: "big" });
+    },
+    // V8 parses function bodies lazily; calling `new Function` with the whole text parses it eagerly enough to compare.
+    js: () => {
+      new Function(`${jsSource}\nreturn F0;`)();
+    },
+    lines: source.split("\n").length,
+  };
+});
+
+function startupBench() {
+  const hello = path.join(repo, "examples/hello.ko");
+  const ko = path.join(repo, "dist/cli/main.js");
+  const once = (args) => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
+    return performance.now() - t0;
+  };
+  const median = (args) => {
+    once(args);
+    const s = Array.from({ length: 9 }, () => once(args)).sort((a, b) => a - b);
+    return s[4];
+  };
+  return { koMs: median([ko, "run", hello]), baselineMs: median(["-e", "0"]) };
+}
+
+const filter = process.argv[2];
+const results = [];
+for (const b of benchmarks) {
+  if (filter && !b.name.includes(filter)) continue;
+  const { ko, js } = b.setup();
+  const koMs = await time(ko);
+  const baselineMs = await time(js);
+  results.push({ name: b.name, koMs, baselineMs, ratio: koMs / baselineMs, target: b.target });
+}
+if (!filter || "startup".includes(filter)) {
+  const { koMs, baselineMs } = startupBench();
+  results.push({ name: "startup: ko run examples/hello.ko vs node -e 0", koMs, baselineMs, ratio: koMs / baselineMs, target: "ratio < 3" });
+}
+
+const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const rows = [["benchmark", "Ko ms", "JS ms", "Ko/JS", "target"], ...results.map((r) => [r.name, fmt(r.koMs), fmt(r.baselineMs), fmt(r.ratio), r.target])];
+const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
+fs.writeFileSync(
+  path.join(here, "results.json"),
+  JSON.stringify(
+    results.map(({ name, koMs, baselineMs, ratio }) => ({ name, koMs, baselineMs, ratio })),
+    null,
+    2,
+  ) + "\n",
+);

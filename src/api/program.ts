@@ -1,0 +1,178 @@
+/**
+ * The one facade every front end uses (CLI, REPL, language server, embedding apps):
+ * load → resolve → compile, then run. No front end re-implements a stage.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { CompileFailure, type Diagnostic } from "../diag/diagnostic.js";
+import type { HostFunction } from "../host/binding.js";
+import { HostRegistry } from "../host/registry.js";
+import { compileProgram, type Compiled } from "../compile/compile.js";
+import type { KoFunction } from "../compile/circuit.js";
+import { Loader, type EntrySource } from "../resolve/load.js";
+import type { Program } from "../resolve/program.js";
+import { resolveProgram } from "../resolve/resolve.js";
+import { Run, type RunOptions } from "../runtime/eval.js";
+import type { Field, Value } from "../runtime/value.js";
+import { registerCoreBuiltins } from "../builtins/index.js";
+import { registerStdlib } from "../stdlib/index.js";
+import { fieldsFromJs, toJs } from "./convert.js";
+
+export interface CompileOptions {
+  /** Repository roots searched for imported packages (D20), before the standard library. */
+  readonly roots?: readonly string[];
+  /** The host functions to compile against; defaults to the core builtins and the stdlib. */
+  readonly registry?: HostRegistry;
+  /** Extra host functions of the embedding application. */
+  readonly bind?: readonly HostFunction[];
+  /** Supplies file contents (for unsaved editor buffers); defaults to reading the disk. */
+  readonly readFile?: (file: string) => string | undefined;
+}
+
+let cachedStdlibDir: string | undefined;
+
+/** The directory of the standard library's Ko packages, found from this module's location. */
+export function stdlibDir(): string {
+  if (cachedStdlibDir) return cachedStdlibDir;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, "stdlib");
+    if (fs.existsSync(path.join(candidate, "idiom"))) return (cachedStdlibDir = candidate);
+    dir = path.dirname(dir);
+  }
+  throw new Error("cannot find the Ko standard library (stdlib/) next to the installed package");
+}
+
+let baseRegistry: HostRegistry | undefined;
+
+/** The core builtins and the standard library's host functions. */
+export function defaultRegistry(): HostRegistry {
+  if (!baseRegistry) {
+    baseRegistry = new HostRegistry();
+    registerCoreBuiltins(baseRegistry);
+    registerStdlib(baseRegistry);
+  }
+  return baseRegistry;
+}
+
+/** Repository roots from `KOPATH` (each entry `d` gives the root `d/src`, spec 8.1). */
+export function rootsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.KOPATH ?? "")
+    .split(":")
+    .filter((d) => d !== "")
+    .map((d) => path.join(d, "src"));
+}
+
+function registryFor(opts: CompileOptions): HostRegistry {
+  const base = opts.registry ?? defaultRegistry();
+  if (!opts.bind || opts.bind.length === 0) return base;
+  return base.clone().register(...opts.bind);
+}
+
+/**
+ * Loads, resolves and compiles a program. Throws `CompileFailure` (with every diagnostic found,
+ * and `sources` for excerpts) when anything is wrong; nothing of a failing program ever runs.
+ */
+export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgram {
+  const registry = registryFor(opts);
+  const loader = new Loader({
+    registry,
+    roots: opts.roots ?? [],
+    stdlibDir: stdlibDir(),
+    ...(opts.readFile ? { readFile: opts.readFile } : {}),
+  });
+  const loaded = loader.load(entry);
+  const { program, diagnostics } = resolveProgram(loaded, registry);
+  const all = [...loaded.diagnostics, ...diagnostics];
+  const sources = sourceLookup(program);
+  if (all.length > 0) throw new KoCompileError(sortDiagnostics(all), sources);
+  return new KoProgram(program, compileProgram(program, registry.lookup("", "")!), sources);
+}
+
+function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.start.offset - b.span.start.offset);
+}
+
+function sourceLookup(program: Program): (file: string) => string | undefined {
+  const texts = new Map<string, string>();
+  for (const pkg of program.packages.values()) for (const f of pkg.files) texts.set(f.path, f.text);
+  return (file) => texts.get(file);
+}
+
+/** A compile failure that can show source excerpts of its diagnostics. */
+export class KoCompileError extends CompileFailure {
+  constructor(
+    diagnostics: readonly Diagnostic[],
+    readonly sources: (file: string) => string | undefined,
+  ) {
+    super(diagnostics);
+  }
+}
+
+export interface CallOptions extends Partial<RunOptions> {}
+
+/** A compiled program, ready to run any of its functions any number of times. */
+export class KoProgram {
+  constructor(
+    readonly program: Program,
+    readonly compiled: Compiled,
+    readonly sources: (file: string) => string | undefined,
+  ) {}
+
+  /** The entry package's path (`conf` for `conf.ko`). */
+  get packagePath(): string {
+    return this.program.entry.path;
+  }
+
+  /** A function of the entry package (or of another package, given its path). */
+  func(name: string, pkg = this.program.entry.path): KoFunction | undefined {
+    return this.compiled.functions.get(pkg)?.get(name);
+  }
+
+  /** Names of the entry package's functions. */
+  functionNames(pkg = this.program.entry.path): string[] {
+    return [...(this.compiled.functions.get(pkg)?.keys() ?? [])];
+  }
+
+  /**
+   * Runs a function of the entry package with JavaScript arguments (see convert.ts) and returns
+   * its result as a JavaScript value. Rejects with KoError, KoPanic or KoCancelled on failure.
+   */
+  async run(name: string, args: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<unknown> {
+    const fn = this.func(name);
+    if (!fn) throw new Error(`function ${name} not found in package ${this.packagePath}`);
+    return toJs(await this.call(fn, fieldsFromJs(args), opts));
+  }
+
+  /**
+   * Runs a function with Ko argument fields and returns its Ko result. Failures reject with a
+   * KoError, KoPanic or KoCancelled that carries its Ko location (see `renderFailure`).
+   */
+  async call(fn: KoFunction, fields: readonly Field[], opts: CallOptions = {}): Promise<Value> {
+    const run = new Run({
+      stdout: opts.stdout ?? ((t) => process.stdout.write(t)),
+      stderr: opts.stderr ?? ((t) => process.stderr.write(t)),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
+    });
+    try {
+      return await run.callEntry(fn, fields);
+    } catch (e) {
+      if (run.signal.aborted && !(e instanceof Error && "site" in e && (e as { site?: unknown }).site)) throw run.cancelledError();
+      throw e;
+    } finally {
+      run.finish();
+      reportLostSpins(run, opts.stderr ?? ((t) => process.stderr.write(t)));
+    }
+  }
+}
+
+/** D32: a spun call that failed and was never waited for is a warning, not a failure. */
+function reportLostSpins(run: Run, stderr: (t: string) => void): void {
+  for (const s of run.spawned) {
+    if (s.failure !== undefined && !s.waited && !(s.failure instanceof Error && s.failure.name === "KoCancelled")) {
+      stderr(`warning: a spun call failed and was never waited for: ${(s.failure as Error).message}\n`);
+    }
+  }
+}

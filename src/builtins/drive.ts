@@ -1,0 +1,80 @@
+/**
+ * Running builtins that call varieties many times (`Loop`, `Range`, `Sort`, `Template`, ...).
+ *
+ * Such a builtin is written as a generator that yields each call's result as `ctx.call` returned
+ * it — a value, or a promise of one — and receives the value back. `drive` runs the generator:
+ *
+ * - while calls finish synchronously it stays synchronous, in one plain loop, so a loop over
+ *   pure Ko functions allocates no promise per iteration;
+ * - at the first call that returns a promise it continues asynchronously, awaiting each
+ *   pending result; a rejected call is thrown into the generator, so `try`/`catch` there sees
+ *   failures of synchronous and asynchronous calls alike (`Recover` relies on it);
+ * - every so many steps it checks the run's abort signal and, when it has held the event loop
+ *   for too long, pauses for one turn of it, so that Ctrl-C and timers work during an endless
+ *   `Loop`.
+ */
+import { cancellation, isThenable, type Pending } from "./common.js";
+import { EMPTY, type Value } from "../runtime/value.js";
+
+/** A builtin's work: yields pending call results, is resumed with their values, returns `T`. */
+export type Steps<T> = Generator<Pending, T, Value>;
+
+/** How many resumptions pass between two looks at the signal and the clock (a power of 2). */
+const CHECK_EVERY = 1024;
+/** How long a driver may keep the event loop before it lets others run, in milliseconds. */
+const MAX_HOLD_MS = 50;
+
+export function drive<T>(steps: Steps<T>, signal: AbortSignal): T | Promise<T> {
+  const clock = new Clock(signal);
+  let input: Value = EMPTY; // the first `next` only starts the generator
+  for (;;) {
+    const next = steps.next(input);
+    if (next.done) return next.value;
+    const pending = next.value;
+    if (isThenable(pending)) return continueAsync(steps, Promise.resolve(pending), clock);
+    if (clock.tick()) return continueAsync(steps, clock.pause().then(() => pending), clock);
+    input = pending;
+  }
+}
+
+type Outcome = { readonly ok: true; readonly value: Value } | { readonly ok: false; readonly error: unknown };
+
+function settle(p: Promise<Value>): Promise<Outcome> {
+  return p.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+async function continueAsync<T>(steps: Steps<T>, first: Promise<Value>, clock: Clock): Promise<T> {
+  let outcome = await settle(first);
+  for (;;) {
+    const next = outcome.ok ? steps.next(outcome.value) : steps.throw(outcome.error);
+    if (next.done) return next.value;
+    const pending = next.value;
+    if (clock.tick()) await clock.pause();
+    outcome = isThenable(pending) ? await settle(Promise.resolve(pending)) : { ok: true, value: pending };
+  }
+}
+
+/** Counts a driver's steps and decides when it must look at the signal or give way. */
+class Clock {
+  private steps = 0;
+  private since = performance.now();
+
+  constructor(private readonly signal: AbortSignal) {}
+
+  /** Called once per step; throws if the run was cancelled; true when it is time to pause. */
+  tick(): boolean {
+    if ((++this.steps & (CHECK_EVERY - 1)) !== 0) return false;
+    if (this.signal.aborted) throw cancellation(this.signal);
+    return performance.now() - this.since > MAX_HOLD_MS;
+  }
+
+  /** One turn of the event loop (after I/O callbacks), then a check of the signal. */
+  async pause(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.signal.aborted) throw cancellation(this.signal);
+    this.since = performance.now();
+  }
+}

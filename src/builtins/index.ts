@@ -1,0 +1,32 @@
+/**
+ * The core builtins (spec 6.2, 6.3) and the builtin packages `integer` and `circuit` (6.5), all
+ * declared with `defineHost` like any other host function (D17).
+ */
+import type { HostRegistry } from "../host/registry.js";
+import { arithmeticBuiltins } from "./arith.js";
+import { concurrencyBuiltins } from "./concurrency.js";
+import { constructionBuiltins } from "./construct.js";
+import { controlBuiltins } from "./control.js";
+import { convertBuiltins } from "./convert.js";
+import { logicBuiltins } from "./logic.js";
+import { packageBuiltins } from "./packages.js";
+import { printBuiltins } from "./print.js";
+import { sequenceBuiltins } from "./seq.js";
+import { textBuiltins } from "./text.js";
+
+export { construction } from "./construct.js";
+
+export function registerCoreBuiltins(reg: HostRegistry): void {
+  reg.register(
+    ...constructionBuiltins,
+    ...logicBuiltins,
+    ...convertBuiltins,
+    ...arithmeticBuiltins(""),
+    ...sequenceBuiltins,
+    ...controlBuiltins,
+    ...concurrencyBuiltins,
+    ...printBuiltins,
+    ...textBuiltins,
+    ...packageBuiltins,
+  );
+}

@@ -1,0 +1,27 @@
+/** `ko parse FILE...`: syntax only; `--ast` prints each file's AST as JSON. */
+import * as fs from "node:fs";
+import { renderDiagnostic } from "../diag/render.js";
+import { parseFile } from "../syntax/index.js";
+import { EXIT, UsageError } from "./exit.js";
+
+/** JSON for an AST: bigints as decimal strings. */
+function astJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+}
+
+export function parseCommand(files: string[], flags: { ast?: boolean }): number {
+  let status: number = EXIT.ok;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch {
+      throw new UsageError(`cannot read ${file}`);
+    }
+    const { ast, diagnostics } = parseFile(file, text);
+    for (const d of diagnostics) process.stderr.write(renderDiagnostic(d, () => text));
+    if (diagnostics.length > 0) status = EXIT.compile;
+    if (flags.ast) process.stdout.write(astJson(ast) + "\n");
+  }
+  return status;
+}

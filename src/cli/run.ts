@@ -1,0 +1,115 @@
+/**
+ * `ko run` and `ko play`: compile a package, run one or more of its functions, print each result
+ * in canonical form (spec 8.2, D22, D25). Exit status per D19.
+ */
+import * as fs from "node:fs";
+import { compile, KoCompileError, rootsFromEnv, type KoProgram } from "../api/program.js";
+import { renderFailure } from "../api/report.js";
+import type { EntrySource } from "../resolve/load.js";
+import { KoCancelled, KoFailure } from "../runtime/failure.js";
+import { printValue } from "../runtime/print.js";
+import { groupValues } from "../runtime/sequence.js";
+import type { Field } from "../runtime/value.js";
+import { KoExit } from "../stdlib/os.js";
+import { argField, playField } from "./args.js";
+import { EXIT, UsageError } from "./exit.js";
+
+export interface RunFlags {
+  readonly arg: string[];
+  readonly list?: string;
+  readonly maxDepth?: number;
+  readonly root: string[];
+}
+
+/** Groups repeated argument names into sequences, as a bracket would (spec 5.3). */
+function groupFields(fields: readonly Field[]): Field[] {
+  const byName = new Map<string, Field[]>();
+  for (const f of fields) {
+    const g = byName.get(f.name);
+    if (g) g.push(f);
+    else byName.set(f.name, [f]);
+  }
+  return [...byName.values()].map((g) => (g.length === 1 ? g[0]! : { ...g[0]!, value: groupValues(g.map((f) => f.value)) }));
+}
+
+function entryFor(target: string): EntrySource {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(target);
+  } catch {
+    throw new UsageError(`no such file or directory: ${target}`);
+  }
+  return stat.isDirectory() ? { kind: "dir", dir: target } : { kind: "file", file: target };
+}
+
+/** Compiles, printing diagnostics and returning an exit status on failure. */
+export function compileOrReport(entry: EntrySource, roots: readonly string[]): KoProgram | number {
+  try {
+    return compile(entry, { roots: [...roots, ...rootsFromEnv()] });
+  } catch (e) {
+    if (e instanceof KoCompileError) {
+      process.stderr.write(renderFailure(e, e.sources));
+      return EXIT.compile;
+    }
+    throw e;
+  }
+}
+
+export async function runCommand(target: string, func: string | undefined, flags: RunFlags): Promise<number> {
+  const entry = entryFor(target);
+  const names = flags.list ? flags.list.split(",").map((s) => s.trim()).filter((s) => s !== "") : [func ?? "Main"];
+  if (flags.list && func) throw new UsageError("give either FUNC or --list, not both");
+  const fields = groupFields(flags.arg.map(argField));
+  return runFunctions(entry, names, fields, flags);
+}
+
+export async function playCommand(spec: string, args: string[], flags: RunFlags): Promise<number> {
+  const slash = spec.lastIndexOf("/");
+  const pkgPath = slash < 0 ? "" : spec.slice(0, slash);
+  const func = spec.slice(slash + 1);
+  const fields = groupFields(args.map(playField));
+  return runFunctions({ kind: "package", pkgPath }, [func], fields, flags);
+}
+
+async function runFunctions(entry: EntrySource, names: string[], fields: Field[], flags: RunFlags): Promise<number> {
+  const compiled = compileOrReport(entry, flags.root);
+  if (typeof compiled === "number") return compiled;
+  const fns = names.map((name) => {
+    const fn = compiled.func(name);
+    if (!fn) {
+      const known = compiled.functionNames().sort().join(", ") || "none";
+      throw new UsageError(`function ${name} not found in package ${compiled.packagePath} (its functions: ${known})`);
+    }
+    return fn;
+  });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    if (++interrupts > 1) process.exit(130);
+    controller.abort(new KoCancelled("interrupted (Ctrl-C)"));
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    for (const fn of fns) {
+      const result = await compiled.call(fn, fields, {
+        signal: controller.signal,
+        ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
+      });
+      process.stdout.write(printValue(result) + "\n");
+    }
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof KoExit) return e.code;
+    if (e instanceof KoCancelled) {
+      process.stderr.write(renderFailure(e, compiled.sources));
+      return EXIT.runtime;
+    }
+    if (e instanceof KoFailure) {
+      process.stderr.write(renderFailure(e, compiled.sources));
+      return EXIT.runtime;
+    }
+    throw e;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * `ko test [PKG|DIR|FILE ...]` (spec 8.4, D23): in each package, every parameterless function
+ * whose name starts with `Test` runs, in name order. A panic fails the test; a run-time error
+ * aborts the whole run (errors are bugs, not test failures). Output is the original's lines in
+ * canonical printing, ending with a plain `N passed, M failed`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { renderFailure } from "../api/report.js";
+import type { EntrySource } from "../resolve/load.js";
+import { KoPanic, KoFailure } from "../runtime/failure.js";
+import { printValue } from "../runtime/print.js";
+import { struct } from "../runtime/value.js";
+import { EXIT } from "./exit.js";
+import { compileOrReport } from "./run.js";
+
+function entryFor(target: string): EntrySource {
+  try {
+    const stat = fs.statSync(target);
+    return stat.isDirectory() ? { kind: "dir", dir: target } : { kind: "file", file: target };
+  } catch {
+    return { kind: "package", pkgPath: target };
+  }
+}
+
+function line(text: string): void {
+  process.stdout.write(text + "\n");
+}
+
+export async function testCommand(targets: string[], flags: { root: string[]; maxDepth?: number }): Promise<number> {
+  let passed = 0;
+  let failed = 0;
+  for (const target of targets.length > 0 ? targets : ["."]) {
+    const entry = entryFor(target);
+    const compiled = compileOrReport(entry, flags.root);
+    if (typeof compiled === "number") return compiled;
+    const pkg = compiled.packagePath;
+    if (entry.kind === "package" && compiled.program.entry.files.length === 0 && compiled.functionNames().length === 0) {
+      line(`Package ${target} not found`);
+      continue;
+    }
+    const tests = compiled
+      .functionNames()
+      .filter((n) => n.startsWith("Test") && compiled.func(n)!.circuit.params.length === 0)
+      .sort();
+    if (tests.length === 0) {
+      line(`No tests found in package ${pkg || path.basename(target)}`);
+      continue;
+    }
+    line(printValue(struct({ package: pkg })));
+    let pkgPassed = 0;
+    let pkgFailed = 0;
+    for (const name of tests) {
+      try {
+        await compiled.call(compiled.func(name)!, [], flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {});
+        line(printValue(struct({ pass: name })));
+        pkgPassed++;
+      } catch (e) {
+        if (e instanceof KoPanic) {
+          line(printValue(struct({ fail: name, error: e.value })));
+          pkgFailed++;
+          continue;
+        }
+        if (e instanceof KoFailure) {
+          process.stderr.write(renderFailure(e, compiled.sources));
+          return EXIT.runtime;
+        }
+        throw e;
+      }
+    }
+    line(printValue(struct({ package: pkg, passed: pkgPassed, failed: pkgFailed })));
+    passed += pkgPassed;
+    failed += pkgFailed;
+  }
+  line(printValue(struct({ results: struct({ passed, failed }) })));
+  line(`${passed} passed, ${failed} failed`);
+  return failed > 0 ? EXIT.runtime : EXIT.ok;
+}

@@ -1,0 +1,75 @@
+/**
+ * The compiled form of a Ko function (spec 2.2): a `Circuit`, a DAG of steps in an array, each
+ * with its inputs as indices, sorted topologically. It is pure data — no closures — so it can be
+ * hashed (for the cache and for shipping calls to other machines), printed as a graph, and turned
+ * into executable closures by the runtime once per function.
+ */
+import type { Span } from "../diag/span.js";
+import type { Callable, Value } from "../runtime/value.js";
+
+/** A group of bracket terms under one label (spec 5.3); `name` "" is the unnamed (monadic) group. */
+export interface ArgGroup {
+  readonly name: string;
+  readonly inputs: readonly number[];
+}
+
+export type StepOp =
+  /** The value of the function's parameter `index` (the "link" step of 2.2). */
+  | { readonly op: "param"; readonly index: number }
+  /** A literal, a boolean, or a function reference (a variety with no fields). */
+  | { readonly op: "const"; readonly value: Value }
+  /** `input.f1.f2...` */
+  | { readonly op: "select"; readonly input: number; readonly fields: readonly string[] }
+  /** `callee[groups]` */
+  | { readonly op: "augment"; readonly callee: number; readonly groups: readonly ArgGroup[] }
+  /** `callee(groups)` */
+  | { readonly op: "invoke"; readonly callee: number; readonly groups: readonly ArgGroup[] };
+
+export interface Step {
+  readonly op: StepOp;
+  /**
+   * Every step this one waits for: its data inputs plus the inputs of dropped `_`-labelled
+   * terms, which order steps without reaching the callee (5.3 rule 1).
+   */
+  readonly deps: readonly number[];
+  /** The label, for a labelled step; undefined for an anonymous sub-formula. */
+  readonly label?: string;
+  /** The labelled step this one belongs to (itself, or the one whose formula contains it). */
+  readonly owner: string;
+  readonly span: Span;
+}
+
+export interface ParamInfo {
+  readonly name: string;
+  readonly monadic: boolean;
+}
+
+export interface Circuit {
+  readonly params: readonly ParamInfo[];
+  /** In topological order: dependencies first, ties broken by source order (D31). */
+  readonly steps: readonly Step[];
+  /** The index of the `return` step. */
+  readonly ret: number;
+  /** For each step, the steps that list it in `deps`. */
+  readonly dependents: readonly (readonly number[])[];
+}
+
+/** A Ko function as a callable value: what a variety of it refers to. */
+export class KoFunction implements Callable {
+  readonly displayName: string;
+  readonly identity: string;
+  /** Filled in by the compiler after every function of the program has its KoFunction. */
+  circuit!: Circuit;
+  /** Opaque slot for the runtime's executable form, built once on first call. */
+  exec: unknown;
+
+  constructor(
+    readonly pkg: string,
+    readonly name: string,
+    readonly span: Span,
+    readonly doc: string | undefined,
+  ) {
+    this.displayName = `${pkg}.${name}`;
+    this.identity = `ko\u0000${pkg}\u0000${name}`;
+  }
+}

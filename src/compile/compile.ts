@@ -1,0 +1,218 @@
+/**
+ * Compiles every function of a resolved program into a Circuit (spec 2.2). Expects a program the
+ * resolver found no errors in. Each function is compiled once; varieties refer to the shared
+ * KoFunction objects, so recursion and cross-package calls need no lookup at run time.
+ */
+import type { Span } from "../diag/span.js";
+import type { HostFunction } from "../host/binding.js";
+import type { FuncInfo, Program } from "../resolve/program.js";
+import type { Formula, FuncDef, Term } from "../syntax/ast.js";
+import { FloatVal, int64, Variety, type Value } from "../runtime/value.js";
+import { KoFunction, type ArgGroup, type Circuit, type Step, type StepOp } from "./circuit.js";
+import { topoOrder } from "./order.js";
+
+export interface Compiled {
+  /** Every function of the program by package path and name. */
+  readonly functions: Map<string, Map<string, KoFunction>>;
+  /** The source definition of each function (for tools and the checker). */
+  readonly defs: Map<KoFunction, FuncInfo>;
+}
+
+export function compileProgram(program: Program, construction: HostFunction): Compiled {
+  const functions = new Map<string, Map<string, KoFunction>>();
+  const byInfo = new Map<FuncInfo, KoFunction>();
+  const defs = new Map<KoFunction, FuncInfo>();
+  for (const pkg of program.packages.values()) {
+    const m = new Map<string, KoFunction>();
+    for (const [name, info] of pkg.funcs) {
+      const fn = new KoFunction(pkg.path, name, info.def.name.span, info.def.doc);
+      m.set(name, fn);
+      byInfo.set(info, fn);
+      defs.set(fn, info);
+    }
+    functions.set(pkg.path, m);
+  }
+  const hostVarieties = new Map<HostFunction, Variety>();
+  const env: Env = {
+    program,
+    koVariety: (info) => new Variety(byInfo.get(info)!, []),
+    hostVariety: (fn) => {
+      let v = hostVarieties.get(fn);
+      if (!v) hostVarieties.set(fn, (v = new Variety(fn, [])));
+      return v;
+    },
+    construction,
+  };
+  for (const [info, fn] of byInfo) fn.circuit = new FunctionCompiler(env, info.def).compile();
+  return { functions, defs };
+}
+
+interface Env {
+  readonly program: Program;
+  koVariety(info: FuncInfo): Variety;
+  hostVariety(fn: HostFunction): Variety;
+  readonly construction: HostFunction;
+}
+
+interface Draft {
+  op: StepOp;
+  deps: number[];
+  label?: string;
+  owner: string;
+  span: Span;
+}
+
+/** Builds one function's steps in creation order, then sorts them topologically. */
+class FunctionCompiler {
+  private readonly drafts: Draft[] = [];
+  private readonly labelSteps = new Map<string, number>();
+  private readonly paramSteps: number[] = [];
+  private readonly terms = new Map<string, Term>();
+  private owner = "";
+
+  constructor(
+    private readonly env: Env,
+    private readonly def: FuncDef,
+  ) {}
+
+  compile(): Circuit {
+    this.def.params.forEach((p, index) => {
+      this.paramSteps.push(this.add({ op: "param", index }, [], p.name.span, p.name.text));
+    });
+    for (const t of this.def.steps) if (t.label) this.terms.set(t.label.text, t);
+    for (const label of this.terms.keys()) this.compileLabel(label);
+    const order = topoOrder(
+      this.drafts.map((d) => d.deps),
+      this.drafts.map((d) => d.span.start.offset),
+    );
+    const position = new Array<number>(order.length);
+    order.forEach((old, i) => (position[old] = i));
+    const remap = (i: number) => position[i]!;
+    const steps: Step[] = order.map((old) => {
+      const d = this.drafts[old]!;
+      return {
+        op: remapOp(d.op, remap),
+        deps: d.deps.map(remap),
+        ...(d.label !== undefined ? { label: d.label } : {}),
+        owner: d.owner,
+        span: d.span,
+      };
+    });
+    const dependents: number[][] = steps.map(() => []);
+    steps.forEach((s, i) => {
+      for (const d of new Set(s.deps)) dependents[d]!.push(i);
+    });
+    return {
+      params: this.def.params.map((p) => ({ name: p.name.text, monadic: p.monadic })),
+      steps,
+      ret: remap(this.labelSteps.get("return")!),
+      dependents,
+    };
+  }
+
+  private add(op: StepOp, deps: number[], span: Span, label?: string): number {
+    this.drafts.push({ op, deps, owner: label ?? this.owner, span, ...(label !== undefined ? { label } : {}) });
+    return this.drafts.length - 1;
+  }
+
+  /** A labelled step; a label whose formula is a bare parameter or label reference aliases it. */
+  private compileLabel(label: string): number {
+    const known = this.labelSteps.get(label);
+    if (known !== undefined) return known;
+    const term = this.terms.get(label)!;
+    const saved = this.owner;
+    this.owner = label;
+    const index = this.formula(term.formula);
+    this.owner = saved;
+    const d = this.drafts[index]!;
+    if (d.label === undefined && d.op.op !== "param") d.label = label;
+    this.labelSteps.set(label, index);
+    return index;
+  }
+
+  private formula(f: Formula): number {
+    switch (f.kind) {
+      case "int":
+        return this.constant(int64(f.value), f.span);
+      case "float":
+        return this.constant(new FloatVal("Float64", f.value), f.span);
+      case "string":
+        return this.constant(f.value, f.span);
+      case "inline": {
+        const info = this.env.program.packages.get(this.pkgOf(f.def))?.funcs.get(f.def.name.text);
+        return this.constant(this.env.koVariety(info!), f.span);
+      }
+      case "ref":
+        return this.reference(f);
+      case "select":
+        return this.select(this.formula(f.target), f.fields.map((n) => n.text), f.span);
+      case "invoke":
+      case "augment": {
+        const callee = f.callee ? this.formula(f.callee) : this.constant(this.env.hostVariety(this.env.construction), f.argsSpan);
+        if (f.kind === "augment" && f.terms.length === 0) return callee;
+        const { groups, deps } = this.groups(f.terms);
+        return this.add({ op: f.kind, callee, groups }, [callee, ...deps], f.span);
+      }
+    }
+  }
+
+  private pkgOf(def: FuncDef): string {
+    for (const pkg of this.env.program.packages.values()) if (pkg.funcs.get(def.name.text)?.def === def) return pkg.path;
+    throw new Error(`inline function ${def.name.text} not hoisted`);
+  }
+
+  private constant(value: Value, span: Span): number {
+    return this.add({ op: "const", value }, [], span);
+  }
+
+  private select(input: number, fields: string[], span: Span): number {
+    return fields.length === 0 ? input : this.add({ op: "select", input, fields }, [input], span);
+  }
+
+  private reference(f: Formula & { kind: "ref" }): number {
+    const res = this.env.program.refs.get(f);
+    if (!res) throw new Error(`unresolved reference ${f.path.map((n) => n.text).join(".")}`);
+    const rest = (n: number) => f.path.slice(f.path.length - n).map((s) => s.text);
+    switch (res.k) {
+      case "bool":
+        return this.constant(res.value, f.span);
+      case "param":
+        return this.select(this.paramSteps[res.index]!, rest(res.rest), f.span);
+      case "step":
+        return this.select(this.compileLabel(res.label), rest(res.rest), f.span);
+      case "func":
+        return this.constant(this.env.koVariety(res.func), f.span);
+      case "host":
+        return this.constant(this.env.hostVariety(res.fn), f.span);
+    }
+  }
+
+  /** Groups bracket terms by label (spec 5.3); `_`-labelled terms only add dependencies. */
+  private groups(terms: readonly Term[]): { groups: ArgGroup[]; deps: number[] } {
+    const byName = new Map<string, number[]>();
+    const deps: number[] = [];
+    for (const t of terms) {
+      const index = this.formula(t.formula);
+      deps.push(index);
+      const name = t.label?.text ?? "";
+      if (name.startsWith("_")) continue;
+      let g = byName.get(name);
+      if (!g) byName.set(name, (g = []));
+      g.push(index);
+    }
+    return { groups: [...byName].map(([name, inputs]) => ({ name, inputs })), deps };
+  }
+}
+
+function remapOp(op: StepOp, remap: (i: number) => number): StepOp {
+  switch (op.op) {
+    case "param":
+    case "const":
+      return op;
+    case "select":
+      return { ...op, input: remap(op.input) };
+    case "augment":
+    case "invoke":
+      return { ...op, callee: remap(op.callee), groups: op.groups.map((g) => ({ name: g.name, inputs: g.inputs.map(remap) })) };
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Finding and parsing the packages of a program (spec 3.1, 3.2, D20, D22): the entry package
+ * (one file, or every `.ko` file of a directory), then, transitively, every package it imports,
+ * plus the idiom package that every program can use.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { error, type Diagnostic } from "../diag/diagnostic.js";
+import type { HostRegistry } from "../host/registry.js";
+import { parseFile } from "../syntax/index.js";
+import type { ImportDecl } from "../syntax/ast.js";
+import { IDIOM_PACKAGE, type KoPackage, type SourceFile } from "./program.js";
+
+/** The prefix of the original's library paths; `github.com/kocircuit/kocircuit/lib/X` names `X`. */
+const ORIGINAL_LIB_PREFIX = "github.com/kocircuit/kocircuit/lib/";
+
+export interface LoadOptions {
+  readonly registry: HostRegistry;
+  /** Repository roots (D20: `--root DIR`, then `KOPATH` entries as `d/src`). */
+  readonly roots: readonly string[];
+  /** Where the standard library's Ko packages live. */
+  readonly stdlibDir: string;
+  /** Reads a file; replaceable so the language server can supply unsaved editor buffers. */
+  readonly readFile?: (file: string) => string | undefined;
+}
+
+/** Where the entry package comes from. */
+export type EntrySource =
+  | { readonly kind: "file"; readonly file: string }
+  | { readonly kind: "dir"; readonly dir: string }
+  | { readonly kind: "text"; readonly path: string; readonly text: string; readonly pkgPath: string }
+  | { readonly kind: "package"; readonly pkgPath: string };
+
+export interface Loaded {
+  readonly packages: Map<string, KoPackage>;
+  readonly entry: KoPackage;
+  readonly imports: Map<ImportDecl, KoPackage>;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function normalizeImportPath(p: string): string {
+  return p.startsWith(ORIGINAL_LIB_PREFIX) ? p.slice(ORIGINAL_LIB_PREFIX.length) : p;
+}
+
+function defaultRead(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The `.ko` files directly inside a directory, sorted so that compilation is deterministic. */
+export function koFilesOf(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith(".ko"))
+      .map((e) => path.join(dir, e.name))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+export class Loader {
+  private readonly packages = new Map<string, KoPackage>();
+  private readonly imports = new Map<ImportDecl, KoPackage>();
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly read: (file: string) => string | undefined;
+
+  constructor(private readonly opts: LoadOptions) {
+    this.read = opts.readFile ?? defaultRead;
+  }
+
+  load(entry: EntrySource): Loaded {
+    const pkg = this.loadEntry(entry);
+    this.ensure(IDIOM_PACKAGE, path.join(this.opts.stdlibDir, IDIOM_PACKAGE));
+    return { packages: this.packages, entry: pkg, imports: this.imports, diagnostics: this.diagnostics };
+  }
+
+  private loadEntry(entry: EntrySource): KoPackage {
+    switch (entry.kind) {
+      case "file": {
+        const abs = path.resolve(entry.file);
+        const pkgPath = path.basename(abs).replace(/\.ko$/, "");
+        return this.addPackage(pkgPath, path.dirname(abs), [abs]);
+      }
+      case "dir": {
+        const abs = path.resolve(entry.dir);
+        return this.addPackage(path.basename(abs), abs, koFilesOf(abs));
+      }
+      case "text": {
+        const pkg = this.newPackage(entry.pkgPath, undefined);
+        this.addFile(pkg, entry.path, entry.text);
+        this.followImports(pkg);
+        return pkg;
+      }
+      case "package": {
+        const found = this.findPackage(normalizeImportPath(entry.pkgPath));
+        if (found) return found;
+        return this.newPackage(entry.pkgPath, undefined);
+      }
+    }
+  }
+
+  private newPackage(pkgPath: string, dir: string | undefined): KoPackage {
+    const pkg: KoPackage = {
+      path: pkgPath,
+      ...(dir !== undefined ? { dir } : {}),
+      files: [],
+      funcs: new Map(),
+      host: new Map(this.opts.registry.functionsOf(pkgPath).map((f) => [f.name, f])),
+    };
+    this.packages.set(pkgPath, pkg);
+    return pkg;
+  }
+
+  private addFile(pkg: KoPackage, file: string, text: string): void {
+    const { ast, diagnostics } = parseFile(file, text);
+    this.diagnostics.push(...diagnostics);
+    const sf: SourceFile = { path: file, text, ast, aliases: new Map() };
+    pkg.files.push(sf);
+  }
+
+  private addPackage(pkgPath: string, dir: string, files: readonly string[]): KoPackage {
+    const existing = this.packages.get(pkgPath);
+    if (existing) return existing;
+    const pkg = this.newPackage(pkgPath, dir);
+    for (const f of files) {
+      const text = this.read(f);
+      if (text !== undefined) this.addFile(pkg, f, text);
+    }
+    this.followImports(pkg);
+    return pkg;
+  }
+
+  /** Loads a package by path from the roots, then the standard library (D20); undefined if none has it. */
+  private findPackage(pkgPath: string): KoPackage | undefined {
+    const existing = this.packages.get(pkgPath);
+    if (existing) return existing;
+    for (const root of this.opts.roots) {
+      const dir = path.join(root, pkgPath);
+      if (isDir(dir)) return this.addPackage(pkgPath, dir, koFilesOf(dir));
+    }
+    return this.ensure(pkgPath, path.join(this.opts.stdlibDir, pkgPath));
+  }
+
+  /** A standard package: its Ko files in the stdlib directory and/or its host functions. */
+  private ensure(pkgPath: string, dir: string): KoPackage | undefined {
+    const existing = this.packages.get(pkgPath);
+    if (existing) return existing;
+    const files = isDir(dir) ? koFilesOf(dir) : [];
+    if (files.length === 0 && !this.opts.registry.hasPackage(pkgPath)) return undefined;
+    return this.addPackage(pkgPath, dir, files);
+  }
+
+  private followImports(pkg: KoPackage): void {
+    for (const file of pkg.files) {
+      for (const imp of file.ast.imports) {
+        const target = this.resolveImport(pkg, file.path, imp);
+        if (!target) {
+          this.diagnostics.push(
+            error("resolve", "resolve/unknown-package", `package "${imp.path}" not found (no root, and no standard package, has it)`, imp.pathSpan),
+          );
+          continue;
+        }
+        this.imports.set(imp, target);
+      }
+    }
+  }
+
+  private resolveImport(from: KoPackage, file: string, imp: ImportDecl): KoPackage | undefined {
+    const p = imp.path;
+    if (p.startsWith("./") || p.startsWith("../")) {
+      const dir = path.resolve(path.dirname(file), p);
+      if (!isDir(dir)) return undefined;
+      const base = from.dir ?? path.dirname(file);
+      const pkgPath = path.relative(base, dir).split(path.sep).join("/") || path.basename(dir);
+      return this.addPackage(pkgPath, dir, koFilesOf(dir));
+    }
+    return this.findPackage(normalizeImportPath(p));
+  }
+}
+
+/** The default alias of an import: its last path element (spec 3.2). */
+export function defaultAlias(importPath: string): string {
+  const parts = importPath.split("/").filter((s) => s !== "" && s !== "." && s !== "..");
+  return parts[parts.length - 1] ?? importPath;
+}

@@ -1,0 +1,56 @@
+/**
+ * The resolved program: packages, their files and functions, and what every reference means.
+ * Built by `load.ts` and `resolve.ts`; read by the compiler, `ko doc`, and the language server.
+ */
+import type { FileAst, FuncDef, ImportDecl, Ref } from "../syntax/ast.js";
+import type { HostFunction } from "../host/binding.js";
+
+export interface SourceFile {
+  /** Absolute path (or a pseudo path such as `<eval>`). */
+  readonly path: string;
+  readonly text: string;
+  readonly ast: FileAst;
+  /** Import aliases of this file, alias → package path. */
+  readonly aliases: Map<string, string>;
+}
+
+/** A Ko function of a package: a top-level definition or a hoisted inline one. */
+export interface FuncInfo {
+  readonly def: FuncDef;
+  readonly pkg: KoPackage;
+  readonly file: SourceFile;
+  /** Defined inline inside another function's formula (spec 2.1 note 9). */
+  readonly inline: boolean;
+}
+
+export interface KoPackage {
+  /** The package path, as functions print (`conf.Pair`, `strings.Join`, `idiom.Return`). */
+  readonly path: string;
+  /** The directory its `.ko` files came from, if any. */
+  readonly dir?: string;
+  readonly files: SourceFile[];
+  readonly funcs: Map<string, FuncInfo>;
+  /** Host functions registered for this package path (D20). */
+  readonly host: Map<string, HostFunction>;
+}
+
+/** What a reference's first segment(s) denote (spec 3.6); the rest of its path is selection. */
+export type Resolution =
+  | { readonly k: "param"; readonly index: number; readonly rest: number }
+  | { readonly k: "step"; readonly label: string; readonly rest: number }
+  | { readonly k: "bool"; readonly value: boolean }
+  | { readonly k: "func"; readonly func: FuncInfo; readonly rest: number }
+  | { readonly k: "host"; readonly fn: HostFunction; readonly rest: number };
+
+export interface Program {
+  readonly packages: Map<string, KoPackage>;
+  /** The package that `ko run` or the API was asked for. */
+  readonly entry: KoPackage;
+  /** The meaning of every reference in every function. */
+  readonly refs: Map<Ref, Resolution>;
+  /** The package an import declaration names, for go-to-definition. */
+  readonly imports: Map<ImportDecl, KoPackage>;
+}
+
+export const IDIOM_PACKAGE = "idiom";
+export const CORE_PACKAGE = "";

@@ -1,0 +1,259 @@
+/**
+ * Static semantics (spec 3.3-3.7, D14, D27): every function of every package is checked and every
+ * reference is given its meaning, all before anything runs. Problems are collected, not thrown,
+ * so one run reports them all. The meanings go into a side table (`Program.refs`) that the
+ * compiler, and later the language server, read.
+ */
+import { error, type Diagnostic } from "../diag/diagnostic.js";
+import type { Span } from "../diag/span.js";
+import type { HostFunction } from "../host/binding.js";
+import type { HostRegistry } from "../host/registry.js";
+import { walkFormula, type Formula, type FuncDef, type Ref, type Term } from "../syntax/ast.js";
+import { defaultAlias, type Loaded } from "./load.js";
+import { CORE_PACKAGE, IDIOM_PACKAGE, type FuncInfo, type KoPackage, type Program, type Resolution, type SourceFile } from "./program.js";
+import { closest } from "./suggest.js";
+
+export interface Resolved {
+  readonly program: Program;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function resolveProgram(loaded: Loaded, registry: HostRegistry): Resolved {
+  const r = new Resolver(loaded, registry);
+  return { program: r.run(), diagnostics: r.diagnostics };
+}
+
+/** The inline definitions inside a function body, in source order (they are hoisted, 2.1 note 9). */
+function inlineDefs(def: FuncDef): FuncDef[] {
+  const out: FuncDef[] = [];
+  for (const t of def.steps) {
+    walkFormula(t.formula, (f) => {
+      if (f.kind === "inline") out.push(f.def, ...inlineDefs(f.def));
+    });
+  }
+  return out;
+}
+
+class Resolver {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly refs = new Map<Ref, Resolution>();
+
+  constructor(
+    private readonly loaded: Loaded,
+    private readonly registry: HostRegistry,
+  ) {}
+
+  run(): Program {
+    for (const pkg of this.loaded.packages.values()) this.collectFunctions(pkg);
+    for (const pkg of this.loaded.packages.values()) for (const file of pkg.files) this.collectAliases(pkg, file);
+    for (const pkg of this.loaded.packages.values()) for (const fn of pkg.funcs.values()) this.checkFunction(fn);
+    return { packages: this.loaded.packages, entry: this.loaded.entry, refs: this.refs, imports: this.loaded.imports };
+  }
+
+  private report(code: string, message: string, span: Span, extra: Parameters<typeof error>[4] = {}): void {
+    this.diagnostics.push(error("resolve", code, message, span, extra));
+  }
+
+  /** Functions are unique per package, across files and hoisted inline definitions (3.3, D20). */
+  private collectFunctions(pkg: KoPackage): void {
+    for (const file of pkg.files) {
+      for (const top of file.ast.funcs) {
+        for (const [def, inline] of [[top, false], ...inlineDefs(top).map((d) => [d, true] as const)] as const) {
+          const name = def.name.text;
+          const prior = pkg.funcs.get(name);
+          if (prior) {
+            this.report("resolve/duplicate-function", `function ${name} is defined twice in package ${pkg.path}`, def.name.span, {
+              related: [{ span: prior.def.name.span, message: `${name} first defined here` }],
+            });
+            continue;
+          }
+          if (pkg.host.has(name)) {
+            this.report("resolve/host-conflict", `function ${name} is also defined by the host for package ${pkg.path}`, def.name.span);
+          }
+          pkg.funcs.set(name, { def, pkg, file, inline });
+        }
+      }
+    }
+  }
+
+  /** Import aliases are per file and unique (3.2). */
+  private collectAliases(pkg: KoPackage, file: SourceFile): void {
+    const spans = new Map<string, Span>();
+    for (const imp of file.ast.imports) {
+      const target = this.loaded.imports.get(imp);
+      if (!target) continue;
+      const alias = imp.alias?.text ?? defaultAlias(imp.path);
+      const span = imp.alias?.span ?? imp.pathSpan;
+      const prior = file.aliases.get(alias);
+      if (prior !== undefined) {
+        this.report("resolve/duplicate-alias", `alias ${alias} already used for package ${prior}`, span, {
+          related: [{ span: spans.get(alias)!, message: `${alias} first used here` }],
+        });
+        continue;
+      }
+      file.aliases.set(alias, target.path);
+      spans.set(alias, span);
+    }
+    void pkg;
+  }
+
+  private checkFunction(fn: FuncInfo): void {
+    const def = fn.def;
+    const params = new Map<string, number>();
+    def.params.forEach((p, i) => {
+      const prior = params.get(p.name.text);
+      if (prior !== undefined) {
+        this.report("resolve/duplicate-param", `duplicate field name ${p.name.text} in the parameters of ${def.name.text}`, p.name.span, {
+          related: [{ span: def.params[prior]!.name.span, message: "first declared here" }],
+        });
+        return;
+      }
+      params.set(p.name.text, i);
+    });
+    const steps = new Map<string, Term>();
+    for (const t of def.steps) {
+      if (t.label === undefined || t.label.text === "") {
+        this.report("resolve/empty-label", "step label cannot be empty: every step of a body needs a label", t.span);
+        continue;
+      }
+      const prior = steps.get(t.label.text);
+      if (prior) {
+        this.report("resolve/duplicate-label", `duplicate step label ${t.label.text}`, t.label.span, {
+          related: [{ span: prior.label!.span, message: `${t.label.text} first defined here` }],
+        });
+        continue;
+      }
+      steps.set(t.label.text, t);
+    }
+    if (!steps.has("return")) {
+      this.report("resolve/missing-return", `function ${def.name.text} is missing a return step`, def.name.span);
+    }
+    const scope: Scope = { fn, params, steps };
+    for (const t of def.steps) walkFormula(t.formula, (f) => f.kind === "ref" && this.resolveRef(f, scope));
+    this.checkCycles(def, steps);
+  }
+
+  private resolveRef(ref: Ref, scope: Scope): void {
+    const [first, ...rest] = ref.path;
+    const name = first!.text;
+    if (ref.path.length === 1 && (name === "true" || name === "false")) {
+      this.refs.set(ref, { k: "bool", value: name === "true" });
+      return;
+    }
+    const param = scope.params.get(name);
+    if (param !== undefined) return void this.refs.set(ref, { k: "param", index: param, rest: rest.length });
+    if (scope.steps.has(name)) return void this.refs.set(ref, { k: "step", label: name, rest: rest.length });
+    const pkg = scope.fn.pkg;
+    if (ref.path.length === 1) {
+      const found = this.lookupBare(pkg, name);
+      if (found) return void this.refs.set(ref, { ...found, rest: 0 } as Resolution);
+      const suggestion = closest(name, this.bareCandidates(scope));
+      this.report("resolve/unknown-name", `${name} not known: no parameter, step, function, idiom or builtin has this name`, first!.span, {
+        ...(suggestion !== undefined ? { suggestion } : {}),
+      });
+      return;
+    }
+    const target = scope.fn.file.aliases.get(name);
+    if (target === undefined) {
+      const suggestion = closest(name, [...scope.fn.file.aliases.keys(), ...scope.params.keys(), ...scope.steps.keys()]);
+      this.report("resolve/unknown-alias", `${name} not known: no parameter, step or import alias has this name`, first!.span, {
+        ...(suggestion !== undefined ? { suggestion } : {}),
+      });
+      return;
+    }
+    const member = rest[0]!;
+    const targetPkg = this.loaded.packages.get(target)!;
+    if (ref.path.length > 2) {
+      this.report(
+        "resolve/selection-on-function",
+        `${ref.path.map((n) => n.text).join(".")}: a function of another package cannot be selected into; write ${name}.${member.text}().${rest
+          .slice(1)
+          .map((n) => n.text)
+          .join(".")}`,
+        rest[1]!.span,
+      );
+      return;
+    }
+    const func = targetPkg.funcs.get(member.text);
+    if (func) return void this.refs.set(ref, { k: "func", func, rest: 0 });
+    const host = targetPkg.host.get(member.text);
+    if (host) return void this.refs.set(ref, { k: "host", fn: host, rest: 0 });
+    const suggestion = closest(member.text, [...targetPkg.funcs.keys(), ...targetPkg.host.keys()]);
+    this.report("resolve/unknown-member", `package ${targetPkg.path} has no function ${member.text}`, member.span, {
+      ...(suggestion !== undefined ? { suggestion: `${name}.${suggestion}` } : {}),
+    });
+  }
+
+  /** Spec 3.6: a function of the package, then an idiom, then a core builtin. */
+  private lookupBare(pkg: KoPackage, name: string): { k: "func"; func: FuncInfo } | { k: "host"; fn: HostFunction } | undefined {
+    const own = pkg.funcs.get(name);
+    if (own) return { k: "func", func: own };
+    const ownHost = pkg.host.get(name);
+    if (ownHost && pkg.path !== CORE_PACKAGE) return { k: "host", fn: ownHost };
+    const idiom = this.loaded.packages.get(IDIOM_PACKAGE)?.funcs.get(name);
+    if (idiom) return { k: "func", func: idiom };
+    const core = this.registry.lookup(CORE_PACKAGE, name);
+    if (core) return { k: "host", fn: core };
+    return undefined;
+  }
+
+  private bareCandidates(scope: Scope): string[] {
+    return [
+      ...scope.params.keys(),
+      ...scope.steps.keys(),
+      ...scope.fn.pkg.funcs.keys(),
+      ...(this.loaded.packages.get(IDIOM_PACKAGE)?.funcs.keys() ?? []),
+      ...this.registry.functionsOf(CORE_PACKAGE).map((f) => f.name),
+    ];
+  }
+
+  /** Steps that refer to each other in a cycle are a compile error naming the cycle (3.5). */
+  private checkCycles(def: FuncDef, steps: Map<string, Term>): void {
+    const deps = new Map<string, string[]>();
+    for (const [label, t] of steps) {
+      const out: string[] = [];
+      walkFormula(t.formula, (f) => {
+        if (f.kind !== "ref") return;
+        const res = this.refs.get(f);
+        if (res?.k === "step") out.push(res.label);
+      });
+      deps.set(label, out);
+    }
+    const state = new Map<string, "active" | "done">();
+    const stack: string[] = [];
+    const reported = new Set<string>();
+    const visit = (label: string): void => {
+      state.set(label, "active");
+      stack.push(label);
+      for (const d of deps.get(label) ?? []) {
+        const s = state.get(d);
+        if (s === "active") {
+          const cycle = [...stack.slice(stack.indexOf(d)), d];
+          const key = [...cycle].sort().join(",");
+          if (!reported.has(key)) {
+            reported.add(key);
+            const t = steps.get(d)!;
+            this.report("resolve/cycle", `label ${d} involved in cyclical reference: ${cycle.join(" → ")}`, t.label!.span);
+          }
+        } else if (s === undefined) visit(d);
+      }
+      stack.pop();
+      state.set(label, "done");
+    };
+    for (const label of steps.keys()) if (!state.has(label)) visit(label);
+    void def;
+  }
+}
+
+interface Scope {
+  readonly fn: FuncInfo;
+  readonly params: Map<string, number>;
+  readonly steps: Map<string, Term>;
+}
+
+/** Every formula of a function body that is a reference, for tools. */
+export function refsOf(def: FuncDef): Ref[] {
+  const out: Ref[] = [];
+  for (const t of def.steps) walkFormula(t.formula, (f: Formula) => f.kind === "ref" && out.push(f));
+  return out;
+}

@@ -1,0 +1,555 @@
+/**
+ * The evaluator: runs Circuits (D5, D6, D24).
+ *
+ * Fast when synchronous, concurrent when it matters. A body walks its steps in topological
+ * order and runs each one at once; as long as every step returns a plain value, no promise is
+ * made. The first step that returns a promise (a host call doing I/O, a `Spin`'s `Wait`, a
+ * callee that went asynchronous) hands the rest of the body to an `AsyncBody`, which starts
+ * each remaining step as soon as its inputs are ready and settles when every step has.
+ *
+ * Ko recursion is not JavaScript recursion one for one: past `HOP_DEPTH` nested calls on the
+ * current JavaScript stack, the next call continues from a microtask on a fresh stack, so depth
+ * costs memory, not a RangeError; `maxDepth` turns runaway recursion into a Ko error. Every few
+ * thousand calls the evaluator checks the abort signal and, if it has run for a while without
+ * yielding, continues from a macrotask so that signals (Ctrl-C) are noticed.
+ */
+import type { CallFrame } from "../diag/diagnostic.js";
+import type { Span } from "../diag/span.js";
+import type { HostContext, HostFunction, RunServices } from "../host/binding.js";
+import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
+import { KoCancelled, KoError, KoFailure, KoPanic } from "./failure.js";
+import { printValue } from "./print.js";
+import { groupValues } from "./sequence.js";
+import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "./value.js";
+
+/** Nested Ko calls allowed on one JavaScript stack before continuing on a fresh one. */
+const HOP_DEPTH = 180;
+/** Ko calls between checks of the abort signal and of the time since the last yield. */
+const CHECK_EVERY = 2048;
+/** Longest stretch of synchronous work before yielding to the event loop. */
+const YIELD_MS = 50;
+
+export const DEFAULT_MAX_DEPTH = 1_000_000;
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Deepest Ko call chain allowed (`--max-depth`). */
+  readonly maxDepth?: number;
+}
+
+type Exec = (vals: Value[], frame: Frame) => Value | Promise<Value>;
+
+/** The executable form of a Circuit: one closure per step, built once per function. */
+interface Executable {
+  readonly circuit: Circuit;
+  readonly exec: readonly Exec[];
+  /** Number of distinct dependencies of each step. */
+  readonly depCount: Int32Array;
+}
+
+/** How many Ko calls are nested on the current JavaScript stack (0 when a microtask starts). */
+let stackDepth = 0;
+
+/** One run of a program: its options, cancellation, and spawned calls (D32). */
+export class Run {
+  readonly maxDepth: number;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Aborted when the caller's signal aborts, and when the run ends (cancelling spun calls). */
+  private readonly controller = new AbortController();
+  readonly signal: AbortSignal = this.controller.signal;
+  /** Bodies with steps in flight, for listing what was running when the run was cancelled. */
+  readonly active = new Set<AsyncBody>();
+  readonly spawned: { failure?: unknown; waited: boolean }[] = [];
+  /** The steps in flight when the run was cancelled, innermost calls first. */
+  inFlightAtAbort: CallFrame[] = [];
+  tick = 0;
+  lastYield = performance.now();
+
+  constructor(opts: RunOptions) {
+    this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.stdout = opts.stdout;
+    this.stderr = opts.stderr;
+    const outer = opts.signal;
+    if (outer) {
+      const onAbort = () => this.abort(outer.reason);
+      if (outer.aborted) onAbort();
+      else outer.addEventListener("abort", onAbort, { once: true });
+    }
+  }
+
+  abort(reason?: unknown): void {
+    if (this.signal.aborted) return;
+    this.inFlightAtAbort = this.inFlight();
+    this.controller.abort(reason ?? new KoCancelled());
+  }
+
+  /** The steps currently waiting on something, as call frames. */
+  inFlight(): CallFrame[] {
+    const out: CallFrame[] = [];
+    for (const body of this.active) {
+      for (const i of body.flying) out.push(frameOf(body.frame, i));
+    }
+    return out.sort((a, b) => b.span.start.offset - a.span.start.offset);
+  }
+
+  /** Calls a Ko function as the entry of the run (no caller). */
+  callEntry(fn: KoFunction, fields: readonly Field[]): Value | Promise<Value> {
+    return callKo(fn, fields, null, -1, this, undefined, false);
+  }
+
+  /** Ends the run: spun calls still running are cancelled (D32). */
+  finish(): void {
+    if (!this.signal.aborted) this.controller.abort(new KoCancelled("the run ended"));
+  }
+
+  cancelledError(): KoCancelled {
+    const reason = this.signal.reason;
+    const message = reason instanceof KoCancelled ? reason.reason : typeof reason === "string" ? reason : "cancelled";
+    return new KoCancelled(message, this.inFlightAtAbort);
+  }
+
+  /** Checks for cancellation and for a long synchronous stretch; returns true when it is time to yield. */
+  checkpoint(): boolean {
+    this.tick = 0;
+    if (this.signal.aborted) throw this.cancelledError();
+    const now = performance.now();
+    if (now - this.lastYield < YIELD_MS) return false;
+    this.lastYield = now;
+    return true;
+  }
+}
+
+/** One activation of a Ko function's body. */
+export class Frame {
+  vals!: Value[];
+  private controller?: AbortController;
+  private unlink?: () => void;
+
+  constructor(
+    readonly fn: KoFunction,
+    readonly args: Value[],
+    readonly parent: Frame | null,
+    /** The step of `parent` whose invocation made this call (-1 for the entry). */
+    readonly callStep: number,
+    readonly depth: number,
+    readonly run: Run,
+    /** A spun call: cancelled with the run, not with the body that spun it (D32). */
+    readonly detached: boolean,
+  ) {}
+
+  /** Aborted when this body fails (D6), when its caller's is, or when the run is cancelled. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = (this.controller = new AbortController());
+      const outer = this.detached || !this.parent ? this.run.signal : this.parent.signal;
+      if (outer.aborted) controller.abort(outer.reason);
+      else {
+        const onAbort = () => controller.abort(outer.reason);
+        outer.addEventListener("abort", onAbort, { once: true });
+        this.unlink = () => outer.removeEventListener("abort", onAbort);
+      }
+    }
+    return this.controller.signal;
+  }
+
+  /** Aborts what this body still has running, after one of its steps failed. */
+  abortBody(reason: unknown): void {
+    this.controller?.abort(reason);
+  }
+
+  /** Forgets the link to the caller's signal once the body is over. */
+  release(): void {
+    this.unlink?.();
+    this.unlink = undefined;
+  }
+}
+
+/** The call-chain frame of step `i` in `frame`. */
+function frameOf(frame: Frame, i: number): CallFrame {
+  const step = frame.fn.circuit.steps[i]!;
+  return { func: frame.fn.displayName, step: step.owner, span: step.span };
+}
+
+/** The Ko call chain at step `i` of `frame`, innermost first (D18). */
+export function callChain(frame: Frame | null, i: number): CallFrame[] {
+  const out: CallFrame[] = [];
+  for (let f = frame, s = i; f !== null; s = f.callStep, f = f.parent) {
+    if (s >= 0) out.push(frameOf(f, s));
+  }
+  return out;
+}
+
+/** Attaches the location of step `i` to a failure passing through it for the first time. */
+function locate(e: unknown, frame: Frame, i: number): KoFailure {
+  let failure: KoFailure;
+  if (e instanceof KoFailure) failure = e;
+  else if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    failure = new KoError("the JavaScript stack ran out (a host function recursed too deeply)", "runtime/stack");
+  } else {
+    failure = new KoError(`internal error: ${e instanceof Error ? e.message : String(e)}`, "runtime/internal");
+    failure.cause = e;
+  }
+  if (!failure.site && !(failure instanceof KoCancelled)) {
+    const span: Span = frame.fn.circuit.steps[i]!.span;
+    let frames: CallFrame[] | undefined;
+    failure.site = {
+      span,
+      get frames() {
+        return (frames ??= callChain(frame, i));
+      },
+    };
+  }
+  return failure;
+}
+
+function executable(fn: KoFunction): Executable {
+  if (fn.exec) return fn.exec as Executable;
+  const circuit = fn.circuit;
+  const exec = circuit.steps.map((s, i): Exec => {
+    const op = s.op;
+    switch (op.op) {
+      case "param": {
+        const index = op.index;
+        return (_vals, frame) => frame.args[index]!;
+      }
+      case "const": {
+        const value = op.value;
+        return () => value;
+      }
+      case "select": {
+        const { input, fields } = op;
+        return (vals) => selectPath(vals[input]!, fields);
+      }
+      case "augment": {
+        const { callee, groups } = op;
+        return (vals) => augment(vals[callee]!, gather(vals, groups));
+      }
+      case "invoke": {
+        const { callee, groups } = op;
+        return (vals, frame) => invoke(vals[callee]!, gather(vals, groups), frame, i, frame.run, undefined, false);
+      }
+    }
+  });
+  const depCount = new Int32Array(circuit.steps.map((s) => new Set(s.deps).size));
+  const ex: Executable = { circuit, exec, depCount };
+  fn.exec = ex;
+  return ex;
+}
+
+/** Turns a bracket's evaluated terms into argument fields (spec 5.3). */
+function gather(vals: Value[], groups: readonly ArgGroup[]): Field[] {
+  const fields: Field[] = new Array(groups.length);
+  for (let g = 0; g < groups.length; g++) {
+    const { name, inputs } = groups[g]!;
+    let value: Value;
+    if (inputs.length === 1) value = vals[inputs[0]!]!;
+    else {
+      const items: Value[] = new Array(inputs.length);
+      for (let k = 0; k < inputs.length; k++) items[k] = vals[inputs[k]!]!;
+      value = groupValues(items);
+    }
+    fields[g] = { name, value, monadic: name === "" };
+  }
+  return fields;
+}
+
+/** Selection (spec 5.4). */
+export function selectPath(v: Value, fields: readonly string[]): Value {
+  for (const f of fields) {
+    if (v === EMPTY) return EMPTY;
+    if (v instanceof Struct) v = v.get(f);
+    else if (v instanceof Seq) throw new KoError(`cannot select ${f} into sequence ${printValue(v)}`, "runtime/select");
+    else throw new KoError(`${describeValue(v)} cannot be selected into (field ${f})`, "runtime/select");
+  }
+  return v;
+}
+
+function describeValue(v: Value): string {
+  if (v === EMPTY) return "empty value";
+  if (v instanceof Struct) return `structure ${printValue(v)}`;
+  if (v instanceof Seq) return `sequence ${printValue(v)}`;
+  if (v instanceof Variety) return `variety ${printValue(v)}`;
+  return `basic value ${printValue(v)}`;
+}
+
+/** Adds fields to a variety (spec 5.5); a name given twice, even "" or an Empty field, is an error. */
+export function augment(callee: Value, fields: readonly Field[]): Value {
+  if (!(callee instanceof Variety)) {
+    if (fields.length === 0) return callee;
+    throw new KoError(`${describeValue(callee)} cannot be augmented`, "runtime/augment");
+  }
+  return new Variety(callee.callable, mergeFields(callee.fields, fields));
+}
+
+function mergeFields(old: readonly Field[], added: readonly Field[]): readonly Field[] {
+  if (old.length === 0) return added;
+  if (added.length === 0) return old;
+  for (const a of added) {
+    for (const o of old) {
+      if (o.name === a.name) {
+        throw new KoError(`augmenting duplicate field ${a.name === "" ? "? (the unnamed argument)" : a.name}`, "runtime/duplicate-field");
+      }
+    }
+  }
+  return [...old, ...added];
+}
+
+/** Augments then invokes (spec 5.5). `mode` "sequential" runs a Ko body one step at a time. */
+export function invoke(
+  callee: Value,
+  fields: readonly Field[],
+  frame: Frame | null,
+  step: number,
+  run: Run,
+  mode: "sequential" | undefined,
+  detached: boolean,
+): Value | Promise<Value> {
+  if (!(callee instanceof Variety)) throw new KoError(`${describeValue(callee)} cannot be invoked`, "runtime/invoke");
+  const all = mergeFields(callee.fields, fields);
+  const c = callee.callable;
+  if (c instanceof KoFunction) return callKo(c, all, frame, step, run, mode, detached);
+  return (c as HostFunction).invoke(all, new StepContext(frame, step, run, detached));
+}
+
+/** Binds arguments to parameters (spec 5.1). */
+function bindParams(circuit: Circuit, fields: readonly Field[]): Value[] {
+  const params = circuit.params;
+  const args: Value[] = new Array(params.length);
+  for (let p = 0; p < params.length; p++) {
+    const { name, monadic } = params[p]!;
+    let value: Value = EMPTY;
+    let found = false;
+    for (let k = 0; k < fields.length; k++) {
+      if (fields[k]!.name === name) {
+        value = fields[k]!.value;
+        found = true;
+        break;
+      }
+    }
+    if (!found && monadic) {
+      for (let k = 0; k < fields.length; k++) {
+        const f = fields[k]!;
+        if (f.monadic || f.name === "") {
+          value = f.value;
+          break;
+        }
+      }
+    }
+    args[p] = value;
+  }
+  return args;
+}
+
+function callKo(
+  fn: KoFunction,
+  fields: readonly Field[],
+  parent: Frame | null,
+  callStep: number,
+  run: Run,
+  mode: "sequential" | undefined,
+  detached: boolean,
+): Value | Promise<Value> {
+  const depth = parent ? parent.depth + 1 : 1;
+  if (depth > run.maxDepth) {
+    throw new KoError(`maximum call depth of ${run.maxDepth} exceeded (runaway recursion? see --max-depth)`, "runtime/max-depth");
+  }
+  const frame = new Frame(fn, bindParams(fn.circuit, fields), parent, callStep, depth, run, detached);
+  if (++run.tick >= CHECK_EVERY && run.checkpoint()) {
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => runBody(frame, mode));
+  }
+  if (stackDepth >= HOP_DEPTH) return Promise.resolve().then(() => runBody(frame, mode));
+  stackDepth++;
+  try {
+    return runBody(frame, mode);
+  } finally {
+    stackDepth--;
+  }
+}
+
+function runBody(frame: Frame, mode: "sequential" | undefined): Value | Promise<Value> {
+  const ex = executable(frame.fn);
+  const exec = ex.exec;
+  const n = exec.length;
+  const vals: Value[] = (frame.vals = new Array(n));
+  for (let i = 0; i < n; i++) {
+    let v: Value | Promise<Value>;
+    try {
+      v = exec[i]!(vals, frame);
+    } catch (e) {
+      frame.release();
+      throw locate(e, frame, i);
+    }
+    if (v instanceof Promise) return new AsyncBody(frame, ex, i, v, mode).promise;
+    vals[i] = v;
+  }
+  frame.release();
+  return vals[ex.circuit.ret]!;
+}
+
+/**
+ * The rest of a body once one of its steps went asynchronous: each remaining step starts when
+ * all its inputs have values (or, in sequential mode, when it is the first ready step and nothing
+ * else is running). On a failure no new step starts; the body aborts what is running, waits for
+ * it to settle, and only then fails (D6).
+ */
+export class AsyncBody {
+  readonly promise: Promise<Value>;
+  /** Steps started and not yet settled. */
+  readonly flying = new Set<number>();
+  private resolve!: (v: Value) => void;
+  private reject!: (e: unknown) => void;
+  private readonly remaining: Int32Array;
+  private readonly ready: number[] = [];
+  private failure: KoFailure | undefined;
+  private settled = false;
+
+  constructor(
+    readonly frame: Frame,
+    private readonly ex: Executable,
+    first: number,
+    pending: Promise<Value>,
+    private readonly mode: "sequential" | undefined,
+  ) {
+    this.promise = new Promise<Value>((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+    const steps = ex.circuit.steps;
+    this.remaining = new Int32Array(ex.depCount);
+    // Steps before `first` are done: count them off their dependents.
+    for (let i = 0; i < first; i++) for (const d of ex.circuit.dependents[i]!) this.remaining[d]!--;
+    frame.run.active.add(this);
+    this.track(first, pending);
+    for (let j = first + 1; j < steps.length; j++) if (this.remaining[j] === 0) this.ready.push(j);
+    this.pump();
+  }
+
+  private track(i: number, p: Promise<Value>): void {
+    this.flying.add(i);
+    p.then(
+      (v) => {
+        this.flying.delete(i);
+        this.complete(i, v);
+        this.pump();
+      },
+      (e) => {
+        this.flying.delete(i);
+        this.fail(locate(e, this.frame, i));
+        this.pump();
+      },
+    );
+  }
+
+  private complete(i: number, v: Value): void {
+    this.frame.vals[i] = v;
+    const deps = this.ex.circuit.dependents[i]!;
+    for (let k = 0; k < deps.length; k++) {
+      const j = deps[k]!;
+      if (--this.remaining[j]! === 0) this.insertReady(j);
+    }
+  }
+
+  /** Keeps `ready` sorted in descending order, so `pop()` yields the first step in source order. */
+  private insertReady(j: number): void {
+    const r = this.ready;
+    let lo = 0;
+    let hi = r.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (r[mid]! > j) lo = mid + 1;
+      else hi = mid;
+    }
+    r.splice(lo, 0, j);
+  }
+
+  private fail(e: KoFailure): void {
+    if (this.failure) return;
+    this.failure = e;
+    this.ready.length = 0;
+    this.frame.abortBody(e);
+  }
+
+  private pump(): void {
+    if (this.ready.length > 1 && this.ready[0]! < this.ready[this.ready.length - 1]!) this.ready.sort((a, b) => b - a);
+    const sequential = this.mode === "sequential";
+    while (!this.failure && this.ready.length > 0 && !(sequential && this.flying.size > 0)) {
+      const j = this.ready.pop()!;
+      let v: Value | Promise<Value>;
+      try {
+        v = this.ex.exec[j]!(this.frame.vals, this.frame);
+      } catch (e) {
+        this.fail(locate(e, this.frame, j));
+        break;
+      }
+      if (v instanceof Promise) this.track(j, v);
+      else this.complete(j, v);
+    }
+    if (this.flying.size === 0 && !this.settled && (this.failure || this.ready.length === 0)) this.settle();
+  }
+
+  private settle(): void {
+    this.settled = true;
+    this.frame.run.active.delete(this);
+    this.frame.release();
+    if (this.failure) this.reject(this.failure);
+    else this.resolve(this.frame.vals[this.ex.circuit.ret]!);
+  }
+}
+
+/** What a host function sees of the step that called it. */
+class StepContext implements HostContext, RunServices {
+  constructor(
+    private readonly frame: Frame | null,
+    private readonly step: number,
+    private readonly runState: Run,
+    private readonly detached: boolean,
+  ) {}
+
+  call(variety: Value, fields: readonly Field[], mode?: "sequential"): Value | Promise<Value> {
+    return invoke(variety, fields, this.frame, this.step, this.runState, mode, this.detached);
+  }
+
+  get signal(): AbortSignal {
+    return this.frame && !this.detached ? this.frame.signal : this.runState.signal;
+  }
+
+  get stdout(): (text: string) => void {
+    return this.runState.stdout;
+  }
+
+  get stderr(): (text: string) => void {
+    return this.runState.stderr;
+  }
+
+  callChain(): string {
+    return callChain(this.frame, this.step)
+      .map((f) => `  at ${f.func}:${f.step} (${f.span.file}:${f.span.start.line}:${f.span.start.col})\n`)
+      .join("");
+  }
+
+  get callerPackage(): string {
+    return this.frame?.fn.pkg ?? "";
+  }
+
+  get run(): RunServices {
+    return this;
+  }
+
+  spawn(variety: Value): Promise<Value> {
+    const record: { failure?: unknown; waited: boolean } = { waited: false };
+    this.runState.spawned.push(record);
+    const p = Promise.resolve().then(() => invoke(variety, [], this.frame, this.step, this.runState, undefined, true));
+    p.catch((e) => (record.failure = e));
+    return p;
+  }
+}
+
+/** Waits for a value that may be a promise, without making one when it is not. */
+export function settle<T>(v: T | Promise<T>, then: (x: T) => Value | Promise<Value>): Value | Promise<Value> {
+  return v instanceof Promise ? v.then(then) : then(v);
+}
+
+export { KoPanic };

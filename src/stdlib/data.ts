@@ -1,0 +1,150 @@
+/**
+ * The bridge between Ko values and plain data trees, shared by `encoding/json` and
+ * `encoding/yaml`. A data tree is what both formats can express:
+ *
+ * | Data            | from Ko (`toData`)                        | to Ko (`fromData`)                         |
+ * |-----------------|-------------------------------------------|--------------------------------------------|
+ * | `null`          | Empty                                     | Empty                                      |
+ * | `boolean`       | Bool                                      | Bool                                       |
+ * | `string`        | String                                    | String                                     |
+ * | `bigint`        | any integer type, exactly                 | Int64 (Float64 if outside the Int64 range) |
+ * | `number`        | Float64; Float32 as its shortest decimal  | Float64                                    |
+ * | array           | sequence                                  | sequence, Empty when empty                 |
+ * | `Map`           | structure, fields in order                | structure, fields in order                 |
+ *
+ * Empty never appears inside Ko structures or sequences, so a structure field whose value is
+ * Empty is left out when encoding, and a `null` member or element is left out when decoding.
+ * The elements of a Ko sequence must have unifiable types: when an array's elements do not,
+ * its integers are read as Float64 (`[1, 2.5]` is `(1, 2.5)` of Float64); when that does not
+ * help (`[1, "a"]`), decoding fails with `UnrepresentableData`.
+ * Varieties and host values have no data form; encoding them is an error.
+ */
+import { KoError } from "../runtime/failure.js";
+import { listToValue } from "../runtime/sequence.js";
+import {
+  EMPTY,
+  type Field,
+  field,
+  FloatVal,
+  int64,
+  IntVal,
+  Opaque,
+  Seq,
+  Struct,
+  type Value,
+  Variety,
+} from "../runtime/value.js";
+import { failure, misuse } from "./support.js";
+
+export type Data = null | boolean | string | bigint | number | readonly Data[] | ReadonlyMap<string, Data>;
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The Ko value `v` as a data tree; `fn` names the calling function in error messages. */
+export function toData(v: Value, fn: string): Data {
+  if (v === EMPTY) return null;
+  switch (typeof v) {
+    case "boolean":
+    case "string":
+      return v;
+    case "number":
+    case "bigint":
+      return BigInt(v);
+  }
+  if (v instanceof IntVal) return v.v;
+  if (v instanceof FloatVal) return v.type === "Float32" ? shortestFloat32(v.v) : v.v;
+  if (v instanceof Seq) return v.items.map((item) => toData(item, fn));
+  if (v instanceof Struct) {
+    const members = new Map<string, Data>();
+    for (const f of v.fields) if (f.value !== EMPTY) members.set(f.name, toData(f.value, fn));
+    return members;
+  }
+  if (v instanceof Variety) throw misuse(fn, `a variety (${v.callable.displayName}) cannot be encoded`);
+  throw misuse(fn, `a host value (${(v as Opaque).hostType}) cannot be encoded`);
+}
+
+/**
+ * The double closest to the shortest decimal that reads back as the same float32, so that
+ * `Float32(0.1)` encodes as `0.1` rather than `0.10000000149011612` (as Go's encoders do).
+ */
+export function shortestFloat32(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  for (let digits = 1; digits < 9; digits++) {
+    const candidate = Number(x.toPrecision(digits));
+    if (Math.fround(candidate) === x) return candidate;
+  }
+  return Number(x.toPrecision(9));
+}
+
+/** The data tree `d` as a Ko value (see the table above). */
+export function fromData(d: Data): Value {
+  if (d === null) return EMPTY;
+  switch (typeof d) {
+    case "boolean":
+      return d;
+    case "string":
+      return wellFormed(d);
+    case "bigint":
+      return d >= INT64_MIN && d <= INT64_MAX ? int64(d) : new FloatVal("Float64", Number(d));
+    case "number":
+      return new FloatVal("Float64", d);
+  }
+  if (Array.isArray(d)) return sequenceOf(d);
+  const fields: Field[] = [];
+  for (const [name, member] of d as ReadonlyMap<string, Data>) {
+    const value = fromData(member);
+    if (value !== EMPTY) fields.push(field(wellFormed(name), value));
+  }
+  return new Struct(fields);
+}
+
+/**
+ * The data tree decoded by host function `fn` as a Ko value; data with no Ko form is an
+ * operational failure of the input, so it panics with `(error: fn, message: ...)`.
+ */
+export function decodedValue(d: Data, fn: string): Value {
+  try {
+    return fromData(d);
+  } catch (e) {
+    if (e instanceof UnrepresentableData) throw failure(fn, `the data has no Ko form: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Decoded data that has no Ko form: an array whose elements' types do not unify. */
+export class UnrepresentableData extends Error {}
+
+/**
+ * The sequence of an array's elements. If their types do not unify, the integers of the whole
+ * array are tried as Float64 (so `[1, 2.5]` and `[{"a": 1}, {"a": 2.5}]` work); if that does not
+ * help either, the data cannot be a Ko value.
+ */
+function sequenceOf(elements: readonly Data[]): Value {
+  const decode = (items: readonly Data[]) => items.map(fromData).filter((e) => e !== EMPTY);
+  try {
+    return listToValue(decode(elements));
+  } catch (e) {
+    if (!(e instanceof KoError)) throw e;
+  }
+  try {
+    return listToValue(decode(elements.map(widenIntegers)));
+  } catch (e) {
+    if (!(e instanceof KoError)) throw e;
+    throw new UnrepresentableData(`the elements of an array must have unifiable types: ${e.message}`);
+  }
+}
+
+/** The data with every integer turned into a float. */
+function widenIntegers(d: Data): Data {
+  if (typeof d === "bigint") return Number(d);
+  if (Array.isArray(d)) return d.map(widenIntegers);
+  if (d instanceof Map) return new Map([...d].map(([k, v]) => [k, widenIntegers(v)]));
+  return d;
+}
+
+/** Replaces unpaired UTF-16 surrogates (from `\ud800` escapes) by U+FFFD, as Go's decoders do (D32). */
+function wellFormed(s: string): string {
+  if (!/[\ud800-\udfff]/.test(s)) return s;
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+}

@@ -1,0 +1,29 @@
+/**
+ * The host half of the standard library (spec 6.6, D20, D29): the TypeScript functions of the
+ * packages `strings`, `integer` (its gates), `file/path`, `encoding/json`, `encoding/yaml`, `os` and
+ * `time`. The Ko half (`idiom`, `testing`, `integer`) lives in the `stdlib/` directory; a package is
+ * the union of both.
+ */
+import type { HostRegistry } from "../host/registry.js";
+import { integerFunctions } from "./integer.js";
+import { jsonFunctions } from "./json.js";
+import { osFunctions } from "./os.js";
+import { pathFunctions } from "./path.js";
+import { stringsFunctions } from "./strings.js";
+import { timeFunctions } from "./time.js";
+import { yamlFunctions } from "./yaml.js";
+
+export { KoExit } from "./os.js";
+
+/** Registers every host function of the standard library. */
+export function registerStdlib(reg: HostRegistry): void {
+  reg.register(
+    ...stringsFunctions,
+    ...integerFunctions,
+    ...pathFunctions,
+    ...jsonFunctions,
+    ...yamlFunctions,
+    ...osFunctions,
+    ...timeFunctions,
+  );
+}

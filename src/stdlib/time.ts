@@ -1,0 +1,183 @@
+/**
+ * Package `time`: waiting, durations and the clock.
+ *
+ * A **duration** is an Int64 count of nanoseconds, as Go's `time.Duration` and as the `duration`
+ * that the `Profile` builtin reports; a **time** is an Int64 count of nanoseconds since the Unix
+ * epoch. So `time.Sleep(time.Millisecond(250))` waits a quarter of a second and
+ * `time.Sleep(time.Second(2))` two seconds. Arithmetic on durations wraps at 64 bits, like Go's.
+ *
+ * The `Go`-prefixed names are the original's gates, kept so that its library code runs:
+ * `GoSleep` is `Sleep`, `GoSecond`/`GoMinute`/`GoHour` are `Second`/`Minute`/`Hour`,
+ * `GoFormatDurationSeconds` writes a duration in seconds with three decimals (`"1.500s"`) and
+ * `GoFormatDurationMilliseconds` in milliseconds (`"1500.000ms"`).
+ *
+ * Sleeping honours cancellation: when the run is cancelled, `Sleep` stops at once and fails
+ * with `KoCancelled`.
+ */
+import { defineHost, type HostFunction, type ParamSpec } from "../host/binding.js";
+import { T } from "../host/types.js";
+import { EMPTY, int64, type Value } from "../runtime/value.js";
+import { bigOf, cancellation, wrap64 } from "./support.js";
+
+const PKG = "time";
+
+const NANOSECOND = 1n;
+const MICROSECOND = 1000n * NANOSECOND;
+const MILLISECOND = 1000n * MICROSECOND;
+const SECOND = 1000n * MILLISECOND;
+const MINUTE = 60n * SECOND;
+const HOUR = 60n * MINUTE;
+
+/** The longest delay one `setTimeout` accepts, in milliseconds. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Waits `ns` nanoseconds (rounded up to whole milliseconds); rejects with KoCancelled on abort. */
+export function sleep(ns: bigint, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(cancellation(signal));
+    let remaining = ns <= 0n ? 0 : Number((ns + MILLISECOND - 1n) / MILLISECOND);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancellation(signal));
+    };
+    // Delays beyond what one timer allows are waited in several steps.
+    const next = () => {
+      if (remaining <= 0) {
+        signal.removeEventListener("abort", onAbort);
+        return resolve();
+      }
+      const step = Math.min(remaining, MAX_TIMER_MS);
+      remaining -= step;
+      timer = setTimeout(next, step);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    next();
+  });
+}
+
+/** The current time in nanoseconds since the Unix epoch (microsecond resolution at best). */
+function nowNanos(): bigint {
+  const ms = performance.timeOrigin + performance.now();
+  return BigInt(Math.floor(ms * 1000)) * MICROSECOND;
+}
+
+/**
+ * A duration as Go's Duration.String writes it: `"1h2m3.5s"`, `"1.5ms"`, `"250µs"`, `"0s"`;
+ * the largest unit is the hour and trailing zeros of the fraction are dropped.
+ */
+export function formatDuration(d: bigint): string {
+  if (d === 0n) return "0s";
+  const sign = d < 0n ? "-" : "";
+  const u = d < 0n ? -d : d;
+  if (u < SECOND) {
+    const [unit, name] = u < MICROSECOND ? [NANOSECOND, "ns"] : u < MILLISECOND ? [MICROSECOND, "µs"] : [MILLISECOND, "ms"];
+    return `${sign}${decimal(u, unit)}${name}`;
+  }
+  const hours = u / HOUR;
+  const minutes = (u % HOUR) / MINUTE;
+  const seconds = decimal(u % MINUTE, SECOND);
+  if (hours > 0n) return `${sign}${hours}h${minutes}m${seconds}s`;
+  if (minutes > 0n) return `${sign}${minutes}m${seconds}s`;
+  return `${sign}${seconds}s`;
+}
+
+/** `n / unit` as an exact decimal without trailing zeros: decimal(1500n, 1000n) is "1.5". */
+function decimal(n: bigint, unit: bigint): string {
+  const whole = n / unit;
+  const rest = n % unit;
+  if (rest === 0n) return String(whole);
+  const digits = String(unit).length - 1;
+  return `${whole}.${String(rest).padStart(digits, "0").replace(/0+$/, "")}`;
+}
+
+const duration: ParamSpec = { name: "duration", type: T.int64, monadic: true };
+
+function defineSleep(name: string): HostFunction {
+  return defineHost({
+    pkg: PKG,
+    name,
+    doc: `${name}(duration?) waits for the duration (Int64 nanoseconds; zero or negative does not wait) and returns it.`,
+    params: [duration],
+    result: T.int64,
+    effects: "time",
+    async: true,
+    impl: async ([d], ctx) => {
+      await sleep(bigOf(d!), ctx.signal);
+      return d!;
+    },
+  });
+}
+
+/** A function returning `scale` (default 1) times a unit, as a duration. */
+function defineUnit(name: string, unit: bigint, unitName: string): HostFunction {
+  return defineHost({
+    pkg: PKG,
+    name,
+    doc: `${name}(scale?) returns the duration of scale (Int64, default 1) ${unitName}, in nanoseconds.`,
+    params: [{ name: "scale", type: T.int64, monadic: true, optional: true }],
+    result: T.int64,
+    effects: "pure",
+    impl: ([scale]) => int64(wrap64((scale === EMPTY ? 1n : bigOf(scale!)) * unit)),
+  });
+}
+
+/** A function writing a duration as a decimal number of `unit` with three fraction digits. */
+function defineFormatIn(name: string, unit: number, suffix: string): HostFunction {
+  return defineHost({
+    pkg: PKG,
+    name,
+    doc: `${name}(duration?) writes the duration (Int64 nanoseconds) in ${suffix} with three decimals, such as "1.500${suffix}".`,
+    params: [duration],
+    result: T.string,
+    effects: "pure",
+    impl: ([d]) => `${(Number(bigOf(d!)) / unit).toFixed(3)}${suffix}`,
+  });
+}
+
+const FormatDuration = defineHost({
+  pkg: PKG,
+  name: "FormatDuration",
+  doc: "FormatDuration(duration?) writes the duration (Int64 nanoseconds) as Go does: \"1h2m3.5s\", \"1.5ms\", \"0s\".",
+  params: [duration],
+  result: T.string,
+  effects: "pure",
+  impl: ([d]) => formatDuration(bigOf(d!)),
+});
+
+const Now = defineHost({
+  pkg: PKG,
+  name: "Now",
+  doc: "Now() returns the current time as Int64 nanoseconds since the Unix epoch.",
+  params: [],
+  result: T.int64,
+  effects: "time",
+  impl: () => int64(nowNanos()),
+});
+
+const Since = defineHost({
+  pkg: PKG,
+  name: "Since",
+  doc: "Since(time?) returns the duration (Int64 nanoseconds) from the given time (as returned by Now) until now.",
+  params: [{ name: "time", type: T.int64, monadic: true }],
+  result: T.int64,
+  effects: "time",
+  impl: ([t]): Value => int64(wrap64(nowNanos() - bigOf(t!))),
+});
+
+export const timeFunctions: readonly HostFunction[] = [
+  defineSleep("Sleep"),
+  defineUnit("Millisecond", MILLISECOND, "milliseconds"),
+  defineUnit("Second", SECOND, "seconds"),
+  defineUnit("Minute", MINUTE, "minutes"),
+  defineUnit("Hour", HOUR, "hours"),
+  FormatDuration,
+  Now,
+  Since,
+  defineSleep("GoSleep"),
+  defineUnit("GoSecond", SECOND, "seconds"),
+  defineUnit("GoMinute", MINUTE, "minutes"),
+  defineUnit("GoHour", HOUR, "hours"),
+  defineFormatIn("GoFormatDurationSeconds", 1e9, "s"),
+  defineFormatIn("GoFormatDurationMilliseconds", 1e6, "ms"),
+];

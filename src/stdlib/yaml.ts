@@ -1,0 +1,120 @@
+/**
+ * Package `encoding/yaml`: YAML text to and from Ko values, through the data trees of data.ts,
+ * using the `yaml` library (YAML 1.2, core schema).
+ *
+ * `Marshal` writes block style with two-space indentation, structure fields in order. Two
+ * touches keep the text unambiguous for other readers: a float with no fraction keeps one
+ * (`2.0`, so it reads back as a float), and strings that a YAML 1.1 reader such as many
+ * Kubernetes tools would take for booleans (`yes`, `off`, `y`, ...) are quoted.
+ *
+ * `Unmarshal` reads one document: mappings become structures (keys as strings), sequences
+ * sequences (Empty when empty), integers Int64 exactly, floats Float64, null Empty; aliases are
+ * resolved. A text that is not valid YAML (or holds several documents), or whose data has no Ko
+ * form (a sequence mixing kinds such as `[1, a]`), panics with
+ * `(error: "encoding/yaml.Unmarshal", message: "...")`.
+ */
+import { Document, parseDocument, Scalar, visit } from "yaml";
+import { defineHost, type HostFunction } from "../host/binding.js";
+import { T } from "../host/types.js";
+import { type Data, decodedValue, toData } from "./data.js";
+import { failure, messageOf } from "./support.js";
+
+const PKG = "encoding/yaml";
+
+/** Plain strings a YAML 1.1 reader would take for booleans. */
+const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+/** The YAML text of a data tree. */
+export function encodeYaml(d: Data): string {
+  const doc = new Document(d);
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === "number") node.minFractionDigits = 1;
+      else if (typeof node.value === "string" && YAML11_BOOLEAN.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return doc.toString();
+}
+
+/** An operational failure of Unmarshal. */
+class YamlError extends Error {}
+
+/** The data tree of a one-document YAML text. */
+export function parseYaml(text: string): Data {
+  const doc = parseDocument(text, { intAsBigInt: true });
+  if (doc.errors.length > 0) throw new YamlError(doc.errors[0]!.message);
+  let js: unknown;
+  try {
+    js = doc.toJS({ mapAsMap: true });
+  } catch (e) {
+    // toJS fails on excessive aliasing (a "billion laughs" text) and similar abuse.
+    throw new YamlError(messageOf(e));
+  }
+  return asData(js);
+}
+
+/** Checks a value made by the yaml library and brings mapping keys to strings. */
+function asData(v: unknown): Data {
+  if (v === null || v === undefined) return null;
+  switch (typeof v) {
+    case "boolean":
+    case "string":
+    case "bigint":
+    case "number":
+      return v;
+  }
+  if (Array.isArray(v)) return v.map(asData);
+  if (v instanceof Map) {
+    const members = new Map<string, Data>();
+    for (const [key, value] of v) members.set(keyText(key), asData(value));
+    return members;
+  }
+  throw new YamlError(`unsupported YAML value ${Object.prototype.toString.call(v)}`);
+}
+
+/** A mapping key as a structure field name: scalars by their text, anything else is refused. */
+function keyText(key: unknown): string {
+  if (key === null || key === undefined) return "null";
+  switch (typeof key) {
+    case "string":
+      return key;
+    case "boolean":
+    case "bigint":
+    case "number":
+      return String(key);
+  }
+  throw new YamlError("a mapping key must be a scalar (string, number or boolean)");
+}
+
+const Marshal = defineHost({
+  pkg: PKG,
+  name: "Marshal",
+  doc: "Marshal(value?) encodes the value as a YAML document: structures as mappings, sequences as sequences, Empty as null.",
+  params: [{ name: "value", type: T.any, monadic: true, optional: true }],
+  result: T.string,
+  effects: "pure",
+  impl: ([value]) => encodeYaml(toData(value!, "encoding/yaml.Marshal")),
+});
+
+const Unmarshal = defineHost({
+  pkg: PKG,
+  name: "Unmarshal",
+  doc:
+    "Unmarshal(value?) decodes a one-document YAML text: mappings become structures, sequences sequences, " +
+    "integers Int64, floats Float64, null Empty. Invalid YAML panics with (error, message).",
+  params: [{ name: "value", type: T.string, monadic: true }],
+  result: T.any,
+  effects: "pure",
+  impl: ([value]) => {
+    let data: Data;
+    try {
+      data = parseYaml(value as string);
+    } catch (e) {
+      if (!(e instanceof YamlError)) throw e;
+      throw failure("encoding/yaml.Unmarshal", `invalid YAML: ${e.message}`);
+    }
+    return decodedValue(data, "encoding/yaml.Unmarshal");
+  },
+});
+
+export const yamlFunctions: readonly HostFunction[] = [Marshal, Unmarshal];

@@ -1,0 +1,314 @@
+/**
+ * The Ko grammar (spec 2.1) as a Chevrotain CST parser. It has no semantic actions: build.ts
+ * turns the concrete syntax tree into the AST and does every check that needs more than one
+ * token of context (separators, label mixing, literal ranges).
+ *
+ * Two choices keep the grammar LL(2) and friendly to error recovery:
+ * - Lists are `(LINE | item)*`. That two items are separated is checked by the builder, which
+ *   can then say exactly what is missing instead of the parser failing somewhere after.
+ * - An inline definition `G(a) { ... }` and a call `G(a)` start alike. The bracket pass has
+ *   already marked each `(` whose `)` is followed by `{`, so a gate decides in O(1).
+ */
+import {
+  CstParser,
+  EOF,
+  type CstNode,
+  type IParserErrorMessageProvider,
+  type IRecognitionException,
+  type IToken,
+  type TokenType,
+} from "chevrotain";
+import {
+  allTokens,
+  Colon,
+  Dot,
+  Ident,
+  LBrace,
+  LBracket,
+  Line,
+  LParen,
+  Minus,
+  NotLine,
+  NumberLit,
+  opensParams,
+  Question,
+  RBrace,
+  RBracket,
+  RParen,
+  StringLit,
+} from "./tokens.js";
+
+export class KoParser extends CstParser {
+  constructor() {
+    super(allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      nodeLocationTracking: "onlyOffset",
+      errorMessageProvider: messages,
+    });
+    this.performSelfAnalysis();
+  }
+
+  /**
+   * File = { LINE | Import | FuncDef }: top-level items need no separator (D12). Any other
+   * token is consumed as "stray" (the builder reports each run of them once), so that parsing
+   * resumes at the next definition instead of giving up on the rest of the file.
+   */
+  readonly file = this.RULE("file", () => {
+    this.MANY(() => {
+      this.OR({
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          { ALT: () => this.CONSUME(Line) },
+          { GATE: () => this.startsImport(), ALT: () => this.SUBRULE(this.importDecl) },
+          { GATE: () => this.startsFuncDef(), ALT: () => this.SUBRULE(this.funcDef) },
+          { ALT: () => this.CONSUME(NotLine, { LABEL: "stray" }) },
+        ],
+      });
+    });
+  });
+
+  private startsImport(): boolean {
+    const word = this.LA(1);
+    return word.tokenType === Ident && (word.image === "import" || word.image === "use");
+  }
+
+  private startsFuncDef(): boolean {
+    return this.LA(1).tokenType === Ident && this.LA(2).tokenType === LParen;
+  }
+
+  /**
+   * `import "path" [as alias]` (or `use`). A name in place of the path (`import strings`) is
+   * accepted here so that the builder can report that likely slip with its own message.
+   */
+  readonly importDecl = this.RULE("importDecl", () => {
+    this.CONSUME(Ident, { LABEL: "keyword" });
+    this.OR([{ ALT: () => this.CONSUME(StringLit) }, { ALT: () => this.CONSUME2(Ident, { LABEL: "badPath" }) }]);
+    this.OPTION({
+      GATE: () => this.LA(1).image === "as",
+      DEF: () => {
+        this.CONSUME3(Ident, { LABEL: "as" });
+        this.CONSUME4(Ident, { LABEL: "alias" });
+      },
+    });
+  });
+
+  /** `Name(params) { body }`, at top level or inline in a formula. */
+  readonly funcDef = this.RULE("funcDef", () => {
+    this.CONSUME(Ident);
+    this.CONSUME(LParen);
+    this.SUBRULE(this.params);
+    this.CONSUME(RParen);
+    // Only a top-level definition can get here with a line break before its body (an inline one
+    // is recognised by its `{` right after `)`); the builder reports it, once, at the `{`.
+    this.MANY(() => this.CONSUME(Line, { LABEL: "lineBeforeBody" }));
+    this.CONSUME(LBrace);
+    this.SUBRULE(this.termList);
+    this.CONSUME(RBrace);
+  });
+
+  readonly params = this.RULE("params", () => {
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(Line) }, { ALT: () => this.SUBRULE(this.param) }]);
+    });
+  });
+
+  readonly param = this.RULE("param", () => {
+    this.CONSUME(Ident);
+    this.OPTION(() => this.CONSUME(Question));
+  });
+
+  /** The inside of a bracket or body: terms among separators. */
+  readonly termList = this.RULE("termList", () => {
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(Line) }, { ALT: () => this.SUBRULE(this.term) }]);
+    });
+  });
+
+  /**
+   * `label: formula`, `: formula` (empty label, D11) or `formula`. The label is an OPTION, not
+   * an alternative, to keep the rule shallow: see formula.
+   */
+  readonly term = this.RULE("term", () => {
+    this.OPTION(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(Ident, { LABEL: "label" });
+            this.CONSUME(Colon);
+          },
+        },
+        { ALT: () => this.CONSUME2(Colon) },
+      ]);
+    });
+    this.SUBRULE(this.formula);
+  });
+
+  /**
+   * A primary, then its postfix chain; a LINE ends it, so postfixes stay on the same line.
+   * Brackets are spelled out here instead of in sub-rules because each rule level costs stack:
+   * brackets nest through termList -> term -> formula only, which bounds the recursion per
+   * nesting level (see MAX_NESTING in brackets.ts).
+   */
+  readonly formula = this.RULE("formula", () => {
+    this.OR([
+      { GATE: () => opensParams(this.LA(2)), ALT: () => this.SUBRULE(this.funcDef) },
+      { ALT: () => this.SUBRULE(this.ref) },
+      { ALT: () => this.SUBRULE(this.literal) },
+      {
+        ALT: () => {
+          this.CONSUME(LParen);
+          this.SUBRULE(this.termList);
+          this.CONSUME(RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(LBracket);
+          this.SUBRULE2(this.termList);
+          this.CONSUME(RBracket);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(LBrace);
+          this.SUBRULE3(this.termList);
+          this.CONSUME(RBrace);
+        },
+      },
+    ]);
+    this.MANY(() => this.SUBRULE(this.postfix));
+  });
+
+  /** `a` or `a.b.c`: the dots right after a name belong to the reference. */
+  readonly ref = this.RULE("ref", () => {
+    this.CONSUME(Ident);
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      this.CONSUME2(Ident);
+    });
+  });
+
+  readonly literal = this.RULE("literal", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OPTION(() => this.CONSUME(Minus));
+          this.CONSUME(NumberLit);
+        },
+      },
+      { ALT: () => this.CONSUME(StringLit) },
+    ]);
+  });
+
+  /** Invoke `(...)`, augment `[...]`, select `.name`, or `{...}` (which the builder rejects). */
+  readonly postfix = this.RULE("postfix", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(LParen);
+          this.SUBRULE(this.termList);
+          this.CONSUME(RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(LBracket);
+          this.SUBRULE2(this.termList);
+          this.CONSUME(RBracket);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(LBrace);
+          this.SUBRULE3(this.termList);
+          this.CONSUME(RBrace);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(Dot);
+          this.CONSUME(Ident);
+        },
+      },
+    ]);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error messages: one short sentence, "expected X but found Y", never Chevrotain's path lists.
+
+/** What each rule stands for, when no alternative of it fits the input. */
+const RULE_MEANS: Record<string, string> = {
+  file: "a function definition or import",
+  importDecl: "an import",
+  funcDef: "a function definition",
+  term: "a term",
+  formula: "a formula",
+  literal: "a literal",
+  postfix: "'(', '[' or '.'",
+};
+
+/** How a token found in the input is named in a message. */
+export function describeToken(t: IToken): string {
+  if (t.tokenType === EOF) return "end of file";
+  if (t.image === "") return labelOf(t.tokenType);
+  if (t.tokenType === Line && t.image === "\n") return "end of line";
+  const image = t.image.length > 24 ? `${t.image.slice(0, 20)}...` : t.image;
+  return `'${image.replace(/\r?\n/g, "\\n")}'`;
+}
+
+function labelOf(type: TokenType): string {
+  return type.LABEL ?? type.name;
+}
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual, previous, ruleName }) {
+    const found = describeToken(actual);
+    if (expected === NumberLit && previous?.tokenType === Minus) {
+      const hint = actual.tokenType === Ident ? `; to negate a value write Negative(${actual.image})` : "";
+      return `expected a number after '-' but found ${found}${hint}`;
+    }
+    if (expected === EOF) {
+      return `expected a function definition or import but found ${found}`;
+    }
+    if (expected === LBrace && ruleName === "funcDef") {
+      return `expected '{' to start the function body but found ${found}`;
+    }
+    return `expected ${labelOf(expected)} but found ${found}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return `expected a function definition or import but found ${describeToken(firstRedundant)}`;
+  },
+  buildNoViableAltMessage({ actual, ruleName }) {
+    const found = actual[0] ? describeToken(actual[0]) : "end of file";
+    return `expected ${RULE_MEANS[ruleName] ?? "something else"} but found ${found}`;
+  },
+  buildEarlyExitMessage({ actual, ruleName }) {
+    const found = actual[0] ? describeToken(actual[0]) : "end of file";
+    return `expected ${RULE_MEANS[ruleName] ?? "something else"} but found ${found}`;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+let instance: KoParser | undefined;
+
+/** The one parser instance: building it (grammar analysis) costs far more than a parse. */
+export function koParser(): KoParser {
+  instance ??= new KoParser();
+  return instance;
+}
+
+export interface CstResult {
+  readonly cst: CstNode;
+  readonly errors: readonly IRecognitionException[];
+}
+
+/** Parses a balanced token stream (see brackets.ts) into a concrete syntax tree. */
+export function parseTokens(tokens: IToken[]): CstResult {
+  const parser = koParser();
+  parser.input = tokens;
+  const cst = parser.file();
+  return { cst, errors: parser.errors };
+}
