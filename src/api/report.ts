@@ -23,7 +23,10 @@ export function failureDiagnostic(e: KoFailure): Diagnostic | undefined {
   if (!e.site) return undefined;
   const message = e instanceof KoPanic ? `unrecovered panic: ${printValue(e.value)}` : e.message;
   const code = e instanceof KoError ? e.code : "runtime/panic";
-  return { severity: "error", stage: "runtime", code, message, span: e.site.span, frames: trimFrames(e.site.frames) };
+  // A panic re-raised by Wait is located at the Wait() call, followed by the spun call's frames (D27).
+  const spun = e.cause instanceof KoFailure && e.cause.site ? e.cause.site.frames : [];
+  const frames = [...e.site.frames, ...spun];
+  return { severity: "error", stage: "runtime", code, message, span: e.site.span, frames: trimFrames(frames) };
 }
 
 export function renderFailure(e: unknown, sources: SourceLookup): string {

@@ -6,7 +6,7 @@
  * and `Flush` for a memory — that print as their method name (D28) and are bound to their one
  * call or store: each has an identity of its own, so two handles never compare equal.
  */
-import { defineHost, type HostFunction, type TypedSpec } from "../host/binding.js";
+import { defineHost, type HostFunction, type SpawnHandle, type TypedSpec } from "../host/binding.js";
 import { T } from "../host/types.js";
 import { equal } from "../runtime/equal.js";
 import { KoPanic } from "../runtime/failure.js";
@@ -35,11 +35,8 @@ export const spin: HostFunction = defineHost({
   result: T.struct({ Wait: T.variety }),
   effects: "io",
   impl: ([v], ctx) => {
-    const outcome = ctx.run.spawn(v!);
-    // Waiting is optional: a failure nobody waits for is the run's to report (D32), and must not
-    // become an unhandled rejection here.
-    outcome.catch(() => {});
-    return new Struct([field("Wait", waitFor(outcome))]);
+    // Waiting is optional: a failure nobody waits for is the run's to report (D32).
+    return new Struct([field("Wait", waitFor(ctx.run.spawn(v!)))]);
   },
 });
 
@@ -48,7 +45,7 @@ export const spin: HostFunction = defineHost({
  * failing as it failed. A panic is raised afresh, so that it is located at the `Wait()` that
  * re-raised it; the original panic, with the spun call's frames, is its `cause` (D27).
  */
-function waitFor(outcome: Promise<Value>): Variety {
+function waitFor(outcome: SpawnHandle): Variety {
   return boundMethod(`spin#${++handles}`, {
     name: "Wait",
     doc: "Waits for the spun call and returns its result, or re-raises its panic.",
@@ -56,7 +53,7 @@ function waitFor(outcome: Promise<Value>): Variety {
     result: T.any,
     effects: "time",
     async: true,
-    impl: () => outcome.catch(reraise),
+    impl: () => outcome.wait().catch(reraise),
   });
 }
 

@@ -34,8 +34,14 @@ export interface HostContext {
 
 /** Services that belong to a whole run rather than to one call. */
 export interface RunServices {
-  /** Starts `variety()` concurrently; the handle's promise settles with its result. */
-  spawn(variety: Value): Promise<Value>;
+  /** Starts `variety()` concurrently (D32): the call belongs to the run, not to the caller's body. */
+  spawn(variety: Value): SpawnHandle;
+}
+
+/** A spun call. Its failure is reported as a warning at the end of the run unless someone waited. */
+export interface SpawnHandle {
+  /** Settles with the call's result or failure, and records that the outcome was observed. */
+  wait(): Promise<Value>;
 }
 
 export type Effects = "pure" | "io" | "cluster" | "time" | "random";

@@ -97,9 +97,18 @@ export function checkHostType(v: Value | undefined, p: ParamSpec, fn: string): V
     throw hostArgumentError(fn, p.name, "missing");
   }
   if (!hasHostType(v, p.type)) {
-    throw hostArgumentError(fn, p.name, `expects ${showHostType(p.type)}, got ${describe(v)}`);
+    throw hostArgumentError(fn, p.name, `expects ${showHostType(p.type)}, got ${describeMismatch(v, p.type)}`);
   }
   return v;
+}
+
+/** Names what is wrong: for a list, the first element of the wrong type. */
+function describeMismatch(v: Value, t: HostType): string {
+  if (t.k === "list" && v instanceof Seq) {
+    const i = v.items.findIndex((e) => !hasHostType(e, t.of));
+    if (i >= 0) return `a sequence whose element ${i + 1} is ${describe(v.items[i]!)}`;
+  }
+  return describe(v);
 }
 
 function describe(v: Value): string {

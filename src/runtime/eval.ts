@@ -15,7 +15,7 @@
  */
 import type { CallFrame } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
-import type { HostContext, HostFunction, RunServices } from "../host/binding.js";
+import type { HostContext, HostFunction, RunServices, SpawnHandle } from "../host/binding.js";
 import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "./failure.js";
 import { printValue } from "./print.js";
@@ -41,10 +41,21 @@ export interface RunOptions {
 
 type Exec = (vals: Value[], frame: Frame) => Value | Promise<Value>;
 
-/** The executable form of a Circuit: one closure per step, built once per function. */
+/**
+ * The executable form of a Circuit, built once per function: a template of the step values with
+ * the constants already in place, where each parameter goes, and a closure for every other step.
+ * A call copies the template, fills in the arguments and runs only the closures.
+ */
 interface Executable {
   readonly circuit: Circuit;
-  readonly exec: readonly Exec[];
+  /** Step values known before the call: constants (other slots are Empty until computed). */
+  readonly template: readonly Value[];
+  /** The step index of each parameter. */
+  readonly paramSlots: readonly number[];
+  /** The steps that compute something, in topological order. */
+  readonly active: Int32Array;
+  /** Closures by step index (undefined for constants and parameters). */
+  readonly exec: readonly (Exec | undefined)[];
   /** Number of distinct dependencies of each step. */
   readonly depCount: Int32Array;
 }
@@ -130,7 +141,6 @@ export class Frame {
 
   constructor(
     readonly fn: KoFunction,
-    readonly args: Value[],
     readonly parent: Frame | null,
     /** The step of `parent` whose invocation made this call (-1 for the entry). */
     readonly callStep: number,
@@ -208,17 +218,20 @@ function locate(e: unknown, frame: Frame, i: number): KoFailure {
 function executable(fn: KoFunction): Executable {
   if (fn.exec) return fn.exec as Executable;
   const circuit = fn.circuit;
-  const exec = circuit.steps.map((s, i): Exec => {
+  const template: Value[] = circuit.steps.map((s) => (s.op.op === "const" ? s.op.value : EMPTY));
+  const paramSlots: number[] = new Array(circuit.params.length);
+  const active: number[] = [];
+  const exec = circuit.steps.map((s, i): Exec | undefined => {
     const op = s.op;
     switch (op.op) {
-      case "param": {
-        const index = op.index;
-        return (_vals, frame) => frame.args[index]!;
-      }
-      case "const": {
-        const value = op.value;
-        return () => value;
-      }
+      case "param":
+        paramSlots[op.index] = i;
+        return undefined;
+      case "const":
+        return undefined;
+    }
+    active.push(i);
+    switch (op.op) {
       case "select": {
         const { input, fields } = op;
         return (vals) => selectPath(vals[input]!, fields);
@@ -234,7 +247,7 @@ function executable(fn: KoFunction): Executable {
     }
   });
   const depCount = new Int32Array(circuit.steps.map((s) => new Set(s.deps).size));
-  const ex: Executable = { circuit, exec, depCount };
+  const ex: Executable = { circuit, template, paramSlots, active: Int32Array.from(active), exec, depCount };
   fn.exec = ex;
   return ex;
 }
@@ -314,10 +327,10 @@ export function invoke(
   return (c as HostFunction).invoke(all, new StepContext(frame, step, run, detached));
 }
 
-/** Binds arguments to parameters (spec 5.1). */
-function bindParams(circuit: Circuit, fields: readonly Field[]): Value[] {
-  const params = circuit.params;
-  const args: Value[] = new Array(params.length);
+/** Binds arguments to parameters (spec 5.1), writing each into its step's slot of `vals`. */
+function bindParams(ex: Executable, fields: readonly Field[], vals: Value[]): void {
+  const params = ex.circuit.params;
+  const slots = ex.paramSlots;
   for (let p = 0; p < params.length; p++) {
     const { name, monadic } = params[p]!;
     let value: Value = EMPTY;
@@ -338,9 +351,8 @@ function bindParams(circuit: Circuit, fields: readonly Field[]): Value[] {
         }
       }
     }
-    args[p] = value;
+    vals[slots[p]!] = value;
   }
-  return args;
 }
 
 function callKo(
@@ -356,7 +368,10 @@ function callKo(
   if (depth > run.maxDepth) {
     throw new KoError(`maximum call depth of ${run.maxDepth} exceeded (runaway recursion? see --max-depth)`, "runtime/max-depth");
   }
-  const frame = new Frame(fn, bindParams(fn.circuit, fields), parent, callStep, depth, run, detached);
+  const ex = executable(fn);
+  const frame = new Frame(fn, parent, callStep, depth, run, detached);
+  const vals = (frame.vals = ex.template.slice());
+  bindParams(ex, fields, vals);
   if (++run.tick >= CHECK_EVERY && run.checkpoint()) {
     return new Promise<void>((resolve) => setImmediate(resolve)).then(() => runBody(frame, mode));
   }
@@ -370,11 +385,12 @@ function callKo(
 }
 
 function runBody(frame: Frame, mode: "sequential" | undefined): Value | Promise<Value> {
-  const ex = executable(frame.fn);
+  const ex = frame.fn.exec as Executable;
   const exec = ex.exec;
-  const n = exec.length;
-  const vals: Value[] = (frame.vals = new Array(n));
-  for (let i = 0; i < n; i++) {
+  const active = ex.active;
+  const vals = frame.vals;
+  for (let k = 0; k < active.length; k++) {
+    const i = active[k]!;
     let v: Value | Promise<Value>;
     try {
       v = exec[i]!(vals, frame);
@@ -382,7 +398,7 @@ function runBody(frame: Frame, mode: "sequential" | undefined): Value | Promise<
       frame.release();
       throw locate(e, frame, i);
     }
-    if (v instanceof Promise) return new AsyncBody(frame, ex, i, v, mode).promise;
+    if (v instanceof Promise) return new AsyncBody(frame, ex, k, v, mode).promise;
     vals[i] = v;
   }
   frame.release();
@@ -406,10 +422,14 @@ export class AsyncBody {
   private failure: KoFailure | undefined;
   private settled = false;
 
+  /**
+   * `k` is the position in `ex.active` of the step that returned `pending`: the active steps
+   * before it, and all constants and parameters, already have values.
+   */
   constructor(
     readonly frame: Frame,
     private readonly ex: Executable,
-    first: number,
+    k: number,
     pending: Promise<Value>,
     private readonly mode: "sequential" | undefined,
   ) {
@@ -417,13 +437,18 @@ export class AsyncBody {
       this.resolve = res;
       this.reject = rej;
     });
-    const steps = ex.circuit.steps;
+    const n = ex.circuit.steps.length;
+    const todo = new Uint8Array(n);
+    for (let a = k; a < ex.active.length; a++) todo[ex.active[a]!] = 1;
     this.remaining = new Int32Array(ex.depCount);
-    // Steps before `first` are done: count them off their dependents.
-    for (let i = 0; i < first; i++) for (const d of ex.circuit.dependents[i]!) this.remaining[d]!--;
+    for (let i = 0; i < n; i++) if (!todo[i]) for (const d of ex.circuit.dependents[i]!) this.remaining[d]!--;
+    const first = ex.active[k]!;
     frame.run.active.add(this);
     this.track(first, pending);
-    for (let j = first + 1; j < steps.length; j++) if (this.remaining[j] === 0) this.ready.push(j);
+    for (let a = k + 1; a < ex.active.length; a++) {
+      const j = ex.active[a]!;
+      if (this.remaining[j] === 0) this.ready.push(j);
+    }
     this.pump();
   }
 
@@ -538,12 +563,17 @@ class StepContext implements HostContext, RunServices {
     return this;
   }
 
-  spawn(variety: Value): Promise<Value> {
+  spawn(variety: Value): SpawnHandle {
     const record: { failure?: unknown; waited: boolean } = { waited: false };
     this.runState.spawned.push(record);
     const p = Promise.resolve().then(() => invoke(variety, [], this.frame, this.step, this.runState, undefined, true));
     p.catch((e) => (record.failure = e));
-    return p;
+    return {
+      wait: () => {
+        record.waited = true;
+        return p;
+      },
+    };
   }
 }
 

@@ -16,16 +16,18 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/types.js";
+import { KoFailure } from "../runtime/failure.js";
 import { EMPTY } from "../runtime/value.js";
 import { bigOf, cancellation, failure, messageOf, misuse } from "./support.js";
 
 const PKG = "os";
 
 /**
- * Thrown by `os.Exit` to end the run with an exit status. It is deliberately not a Ko failure
- * (neither an error nor a panic): `Recover` does not catch it and nothing reports it as a problem.
+ * Thrown by `os.Exit` to end the run with an exit status. It is neither an error nor a panic, so
+ * `Recover` does not catch it; it is a `KoFailure` only so that the evaluator lets it unwind the
+ * run untouched (abandoning the other steps, as any failure does) up to whoever started the run.
  */
-export class KoExit extends Error {
+export class KoExit extends KoFailure {
   constructor(readonly code: number) {
     super(`exit ${code}`);
     this.name = "KoExit";

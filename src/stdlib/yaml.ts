@@ -13,7 +13,8 @@
  * form (a sequence mixing kinds such as `[1, a]`), panics with
  * `(error: "encoding/yaml.Unmarshal", message: "...")`.
  */
-import { Document, parseDocument, Scalar, visit } from "yaml";
+import { createRequire } from "node:module";
+import type * as YamlLib from "yaml";
 import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/types.js";
 import { type Data, decodedValue, toData } from "./data.js";
@@ -21,11 +22,19 @@ import { failure, messageOf } from "./support.js";
 
 const PKG = "encoding/yaml";
 
+let loaded: typeof YamlLib | undefined;
+
+/** The yaml library, loaded on first use: it is large, and most scripts never touch YAML. */
+function yamlLib(): typeof YamlLib {
+  return (loaded ??= createRequire(import.meta.url)("yaml") as typeof YamlLib);
+}
+
 /** Plain strings a YAML 1.1 reader would take for booleans. */
 const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 
 /** The YAML text of a data tree. */
 export function encodeYaml(d: Data): string {
+  const { Document, Scalar, visit } = yamlLib();
   const doc = new Document(d);
   visit(doc, {
     Scalar(_, node) {
@@ -41,7 +50,7 @@ class YamlError extends Error {}
 
 /** The data tree of a one-document YAML text. */
 export function parseYaml(text: string): Data {
-  const doc = parseDocument(text, { intAsBigInt: true });
+  const doc = yamlLib().parseDocument(text, { intAsBigInt: true });
   if (doc.errors.length > 0) throw new YamlError(doc.errors[0]!.message);
   let js: unknown;
   try {

@@ -9,16 +9,11 @@
  */
 import { createTokenInstance, type IToken, type TokenType } from "chevrotain";
 import { error, type Diagnostic } from "../diag/diagnostic.js";
+import { MAX_DIAGNOSTICS, MAX_NESTING } from "./limits.js";
 import type { LineMap } from "./lines.js";
 import { LBrace, LBracket, LParen, markOpensParams, RBrace, RBracket, RParen } from "./tokens.js";
 
-/**
- * Deepest bracket nesting accepted. Real programs stay far below it. The parser recurses about
- * two dozen JavaScript frames per level and overflows Node's default stack at about 330 levels,
- * so the limit keeps a wide margin for the caller's own stack and for later stages, which also
- * recurse once per level (Python has the same limit, 200, for the same reason).
- */
-export const MAX_NESTING = 200;
+
 
 export interface BracketResult {
   /** The repaired token stream. */
@@ -38,6 +33,10 @@ const openerFor = new Map<TokenType, TokenType>([...closerFor].map(([o, c]) => [
 export function balanceBrackets(tokens: readonly IToken[], lines: LineMap): BracketResult {
   const out: IToken[] = [];
   const diagnostics: Diagnostic[] = [];
+  // Input such as a million stray `)` must not make a million diagnostics.
+  const report = (d: () => Diagnostic): void => {
+    if (diagnostics.length <= MAX_DIAGNOSTICS) diagnostics.push(d());
+  };
   const stack: IToken[] = [];
   // How many of each opener are on the stack: tells in O(1) whether a closer matches any of them.
   const open = new Map<TokenType, number>([
@@ -82,15 +81,15 @@ export function balanceBrackets(tokens: readonly IToken[], lines: LineMap): Brac
     }
     if (open.get(opener) === 0) {
       const message = `bracket imbalance: unexpected '${tok.image}'`;
-      diagnostics.push(error("syntax", "syntax/bracket-imbalance", message, tokenSpan(tok, lines)));
+      report(() => error("syntax", "syntax/unexpected-bracket", message, tokenSpan(tok, lines)));
       continue; // dropped
     }
     // Every opener above the matching one is left unclosed by this closer.
     while (stack[stack.length - 1]!.tokenType !== opener) {
       const unclosed = stack[stack.length - 1]!;
       const message = `bracket imbalance: '${unclosed.image}' is not closed before '${tok.image}'`;
-      diagnostics.push(
-        error("syntax", "syntax/bracket-imbalance", message, tokenSpan(unclosed, lines), {
+      report(() =>
+        error("syntax", "syntax/unclosed-bracket", message, tokenSpan(unclosed, lines), {
           related: [{ span: tokenSpan(tok, lines), message: `'${tok.image}' found here` }],
         }),
       );
@@ -103,7 +102,7 @@ export function balanceBrackets(tokens: readonly IToken[], lines: LineMap): Brac
   while (stack.length > 0) {
     const unclosed = stack[stack.length - 1]!;
     const message = `bracket imbalance: '${unclosed.image}' is never closed`;
-    diagnostics.push(error("syntax", "syntax/bracket-imbalance", message, tokenSpan(unclosed, lines)));
+    report(() => error("syntax", "syntax/unclosed-bracket", message, tokenSpan(unclosed, lines)));
     closeTop(virtualCloser(unclosed, end));
   }
   return { tokens: out, diagnostics, tooDeep: false };

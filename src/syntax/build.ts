@@ -23,24 +23,18 @@ import type {
   Select,
   Term,
 } from "./ast.js";
-import { MAX_NESTING } from "./brackets.js";
+import { MAX_DIAGNOSTICS, MAX_FORMULA_DEPTH } from "./limits.js";
 import { floatValue, intValue } from "./literals.js";
 import type { LineMap } from "./lines.js";
-import { describeToken } from "./parser.js";
 import { BlockComment, Float, hasProblems, LBrace, LBracket, Line, RawString, stringPayload } from "./tokens.js";
-
-/**
- * Deepest formula nesting accepted, counting brackets and postfix operators alike: later stages
- * walk formulas recursively, so a chain like `f()()()...` must be bounded as brackets are.
- */
-export const MAX_FORMULA_DEPTH = 2 * MAX_NESTING;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 export interface BuildInput {
   readonly lines: LineMap;
-  readonly cst: CstNode;
+  /** The parts of the file's concrete syntax tree (see parseTokens). */
+  readonly parts: readonly CstNode[];
   /** The token stream the parser read, in source order. */
   readonly tokens: readonly IToken[];
   /** Comment tokens, in source order. */
@@ -69,10 +63,9 @@ class AstBuilder {
   }
 
   build(): BuildResult {
-    const cst = this.input.cst;
-    const imports = nodes(cst, "importDecl").flatMap((n) => this.importDecl(n) ?? []);
-    const funcs = nodes(cst, "funcDef").flatMap((n) => this.funcDef(n, 0) ?? []);
-    this.reportStray(tokens(cst, "stray"));
+    const parts = this.input.parts;
+    const imports = parts.flatMap((p) => nodes(p, "importDecl")).flatMap((n) => this.importDecl(n) ?? []);
+    const funcs = parts.flatMap((p) => nodes(p, "funcDef")).flatMap((n) => this.funcDef(n, 0) ?? []);
     const ast: FileAst = {
       file: this.lines.file,
       imports,
@@ -106,22 +99,6 @@ class AstBuilder {
       ...(alias && { alias }),
       span: this.cover(this.tokenSpan(keyword), alias?.span ?? pathSpan),
     };
-  }
-
-  /** Reports tokens outside any definition or import once per run (separators do not end a run). */
-  private reportStray(stray: readonly IToken[]): void {
-    const toks = this.input.tokens;
-    let last = -1;
-    for (const t of stray) {
-      if (!real(t) || t.image === "") continue; // a closer from the bracket pass
-      const at = tokenIndexAt(toks, t.startOffset);
-      let sameRun = last >= 0;
-      for (let k = last + 1; sameRun && k < at; k++) sameRun = toks[k]!.tokenType === Line;
-      last = at;
-      if (sameRun) continue;
-      const message = `expected a function definition or import but found ${describeToken(t)}`;
-      this.report("syntax/unexpected-token", message, this.tokenSpan(t));
-    }
   }
 
   /** A definition; `depth` is the formula depth it appears at (0 at top level). */
@@ -417,6 +394,7 @@ class AstBuilder {
   }
 
   private report(code: string, message: string, span: Span, related?: Related[]): void {
+    if (this.diagnostics.length > MAX_DIAGNOSTICS) return; // see MAX_DIAGNOSTICS
     this.diagnostics.push(error("syntax", code, message, span, related ? { related } : {}));
   }
 
@@ -468,15 +446,20 @@ function tokenIndexAt(toks: readonly IToken[], offset: number): number {
   return lo;
 }
 
-/** A comment's text without its markers (and without a block comment's ` * ` margins). */
+/**
+ * A comment's text without its markers: `// x` gives "x"; a block comment gives its lines,
+ * without the ` * ` margin if every line after the first has one, and without blank lines
+ * around them.
+ */
 export function commentText(c: IToken): string {
   if (c.tokenType !== BlockComment) return c.image.slice(2).replace(/\r$/, "").replace(/^ /, "");
-  const inner = c.image.endsWith("*/") && c.image.length >= 4 ? c.image.slice(2, -2) : c.image.slice(2);
+  const closed = c.image.length >= 4 && c.image.endsWith("*/");
+  const inner = c.image.slice(2, closed ? -2 : undefined).replace(/^ /, "");
   let lines = inner.split("\n").map((l) => l.replace(/\s+$/, ""));
   if (lines.slice(1).every((l) => /^\s*(\*|$)/.test(l))) {
     lines = lines.map((l, k) => (k === 0 ? l : l.replace(/^\s*\* ?/, "")));
   }
   while (lines.length > 0 && lines[0]!.trim() === "") lines.shift();
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === "") lines.pop();
-  return lines.map((l, k) => (k === 0 ? l.replace(/^ /, "") : l)).join("\n");
+  return lines.join("\n");
 }

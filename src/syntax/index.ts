@@ -10,6 +10,7 @@ import type { Span } from "../diag/span.js";
 import type { FileAst } from "./ast.js";
 import { balanceBrackets } from "./brackets.js";
 import { buildAst } from "./build.js";
+import { MAX_DIAGNOSTICS } from "./limits.js";
 import { LineMap } from "./lines.js";
 import { parseTokens } from "./parser.js";
 import { BlockComment, isVirtual, lex } from "./tokens.js";
@@ -41,8 +42,8 @@ export {
   StringLit,
   type LexResult,
 } from "./tokens.js";
-export { MAX_NESTING } from "./brackets.js";
-export { MAX_FORMULA_DEPTH, commentText } from "./build.js";
+export { commentText } from "./build.js";
+export { MAX_DIAGNOSTICS, MAX_FORMULA_DEPTH, MAX_NESTING } from "./limits.js";
 export { LineMap } from "./lines.js";
 
 /** A comment in the source, for documentation tools and the formatter. */
@@ -60,14 +61,13 @@ export interface ParseResult {
   readonly comments: SourceComment[];
 }
 
-/** More errors than this in one file are cut: after so many, the rest are mostly consequences. */
-export const MAX_DIAGNOSTICS = 100;
-
 /** Lexes and parses one file. Never throws. */
 export function parseFile(file: string, text: string): ParseResult {
   const lines = new LineMap(file, text);
   const lexed = lex(text);
-  const lexical = lexed.problems.map((p) => error("lex", p.code, p.message, lines.span(p.offset, p.offset + p.length)));
+  const lexical = lexed.problems
+    .slice(0, MAX_DIAGNOSTICS + 1)
+    .map((p) => error("lex", p.code, p.message, lines.span(p.offset, p.offset + p.length)));
   const comments = lexed.comments.map((c) => sourceComment(c, lines));
   const { ast, diagnostics } = parseLexed(lexed.tokens, lexed.comments, lines);
   return { ast, diagnostics: arrange(lexical, diagnostics), comments };
@@ -83,9 +83,9 @@ function parseLexed(
     const balanced = balanceBrackets(lexedTokens, lines);
     diagnostics.push(...balanced.diagnostics);
     if (balanced.tooDeep) return { ast: emptyFile(lines), diagnostics };
-    const { cst, errors } = parseTokens(balanced.tokens);
+    const { parts, errors } = parseTokens(balanced.tokens);
     diagnostics.push(...parserDiagnostics(errors, lines));
-    const built = buildAst({ lines, cst, tokens: balanced.tokens, comments });
+    const built = buildAst({ lines, parts, tokens: balanced.tokens, comments });
     diagnostics.push(...built.diagnostics);
     return { ast: built.ast, diagnostics };
   } catch (e) {
@@ -128,19 +128,28 @@ function parserDiagnostics(errors: readonly IRecognitionException[], lines: Line
 }
 
 /**
- * Puts diagnostics in source order and drops the syntax errors that follow a lexical error on
- * the same line (after `1 + 2` has been reported for its `+`, "missing separator before 2" is
- * noise). Caps the count at MAX_DIAGNOSTICS.
+ * Puts diagnostics in source order and drops likely consequences of an error already reported:
+ * - a second syntax error at the same place (the first found is the most direct);
+ * - syntax errors after a lexical error on the same line (after `1 + 2` has been reported for
+ *   its `+`, "missing separator before 2" is noise);
+ * - unclosed brackets when a string or comment is not terminated (it swallowed the closers).
+ * Caps the count at MAX_DIAGNOSTICS.
  */
 function arrange(lexical: Diagnostic[], syntax: Diagnostic[]): Diagnostic[] {
+  const swallowed = lexical.some((d) => d.code === "lex/unterminated-string" || d.code === "lex/unterminated-comment");
   const firstLexOnLine = new Map<number, number>();
   for (const d of lexical) {
     const line = d.span.start.line;
     if (!firstLexOnLine.has(line)) firstLexOnLine.set(line, d.span.start.offset);
   }
+  const reportedAt = new Set<number>();
   const kept = syntax.filter((d) => {
+    if (swallowed && d.code === "syntax/unclosed-bracket") return false;
+    const at = d.span.start.offset;
+    if (reportedAt.has(at)) return false;
+    reportedAt.add(at);
     const lexAt = firstLexOnLine.get(d.span.start.line);
-    return lexAt === undefined || d.span.start.offset < lexAt;
+    return lexAt === undefined || at < lexAt;
   });
   const all = [...lexical, ...kept].sort((a, b) => a.span.start.offset - b.span.start.offset);
   if (all.length <= MAX_DIAGNOSTICS) return all;

@@ -20,6 +20,7 @@ import {
 } from "chevrotain";
 import {
   allTokens,
+  CLOSERS,
   Colon,
   Dot,
   Ident,
@@ -28,9 +29,9 @@ import {
   Line,
   LParen,
   Minus,
-  NotLine,
   NumberLit,
   opensParams,
+  OPENERS,
   Question,
   RBrace,
   RBracket,
@@ -50,23 +51,44 @@ export class KoParser extends CstParser {
   }
 
   /**
-   * File = { LINE | Import | FuncDef }: top-level items need no separator (D12). Any other
-   * token is consumed as "stray" (the builder reports each run of them once), so that parsing
-   * resumes at the next definition instead of giving up on the rest of the file.
+   * File = { LINE | Import | FuncDef }: top-level items need no separator (D12). The rule stops
+   * at a token no item starts with; parseAll then resumes at the next item.
    */
   readonly file = this.RULE("file", () => {
     this.MANY(() => {
-      this.OR({
-        IGNORE_AMBIGUITIES: true,
-        DEF: [
-          { ALT: () => this.CONSUME(Line) },
-          { GATE: () => this.startsImport(), ALT: () => this.SUBRULE(this.importDecl) },
-          { GATE: () => this.startsFuncDef(), ALT: () => this.SUBRULE(this.funcDef) },
-          { ALT: () => this.CONSUME(NotLine, { LABEL: "stray" }) },
-        ],
-      });
+      this.OR([
+        { ALT: () => this.CONSUME(Line) },
+        { GATE: () => this.startsImport(), ALT: () => this.SUBRULE(this.importDecl) },
+        { ALT: () => this.SUBRULE(this.funcDef) },
+      ]);
     });
   });
+
+  /**
+   * Parses the whole input as a sequence of `file` parts. When `file` stops early it has
+   * reported the token it stopped at; the tokens up to the next top-level definition or import
+   * are skipped, so one stray run gives one error and the definitions after it are still parsed.
+   */
+  parseAll(): CstNode[] {
+    const parts: CstNode[] = [];
+    for (;;) {
+      parts.push(this.file());
+      if (this.LA(1).tokenType === EOF) return parts;
+      this.skipToNextItem();
+    }
+  }
+
+  private skipToNextItem(): void {
+    let depth = 0;
+    for (;;) {
+      const skipped = this.LA(1);
+      if (OPENERS.has(skipped.tokenType)) depth++;
+      else if (CLOSERS.has(skipped.tokenType)) depth--;
+      this.SKIP_TOKEN();
+      if (this.LA(1).tokenType === EOF || this.LA(1) === skipped) return;
+      if (depth === 0 && (this.startsImport() || this.startsFuncDef())) return;
+    }
+  }
 
   private startsImport(): boolean {
     const word = this.LA(1);
@@ -148,7 +170,7 @@ export class KoParser extends CstParser {
    * A primary, then its postfix chain; a LINE ends it, so postfixes stay on the same line.
    * Brackets are spelled out here instead of in sub-rules because each rule level costs stack:
    * brackets nest through termList -> term -> formula only, which bounds the recursion per
-   * nesting level (see MAX_NESTING in brackets.ts).
+   * nesting level (see MAX_NESTING in limits.ts).
    */
   readonly formula = this.RULE("formula", () => {
     this.OR([
@@ -301,14 +323,17 @@ export function koParser(): KoParser {
 }
 
 export interface CstResult {
-  readonly cst: CstNode;
+  /** The file's parts: one, unless parsing had to skip stray tokens at top level. */
+  readonly parts: CstNode[];
   readonly errors: readonly IRecognitionException[];
 }
 
-/** Parses a balanced token stream (see brackets.ts) into a concrete syntax tree. */
+/** Parses a balanced token stream (see brackets.ts) into concrete syntax trees. */
 export function parseTokens(tokens: IToken[]): CstResult {
   const parser = koParser();
   parser.input = tokens;
-  const cst = parser.file();
-  return { cst, errors: parser.errors };
+  const parts = parser.parseAll();
+  const errors = parser.errors;
+  parser.input = []; // do not keep the tokens alive
+  return { parts, errors };
 }

@@ -176,14 +176,8 @@ export const BlockComment = createToken({
   group: "comments",
 });
 
-/**
- * Abstract: every token the parser sees except LINE. Lets the parser skip stray tokens at top
- * level (see KoParser.file) and resume at the next definition.
- */
-export const NotLine = createToken({ name: "NotLine", pattern: Lexer.NA });
-
 /** Abstract: any string literal. The parser consumes this category. */
-export const StringLit = createToken({ name: "StringLit", pattern: Lexer.NA, categories: [NotLine], label: "a string" });
+export const StringLit = createToken({ name: "StringLit", pattern: Lexer.NA, label: "a string" });
 export const InterpretedString = createToken({
   name: "InterpretedString",
   pattern: { exec: matchString },
@@ -211,7 +205,7 @@ export const CharLiteral = createToken({
 });
 
 /** Abstract: any number literal. */
-export const NumberLit = createToken({ name: "NumberLit", pattern: Lexer.NA, categories: [NotLine], label: "a number" });
+export const NumberLit = createToken({ name: "NumberLit", pattern: Lexer.NA, label: "a number" });
 export const Float = createToken({
   name: "Float",
   pattern: { exec: numberMatcher(true) },
@@ -236,20 +230,19 @@ export const Ident = createToken({
   // Non-ASCII letters are too many to list; the matcher itself rejects non-letters.
   start_chars_hint: [...ASCII_LETTERS, 0x5f, ...codes(0x80, 0xffff)],
   line_breaks: false,
-  categories: [NotLine],
   label: "a name",
 });
 
-export const Colon = createToken({ name: "Colon", pattern: ":", categories: [NotLine], label: "':'" });
-export const LBrace = createToken({ name: "LBrace", pattern: "{", categories: [NotLine], label: "'{'" });
-export const RBrace = createToken({ name: "RBrace", pattern: "}", categories: [NotLine], label: "'}'" });
-export const LBracket = createToken({ name: "LBracket", pattern: "[", categories: [NotLine], label: "'['" });
-export const RBracket = createToken({ name: "RBracket", pattern: "]", categories: [NotLine], label: "']'" });
-export const LParen = createToken({ name: "LParen", pattern: "(", categories: [NotLine], label: "'('" });
-export const RParen = createToken({ name: "RParen", pattern: ")", categories: [NotLine], label: "')'" });
-export const Dot = createToken({ name: "Dot", pattern: ".", categories: [NotLine], label: "'.'" });
-export const Minus = createToken({ name: "Minus", pattern: "-", categories: [NotLine], label: "'-'" });
-export const Question = createToken({ name: "Question", pattern: "?", categories: [NotLine], label: "'?'" });
+export const Colon = createToken({ name: "Colon", pattern: ":", label: "':'" });
+export const LBrace = createToken({ name: "LBrace", pattern: "{", label: "'{'" });
+export const RBrace = createToken({ name: "RBrace", pattern: "}", label: "'}'" });
+export const LBracket = createToken({ name: "LBracket", pattern: "[", label: "'['" });
+export const RBracket = createToken({ name: "RBracket", pattern: "]", label: "']'" });
+export const LParen = createToken({ name: "LParen", pattern: "(", label: "'('" });
+export const RParen = createToken({ name: "RParen", pattern: ")", label: "')'" });
+export const Dot = createToken({ name: "Dot", pattern: ".", label: "'.'" });
+export const Minus = createToken({ name: "Minus", pattern: "-", label: "'-'" });
+export const Question = createToken({ name: "Question", pattern: "?", label: "'?'" });
 
 export const Illegal = createToken({
   name: "Illegal",
@@ -266,7 +259,6 @@ export const allTokens: TokenType[] = [
   Line,
   LineComment,
   BlockComment,
-  NotLine,
   StringLit,
   InterpretedString,
   RawString,

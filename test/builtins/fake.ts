@@ -91,7 +91,11 @@ export function fakeRun(): FakeRun {
     callChain: () => "  at test.Main:step (test.ko:1:1)\n",
     callerPackage: "test/pkg",
     run: {
-      spawn: (v) => Promise.resolve().then(() => ctx.call(v, [])),
+      spawn: (v) => {
+        const p = Promise.resolve().then(() => ctx.call(v, []));
+        p.catch(() => {});
+        return { wait: () => p };
+      },
     },
   };
   return { ctx, stdout, stderr, calls, controller };

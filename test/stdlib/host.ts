@@ -23,7 +23,9 @@ export function fakeContext(signal: AbortSignal = new AbortController().signal):
     callChain: () => "",
     callerPackage: "test",
     run: {
-      spawn: () => Promise.reject(new Error("fake context: spawn not supported")),
+      spawn: () => {
+        throw new Error("fake context: spawn not supported");
+      },
     },
   };
 }

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { KoCancelled, KoError } from "../../src/runtime/failure.js";
+import { KoCancelled, KoError, KoPanic } from "../../src/runtime/failure.js";
 import { IntVal, type Value } from "../../src/runtime/value.js";
 import { KoExit } from "../../src/stdlib/index.js";
 import { call, fakeContext, fieldsOf, panicOf } from "./host.js";
@@ -94,6 +94,7 @@ describe("os.Exit", () => {
       o("Exit", { "": 1 });
     } catch (e) {
       expect(e).not.toBeInstanceOf(KoError);
+      expect(e).not.toBeInstanceOf(KoPanic);
       expect(e).toBeInstanceOf(KoExit);
     }
   });
