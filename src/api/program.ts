@@ -18,6 +18,7 @@ import type { Field, Value } from "../runtime/value.js";
 import { registerCoreBuiltins } from "../builtins/index.js";
 import { registerStdlib } from "../stdlib/index.js";
 import { fieldsFromJs, toJs } from "./convert.js";
+import { metaPackages } from "./meta.js";
 
 export interface CompileOptions {
   /** Repository roots searched for imported packages (D20), before the standard library. */
@@ -45,6 +46,8 @@ export function stdlibDir(): string {
 }
 
 let baseRegistry: HostRegistry | undefined;
+/** The roots of the most recent compile, for `repo.Path` and `repo.Roots`. */
+let currentRoots: readonly string[] = [];
 
 /** The core builtins and the standard library's host functions. */
 export function defaultRegistry(): HostRegistry {
@@ -52,6 +55,13 @@ export function defaultRegistry(): HostRegistry {
     baseRegistry = new HostRegistry();
     registerCoreBuiltins(baseRegistry);
     registerStdlib(baseRegistry);
+    const evalRegistry = baseRegistry;
+    baseRegistry.register(
+      ...metaPackages(
+        (text) => compile({ kind: "text", text, pkgPath: "eval", path: "<eval>" }, { registry: evalRegistry, roots: currentRoots }),
+        () => currentRoots,
+      ),
+    );
   }
   return baseRegistry;
 }
@@ -76,6 +86,7 @@ function registryFor(opts: CompileOptions): HostRegistry {
  */
 export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgram {
   const registry = registryFor(opts);
+  currentRoots = opts.roots ?? [];
   const loader = new Loader({
     registry,
     roots: opts.roots ?? [],

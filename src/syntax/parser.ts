@@ -12,6 +12,7 @@
 import {
   CstParser,
   EOF,
+  tokenMatcher,
   type CstNode,
   type IParserErrorMessageProvider,
   type IRecognitionException,
@@ -52,15 +53,20 @@ export class KoParser extends CstParser {
 
   /**
    * File = { LINE | Import | FuncDef }: top-level items need no separator (D12). The rule stops
-   * at a token no item starts with; parseAll then resumes at the next item.
+   * at a token no item starts with; parseAll then resumes at the next item. The gate makes it
+   * stop there cleanly: an error raised in this rule itself would make Chevrotain's recovery
+   * skip the whole rest of the file.
    */
   readonly file = this.RULE("file", () => {
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(Line) },
-        { GATE: () => this.startsImport(), ALT: () => this.SUBRULE(this.importDecl) },
-        { ALT: () => this.SUBRULE(this.funcDef) },
-      ]);
+    this.MANY({
+      GATE: () => this.LA(1).tokenType === Line || this.startsImport() || this.startsFuncDef(),
+      DEF: () => {
+        this.OR([
+          { ALT: () => this.CONSUME(Line) },
+          { GATE: () => this.startsImport(), ALT: () => this.SUBRULE(this.importDecl) },
+          { ALT: () => this.SUBRULE(this.funcDef) },
+        ]);
+      },
     });
   });
 
@@ -90,9 +96,15 @@ export class KoParser extends CstParser {
     }
   }
 
+  /** `import` or `use`, then a path (or a name in its place, see importDecl). */
   private startsImport(): boolean {
     const word = this.LA(1);
-    return word.tokenType === Ident && (word.image === "import" || word.image === "use");
+    const next = this.LA(2).tokenType;
+    return (
+      word.tokenType === Ident &&
+      (word.image === "import" || word.image === "use") &&
+      (tokenMatcher(this.LA(2), StringLit) || next === Ident)
+    );
   }
 
   private startsFuncDef(): boolean {
