@@ -219,30 +219,42 @@ class AstBuilder {
 
   /**
    * A primary and its postfix chain. `depth` counts the formulas this one is nested in: each
-   * postfix operator wraps the formula so far, so the primary ends up that much deeper.
+   * postfix level wraps the formula so far, so the primary ends up that much deeper. A bracket
+   * is one level; a run of selections is one Select node, so one level.
    */
   private formula(n: CstNode, depth: number): Formula | undefined {
-    let postfixes = nodes(n, "postfix");
-    const room = MAX_FORMULA_DEPTH - depth;
-    if (postfixes.length > room) {
-      this.reportTooDeep(postfixes[Math.max(0, room)]!);
-      postfixes = postfixes.slice(0, Math.max(0, room));
-    }
-    let current = this.primary(n, depth + postfixes.length);
+    const { postfixes, levels } = this.boundedPostfixes(nodes(n, "postfix"), MAX_FORMULA_DEPTH - depth);
+    let nesting = levels;
+    let current = this.primary(n, depth + nesting);
     if (current === undefined) return undefined;
     let fields: Name[] = [];
-    for (let i = 0; i < postfixes.length; i++) {
-      const p = postfixes[i]!;
-      const field = token(p, "Ident");
-      if (token(p, "Dot") !== undefined) {
+    for (const p of postfixes) {
+      if (isSelection(p)) {
+        if (fields.length === 0) nesting--;
+        const field = token(p, "Ident");
         if (real(field)) fields.push(this.name(field));
         continue;
       }
       current = this.select(current, fields);
       fields = [];
-      current = this.bracket(p, current, depth + postfixes.length - 1 - i) ?? current;
+      nesting--;
+      current = this.bracket(p, current, depth + nesting) ?? current;
     }
     return this.select(current, fields);
+  }
+
+  /** The postfix operators that fit in `room` levels (see formula); reports the first that does not. */
+  private boundedPostfixes(all: CstNode[], room: number): { postfixes: CstNode[]; levels: number } {
+    let levels = 0;
+    for (let i = 0; i < all.length; i++) {
+      if (isSelection(all[i]!) && i > 0 && isSelection(all[i - 1]!)) continue;
+      if (levels === room) {
+        this.reportTooDeep(all[i]!);
+        return { postfixes: all.slice(0, i), levels };
+      }
+      levels++;
+    }
+    return { postfixes: all, levels };
   }
 
   /** `target.f1.f2`, or `target` itself when there are no fields. */
@@ -428,6 +440,11 @@ function token(n: CstNode, key: string): IToken | undefined {
 /** A token with a place in the text: not one the parser invented while recovering. */
 function real(t: IToken | undefined): t is IToken {
   return t !== undefined && !Number.isNaN(t.startOffset) && t.isInsertedInRecovery !== true;
+}
+
+/** A postfix `.name` (the others are brackets). */
+function isSelection(postfix: CstNode): boolean {
+  return token(postfix, "Dot") !== undefined;
 }
 
 function isNewline(t: IToken): boolean {

@@ -70,7 +70,8 @@ export function parseFile(file: string, text: string): ParseResult {
     .map((p) => error("lex", p.code, p.message, lines.span(p.offset, p.offset + p.length)));
   const comments = lexed.comments.map((c) => sourceComment(c, lines));
   const { ast, diagnostics } = parseLexed(lexed.tokens, lexed.comments, lines);
-  return { ast, diagnostics: arrange(lexical, diagnostics), comments };
+  const swallowed = lexed.problems.some((p) => p.unterminated === true);
+  return { ast, diagnostics: arrange(lexical, diagnostics, swallowed), comments };
 }
 
 function parseLexed(
@@ -90,11 +91,11 @@ function parseLexed(
     return { ast: built.ast, diagnostics };
   } catch (e) {
     // Only a stack overflow on pathological input is expected here (see MAX_NESTING).
-    const message =
+    const d =
       e instanceof RangeError
-        ? "the file is nested too deeply to parse"
-        : `internal error while parsing: ${e instanceof Error ? e.message : String(e)}`;
-    diagnostics.push(error("syntax", "syntax/too-deep", message, lines.span(0, 0)));
+        ? error("syntax", "syntax/too-deep", "the file is nested too deeply to parse", lines.span(0, 0))
+        : error("syntax", "syntax/internal", `internal error while parsing: ${String(e)}`, lines.span(0, 0));
+    diagnostics.push(d);
     return { ast: emptyFile(lines), diagnostics };
   }
 }
@@ -135,8 +136,7 @@ function parserDiagnostics(errors: readonly IRecognitionException[], lines: Line
  * - unclosed brackets when a string or comment is not terminated (it swallowed the closers).
  * Caps the count at MAX_DIAGNOSTICS.
  */
-function arrange(lexical: Diagnostic[], syntax: Diagnostic[]): Diagnostic[] {
-  const swallowed = lexical.some((d) => d.code === "lex/unterminated-string" || d.code === "lex/unterminated-comment");
+function arrange(lexical: Diagnostic[], syntax: Diagnostic[], swallowed: boolean): Diagnostic[] {
   const firstLexOnLine = new Map<number, number>();
   for (const d of lexical) {
     const line = d.span.start.line;

@@ -13,6 +13,8 @@ export interface LexProblem {
   readonly length: number;
   readonly code: string;
   readonly message: string;
+  /** A string or comment that runs on to the end of its line or file, taking what is there. */
+  readonly unterminated?: boolean;
 }
 
 const CH_NEWLINE = 0x0a;
@@ -130,7 +132,8 @@ export function scanNumber(text: string, start: number): NumberScan {
   if (sep >= 0) {
     problems.push(problem(start + sep, 1, "lex/bad-number", "'_' must separate successive digits"));
   }
-  return { end: i, isFloat, problems };
+  // One error per literal: the first found is the most basic (`0x_` lacks digits, whatever else).
+  return { end: i, isFloat, problems: problems.slice(0, 1) };
 }
 
 function hasDigit(text: string, from: number, to: number): boolean {
@@ -211,7 +214,8 @@ export function scanQuoted(text: string, start: number): StringScan {
       value += text.slice(runStart, i);
       const where = i >= text.length ? "end of file" : "end of line";
       const what = quote === '"' ? "string literal" : "character literal";
-      problems.push(problem(start, i - start, "lex/unterminated-string", `${what} not terminated before ${where}`));
+      const message = `${what} not terminated before ${where}`;
+      problems.push({ ...problem(start, i - start, "lex/unterminated-string", message), unterminated: true });
       return { end: i, value, problems };
     }
     const c = text[i];
@@ -296,7 +300,12 @@ export function scanRaw(text: string, start: number): StringScan {
     return {
       end: text.length,
       value: dropCR(text.slice(start + 1)),
-      problems: [problem(start, 1, "lex/unterminated-string", "raw string literal not terminated before end of file")],
+      problems: [
+        {
+          ...problem(start, 1, "lex/unterminated-string", "raw string literal not terminated before end of file"),
+          unterminated: true,
+        },
+      ],
     };
   }
   return { end: close + 1, value: dropCR(text.slice(start + 1, close)), problems: [] };

@@ -19,6 +19,7 @@ import {
   type IToken,
   type TokenType,
 } from "chevrotain";
+import { MAX_DIAGNOSTICS } from "./limits.js";
 import {
   allTokens,
   CLOSERS,
@@ -40,13 +41,29 @@ import {
   StringLit,
 } from "./tokens.js";
 
+/** Chevrotain methods this parser uses that its type declarations leave out. */
+interface ChevrotainInternals {
+  SAVE_ERROR(error: IRecognitionException): IRecognitionException;
+  moveToTerminatedState(): void;
+}
+
+const internals = CstParser.prototype as unknown as ChevrotainInternals;
+
 export class KoParser extends CstParser {
-  constructor() {
+  /** Errors recorded in the current parse (Chevrotain's `errors` getter copies its list). */
+  private errorCount = 0;
+
+  /**
+   * `validate` runs Chevrotain's grammar validations (ambiguities, left recursion). They cost
+   * tens of milliseconds at every start of `ko`, so only the test suite asks for them.
+   */
+  constructor(validate = false) {
     super(allTokens, {
       recoveryEnabled: true,
       maxLookahead: 3,
       nodeLocationTracking: "onlyOffset",
       errorMessageProvider: messages,
+      skipValidations: !validate,
     });
     this.performSelfAnalysis();
   }
@@ -77,11 +94,25 @@ export class KoParser extends CstParser {
    */
   parseAll(): CstNode[] {
     const parts: CstNode[] = [];
+    this.errorCount = 0;
     for (;;) {
-      parts.push(this.file());
+      const part = this.file() as CstNode | undefined; // undefined only if recovery gave up
+      if (part !== undefined) parts.push(part);
       if (this.LA(1).tokenType === EOF) return parts;
       this.skipToNextItem();
     }
+  }
+
+  /**
+   * Chevrotain records every error through this method. Past MAX_DIAGNOSTICS errors the rest of
+   * the input is given up: after each error, recovery scans ahead for a place to resume, which
+   * takes quadratic time on garbage input, and further errors would not be shown anyway.
+   * Definitions parsed so far are kept.
+   */
+  SAVE_ERROR(error: IRecognitionException): IRecognitionException {
+    const saved = internals.SAVE_ERROR.call(this, error);
+    if (++this.errorCount > MAX_DIAGNOSTICS) internals.moveToTerminatedState.call(this);
+    return saved;
   }
 
   private skipToNextItem(): void {
@@ -99,11 +130,11 @@ export class KoParser extends CstParser {
   /** `import` or `use`, then a path (or a name in its place, see importDecl). */
   private startsImport(): boolean {
     const word = this.LA(1);
-    const next = this.LA(2).tokenType;
+    const path = this.LA(2);
     return (
       word.tokenType === Ident &&
       (word.image === "import" || word.image === "use") &&
-      (tokenMatcher(this.LA(2), StringLit) || next === Ident)
+      (tokenMatcher(path, StringLit) || path.tokenType === Ident)
     );
   }
 
@@ -284,7 +315,7 @@ const RULE_MEANS: Record<string, string> = {
 };
 
 /** How a token found in the input is named in a message. */
-export function describeToken(t: IToken): string {
+function describeToken(t: IToken): string {
   if (t.tokenType === EOF) return "end of file";
   if (t.image === "") return labelOf(t.tokenType);
   if (t.tokenType === Line && t.image === "\n") return "end of line";

@@ -70,6 +70,7 @@ function matchBlockComment(text: string, offset: number): CustomPatternMatcherRe
     length: 2,
     code: "lex/unterminated-comment",
     message: "comment not terminated: '/*' has no matching '*/'",
+    unterminated: true,
   };
   return matched(text.slice(offset), { problems: [problem] } satisfies ProblemPayload);
 }
@@ -95,6 +96,7 @@ function matchCharLiteral(text: string, offset: number): CustomPatternMatcherRet
     length: s.end - offset,
     code: "lex/char-literal",
     message: "character literals are not Ko; use a string",
+    ...(s.problems.some((p) => p.unterminated) && { unterminated: true }),
   };
   // The rejection makes any problem inside the quotes beside the point.
   return matched(text.slice(offset, s.end), { value: s.value, problems: [problem] } satisfies StringPayload);
@@ -297,9 +299,16 @@ export interface LexResult {
 
 let lexer: Lexer | undefined;
 
+/**
+ * The lexer. `validate` checks the token definitions (the test suite does); `ko` skips that at
+ * start-up. Offsets only: positions are computed on demand by LineMap, only `\n` ending a line.
+ */
+export function makeLexer(validate = false): Lexer {
+  return new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: validate, skipValidations: !validate });
+}
+
 function getLexer(): Lexer {
-  // Offsets only: positions are computed on demand by LineMap, only `\n` ending a line.
-  lexer ??= new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: true });
+  lexer ??= makeLexer();
   return lexer;
 }
 
@@ -313,7 +322,7 @@ export function lex(text: string): LexResult {
   const problems: LexProblem[] = [];
   collectProblems(comments, problems);
   collectProblems(result.tokens, problems);
-  problems.push(...unrecognized(result.groups["illegal"] ?? []));
+  collectUnrecognized(result.groups["illegal"] ?? [], problems);
   // Cannot happen with the catch-all Illegal token, but an error must never be lost.
   for (const e of result.errors) {
     problems.push({ offset: e.offset, length: e.length, code: "lex/unrecognized-token", message: e.message });
@@ -330,23 +339,19 @@ function collectProblems(tokens: readonly IToken[], into: LexProblem[]): void {
 }
 
 /** One problem per run of adjacent illegal characters, naming the first (the original's wording). */
-function unrecognized(illegal: readonly IToken[]): LexProblem[] {
-  const out: LexProblem[] = [];
+function collectUnrecognized(illegal: readonly IToken[], into: LexProblem[]): void {
   let runEnd = -1;
   for (const t of illegal) {
-    if (t.startOffset === runEnd) {
-      runEnd = t.startOffset + t.image.length;
-      continue;
-    }
+    const continues = t.startOffset === runEnd;
     runEnd = t.startOffset + t.image.length;
-    out.push({
+    if (continues) continue;
+    into.push({
       offset: t.startOffset,
       length: t.image.length,
       code: "lex/unrecognized-token",
       message: `unrecognized token "${visible(t.image)}"`,
     });
   }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
