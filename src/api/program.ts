@@ -166,6 +166,7 @@ export class KoProgram {
       stderr: opts.stderr ?? ((t) => process.stderr.write(t)),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
+      ...(opts.hooks ? { hooks: opts.hooks } : {}),
     });
     try {
       return await run.callEntry(fn, fields);

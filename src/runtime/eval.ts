@@ -18,6 +18,7 @@ import type { Span } from "../diag/span.js";
 import type { HostContext, HostFunction, RunServices, SpawnHandle } from "../host/binding.js";
 import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "./failure.js";
+import type { RunHooks, StepObserver } from "./hooks.js";
 import { printValue } from "./print.js";
 import { groupValues } from "./sequence.js";
 import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "./value.js";
@@ -37,6 +38,8 @@ export interface RunOptions {
   readonly stderr: (text: string) => void;
   /** Deepest Ko call chain allowed (`--max-depth`). */
   readonly maxDepth?: number;
+  /** The seam for caches, limiters, events and journals (hooks.ts). */
+  readonly hooks?: RunHooks;
 }
 
 type Exec = (vals: Value[], frame: Frame) => Value | Promise<Value>;
@@ -56,6 +59,8 @@ interface Executable {
   readonly active: Int32Array;
   /** Closures by step index (undefined for constants and parameters). */
   readonly exec: readonly (Exec | undefined)[];
+  /** The same closures reporting labelled steps to a StepObserver; built when first needed. */
+  observed?: readonly (Exec | undefined)[];
   /** Number of distinct dependencies of each step. */
   readonly depCount: Int32Array;
 }
@@ -68,6 +73,9 @@ export class Run {
   readonly maxDepth: number;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  readonly hooks: RunHooks;
+  /** Numbers activations for step events. */
+  activations = 0;
   /** Aborted when the caller's signal aborts, and when the run ends (cancelling spun calls). */
   private readonly controller = new AbortController();
   readonly signal: AbortSignal = this.controller.signal;
@@ -81,6 +89,7 @@ export class Run {
 
   constructor(opts: RunOptions) {
     this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.hooks = opts.hooks ?? {};
     this.stdout = opts.stdout;
     this.stderr = opts.stderr;
     const outer = opts.signal;
@@ -252,6 +261,53 @@ function executable(fn: KoFunction): Executable {
   return ex;
 }
 
+/** Activation numbers of frames, assigned when a step of the frame is first observed. */
+const activationIds = new WeakMap<Frame, number>();
+
+function activationOf(frame: Frame): number {
+  let id = activationIds.get(frame);
+  if (id === undefined) activationIds.set(frame, (id = ++frame.run.activations));
+  return id;
+}
+
+/** The closures of `ex`, with each labelled step reporting its start and end to `observer`. */
+function observedExec(ex: Executable, fn: KoFunction, observer: StepObserver): readonly (Exec | undefined)[] {
+  if (ex.observed) return ex.observed;
+  const steps = ex.circuit.steps;
+  ex.observed = ex.exec.map((run, i) => {
+    const label = steps[i]!.label;
+    if (!run || label === undefined) return run;
+    const span = steps[i]!.span;
+    return (vals: Value[], frame: Frame) => {
+      const ev = { function: fn.displayName, step: label, span, activation: activationOf(frame) };
+      const t0 = performance.now();
+      observer.started(ev);
+      let r: Value | Promise<Value>;
+      try {
+        r = run(vals, frame);
+      } catch (e) {
+        observer.finished(ev, "failed", performance.now() - t0, e);
+        throw e;
+      }
+      if (!(r instanceof Promise)) {
+        observer.finished(ev, "done", performance.now() - t0);
+        return r;
+      }
+      return r.then(
+        (v) => {
+          observer.finished(ev, "done", performance.now() - t0);
+          return v;
+        },
+        (e: unknown) => {
+          observer.finished(ev, "failed", performance.now() - t0, e);
+          throw e;
+        },
+      );
+    };
+  });
+  return ex.observed;
+}
+
 /** Turns a bracket's evaluated terms into argument fields (spec 5.3). */
 function gather(vals: Value[], groups: readonly ArgGroup[]): Field[] {
   const fields: Field[] = new Array(groups.length);
@@ -323,8 +379,16 @@ export function invoke(
   if (!(callee instanceof Variety)) throw new KoError(`${describeValue(callee)} cannot be invoked`, "runtime/invoke");
   const all = mergeFields(callee.fields, fields);
   const c = callee.callable;
-  if (c instanceof KoFunction) return callKo(c, all, frame, step, run, mode, detached);
-  return (c as HostFunction).invoke(all, new StepContext(frame, step, run, detached));
+  if (c instanceof KoFunction) {
+    const hook = run.hooks.koCall;
+    if (hook) return hook({ fn: c, fields: all, depth: frame ? frame.depth + 1 : 1 }, () => callKo(c, all, frame, step, run, mode, detached));
+    return callKo(c, all, frame, step, run, mode, detached);
+  }
+  const fn = c as HostFunction;
+  const ctx = new StepContext(frame, step, run, detached);
+  const hook = run.hooks.hostCall;
+  if (hook) return hook({ fn, fields: all, ctx }, () => fn.invoke(all, ctx));
+  return fn.invoke(all, ctx);
 }
 
 /** Binds arguments to parameters (spec 5.1), writing each into its step's slot of `vals`. */
@@ -386,7 +450,8 @@ function callKo(
 
 function runBody(frame: Frame, mode: "sequential" | undefined): Value | Promise<Value> {
   const ex = frame.fn.exec as Executable;
-  const exec = ex.exec;
+  const observer = frame.run.hooks.steps;
+  const exec = observer ? observedExec(ex, frame.fn, observer) : ex.exec;
   const active = ex.active;
   const vals = frame.vals;
   for (let k = 0; k < active.length; k++) {
@@ -504,7 +569,9 @@ export class AsyncBody {
       const j = this.ready.pop()!;
       let v: Value | Promise<Value>;
       try {
-        v = this.ex.exec[j]!(this.frame.vals, this.frame);
+        const observer = this.frame.run.hooks.steps;
+      const exec = observer ? observedExec(this.ex, this.frame.fn, observer) : this.ex.exec;
+      v = exec[j]!(this.frame.vals, this.frame);
       } catch (e) {
         this.fail(locate(e, this.frame, j));
         break;

@@ -1,0 +1,52 @@
+/**
+ * The one seam through which a run's calls pass (the brief's "host calls go through one seam"):
+ * the cache, a concurrency limiter for cluster calls, progress events, run journals and, later,
+ * a grid of remote workers all attach here, never inside the evaluator's logic.
+ *
+ * Every hook is optional; a run without hooks pays one property read per call.
+ */
+import type { Span } from "../diag/span.js";
+import type { HostContext, HostFunction } from "../host/binding.js";
+import type { KoFunction } from "../compile/circuit.js";
+import type { Field, Value } from "./value.js";
+
+export type Next = () => Value | Promise<Value>;
+
+/** A call of a host function, as the seam sees it. */
+export interface HostCall {
+  readonly fn: HostFunction;
+  readonly fields: readonly Field[];
+  readonly ctx: HostContext;
+}
+
+/** A call of a Ko function, as the seam sees it. */
+export interface KoCall {
+  readonly fn: KoFunction;
+  readonly fields: readonly Field[];
+  /** The Ko call depth of the call (1 for the entry). */
+  readonly depth: number;
+}
+
+/** A labelled step of one activation of a Ko function. */
+export interface StepEvent {
+  /** The function's printed name (`pkg.Name`). */
+  readonly function: string;
+  readonly step: string;
+  readonly span: Span;
+  /** Identifies the activation (one call of the function), unique within the run. */
+  readonly activation: number;
+}
+
+export interface StepObserver {
+  started(ev: StepEvent): void;
+  finished(ev: StepEvent, status: "done" | "failed", ms: number, error?: unknown): void;
+}
+
+export interface RunHooks {
+  /** Wraps every host-function call; returns `next()` or a value of its own (a cache hit, say). */
+  readonly hostCall?: (call: HostCall, next: Next) => Value | Promise<Value>;
+  /** Wraps every Ko-function call. */
+  readonly koCall?: (call: KoCall, next: Next) => Value | Promise<Value>;
+  /** Told when each labelled step starts and ends; bodies run instrumented while it is set. */
+  readonly steps?: StepObserver;
+}
