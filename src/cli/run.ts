@@ -74,6 +74,11 @@ export async function playCommand(spec: string, args: string[], flags: RunFlags)
 async function runFunctions(entry: EntrySource, names: string[], fields: Field[], flags: RunFlags): Promise<number> {
   const compiled = compileOrReport(entry, flags.root);
   if (typeof compiled === "number") return compiled;
+  const pkg = compiled.program.entry;
+  if (entry.kind === "package" && pkg.files.length === 0 && pkg.host.size === 0) {
+    const roots = [...flags.root, ...rootsFromEnv()];
+    throw new UsageError(`package ${entry.pkgPath || '""'} not found (roots: ${roots.length > 0 ? roots.join(", ") : "none; use --root or KOPATH"})`);
+  }
   const fns = names.map((name) => {
     const fn = compiled.func(name);
     if (!fn) {

@@ -88,6 +88,21 @@ describe("ko run", () => {
   });
 });
 
+describe("ko play", () => {
+  test("runs PKG/FUNC from a root with the original's string arguments", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-play-"));
+    fs.mkdirSync(path.join(dir, "src/acme/greet"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "src/acme/greet/g.ko"), "Main(x?, y) { return: (x: x, y: y) }\n");
+    const out = await ko(["play", "acme/greet/Main", "hello", "y=3=4"], { env: { KOPATH: dir } });
+    expect(out.stdout).toBe('(x: "hello", y: "3=4")\n');
+    const none = await ko(["play", "acme/greet/Main"], { env: { KOPATH: dir } });
+    expect(none.stdout).toBe("()\n");
+    const missing = await ko(["play", "acme/nope/Main"], { env: { KOPATH: dir } });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("package acme/nope not found");
+  });
+});
+
 describe("bad input never crashes or hangs the parser", () => {
   const cases: [string, string | Buffer][] = [
     ["binary garbage", Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
