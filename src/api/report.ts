@@ -11,10 +11,10 @@ import { printValue } from "../runtime/print.js";
 const MAX_FRAMES = 24;
 
 function trimFrames(frames: readonly CallFrame[]): CallFrame[] {
-  if (frames.length <= MAX_FRAMES) return [...frames];
+  if (frames.length <= MAX_FRAMES || frames.some((f) => f.elided !== undefined)) return [...frames];
   const head = frames.slice(0, MAX_FRAMES - 4);
   const tail = frames.slice(frames.length - 4);
-  const gap: CallFrame = { func: `... ${frames.length - head.length - tail.length} more frames`, step: "...", span: tail[0]!.span };
+  const gap: CallFrame = { func: "", step: "", span: tail[0]!.span, elided: frames.length - head.length - tail.length };
   return [...head, gap, ...tail];
 }
 

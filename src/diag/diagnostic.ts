@@ -16,6 +16,8 @@ export interface CallFrame {
   readonly func: string;
   readonly step: string;
   readonly span: Span;
+  /** Set on a placeholder standing for this many frames left out of a very long chain. */
+  readonly elided?: number;
 }
 
 export interface Diagnostic {

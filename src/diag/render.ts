@@ -47,6 +47,8 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceLookup): string {
   let out = `${location(d.span)}: ${head}\n` + excerpt(d.span, sources);
   if (d.suggestion !== undefined) out += `  (did you mean ${d.suggestion}?)\n`;
   for (const r of d.related ?? []) out += `${location(r.span)}: note: ${r.message}\n`;
-  for (const f of d.frames ?? []) out += `  at ${f.func}:${f.step} (${location(f.span)})\n`;
+  for (const f of d.frames ?? []) {
+    out += f.elided !== undefined ? `  ... ${f.elided} more frames ...\n` : `  at ${f.func}:${f.step} (${location(f.span)})\n`;
+  }
   return out;
 }

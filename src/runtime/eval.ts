@@ -13,6 +13,7 @@
  * thousand calls the evaluator checks the abort signal and, if it has run for a while without
  * yielding, continues from a macrotask so that signals (Ctrl-C) are noticed.
  */
+import * as v8 from "node:v8";
 import type { CallFrame } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import type { HostContext, HostFunction, RunServices, SpawnHandle } from "../host/binding.js";
@@ -31,6 +32,8 @@ const CHECK_EVERY = 2048;
 const YIELD_MS = 50;
 
 export const DEFAULT_MAX_DEPTH = 1_000_000;
+/** The share of the JavaScript heap past which deep recursion is stopped (see checkMemory). */
+const MEMORY_LIMIT = 0.7;
 
 export interface RunOptions {
   readonly signal?: AbortSignal;
@@ -192,13 +195,30 @@ function frameOf(frame: Frame, i: number): CallFrame {
   return { func: frame.fn.displayName, step: step.owner, span: step.span };
 }
 
-/** The Ko call chain at step `i` of `frame`, innermost first (D18). */
+/** Frames kept from each end of a very long call chain; the middle is one placeholder. */
+const CHAIN_HEAD = 20;
+const CHAIN_TAIL = 4;
+
+/**
+ * The Ko call chain at step `i` of `frame`, innermost first (D18). A chain of runaway recursion
+ * can be a million frames long: only its ends are kept, so reporting it costs no memory.
+ */
 export function callChain(frame: Frame | null, i: number): CallFrame[] {
-  const out: CallFrame[] = [];
+  const head: CallFrame[] = [];
+  const tail: CallFrame[] = [];
+  let total = 0;
   for (let f = frame, s = i; f !== null; s = f.callStep, f = f.parent) {
-    if (s >= 0) out.push(frameOf(f, s));
+    if (s < 0) continue;
+    total++;
+    if (head.length < CHAIN_HEAD) head.push(frameOf(f, s));
+    else {
+      tail.push(frameOf(f, s));
+      if (tail.length > CHAIN_TAIL) tail.shift();
+    }
   }
-  return out;
+  const elided = total - head.length - tail.length;
+  if (elided <= 0) return [...head, ...tail];
+  return [...head, { func: "", step: "", span: tail[0]!.span, elided }, ...tail];
 }
 
 /** Attaches the location of step `i` to a failure passing through it for the first time. */
@@ -439,12 +459,27 @@ function callKo(
   if (++run.tick >= CHECK_EVERY && run.checkpoint()) {
     return new Promise<void>((resolve) => setImmediate(resolve)).then(() => runBody(frame, mode));
   }
-  if (stackDepth >= HOP_DEPTH) return Promise.resolve().then(() => runBody(frame, mode));
+  if (stackDepth >= HOP_DEPTH) {
+    checkMemory(depth);
+    return Promise.resolve().then(() => runBody(frame, mode));
+  }
   stackDepth++;
   try {
     return runBody(frame, mode);
   } finally {
     stackDepth--;
+  }
+}
+
+/**
+ * Deep recursion costs memory, not stack. Before the heap runs out (which would crash the
+ * process), the run ends with a Ko error instead. Checked only when a call moves to a fresh
+ * stack, once per HOP_DEPTH nested calls, so it costs nothing on ordinary calls.
+ */
+function checkMemory(depth: number): void {
+  const heap = v8.getHeapStatistics();
+  if (heap.used_heap_size > MEMORY_LIMIT * heap.heap_size_limit) {
+    throw new KoError(`out of memory at call depth ${depth} (runaway recursion? see --max-depth)`, "runtime/memory");
   }
 }
 
