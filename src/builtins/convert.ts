@@ -12,6 +12,7 @@ import { defineHost, type HostFunction } from "../host/binding.js";
 import { T, type HostType } from "../host/types.js";
 import { printValue } from "../runtime/print.js";
 import {
+  BASIC_TYPES,
   FloatVal,
   Opaque,
   Seq,
@@ -26,20 +27,7 @@ import {
 import { misuse, valueParam } from "./common.js";
 import { bigOf, codePointText, isInteger, makeInt } from "./integers.js";
 
-const TARGETS: readonly BasicType[] = [
-  "Bool",
-  "String",
-  "Int8",
-  "Int16",
-  "Int32",
-  "Int64",
-  "Uint8",
-  "Uint16",
-  "Uint32",
-  "Uint64",
-  "Float32",
-  "Float64",
-];
+const TARGETS = BASIC_TYPES;
 
 /** `v` converted to basic type `target`, or a KoError naming the builtin `target`. */
 export function convertTo(target: BasicType, v: Value): Value {

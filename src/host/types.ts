@@ -3,7 +3,7 @@
  * strictly at the call (D31), printed by `ko doc`, and read by the type checker.
  */
 import { hostArgumentError, type ParamSpec } from "./binding.js";
-import { EMPTY, FloatVal, IntVal, Opaque, Seq, Struct, Variety, type BasicType, type Value } from "../runtime/value.js";
+import { basicTypeOf, EMPTY, IntVal, Opaque, Seq, Struct, Variety, type BasicType, type Value } from "../runtime/value.js";
 
 export type HostType =
   | { readonly k: "any" }
@@ -52,20 +52,6 @@ export function showHostType(t: HostType): string {
     case "opaque":
       return t.name;
   }
-}
-
-function basicTypeOf(v: Value): BasicType | undefined {
-  switch (typeof v) {
-    case "boolean":
-      return "Bool";
-    case "string":
-      return "String";
-    case "number":
-    case "bigint":
-      return "Int64";
-  }
-  if (v instanceof IntVal || v instanceof FloatVal) return v.type;
-  return undefined;
 }
 
 /** True if `v` (never Empty here) has host type `t`. */

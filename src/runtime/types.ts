@@ -7,7 +7,7 @@
  */
 import { KoError } from "./failure.js";
 import { Glue, Group, renderDoc, type Doc } from "./print.js";
-import { EMPTY, FloatVal, IntVal, Opaque, Seq, Struct, Variety, type BasicType, type Value } from "./value.js";
+import { BASIC_TYPES as BASIC_TYPE_NAMES, EMPTY, FloatVal, IntVal, Opaque, Seq, Struct, Variety, type BasicType, type Value } from "./value.js";
 
 export type KoType =
   | BasicKoType
@@ -64,21 +64,6 @@ export interface OpaqueKoType {
 
 // ---------------------------------------------------------------------------------------------
 // Constructors. Types without parameters are singletons, so the common cases allocate nothing.
-
-const BASIC_TYPE_NAMES: readonly BasicType[] = [
-  "Bool",
-  "String",
-  "Int8",
-  "Int16",
-  "Int32",
-  "Int64",
-  "Uint8",
-  "Uint16",
-  "Uint32",
-  "Uint64",
-  "Float32",
-  "Float64",
-];
 
 const BASIC_TYPES = Object.fromEntries(
   BASIC_TYPE_NAMES.map((name) => [name, Object.freeze({ kind: "basic", name })]),

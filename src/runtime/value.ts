@@ -128,9 +128,24 @@ export function lift(v: Value): readonly Value[] {
   return [v];
 }
 
-/** A value as Ko would call its kind in an error message. */
-export function kindOf(v: Value): string {
-  if (v === EMPTY) return "empty value";
+/** Every basic type, in the order the spec lists them. */
+export const BASIC_TYPES: readonly BasicType[] = [
+  "Bool",
+  "String",
+  "Int8",
+  "Int16",
+  "Int32",
+  "Int64",
+  "Uint8",
+  "Uint16",
+  "Uint32",
+  "Uint64",
+  "Float32",
+  "Float64",
+];
+
+/** The basic type of a basic value; undefined for Empty and composite values. */
+export function basicTypeOf(v: Value): BasicType | undefined {
   switch (typeof v) {
     case "boolean":
       return "Bool";
@@ -141,6 +156,14 @@ export function kindOf(v: Value): string {
       return "Int64";
   }
   if (v instanceof IntVal || v instanceof FloatVal) return v.type;
+  return undefined;
+}
+
+/** A value as Ko would call its kind in an error message. */
+export function kindOf(v: Value): string {
+  if (v === EMPTY) return "empty value";
+  const basic = basicTypeOf(v);
+  if (basic) return basic;
   if (v instanceof Struct) return "structure";
   if (v instanceof Seq) return "sequence";
   if (v instanceof Variety) return "variety";
