@@ -75,6 +75,19 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
 
   cmd.command("version").description("print the version and the builtin registry's fingerprint").action(() => setStatus(versionCommand()));
 
+  // The embedded Kubernetes API server (issue 4), loaded only when used.
+  const cluster = cmd.command("cluster").description("an embedded Kubernetes-API-compatible server for tests and dry runs");
+  cluster
+    .command("serve")
+    .description("serve the Kubernetes API on 127.0.0.1 until SIGINT/SIGTERM")
+    .option("--port <n>", "TCP port (default: an ephemeral one)")
+    .option("--kubeconfig-out <file>", "write a kubeconfig pointing at the server")
+    .option("--state <file>", "persist every acknowledged write to this journal; reload it on start")
+    .option("--config <file>", "JSON or YAML: delays, readinessHolds, bookmarkIntervalMs")
+    .option("--hold-ready <spec>", "SELECTOR[:job=NAME|:pods=SELECTOR][@NAMESPACE] (repeatable)", collect, [])
+    .option("--delay <step=ms>", "schedule|start|ready|complete|terminate|bind|controller (repeatable)", collect, [])
+    .action((opts) => setStatus(import("./cluster.js").then((m) => m.clusterServeCommand(opts))));
+
   return cmd;
 }
 
@@ -83,7 +96,13 @@ async function main(argv: string[]): Promise<number> {
   const cmd = program((s) => (status = s));
   cmd.exitOverride();
   cmd.configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
-  for (const sub of cmd.commands) sub.exitOverride();
+  const overrideAll = (c: Command): void => {
+    for (const sub of c.commands) {
+      sub.exitOverride();
+      overrideAll(sub);
+    }
+  };
+  overrideAll(cmd);
   try {
     if (argv.length <= 2) {
       cmd.outputHelp();

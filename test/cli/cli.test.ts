@@ -63,12 +63,12 @@ describe("ko run", () => {
 
   test("runaway recursion ends in a Ko error before the heap runs out, never a crash", async () => {
     const file = tmpFile("down.ko", "Down(n?) {\n\treturn: Down(Sum(n, 1))\n}\nMain() {\n\treturn: Down(0)\n}\n");
-    const out = await ko(["run", file], { env: { NODE_OPTIONS: "--max-old-space-size=160" }, timeoutMs: 30000 });
+    const out = await ko(["run", file], { env: { NODE_OPTIONS: "--max-old-space-size=160" }, timeoutMs: 80000 });
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(/down\.ko:2:10: error: out of memory at call depth \d+/);
     expect(out.stderr).toMatch(/\.\.\. \d+ more frames \.\.\./);
     expect(out.stderr).not.toMatch(/RangeError|heap limit|FATAL/);
-  });
+  }, 90000);
 
   test("Ctrl-C cancels a run within a second and lists the steps in flight", async () => {
     const file = tmpFile("hang.ko", "Main() {\n\tforever: Hang()\n\treturn: forever\n}\n");

@@ -24,7 +24,7 @@ export function ko(args: string[], opts: { cwd?: string; input?: string; env?: N
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60000);
     child.on("error", reject);
     child.on("close", (status, signal) => {
       clearTimeout(timer);

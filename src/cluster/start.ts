@@ -1,0 +1,143 @@
+/** Assembles a cluster: store (optionally persistent), API, controllers, HTTP server, kubeconfig. */
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { Api } from "./api.js";
+import { CronJobController, JobController } from "./controllers/jobs.js";
+import { Kubelet, type ReadinessHold } from "./controllers/kubelet.js";
+import { DisruptionController, GarbageCollector, NamespaceController } from "./controllers/lifecycle.js";
+import { ControllerManager, ZERO_DELAYS, type Delays } from "./controllers/manager.js";
+import { DaemonSetController, DeploymentController, ReplicaSetController } from "./controllers/replicas.js";
+import { StatefulSetController } from "./controllers/statefulset.js";
+import { badRequest } from "./errors.js";
+import { Faults } from "./faults.js";
+import { allocateServiceValues } from "./ips.js";
+import { Journal } from "./journal.js";
+import { kubeconfigYaml } from "./kubeconfig.js";
+import { Registry } from "./resources.js";
+import { HttpFront } from "./server.js";
+import { Store } from "./store.js";
+import type { Cluster, ClusterOptions } from "./index.js";
+
+export async function start(opts: ClusterOptions = {}): Promise<Cluster> {
+  const host = opts.host ?? "127.0.0.1";
+  let journal: Journal | undefined;
+  let store: Store;
+  if (opts.statePath) {
+    fs.mkdirSync(path.dirname(path.resolve(opts.statePath)), { recursive: true });
+    const opened = Journal.open(opts.statePath, { fsync: opts.fsync !== false });
+    journal = opened.journal;
+    store = new Store(journal, opened.state, opts.watchCacheSize);
+  } else store = new Store(undefined, undefined, opts.watchCacheSize);
+
+  const registry = new Registry();
+  const api = new Api(store, registry, (rt, o) => allocateServiceValues(store, rt, o));
+  const delays: Delays = { ...ZERO_DELAYS, ...(opts.delays ?? {}) };
+  const manager = new ControllerManager(api, delays);
+  const kubelet = new Kubelet(manager);
+  const cronjobs = new CronJobController(manager);
+  // The namespace controller first: it creates the default namespaces the others rely on.
+  manager.add(new NamespaceController(manager));
+  manager.add(kubelet);
+  manager.add(new GarbageCollector(manager));
+  if (opts.controllers !== false) {
+    manager.add(new ReplicaSetController(manager));
+    manager.add(new DeploymentController(manager));
+    manager.add(new StatefulSetController(manager));
+    manager.add(new DaemonSetController(manager));
+    manager.add(new JobController(manager));
+    manager.add(cronjobs);
+    manager.add(new DisruptionController(manager));
+  }
+  for (const h of opts.readinessHolds ?? []) kubelet.addHold(h);
+  manager.start();
+
+  const faults = new Faults();
+  let port = 0;
+  const front = new HttpFront({
+    api,
+    faults,
+    hostPort: () => `${host}:${port}`,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+    admin: (method, p, body) => {
+      if (p === "readiness" && method === "GET") return { holds: kubelet.listHolds() };
+      if (p === "readiness" && method === "POST") {
+        const b = (body ?? {}) as ReadinessHold & { untilJobComplete?: string; untilPodsReady?: string };
+        if (typeof b.selector !== "string") throw badRequest("a readiness hold needs a label selector");
+        return { id: kubelet.addHold(holdFromJson(b)) };
+      }
+      if (p.startsWith("readiness/") && method === "DELETE") {
+        kubelet.releaseHold(Number(p.slice("readiness/".length)));
+        return { released: Number(p.slice("readiness/".length)) };
+      }
+      if (p.startsWith("cronjobs/") && method === "POST") {
+        const [, ns, name] = p.split("/");
+        const job = cronjobs.trigger(ns!, name!);
+        return job ? { job: job.metadata.name } : undefined;
+      }
+      return undefined;
+    },
+  });
+  const server = http.createServer({ keepAlive: true }, front.handle);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${port}`;
+  const kubeconfig = kubeconfigYaml(url, opts.contextName ?? "ko");
+  if (opts.kubeconfigPath) {
+    fs.mkdirSync(path.dirname(path.resolve(opts.kubeconfigPath)), { recursive: true });
+    fs.writeFileSync(opts.kubeconfigPath, kubeconfig, { mode: 0o600 });
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    host,
+    port,
+    ...(opts.kubeconfigPath ? { kubeconfigPath: opts.kubeconfigPath } : {}),
+    kubeconfig,
+    api,
+    store,
+    registry,
+    faults,
+    controllers: {
+      manager,
+      kubelet,
+      cronjobs,
+      idle: () => manager.idle(),
+      holdReadiness: (h) => kubelet.addHold(h),
+      releaseReadiness: (id) => kubelet.releaseHold(id),
+      triggerCronJob: (ns, name) => cronjobs.trigger(ns, name),
+    },
+    close() {
+      closed ??= (async () => {
+        manager.stop();
+        cronjobs.stop();
+        faults.dropWatches({}, "close");
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        store.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Readiness holds as JSON (CLI config files and the admin endpoint). */
+export function holdFromJson(b: ReadinessHold & { untilJobComplete?: string; untilPodsReady?: string }): ReadinessHold {
+  const h: ReadinessHold = { selector: b.selector };
+  if (b.namespace) h.namespace = b.namespace;
+  if (b.untilJobComplete) h.until = { jobComplete: b.untilJobComplete, ...(b.namespace ? { namespace: b.namespace } : {}) };
+  else if (b.untilPodsReady) h.until = { podsReady: b.untilPodsReady, ...(b.namespace ? { namespace: b.namespace } : {}) };
+  else if (b.until && typeof b.until === "object") h.until = b.until;
+  return h;
+}
