@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileSource } from "../dist/api/index.js";
+import { compileSource, defaultEntries, TypeChecker } from "../dist/api/index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..");
@@ -147,6 +147,40 @@ bench("parse + compile a 10,000-line file", "", () => {
   };
 });
 
+bench("type-check a 10,000-line file", "< 1000 ms", () => {
+  // 1000 functions of 10 lines; each calls the next in chains of ten, and Main calls every chain.
+  const n = 1000;
+  const funcs = [];
+  for (let f = 0; f < n; f++) {
+    const lines = [`F${f}(x?, y) {`];
+    for (let s = 0; s < 7; s++) lines.push(`\ts${s}: Sum(x, ${s}, Len((a: y, b: "t${s}")))`);
+    lines.push(f % 10 === 9 ? "\tn: (last: s6)" : `\tn: F${f + 1}(: s6, y: y)`);
+    lines.push(`\treturn: (f: F${(f + 1) % n}[y: s0], v: s6, n: n)`, "}");
+    funcs.push(lines.join("\n"));
+  }
+  const heads = Array.from({ length: n / 10 }, (_, k) => `F${k * 10}(: ${k}, y: "a")`).join(", ");
+  funcs.push(`Main() {\n\treturn: (${heads})\n}`);
+  const source = funcs.join("\n");
+  const program = compileSource(source, { pkgPath: "big" });
+  const entries = defaultEntries(program.compiled.functions.get("big"));
+  // The baseline, as for parsing: V8 parsing JavaScript of the same shape.
+  const jsSource = Array.from({ length: n }, (_, f) => {
+    const body = Array.from({ length: 7 }, (_, s) => `  const s${s} = x + ${s} + [{ a: y, b: "t${s}" }].length;`).join("\n");
+    return `function F${f}(x, y) {\n${body}\n  const n = ${f % 10 === 9 ? "{ last: s6 }" : `F${f + 1}(s6, y)`};\n  return { f: F${(f + 1) % n}, v: s6, n };\n}`;
+  }).join("\n");
+  return {
+    // A fresh checker each time: nothing memoised from the run before.
+    ko: () => {
+      const report = new TypeChecker(program.compiled).check(entries);
+      if (report.errors.length > 0 || report.reached.size !== n + 1) throw new Error("type-check: unexpected result");
+    },
+    js: () => {
+      new Function(`${jsSource}\nreturn F0;`)();
+    },
+    lines: source.split("\n").length,
+  };
+});
+
 function startupBench() {
   const hello = path.join(repo, "examples/hello.ko");
   const ko = path.join(repo, "dist/cli/main.js");
@@ -178,7 +212,13 @@ if (!filter || "startup".includes(filter)) {
   results.push({ name: "startup: ko run examples/hello.ko vs node -e 0", koMs, baselineMs, ratio: koMs / baselineMs, target: "ratio < 3" });
 }
 
-const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+if (!filter || "cluster".includes(filter)) {
+  // The embedded Kubernetes API server (issue 4): rows of bench/cluster.js.
+  const { runClusterBench } = await import("./cluster.js");
+  for (const r of await runClusterBench()) results.push({ ...r, target: r.target ?? "" });
+}
+
+const fmt = (x) => (typeof x !== "number" || !Number.isFinite(x) ? "-" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const rows = [["benchmark", "Ko ms", "JS ms", "Ko/JS", "target"], ...results.map((r) => [r.name, fmt(r.koMs), fmt(r.baselineMs), fmt(r.ratio), r.target])];
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));

@@ -10,6 +10,7 @@ import { compile, type CompileOptions, type KoProgram } from "./program.js";
 export { compile, defaultRegistry, KoCompileError, KoProgram, stdlibDir, type CallOptions, type CompileOptions } from "./program.js";
 export { fromJs, toJs, fieldsFromJs, KoValue } from "./convert.js";
 export { renderFailure, failureDiagnostic } from "./report.js";
+export { KoTypeError, TypeChecker, defaultEntries, type TypeReport, type Entry } from "../types/index.js";
 export { defineHost, signature, type HostContext, type HostFunction, type ParamSpec, type Effects } from "../host/binding.js";
 export { T, type HostType } from "../host/types.js";
 export { HostRegistry } from "../host/registry.js";

@@ -1,6 +1,10 @@
 /**
  * The one facade every front end uses (CLI, REPL, language server, embedding apps):
- * load → resolve → compile, then run. No front end re-implements a stage.
+ * load → resolve → compile, then check → run. No front end re-implements a stage.
+ *
+ * `compile` rejects a program only for errors of the compile-time stages; type errors depend on
+ * what a function is called with, so each call is checked (once per function and argument
+ * types) before it runs, and refused with a KoTypeError if it would certainly fail.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,6 +21,7 @@ import { Run, type RunOptions } from "../runtime/eval.js";
 import type { Field, Value } from "../runtime/value.js";
 import { registerCoreBuiltins } from "../builtins/index.js";
 import { registerStdlib } from "../stdlib/index.js";
+import { KoTypeError, TypeChecker, type TypeReport } from "../types/index.js";
 import { fieldsFromJs, toJs } from "./convert.js";
 import { metaPackages } from "./meta.js";
 
@@ -121,15 +126,30 @@ export class KoCompileError extends CompileFailure {
   }
 }
 
-export interface CallOptions extends Partial<RunOptions> {}
+export interface CallOptions extends Partial<RunOptions> {
+  /** Check the call's types first and refuse to run one that would fail (default true). */
+  readonly check?: boolean;
+}
 
 /** A compiled program, ready to run any of its functions any number of times. */
 export class KoProgram {
+  private checker?: TypeChecker;
+
   constructor(
     readonly program: Program,
     readonly compiled: Compiled,
     readonly sources: (file: string) => string | undefined,
   ) {}
+
+  /** The program's type checker; its specialisations are shared by every check. */
+  get types(): TypeChecker {
+    return (this.checker ??= new TypeChecker(this.compiled));
+  }
+
+  /** What would fail if `fn` ran with these arguments (memoised per function and argument types). */
+  check(fn: KoFunction, fields: readonly Field[] = []): TypeReport {
+    return this.types.checkCall(fn, fields);
+  }
 
   /** The entry package's path (`conf` for `conf.ko`). */
   get packagePath(): string {
@@ -158,9 +178,14 @@ export class KoProgram {
 
   /**
    * Runs a function with Ko argument fields and returns its Ko result. Failures reject with a
-   * KoError, KoPanic or KoCancelled that carries its Ko location (see `renderFailure`).
+   * KoError, KoPanic or KoCancelled that carries its Ko location (see `renderFailure`); a call
+   * the checker proves would fail is not run and rejects with a KoTypeError (a KoError).
    */
   async call(fn: KoFunction, fields: readonly Field[], opts: CallOptions = {}): Promise<Value> {
+    if (opts.check !== false) {
+      const { errors } = this.check(fn, fields);
+      if (errors.length > 0) throw new KoTypeError(errors);
+    }
     const run = new Run({
       stdout: opts.stdout ?? ((t) => process.stdout.write(t)),
       stderr: opts.stderr ?? ((t) => process.stderr.write(t)),

@@ -4,6 +4,7 @@
  * wires them to commander and maps outcomes to exit statuses.
  */
 import { Command, CommanderError, Option } from "commander";
+import { checkCommand } from "./check.js";
 import { EXIT, UsageError } from "./exit.js";
 import { docCommand, listCommand, versionCommand, VERSION } from "./info.js";
 import { parseCommand } from "./parse.js";
@@ -39,6 +40,23 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("-l, --list <f1,f2>", "run several functions in order, stopping at the first failure")
     .addOption(depthOption())
     .addOption(rootOption())
+    .option("--cache", "reuse and store the results of pure calls in .ko/cache next to the script, or KO_CACHE_DIR (the default)")
+    .option("--no-cache", "neither reuse nor store results")
+    .option("--name <name>", "journal the run in .ko/runs/NAME, so that it can be resumed")
+    .option("--resume", "resume the run named by --name: only steps that did not complete, or whose inputs changed, run")
+    .option("--events <file>", "write step events as JSON lines to FILE (- for standard error)")
+    .option("--trace <file>", "write a Chrome/Perfetto trace of the run's steps to FILE")
+    .option("--no-progress", "no live view of the running steps on a terminal")
+    // The cluster that `import "k8s"` talks to (src/k8s/options.ts), chosen as kubectl does.
+    .option("--kubeconfig <file>", "the kubeconfig (default: KUBECONFIG, then ~/.kube/config; none: the embedded cluster)")
+    .option("--context <name>", "the kubeconfig context to use")
+    .option("-n, --namespace <ns>", "the namespace of Kubernetes calls that give none")
+    .option("--cluster <which>", "embedded: run against the embedded cluster, started in-process; kubeconfig: never start it")
+    .option("--cluster-state <file>", "keep the embedded cluster's state in FILE between runs")
+    .option("--max-inflight <n>", "at most N Kubernetes API requests in flight at once (default 16)")
+    .option("--dry-run", "send every Kubernetes write with dryRun=All, report it, and change nothing")
+    .option("--policy <file>", "what the run may do to the cluster (default: ko.policy.yaml next to the script)")
+    .option("-y, --yes", "do not ask before the first deletion on a cluster that is not the embedded one")
     .action((target: string, func: string | undefined, opts) => setStatus(runCommand(target, func, opts)));
 
   cmd
@@ -57,6 +75,15 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .addOption(depthOption())
     .addOption(rootOption())
     .action((targets: string[], opts) => setStatus(testCommand(targets, opts)));
+
+  cmd
+    .command("check")
+    .description("compile and type-check without running: every parameterless and Test* function, or the --entry ones")
+    .argument("<targets...>", "files, package directories or package paths")
+    .option("--entry <func>", "check this function (repeatable; default: every parameterless and Test* function)", collect, [])
+    .option("--types", "also print the inferred type of every function, parameter and labelled step")
+    .addOption(rootOption())
+    .action((targets: string[], opts) => setStatus(checkCommand(targets, opts)));
 
   cmd
     .command("parse")
@@ -88,6 +115,57 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("--delay <step=ms>", "schedule|start|ready|complete|terminate|bind|controller (repeatable)", collect, [])
     .action((opts) => setStatus(import("./cluster.js").then((m) => m.clusterServeCommand(opts))));
 
+  // The editor and interactive commands are loaded only when used, so that `ko run` starts fast.
+  cmd
+    .command("fmt")
+    .description("lay out Ko files in the canonical form, in place (no file: standard input to standard output)")
+    .argument("[files...]", "files, or directories holding .ko files")
+    .option("--check", "write nothing; list the files that are not formatted and exit with status 1 if any")
+    .action((files: string[], opts) => setStatus(import("./fmt.js").then((m) => m.fmtCommand(files, opts))));
+
+  cmd
+    .command("lsp")
+    .description("run the language server on standard input and output (for editors)")
+    .option("--stdio", "use standard input and output (the default and only transport)")
+    .addOption(rootOption())
+    .allowUnknownOption(true) // editors add their own flags (--clientProcessId=...)
+    .allowExcessArguments(true)
+    .action((opts) => setStatus(import("./lsp.js").then((m) => m.lspCommand(opts))));
+
+  cmd
+    .command("repl")
+    .description("evaluate formulas and define functions interactively (without a terminal: one result per input read)")
+    .addOption(rootOption())
+    .action((opts) => setStatus(import("./repl.js").then((m) => m.replCommand(opts))));
+
+  // Caching, run journals and graphs (issue 7), loaded only when used.
+  cmd
+    .command("cache")
+    .description("show statistics of the cache (.ko/cache next to TARGET, or KO_CACHE_DIR), or clear it")
+    .argument("<action>", "stats or clear")
+    .argument("[target]", "a script or directory whose cache to use (default: the current directory)")
+    .action((action: string, target: string | undefined) => setStatus(import("./cache.js").then((m) => m.cacheCommand(action, target))));
+
+  cmd
+    .command("runs")
+    .description("list the named runs (.ko/runs) with their state, or show one run's steps")
+    .argument("[show]", "show")
+    .argument("[name]", "the run to show")
+    .option("--dir <dir>", "the script or directory whose runs to list (default: the current directory)")
+    .action((show: string | undefined, name: string | undefined, opts) => setStatus(import("./runs.js").then((m) => m.runsCommand(show, name, opts))));
+
+  cmd
+    .command("graph")
+    .description("draw a function's data-flow graph: steps, data and ordering edges, called functions as clusters")
+    .argument("<target>", "a .ko file or a package directory")
+    .argument("[func]", "the function (default Main)")
+    .option("--format <format>", "dot, mermaid, svg or json", "dot")
+    .option("--depth <n>", "draw called functions as clusters this many calls deep", "0")
+    .option("--run <name>", "colour the steps by their status in the named run")
+    .option("-o, --output <file>", "write to FILE instead of standard output")
+    .addOption(rootOption())
+    .action((target: string, func: string | undefined, opts) => setStatus(import("./graph.js").then((m) => m.graphCommand(target, func, opts))));
+
   return cmd;
 }
 
@@ -105,6 +183,8 @@ async function main(argv: string[]): Promise<number> {
   overrideAll(cmd);
   try {
     if (argv.length <= 2) {
+      // `ko` alone on a terminal starts the REPL; elsewhere it is a usage error, as before.
+      if (process.stdin.isTTY && process.stdout.isTTY) return await import("./repl.js").then((m) => m.replCommand({ root: [] }));
       cmd.outputHelp();
       return EXIT.usage;
     }

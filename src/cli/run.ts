@@ -4,17 +4,22 @@
  */
 import * as fs from "node:fs";
 import { compile, KoCompileError, rootsFromEnv, type KoProgram } from "../api/program.js";
+import type { KoFunction } from "../compile/circuit.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
 import { renderFailure } from "../api/report.js";
 import type { EntrySource } from "../resolve/load.js";
 import { KoCancelled, KoFailure } from "../runtime/failure.js";
 import { printValue } from "../runtime/print.js";
 import { groupValues } from "../runtime/sequence.js";
 import type { Field } from "../runtime/value.js";
+import { clusterOptions, type ClusterFlags } from "../k8s/flags.js";
+import { closeK8s, configureK8s } from "../k8s/options.js";
 import { KoExit } from "../stdlib/os.js";
 import { argField, playField } from "./args.js";
 import { EXIT, UsageError } from "./exit.js";
+import { openSession, type SessionFlags } from "./session.js";
 
-export interface RunFlags {
+export interface RunFlags extends SessionFlags, ClusterFlags {
   readonly arg: string[];
   readonly list?: string;
   readonly maxDepth?: number;
@@ -55,6 +60,21 @@ export function compileOrReport(entry: EntrySource, roots: readonly string[]): K
   }
 }
 
+/**
+ * Checks the calls about to run (the same check as `ko check`) and prints the errors of those
+ * that would certainly fail; true if there are any, in which case nothing may run. Such a run
+ * fails as it would have at run time, so its exit status is 1 (the lead's decision on issue 3).
+ */
+export function refuseIllTyped(compiled: KoProgram, calls: readonly { fn: KoFunction; fields: readonly Field[] }[]): boolean {
+  const errors = new Map<string, Diagnostic>();
+  for (const { fn, fields } of calls) {
+    for (const d of compiled.check(fn, fields).errors) errors.set(`${d.span.file}:${d.span.start.offset}:${d.message}`, d);
+  }
+  if (errors.size === 0) return false;
+  process.stderr.write(renderFailure(new KoCompileError([...errors.values()], compiled.sources), compiled.sources));
+  return true;
+}
+
 export async function runCommand(target: string, func: string | undefined, flags: RunFlags): Promise<number> {
   const entry = entryFor(target);
   const names = flags.list ? flags.list.split(",").map((s) => s.trim()).filter((s) => s !== "") : [func ?? "Main"];
@@ -87,6 +107,9 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
     }
     return fn;
   });
+  if (refuseIllTyped(compiled, fns.map((fn) => ({ fn, fields })))) return EXIT.runtime;
+  configureK8s(clusterOptions(flags, entry.kind === "file" ? entry.file : entry.kind === "dir" ? entry.dir : undefined));
+  const session = await openSession({ entry, program: compiled, functions: fns, fields, argv: process.argv.slice(2) }, flags);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -96,10 +119,13 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
   process.on("SIGINT", onSigint);
   try {
     for (const fn of fns) {
-      const result = await compiled.call(fn, fields, {
-        signal: controller.signal,
-        ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
-      });
+      const result = await session.watch(
+        compiled.call(fn, fields, {
+          signal: controller.signal,
+          ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
+          ...session.options,
+        }),
+      );
       process.stdout.write(printValue(result) + "\n");
     }
     return EXIT.ok;
@@ -116,5 +142,7 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
     throw e;
   } finally {
     process.off("SIGINT", onSigint);
+    await session.close();
+    await closeK8s();
   }
 }

@@ -6,13 +6,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { KoProgram } from "../api/program.js";
 import { renderFailure } from "../api/report.js";
 import type { EntrySource } from "../resolve/load.js";
 import { KoPanic, KoFailure } from "../runtime/failure.js";
 import { printValue } from "../runtime/print.js";
 import { struct } from "../runtime/value.js";
 import { EXIT } from "./exit.js";
-import { compileOrReport } from "./run.js";
+import { compileOrReport, refuseIllTyped } from "./run.js";
 
 function entryFor(target: string): EntrySource {
   try {
@@ -27,26 +28,44 @@ function line(text: string): void {
   process.stdout.write(text + "\n");
 }
 
+/** A package to test: its compiled program and its tests, or a line saying why there are none. */
+type Suite = { readonly compiled: KoProgram; readonly pkg: string; readonly tests: readonly string[] } | { readonly note: string };
+
+function suiteOf(target: string, compiled: KoProgram, entry: EntrySource): Suite {
+  const pkg = compiled.packagePath;
+  if (entry.kind === "package" && compiled.program.entry.files.length === 0 && compiled.functionNames().length === 0) {
+    return { note: `Package ${target} not found` };
+  }
+  const tests = compiled
+    .functionNames()
+    .filter((n) => n.startsWith("Test") && compiled.func(n)!.circuit.params.length === 0)
+    .sort();
+  if (tests.length === 0) return { note: `No tests found in package ${pkg || path.basename(target)}` };
+  return { compiled, pkg, tests };
+}
+
 export async function testCommand(targets: string[], flags: { root: string[]; maxDepth?: number }): Promise<number> {
-  let passed = 0;
-  let failed = 0;
+  // Every package is compiled and every test checked before any test runs (issue 3).
+  const suites: Suite[] = [];
   for (const target of targets.length > 0 ? targets : ["."]) {
     const entry = entryFor(target);
     const compiled = compileOrReport(entry, flags.root);
     if (typeof compiled === "number") return compiled;
-    const pkg = compiled.packagePath;
-    if (entry.kind === "package" && compiled.program.entry.files.length === 0 && compiled.functionNames().length === 0) {
-      line(`Package ${target} not found`);
+    suites.push(suiteOf(target, compiled, entry));
+  }
+  let refused = false;
+  for (const s of suites) {
+    if ("compiled" in s && refuseIllTyped(s.compiled, s.tests.map((name) => ({ fn: s.compiled.func(name)!, fields: [] })))) refused = true;
+  }
+  if (refused) return EXIT.runtime;
+  let passed = 0;
+  let failed = 0;
+  for (const suite of suites) {
+    if (!("compiled" in suite)) {
+      line(suite.note);
       continue;
     }
-    const tests = compiled
-      .functionNames()
-      .filter((n) => n.startsWith("Test") && compiled.func(n)!.circuit.params.length === 0)
-      .sort();
-    if (tests.length === 0) {
-      line(`No tests found in package ${pkg || path.basename(target)}`);
-      continue;
-    }
+    const { compiled, pkg, tests } = suite;
     line(printValue(struct({ package: pkg })));
     let pkgPassed = 0;
     let pkgFailed = 0;

@@ -62,8 +62,8 @@ interface Executable {
   readonly active: Int32Array;
   /** Closures by step index (undefined for constants and parameters). */
   readonly exec: readonly (Exec | undefined)[];
-  /** The same closures reporting labelled steps to a StepObserver; built when first needed. */
-  observed?: readonly (Exec | undefined)[];
+  /** The same closures reporting labelled steps to `observer`; built when first needed. */
+  observed?: { readonly observer: StepObserver; readonly exec: readonly (Exec | undefined)[] };
   /** Number of distinct dependencies of each step. */
   readonly depCount: Int32Array;
 }
@@ -292,9 +292,9 @@ function activationOf(frame: Frame): number {
 
 /** The closures of `ex`, with each labelled step reporting its start and end to `observer`. */
 function observedExec(ex: Executable, fn: KoFunction, observer: StepObserver): readonly (Exec | undefined)[] {
-  if (ex.observed) return ex.observed;
+  if (ex.observed?.observer === observer) return ex.observed.exec;
   const steps = ex.circuit.steps;
-  ex.observed = ex.exec.map((run, i) => {
+  const exec = ex.exec.map((run, i) => {
     const label = steps[i]!.label;
     if (!run || label === undefined) return run;
     const span = steps[i]!.span;
@@ -325,7 +325,8 @@ function observedExec(ex: Executable, fn: KoFunction, observer: StepObserver): r
       );
     };
   });
-  return ex.observed;
+  ex.observed = { observer, exec };
+  return exec;
 }
 
 /** Turns a bracket's evaluated terms into argument fields (spec 5.3). */
@@ -400,15 +401,33 @@ export function invoke(
   const all = mergeFields(callee.fields, fields);
   const c = callee.callable;
   if (c instanceof KoFunction) {
-    const hook = run.hooks.koCall;
-    if (hook) return hook({ fn: c, fields: all, depth: frame ? frame.depth + 1 : 1 }, () => callKo(c, all, frame, step, run, mode, detached));
+    if (run.hooks.koCall) return hookedKoCall(c, all, frame, step, run, mode, detached);
     return callKo(c, all, frame, step, run, mode, detached);
   }
   const fn = c as HostFunction;
   const ctx = new StepContext(frame, step, run, detached);
-  const hook = run.hooks.hostCall;
-  if (hook) return hook({ fn, fields: all, ctx }, () => fn.invoke(all, ctx));
+  if (run.hooks.hostCall) return hookedHostCall(fn, all, ctx, run);
   return fn.invoke(all, ctx);
+}
+
+// The hooked paths live in functions of their own: a closure inside `invoke` would make every
+// call allocate a context for the variables it captures, hooks or not.
+
+function hookedKoCall(
+  fn: KoFunction,
+  fields: readonly Field[],
+  frame: Frame | null,
+  step: number,
+  run: Run,
+  mode: "sequential" | undefined,
+  detached: boolean,
+): Value | Promise<Value> {
+  const call = { fn, fields, depth: frame ? frame.depth + 1 : 1 };
+  return run.hooks.koCall!(call, () => callKo(fn, fields, frame, step, run, mode, detached));
+}
+
+function hookedHostCall(fn: HostFunction, fields: readonly Field[], ctx: StepContext, run: Run): Value | Promise<Value> {
+  return run.hooks.hostCall!({ fn, fields, ctx }, () => fn.invoke(fields, ctx));
 }
 
 /** Binds arguments to parameters (spec 5.1), writing each into its step's slot of `vals`. */

@@ -78,7 +78,10 @@ describe("ko run", () => {
     await new Promise((r) => setTimeout(r, 700));
     const t0 = Date.now();
     child.kill("SIGINT");
+    // Never leave the child behind, even if the interrupt were ignored.
+    const killer = setTimeout(() => child.kill("SIGKILL"), 10000);
     const status = await new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    clearTimeout(killer);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(status).toBe(1);
     expect(stderr).toContain("cancelled: interrupted (Ctrl-C)");
@@ -91,7 +94,10 @@ describe("ko run", () => {
     await new Promise((r) => setTimeout(r, 700));
     const t0 = Date.now();
     child.kill("SIGINT");
+    // Never leave the child behind, even if the interrupt were ignored.
+    const killer = setTimeout(() => child.kill("SIGKILL"), 10000);
     const status = await new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    clearTimeout(killer);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(status).toBe(1);
   });

@@ -75,6 +75,8 @@ export class Kubelet implements Controller {
 
   *keys(e: StoreEvent): Iterable<string> {
     if (e.gr === "/pods") yield `pod:${nsKey(e.object)}`;
+    // A pod is gone: the claims it used may now lose their pvc-protection finalizer.
+    if (e.gr === "/pods" && e.type === "DELETED") for (const c of claimsOf(e.object)) yield `pvc:${e.object.metadata.namespace}/${c}`;
     else if (e.gr === "/persistentvolumeclaims" && e.type !== "DELETED") yield `pvc:${nsKey(e.object)}`;
     // Holds may depend on any object: re-examine held pods when anything they could wait for changes.
     if (this.holds.length && e.gr !== "/pods") yield* this.heldPodKeys();
@@ -242,11 +244,21 @@ export class Kubelet implements Controller {
     }
   }
 
+  /** The pvc-protection controller: a claim being deleted goes once no pod uses it. */
+  private releaseClaim(ns: string, name: string, c: KObject): void {
+    if (!(c.metadata.finalizers ?? []).includes("kubernetes.io/pvc-protection")) return;
+    if (this.m.list(this.pods).some((p) => p.metadata.namespace === ns && claimsOf(p).includes(name))) return;
+    this.m.mutate(this.m.rt("", "persistentvolumeclaims"), ns, name, "kube-controller-manager", (o) => {
+      o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f: string) => f !== "kubernetes.io/pvc-protection");
+    });
+  }
+
   private bindClaim(key: string): void {
     const [ns, name] = splitKey(key);
     const rt = this.m.rt("", "persistentvolumeclaims");
     const c = this.m.api.tryGet(rt, ns, name);
-    if (!c || c.status?.phase === "Bound" || c.metadata.deletionTimestamp) return;
+    if (c?.metadata.deletionTimestamp) return this.releaseClaim(ns!, name!, c);
+    if (!c || c.status?.phase === "Bound") return;
     if (!this.m.after(this.name, `pvc:${key}`, `${c.metadata.uid}:bind`, this.m.delays.bind)) return;
     const volume = `pvc-${c.metadata.uid}`;
     this.m.mutate(rt, ns, name, "kube-controller-manager", (o) => {
@@ -259,6 +271,11 @@ export class Kubelet implements Controller {
       o.status = { phase: "Bound", accessModes: o.spec.accessModes, capacity: { storage: o.spec.resources?.requests?.storage } };
     }, "status");
   }
+}
+
+/** The claims a pod's volumes name. */
+function claimsOf(p: KObject): string[] {
+  return (p.spec?.volumes ?? []).map((v: KObject) => v.persistentVolumeClaim?.claimName).filter((n: unknown): n is string => typeof n === "string");
 }
 
 function containerID(p: KObject, c: KObject): string {

@@ -1,0 +1,122 @@
+// Benchmarks of package `k8s` against the embedded cluster (issue 5's targets):
+//
+// 1. The StopCockroachDB graph issues its independent list calls concurrently: with every list
+//    request delayed by LATENCY ms, its five lists take about one latency, not five.
+// 2. The overhead Ko adds per API call over calling @kubernetes/client-node directly: the same
+//    N sequential reads, from Ko (k8s.Get) and from TypeScript (KubernetesObjectApi.read).
+//
+//   npm run build && node bench/k8s.js
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as k8s from "@kubernetes/client-node";
+import { compile } from "../dist/api/program.js";
+import { startCluster } from "../dist/cluster/index.js";
+import { closeK8s, configureK8s, k8sSession } from "../dist/k8s/options.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const example = path.join(here, "../examples/cockroachdb.ko");
+const quiet = { stdout: () => {}, stderr: () => {} };
+const LATENCY = 100;
+const N = 400;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-bench-k8s-"));
+const cluster = await startCluster({ kubeconfigPath: path.join(dir, "kubeconfig") });
+configureK8s({ kubeconfig: cluster.kubeconfigPath, yes: true, stderr: () => {} });
+const results = {};
+
+try {
+  // --- 1. Concurrency of the StopCockroachDB graph -------------------------------------------
+  const program = compile({ kind: "file", file: example });
+  await program.run("StartCockroachDB", {}, quiet);
+  const listsOnly = compile({
+    kind: "text",
+    pkgPath: "lists",
+    path: "<lists>",
+    text: `import "k8s"
+// The list calls of StopCockroachDB, without the deletions that follow them.
+Lists() {
+	ns: "cockroachdb-tutorial"
+	jobs: k8s.ListJobsByLabelSelector(namespace: ns, labelSelector: "app=cockroachdb")
+	nodes: k8s.ListStatefulSetsByLabelSelector(namespace: ns, labelSelector: "app=cockroachdb")
+	budgets: k8s.ListPodDisruptionBudgetsByLabelSelector(namespace: ns, labelSelector: "app=cockroachdb")
+	services: k8s.ListServicesByLabelSelector(namespace: ns, labelSelector: "app=cockroachdb")
+	volumes: k8s.ListPersistentVolumeClaimsByLabelSelector(namespace: ns, labelSelector: "app=cockroachdb")
+	return: Len(Merge(jobs, nodes, budgets, services, volumes))
+}`,
+  });
+  await listsOnly.run("Lists", {}, quiet); // discovery, warm-up
+  cluster.faults.latency({ verb: "list", latencyMs: LATENCY });
+  let t0 = performance.now();
+  const objects = await listsOnly.run("Lists", {}, quiet);
+  const lists = performance.now() - t0;
+  t0 = performance.now();
+  await program.run("StopCockroachDB", {}, quiet);
+  const stop = performance.now() - t0;
+  cluster.faults.clear();
+  results.concurrency = {
+    latencyPerListMs: LATENCY,
+    objectsListed: objects,
+    fiveListsWallMs: Math.round(lists),
+    fiveListsIfSequentialMs: 5 * LATENCY,
+    stopCockroachDBWallMs: Math.round(stop),
+    peakInflight: (await k8sSession()).limiter.peak,
+  };
+
+  // --- 2. Overhead per call ------------------------------------------------------------------
+  await fetch(`${cluster.url}/api/v1/namespaces/default/configmaps`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ metadata: { name: "bench" }, data: { a: "1", b: "2" } }),
+  });
+  const reads = compile({
+    kind: "text",
+    pkgPath: "reads",
+    path: "<reads>",
+    text: `import "k8s"
+// Reads the config map once per element of over, one read after the other.
+Reads(over) {
+	return: Range(over: over, with: read).residue
+}
+read(carry, elem) {
+	return: (carry: Len(k8s.Get(kind: "ConfigMap", namespace: "default", name: "bench", _after: carry)))
+}`,
+  });
+  const over = Array.from({ length: N }, (_, i) => i);
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(cluster.kubeconfigPath);
+  const client = k8s.KubernetesObjectApi.makeApiClient(kc);
+  const direct = async () => {
+    for (let i = 0; i < N; i++) await client.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
+  };
+  const viaKo = () => reads.run("Reads", { over }, quiet);
+  const samples = { ko: [], direct: [] };
+  await direct();
+  await viaKo();
+  for (let round = 0; round < 7; round++) {
+    // Alternate, so that both see the same machine.
+    t0 = performance.now();
+    await direct();
+    samples.direct.push(performance.now() - t0);
+    t0 = performance.now();
+    await viaKo();
+    samples.ko.push(performance.now() - t0);
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const perCall = (xs) => (median(xs) * 1000) / N;
+  results.overhead = {
+    calls: N,
+    directMicrosecondsPerCall: Math.round(perCall(samples.direct)),
+    koMicrosecondsPerCall: Math.round(perCall(samples.ko)),
+    overheadPercent: Math.round((median(samples.ko) / median(samples.direct) - 1) * 1000) / 10,
+  };
+} finally {
+  await closeK8s();
+  await cluster.close();
+}
+
+console.log(JSON.stringify(results, null, 2));
+const c = results.concurrency;
+console.log(`StopCockroachDB's five lists: ${c.fiveListsWallMs} ms at ${LATENCY} ms each (sequential would be ${c.fiveListsIfSequentialMs} ms)  target: close to ${LATENCY}`);
+console.log(`Ko overhead per API call: ${results.overhead.overheadPercent}% (${results.overhead.koMicrosecondsPerCall} µs vs ${results.overhead.directMicrosecondsPerCall} µs)  target: < 10%`);

@@ -1,0 +1,433 @@
+/**
+ * The caching layer: answers calls from the store, and stores the results worth keeping.
+ *
+ * What is cached:
+ * - calls of *pure* Ko functions — nothing they can reach has effects (by the effects host
+ *   functions declare), no variety among their arguments has effects, and no argument holds a
+ *   host value — whose result is a Ko value that can be serialised and is not so big that
+ *   reading it back would cost more than computing it, and that were worth storing (below);
+ * - calls of host functions that declare a cache policy (policy.ts): `build.Exec` and friends,
+ *   keyed by the content of the files they read, their output files stored and put back.
+ * Pure host functions are not cached on their own: each takes microseconds, less than a lookup;
+ * they are cached as part of the Ko functions that call them.
+ *
+ * Which results are worth storing is decided by measured time. A call that took under `minMs` is
+ * not. Nor is one whose time is nearly all covered by results already stored during it: in a
+ * deep recursion every level takes as long as the levels below it, and storing each would fill
+ * the disk with entries that add nothing; so a call is stored only if `minMs` of its work is not
+ * stood for by stored inner calls, or if it is the outermost call running (so the call a rerun
+ * makes first is there to be found). The entries of a run thus number at most about its running
+ * time over `minMs`, plus its outermost calls.
+ *
+ * What it costs: a function whose calls have proved quick costs a map lookup and a counter per
+ * call; the others a clock reading, and only functions with stored entries (found with one
+ * `readdir` per function per run) have their calls' keys computed.
+ *
+ * Concurrent identical calls — the same key while the first is still running — share the first
+ * one's result; if it fails, each of the others runs on its own, to fail (or not) where it is.
+ */
+import { KoFunction } from "../compile/circuit.js";
+import type { HostFunction } from "../host/binding.js";
+import type { HostCall, KoCall, Next } from "../runtime/hooks.js";
+import type { Field, Value } from "../runtime/value.js";
+import type { HostLayerCall, Layer, StepSite } from "../instrument/layers.js";
+import type { EntryBody, StoredFile } from "./entry.js";
+import { callKey, codeHash, isPureCallable } from "./keys.js";
+import { cachePolicyOf, type FileCall } from "./policy.js";
+import { fromData, SerialError, toData, type CallableLookup, type Data } from "./serial.js";
+import type { CacheStore } from "./store.js";
+import { restoreFiles, storeFiles } from "./files.js";
+
+/**
+ * Calls that took less work than this are not stored. Measured by bench/cache.js: a hit costs
+ * about 0.03 ms once a run is warm, and a few milliseconds for the first hit of a process
+ * (loading the cache's code, listing the function's entries, reading); storing costs a few tenths
+ * of a millisecond. A call of 10 ms or more saves most of its time even on a cold hit, and the
+ * warm-up of a fresh process — the first call of a function often takes 1 to 2 ms however little
+ * it does — stays well below it, so quick scripts leave no cache behind.
+ */
+export const DEFAULT_MIN_MS = 10;
+
+/** Reading an entry back costs roughly this many milliseconds per byte (about 100 MB/s, pessimistic). */
+const READ_MS_PER_BYTE = 1 / 100_000;
+
+export interface CacheOptions {
+  readonly store: CacheStore;
+  /** Identifies a serialised variety's callable in this program (callables.ts). */
+  readonly lookup: CallableLookup;
+  /** Calls faster than this many milliseconds are not stored. */
+  readonly minMs?: number;
+  /** Told about a failure to write the cache (a full disk...), which never fails the run. */
+  readonly warn?: (message: string) => void;
+  /**
+   * Whether the program can call a make-style host function (see `reachesCacheable`); if not,
+   * host calls are not watched at all, which spares every builtin call a detour. Default true.
+   */
+  readonly makeStyle?: boolean;
+}
+
+export interface CacheCounts {
+  /** Calls answered from the store or from a result computed earlier in this run. */
+  hits: number;
+  /** Calls that waited for an identical call in flight instead of running. */
+  shared: number;
+  /** Eligible calls that ran, because nothing was stored for them. */
+  misses: number;
+  /** Results written to the store. */
+  stored: number;
+  /** Results not stored because the call was too quick. */
+  cheap: number;
+}
+
+/** What the layer knows of one Ko function in this run. */
+interface FunctionState {
+  readonly pure: boolean;
+  /** The hash of its code: the group its entries are stored under. */
+  readonly group: string;
+  /** Keys stored under the group when first looked (undefined: none, or not looked yet). */
+  keys: Set<string> | undefined;
+  looked: boolean;
+  /** True once one of its results was stored in this run (so later calls look in `memo`). */
+  storedNow: boolean;
+  /**
+   * Its calls running now (gone asynchronous), by call depth. A call may only wait for a twin
+   * at its own depth: a twin further out could be its own caller, and waiting for it would
+   * never end (D24) — and the calls of a deep recursion, all in flight at once, need no
+   * comparing, each at a depth of its own.
+   */
+  readonly flying: Map<number, Flying[]>;
+  /** How many calls are in `flying`. */
+  inFlight: number;
+  /** Its timed calls running now (nested in one another, in a recursion). */
+  openCalls: number;
+  /**
+   * How often its timed calls were slow (took `minMs` or more) lately: a moving average of 1 for
+   * a slow call and 0 for a quick one, starting at 1 (every function is presumed slow).
+   */
+  slowness: number;
+  /** Its calls have proved quick: they are neither looked up nor timed, but one in SAMPLE_EVERY. */
+  quick: boolean;
+  /** Counts calls while `quick`, to pick the samples. */
+  untimed: number;
+}
+
+/** A call running now, that an identical call may wait for instead of running too. */
+interface Flying {
+  readonly fields: readonly Field[];
+  /** Computed only when another call at its depth might be its twin. */
+  key?: string | undefined;
+  readonly result: Promise<Value>;
+}
+
+/** A timed call, from its start to its end. */
+interface Timing {
+  readonly t0: number;
+  /**
+   * The process's CPU time when the call started (not read for samples, which are never
+   * stored). A busy machine stretches a call's wall time, not the CPU time it takes; a call that
+   * went asynchronous may have waited while others ran, which its wall time counts and its CPU
+   * time does not always make up for: the smaller of the two is the estimate of its work.
+   */
+  readonly cpu0: NodeJS.CpuUsage | undefined;
+  /** `covered` when the call started. */
+  readonly covered0: number;
+}
+
+/** The weight of the latest timed call in `slowness`. */
+const SLOWNESS_WEIGHT = 1 / 8;
+/** A function is quick while fewer than this share of its calls are slow (reached after ~20 quick calls). */
+const QUICK_BELOW = 0.1;
+/** One call in this many of a quick function is timed all the same, in case its calls got slower. */
+const SAMPLE_EVERY = 64;
+/**
+ * A call of a function with this many timed calls running already — a recursion this deep — is
+ * neither looked up nor timed: the outer levels are (and so the call a rerun makes first), and
+ * each level below would cost the time of a key for the little a stored result there would add.
+ */
+const MAX_OPEN = 64;
+
+export class CacheLayer implements Layer {
+  readonly counts: CacheCounts = { hits: 0, shared: 0, misses: 0, stored: 0, cheap: 0 };
+  private readonly store: CacheStore;
+  private readonly lookup: CallableLookup;
+  private readonly minMs: number;
+  private readonly functions = new Map<KoFunction, FunctionState>();
+  /** Results stored in this run, by key: a later identical call gets the very same value. */
+  private readonly memo = new Map<string, Value>();
+  private readonly hostFlying = new Map<string, Promise<Value>>();
+  /**
+   * Milliseconds of work that stored results stand for: what a call's stored inner calls
+   * covered is what this grew by while it ran. Only the uncovered rest is new work to store.
+   */
+  private covered = 0;
+  /** Timed calls running now, in the order they started: the first is the outermost. */
+  private readonly open = new Set<Timing>();
+  private warned = false;
+
+  constructor(private readonly opts: CacheOptions) {
+    this.store = opts.store;
+    this.lookup = opts.lookup;
+    this.minMs = opts.minMs ?? DEFAULT_MIN_MS;
+    if (opts.makeStyle === false) this.hostCall = undefined;
+  }
+
+  /**
+   * A call of a Ko function. Timing a call and computing its key cost a little, which matters
+   * for functions called a million times that each take a microsecond; so a function whose calls
+   * have proved quick (nearly all of its last twenty or so timed calls took under `minMs`) is
+   * neither looked up nor timed, but for one call in SAMPLE_EVERY, timed to notice if its calls
+   * get slower (such a sample is never stored: a garbage collection may have slowed it down).
+   */
+  readonly koCall = (call: KoCall, next: Next, site?: StepSite): Value | Promise<Value> => {
+    const state = this.functions.get(call.fn) ?? this.stateOf(call.fn);
+    // The common case first: a quick function's call, not one of the samples.
+    const sampled = state.quick && state.inFlight === 0;
+    if (sampled && ++state.untimed % SAMPLE_EVERY !== 0) return next();
+    if (!state.pure) return next();
+    const deep = state.openCalls >= MAX_OPEN;
+    let key: string | undefined;
+    if (!deep && !state.quick && (state.storedNow || this.storedKeys(state))) {
+      key = callKey(call.fn, call.fields, { pure: true });
+      if (key === undefined) return next();
+      const known = this.memo.get(key) ?? (state.keys?.has(key) ? this.load(state, key) : undefined);
+      if (known !== undefined) {
+        this.counts.hits++;
+        if (site) site.answeredBy = "cache";
+        return known;
+      }
+    }
+    if (state.inFlight > 0) {
+      const twin = this.twinInFlight(call, state, key);
+      if (twin) return this.join(twin, next, site);
+    }
+    if (deep) return next();
+    this.counts.misses++;
+    const timing: Timing = { t0: performance.now(), cpu0: sampled ? undefined : process.cpuUsage(), covered0: this.covered };
+    if (!sampled) {
+      this.open.add(timing);
+      state.openCalls++;
+    }
+    const result = next();
+    if (!(result instanceof Promise)) {
+      this.timed(call, state, key, result, timing, sampled);
+      return result;
+    }
+    const depth = call.depth;
+    const flying: Flying = {
+      fields: call.fields,
+      key,
+      result: result.then(
+        (v) => {
+          this.land(state, depth, flying);
+          this.timed(call, state, flying.key, v, timing, sampled);
+          return v;
+        },
+        (e: unknown) => {
+          this.land(state, depth, flying);
+          if (this.open.delete(timing)) state.openCalls--;
+          throw e;
+        },
+      ),
+    };
+    if (!sampled) this.takeOff(state, depth, flying);
+    return flying.result;
+  };
+
+  /** An identical call of the function running now at the same depth, if any. */
+  private twinInFlight(call: KoCall, state: FunctionState, key: string | undefined): Flying | undefined {
+    const candidates = state.flying.get(call.depth);
+    if (!candidates) return undefined;
+    key ??= callKey(call.fn, call.fields, { pure: true });
+    if (key === undefined) return undefined;
+    for (const f of candidates) {
+      f.key ??= callKey(call.fn, f.fields, { pure: true });
+      if (f.key === key) return f;
+    }
+    return undefined;
+  }
+
+  private takeOff(state: FunctionState, depth: number, flying: Flying): void {
+    const list = state.flying.get(depth);
+    if (list) list.push(flying);
+    else state.flying.set(depth, [flying]);
+    state.inFlight++;
+  }
+
+  private land(state: FunctionState, depth: number, flying: Flying): void {
+    const list = state.flying.get(depth);
+    const i = list?.indexOf(flying) ?? -1;
+    if (i < 0) return;
+    list!.splice(i, 1);
+    if (list!.length === 0) state.flying.delete(depth);
+    state.inFlight--;
+  }
+
+  /** A call of a host function: only make-style ones (policy.ts) are cached. */
+  readonly hostCall: HostLayerCall | undefined = (call, next, site) => {
+    const policy = cachePolicyOf(call.fn);
+    if (!policy) return next();
+    return policy.describe(call.fields, call.ctx).then(
+      (plan) => (plan ? this.fileCall(call, plan, site, next) : next()),
+      // Arguments the policy cannot read: the call itself reports what is wrong with them.
+      () => next(),
+    );
+  };
+
+  private stateOf(fn: KoFunction): FunctionState {
+    let state = this.functions.get(fn);
+    if (!state) {
+      const pure = isPureCallable(fn);
+      state = { pure, group: pure ? codeHash(fn) : "", keys: undefined, looked: false, storedNow: false, flying: new Map(), inFlight: 0, openCalls: 0, slowness: 1, quick: false, untimed: 0 };
+      this.functions.set(fn, state);
+    }
+    return state;
+  }
+
+  /** True if the store holds entries for the function (listed once per run). */
+  private storedKeys(state: FunctionState): boolean {
+    if (!state.looked) {
+      state.looked = true;
+      state.keys = this.store.keysOf(state.group);
+    }
+    return state.keys !== undefined;
+  }
+
+  /** The stored result, if the entry is intact and readable in this program. */
+  private load(state: FunctionState, key: string): Value | undefined {
+    const body = this.store.read(state.group, key);
+    if (!body) return undefined;
+    try {
+      const v = fromData(body.value, this.lookup);
+      this.memo.set(key, v);
+      return v;
+    } catch {
+      state.keys?.delete(key);
+      return undefined;
+    }
+  }
+
+  /** Waits for an identical call in flight; if that one fails, runs this call on its own. */
+  private join(flying: Flying | Promise<Value>, next: Next, site: StepSite | undefined): Promise<Value> {
+    this.counts.shared++;
+    if (site) site.answeredBy = "cache";
+    return (flying instanceof Promise ? flying : flying.result).catch(() => {
+      if (site) site.answeredBy = undefined;
+      return next();
+    });
+  }
+
+  /**
+   * Learns from a timed call how quick its function is, and stores its result if that is worth
+   * it: if the call took `minMs` or more of work that no stored result covers yet (below).
+   */
+  private timed(call: KoCall, state: FunctionState, key: string | undefined, value: Value, timing: Timing, sampled: boolean): void {
+    const ms = performance.now() - timing.t0;
+    const outermost = this.open.values().next().value === timing;
+    if (this.open.delete(timing)) state.openCalls--;
+    const slow = ms >= this.minMs;
+    state.slowness += ((slow ? 1 : 0) - state.slowness) * SLOWNESS_WEIGHT;
+    state.quick = state.slowness < QUICK_BELOW;
+    if (!slow || sampled || timing.cpu0 === undefined) {
+      this.counts.cheap++;
+      return;
+    }
+    const cpu = process.cpuUsage(timing.cpu0);
+    const work = Math.min(ms, (cpu.user + cpu.system) / 1000);
+    const uncovered = work - (this.covered - timing.covered0);
+    if (work < this.minMs || (!outermost && uncovered < this.minMs)) {
+      this.counts.cheap++;
+      return;
+    }
+    key ??= callKey(call.fn, call.fields, { pure: true });
+    if (key === undefined) return;
+    const data = this.serialisable(value);
+    if (data === undefined) return;
+    const text = JSON.stringify(data);
+    if (text.length * READ_MS_PER_BYTE > work / 2) {
+      this.counts.cheap++;
+      return;
+    }
+    this.covered += Math.max(0, uncovered);
+    this.memo.set(key, value);
+    state.storedNow = true;
+    this.write(state.group, key, { value: data, callee: call.fn.displayName, ms: work });
+  }
+
+  /** The value as data, if it can be read back in this program. */
+  private serialisable(value: Value): Data | undefined {
+    try {
+      return toData(value, (c) => this.lookup(c.identity) === c);
+    } catch (e) {
+      if (e instanceof SerialError) return undefined;
+      throw e;
+    }
+  }
+
+  private write(group: string, key: string, body: EntryBody): void {
+    try {
+      this.store.write(group, key, body);
+      this.counts.stored++;
+    } catch (e) {
+      this.warnOnce(e);
+    }
+  }
+
+  private warnOnce(e: unknown): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.opts.warn?.(`could not write to the cache ${this.store.dir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  /** A make-style host call: answered from the store, with its files put back, or run and stored. */
+  private fileCall(call: HostCall, plan: FileCall, site: StepSite | undefined, next: Next): Promise<Value> {
+    const key = callKey(call.fn, call.fields, { pure: false, extra: plan.material });
+    if (key === undefined) return Promise.resolve(next());
+    const flying = this.hostFlying.get(key);
+    if (flying) return this.join(flying, next, site);
+    const group = codeHash(call.fn);
+    const run = this.answerOrRun(call.fn, group, key, plan, site, next).finally(() => this.hostFlying.delete(key));
+    this.hostFlying.set(key, run);
+    return run;
+  }
+
+  private async answerOrRun(fn: HostFunction, group: string, key: string, plan: FileCall, site: StepSite | undefined, next: Next): Promise<Value> {
+    const body = await this.store.readAsync(group, key);
+    if (body) {
+      const v = await this.restore(body, plan);
+      if (v !== undefined) {
+        this.counts.hits++;
+        if (site) site.answeredBy = "cache";
+        return v;
+      }
+    }
+    this.counts.misses++;
+    const t0 = performance.now();
+    const value = await next();
+    const ms = performance.now() - t0;
+    const data = this.serialisable(value);
+    if (data === undefined) return value;
+    // The outputs are stored before anyone can see the result, so no later step can change them first.
+    let files: StoredFile[] | undefined;
+    try {
+      files = await storeFiles(this.store, plan.outputs);
+    } catch (e) {
+      this.warnOnce(e);
+      return value;
+    }
+    // A declared output the call did not produce: nothing to put back on a hit, so no entry.
+    if (files) this.write(group, key, { value: data, callee: fn.displayName, ms, files });
+    return value;
+  }
+
+  /** The stored value, once the stored files are back in place; undefined if any is lost. */
+  private async restore(body: EntryBody, plan: FileCall): Promise<Value | undefined> {
+    let value: Value;
+    try {
+      value = fromData(body.value, this.lookup);
+    } catch {
+      return undefined;
+    }
+    const ok = await restoreFiles(this.store, body.files ?? [], plan.outputs);
+    return ok ? value : undefined;
+  }
+}

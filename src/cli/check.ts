@@ -1,0 +1,70 @@
+/**
+ * `ko check FILE|DIR|PKG... [--entry FUNC] [--root DIR]` (issue 3): parse, resolve, compile and
+ * infer types, running nothing. Errors are failures certain to happen when the entry runs;
+ * warnings are failures the checker cannot rule out. Exit status 0, or 3 if any error (D19).
+ */
+import * as fs from "node:fs";
+import type { KoProgram } from "../api/program.js";
+import { renderFailure } from "../api/report.js";
+import { CompileFailure, type Diagnostic } from "../diag/diagnostic.js";
+import type { EntrySource } from "../resolve/load.js";
+import { displayPath } from "../diag/render.js";
+import { defaultEntries, TypeQuery, type Entry } from "../types/index.js";
+import { EXIT, UsageError } from "./exit.js";
+import { compileOrReport } from "./run.js";
+
+export interface CheckFlags {
+  readonly entry: string[];
+  readonly root: string[];
+  /** Also print the inferred type of every function, parameter and labelled step. */
+  readonly types?: boolean;
+}
+
+function entryFor(target: string): EntrySource {
+  try {
+    const stat = fs.statSync(target);
+    return stat.isDirectory() ? { kind: "dir", dir: target } : { kind: "file", file: target };
+  } catch {
+    return { kind: "package", pkgPath: target };
+  }
+}
+
+/** The entries of a package: those named by --entry, else every parameterless and Test* function. */
+function entriesOf(compiled: KoProgram, names: readonly string[]): Entry[] {
+  if (names.length === 0) return defaultEntries(compiled.compiled.functions.get(compiled.packagePath) ?? new Map());
+  return names.map((name) => {
+    const fn = compiled.func(name);
+    if (!fn) throw new UsageError(`function ${name} not found in package ${compiled.packagePath}`);
+    return { fn, fields: [] };
+  });
+}
+
+export function checkCommand(targets: string[], flags: CheckFlags): number {
+  let errors = 0;
+  for (const target of targets) {
+    const compiled = compileOrReport(entryFor(target), flags.root);
+    if (typeof compiled === "number") return compiled;
+    const report = compiled.types.check(entriesOf(compiled, flags.entry));
+    errors += report.errors.length;
+    print(report.diagnostics, compiled);
+    if (flags.types) printTypes(new TypeQuery(report, compiled.compiled, compiled.program), compiled);
+  }
+  return errors > 0 ? EXIT.compile : EXIT.ok;
+}
+
+function print(diagnostics: readonly Diagnostic[], compiled: KoProgram): void {
+  if (diagnostics.length > 0) process.stderr.write(renderFailure(new CompileFailure(diagnostics), compiled.sources));
+}
+
+/** `FILE:LINE:COL: function|param|step NAME: TYPE`, for the entry package's files, in source order. */
+function printTypes(query: TypeQuery, compiled: KoProgram): void {
+  for (const file of compiled.program.entry.files) {
+    const infos = query.inFile(file.path).filter((i) => i.name !== undefined);
+    infos.sort((a, b) => a.span.start.offset - b.span.start.offset);
+    for (const i of infos) {
+      const where = `${displayPath(i.span.file)}:${i.span.start.line}:${i.span.start.col}`;
+      const text = i.kind === "function" ? i.text.split("\n").join(`\n${where}: function `) : `${i.name}: ${i.text}`;
+      process.stdout.write(`${where}: ${i.kind} ${text}\n`);
+    }
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The data-flow graph of a Ko function, as `ko graph` draws it: one node per parameter and per
+ * labelled step (a step's anonymous sub-formulas belong to it), an edge wherever one step's
+ * formula refers to another, and, to a chosen depth, the functions a step calls as clusters.
+ *
+ * An edge is a *data* edge when the value flows into the callee, and an *ordering* edge when it
+ * only makes the step wait (spec 5.3): the term is labelled `_after` (dropped before the call),
+ * or labelled with a name the callee does not declare, such as `after_` (ignored by it). A call
+ * edge joins a cluster's result to the step whose call it is.
+ *
+ * The model is plain data: it is what `--format json` prints, and what dot.ts and mermaid.ts draw.
+ */
+import { KoFunction, type Circuit, type StepOp } from "../compile/circuit.js";
+import type { HostFunction } from "../host/binding.js";
+import { printValue } from "../runtime/print.js";
+import { Variety } from "../runtime/value.js";
+
+export type NodeKind = "param" | "step";
+export type EdgeKind = "data" | "order" | "call";
+
+export interface GraphNode {
+  /** Unique in the graph: the step's label, prefixed with its cluster's id inside a cluster. */
+  readonly id: string;
+  /** The function's printed name (`pkg.Name`). */
+  readonly function: string;
+  /** The parameter's name or the step's label. */
+  readonly step: string;
+  readonly kind: NodeKind;
+  /** What the step does: the function it calls, `[…]` for an augmentation, `.f` for a selection, a constant. */
+  readonly op: string;
+  /** True for the step whose value the function returns. */
+  readonly returns: boolean;
+  /** The cluster the node is in; undefined in the function drawn. */
+  readonly cluster?: string;
+  readonly line: number;
+}
+
+export interface GraphEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: EdgeKind;
+}
+
+/** A call drawn as the graph of the callee. */
+export interface GraphCluster {
+  readonly id: string;
+  readonly function: string;
+  /** The node whose step makes the call. */
+  readonly caller: string;
+  /** The enclosing cluster, if any. */
+  readonly parent?: string;
+  /** The callee is already being drawn further out: a recursive call, not expanded again. */
+  readonly recursive: boolean;
+}
+
+export interface Graph {
+  readonly function: string;
+  readonly nodes: GraphNode[];
+  readonly edges: GraphEdge[];
+  readonly clusters: GraphCluster[];
+}
+
+/** The graph of `fn`, with the functions it calls drawn as clusters down to `depth` calls deep. */
+export function functionGraph(fn: KoFunction, depth = 0): Graph {
+  const graph: Graph = { function: fn.displayName, nodes: [], edges: [], clusters: [] };
+  addFunction(graph, fn, depth, undefined, [fn]);
+  return graph;
+}
+
+/** Draws one function's steps into `graph`, inside `cluster` (undefined: at the top). */
+function addFunction(graph: Graph, fn: KoFunction, depth: number, cluster: GraphCluster | undefined, path: readonly KoFunction[]): void {
+  const c = fn.circuit;
+  const idOf = (owner: string) => (cluster ? `${cluster.id}/${owner}` : owner);
+  const roots = rootSteps(c);
+  const retOwner = c.steps[c.ret]!.owner;
+  for (const [owner, index] of roots) {
+    const step = c.steps[index]!;
+    graph.nodes.push({
+      id: idOf(owner),
+      function: fn.displayName,
+      step: owner,
+      kind: step.op.op === "param" ? "param" : "step",
+      op: describeOp(c, step.op),
+      returns: owner === retOwner,
+      ...(cluster ? { cluster: cluster.id } : {}),
+      line: step.span.start.line,
+    });
+  }
+  for (const [key, kind] of ownerEdges(c)) {
+    const [from, to] = key.split("\u0000") as [string, string];
+    graph.edges.push({ from: idOf(from), to: idOf(to), kind });
+  }
+  if (depth <= 0) return;
+  const seen = new Map<string, number>();
+  c.steps.forEach((step) => {
+    const callee = step.op.op === "invoke" ? staticCallee(c, step.op.callee) : undefined;
+    if (!(callee instanceof KoFunction)) return;
+    const caller = idOf(step.owner);
+    const n = (seen.get(`${caller}>${callee.name}`) ?? 0) + 1;
+    seen.set(`${caller}>${callee.name}`, n);
+    const recursive = path.includes(callee);
+    const inner: GraphCluster = {
+      id: `${caller}>${callee.name}${n > 1 ? `#${n}` : ""}`,
+      function: callee.displayName,
+      caller,
+      ...(cluster ? { parent: cluster.id } : {}),
+      recursive,
+    };
+    graph.clusters.push(inner);
+    if (recursive) return;
+    addFunction(graph, callee, depth - 1, inner, [...path, callee]);
+    graph.edges.push({ from: `${inner.id}/${callee.circuit.steps[callee.circuit.ret]!.owner}`, to: caller, kind: "call" });
+  });
+}
+
+/** Each owner (parameter or label) and the step that is its value, in step order. */
+function rootSteps(c: Circuit): Map<string, number> {
+  const out = new Map<string, number>();
+  c.steps.forEach((s, i) => {
+    if (s.label !== undefined && s.label === s.owner) out.set(s.owner, i);
+  });
+  // A label whose formula aliases another label's step owns nothing; an owner whose root was
+  // relabelled (not possible today) would fall back to its last step.
+  c.steps.forEach((s, i) => {
+    if (!out.has(s.owner)) out.set(s.owner, i);
+  });
+  return new Map([...out].sort((a, b) => a[1] - b[1]));
+}
+
+/**
+ * The edges between owners, each the strongest kind found: data if any value of one reaches the
+ * other's callee, else order.
+ */
+function ownerEdges(c: Circuit): Map<string, EdgeKind> {
+  const live = liveSteps(c);
+  const out = new Map<string, EdgeKind>();
+  c.steps.forEach((s, i) => {
+    const data = new Set(live[i] ? dataInputs(c, s.op) : []);
+    for (const d of s.deps) {
+      const from = c.steps[d]!.owner;
+      if (from === s.owner) continue;
+      const key = `${from}\u0000${s.owner}`;
+      if (data.has(d)) out.set(key, "data");
+      else if (!out.has(key)) out.set(key, "order");
+    }
+  });
+  return out;
+}
+
+/**
+ * Which steps' values reach their owner's value: the owner's root step, and, working back, every
+ * step another live step of the same owner takes as data.
+ */
+function liveSteps(c: Circuit): boolean[] {
+  const live = c.steps.map((s) => s.label !== undefined && s.label === s.owner);
+  for (let i = c.steps.length - 1; i >= 0; i--) {
+    if (!live[i]) continue;
+    const s = c.steps[i]!;
+    for (const d of dataInputs(c, s.op)) if (c.steps[d]!.owner === s.owner) live[d] = true;
+  }
+  return live;
+}
+
+/** The inputs whose values a step passes on: not those of terms the callee ignores. */
+function dataInputs(c: Circuit, op: StepOp): number[] {
+  switch (op.op) {
+    case "param":
+    case "const":
+      return [];
+    case "select":
+      return [op.input];
+    case "augment":
+    case "invoke": {
+      const declared = declaredNames(staticCallee(c, op.callee));
+      const out = [op.callee];
+      for (const g of op.groups) if (declared(g.name)) out.push(...g.inputs);
+      return out;
+    }
+  }
+}
+
+/** The function a callee step surely refers to: a function reference, possibly augmented. */
+function staticCallee(c: Circuit, index: number): KoFunction | HostFunction | undefined {
+  const op = c.steps[index]!.op;
+  if (op.op === "const") return op.value instanceof Variety ? (op.value.callable as KoFunction | HostFunction) : undefined;
+  if (op.op === "augment") return staticCallee(c, op.callee);
+  return undefined;
+}
+
+/** Which argument names a callee takes; every name when the callee is not known or echoes them all. */
+function declaredNames(callee: KoFunction | HostFunction | undefined): (name: string) => boolean {
+  if (callee === undefined || (!(callee instanceof KoFunction) && callee.echoesArgs)) return () => true;
+  const params: readonly { readonly name: string; readonly monadic?: boolean }[] = callee instanceof KoFunction ? callee.circuit.params : callee.params;
+  const names = new Set(params.map((p) => p.name));
+  const monadic = params.some((p) => p.monadic === true);
+  return (name) => names.has(name) || (name === "" && monadic);
+}
+
+function describeOp(c: Circuit, op: StepOp): string {
+  switch (op.op) {
+    case "param":
+      return "parameter";
+    case "const":
+      return clip(printValue(op.value));
+    case "select":
+      return `.${op.fields.join(".")}`;
+    case "augment": {
+      const callee = staticCallee(c, op.callee);
+      return `${callee ? callee.displayName : ""}[…]`;
+    }
+    case "invoke": {
+      // The construction builtin (a bracket with no sign) has no name.
+      const callee = staticCallee(c, op.callee);
+      return callee && callee.displayName !== "" ? callee.displayName : "(…)";
+    }
+  }
+}
+
+function clip(text: string): string {
+  const line = text.replace(/\s+/g, " ");
+  return line.length <= 40 ? line : `${line.slice(0, 39)}…`;
+}
+

@@ -1,0 +1,124 @@
+/**
+ * Layers: the cache, the run journal, the event log, the trace and the live view, stacked on
+ * the run's one seam (runtime/hooks.ts) without any of them knowing about the others.
+ *
+ * Besides passing each call through every layer, the stack tells a layer which labelled step a
+ * call answers for — its *site* — so that a step whose call the cache answered can be reported
+ * as "cached", and a journal can record and replay the result of each labelled step. It relies
+ * on an order the evaluator guarantees: a labelled step is reported as started immediately
+ * before its closure runs, and the closure of an invoke step calls the hooks synchronously
+ * before anything else can (augment and select steps call nothing, and are reported finished
+ * at once). So the first call to reach the hooks after a step started is that step's own call;
+ * a call arriving with no step pending is an inner call of some sub-formula or callee.
+ *
+ * Observing steps costs every step something, which a program of millions of tiny steps feels;
+ * so steps are observed only if a layer listens, and a layer that can do with a sample (the
+ * live view) may say, through `observing`, when it does not need to see steps start.
+ */
+import type { HostCall, KoCall, Next, RunHooks, StepEvent, StepObserver } from "../runtime/hooks.js";
+import type { Value } from "../runtime/value.js";
+
+export type StepStatus = "done" | "cached" | "failed";
+
+/**
+ * One labelled step of one activation, from its start to its end: the evaluator's event object
+ * itself (the same object is reported at the start and at the end), which layers may annotate.
+ */
+export interface StepSite extends StepEvent {
+  /** Set by a layer that answered the step's own call without running it. */
+  answeredBy?: "cache" | "journal";
+}
+
+/**
+ * A layer's wrapper of calls: `site` is the labelled step the call answers for, when it is that
+ * step's own call and some layer observes steps. (Its shape lets a lone layer be the run's hook.)
+ */
+export type KoLayerCall = (call: KoCall, next: Next, site?: StepSite) => Value | Promise<Value>;
+export type HostLayerCall = (call: HostCall, next: Next, site?: StepSite) => Value | Promise<Value>;
+
+export interface Layer {
+  /** Wraps calls of Ko functions; may answer instead of calling `next`. */
+  readonly koCall?: KoLayerCall;
+  /** Wraps calls of host functions; may answer instead of calling `next`. */
+  readonly hostCall?: HostLayerCall;
+  readonly stepStarted?: (site: StepSite) => void;
+  /** `ms` is how long the step ran; `error` why it failed. */
+  readonly stepFinished?: (site: StepSite, status: StepStatus, ms: number, error?: unknown) => void;
+  /**
+   * For a layer content with a sample of the steps: whether it wants to see the steps that start
+   * now. Absent means always. (A step seen starting is always seen finishing.)
+   */
+  readonly observing?: () => boolean;
+  /** Called once when the run is over (to flush files, stop timers); failures are reported, not thrown. */
+  readonly close?: () => void | Promise<void>;
+}
+
+/** The layers as the run's hooks. Layers listed first are outermost. */
+export function stackLayers(layers: readonly Layer[]): RunHooks {
+  const observers = layers.filter((l) => l.stepStarted || l.stepFinished);
+  const ko = chain(layers.map((l) => l.koCall));
+  const host = chain(layers.map((l) => l.hostCall));
+  const watchesCalls = ko !== undefined || host !== undefined;
+  if (observers.length === 0) {
+    // No sites: the wrappers are the hooks themselves, and a kind of call no layer wraps is not
+    // hooked at all (each hook costs every call of its kind a detour).
+    return { ...(ko ? { koCall: ko } : {}), ...(host ? { hostCall: host } : {}) };
+  }
+
+  // The step whose own call has not reached the hooks yet (see the module's comment).
+  let pending: StepSite | undefined;
+  const take = (): StepSite | undefined => {
+    const site = pending;
+    pending = undefined;
+    return site;
+  };
+  const started = observers.filter((l) => l.stepStarted).map((l) => l.stepStarted!);
+  const finished = observers.filter((l) => l.stepFinished).map((l) => l.stepFinished!);
+  const steps: StepObserver = {
+    started(ev) {
+      pending = ev;
+      for (let i = 0; i < started.length; i++) started[i]!(ev);
+    },
+    finished(ev, status, ms, error) {
+      const site = ev as StepSite;
+      if (pending === site) pending = undefined;
+      const s = status === "done" && site.answeredBy ? "cached" : status;
+      for (let i = 0; i < finished.length; i++) finished[i]!(site, s, ms, error);
+    },
+  };
+  const calls: RunHooks = watchesCalls
+    ? {
+        koCall: ko ? (call, next) => ko(call, next, take()) : (_call, next) => (take(), next()),
+        hostCall: host ? (call, next) => host(call, next, take()) : (_call, next) => (take(), next()),
+      }
+    : {};
+  const sampling = observers.every((l) => l.observing);
+  if (!sampling) return { ...calls, steps };
+  // Every observer can do with a sample: steps are observed only while one of them wants to.
+  return Object.defineProperty({ ...calls }, "steps", {
+    get: () => (observers.some((l) => l.observing!()) ? steps : undefined),
+    enumerable: true,
+  }) as RunHooks;
+}
+
+/** Nests the layers' wrappers, the first outermost; undefined if no layer wraps this kind of call. */
+function chain<C>(
+  wrappers: readonly (((call: C, next: Next, site?: StepSite) => Value | Promise<Value>) | undefined)[],
+): ((call: C, next: Next, site?: StepSite) => Value | Promise<Value>) | undefined {
+  const present = wrappers.filter((w) => w !== undefined);
+  if (present.length === 0) return undefined;
+  return present.reduceRight((inner, outer) => (call, next, site) => outer(call, () => inner(call, next, site), site));
+}
+
+/** Closes every layer, in order, collecting failures instead of stopping at the first. */
+export async function closeLayers(layers: readonly Layer[]): Promise<unknown[]> {
+  const failures: unknown[] = [];
+  for (const l of layers) {
+    try {
+      await l.close?.();
+    } catch (e) {
+      failures.push(e);
+    }
+  }
+  return failures;
+}

@@ -1,0 +1,43 @@
+/**
+ * The kinds the convenience layer knows by name: where each lives in the API and whether it
+ * belongs to a namespace. Other kinds reach `Apply` and `Get` with their own `apiVersion`.
+ */
+export interface KindInfo {
+  readonly kind: string;
+  readonly apiVersion: string;
+  readonly plural: string;
+  readonly namespaced: boolean;
+}
+
+const table: readonly KindInfo[] = [
+  { kind: "Namespace", apiVersion: "v1", plural: "namespaces", namespaced: false },
+  { kind: "Pod", apiVersion: "v1", plural: "pods", namespaced: true },
+  { kind: "Service", apiVersion: "v1", plural: "services", namespaced: true },
+  { kind: "ConfigMap", apiVersion: "v1", plural: "configmaps", namespaced: true },
+  { kind: "Secret", apiVersion: "v1", plural: "secrets", namespaced: true },
+  { kind: "PersistentVolumeClaim", apiVersion: "v1", plural: "persistentvolumeclaims", namespaced: true },
+  { kind: "StatefulSet", apiVersion: "apps/v1", plural: "statefulsets", namespaced: true },
+  { kind: "Deployment", apiVersion: "apps/v1", plural: "deployments", namespaced: true },
+  { kind: "Job", apiVersion: "batch/v1", plural: "jobs", namespaced: true },
+  { kind: "PodDisruptionBudget", apiVersion: "policy/v1", plural: "poddisruptionbudgets", namespaced: true },
+];
+
+const byName = new Map<string, KindInfo>();
+for (const k of table) {
+  byName.set(k.kind.toLowerCase(), k);
+  byName.set(k.plural, k);
+}
+
+/** A kind by its name ("StatefulSet"), in any case, or by its plural ("statefulsets"). */
+export function kindInfo(name: string): KindInfo | undefined {
+  return byName.get(name.toLowerCase());
+}
+
+/** The kinds that get `List<Kinds>ByLabelSelector` and `Delete<Kinds>`: all but Namespace. */
+export const listedKinds: readonly KindInfo[] = table.filter((k) => k.namespaced);
+
+/** The REST path of a kind's collection: `/apis/apps/v1/namespaces/db/statefulsets`. */
+export function collectionPath(k: KindInfo, namespace: string | undefined): string {
+  const base = k.apiVersion.includes("/") ? `/apis/${k.apiVersion}` : `/api/${k.apiVersion}`;
+  return k.namespaced && namespace ? `${base}/namespaces/${namespace}/${k.plural}` : `${base}/${k.plural}`;
+}

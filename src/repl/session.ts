@@ -1,0 +1,309 @@
+/**
+ * A REPL session: the imports and functions defined so far, and the evaluation of one input at a
+ * time against them, all through the facade (`compile`, then `KoProgram.call`).
+ *
+ * The session is a Ko package (`repl`) whose source is assembled from pieces: each import, each
+ * function defined so far (a later definition of a name replaces the earlier one), and, for a
+ * formula, a function `_input() { return: FORMULA }` that is compiled and called. Every piece
+ * remembers where its text came from (an input, or a file given to `:load`), so errors point at
+ * what the user wrote, not at the assembled source.
+ */
+import * as fs from "node:fs";
+import { compile, KoCompileError, type KoProgram } from "../api/program.js";
+import { failureDiagnostic, renderFailure } from "../api/report.js";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { renderDiagnostic } from "../diag/render.js";
+import type { Span } from "../diag/span.js";
+import { analyze } from "../lsp/service/analysis.js";
+import { complete } from "../lsp/service/complete.js";
+import { OffsetMap } from "../lsp/service/edits.js";
+import { defaultAlias } from "../resolve/load.js";
+import { KoFailure } from "../runtime/failure.js";
+import { printValue } from "../runtime/print.js";
+import { LineMap, parseFile, type ParseResult } from "../syntax/index.js";
+import { EXIT } from "../cli/exit.js";
+import { graphText } from "./graph.js";
+
+/** The package the session compiles as, and the pseudo file of its assembled source. */
+const PACKAGE = "repl";
+const SOURCE = "<repl>";
+/** The name of an input, in error messages. */
+const INPUT = "<input>";
+/** The function a formula is wrapped in. */
+const INPUT_FUNC = "_input";
+const INPUT_PREFIX = `${INPUT_FUNC}() {\n\treturn: `;
+
+export type Outcome =
+  /** A formula's value, in canonical form. */
+  | { readonly kind: "value"; readonly text: string }
+  /** What a definition or a command did. */
+  | { readonly kind: "note"; readonly text: string }
+  /** `status` is the exit status the failure means (D19): 3 compile error, 1 run-time failure, 2 misuse. */
+  | { readonly kind: "error"; readonly text: string; readonly status: number }
+  | { readonly kind: "quit" };
+
+export interface SessionOptions {
+  readonly roots: readonly string[];
+  /** Where Ko programs print (Show, Print...). */
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Source text and where it came from. */
+interface Piece {
+  readonly text: string;
+  readonly origin?: { readonly file: string; readonly text: string; readonly offset: number };
+}
+
+/** The assembled source, with each piece's start offset in it. */
+interface Assembled {
+  readonly text: string;
+  readonly starts: readonly number[];
+  readonly pieces: readonly Piece[];
+}
+
+export const COMMANDS: Record<string, string> = {
+  ":help": "this list",
+  ":type EXPR": "the inferred type of a formula",
+  ":load FILE": "define the imports and functions of a Ko file",
+  ":graph FUNC": "the steps and edges of a function, as it was compiled",
+  ":quit": "leave (Ctrl-D does too)",
+};
+
+export class ReplSession {
+  private imports = new Map<string, Piece>();
+  private functions = new Map<string, Piece>();
+  /** Inputs defined so far; a committed definition's origin is named after its input. */
+  private inputs = 0;
+
+  constructor(private readonly opts: SessionOptions) {}
+
+  /** Handles one complete input: a command, imports and definitions, or a formula to evaluate. */
+  async submit(input: string, signal: AbortSignal): Promise<Outcome> {
+    const trimmed = input.trim();
+    if (trimmed === "") return { kind: "note", text: "" };
+    if (trimmed.startsWith(":")) return this.command(trimmed);
+    const asFile = parseFile(INPUT, input);
+    if (asFile.diagnostics.length === 0 && asFile.ast.funcs.length + asFile.ast.imports.length > 0) {
+      return this.define(asFile, { file: INPUT, text: input });
+    }
+    if (looksLikeDefinition(input)) return { kind: "error", text: render(asFile.diagnostics, (f) => (f === INPUT ? input : undefined)), status: EXIT.compile };
+    return this.evaluate(input, signal);
+  }
+
+  /** Tab completion for what has been typed so far: where the completed word starts, and the candidates. */
+  completions(buffer: string): { typed: string; candidates: string[] } {
+    if (/^:\S*$/.test(buffer)) {
+      const names = Object.keys(COMMANDS).map((c) => c.split(" ")[0]!);
+      return { typed: buffer, candidates: names.filter((n) => n.startsWith(buffer)) };
+    }
+    if (buffer.startsWith(":")) return { typed: "", candidates: [] };
+    const topLevel = /^\s*(import|use)\b/.test(buffer);
+    const piece: Piece = { text: topLevel ? buffer : INPUT_PREFIX + buffer };
+    const assembled = this.assemble([piece]);
+    const offset = assembled.starts[assembled.starts.length - 1]! + piece.text.length;
+    const analysis = analyze({ kind: "text", path: SOURCE, text: assembled.text, pkgPath: PACKAGE }, { roots: this.opts.roots, readFile: readDisk });
+    const result = complete({ analysis, text: assembled.text, map: OffsetMap.identity }, SOURCE, offset, this.opts.roots);
+    const typed = assembled.text.slice(result.from, offset);
+    // Readline completes what starts with the typed text exactly (the engine ignores case).
+    const candidates = result.entries.map((e) => e.insert ?? e.label).filter((c) => c.startsWith(typed));
+    return { typed, candidates };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Definitions
+
+  private define(parsed: ParseResult, origin: { file: string; text: string }): Outcome {
+    const imports = new Map(this.imports);
+    const functions = new Map(this.functions);
+    const piece = (span: Span): Piece => ({
+      text: `${origin.text.slice(span.start.offset, span.end.offset)}\n`,
+      origin: { ...origin, offset: span.start.offset },
+    });
+    for (const d of parsed.ast.imports) imports.set(d.alias?.text ?? defaultAlias(d.path), piece(d.span));
+    for (const f of parsed.ast.funcs) functions.set(f.name.text, piece(f.span));
+    const assembled = assemble([...imports.values(), ...functions.values()]);
+    const failure = this.compileErrors(assembled);
+    if (failure !== undefined) return failure;
+    // From now on errors in these definitions point at `<input N>`, to tell inputs apart.
+    const named = `<input ${++this.inputs}>`;
+    const rename = (p: Piece): Piece => (p.origin?.file === INPUT ? { ...p, origin: { ...p.origin, file: named } } : p);
+    this.imports = new Map([...imports].map(([k, p]) => [k, rename(p)]));
+    this.functions = new Map([...functions].map(([k, p]) => [k, rename(p)]));
+    const said: string[] = [];
+    if (parsed.ast.imports.length > 0) said.push(`imported ${parsed.ast.imports.map((d) => d.alias?.text ?? defaultAlias(d.path)).join(", ")}`);
+    if (parsed.ast.funcs.length > 0) said.push(`defined ${parsed.ast.funcs.map((f) => f.name.text).join(", ")}`);
+    return { kind: "note", text: said.join("; ") };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Evaluation
+
+  private async evaluate(formula: string, signal: AbortSignal): Promise<Outcome> {
+    const assembled = this.assemble(inputPieces(formula));
+    const program = this.compileOrFail(assembled);
+    if (!("program" in program)) return program;
+    const fn = program.program.func(INPUT_FUNC)!;
+    try {
+      const value = await program.program.call(fn, [], { signal, stdout: this.opts.stdout, stderr: this.opts.stderr });
+      return { kind: "value", text: printValue(value) };
+    } catch (e) {
+      if (!(e instanceof KoFailure)) throw e;
+      const d = failureDiagnostic(e);
+      if (d === undefined) return { kind: "error", text: renderFailure(e, lookup(assembled)), status: EXIT.runtime };
+      const mapped = { ...d, span: locate(assembled, d.span), frames: (d.frames ?? []).map((f) => ({ ...f, span: locate(assembled, f.span) })) };
+      return { kind: "error", text: renderDiagnostic(mapped, lookup(assembled)), status: EXIT.runtime };
+    }
+  }
+
+  private compileOrFail(assembled: Assembled): { program: KoProgram } | Outcome {
+    try {
+      return { program: compile({ kind: "text", text: assembled.text, pkgPath: PACKAGE, path: SOURCE }, { roots: this.opts.roots }) };
+    } catch (e) {
+      if (!(e instanceof KoCompileError)) throw e;
+      return { kind: "error", text: render(e.diagnostics.map((d) => relocate(assembled, d)), lookup(assembled)), status: EXIT.compile };
+    }
+  }
+
+  private compileErrors(assembled: Assembled): Outcome | undefined {
+    const result = this.compileOrFail(assembled);
+    return "program" in result ? undefined : result;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Commands
+
+  private command(line: string): Outcome {
+    const space = line.search(/\s/);
+    const name = space < 0 ? line : line.slice(0, space);
+    const arg = space < 0 ? "" : line.slice(space + 1).trim();
+    switch (name) {
+      case ":help":
+      case ":h":
+        return { kind: "note", text: helpText() };
+      case ":quit":
+      case ":q":
+      case ":exit":
+        return { kind: "quit" };
+      case ":load":
+        return this.load(arg);
+      case ":graph":
+        return this.graph(arg);
+      case ":type":
+        return this.type(arg);
+      default:
+        return { kind: "error", text: `unknown command ${name}; :help lists the commands\n`, status: EXIT.usage };
+    }
+  }
+
+  private load(file: string): Outcome {
+    if (file === "") return { kind: "error", text: ":load needs a file: :load FILE\n", status: EXIT.usage };
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch {
+      return { kind: "error", text: `cannot read ${file}\n`, status: EXIT.usage };
+    }
+    const parsed = parseFile(file, text);
+    if (parsed.diagnostics.length > 0) return { kind: "error", text: render(parsed.diagnostics, () => text), status: EXIT.compile };
+    return this.define(parsed, { file, text });
+  }
+
+  private graph(name: string): Outcome {
+    if (name === "") return { kind: "error", text: ":graph needs a function: :graph FUNC\n", status: EXIT.usage };
+    const compiled = this.compileOrFail(this.assemble([]));
+    if (!("program" in compiled)) return compiled;
+    const dot = name.lastIndexOf(".");
+    const fn = dot < 0 ? compiled.program.func(name) : compiled.program.func(name.slice(dot + 1), name.slice(0, dot));
+    if (fn === undefined) {
+      const known = compiled.program.functionNames().join(", ") || "none yet";
+      return { kind: "error", text: `no Ko function ${name} (defined: ${known})\n`, status: EXIT.usage };
+    }
+    return { kind: "note", text: graphText(name, fn.circuit) };
+  }
+
+  private type(formula: string): Outcome {
+    if (formula === "") return { kind: "error", text: ":type needs a formula: :type EXPR\n", status: EXIT.usage };
+    const assembled = this.assemble(inputPieces(formula));
+    const compiled = this.compileOrFail(assembled);
+    if (!("program" in compiled)) return compiled;
+    const analysis = analyze({ kind: "text", path: SOURCE, text: assembled.text, pkgPath: PACKAGE }, { roots: this.opts.roots, readFile: readDisk });
+    if (analysis.types === undefined) {
+      return { kind: "note", text: "types are not available yet: the REPL shows them once static type inference (issue 3) is wired into the language service" };
+    }
+    const start = assembled.starts[assembled.starts.length - 2]!;
+    return { kind: "note", text: analysis.types.typeOf(SOURCE, start, start + formula.length) ?? "(no type inferred)" };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private assemble(extra: readonly Piece[]): Assembled {
+    return assemble([...this.imports.values(), ...this.functions.values(), ...extra]);
+  }
+}
+
+/** A formula as the pieces of `_input() { return: FORMULA }`; only the formula has an origin. */
+function inputPieces(formula: string): Piece[] {
+  return [{ text: INPUT_PREFIX }, { text: formula, origin: { file: INPUT, text: formula, offset: 0 } }, { text: "\n}\n" }];
+}
+
+function assemble(pieces: readonly Piece[]): Assembled {
+  const starts: number[] = [];
+  let at = 0;
+  for (const p of pieces) {
+    starts.push(at);
+    at += p.text.length;
+  }
+  return { text: pieces.map((p) => p.text).join(""), starts, pieces };
+}
+
+/** A span of the assembled source, moved to the text it came from. */
+function locate(a: Assembled, span: Span): Span {
+  if (span.file !== SOURCE) return span;
+  for (let i = a.pieces.length - 1; i >= 0; i--) {
+    const start = a.starts[i]!;
+    const origin = a.pieces[i]!.origin;
+    if (span.start.offset < start) continue;
+    if (origin === undefined) break;
+    const lines = new LineMap(origin.file, origin.text);
+    const shift = origin.offset - start;
+    return lines.span(span.start.offset + shift, Math.max(span.start.offset, span.end.offset) + shift);
+  }
+  return span;
+}
+
+function relocate(a: Assembled, d: Diagnostic): Diagnostic {
+  return { ...d, span: locate(a, d.span), ...(d.related ? { related: d.related.map((r) => ({ ...r, span: locate(a, r.span) })) } : {}) };
+}
+
+/** Source text for excerpts: every origin, and the assembled source itself. */
+function lookup(a: Assembled): (file: string) => string | undefined {
+  return (file) => (file === SOURCE ? a.text : a.pieces.find((p) => p.origin?.file === file)?.origin?.text);
+}
+
+function render(diagnostics: readonly Diagnostic[], sources: (file: string) => string | undefined): string {
+  return diagnostics.map((d) => renderDiagnostic(d, sources)).join("");
+}
+
+/** An input that starts like an import or a function definition, and is meant as one. */
+function looksLikeDefinition(input: string): boolean {
+  return /^\s*(import|use)\s/.test(input) || /^\s*[\p{L}_][\p{L}\p{Nd}_]*\s*\([^()]*\)\s*\{/u.test(input);
+}
+
+function helpText(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const commands = Object.entries(COMMANDS).map(([c, what]) => `  ${c.padEnd(width)}  ${what}`);
+  return [
+    "Type a formula to evaluate it (Sum(1, 2)), a function definition to define it (F(x) { return: x }),",
+    'or an import (import "strings"). An input goes on while a bracket is open. Tab completes names.',
+    ...commands,
+  ].join("\n");
+}
+
+function readDisk(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * Package `build`: make-style work — reading and writing files and running commands — whose
+ * results the cache can reuse by the *content* of the files involved, never their timestamps.
+ *
+ * All three have effects (`io`), so a Ko function calling them is never cached as a whole; each
+ * call is cached on its own terms instead (src/cache/policy.ts), when `ko run` caches:
+ *
+ * - `ReadFile(path)` is keyed by the path and the SHA-256 of the file's content: a file touched
+ *   but unchanged is a hit, and what depends on its content is keyed by that content.
+ * - `WriteFile(path, content)` is keyed by the path and the content; on a hit the file is put
+ *   back from the cache if it was changed or removed, and left alone (timestamp too) otherwise.
+ * - `Exec(command, args, inputs, outputs, env, dir)` is cached only if it declares at least one
+ *   input or output. Its key covers the command, args, inputs, outputs, env and dir as written;
+ *   the SHA-256 of the command's executable (found on PATH, or at its path relative to dir); and
+ *   the SHA-256 of every declared input file (a directory: of every file under it, by relative
+ *   name). Only a run that exits with status 0 and leaves every declared output in place is
+ *   stored; its outputs are stored as blobs and put back on a hit. Not in the key, so not to be
+ *   relied on: the inherited environment (only `env` counts), files the command reads without
+ *   declaring them, and the tools the command itself runs (`cc` runs `as` and `ld`).
+ *
+ * Failures are operational (D15): they panic with `(error: "build.<Func>", message, ...)`.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { declareCacheable, type FileCall } from "../cache/policy.js";
+import { defineHost, findArg, type HostContext, type HostFunction } from "../host/binding.js";
+import { checkHostType } from "../host/types.js";
+import { T } from "../host/types.js";
+import { KoFailure } from "../runtime/failure.js";
+import { EMPTY, Seq, Struct, field, type Field, type Value } from "../runtime/value.js";
+import { cancellation, failure, messageOf, misuse, stringOr, stringsOf } from "./support.js";
+
+const PKG = "build";
+
+function fileFailure(fn: string, file: string, e: unknown): KoFailure {
+  const code = (e as NodeJS.ErrnoException).code;
+  return failure(fn, messageOf(e), code === undefined ? { path: file } : { code, path: file });
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  return createHash("sha256").update(await fs.readFile(file)).digest("hex");
+}
+
+/** The SHA-256 of a file, or of a directory tree (each file's relative name and hash, in order). */
+async function contentHash(file: string): Promise<string> {
+  const st = await fs.stat(file);
+  if (!st.isDirectory()) return sha256OfFile(file);
+  const entries = (await fs.readdir(file, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(file, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)))
+    .sort();
+  const lines = await Promise.all(entries.map(async (rel) => `${rel}\u0000${await sha256OfFile(path.join(file, rel))}`));
+  return createHash("sha256").update(`tree\n${lines.join("\n")}`).digest("hex");
+}
+
+// ---------------------------------------------------------------------------------------------
+// ReadFile
+
+const readFileParams = [{ name: "path", type: T.string, monadic: true, doc: "the file to read" }] as const;
+
+const ReadFile = declareCacheable(
+  defineHost({
+    pkg: PKG,
+    name: "ReadFile",
+    doc:
+      "ReadFile(path?) returns the file's content (UTF-8). Cached by the SHA-256 of the content, not the timestamp. " +
+      "Panics with (error, message, code, path) if it cannot read it.",
+    params: readFileParams,
+    result: T.string,
+    effects: "io",
+    async: true,
+    impl: async ([file], ctx) => {
+      const p = file as string;
+      try {
+        return await fs.readFile(p, { encoding: "utf8", signal: ctx.signal });
+      } catch (e) {
+        if (ctx.signal.aborted) throw cancellation(ctx.signal);
+        throw fileFailure("build.ReadFile", p, e);
+      }
+    },
+  }),
+  {
+    async describe(fields): Promise<FileCall | undefined> {
+      const p = findArg(fields, "path", true);
+      if (typeof p !== "string") return undefined;
+      return { material: `content ${await sha256OfFile(p)}`, outputs: [] };
+    },
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// WriteFile
+
+const WriteFile = declareCacheable(
+  defineHost({
+    pkg: PKG,
+    name: "WriteFile",
+    doc:
+      "WriteFile(path?, content) writes the string (UTF-8) to the file, replacing it, and returns the path. " +
+      "Cached: when the cache already saw this content written to this path, the file is only put back if it changed. " +
+      "Panics with (error, message, code, path) if it cannot write it.",
+    params: [
+      { name: "path", type: T.string, monadic: true, doc: "the file to write" },
+      { name: "content", type: T.string, doc: "what to write" },
+    ],
+    result: T.string,
+    effects: "io",
+    async: true,
+    impl: async ([file, content], ctx) => {
+      const p = file as string;
+      try {
+        await fs.writeFile(p, content as string, { encoding: "utf8", signal: ctx.signal });
+      } catch (e) {
+        if (ctx.signal.aborted) throw cancellation(ctx.signal);
+        throw fileFailure("build.WriteFile", p, e);
+      }
+      return p;
+    },
+  }),
+  {
+    async describe(fields): Promise<FileCall | undefined> {
+      const p = findArg(fields, "path", true);
+      if (typeof p !== "string" || typeof findArg(fields, "content", false) !== "string") return undefined;
+      return { material: "", outputs: [{ declared: p, absolute: path.resolve(p) }] };
+    },
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Exec
+
+const execParams = [
+  { name: "command", type: T.string, monadic: true, doc: "the program: a name looked up on PATH, or a path (relative to dir)" },
+  { name: "args", type: T.list(T.string), optional: true, doc: "its arguments" },
+  { name: "inputs", type: T.list(T.string), optional: true, doc: "the files it reads (relative to dir)" },
+  { name: "outputs", type: T.list(T.string), optional: true, doc: "the files it writes (relative to dir)" },
+  { name: "env", type: T.struct({}), optional: true, doc: "environment variables to add, as (NAME: \"value\", ...)" },
+  { name: "dir", type: T.string, optional: true, doc: "the working directory (default: the current one)" },
+] as const;
+
+/** An Exec call's arguments, read and checked. */
+interface ExecSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** The working directory, absolute. */
+  readonly dir: string;
+}
+
+function execSpec(args: readonly Value[]): ExecSpec {
+  const [command, argv, inputs, outputs, env, dir] = args;
+  return {
+    command: command as string,
+    args: argv === EMPTY ? [] : stringsOf(argv!),
+    inputs: inputs === EMPTY ? [] : stringsOf(inputs!),
+    outputs: outputs === EMPTY ? [] : stringsOf(outputs!),
+    env: envOf(env!),
+    dir: path.resolve(stringOr(dir!, ".")),
+  };
+}
+
+function envOf(v: Value): Record<string, string> {
+  if (v === EMPTY) return {};
+  const out: Record<string, string> = {};
+  for (const f of (v as Struct).fields) {
+    if (f.value === EMPTY) continue;
+    if (typeof f.value !== "string") throw misuse("build.Exec", `env: ${f.name} must be a string`);
+    out[f.name] = f.value;
+  }
+  return out;
+}
+
+/** Reads the arguments as `defineHost` would, for the cache policy. */
+function execSpecOf(fields: readonly Field[]): ExecSpec {
+  return execSpec(execParams.map((p) => checkHostType(findArg(fields, p.name, "monadic" in p && p.monadic === true), p, "build.Exec")));
+}
+
+/** The executable a command names: a path (relative to dir) if it has a slash, else the first match on PATH. */
+async function resolveCommand(spec: ExecSpec): Promise<string | undefined> {
+  if (spec.command.includes("/")) return path.resolve(spec.dir, spec.command);
+  const dirs = (spec.env.PATH ?? process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== "");
+  for (const d of dirs) {
+    const candidate = path.resolve(spec.dir, d, spec.command);
+    try {
+      await fs.access(candidate, fs.constants.X_OK);
+      if ((await fs.stat(candidate)).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The SHA-256 of an executable, remembered for the process by its identity, size and time of
+ * change: hashing `cc` for each of a build's commands would cost more than it tells. (This is
+ * only a shortcut within one process: what goes into the key is still the content's hash.)
+ */
+const executableHashes = new Map<string, { readonly stamp: string; readonly hash: string }>();
+
+async function executableHash(file: string): Promise<string> {
+  const st = await fs.stat(file);
+  const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const known = executableHashes.get(file);
+  if (known?.stamp === stamp) return known.hash;
+  const hash = await sha256OfFile(file);
+  executableHashes.set(file, { stamp, hash });
+  return hash;
+}
+
+/** The list rule of Ko: nothing is Empty, one value is itself, more are a sequence. */
+function listValue(items: readonly string[]): Value {
+  if (items.length === 0) return EMPTY;
+  return items.length === 1 ? items[0]! : new Seq(items);
+}
+
+function runCommand(spec: ExecSpec, ctx: HostContext): Promise<Value> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(spec.command, spec.args as string[], {
+      cwd: spec.dir,
+      env: { ...process.env, ...spec.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      signal: ctx.signal,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", (e) => {
+      if (ctx.signal.aborted) reject(cancellation(ctx.signal));
+      else reject(failure("build.Exec", `cannot run ${spec.command}: ${messageOf(e)}`, { command: spec.command, ...codeOf(e) }));
+    });
+    child.on("close", (code, signal) => {
+      if (ctx.signal.aborted) return reject(cancellation(ctx.signal));
+      const stdout = Buffer.concat(out).toString("utf8");
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code !== 0) {
+        const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+        return reject(failure("build.Exec", `${spec.command} ${how}`, { command: spec.command, status: code ?? -1, stdout, stderr }));
+      }
+      resolve(new Struct([field("stdout", stdout), field("stderr", stderr), field("outputs", listValue(spec.outputs))]));
+    });
+  });
+}
+
+function codeOf(e: unknown): Record<string, Value> {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === undefined ? {} : { code };
+}
+
+const Exec = declareCacheable(
+  defineHost({
+    pkg: PKG,
+    name: "Exec",
+    doc:
+      "Exec(command?, args, inputs, outputs, env, dir) runs the command and returns (stdout, stderr, outputs). " +
+      "Cached when it declares inputs or outputs: keyed by its arguments, its executable's content and its inputs' content; " +
+      "its outputs are stored and put back on a hit. Panics with (error, message, status, stdout, stderr) if the command fails.",
+    params: execParams,
+    result: T.struct({ stdout: T.string, stderr: T.string, outputs: T.list(T.string) }),
+    effects: "io",
+    async: true,
+    impl: (args, ctx) => runCommand(execSpec(args), ctx),
+  }),
+  {
+    async describe(fields): Promise<FileCall | undefined> {
+      const spec = execSpecOf(fields);
+      if (spec.inputs.length === 0 && spec.outputs.length === 0) return undefined;
+      const executable = await resolveCommand(spec);
+      if (executable === undefined) return undefined;
+      const lines = [`command ${await executableHash(executable)}`];
+      for (const input of spec.inputs) lines.push(`input ${JSON.stringify(input)} ${await contentHash(path.resolve(spec.dir, input))}`);
+      return { material: lines.join("\n"), outputs: spec.outputs.map((o) => ({ declared: o, absolute: path.resolve(spec.dir, o) })) };
+    },
+  },
+);
+
+export const buildFunctions: readonly HostFunction[] = [ReadFile, WriteFile, Exec];

@@ -1,0 +1,324 @@
+/**
+ * Inference by specialisation (issue 3): every Ko function that can run is checked once per
+ * tuple of argument types it is called with, starting from the entry functions.
+ *
+ * A specialisation infers the static type of each step of the function's Circuit, in the order
+ * the evaluator runs them, and records the failures it finds and the calls it makes. Calls are
+ * memoised by the canonical key of their argument types. Recursion — direct, mutual, through
+ * varieties — reaches a fixpoint: a call of a specialisation that is still being checked gets
+ * its current approximation of the result (Never at first), and the specialisation is checked
+ * again until its result no longer grows. A specialisation that read the approximation of one
+ * further down the stack is only provisional until that one is final (the memo is kept while
+ * no approximation has changed since). Iterations, nesting and total work are capped; past a
+ * cap a result widens to Unknown rather than loop, and the check is marked incomplete.
+ */
+import type { KoFunction, Step } from "../compile/circuit.js";
+import type { CallCtx } from "./context.js";
+import { augmentTy, groupTy, invokeTy, selectTy } from "./ops.js";
+import { tyOfValue } from "./values.js";
+import {
+  EMPTY,
+  NEVER,
+  UNKNOWN,
+  argumentKey,
+  cut,
+  join,
+  sameType,
+  widen,
+  type Ty,
+  type TyField,
+} from "./ty.js";
+
+/** A failure found at a step of a specialisation. */
+export interface Problem {
+  readonly step: number;
+  readonly code: string;
+  readonly message: string;
+  /** It fails definitely, at a place that runs whenever the specialisation runs. */
+  readonly certain: boolean;
+}
+
+/** A call from a step of one specialisation to another. */
+export interface CallEdge {
+  readonly step: number;
+  readonly callee: Spec;
+  /** The call happens whenever the calling specialisation runs. */
+  readonly certain: boolean;
+}
+
+/** One Ko function checked for one tuple of argument types. */
+export class Spec {
+  /** The result's type: the current approximation while the fixpoint is being computed. */
+  result: Ty = NEVER;
+  /** The type of every step of the circuit (Never for a step that never runs). */
+  steps: readonly Ty[] = [];
+  problems: readonly Problem[] = [];
+  calls: readonly CallEdge[] = [];
+
+  /** new → running → done, or provisional while it depends on a running one below it. */
+  state: "new" | "running" | "provisional" | "done" = "new";
+  /** Its place on the stack while running. */
+  depth = -1;
+  /** The lowest stack depth of a running specialisation whose approximation it read. */
+  low = Infinity;
+  /** For a provisional specialisation: the approximation generation it was computed in. */
+  stamp = -1;
+  /** Someone read its approximation while it was running: the fixpoint must be checked. */
+  readWhileRunning = false;
+
+  constructor(
+    readonly fn: KoFunction,
+    readonly args: readonly Ty[],
+    readonly key: string,
+  ) {}
+}
+
+export interface Limits {
+  /** Passes over one specialisation before its result widens to Unknown. */
+  readonly iterations: number;
+  /** Nested specialisations being checked at once. */
+  readonly nesting: number;
+  /** Steps inferred in all, over every pass. */
+  readonly work: number;
+  /** Specialisations of one function before its arguments widen to Unknown. */
+  readonly perFunction: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { iterations: 12, nesting: 400, work: 5_000_000, perFunction: 256 };
+
+export class Engine {
+  private readonly specs = new Map<string, Spec>();
+  private readonly perFunction = new Map<KoFunction, number>();
+  private readonly stack: Spec[] = [];
+  /** Provisional specialisations by the depth of the running one they wait for. */
+  private readonly anchored: Spec[][] = [];
+  /** Bumped whenever an approximation grows: provisional results older than that are stale. */
+  private generation = 0;
+  private work = 0;
+  /** Some limit was reached: a result widened to Unknown, so the check is not exhaustive. */
+  incomplete = false;
+
+  constructor(private readonly limits: Limits = DEFAULT_LIMITS) {}
+
+  /** Every specialisation made so far. */
+  all(): IterableIterator<Spec> {
+    return this.specs.values();
+  }
+
+  /** The specialisation for calling `fn` with argument fields (parameters bound as in 5.1). */
+  call(fn: KoFunction, fields: readonly TyField[]): Spec {
+    const args = fn.circuit.params.map((p) => this.cut(widen(bindParam(fields, p.name, p.monadic))));
+    return this.specialise(fn, args);
+  }
+
+  /** `cut`, noting when it loses precision. */
+  private cut(t: Ty): Ty {
+    const c = cut(t);
+    if (c !== t) this.incomplete = true;
+    return c;
+  }
+
+  private specialise(fn: KoFunction, args: readonly Ty[]): Spec {
+    let key = `${fn.identity}(${args.map(argumentKey).join(",")})`;
+    let spec = this.specs.get(key);
+    if (!spec) {
+      const count = (this.perFunction.get(fn) ?? 0) + 1;
+      this.perFunction.set(fn, count);
+      if (count > this.limits.perFunction) {
+        this.incomplete = true;
+        args = args.map(() => UNKNOWN);
+        key = `${fn.identity}(${args.map(argumentKey).join(",")})`;
+        spec = this.specs.get(key);
+      }
+      if (!spec) this.specs.set(key, (spec = new Spec(fn, args, key)));
+    }
+    const caller = this.stack[this.stack.length - 1];
+    switch (spec.state) {
+      case "running":
+        spec.readWhileRunning = true;
+        if (caller) caller.low = Math.min(caller.low, spec.depth);
+        return spec;
+      case "done":
+        return spec;
+      case "provisional":
+        if (spec.stamp === this.generation) {
+          if (caller) caller.low = Math.min(caller.low, spec.low);
+          return spec;
+        }
+        break;
+      case "new":
+        break;
+    }
+    if (this.stack.length >= this.limits.nesting || this.work > this.limits.work) {
+      this.incomplete = true;
+      spec.result = UNKNOWN;
+      spec.state = "done";
+      return spec;
+    }
+    this.compute(spec);
+    if (caller) caller.low = Math.min(caller.low, spec.low);
+    return spec;
+  }
+
+  /** Checks a specialisation's body until its result is a fixpoint. */
+  private compute(spec: Spec): void {
+    spec.state = "running";
+    spec.depth = this.stack.length;
+    spec.result = NEVER;
+    this.stack.push(spec);
+    for (let iteration = 0; ; iteration++) {
+      spec.low = Infinity;
+      spec.readWhileRunning = false;
+      const r = this.inferBody(spec);
+      if (!spec.readWhileRunning) {
+        spec.result = r;
+        break;
+      }
+      const next: Ty = iteration >= this.limits.iterations ? UNKNOWN : this.cut(join(spec.result, r));
+      if (sameType(next, spec.result)) break;
+      if (next === UNKNOWN) this.incomplete = true;
+      spec.result = next;
+      this.generation++;
+    }
+    this.stack.pop();
+    this.settle(spec);
+  }
+
+  /**
+   * After a specialisation's last pass: final if it read no approximation below it, and so are
+   * the provisional ones that waited for it (if still current); else they all wait further down.
+   */
+  private settle(spec: Spec): void {
+    const d = spec.depth;
+    const waiting = this.anchored[d] ?? [];
+    this.anchored[d] = [];
+    if (spec.low >= d) {
+      spec.state = "done";
+      for (const w of waiting) if (w.stamp === this.generation) w.state = "done";
+      return;
+    }
+    spec.state = "provisional";
+    spec.stamp = this.generation;
+    const below = (this.anchored[spec.low] ??= []);
+    below.push(spec);
+    for (const w of waiting) {
+      if (w.stamp !== this.generation) continue;
+      w.low = spec.low;
+      below.push(w);
+    }
+  }
+
+  /** One pass over a specialisation's steps, in the evaluator's order. */
+  private inferBody(spec: Spec): Ty {
+    const circuit = spec.fn.circuit;
+    const pass = new Pass(this, spec);
+    const types: Ty[] = new Array<Ty>(circuit.steps.length);
+    // Once a step never produces a value, the body fails there: later steps need not run.
+    let returns = true;
+    for (let i = 0; i < circuit.steps.length; i++) {
+      pass.step = i;
+      const step = circuit.steps[i]!;
+      const t = step.deps.some((d) => types[d]!.k === "never") ? NEVER : stepTy(returns ? pass.certainSite : pass.uncertainSite, spec, step, types);
+      types[i] = t;
+      if (t.k === "never") returns = false;
+    }
+    this.work += circuit.steps.length;
+    spec.steps = types;
+    spec.problems = pass.problems;
+    spec.calls = pass.calls;
+    // A function returns only when every one of its steps has (5.2).
+    return returns ? types[circuit.ret]! : NEVER;
+  }
+}
+
+/** The argument a parameter receives (5.1): the field of its name, else (monadic) the unnamed one, else Empty. */
+function bindParam(fields: readonly TyField[], name: string, monadic: boolean): Ty {
+  for (const f of fields) if (f.name === name) return f.type;
+  if (monadic) for (const f of fields) if (f.name === "") return f.type;
+  return EMPTY;
+}
+
+const constantTypes = new WeakMap<Step, Ty>();
+
+/** The type of one step, from the types of the steps before it. */
+function stepTy(ctx: CallCtx, spec: Spec, step: Step, types: readonly Ty[]): Ty {
+  const op = step.op;
+  switch (op.op) {
+    case "param":
+      return spec.args[op.index]!;
+    case "const": {
+      let t = constantTypes.get(step);
+      if (t === undefined) constantTypes.set(step, (t = tyOfValue(op.value)));
+      return t;
+    }
+    case "select":
+      return selectTy(ctx, types[op.input]!, op.fields);
+    case "augment":
+    case "invoke": {
+      const fields = op.groups.map((g) => ({
+        name: g.name,
+        type: g.inputs.length === 1 ? types[g.inputs[0]!]! : groupTy(ctx, g.inputs.map((i) => types[i]!)),
+      }));
+      return op.op === "augment" ? augmentTy(ctx, types[op.callee]!, fields) : invokeTy(ctx, types[op.callee]!, fields);
+    }
+  }
+}
+
+/** What one pass over a body collects, and the contexts its operations report through. */
+class Pass {
+  step = 0;
+  readonly problems: Problem[] = [];
+  readonly calls: CallEdge[] = [];
+  trials = 0;
+  readonly certainSite: Site;
+  readonly uncertainSite: Site;
+
+  constructor(
+    readonly engine: Engine,
+    readonly spec: Spec,
+  ) {
+    this.certainSite = new Site(this, true);
+    this.uncertainSite = new Site(this, false);
+  }
+}
+
+class Site implements CallCtx {
+  constructor(
+    private readonly pass: Pass,
+    readonly certain: boolean,
+  ) {}
+
+  fail(code: string, message: string, definite: boolean): void {
+    const pass = this.pass;
+    if (pass.trials > 0) return;
+    pass.problems.push({ step: pass.step, code, message, certain: definite && this.certain });
+  }
+
+  within(certain: boolean): CallCtx {
+    return certain ? this : this.pass.uncertainSite;
+  }
+
+  invoke(callee: Ty, fields: readonly TyField[], certain: boolean): Ty {
+    return invokeTy(this.within(certain), callee, fields);
+  }
+
+  callKo(fn: KoFunction, fields: readonly TyField[]): Ty {
+    const pass = this.pass;
+    const callee = pass.engine.call(fn, fields);
+    if (pass.trials === 0) pass.calls.push({ step: pass.step, callee, certain: this.certain });
+    return callee.result;
+  }
+
+  widened(): void {
+    this.pass.engine.incomplete = true;
+  }
+
+  trial<T>(body: () => T): T {
+    this.pass.trials++;
+    try {
+      return body();
+    } finally {
+      this.pass.trials--;
+    }
+  }
+}

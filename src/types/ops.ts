@@ -1,0 +1,173 @@
+/**
+ * The operations of a circuit's steps, checked over static types: grouping bracket terms
+ * (spec 5.3), selection (5.4), augmentation and invocation (5.5). Each mirrors the evaluator's
+ * function of the same name in src/runtime/eval.ts and fails with its words.
+ */
+import type { CallCtx } from "./context.js";
+import { hostRule } from "./rules.js";
+import { describeTy, showTy } from "./show.js";
+import {
+  EMPTY,
+  NEVER,
+  UNKNOWN,
+  alternatives,
+  emptiness,
+  fieldOf,
+  join,
+  joinAll,
+  sequence,
+  unionOf,
+  variety,
+  withoutEmpty,
+  type Ty,
+  type TyField,
+  type VarietyTy,
+} from "./ty.js";
+import { checkUnifiable } from "./unify.js";
+
+// ---------------------------------------------------------------------------------------------
+// Grouping (5.3, 4.4 rule a)
+
+/**
+ * The value of a group of two or more bracket terms: Empty ones dropped; none left is Empty, one
+ * is that value itself, more make a sequence whose element types must unify. With terms that
+ * may or may not be Empty, each of these outcomes may happen; the type covers them all.
+ */
+export function groupTy(ctx: CallCtx, types: readonly Ty[]): Ty {
+  if (types.some((t) => t.k === "never")) return NEVER;
+  const outcome = checkUnifiable(types);
+  if (outcome.failure) {
+    ctx.fail("type/unify", outcome.failure.message, outcome.failure.certain);
+    if (outcome.failure.certain) return NEVER;
+  }
+  const definite = types.filter((t) => emptiness(t) === "no");
+  const maybe = types.filter((t) => emptiness(t) === "maybe");
+  if (definite.length + maybe.length === 0) return EMPTY;
+  let out: Ty = NEVER;
+  if (definite.length === 0) out = join(out, EMPTY);
+  if (definite.length <= 1) out = join(out, definite.length === 1 ? definite[0]! : joinAll(maybe.map(withoutEmpty)));
+  if (definite.length + maybe.length >= 2) out = join(out, sequence(joinAll([...definite, ...maybe].map(withoutEmpty)), 2));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selection (5.4)
+
+export function selectTy(ctx: CallCtx, t: Ty, fields: readonly string[]): Ty {
+  for (const f of fields) {
+    t = selectOne(ctx, t, f);
+    if (t.k === "never") return NEVER;
+  }
+  return t;
+}
+
+function selectOne(ctx: CallCtx, t: Ty, name: string): Ty {
+  if (t.k === "unknown" || t.k === "never") return t;
+  const results: Ty[] = [];
+  let failure: string | undefined;
+  for (const a of alternatives(t)) {
+    switch (a.k) {
+      case "empty":
+        results.push(EMPTY);
+        break;
+      case "structure":
+        results.push(fieldOf(a.fields, name)?.type ?? EMPTY);
+        break;
+      case "host":
+        if (a.fields) {
+          const f = fieldOf(a.fields, name);
+          if (f) results.push(f.type);
+          else failure ??= `host type ${a.name} has no field ${name}`;
+        } else {
+          failure ??= `${describeTy(a)} cannot be selected into (field ${name})`;
+        }
+        break;
+      case "sequence":
+        failure ??= `cannot select ${name} into sequence ${showTy(a)}`;
+        break;
+      default:
+        failure ??= `${describeTy(a)} cannot be selected into (field ${name})`;
+    }
+  }
+  if (failure !== undefined) ctx.fail("type/select", failure, results.length === 0);
+  return unionOf(results);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Augmentation and invocation (5.5)
+
+/** `callee[fields]`: a variety with the fields appended; a non-variety cannot be augmented. */
+export function augmentTy(ctx: CallCtx, callee: Ty, fields: readonly TyField[]): Ty {
+  if (callee.k === "never" || fields.some((f) => f.type.k === "never")) return NEVER;
+  if (fields.length === 0 || callee.k === "unknown") return callee;
+  const results: Ty[] = [];
+  const several = alternatives(callee).length > 1;
+  for (const a of alternatives(callee)) {
+    if (a.k !== "variety") {
+      ctx.fail("type/augment", `${describeTy(a)} cannot be augmented`, !several);
+      continue;
+    }
+    const merged = mergeFields(ctx.within(!several), a, fields);
+    if (merged) results.push(merged);
+  }
+  if (several && results.length === 0) ctx.fail("type/augment", `${describeTy(callee)} cannot be augmented`, true);
+  return unionOf(results);
+}
+
+/**
+ * The variety with `added` appended, or undefined (and a failure) when a name is given twice —
+ * including the unnamed one and fields whose value is Empty.
+ */
+function mergeFields(ctx: CallCtx, v: VarietyTy, added: readonly TyField[]): VarietyTy | undefined {
+  for (const a of added) {
+    if (fieldOf(v.fields, a.name)) {
+      ctx.fail("type/duplicate-field", `augmenting duplicate field ${a.name === "" ? "? (the unnamed argument)" : a.name}`, true);
+      return undefined;
+    }
+  }
+  return variety(v.callee, [...v.fields, ...added]);
+}
+
+/**
+ * `callee(fields)`: augmentation, then the call. Invoking a union of varieties may invoke any
+ * one of them, so each member is checked, none of them certainly.
+ */
+export function invokeTy(ctx: CallCtx, callee: Ty, fields: readonly TyField[]): Ty {
+  if (callee.k === "never" || fields.some((f) => f.type.k === "never")) return NEVER;
+  if (callee.k === "unknown") return UNKNOWN;
+  const members = alternatives(callee);
+  const varieties = members.filter((m): m is VarietyTy => m.k === "variety");
+  if (varieties.length === 0) {
+    ctx.fail("type/invoke", `${describeTy(callee)} cannot be invoked`, true);
+    return NEVER;
+  }
+  const several = members.length > 1;
+  if (varieties.length < members.length) {
+    const other = members.find((m) => m.k !== "variety")!;
+    ctx.fail("type/invoke", `${describeTy(other)} cannot be invoked`, false);
+  }
+  const memberCtx = ctx.within(!several);
+  let result: Ty = NEVER;
+  for (const v of varieties) {
+    const merged = mergeFields(memberCtx, v, fields);
+    if (merged) result = join(result, call(memberCtx, merged));
+  }
+  return result;
+}
+
+/** Calls what a variety refers to with its accumulated fields. */
+function call(ctx: CallCtx, v: VarietyTy): Ty {
+  const c = v.callee;
+  switch (c.k) {
+    case "ko":
+      return ctx.callKo(c.fn, v.fields);
+    case "host":
+      return hostRule(c.fn)(ctx, c.fn, v.fields);
+    case "wait":
+      // Waiting for a spun call returns what it returned, and fails as it failed (5.7).
+      return ctx.invoke(c.spun, [], true);
+    case "memory": // what a Memory holds is not tracked: its methods give Unknown
+    case "unknown":
+      return UNKNOWN;
+  }
+}

@@ -1,0 +1,57 @@
+/** Conversions between basic types (`Bool`, `String`, `Int8`…`Uint64`, `Float32`, `Float64`), with Go's rules. */
+import type { BasicType } from "../../runtime/value.js";
+import { checkParams } from "../host.js";
+import { kindOfTy, literalValue } from "../show.js";
+import {
+  NEVER,
+  alternatives,
+  basic,
+  isIntegerType,
+  join,
+  type Ty,
+} from "../ty.js";
+import type { Rule } from "./support.js";
+
+export function converter(target: BasicType): Rule {
+  return (ctx, fn, fields) => {
+    const { args, failed } = checkParams(ctx, fn, fields);
+    if (failed) return NEVER;
+    const v = args[0]!;
+    if (v.k === "unknown") return basic(target);
+    let legal: Ty = NEVER;
+    let refusal: string | undefined;
+    for (const a of alternatives(v)) {
+      if (converts(a, target)) legal = join(legal, a);
+      else refusal ??= `${target}: cannot convert ${convertedThing(a)} to ${target}`;
+    }
+    if (refusal !== undefined) ctx.fail("type/convert", refusal, legal.k === "never");
+    if (legal.k === "never") return NEVER;
+    // A conversion to the value's own type gives the value back, literal and all.
+    return legal.k === "basic" && legal.name === target ? legal : basic(target);
+  };
+}
+
+/** The conversions of src/builtins/convert.ts `convertTo`. */
+function converts(a: Ty, target: BasicType): boolean {
+  if (a.k !== "basic") return false;
+  const numeric = isIntegerType(a.name) || a.name === "Float32" || a.name === "Float64";
+  switch (target) {
+    case "Bool":
+      return a.name === "Bool";
+    case "String":
+      return a.name === "String" || isIntegerType(a.name);
+    default:
+      return numeric;
+  }
+}
+
+function convertedThing(a: Ty): string {
+  if (a.k === "basic") {
+    const v = literalValue(a);
+    return v === undefined ? a.name : `${a.name} ${typeof v === "string" ? JSON.stringify(v) : String(v)}`;
+  }
+  return `a ${kindOfTy(a)}`;
+}
+
+export const CONVERSIONS: readonly BasicType[] = ["Bool", "String", "Int8", "Int16", "Int32", "Int64", "Uint8", "Uint16", "Uint32", "Uint64", "Float32", "Float64"];
+

@@ -1,0 +1,173 @@
+/**
+ * The cache through `ko run`: what is reused and what runs again, invalidation by code and not by
+ * comments, damaged entries, effects that are never cached, and two processes sharing a cache.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, test } from "vitest";
+import { ko } from "../support/cli.js";
+import { runWithEvents, statuses, stepsWith, tempDir } from "../support/events.js";
+
+/** Store every eligible call, however quick, so that small test programs are cached. */
+const env = { KO_CACHE_MIN_MS: "0" };
+
+const program = `
+Main() {
+	a: Work(n: 3)
+	b: Work(n: 4)
+	c: Twice(7)
+	return: (a: a, b: b, c: c)
+}
+
+Work(n) {
+	return: Sum(n, Helper(n))
+}
+
+Helper(x?) {
+	return: Prod(x, 10)
+}
+
+Twice(x?) {
+	return: Sum(x, x)
+}
+`;
+
+function project(source = program): { dir: string; file: string } {
+  const dir = tempDir("ko-cache-");
+  const file = path.join(dir, "main.ko");
+  fs.writeFileSync(file, source);
+  return { dir, file };
+}
+
+describe("ko run caches pure calls", () => {
+  test("the second run reuses every call, and prints the same", async () => {
+    const { dir } = project();
+    const first = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(first.status).toBe(0);
+    expect(first.stdout).toBe("(a: 33, b: 44, c: 14)\n");
+    expect(stepsWith(first.events, "cached", "main.Main")).toEqual([]);
+    expect(fs.existsSync(path.join(dir, ".ko/cache/ac"))).toBe(true);
+
+    const second = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(second.stdout).toBe(first.stdout);
+    expect(statuses(second.events, "main.Main")).toEqual({ a: "cached", b: "cached", c: "cached", return: "done" });
+    // Nothing inside the cached calls ran.
+    expect(second.events.filter((e) => e.function !== "main.Main")).toEqual([]);
+  });
+
+  test("--no-cache neither reuses nor stores", async () => {
+    const { dir } = project();
+    await runWithEvents(["main.ko"], { cwd: dir, env });
+    const off = await runWithEvents(["main.ko", "--no-cache"], { cwd: dir, env });
+    expect(stepsWith(off.events, "cached")).toEqual([]);
+    const fresh = project();
+    await runWithEvents(["main.ko", "--no-cache"], { cwd: fresh.dir, env });
+    expect(fs.existsSync(path.join(fresh.dir, ".ko"))).toBe(false);
+  });
+
+  test("a comment does not invalidate; a callee's new body invalidates its callers only", async () => {
+    const { dir, file } = project();
+    await runWithEvents(["main.ko"], { cwd: dir, env });
+    fs.writeFileSync(file, program.replace("Helper(x?) {", "// Helper multiplies by ten.\nHelper(x?) { // really\n"));
+    const commented = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(stepsWith(commented.events, "cached", "main.Main")).toEqual(["a", "b", "c"]);
+
+    fs.writeFileSync(file, program.replace("Prod(x, 10)", "Prod(x, 100)"));
+    const changed = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(changed.stdout).toBe("(a: 303, b: 404, c: 14)\n");
+    expect(statuses(changed.events, "main.Main")).toMatchObject({ a: "done", b: "done", c: "cached" });
+  });
+
+  test("a corrupted or truncated entry is ignored and computed again, never returned", async () => {
+    const { dir } = project();
+    await runWithEvents(["main.ko"], { cwd: dir, env });
+    const entries = listFiles(path.join(dir, ".ko/cache/ac"));
+    expect(entries.length).toBeGreaterThan(0);
+    entries.forEach((file, i) => {
+      const bytes = fs.readFileSync(file);
+      if (i % 2 === 0) fs.writeFileSync(file, bytes.subarray(0, bytes.length - 3));
+      else fs.writeFileSync(file, Buffer.from(bytes.toString("utf8").replace(/\d(?=[^\d]*$)/, (d) => String((Number(d) + 1) % 10))));
+    });
+    const again = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(again.status).toBe(0);
+    expect(again.stdout).toBe("(a: 33, b: 44, c: 14)\n");
+    expect(stepsWith(again.events, "cached", "main.Main")).toEqual([]);
+    // The damaged entries were replaced by good ones.
+    const third = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(third.stdout).toBe("(a: 33, b: 44, c: 14)\n");
+    expect(stepsWith(third.events, "cached", "main.Main")).toEqual(["a", "b", "c"]);
+  });
+
+  test("effects are never cached: Show and Print output every time", async () => {
+    const { dir } = project(`Main() { a: Loud(1), b: Quiet(2), return: (a: a, b: b) }\nLoud(x?) { return: Show(Sum(x, 1)) }\nQuiet(x?) { return: Sum(x, 1) }\n`);
+    const first = await runWithEvents(["main.ko"], { cwd: dir, env });
+    const second = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(first.stdout).toBe(second.stdout);
+    expect(second.stdout).toContain("2\n");
+    expect(statuses(second.events, "main.Main")).toMatchObject({ a: "done", b: "cached" });
+  });
+
+  test("a higher-order call is keyed by the code of the variety it is given", async () => {
+    const source = `Main() { return: Apply(f: Inc, x: 1) }\nApply(f, x) { return: f(x) }\nInc(x?) { return: Sum(x, 1) }\n`;
+    const { dir, file } = project(source);
+    expect((await runWithEvents(["main.ko"], { cwd: dir, env })).stdout).toBe("2\n");
+    fs.writeFileSync(file, source.replace("Sum(x, 1)", "Sum(x, 5)"));
+    const changed = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(changed.stdout).toBe("6\n");
+    expect(statuses(changed.events, "main.Main").return).toBe("done");
+  });
+
+  test("two processes sharing one cache both succeed and leave it intact", async () => {
+    const cacheDir = tempDir("ko-shared-cache-");
+    const source = `Main() { return: Range(over: (1, 2, 3, 4, 5, 6, 7, 8), with: Step).image }\nStep(carry, elem) { return: (emit: Square(elem)) }\nSquare(x?) { return: Prod(x, x) }\n`;
+    const a = project(source);
+    const b = project(source);
+    const shared = { ...env, KO_CACHE_DIR: cacheDir };
+    for (let round = 0; round < 3; round++) {
+      const [x, y] = await Promise.all([ko(["run", a.file], { env: shared }), ko(["run", b.file], { env: shared })]);
+      expect(x.stdout).toBe("(1, 4, 9, 16, 25, 36, 49, 64)\n");
+      expect(y.stdout).toBe(x.stdout);
+      expect(x.stderr + y.stderr).toBe("");
+    }
+    const files = listFiles(path.join(cacheDir, "ac"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(fs.readFileSync(f, "utf8")).toMatch(/^ko-cache-entry 1 [0-9a-f]{64} \d+\n/);
+    expect(listFiles(path.join(cacheDir, "tmp"))).toEqual([]);
+  });
+
+  test("a deep recursion stores a few results, not one per level, and a call never waits for itself", async () => {
+    const deep = `Count(n?) {\n\treturn: Yield(if: Less(n, 1), then: Return[0], else: down[n])()\n}\ndown(n?) {\n\treturn: Sum(Count(Sum(n, -1)), 1)\n}\nMain() { return: Count(20000) }\n`;
+    const { dir } = project(deep);
+    const first = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(first.stdout).toBe("20000\n");
+    expect(listFiles(path.join(dir, ".ko/cache/ac")).length).toBeLessThan(200);
+    const second = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(second.stdout).toBe("20000\n");
+    expect(statuses(second.events, "main.Main").return).toBe("cached");
+    // Runaway recursion with the same argument at every level ends in the depth limit, not a hang.
+    const loop = project(`F(x?) {\n\treturn: F(x)\n}\nMain() { return: F(1) }\n`);
+    const out = await ko(["run", "main.ko", "--max-depth", "5000"], { cwd: loop.dir, env, timeoutMs: 15000 });
+    expect(out.signal).toBeNull();
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain("maximum call depth");
+  });
+
+  test("ko cache stats and clear", async () => {
+    const { dir } = project();
+    await runWithEvents(["main.ko"], { cwd: dir, env });
+    const stats = await ko(["cache", "stats"], { cwd: dir });
+    expect(stats.status).toBe(0);
+    expect(stats.stdout).toContain(path.join(fs.realpathSync(dir), ".ko/cache"));
+    expect(stats.stdout).toMatch(/entries: [1-9]\d* \(of [1-9]\d* functions\)/);
+    const cleared = await ko(["cache", "clear", "main.ko"], { cwd: dir });
+    expect(cleared.stdout).toMatch(/^cleared .*: [1-9]\d* entries/);
+    expect(fs.existsSync(path.join(dir, ".ko/cache"))).toBe(false);
+    expect((await ko(["cache", "stats"], { cwd: dir })).stdout).toContain("entries: 0");
+    expect((await ko(["cache", "bogus"], { cwd: dir })).status).toBe(2);
+  });
+});
+
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}

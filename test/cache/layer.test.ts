@@ -1,0 +1,69 @@
+/** The caching layer through the embedding API: sharing of concurrent identical calls, thresholds. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect, test } from "vitest";
+import { compileSource } from "../../src/api/index.js";
+import { programCallables } from "../../src/cache/callables.js";
+import { CacheLayer } from "../../src/cache/layer.js";
+import { CacheStore } from "../../src/cache/store.js";
+import { stackLayers, type Layer } from "../../src/instrument/layers.js";
+import { printValue } from "../../src/runtime/print.js";
+
+const quiet = { stdout: () => {}, stderr: () => {}, check: false };
+
+/** Deep(n) recurses n calls deep, so it goes asynchronous (the evaluator hops stacks) and stays in flight. */
+const source = `
+Main() {
+	a: Deep(300)
+	b: Deep(300)
+	return: (a: a, b: b)
+}
+Deep(n?) {
+	return: Yield(if: Less(n, 1), then: Return[0], else: deeper[n])()
+}
+deeper(n?) {
+	return: Sum(Deep(Sum(n, -1)), 1)
+}
+`;
+
+function cacheFor(program: ReturnType<typeof compileSource>, minMs: number): CacheLayer {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-layer-"));
+  return new CacheLayer({ store: new CacheStore(dir), lookup: programCallables(program.compiled), minMs });
+}
+
+/** A layer under the cache that counts the calls the cache let through, by function and argument. */
+function spy(): Layer & { counts: Map<string, number> } {
+  const counts = new Map<string, number>();
+  return {
+    counts,
+    koCall: (call, next) => {
+      const key = `${call.fn.name}(${call.fields.map((f) => printValue(f.value)).join(",")})`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      return next();
+    },
+  };
+}
+
+test("concurrent identical calls are computed once and shared", async () => {
+  const program = compileSource(source);
+  const cache = cacheFor(program, 1e9);
+  const calls = spy();
+  const result = await program.call(program.func("Main")!, [], { ...quiet, hooks: stackLayers([cache, calls]) });
+  expect(printValue(result)).toBe("(a: 300, b: 300)");
+  expect(calls.counts.get("Deep(300)")).toBe(1);
+  expect(cache.counts.shared).toBeGreaterThanOrEqual(1);
+});
+
+test("quick calls are not stored; a later identical call in the same run reuses a stored one", async () => {
+  const program = compileSource(`Main() { a: Work(5), b: Again(a), return: b }\nAgain(x?) { return: Work(5) }\nWork(n?) { return: Prod(n, n) }`);
+  const never = cacheFor(program, 1e9);
+  await program.call(program.func("Main")!, [], { ...quiet, hooks: stackLayers([never]) });
+  expect(never.counts.stored).toBe(0);
+
+  const always = cacheFor(program, 0);
+  const calls = spy();
+  await program.call(program.func("Main")!, [], { ...quiet, hooks: stackLayers([always, calls]) });
+  expect(calls.counts.get("Work(5)")).toBe(1);
+  expect(always.counts.hits).toBe(1);
+});

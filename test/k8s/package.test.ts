@@ -1,0 +1,261 @@
+/**
+ * Package `k8s` in-process, against the embedded cluster over real HTTP: API errors as panics,
+ * retries, the limiter, watches that resume, Secret redaction and cluster selection.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { compile } from "../../src/api/program.js";
+import { Limiter } from "../../src/k8s/limiter.js";
+import { closeK8s, configureK8s, k8sSession, type K8sOptions } from "../../src/k8s/options.js";
+import { testCluster, tempDir } from "../cluster/helpers.js";
+import { ko, REPO } from "../support/cli.js";
+import { registerCoreBuiltins } from "../../src/builtins/index.js";
+import { HostRegistry } from "../../src/host/registry.js";
+import { registerStdlib } from "../../src/stdlib/index.js";
+import type { TestCluster } from "./helpers.js";
+
+let c: TestCluster;
+beforeAll(async () => {
+  c = await testCluster();
+});
+afterAll(() => c.close());
+afterEach(() => closeK8s());
+
+/** Runs Main of a Ko program against the cluster; returns its printed result and what it wrote. */
+async function run(source: string, opts: Partial<K8sOptions> = {}): Promise<{ result: unknown; out: string }> {
+  await closeK8s();
+  configureK8s({ kubeconfig: c.kubeconfigPath!, yes: true, retry: { baseMs: 5 }, ...opts });
+  const dir = tempDir("ko-k8s-");
+  const file = path.join(dir, "main.ko");
+  fs.writeFileSync(file, `import "k8s"\n${source}`);
+  let out = "";
+  const result = await compile({ kind: "file", file }).run("Main", {}, { stdout: (t) => (out += t), stderr: (t) => (out += t) });
+  return { result, out };
+}
+
+describe("errors are panics carrying a structure (D15)", () => {
+  test("Recover sees code, reason, message, kind, name and namespace", async () => {
+    const { result } = await run(`
+Main() {
+	return: Recover(invoke: k8s.Get[kind: "ConfigMap", name: "missing", namespace: "default"], panic: Return)
+}`);
+    expect(result).toEqual({ code: 404, reason: "NotFound", message: 'configmaps "missing" not found', kind: "ConfigMap", name: "missing", namespace: "default", verb: "get" });
+  });
+
+  test("CreateNamespace twice: AlreadyExists, which a script can treat as success", async () => {
+    const { result } = await run(`
+Main() {
+	first: k8s.CreateNamespace("twice")
+	second: Recover(invoke: k8s.CreateNamespace[: "twice", _after: first], panic: Return)
+	return: (first: first.metadata.name, second: second.reason)
+}`);
+    expect(result).toEqual({ first: "twice", second: "AlreadyExists" });
+  });
+
+  test("an unrecovered API error ends the run with the panic's value", async () => {
+    await expect(run(`Main() { return: k8s.Get(kind: "Pod", name: "nope") }`)).rejects.toMatchObject({ name: "KoPanic" });
+  });
+
+  test("a misused argument is an error, not a panic", async () => {
+    await expect(run(`Main() { return: k8s.List(kind: "Gadget") }`)).rejects.toMatchObject({ name: "KoError", message: expect.stringContaining('unknown kind "Gadget"') });
+  });
+});
+
+describe("retries", () => {
+  test("reads, applies and deletes are retried on 429, 5xx; a create after a 500 is not duplicated", async () => {
+    c.faults.fail({ verb: "create", resource: "namespaces", status: 500, count: 2 });
+    c.faults.fail({ verb: "patch", resource: "configmaps", status: 503, count: 2 });
+    c.faults.fail({ verb: "get", resource: "configmaps", status: 429, count: 2, retryAfterSeconds: 0 });
+    c.faults.fail({ verb: "delete", resource: "configmaps", status: 502, count: 2 });
+    const { result } = await run(`
+Main() {
+	ns: k8s.CreateNamespace("retried")
+	cm: k8s.Apply(namespace: "retried", object: (apiVersion: "v1", kind: "ConfigMap", metadata: (name: "c", labels: (a: "b")), data: (k: "v")), _after: ns)
+	got: k8s.Get(kind: "ConfigMap", namespace: "retried", name: "c", _after: cm)
+	deleted: k8s.DeleteConfigMaps(namespace: "retried", labelSelector: "a=b", _after: got)
+	return: (ns: ns.metadata.name, data: got.data, deleted: deleted)
+}`);
+    expect(result).toEqual({ ns: "retried", data: { k: "v" }, deleted: 1 });
+    expect(c.faults.list()).toEqual([]);
+  });
+
+  test("a 400 is not retried", async () => {
+    c.faults.fail({ verb: "list", resource: "pods", status: 400, count: 1 });
+    await expect(run(`Main() { return: k8s.ListPodsByLabelSelector(namespace: "default") }`)).rejects.toMatchObject({ name: "KoPanic" });
+  });
+});
+
+describe("--max-inflight (D24)", () => {
+  test("a limiter never runs more than its slots at once, and releases a slot on failure", async () => {
+    const l = new Limiter(2);
+    let now = 0;
+    let peak = 0;
+    const job = (fail: boolean) => l.run(async () => {
+      peak = Math.max(peak, ++now);
+      await new Promise((r) => setTimeout(r, 5));
+      now--;
+      if (fail) throw new Error("x");
+    });
+    await Promise.allSettled(Array.from({ length: 10 }, (_, i) => job(i % 3 === 0)));
+    expect(peak).toBe(2);
+    expect(await l.run(async () => "free")).toBe("free");
+  });
+
+  test("30 concurrent lists with --max-inflight 3 use at most 3 slots", async () => {
+    c.faults.latency({ verb: "list", resource: "configmaps", latencyMs: 20, count: 30 });
+    const { result } = await run(
+      `
+Main() {
+	lists: Range(over: (1, 2, 3, 4, 5, 6, 7, 8, 9, 10), with: listAll)
+	return: Len(lists.image)
+}
+listAll(carry, elem) {
+	return: (emit: Parallel(three[]))
+}
+three() {
+	a: Len(k8s.ListConfigMapsByLabelSelector(namespace: "kube-system"))
+	b: Len(k8s.ListConfigMapsByLabelSelector(namespace: "default"))
+	d: Len(k8s.ListConfigMapsByLabelSelector(namespace: "kube-public"))
+	return: Sum(a, b, d)
+}`,
+      { maxInflight: 3 },
+    );
+    expect(result).toBe(10);
+    const s = await k8sSession();
+    expect(s.limiter.peak).toBeLessThanOrEqual(3);
+    expect(s.limiter.peak).toBeGreaterThanOrEqual(2);
+    c.faults.clear();
+  });
+});
+
+describe("WaitFor", () => {
+  test("resumes its watch after the connection drops, without polling", async () => {
+    const waiting = run(`
+Main() {
+	return: Len(k8s.WaitFor(kind: "ConfigMap", namespace: "default", name: "later", condition: "deleted", timeout: "20s"))
+}`);
+    // Create the object first so there is something to wait on; then drop every watch, then delete it.
+    await fetch(`${c.url}/api/v1/namespaces/default/configmaps`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ metadata: { name: "later" } }) });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(c.faults.dropWatches({ resource: "configmaps" })).toBeGreaterThanOrEqual(0);
+    await new Promise((r) => setTimeout(r, 200));
+    await fetch(`${c.url}/api/v1/namespaces/default/configmaps/later`, { method: "DELETE" });
+    expect((await waiting).result).toBe(0);
+    const s = await k8sSession();
+    expect(s.requests.get("list") ?? 0).toBeLessThanOrEqual(2); // the first list, at most one after an expired watch
+  });
+
+  test("times out with a Timeout panic", async () => {
+    const { result } = await run(`
+Main() {
+	return: Recover(invoke: k8s.WaitFor[kind: "Job", name: "never", condition: "Complete", timeout: "300ms"], panic: Return).reason
+}`);
+    expect(result).toBe("Timeout");
+  });
+});
+
+describe("Secrets", () => {
+  test("Secret data prints as <redacted> in Show and Peek, but applies and reads back intact", async () => {
+    const { result, out } = await run(`
+Main() {
+	s: k8s.Apply(object: (apiVersion: "v1", kind: "Secret", metadata: (name: "creds"), data: (password: "aHVudGVyMg==")))
+	shown: Show(s.data)
+	peeked: Peek(k8s.Get(kind: "Secret", name: "creds").data)
+	return: Len(k8s.ListSecretsByLabelSelector())
+}`);
+    expect(result).toBe(1);
+    expect(out).toContain("(password: <redacted>)");
+    expect(out).not.toContain("aHVudGVyMg==");
+    const raw = await (await fetch(`${c.url}/api/v1/namespaces/default/secrets/creds`)).json();
+    expect(raw.data).toEqual({ password: "aHVudGVyMg==" });
+  });
+});
+
+describe("cluster selection", () => {
+  test("KUBECONFIG, --context and --namespace", async () => {
+    const dir = tempDir("ko-k8s-sel-");
+    const kubeconfig = fs.readFileSync(c.kubeconfigPath!, "utf8").replace(/\n *namespace: .*/, "");
+    const kc = path.join(dir, "config");
+    fs.writeFileSync(kc, kubeconfig);
+    const script = path.join(dir, "ns.ko");
+    fs.writeFileSync(script, `import "k8s"\nMain() {\n\treturn: k8s.Apply(object: (apiVersion: "v1", kind: "ConfigMap", metadata: (name: "here"))).metadata.namespace\n}\n`);
+    const viaEnv = await ko(["run", script, "--no-cache"], { env: { KUBECONFIG: kc, HOME: dir } });
+    expect(viaEnv.stdout.trim(), viaEnv.stderr).toBe('"default"');
+    expect(viaEnv.stderr).toBe("");
+    const withNs = await ko(["run", script, "--no-cache", "--namespace", "kube-public", "--context", "ko"], { env: { KUBECONFIG: kc, HOME: dir } });
+    expect(withNs.stdout.trim()).toBe('"kube-public"');
+    const badContext = await ko(["run", script, "--no-cache", "--context", "nope"], { env: { KUBECONFIG: kc, HOME: dir } });
+    expect(badContext.status).toBe(1);
+    expect(badContext.stderr).toContain("nope");
+  });
+
+  test("no kubeconfig: the embedded cluster, said on stderr; --cluster-state keeps its state between runs", async () => {
+    const dir = tempDir("ko-k8s-emb-");
+    const script = path.join(dir, "count.ko");
+    fs.writeFileSync(
+      script,
+      `import "k8s"\nMain() {\n\tcm: k8s.Apply(object: (apiVersion: "v1", kind: "ConfigMap", metadata: (name: "n", labels: (ko: "test")), data: (seen: "yes")))\n\treturn: Len(k8s.ListConfigMapsByLabelSelector(namespace: "default", labelSelector: "ko=test", _after: cm))\n}\n`,
+    );
+    const env = { HOME: dir, KUBECONFIG: "" };
+    const first = await ko(["run", script, "--no-cache"], { env });
+    expect(first.stderr).toMatch(/^ko: no kubeconfig found; using the embedded cluster at http:\/\/127\.0\.0\.1:\d+ \(its state ends with the run\)\n$/);
+    expect(first.stdout.trim()).toBe("1");
+    const state = path.join(dir, "state.journal");
+    const persisted = await ko(["run", script, "--no-cache", "--cluster", "embedded", "--cluster-state", state], { env });
+    expect(persisted.stderr).toContain(`using the embedded cluster at`);
+    expect(persisted.stderr).toContain(`(state in ${state})`);
+    const read = path.join(dir, "read.ko");
+    fs.writeFileSync(read, `import "k8s"\nMain() {\n\treturn: k8s.Get(kind: "ConfigMap", name: "n").data.seen\n}\n`);
+    const again = await ko(["run", read, "--no-cache", "--cluster-state", state], { env });
+    expect(again.stdout.trim()).toBe('"yes"');
+    const bad = await ko(["run", script, "--cluster", "somewhere"], { env });
+    expect(bad.status).toBe(2);
+  });
+});
+
+describe("the whole API, generated from the client's metadata", () => {
+  test("operations of CoreV1Api, AppsV1Api, BatchV1Api and PolicyV1Api with their own parameter names", async () => {
+    const { result } = await run(`
+Main() {
+	ns: k8s.CoreV1CreateNamespace(body: (metadata: (name: "generated")))
+	cm: k8s.CreateNamespacedConfigMap(namespace: "generated", body: (metadata: (name: "g", labels: (app: "db")), data: (k: "v")), _after: ns)
+	listed: k8s.ListNamespacedConfigMap(namespace: "generated", labelSelector: "app=db", _after: cm)
+	read: k8s.ReadNamespacedConfigMap(name: "g", namespace: "generated", _after: cm)
+	sets: k8s.ListNamespacedStatefulSet(namespace: "generated")
+	jobs: k8s.ListNamespacedJob(namespace: "generated")
+	budgets: k8s.ListNamespacedPodDisruptionBudget(namespace: "generated")
+	return: (
+		kind: listed.kind
+		names: Len(listed.items)
+		data: read.data
+		empty: Len(sets.items, jobs.items, budgets.items)
+	)
+}`);
+    expect(result).toEqual({ kind: "ConfigMapList", names: 1, data: { k: "v" }, empty: 0 });
+  });
+
+  test("the generated calls are policed and dry-run like the convenience layer", async () => {
+    const dir = tempDir("ko-k8s-pol-");
+    const policy = path.join(dir, "p.yaml");
+    fs.writeFileSync(policy, "deny:\n  - verbs: [delete]\n    kinds: [ConfigMap]\n");
+    await expect(run(`Main() { return: k8s.DeleteNamespacedConfigMap(name: "g", namespace: "generated") }`, { policy })).rejects.toMatchObject({
+      message: expect.stringContaining("deny[0] (verbs: [delete], kinds: [ConfigMap]) forbids delete ConfigMap generated/g"),
+    });
+    const { out } = await run(`Main() { return: k8s.DeleteNamespacedConfigMap(name: "g", namespace: "generated") }`, { dryRun: true, stderr: (t) => void t });
+    expect(out).toBe("");
+    const still = await (await fetch(`${c.url}/api/v1/namespaces/generated/configmaps/g`)).json();
+    expect(still.metadata.name).toBe("g");
+  });
+
+  test("a program that does not import k8s never reads the generated operations", async () => {
+    const registry = new HostRegistry();
+    registerCoreBuiltins(registry);
+    registerStdlib(registry);
+    const lazy = () => (registry as unknown as { lazy: Map<string, unknown> }).lazy.has("k8s");
+    compile({ kind: "file", file: path.join(REPO, "examples/hello.ko") }, { registry });
+    expect(lazy()).toBe(true);
+    compile({ kind: "text", text: `import "k8s"\nMain() { return: k8s.ListNamespacedPod }`, pkgPath: "uses", path: "<uses>" }, { registry });
+    expect(lazy()).toBe(false);
+  });
+});

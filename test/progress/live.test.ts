@@ -1,0 +1,102 @@
+/**
+ * The live view, seen as a person sees it: `ko run` in a pseudo-terminal (tmux), the screen read
+ * while the run goes on and after it ended. Needs tmux (`apt-get install tmux`); without it the
+ * test is skipped with a warning saying so.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { KO, REPO } from "../support/cli.js";
+import { tempDir } from "../support/events.js";
+
+const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
+if (!hasTmux) console.warn("test/progress/live.test.ts: tmux is not installed (apt-get install tmux), so the live view is NOT tested");
+
+const session = `ko-live-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync("tmux", args, { encoding: "utf8" });
+const screen = () => tmux("capture-pane", "-p", "-t", session);
+
+async function waitForScreen(check: (text: string) => boolean, ms = 15000): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const text = screen();
+    if (check(text)) return text;
+    if (Date.now() > end) throw new Error(`timed out; the screen was:\n${text}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function start(dir: string, args: string): void {
+  // The shell waits after ko is done so that the screen can still be read; `done` marks the end.
+  tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "24", "-c", dir, `node ${KO} ${args}; echo "[exit $?]"; sleep 60`);
+}
+
+afterAll(() => {
+  if (hasTmux) spawnSync("tmux", ["kill-session", "-t", session]);
+});
+
+describe.skipIf(!hasTmux)("the live view on a terminal", () => {
+  test("shows the steps running now with their durations, failures as they happen, then steps aside", async () => {
+    const dir = tempDir("ko-live-");
+    fs.writeFileSync(
+      path.join(dir, "live.ko"),
+      `import "time"
+
+Main() {
+	slow: time.Sleep(time.Millisecond(1500))
+	slower: time.Sleep(time.Millisecond(2500))
+	said: Println("hello from the program")
+	caught: Recover(invoke: Oops, panic: Return)
+	return: (slow: slow, slower: slower)
+}
+
+Oops() {
+	return: Panic("recovered, so not shown")
+}
+`,
+    );
+    start(dir, "run live.ko --no-cache");
+    try {
+      const during = await waitForScreen((t) => t.includes("running ·"));
+      expect(during).toContain("hello from the program");
+      expect(during).toMatch(/live\.Main:slow\s+\d+\.\ds/);
+      expect(during).toMatch(/live\.Main:slower\s+\d+\.\ds/);
+      expect(during).toMatch(/2 running · \d+ done · 0 cached · 1 failed/);
+      expect(during).not.toContain("recovered, so not shown");
+      const after = await waitForScreen((t) => t.includes("[exit 0]"));
+      expect(after).not.toContain("running ·");
+      expect(after).toContain("(slow: 1500000000, slower: 2500000000)");
+      expect(after).toMatch(/ko: \d+ steps: \d+ done, 0 cached, 1 failed in 2\.\ds/);
+    } finally {
+      spawnSync("tmux", ["kill-session", "-t", session]);
+    }
+  }, 30000);
+
+  test("a failure that ends the run is printed as it happens; a quick run shows nothing extra", async () => {
+    const dir = tempDir("ko-live-");
+    fs.writeFileSync(
+      path.join(dir, "fail.ko"),
+      `import "time"\n\nMain() {\n\tslow: time.Sleep(time.Millisecond(3000))\n\tbad: Deep(_after: time.Sleep(time.Millisecond(500)))\n\treturn: (slow: slow, bad: bad)\n}\n\nDeep() {\n\tinner: Panic("boom")\n\treturn: inner\n}\n`,
+    );
+    start(dir, "run fail.ko --no-cache");
+    try {
+      const failed = await waitForScreen((t) => t.includes("✗"));
+      expect(failed).toMatch(/✗ fail\.Main:bad failed after 0\.\ds \(in fail\.Deep:inner\): panic: "boom"/);
+      await waitForScreen((t) => t.includes("[exit 1]"));
+    } finally {
+      spawnSync("tmux", ["kill-session", "-t", session]);
+    }
+    start(REPO, "run examples/hello.ko");
+    try {
+      const quick = await waitForScreen((t) => t.includes("[exit 0]"));
+      expect(quick.trim().split("\n").filter((l) => l.trim() !== "")).toEqual([
+        "Hello, Ko",
+        '(greeting: "Hello, world", shouted: "HELLO, WORLD", words: 2)',
+        "[exit 0]",
+      ]);
+    } finally {
+      spawnSync("tmux", ["kill-session", "-t", session]);
+    }
+  }, 30000);
+});
