@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { ko, KO, REPO } from "../support/cli.js";
 
@@ -18,6 +18,12 @@ describe("ko run", () => {
     const out = await ko(["run", "examples/hello.ko"]);
     expect(out.status).toBe(0);
     expect(out.stdout).toBe('Hello, Ko\n(greeting: "Hello, world", shouted: "HELLO, WORLD", words: 2)\n');
+  });
+
+  test("the built ko is an executable, as npx and the bin link need", () => {
+    fs.accessSync(KO, fs.constants.X_OK);
+    const out = execFileSync(KO, ["run", "examples/hello.ko", "--no-cache"], { cwd: REPO, encoding: "utf8" });
+    expect(out).toContain('shouted: "HELLO, WORLD"');
   });
 
   test("-l runs several functions in order and stops at the first failure", async () => {
