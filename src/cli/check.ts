@@ -3,15 +3,14 @@
  * infer types, running nothing. Errors are failures certain to happen when the entry runs;
  * warnings are failures the checker cannot rule out. Exit status 0, or 3 if any error (D19).
  */
-import * as fs from "node:fs";
 import type { KoProgram } from "../api/program.js";
 import { renderFailure } from "../api/report.js";
 import { CompileFailure, type Diagnostic } from "../diag/diagnostic.js";
-import type { EntrySource } from "../resolve/load.js";
 import { displayPath } from "../diag/render.js";
 import { defaultEntries, TypeQuery, type Entry } from "../types/index.js";
 import { EXIT, UsageError } from "./exit.js";
 import { compileOrReport } from "./run.js";
+import { fileDirOrPackage } from "./targets.js";
 
 export interface CheckFlags {
   readonly entry: string[];
@@ -20,14 +19,6 @@ export interface CheckFlags {
   readonly types?: boolean;
 }
 
-function entryFor(target: string): EntrySource {
-  try {
-    const stat = fs.statSync(target);
-    return stat.isDirectory() ? { kind: "dir", dir: target } : { kind: "file", file: target };
-  } catch {
-    return { kind: "package", pkgPath: target };
-  }
-}
 
 /** The entries of a package: those named by --entry, else every parameterless and Test* function. */
 function entriesOf(compiled: KoProgram, names: readonly string[]): Entry[] {
@@ -42,7 +33,7 @@ function entriesOf(compiled: KoProgram, names: readonly string[]): Entry[] {
 export function checkCommand(targets: string[], flags: CheckFlags): number {
   let errors = 0;
   for (const target of targets) {
-    const compiled = compileOrReport(entryFor(target), flags.root);
+    const compiled = compileOrReport(fileDirOrPackage(target), flags.root);
     if (typeof compiled === "number") return compiled;
     const report = compiled.types.check(entriesOf(compiled, flags.entry));
     errors += report.errors.length;

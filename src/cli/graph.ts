@@ -6,9 +6,9 @@ import { toDot } from "../graph/dot.js";
 import { toMermaid } from "../graph/mermaid.js";
 import { nodeStatuses, type NodeStatus } from "../graph/status.js";
 import { loadRun } from "../journal/state.js";
-import type { EntrySource } from "../resolve/load.js";
 import { EXIT, UsageError } from "./exit.js";
 import { compileOrReport } from "./run.js";
+import { fileOrDir } from "./targets.js";
 
 export interface GraphFlags {
   readonly format: string;
@@ -24,7 +24,7 @@ export async function graphCommand(target: string, func: string | undefined, fla
   if (!FORMATS.includes(flags.format)) throw new UsageError(`--format is one of ${FORMATS.join(", ")}, not ${flags.format}`);
   const depth = Number(flags.depth);
   if (!Number.isInteger(depth) || depth < 0) throw new UsageError(`--depth expects a whole number, got ${flags.depth}`);
-  const compiled = compileOrReport(entryFor(target), flags.root);
+  const compiled = compileOrReport(fileOrDir(target), flags.root);
   if (typeof compiled === "number") return compiled;
   const name = func ?? "Main";
   const fn = compiled.func(name);
@@ -57,12 +57,3 @@ export async function graphCommand(target: string, func: string | undefined, fla
   return EXIT.ok;
 }
 
-function entryFor(target: string): EntrySource {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(target);
-  } catch {
-    throw new UsageError(`no such file or directory: ${target}`);
-  }
-  return stat.isDirectory() ? { kind: "dir", dir: target } : { kind: "file", file: target };
-}

@@ -2,7 +2,6 @@
  * `ko run` and `ko play`: compile a package, run one or more of its functions, print each result
  * in canonical form (spec 8.2, D22, D25). Exit status per D19.
  */
-import * as fs from "node:fs";
 import { compile, KoCompileError, rootsFromEnv, type KoProgram } from "../api/program.js";
 import type { KoFunction } from "../compile/circuit.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
@@ -18,6 +17,7 @@ import { KoExit } from "../stdlib/os.js";
 import { argField, playField } from "./args.js";
 import { EXIT, UsageError } from "./exit.js";
 import { openSession, type SessionFlags } from "./session.js";
+import { fileOrDir } from "./targets.js";
 
 export interface RunFlags extends SessionFlags, ClusterFlags {
   readonly arg: string[];
@@ -37,15 +37,6 @@ function groupFields(fields: readonly Field[]): Field[] {
   return [...byName.values()].map((g) => (g.length === 1 ? g[0]! : { ...g[0]!, value: groupValues(g.map((f) => f.value)) }));
 }
 
-function entryFor(target: string): EntrySource {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(target);
-  } catch {
-    throw new UsageError(`no such file or directory: ${target}`);
-  }
-  return stat.isDirectory() ? { kind: "dir", dir: target } : { kind: "file", file: target };
-}
 
 /** Compiles, printing diagnostics and returning an exit status on failure. */
 export function compileOrReport(entry: EntrySource, roots: readonly string[]): KoProgram | number {
@@ -76,7 +67,7 @@ export function refuseIllTyped(compiled: KoProgram, calls: readonly { fn: KoFunc
 }
 
 export async function runCommand(target: string, func: string | undefined, flags: RunFlags): Promise<number> {
-  const entry = entryFor(target);
+  const entry = fileOrDir(target);
   const names = flags.list ? flags.list.split(",").map((s) => s.trim()).filter((s) => s !== "") : [func ?? "Main"];
   if (flags.list && func) throw new UsageError("give either FUNC or --list, not both");
   const fields = groupFields(flags.arg.map(argField));

@@ -4,7 +4,6 @@
  * aborts the whole run (errors are bugs, not test failures). Output is the original's lines in
  * canonical printing, ending with a plain `N passed, M failed`.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { KoProgram } from "../api/program.js";
 import { renderFailure } from "../api/report.js";
@@ -14,15 +13,8 @@ import { printValue } from "../runtime/print.js";
 import { struct } from "../runtime/value.js";
 import { EXIT } from "./exit.js";
 import { compileOrReport, refuseIllTyped } from "./run.js";
+import { fileDirOrPackage } from "./targets.js";
 
-function entryFor(target: string): EntrySource {
-  try {
-    const stat = fs.statSync(target);
-    return stat.isDirectory() ? { kind: "dir", dir: target } : { kind: "file", file: target };
-  } catch {
-    return { kind: "package", pkgPath: target };
-  }
-}
 
 function line(text: string): void {
   process.stdout.write(text + "\n");
@@ -48,7 +40,7 @@ export async function testCommand(targets: string[], flags: { root: string[]; ma
   // Every package is compiled and every test checked before any test runs (issue 3).
   const suites: Suite[] = [];
   for (const target of targets.length > 0 ? targets : ["."]) {
-    const entry = entryFor(target);
+    const entry = fileDirOrPackage(target);
     const compiled = compileOrReport(entry, flags.root);
     if (typeof compiled === "number") return compiled;
     suites.push(suiteOf(target, compiled, entry));

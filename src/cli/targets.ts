@@ -1,0 +1,24 @@
+/** What a command-line target names: a `.ko` file, a package directory, or a package path. */
+import * as fs from "node:fs";
+import type { EntrySource } from "../resolve/load.js";
+import { UsageError } from "./exit.js";
+
+/** A file or directory that must exist (`ko run`, `ko graph`). */
+export function fileOrDir(target: string): EntrySource {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(target);
+  } catch {
+    throw new UsageError(`no such file or directory: ${target}`);
+  }
+  return stat.isDirectory() ? { kind: "dir", dir: target } : { kind: "file", file: target };
+}
+
+/** A file or directory if one exists by that name, otherwise a package path in the roots (`ko test`, `ko check`). */
+export function fileDirOrPackage(target: string): EntrySource {
+  try {
+    return fileOrDir(target);
+  } catch {
+    return { kind: "package", pkgPath: target };
+  }
+}
