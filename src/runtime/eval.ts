@@ -89,6 +89,15 @@ export class Run {
   inFlightAtAbort: CallFrame[] = [];
   tick = 0;
   lastYield = performance.now();
+  /**
+   * Set while the run gives way to the event loop (after YIELD_MS of synchronous work): calls
+   * made meanwhile, and bodies about to start a step, wait for it to end. The whole synchronous
+   * stack unwinds at once, timers and signals (Ctrl-C) get their turn, and because nothing new
+   * starts until the pause ends, the work resumes as it was, not breadth-first. A timer, not
+   * setImmediate, ends the pause, so that the event loop passes through its timer and poll
+   * phases (where signals arrive) first.
+   */
+  pause: Promise<void> | undefined;
 
   constructor(opts: RunOptions) {
     this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -134,14 +143,18 @@ export class Run {
     return new KoCancelled(message, this.inFlightAtAbort);
   }
 
-  /** Checks for cancellation and for a long synchronous stretch; returns true when it is time to yield. */
-  checkpoint(): boolean {
+  /** Checks for cancellation and for a long synchronous stretch, after which the run pauses. */
+  checkpoint(): void {
     this.tick = 0;
     if (this.signal.aborted) throw this.cancelledError();
-    const now = performance.now();
-    if (now - this.lastYield < YIELD_MS) return false;
-    this.lastYield = now;
-    return true;
+    if (this.pause || performance.now() - this.lastYield < YIELD_MS) return;
+    this.pause = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        this.pause = undefined;
+        this.lastYield = performance.now();
+        resolve();
+      }, 0),
+    );
   }
 }
 
@@ -475,9 +488,8 @@ function callKo(
   const frame = new Frame(fn, parent, callStep, depth, run, detached);
   const vals = (frame.vals = ex.template.slice());
   bindParams(ex, fields, vals);
-  if (++run.tick >= CHECK_EVERY && run.checkpoint()) {
-    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => runBody(frame, mode));
-  }
+  if (++run.tick >= CHECK_EVERY) run.checkpoint();
+  if (run.pause) return run.pause.then(() => runBody(frame, mode));
   if (stackDepth >= HOP_DEPTH) {
     checkMemory(depth);
     return Promise.resolve().then(() => runBody(frame, mode));
@@ -508,7 +520,10 @@ function runBody(frame: Frame, mode: "sequential" | undefined): Value | Promise<
   const exec = observer ? observedExec(ex, frame.fn, observer) : ex.exec;
   const active = ex.active;
   const vals = frame.vals;
+  const run = frame.run;
   for (let k = 0; k < active.length; k++) {
+    // While the run gives way to the event loop, the rest of the body waits (see Run.pause).
+    if (run.pause !== undefined) return new AsyncBody(frame, ex, k, undefined, mode).promise;
     const i = active[k]!;
     let v: Value | Promise<Value>;
     try {
@@ -540,16 +555,19 @@ export class AsyncBody {
   private readonly ready: number[] = [];
   private failure: KoFailure | undefined;
   private settled = false;
+  /** Set while the body waits for the run's pause to end before starting more steps. */
+  private waitingForPause = false;
 
   /**
-   * `k` is the position in `ex.active` of the step that returned `pending`: the active steps
-   * before it, and all constants and parameters, already have values.
+   * `k` is the position in `ex.active` of the step that returned `pending` (or, with no
+   * `pending`, of the next step to start): the active steps before it, and all constants and
+   * parameters, already have values.
    */
   constructor(
     readonly frame: Frame,
     private readonly ex: Executable,
     k: number,
-    pending: Promise<Value>,
+    pending: Promise<Value> | undefined,
     private readonly mode: "sequential" | undefined,
   ) {
     this.promise = new Promise<Value>((res, rej) => {
@@ -563,7 +581,8 @@ export class AsyncBody {
     for (let i = 0; i < n; i++) if (!todo[i]) for (const d of ex.circuit.dependents[i]!) this.remaining[d]!--;
     const first = ex.active[k]!;
     frame.run.active.add(this);
-    this.track(first, pending);
+    if (pending) this.track(first, pending);
+    else this.ready.push(first);
     for (let a = k + 1; a < ex.active.length; a++) {
       const j = ex.active[a]!;
       if (this.remaining[j] === 0) this.ready.push(j);
@@ -619,7 +638,23 @@ export class AsyncBody {
   private pump(): void {
     if (this.ready.length > 1 && this.ready[0]! < this.ready[this.ready.length - 1]!) this.ready.sort((a, b) => b - a);
     const sequential = this.mode === "sequential";
+    const run = this.frame.run;
     while (!this.failure && this.ready.length > 0 && !(sequential && this.flying.size > 0)) {
+      if (run.signal.aborted) {
+        this.fail(run.cancelledError());
+        break;
+      }
+      if (run.pause !== undefined) {
+        // Start nothing new until the event loop has had its turn; then go on from here.
+        if (!this.waitingForPause) {
+          this.waitingForPause = true;
+          void run.pause.then(() => {
+            this.waitingForPause = false;
+            this.pump();
+          });
+        }
+        return;
+      }
       const j = this.ready.pop()!;
       let v: Value | Promise<Value>;
       try {

@@ -94,6 +94,26 @@ describe("ko run", () => {
     expect(stderr).toMatch(/hang\.Main:forever \(.*hang\.ko:2:/);
   });
 
+  test("Ctrl-C also stops a CPU-bound, tree-shaped recursion", async () => {
+    const file = tmpFile(
+      "fib.ko",
+      "Fib(n?) {\n\treturn: Yield(if: Less(n, 2), then: Return[n], else: fibRec[n])()\n}\nfibRec(n?) {\n\treturn: Sum(Fib(Sum(n, -1)), Fib(Sum(n, -2)))\n}\nMain() { return: Fib(45) }\n",
+    );
+    const child = spawn(process.execPath, [KO, "run", file, "--no-cache"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    child.kill("SIGINT");
+    const killer = setTimeout(() => child.kill("SIGKILL"), 10000);
+    const status = await new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    clearTimeout(killer);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(status).toBe(1);
+    expect(stderr).toContain("cancelled: interrupted (Ctrl-C)");
+    expect(stderr).toMatch(/fib\.fibRec:return/);
+  });
+
   test("Ctrl-C also stops an endless synchronous Loop", async () => {
     const file = tmpFile("spin.ko", "Main() {\n\treturn: Loop(start: 0, step: Inc)\n}\n");
     const child = spawn(process.execPath, [KO, "run", file], { stdio: ["ignore", "pipe", "pipe"] });
