@@ -78,17 +78,8 @@ describe("ko run", () => {
 
   test("Ctrl-C cancels a run within a second and lists the steps in flight", async () => {
     const file = tmpFile("hang.ko", "Main() {\n\tforever: Hang()\n\treturn: forever\n}\n");
-    const child = spawn(process.execPath, [KO, "run", file], { stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    await new Promise((r) => setTimeout(r, 700));
-    const t0 = Date.now();
-    child.kill("SIGINT");
-    // Never leave the child behind, even if the interrupt were ignored.
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10000);
-    const status = await new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-    clearTimeout(killer);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    const { status, stderr, ms } = await interruptAfter(700, [file]);
+    expect(ms).toBeLessThan(1000);
     expect(status).toBe(1);
     expect(stderr).toContain("cancelled: interrupted (Ctrl-C)");
     expect(stderr).toMatch(/hang\.Main:forever \(.*hang\.ko:2:/);
@@ -99,16 +90,8 @@ describe("ko run", () => {
       "fib.ko",
       "Fib(n?) {\n\treturn: Yield(if: Less(n, 2), then: Return[n], else: fibRec[n])()\n}\nfibRec(n?) {\n\treturn: Sum(Fib(Sum(n, -1)), Fib(Sum(n, -2)))\n}\nMain() { return: Fib(45) }\n",
     );
-    const child = spawn(process.execPath, [KO, "run", file, "--no-cache"], { stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    await new Promise((r) => setTimeout(r, 1500));
-    const t0 = Date.now();
-    child.kill("SIGINT");
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10000);
-    const status = await new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-    clearTimeout(killer);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    const { status, stderr, ms } = await interruptAfter(1500, [file, "--no-cache"]);
+    expect(ms).toBeLessThan(1000);
     expect(status).toBe(1);
     expect(stderr).toContain("cancelled: interrupted (Ctrl-C)");
     expect(stderr).toMatch(/fib\.fibRec:return/);
@@ -116,18 +99,26 @@ describe("ko run", () => {
 
   test("Ctrl-C also stops an endless synchronous Loop", async () => {
     const file = tmpFile("spin.ko", "Main() {\n\treturn: Loop(start: 0, step: Inc)\n}\n");
-    const child = spawn(process.execPath, [KO, "run", file], { stdio: ["ignore", "pipe", "pipe"] });
-    await new Promise((r) => setTimeout(r, 700));
-    const t0 = Date.now();
-    child.kill("SIGINT");
-    // Never leave the child behind, even if the interrupt were ignored.
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10000);
-    const status = await new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-    clearTimeout(killer);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    const { status, ms } = await interruptAfter(700, [file]);
+    expect(ms).toBeLessThan(1000);
     expect(status).toBe(1);
   });
 });
+
+/** Starts `ko run ARGS`, sends SIGINT after `delayMs`, and reports how long it took to end. */
+async function interruptAfter(delayMs: number, args: string[]): Promise<{ status: number | null; stderr: string; ms: number }> {
+  const child = spawn(process.execPath, [KO, "run", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  await new Promise((r) => setTimeout(r, delayMs));
+  const t0 = Date.now();
+  child.kill("SIGINT");
+  // Never leave the child behind, even if the interrupt were ignored.
+  const killer = setTimeout(() => child.kill("SIGKILL"), 10000);
+  const status = await new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+  clearTimeout(killer);
+  return { status, stderr, ms: Date.now() - t0 };
+}
 
 describe("ko play", () => {
   test("runs PKG/FUNC from a root with the original's string arguments", async () => {
