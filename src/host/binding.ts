@@ -8,7 +8,7 @@
  * reuse its results) or has effects, and whether it may return a promise.
  */
 import { KoError } from "../runtime/failure.js";
-import { type Callable, type Field, type Value } from "../runtime/value.js";
+import { IntVal, Struct, type Callable, type Field, type Value } from "../runtime/value.js";
 import { type HostType, checkHostType, showHostType } from "./types.js";
 
 /** What a running host function may ask of the evaluator. */
@@ -64,7 +64,32 @@ interface SpecBase {
   readonly effects: Effects;
   /** May return a promise (does I/O or waits); synchronous functions never do. */
   readonly async?: boolean;
+  /**
+   * Sharper types than the declaration's, given what is known of the arguments: `Get(kind:
+   * "Pod")` returns a V1Pod, `Apply` takes a StatefulSet when its object says `kind:
+   * "StatefulSet"`. The checker asks with what it knows statically, the call with the values,
+   * so the same types hold before the run and at the call.
+   */
+  readonly refine?: Refine;
 }
+
+/**
+ * What is known of an argument: a literal string, number or Bool, or a structure of known
+ * fields; undefined where nothing is known.
+ */
+export type Known = string | number | boolean | KnownFields | undefined;
+export interface KnownFields {
+  readonly [field: string]: Known;
+}
+
+export interface Refinement {
+  /** Parameter types that replace the declared ones, by parameter name. */
+  readonly params?: Readonly<Record<string, HostType>>;
+  readonly result?: HostType;
+}
+
+/** Sharper types from the known arguments (by parameter name), or undefined for the declared ones. */
+export type Refine = (args: Readonly<Record<string, Known>>) => Refinement | undefined;
 
 /** A host function whose arguments are matched to declared parameters and checked strictly. */
 export interface TypedSpec extends SpecBase {
@@ -91,6 +116,7 @@ export interface HostFunction extends Callable {
   readonly effects: Effects;
   readonly async: boolean;
   readonly echoesArgs: boolean;
+  readonly refine?: Refine;
   invoke(fields: readonly Field[], ctx: HostContext): Value | Promise<Value>;
 }
 
@@ -121,23 +147,46 @@ export function defineHost(spec: TypedSpec | RawSpec): HostFunction {
     async: spec.async ?? false,
     displayName,
     identity: `${spec.pkg}\u0000${spec.name}`,
+    refine: spec.refine,
   };
   if ("raw" in spec) return { ...base, echoesArgs: true, invoke: spec.raw };
   const params = spec.params;
   const impl = spec.impl;
+  const refine = spec.refine;
   return {
     ...base,
     echoesArgs: false,
     invoke(fields, ctx) {
       const args: Value[] = new Array(params.length);
+      for (let i = 0; i < params.length; i++) args[i] = findArg(fields, params[i]!.name, params[i]!.monadic === true) as Value;
+      const refined = refine ? refinedParams(refine, params, args) : undefined;
       for (let i = 0; i < params.length; i++) {
         const p = params[i]!;
-        const v = findArg(fields, p.name, p.monadic === true);
-        args[i] = checkHostType(v, p, displayName);
+        args[i] = checkHostType(args[i], p, displayName, refined?.[p.name] ?? p.type);
       }
       return impl(args, ctx);
     },
   };
+}
+
+/** The refined parameter types for these argument values (undefined where absent). */
+function refinedParams(refine: Refine, params: readonly ParamSpec[], args: readonly (Value | undefined)[]): Readonly<Record<string, HostType>> | undefined {
+  const known: Record<string, Known> = {};
+  params.forEach((p, i) => (known[p.name] = knownOf(args[i])));
+  return refine(known)?.params;
+}
+
+/** What a value tells a refinement: its literal, or its fields. */
+export function knownOf(v: Value | undefined): Known {
+  if (typeof v === "string" || typeof v === "boolean" || typeof v === "number") return v;
+  if (typeof v === "bigint") return Number(v);
+  if (v instanceof IntVal) return Number(v.v);
+  if (v instanceof Struct) {
+    const fields: Record<string, Known> = {};
+    for (const f of v.fields) fields[f.name] = knownOf(f.value);
+    return fields;
+  }
+  return undefined;
 }
 
 /** A one-line signature for `ko list`, completion and hover: `Join(string?: (String), delimiter: String) String`. */

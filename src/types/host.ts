@@ -5,18 +5,20 @@
  * optional; a value of another type than declared is an error — and their declared result type
  * is their static result.
  */
-import type { HostFunction, ParamSpec } from "../host/binding.js";
-import { showHostType, type HostType } from "../host/types.js";
+import type { HostFunction, Known, ParamSpec, Refinement } from "../host/binding.js";
+import { noSuchField, showHostType, type HostType, type RecordSchema } from "../host/types.js";
 import type { CallCtx } from "./context.js";
 import { kindOfTy } from "./show.js";
 import {
   EMPTY,
+  INT64,
   INTEGER_TYPES,
   NEVER,
   UNKNOWN,
   UNKNOWN_VARIETY,
   alternatives,
   basic,
+  emptiness,
   hostType,
   isIntegerType,
   join,
@@ -24,8 +26,10 @@ import {
   sequence,
   structure,
   unionOf,
+  withoutEmpty,
   type Ty,
   type TyField,
+  type TySchema,
 } from "./ty.js";
 
 /**
@@ -61,7 +65,7 @@ export function checkParams(ctx: CallCtx, fn: HostFunction, fields: readonly TyF
  * One parameter: its argument's type narrowed to the alternatives the declaration accepts
  * (Empty for an absent optional one), or Never when no alternative is accepted.
  */
-export function checkParam(ctx: CallCtx, fn: string, p: ParamSpec, t: Ty | undefined): Ty {
+export function checkParam(ctx: CallCtx, fn: string, p: ParamSpec, t: Ty | undefined, type: HostType = p.type): Ty {
   const missing = `${fn}: argument ${p.name}: missing`;
   if (t === undefined || t.k === "empty") {
     if (p.optional) return EMPTY;
@@ -77,54 +81,131 @@ export function checkParam(ctx: CallCtx, fn: string, p: ParamSpec, t: Ty | undef
       else firstRejection ??= missing;
       continue;
     }
-    const m = matches(a, p.type);
-    if (m !== "no") accepted.push(a);
-    if (m !== "yes") firstRejection ??= `${fn}: argument ${p.name}: expects ${showHostType(p.type)}, got ${mismatch(a, p.type)}`;
+    const j = judge(a, type, "");
+    if (j.verdict !== "no") accepted.push(a);
+    if (j.verdict !== "yes") firstRejection ??= `${fn}: argument ${p.name}: ${j.problem}`;
   }
-  if (firstRejection !== undefined) ctx.fail(codeFor(p.type), firstRejection, accepted.length === 0);
+  if (firstRejection !== undefined) ctx.fail(codeFor(type), firstRejection, accepted.length === 0);
   return unionOf(accepted);
 }
 
 function codeFor(t: HostType): string {
   if (t.k === "basic" && t.t === "Bool") return "type/not-bool";
   if (t.k === "integer" || (t.k === "list" && t.of.k === "integer")) return "type/not-integer";
+  if (t.k === "record" || (t.k === "list" && t.of.k === "record")) return "type/record-field";
   return "type/host-argument";
 }
 
 /** Whether values of `a` (one alternative, not Empty) have host type `t`. */
-export function matches(a: Ty, t: HostType): "yes" | "no" | "maybe" {
-  if (a.k === "unknown") return "yes";
+export function matches(a: Ty, t: HostType): Verdict {
+  return judge(a, t, "").verdict;
+}
+
+type Verdict = "yes" | "no" | "maybe";
+
+/** A verdict, and unless it is "yes" what may be wrong, worded as the run time words it. */
+interface Judgement {
+  readonly verdict: Verdict;
+  readonly problem?: string;
+}
+
+const YES: Judgement = { verdict: "yes" };
+
+/**
+ * Whether values of `a` (one alternative, not Empty) have host type `t`, mirroring host/types.ts
+ * `problemWith`, down to its messages: `at` is the path of fields that led here.
+ */
+function judge(a: Ty, t: HostType, at: string): Judgement {
+  if (a.k === "unknown") return YES;
   switch (t.k) {
     case "any":
-      return "yes";
+      return YES;
     case "basic":
-      return a.k === "basic" && a.name === t.t ? "yes" : "no";
+      return a.k === "basic" && a.name === t.t ? YES : refuse(a, t, at);
     case "integer":
-      return a.k === "basic" && isIntegerType(a.name) ? "yes" : "no";
+      return a.k === "basic" && isIntegerType(a.name) ? YES : refuse(a, t, at);
     case "variety":
-      return a.k === "variety" ? "yes" : "no";
+      return a.k === "variety" ? YES : refuse(a, t, at);
     case "empty":
-      return "no";
+      return refuse(a, t, at);
     case "list": {
-      if (a.k !== "sequence") return matches(a, t.of);
-      if (a.elem.k === "unknown") return "yes";
-      const each = alternatives(a.elem).map((e) => matches(e, t.of));
-      if (each.every((m) => m === "yes")) return "yes";
-      return each.every((m) => m === "no") ? "no" : "maybe";
+      if (a.k !== "sequence") {
+        const one = judge(a, t.of, at);
+        if (one.verdict === "yes") return YES;
+        return { verdict: one.verdict, problem: structured(t.of) ? one.problem : refuse(a, t, at).problem };
+      }
+      if (a.elem.k === "unknown") return YES;
+      const each = alternatives(a.elem).map((e) => judge(e, t.of, at));
+      const verdict = combine(each.map((j) => j.verdict));
+      if (verdict === "yes") return YES;
+      if (!structured(t.of)) {
+        const wrong = unionOf(alternatives(a.elem).filter((_, i) => each[i]!.verdict !== "yes"));
+        return { verdict, problem: `expects ${showHostType(t)}, got a sequence with elements of type ${kindOfTy(wrong)}` };
+      }
+      return { verdict, problem: each.find((j) => j.verdict !== "yes")!.problem };
     }
     case "struct":
-      return a.k === "structure" ? "yes" : "no";
+      return a.k === "structure" ? YES : refuse(a, t, at);
+    case "record":
+      if (a.k !== "structure") return refuse(a, t, at);
+      if (a.schema && a.schema.record !== t.schema) return { verdict: "maybe", problem: `${at === "" ? "" : `field ${at}: `}expects ${t.schema.name}, got ${a.schema.name}` };
+      return judgeFields(a.fields, (name) => (name === "" ? undefined : t.schema.field(name)), (name) => noSuchField(t.schema, name, at), at);
+    case "map":
+      if (a.k !== "structure") return refuse(a, t, at);
+      return judgeFields(a.fields, () => t.of, () => "", at);
+    case "oneOf": {
+      const each = t.of.map((o) => judge(a, o, at));
+      const verdict = each.some((j) => j.verdict === "yes") ? "yes" : combine(each.map((j) => j.verdict));
+      return verdict === "yes" ? YES : { verdict, problem: refuse(a, t, at).problem };
+    }
     case "opaque":
-      return a.k === "host" && a.name === t.name ? "yes" : "no";
+      return a.k === "host" && a.name === t.name ? YES : refuse(a, t, at);
   }
 }
 
-/** What the run time's message names a mismatching argument (host/types.ts `describeMismatch`). */
-function mismatch(a: Ty, t: HostType): string {
-  if (t.k === "list" && a.k === "sequence") {
-    const wrong = unionOf(alternatives(a.elem).filter((e) => matches(e, t.of) !== "yes"));
-    return `a sequence with elements of type ${kindOfTy(wrong)}`;
+/** The fields of a structure against the types a record or map gives them. */
+function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostType | undefined, absent: (name: string) => string, at: string): Judgement {
+  const verdicts: Verdict[] = [];
+  let problem: string | undefined;
+  for (const f of fields) {
+    const present = withoutEmpty(f.type);
+    if (present.k === "never") continue; // an Empty field is an absent one
+    const surely = emptiness(f.type) === "no";
+    const ft = typeOf(f.name);
+    if (ft === undefined) {
+      verdicts.push(surely ? "no" : "maybe");
+      problem ??= absent(f.name);
+      continue;
+    }
+    const path = at === "" ? f.name : `${at}.${f.name}`;
+    const each = present.k === "unknown" ? [YES] : alternatives(present).map((e) => judge(e, ft, path));
+    let v = combine(each.map((j) => j.verdict));
+    if (v === "no" && !surely) v = "maybe";
+    verdicts.push(v);
+    if (v !== "yes") problem ??= each.find((j) => j.verdict !== "yes")!.problem;
   }
+  const verdict = verdicts.includes("no") ? "no" : verdicts.includes("maybe") ? "maybe" : "yes";
+  return verdict === "yes" ? YES : { verdict, problem };
+}
+
+/** Whether what is wrong with a value of `t` is best said from inside it (a field's path). */
+function structured(t: HostType): boolean {
+  return t.k === "record" || t.k === "map";
+}
+
+/** All yes: yes; all no: no; else maybe. */
+function combine(vs: readonly Verdict[]): Verdict {
+  if (vs.every((v) => v === "yes")) return "yes";
+  return vs.every((v) => v === "no") ? "no" : "maybe";
+}
+
+function refuse(a: Ty, t: HostType, at: string): Judgement {
+  const what = `expects ${showHostType(t)}, got ${mismatch(a)}`;
+  return { verdict: "no", problem: at === "" ? what : `field ${at}: ${what}` };
+}
+
+/** What the run time's message names a mismatching argument (host/types.ts `describe`). */
+function mismatch(a: Ty): string {
   switch (a.k) {
     case "basic":
       return a.name;
@@ -146,29 +227,81 @@ function mismatch(a: Ty, t: HostType): string {
  * one value or a sequence of them, or Empty for none (spec 6.6 has library lists be sequences,
  * but a binding may give one value alone, as `build.Exec`'s outputs do). The fields of a
  * declared structure may be absent (they are Empty in `ko.Eval`'s result, say), so each is
- * "maybe Empty"; Any is Unknown.
+ * "maybe Empty"; Any is Unknown. A record is a structure that knows its schema; its values
+ * are decoded from JSON, whose integers Ko reads as Int64. A map's field names are not known
+ * statically: it is Unknown.
  */
-export function hostResultTy(t: HostType): Ty {
+export function hostResultTy(t: HostType, decoded = false): Ty {
   switch (t.k) {
     case "any":
       return UNKNOWN;
     case "basic":
       return basic(t.t);
     case "integer":
-      return unionOf(INTEGER_TYPES.map((n) => basic(n)));
+      return decoded ? INT64 : unionOf(INTEGER_TYPES.map((n) => basic(n)));
     case "variety":
       return UNKNOWN_VARIETY;
     case "empty":
       return EMPTY;
     case "list": {
-      const elem = hostResultTy(t.of);
+      const elem = hostResultTy(t.of, decoded);
       return join(EMPTY, join(elem, sequence(elem)));
     }
     case "struct":
-      return structure(Object.entries(t.fields).map(([name, f]) => ({ name, type: maybeEmpty(hostResultTy(f)) })));
+      return structure(Object.entries(t.fields).map(([name, f]) => ({ name, type: maybeEmpty(hostResultTy(f, decoded)) })));
+    case "record":
+      return structure([], tySchema(t.schema));
+    case "map":
+      return UNKNOWN;
+    case "oneOf":
+      return unionOf(t.of.map((o) => hostResultTy(o, decoded)));
     case "opaque":
       return hostType(t.name);
   }
+}
+
+const tySchemas = new WeakMap<RecordSchema, TySchema>();
+
+/** The checker's view of a record schema: one per schema, its field types built on demand. */
+export function tySchema(record: RecordSchema): TySchema {
+  let s = tySchemas.get(record);
+  if (!s) {
+    const fields = new Map<string, Ty | undefined>();
+    s = {
+      name: record.name,
+      record,
+      fieldNames: () => record.fieldNames(),
+      field(name) {
+        if (!fields.has(name)) {
+          const ft = record.field(name);
+          fields.set(name, ft && maybeEmpty(hostResultTy(ft, true)));
+        }
+        return fields.get(name);
+      },
+    };
+    tySchemas.set(record, s);
+  }
+  return s;
+}
+
+/** The parameter and result types of a call of `fn`, sharpened by what is known of its arguments. */
+function refined(fn: HostFunction, fields: readonly TyField[]): Refinement | undefined {
+  if (!fn.refine) return undefined;
+  const known: Record<string, Known> = {};
+  for (const p of fn.params) known[p.name] = knownOfTy(findArgTy(fields, p.name, p.monadic === true));
+  return fn.refine(known);
+}
+
+/** What a static type tells a refinement: a literal, or the known fields of a structure. */
+function knownOfTy(t: Ty | undefined): Known {
+  if (t === undefined) return undefined;
+  if (t.k === "basic") return typeof t.literal === "bigint" ? Number(t.literal) : t.literal;
+  if (t.k === "structure") {
+    const out: Record<string, Known> = {};
+    for (const f of t.fields) out[f.name] = knownOfTy(f.type);
+    return out;
+  }
+  return undefined;
 }
 
 /**
@@ -177,6 +310,14 @@ export function hostResultTy(t: HostType): Ty {
  * its parameters only document it: they are not held against the call.
  */
 export function declaredRule(ctx: CallCtx, fn: HostFunction, fields: readonly TyField[]): Ty {
-  if (!fn.echoesArgs && checkParams(ctx, fn, fields).failed) return NEVER;
-  return hostResultTy(fn.result);
+  const sharper = refined(fn, fields);
+  if (!fn.echoesArgs) {
+    let failed = false;
+    for (const p of fn.params) {
+      const type = sharper?.params?.[p.name] ?? p.type;
+      if (checkParam(ctx, fn.displayName, p, findArgTy(fields, p.name, p.monadic === true), type).k === "never") failed = true;
+    }
+    if (failed) return NEVER;
+  }
+  return hostResultTy(sharper?.result ?? fn.result);
 }

@@ -6,6 +6,7 @@
 import type { CallCtx } from "./context.js";
 import { hostRule } from "./rules.js";
 import { describeTy, showTy } from "./show.js";
+import { noSuchField } from "../host/types.js";
 import {
   EMPTY,
   NEVER,
@@ -13,6 +14,7 @@ import {
   alternatives,
   emptiness,
   fieldOf,
+  fieldTy,
   join,
   joinAll,
   sequence,
@@ -70,18 +72,12 @@ function selectOne(ctx: CallCtx, t: Ty, name: string): Ty {
       case "empty":
         results.push(EMPTY);
         break;
-      case "structure":
-        results.push(fieldOf(a.fields, name)?.type ?? EMPTY);
+      case "structure": {
+        const f = fieldTy(a, name);
+        if (f) results.push(f);
+        else failure ??= noSuchField(a.schema!.record, name, "");
         break;
-      case "host":
-        if (a.fields) {
-          const f = fieldOf(a.fields, name);
-          if (f) results.push(f.type);
-          else failure ??= `host type ${a.name} has no field ${name}`;
-        } else {
-          failure ??= `${describeTy(a)} cannot be selected into (field ${name})`;
-        }
-        break;
+      }
       case "sequence":
         failure ??= `cannot select ${name} into sequence ${showTy(a)}`;
         break;

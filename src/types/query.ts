@@ -14,7 +14,7 @@ import { walkFormula, type Formula, type FuncDef, type Ref } from "../syntax/ast
 import type { Spec } from "./engine.js";
 import type { TypeReport } from "./index.js";
 import { showSignature, showTyFlat } from "./show.js";
-import { EMPTY, NEVER, alternatives, fieldOf, join, type Ty } from "./ty.js";
+import { EMPTY, NEVER, alternatives, fieldNamesOf, fieldTy, join, type Ty } from "./ty.js";
 
 /** The type of something in the source. */
 export interface TypeInfo {
@@ -192,7 +192,7 @@ function fieldType(t: Ty, name: string): Ty {
   if (t.k === "unknown") return t;
   let out: Ty = NEVER;
   for (const a of alternatives(t)) {
-    if (a.k === "structure" || (a.k === "host" && a.fields)) out = join(out, fieldOf(a.fields!, name)?.type ?? EMPTY);
+    if (a.k === "structure") out = join(out, fieldTy(a, name) ?? NEVER);
     else if (a.k === "empty") out = join(out, EMPTY);
   }
   return out;
@@ -202,7 +202,7 @@ function fieldType(t: Ty, name: string): Ty {
 export function fieldNames(t: Ty): string[] {
   const names = new Set<string>();
   for (const a of alternatives(t)) {
-    if (a.k === "structure" || (a.k === "host" && a.fields)) for (const f of a.fields!) if (f.name !== "") names.add(f.name);
+    if (a.k === "structure") for (const n of fieldNamesOf(a)) names.add(n);
   }
   return [...names];
 }

@@ -36,7 +36,8 @@ export function showTy(t: Ty, budget = PRINT_WIDTH): string {
     case "sequence":
       return `(${showTy(t.elem, Infinity)})`;
     case "structure":
-      return `(${t.fields.map((f) => `${f.name === "" ? "?" : f.name}: ${showTy(f.type, Infinity)}`).join(", ")})`;
+      if (t.schema && t.fields.length === 0) return t.schema.name;
+      return `(${t.fields.map((f) => `${f.name === "" ? "?" : f.name}: ${showTy(f.type, Infinity)}`).join(", ")})${t.schema ? ` ${t.schema.name}` : ""}`;
     case "union": {
       const present = withoutEmpty(t);
       const shown = alternatives(present)
@@ -67,6 +68,7 @@ export function runtimeType(t: Ty): KoType | undefined {
       return elem && sequenceType(elem);
     }
     case "structure": {
+      if (t.schema) return undefined; // a record's fields are its schema's, not a list of them
       const fields: { name: string; type: KoType }[] = [];
       for (const f of t.fields) {
         const ft = runtimeType(f.type);
@@ -95,6 +97,7 @@ export function literalValue(t: Ty): Value | undefined {
     case "basic":
       return t.literal;
     case "structure": {
+      if (t.schema) return undefined;
       const fields: Field[] = [];
       for (const f of t.fields) {
         const v = literalValue(f.type);

@@ -20,6 +20,7 @@
  */
 import type { KoFunction } from "../compile/circuit.js";
 import type { HostFunction } from "../host/binding.js";
+import type { RecordSchema } from "../host/types.js";
 import type { BasicType } from "../runtime/value.js";
 
 export type Ty = NeverTy | UnknownTy | EmptyTy | BasicTy | SequenceTy | StructureTy | VarietyTy | HostTy | UnionTy;
@@ -64,9 +65,26 @@ export interface TyField {
   readonly type: Ty;
 }
 
+/**
+ * A structure. With a `schema` it is a record of a host's closed type (a Kubernetes object):
+ * beyond the `fields` known here it may have only the schema's fields, each maybe Empty, and
+ * selecting any other is an error.
+ */
 export interface StructureTy {
   readonly k: "structure";
   readonly fields: readonly TyField[];
+  readonly schema?: TySchema;
+}
+
+/** A host's record schema as the checker sees it (built by host.ts from a RecordSchema). */
+export interface TySchema {
+  /** The record type's name: V1StatefulSet. */
+  readonly name: string;
+  /** The static type of field `name` (maybe Empty: every field is optional), or undefined: there is none. */
+  field(name: string): Ty | undefined;
+  fieldNames(): readonly string[];
+  /** The declaration it comes from, for messages, docs and argument checks. */
+  readonly record: RecordSchema;
 }
 
 /** What a variety calls. `unknown` is a variety the checker cannot see into (from a host result). */
@@ -86,14 +104,10 @@ export interface VarietyTy {
   readonly fields: readonly TyField[];
 }
 
-/**
- * A value of a host type, known by name. With `fields`, the type is structured and closed (a
- * Kubernetes object, say): selecting a field it does not declare is an error.
- */
+/** A value of an opaque host type, known by name (a handle the host gave out). */
 export interface HostTy {
   readonly k: "host";
   readonly name: string;
-  readonly fields?: readonly TyField[];
 }
 
 /** One of several alternatives, none of them a union, Never or Unknown; at most MAX_UNION. */
@@ -137,8 +151,8 @@ export function sequence(elem: Ty, min: 1 | 2 = 1): Ty {
   return { k: "sequence", elem: withoutEmpty(elem), min };
 }
 
-export function structure(fields: readonly TyField[]): StructureTy {
-  return { k: "structure", fields };
+export function structure(fields: readonly TyField[], schema?: TySchema): StructureTy {
+  return schema ? { k: "structure", fields, schema } : { k: "structure", fields };
 }
 
 export const EMPTY_STRUCTURE = structure([]);
@@ -149,8 +163,8 @@ export function variety(callee: Callee, fields: readonly TyField[] = []): Variet
 
 export const UNKNOWN_VARIETY = variety({ k: "unknown" });
 
-export function hostType(name: string, fields?: readonly TyField[]): HostTy {
-  return fields ? { k: "host", name, fields } : { k: "host", name };
+export function hostType(name: string): HostTy {
+  return { k: "host", name };
 }
 
 /** `t` or Empty. */
@@ -258,13 +272,13 @@ function merge(a: Ty, b: Ty): Ty | undefined {
       if (b.k !== "sequence") return undefined;
       return { k: "sequence", elem: join(a.elem, b.elem), min: a.min < b.min ? a.min : b.min };
     case "structure":
-      return b.k === "structure" ? structure(joinFields(a.fields, b.fields)) : undefined;
+      // Records of one schema stay a record; anything else joined with a record is open.
+      return b.k === "structure" ? structure(joinFields(a.fields, b.fields), a.schema === b.schema ? a.schema : undefined) : undefined;
     case "variety":
       if (b.k !== "variety" || !sameCallee(a.callee, b.callee) || !sameNames(a.fields, b.fields)) return undefined;
       return variety(a.callee, a.fields.map((f, i) => ({ name: f.name, type: join(f.type, b.fields[i]!.type) })));
     case "host":
-      if (b.k !== "host" || b.name !== a.name) return undefined;
-      return a.fields && b.fields ? hostType(a.name, joinFields(a.fields, b.fields)) : a;
+      return b.k === "host" && b.name === a.name ? a : undefined;
     default:
       return undefined;
   }
@@ -346,11 +360,11 @@ function keyOf(t: Ty, literals: boolean, depth: number): string {
     case "sequence":
       return `[${keyOf(t.elem, literals, d)}]${t.min}`;
     case "structure":
-      return `(${t.fields.map((f) => `${f.name}:${keyOf(f.type, literals, d)}`).join(",")})`;
+      return `(${t.fields.map((f) => `${f.name}:${keyOf(f.type, literals, d)}`).join(",")})${t.schema ? `#${t.schema.name}` : ""}`;
     case "variety":
       return `V<${calleeKey(t.callee, literals, d)}>[${t.fields.map((f) => `${f.name}:${keyOf(f.type, literals, d)}`).join(",")}]`;
     case "host":
-      return t.fields ? `H<${t.name}>(${t.fields.map((f) => `${f.name}:${keyOf(f.type, literals, d)}`).join(",")})` : `H<${t.name}>`;
+      return `H<${t.name}>`;
     case "union":
       return `{${t.members
         .map((m) => keyOf(m, literals, d))
@@ -387,7 +401,7 @@ export function cut(t: Ty, depth = 0): Ty {
     }
     case "structure": {
       const fields = cutFields(t.fields, d);
-      return fields === t.fields ? t : structure(fields);
+      return fields === t.fields ? t : structure(fields, t.schema);
     }
     case "variety": {
       const fields = cutFields(t.fields, d);
@@ -415,7 +429,10 @@ export function widen(t: Ty): Ty {
     case "sequence":
       return sequence(widen(t.elem), t.min);
     case "structure":
-      return structure(t.fields.map((f) => ({ name: f.name, type: widen(f.type) })));
+      return structure(
+        t.fields.map((f) => ({ name: f.name, type: widen(f.type) })),
+        t.schema,
+      );
     case "variety":
       return variety(t.callee, t.fields.map((f) => ({ name: f.name, type: widen(f.type) })));
     case "union":
@@ -429,4 +446,21 @@ export function widen(t: Ty): Ty {
 export function fieldOf(fields: readonly TyField[], name: string): TyField | undefined {
   for (const f of fields) if (f.name === name) return f;
   return undefined;
+}
+
+/**
+ * The type of field `name` of a structure, as selection gives it: its own field's, else for a
+ * record the schema's, else Empty; undefined when a record has no such field.
+ */
+export function fieldTy(a: StructureTy, name: string): Ty | undefined {
+  const own = fieldOf(a.fields, name);
+  if (own) return own.type;
+  return a.schema ? a.schema.field(name) : EMPTY;
+}
+
+/** The names of the fields a structure may have: its own, then its schema's. */
+export function fieldNamesOf(a: StructureTy): string[] {
+  const names = a.fields.map((f) => f.name).filter((n) => n !== "");
+  if (a.schema) for (const n of a.schema.fieldNames()) if (!names.includes(n)) names.push(n);
+  return names;
 }

@@ -43,6 +43,7 @@ export function runtimeAlternatives(t: Ty): KoType[] | undefined {
       return elems && elems.map(sequenceType);
     }
     case "structure": {
+      if (t.schema) return undefined; // which of a record's fields are present is not known
       let products: TypeField[][] = [[]];
       for (const f of t.fields) {
         const alts = runtimeAlternatives(f.type);

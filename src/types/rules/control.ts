@@ -14,7 +14,7 @@ import {
   UNKNOWN,
   alternatives,
   emptiness,
-  fieldOf,
+  fieldTy,
   join,
   maybeEmpty,
   sequence,
@@ -182,8 +182,8 @@ function rangeOutcome(ctx: CallCtx, r: Ty): { carry: Ty; emit: Ty } {
   let refused: Ty = NEVER;
   for (const a of alternatives(r)) {
     if (a.k === "structure") {
-      carry = join(carry, fieldOf(a.fields, "carry")?.type ?? EMPTY);
-      emit = join(emit, fieldOf(a.fields, "emit")?.type ?? EMPTY);
+      carry = join(carry, fieldTy(a, "carry") ?? EMPTY);
+      emit = join(emit, fieldTy(a, "emit") ?? EMPTY);
     } else if (a.k === "empty") {
       carry = join(carry, EMPTY);
       emit = join(emit, EMPTY);

@@ -15,7 +15,7 @@ import {
   alternatives,
   basic,
   emptiness,
-  fieldOf,
+  fieldTy,
   isIntegerType,
   join,
   joinAll,
@@ -82,7 +82,7 @@ function templateSelect(ctx: CallCtx, t: Ty, path: readonly string[]): Ty {
     let next: Ty = NEVER;
     let refused: Ty = NEVER;
     for (const a of alternatives(t)) {
-      if (a.k === "structure") next = join(next, fieldOf(a.fields, name)?.type ?? EMPTY);
+      if (a.k === "structure") next = join(next, fieldTy(a, name) ?? EMPTY);
       else if (a.k === "empty") next = join(next, EMPTY);
       else refused = join(refused, a);
     }
