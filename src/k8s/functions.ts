@@ -7,9 +7,12 @@
  * Kubernetes API errors are panics (D15) whose value is a structure
  * `(code, reason, message, kind, name, namespace, verb)`; misused arguments are errors.
  */
-import { defineHost, type HostContext, type HostFunction, type ParamSpec } from "../host/binding.js";
-import { T } from "../host/types.js";
+import { defineHost, type HostContext, type HostFunction, type Known, type ParamSpec, type Refine } from "../host/binding.js";
+import { T, type HostType } from "../host/types.js";
 import { IntVal, type Value } from "../runtime/value.js";
+import { modelName } from "./convert.js";
+import { kindInfo } from "./kinds.js";
+import { hasModel, modelType } from "./models.js";
 import { k8sSession } from "./options.js";
 import type { K8sSession } from "./session.js";
 
@@ -20,8 +23,9 @@ function api(
   name: string,
   doc: string,
   params: readonly ParamSpec[],
-  result: typeof T.any,
+  result: HostType,
   body: (s: K8sSession, args: Value[], ctx: HostContext) => Promise<Value>,
+  refine?: Refine,
 ): HostFunction {
   return defineHost({
     pkg: PKG,
@@ -31,9 +35,40 @@ function api(
     result,
     effects: "cluster",
     async: true,
+    refine,
     impl: async (args, ctx) => body(await k8sSession(), args, ctx),
   });
 }
+
+/**
+ * The record type of the objects of a kind, when the kind (and for kinds the convenience layer
+ * does not know, the apiVersion) is known: `kind: "StatefulSet"` → V1StatefulSet.
+ */
+export function kindType(kind: Known, apiVersion: Known): HostType | undefined {
+  if (typeof kind !== "string") return undefined;
+  const info = kindInfo(kind);
+  const version = typeof apiVersion === "string" ? apiVersion : info?.apiVersion;
+  if (version === undefined) return undefined;
+  const model = modelName(version, info && typeof apiVersion !== "string" ? info.kind : kind);
+  return hasModel(model) ? modelType(model) : undefined;
+}
+
+/** The objects of the `kind` argument: one for `Get`, a list for `List` and `WaitFor`. */
+const objectsOfKind =
+  (many: boolean): Refine =>
+  (args) => {
+    const t = kindType(args.kind, args.apiVersion);
+    return t && { result: many ? T.list(t) : t };
+  };
+
+/** `Apply` takes, and returns, an object of the kind its `kind` and `apiVersion` fields name. */
+const appliedKind: Refine = (args) => {
+  const object = args.object;
+  if (typeof object !== "object") return undefined;
+  if (typeof object.apiVersion !== "string") return undefined; // an object's own apiVersion decides, not a guess
+  const t = kindType(object.kind, object.apiVersion);
+  return t && { params: { object: t }, result: t };
+};
 
 const str = (v: Value | undefined): string | undefined => (typeof v === "string" ? v : undefined);
 
@@ -52,7 +87,7 @@ export const k8sFunctions: readonly HostFunction[] = [
     "CreateNamespace",
     "CreateNamespace(namespace?) creates the namespace and returns it; panics with reason AlreadyExists if it exists.",
     [{ ...namespaceParam(true), optional: false }],
-    T.any,
+    modelType("V1Namespace"),
     (s, [ns]) => s.createNamespace(str(ns)!),
   ),
   api(
@@ -69,6 +104,7 @@ export const k8sFunctions: readonly HostFunction[] = [
     [{ name: "object", type: T.struct({}), monadic: true }, namespaceParam()],
     T.any,
     (s, [obj, ns]) => s.apply(obj!, str(ns)),
+    appliedKind,
   ),
   api(
     "Get",
@@ -76,6 +112,7 @@ export const k8sFunctions: readonly HostFunction[] = [
     [kindParam, { name: "name", type: T.string }, namespaceParam(), { name: "apiVersion", type: T.string, optional: true }],
     T.any,
     (s, [kind, name, ns, apiVersion]) => s.get(str(kind)!, str(name)!, str(ns), str(apiVersion)),
+    objectsOfKind(false),
   ),
   api(
     "List",
@@ -83,6 +120,7 @@ export const k8sFunctions: readonly HostFunction[] = [
     [kindParam, namespaceParam(), selectorParam],
     T.list(T.any),
     (s, [kind, ns, sel]) => s.list(str(kind)!, str(ns), str(sel)),
+    objectsOfKind(true),
   ),
   api(
     "Delete",
@@ -127,5 +165,6 @@ export const k8sFunctions: readonly HostFunction[] = [
         },
         ctx.signal,
       ),
+    objectsOfKind(true),
   ),
 ];

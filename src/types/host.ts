@@ -173,7 +173,9 @@ function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostT
     const surely = emptiness(f.type) === "no";
     const ft = typeOf(f.name);
     if (ft === undefined) {
-      verdicts.push(surely ? "no" : "maybe");
+      // A field the record never has is a mistake in the script even where its value may be
+      // Empty (or where a sequence's other elements lack it): always "no".
+      verdicts.push("no");
       problem ??= absent(f.name);
       continue;
     }

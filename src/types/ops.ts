@@ -74,9 +74,14 @@ function selectOne(ctx: CallCtx, t: Ty, name: string): Ty {
         break;
       case "structure": {
         const f = fieldTy(a, name);
-        if (f) results.push(f);
-        else failure ??= noSuchField(a.schema!.record, name, "");
-        break;
+        if (f) {
+          results.push(f);
+          break;
+        }
+        // A field a closed record never has is a mistake in the script whether or not this
+        // value happens to be Empty when it runs: always an error.
+        ctx.fail("type/select", noSuchField(a.schema!.record, name, ""), true);
+        return NEVER;
       }
       case "sequence":
         failure ??= `cannot select ${name} into sequence ${showTy(a)}`;

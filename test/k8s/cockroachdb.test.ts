@@ -105,6 +105,25 @@ describe.skipIf(!haveKubectl)("ko run examples/cockroachdb.ko", { timeout: 120_0
     expect(stop.stderr).toContain("maxDeletions 3 forbids delete");
   });
 
+  test("a type error in a manifest field stops ko run before the first request", async () => {
+    const text = fs.readFileSync(EXAMPLE, "utf8");
+    const broken = text.replace("podManagementPolicy:", "podManagmentPolicy:");
+    expect(broken).not.toBe(text);
+    const script = writeFile(c.dir, "typo.ko", broken);
+    const requests: string[] = [];
+    const consume = c.faults.consume.bind(c.faults);
+    c.faults.consume = (r) => (requests.push(`${r.verb} ${r.resource}`), consume(r));
+    const run = await koRun(c, [script, "StartCockroachDB", "--yes"]);
+    expect(run.status).toBe(1);
+    const line = broken.split("\n").findIndex((l) => l.includes("nodes: k8s.Apply")) + 1;
+    expect(run.stderr).toContain(
+      `typo.ko:${line}:9: error: k8s.Apply: argument object: field spec: V1StatefulSetSpec has no field podManagmentPolicy (did you mean podManagementPolicy?)`,
+    );
+    expect(run.stdout).toBe("");
+    expect(requests).toEqual([]);
+    expect(await namespaceExists(c)).toBe(false);
+  });
+
   test("without a terminal and without --yes, the first deletion on a cluster that is not the embedded one is refused", async () => {
     expect((await koRun(c, [EXAMPLE, "StartCockroachDB"])).status).toBe(0);
     const stop = await koRun(c, [EXAMPLE, "StopCockroachDB"]);

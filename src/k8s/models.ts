@@ -1,0 +1,81 @@
+/**
+ * Kubernetes objects as closed record types (issue 5: "a misspelled field in a script is a
+ * compile error"). stdlib/k8s/models.json, which src/k8s/generate-models.mjs generates from the
+ * client's own model metadata, lists every field of every model with its JSON name, type and
+ * first line of documentation; here each model becomes a RecordSchema, built at its first use,
+ * so that a script that never names a model costs nothing and one that does reads the file once.
+ */
+import * as fs from "node:fs";
+import { T, recordSchema, type HostType, type RecordSchema } from "../host/types.js";
+import { REDACTED } from "./convert.js";
+import { stdlibFile } from "./files.js";
+
+/** One field of a model: JSON name, the client's type (`Array<V1Container>`), format, doc. */
+type ModelField = readonly [name: string, type: string, format: string, doc?: string];
+
+let table: Readonly<Record<string, readonly ModelField[]>> | undefined;
+
+function models(): Readonly<Record<string, readonly ModelField[]>> {
+  return (table ??= (JSON.parse(fs.readFileSync(stdlibFile("models.json"), "utf8")) as { models: Record<string, ModelField[]> }).models);
+}
+
+/** Whether the client has a model of this name (V1StatefulSet). */
+export function hasModel(name: string): boolean {
+  return Object.hasOwn(models(), name);
+}
+
+const schemas = new Map<string, RecordSchema>();
+
+/** The record schema of a model, one per name. */
+export function modelSchema(name: string): RecordSchema {
+  let s = schemas.get(name);
+  if (!s) {
+    s = recordSchema(
+      name,
+      () => Object.fromEntries((models()[name] ?? []).map(([field, type, format]) => [field, fieldType(name, field, type, format)])),
+      Object.fromEntries((models()[name] ?? []).flatMap(([field, , , doc]) => (doc ? [[field, doc]] : []))),
+    );
+    schemas.set(name, s);
+  }
+  return s;
+}
+
+/** The host type of a model: its record, or Any for a name the client does not have. */
+export function modelType(name: string): HostType {
+  return hasModel(name) ? T.record(modelSchema(name)) : T.any;
+}
+
+/** What a Secret's data holds: strings going in, redacted values coming out (convert.ts). */
+const secretValue = T.oneOf(T.string, T.opaque(REDACTED));
+
+/**
+ * The host type of a field of the client's type `type`. Quantities and the like are strings;
+ * a timestamp is an RFC 3339 string in Ko; an integer field (int32, int64) takes any integer;
+ * a `number` without a format takes integers and floats alike.
+ */
+export function clientType(type: string, format = ""): HostType {
+  switch (type) {
+    case "string":
+    case "Date":
+      return T.string;
+    case "boolean":
+      return T.bool;
+    case "number":
+      return format === "int32" || format === "int64" ? T.integer : T.oneOf(T.integer, T.float64);
+    case "IntOrString":
+      return T.oneOf(T.integer, T.string);
+    case "any":
+    case "object":
+      return T.any;
+  }
+  const array = /^Array<(.*)>$/.exec(type);
+  if (array) return T.list(clientType(array[1]!));
+  const map = /^\{ \[key: string\]: (.*); \}$/.exec(type);
+  if (map) return T.map(clientType(map[1]!));
+  return modelType(type);
+}
+
+function fieldType(model: string, field: string, type: string, format: string): HostType {
+  if (model === "V1Secret" && (field === "data" || field === "stringData")) return T.map(secretValue);
+  return clientType(type, format);
+}

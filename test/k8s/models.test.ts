@@ -1,0 +1,63 @@
+/**
+ * The record types of Kubernetes objects (src/k8s/models.ts) against the client they come from:
+ * stdlib/k8s/models.json must be in step with the installed @kubernetes/client-node, and its
+ * types must say what the client's metadata says.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as k8s from "@kubernetes/client-node";
+import { describe, expect, test } from "vitest";
+import { showHostType } from "../../src/host/types.js";
+import { clientType, hasModel, modelSchema } from "../../src/k8s/models.js";
+import { REPO } from "../support/cli.js";
+
+interface ModelClass {
+  getAttributeTypeMap(): { name: string; baseName: string; type: string; format: string }[];
+}
+const models = Object.entries(k8s).filter((e): e is [string, ModelClass] => typeof (e[1] as Partial<ModelClass>).getAttributeTypeMap === "function");
+
+describe("stdlib/k8s/models.json", () => {
+  test("was generated from the installed client (node src/k8s/generate-models.mjs)", () => {
+    const file = JSON.parse(fs.readFileSync(path.join(REPO, "stdlib/k8s/models.json"), "utf8")) as { client: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "node_modules/@kubernetes/client-node/package.json"), "utf8")) as { version: string };
+    expect(file.client).toBe(pkg.version);
+  });
+
+  test("every model of the client is a record with the JSON names of its fields", () => {
+    expect(models.length).toBeGreaterThan(500);
+    for (const [name, cls] of models) {
+      expect(hasModel(name), name).toBe(true);
+      expect(modelSchema(name).fieldNames(), name).toEqual(cls.getAttributeTypeMap().map((a) => a.baseName));
+    }
+  });
+});
+
+describe("field types", () => {
+  test.each([
+    ["V1StatefulSetSpec", "replicas", "Integer"],
+    ["V1StatefulSetSpec", "template", "V1PodTemplateSpec"],
+    ["V1PodSpec", "containers", "(V1Container)"],
+    ["V1ObjectMeta", "labels", "(...: String)"],
+    ["V1ObjectMeta", "creationTimestamp", "String"],
+    ["V1ServicePort", "targetPort", "Integer | String"],
+    ["V1Container", "command", "(String)"],
+    ["V1Secret", "data", "(...: String | redacted)"],
+    ["V1JSONSchemaProps", "x-kubernetes-preserve-unknown-fields", "Bool"],
+    ["V1ListMeta", "continue", "String"],
+  ])("%s.%s is %s", (model, field, shown) => {
+    const t = modelSchema(model).field(field);
+    expect(t && showHostType(t)).toBe(shown);
+  });
+
+  test("a field the model does not have has no type", () => {
+    expect(modelSchema("V1Container").field("imagePulPolicy")).toBeUndefined();
+  });
+
+  test("a name the client has no model for is Any, not a record", () => {
+    expect(clientType("V1Widget")).toEqual({ k: "any" });
+  });
+
+  test("documentation comes with the fields", () => {
+    expect(modelSchema("V1Container").fieldDoc?.("image")).toBe("Container image name.");
+  });
+});
