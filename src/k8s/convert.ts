@@ -63,10 +63,36 @@ function shape(x: unknown, type: string, models: Models): unknown {
   const model = models[type] as Model | undefined;
   const attributes = model?.getAttributeTypeMap?.();
   if (!attributes || typeof x !== "object" || Array.isArray(x)) return x;
+  // The client's serializer reads a model's fields by their TypeScript names (`_from` for
+  // `from`, `x_kubernetes_list_type` for `x-kubernetes-list-type`) and writes the JSON names.
   const out: Record<string, unknown> = {};
   for (const [k, e] of Object.entries(x as object)) {
     const a = attributes.find((at) => at.baseName === k);
-    out[k] = a ? shape(e, a.type, models) : e;
+    out[a ? a.name : k] = a ? shape(e, a.type, models) : e;
+  }
+  return out;
+}
+
+/**
+ * What the client gives back (a model object, named as TypeScript names its fields) as a Ko
+ * value with the JSON names a manifest uses. Plain JSON passes through unchanged.
+ */
+export function fromClient(x: unknown, type: string | undefined, models: Models, secret = false): Value {
+  return fromJson(type ? jsonNames(x, type, models) : x, secret);
+}
+
+function jsonNames(x: unknown, type: string, models: Models): unknown {
+  if (x === undefined || x === null || typeof x !== "object" || x instanceof Date) return x;
+  const array = /^Array<(.*)>$/.exec(type);
+  if (array) return Array.isArray(x) ? x.map((e) => jsonNames(e, array[1]!, models)) : x;
+  const map = /^\{ \[key: string\]: (.*); \}$/.exec(type);
+  if (map) return Object.fromEntries(Object.entries(x).map(([k, e]) => [k, jsonNames(e, map[1]!, models)]));
+  const attributes = (models[type] as Model | undefined)?.getAttributeTypeMap?.();
+  if (!attributes || Array.isArray(x)) return x;
+  const out: Record<string, unknown> = {};
+  for (const [k, e] of Object.entries(x)) {
+    const a = attributes.find((at) => at.name === k);
+    out[a ? a.baseName : k] = a ? jsonNames(e, a.type, models) : e;
   }
   return out;
 }

@@ -19,7 +19,13 @@ const dts = fs.readFileSync(path.join(clientDir, "dist/gen/types/ObjectParamAPI.
 const requests = new Map();
 for (const m of dts.matchAll(/export interface (\w+Request) \{([\s\S]*?)\n\}/g)) {
   const params = [];
-  for (const p of m[2].matchAll(/^ {4}(\w+)(\?)?: (.+);$/gm)) params.push({ name: p[1], type: p[3], optional: p[2] === "?" });
+  for (const p of m[2].matchAll(/^ {4}(\w+)(\?)?: (.+);$/gm)) {
+    // The client prefixes a name that is a reserved word in TypeScript (`_continue`); Ko, for
+    // which a leading `_` marks an argument that only orders steps, uses the API's own name.
+    const param = { name: p[1].replace(/^_/, ""), type: p[3], optional: p[2] === "?" };
+    if (param.name !== p[1]) param.key = p[1];
+    params.push(param);
+  }
   requests.set(m[1], params);
 }
 

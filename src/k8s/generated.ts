@@ -23,7 +23,8 @@ export interface Operation {
   readonly method: string;
   /** The Ko name: ListNamespacedPod. */
   readonly name: string;
-  readonly params: readonly { readonly name: string; readonly type: string; readonly optional: boolean }[];
+  /** `key` is the client's name of a parameter when it is not Ko's (`_continue` for `continue`). */
+  readonly params: readonly { readonly name: string; readonly key?: string; readonly type: string; readonly optional: boolean }[];
   /** The result's model (V1PodList), or a basic type. */
   readonly result: string;
 }

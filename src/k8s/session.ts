@@ -12,7 +12,7 @@ import type { Cluster } from "../cluster/index.js";
 import { KoError, KoPanic } from "../runtime/failure.js";
 import { listToValue } from "../runtime/sequence.js";
 import { EMPTY, Seq, Struct, type Value } from "../runtime/value.js";
-import { fromJson, modelName, REDACTED, toJson, type Models } from "./convert.js";
+import { fromClient, fromJson, modelName, REDACTED, toJson, type Models } from "./convert.js";
 import { collectionPath, kindInfo, type KindInfo } from "./kinds.js";
 import { Limiter } from "./limiter.js";
 import type { Operation } from "./generated.js";
@@ -163,7 +163,7 @@ export class K8sSession {
       this.note("create", target);
       return fromJson(body);
     }
-    return fromJson(await this.create(target, body));
+    return fromClient(await this.create(target, body), "V1Namespace", this.models);
   }
 
   async deleteNamespace(name: string): Promise<Value> {
@@ -177,7 +177,8 @@ export class K8sSession {
     if (typeof raw.apiVersion !== "string" || typeof raw.kind !== "string" || typeof raw.metadata?.name !== "string") {
       throw new KoError("k8s.Apply: argument object: needs apiVersion, kind and metadata.name", "runtime/host-argument");
     }
-    const body = toJson(object, modelName(raw.apiVersion, raw.kind), this.models) as Json;
+    const model = modelName(raw.apiVersion, raw.kind);
+    const body = toJson(object, model, this.models) as Json;
     const info = kindInfo(body.kind);
     const namespaced = info ? info.namespaced : true;
     if (namespaced) body.metadata.namespace ??= namespace ?? this.defaultNamespace;
@@ -186,12 +187,12 @@ export class K8sSession {
     if (this.dryRun) {
       const exists = namespaced && this.dryNamespaces.has(body.metadata.namespace) ? false : await this.exists(body.apiVersion, body.kind, body.metadata.name, body.metadata.namespace);
       this.note(exists ? "change" : "create", target);
-      if (namespaced && this.dryNamespaces.has(body.metadata.namespace)) return fromJson(body);
+      if (namespaced && this.dryNamespaces.has(body.metadata.namespace)) return fromClient(body, model, this.models);
     }
     const applied = await this.send(target, "idempotent", () =>
       this.objects.patch(body, undefined, this.dryRun ? "All" : undefined, "ko", true, this.k8s.PatchStrategy.ServerSideApply),
     );
-    return fromJson(applied, body.kind === "Secret");
+    return fromClient(applied, model, this.models, body.kind === "Secret");
   }
 
   async get(kind: string, name: string, namespace: string | undefined, apiVersion: string | undefined): Promise<Value> {
@@ -203,13 +204,13 @@ export class K8sSession {
     const version = apiVersion ?? info?.apiVersion;
     if (!version) throw new KoError(`k8s.Get: kind ${kind} is not one the package knows: give its apiVersion`, "runtime/host-argument");
     const obj = await this.send(target, "idempotent", () => this.objects.read({ apiVersion: version, kind: kindName, metadata: { name, ...(ns ? { namespace: ns } : {}) } }));
-    return fromJson(obj, kindName === "Secret");
+    return fromClient(obj, modelName(version, kindName), this.models, kindName === "Secret");
   }
 
   async list(kind: string, namespace: string | undefined, labelSelector: string | undefined): Promise<Value> {
     const info = this.known(kind, "List");
     const items = await this.listJson(info, namespace ?? this.defaultNamespace, labelSelector);
-    return listToValue(items.map((o) => fromJson(o, info.kind === "Secret")));
+    return listToValue(items.map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models, info.kind === "Secret")));
   }
 
   async delete(kind: string, namespace: string | undefined, names: Value, labelSelector: string | undefined, objects: Value): Promise<Value> {
@@ -242,10 +243,13 @@ export class K8sSession {
     const param: Json = {};
     for (const p of op.params) {
       const v = args[p.name];
-      if (v !== undefined && v !== EMPTY) param[p.name] = toJson(v, /^[A-Z]/.test(p.type) || p.type.startsWith("Array<") ? p.type : undefined, this.models);
+      if (v !== undefined && v !== EMPTY) param[p.key ?? p.name] = toJson(v, /^[A-Z]/.test(p.type) || p.type.startsWith("Array<") ? p.type : undefined, this.models);
     }
     const verb = operationVerb(op.method);
     const kind = operationKind(op.method);
+    // The client sends a patch as a JSON patch (application/json-patch+json): a list of
+    // operations, of which Ko writes a one-element list as the element itself (spec 4.4).
+    if (verb === "patch" && param.body !== undefined && !Array.isArray(param.body)) param.body = [param.body];
     const namespaced = typeof param.namespace === "string";
     const target: Target = { verb, kind, namespace: namespaced ? param.namespace : kind === "Namespace" ? param.name : undefined, name: param.name ?? param.body?.metadata?.name };
     this.police(target);
@@ -258,7 +262,7 @@ export class K8sSession {
     }
     const api = this.apiClient(op.api) as Record<string, (p: Json) => Promise<unknown>>;
     const result = await this.send(target, verb === "create" ? "create" : "idempotent", () => api[op.method]!.call(api, param));
-    return fromJson(result, kind === "Secret");
+    return fromClient(result, op.result, this.models, kind === "Secret");
   }
 
   private readonly apis = new Map<string, unknown>();
@@ -302,11 +306,11 @@ export class K8sSession {
     let rv = await relist();
     if (this.dryRun && !check()) {
       this.stderr(`ko: dry run: would wait for ${what} to be ${q.condition}\n`);
-      return listToValue([...seen.values()].map((o) => fromJson(o)));
+      return listToValue([...seen.values()].map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models)));
     }
     for (;;) {
       const done = check();
-      if (done) return listToValue(done.map((o) => fromJson(o, info.kind === "Secret")));
+      if (done) return listToValue(done.map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models, info.kind === "Secret")));
       if (signal.aborted) throw signal.reason;
       const left = deadline - Date.now();
       if (left <= 0) throw this.panic({ verb: "watch", kind: info.kind, namespace: ns, name: q.name }, 0, "Timeout", `timed out after ${q.timeout} waiting for ${what} to be ${q.condition}`);

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { compile } from "../../src/api/program.js";
 import { Limiter } from "../../src/k8s/limiter.js";
 import { closeK8s, configureK8s, k8sSession, type K8sOptions } from "../../src/k8s/options.js";
-import { testCluster, tempDir } from "../cluster/helpers.js";
+import { kubectl, testCluster, tempDir } from "../cluster/helpers.js";
 import { ko, REPO } from "../support/cli.js";
 import { registerCoreBuiltins } from "../../src/builtins/index.js";
 import { HostRegistry } from "../../src/host/registry.js";
@@ -233,6 +233,38 @@ Main() {
 	)
 }`);
     expect(result).toEqual({ kind: "ConfigMapList", names: 1, data: { k: "v" }, empty: 0 });
+  });
+
+  test("a generated patch operation sends a JSON patch: a list of operations, or one alone", async () => {
+    const { result } = await run(`
+Main() {
+	ns: k8s.CoreV1CreateNamespace(body: (metadata: (name: "patched")))
+	cm: k8s.CreateNamespacedConfigMap(namespace: "patched", body: (metadata: (name: "p"), data: (a: "1", b: "2")), _after: ns)
+	one: k8s.PatchNamespacedConfigMap(name: "p", namespace: "patched", body: (op: "replace", path: "/data/a", value: "one"), _after: cm)
+	two: k8s.PatchNamespacedConfigMap(
+		name: "p"
+		namespace: "patched"
+		body: ((op: "remove", path: "/data/b"), (op: "add", path: "/metadata/labels", value: (patched: "yes")))
+		_after: one
+	)
+	return: (data: two.data, labels: two.metadata.labels)
+}`);
+    expect(result).toEqual({ data: { a: "one" }, labels: { patched: "yes" } });
+    const r = await kubectl(c, ["get", "configmap", "p", "-n", "patched", "-o", "json"]);
+    expect(JSON.parse(r.stdout).data).toEqual({ a: "one" });
+  });
+
+  test("fields and parameters whose JSON name is not the client's TypeScript name keep their JSON name (continue)", async () => {
+    const { result } = await run(`
+Main() {
+	ns: k8s.CoreV1CreateNamespace(body: (metadata: (name: "paged")))
+	a: k8s.CreateNamespacedConfigMap(namespace: "paged", body: (metadata: (name: "a", labels: (page: "yes"))), _after: ns)
+	b: k8s.CreateNamespacedConfigMap(namespace: "paged", body: (metadata: (name: "b", labels: (page: "yes"))), _after: ns)
+	first: k8s.ListNamespacedConfigMap(namespace: "paged", labelSelector: "page", limit: 1, _after: (a, b))
+	rest: k8s.ListNamespacedConfigMap(namespace: "paged", labelSelector: "page", limit: 1, continue: first.metadata.continue)
+	return: (first: Len(first.items), more: Have(first.metadata.continue), rest: Len(rest.items), done: Have(rest.metadata.continue))
+}`);
+    expect(result).toEqual({ first: 1, more: true, rest: 1, done: false });
   });
 
   test("the generated calls are policed and dry-run like the convenience layer", async () => {
