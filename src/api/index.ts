@@ -11,8 +11,8 @@ export { compile, defaultRegistry, KoCompileError, KoProgram, stdlibDir, type Ca
 export { fromJs, toJs, fieldsFromJs, KoValue } from "./convert.js";
 export { renderFailure, failureDiagnostic } from "./report.js";
 export { KoTypeError, TypeChecker, defaultEntries, type TypeReport, type Entry } from "../types/index.js";
-export { defineHost, signature, type HostContext, type HostFunction, type ParamSpec, type Effects } from "../host/binding.js";
-export { T, type HostType } from "../host/types.js";
+export { defineHost, signature, type HostContext, type HostFunction, type ParamSpec, type Effects, type Known, type Refine, type Refinement } from "../host/binding.js";
+export { T, recordSchema, type HostType, type RecordSchema } from "../host/types.js";
 export { HostRegistry } from "../host/registry.js";
 export { KoError, KoPanic, KoCancelled, KoFailure } from "../runtime/failure.js";
 export { printValue } from "../runtime/print.js";

@@ -2,7 +2,19 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { compileSource, defineHost, KoCancelled, KoCompileError, KoError, KoPanic, KoValue, renderFailure, T } from "../../src/api/index.js";
+import {
+  compileSource,
+  defineHost,
+  KoCancelled,
+  KoCompileError,
+  KoError,
+  KoPanic,
+  KoValue,
+  recordSchema,
+  renderFailure,
+  T,
+  type RecordSchema,
+} from "../../src/api/index.js";
 import { REPO } from "../support/cli.js";
 
 const quiet = { stdout: () => {}, stderr: () => {} };
@@ -52,6 +64,54 @@ Bad() { return: app.Greet(7) }`, { bind: [greet] });
     expect(await p.run("Main", {}, quiet)).toEqual({ a: "hi ann", b: "hi bob" });
     expect(calls.sort()).toEqual(["ann", "bob"]);
     await expect(p.run("Bad", {}, quiet)).rejects.toThrow(/app\.Greet: argument who: expects String, got Int64/);
+  });
+
+  test("an app's record types are closed: a misspelled field is rejected before the run, and checked again at the call", async () => {
+    const port: RecordSchema = recordSchema("Port", () => ({ number: T.integer, protocol: T.string }));
+    const server: RecordSchema = recordSchema("Server", () => ({
+      host: T.string,
+      ports: T.list(T.record(port)),
+      tags: T.map(T.string),
+      weight: T.oneOf(T.integer, T.string),
+    }));
+    const sent: unknown[] = [];
+    const deploy = defineHost({
+      pkg: "app",
+      name: "Deploy",
+      doc: "Deploys a server and returns it as deployed.",
+      params: [{ name: "server", type: T.record(server), monadic: true }],
+      result: T.record(server),
+      effects: "io",
+      impl: ([s]) => (sent.push(s), s!),
+    });
+    const p = compileSource(
+      `import "app"
+import "encoding/json"
+Good() {
+	s: app.Deploy((host: "a", ports: ((number: 80, protocol: "TCP"), (number: 443)), tags: (tier: "web"), weight: "half"))
+	return: s.host
+}
+Misspelled() { return: app.Deploy((host: "a", ports: (numbr: 80))) }
+WrongType() { return: app.Deploy((host: "a", tags: (tier: 1))) }
+Selected() { return: app.Deploy((host: "a")).hots }
+Unknowable() { return: app.Deploy(json.Unmarshal("{\\"host\\": \\"a\\", \\"prots\\": 1}")) }`,
+      { bind: [deploy] },
+    );
+    expect(await p.run("Good", {}, quiet)).toBe("a");
+    const reject = async (name: string, message: string) => {
+      const err = await p.run(name, {}, quiet).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, name).toBeInstanceOf(KoError);
+      expect(String((err as Error).message), name).toContain(message);
+    };
+    await reject("Misspelled", "app.Deploy: argument server: field ports: Port has no field numbr (did you mean number?)");
+    await reject("WrongType", "app.Deploy: argument server: field tags.tier: expects String, got Int64");
+    await reject("Selected", "Server has no field hots (did you mean host?)");
+    expect(sent).toHaveLength(1); // none of the three ran
+    await reject("Unknowable", "app.Deploy: argument server: Server has no field prots (did you mean ports?)");
+    expect(sent).toHaveLength(1); // the call checked what the checker could not know
   });
 
   test("compile errors carry every diagnostic with its location", () => {
