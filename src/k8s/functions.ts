@@ -100,7 +100,8 @@ export const k8sFunctions: readonly HostFunction[] = [
   api(
     "Apply",
     "Apply(object?, namespace) applies the object (a structure with apiVersion, kind, metadata...) server-side, " +
-      "as field manager \"ko\", and returns it as the cluster now has it.",
+      "as field manager \"ko\", and returns it as the cluster now has it. An object of a kind the client has a model for " +
+      "(its apiVersion and kind say which: V1StatefulSet) is checked against it, field by field, before anything is sent.",
     [{ name: "object", type: T.struct({}), monadic: true }, namespaceParam()],
     T.any,
     (s, [obj, ns]) => s.apply(obj!, str(ns)),
@@ -108,7 +109,7 @@ export const k8sFunctions: readonly HostFunction[] = [
   ),
   api(
     "Get",
-    "Get(kind, name, namespace, apiVersion) reads one object; panics with reason NotFound if there is none.",
+    "Get(kind, name, namespace, apiVersion) reads one object, typed as its kind's model (V1Pod); panics with reason NotFound if there is none.",
     [kindParam, { name: "name", type: T.string }, namespaceParam(), { name: "apiVersion", type: T.string, optional: true }],
     T.any,
     (s, [kind, name, ns, apiVersion]) => s.get(str(kind)!, str(name)!, str(ns), str(apiVersion)),
