@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { error, type Diagnostic } from "../diag/diagnostic.js";
 import type { HostRegistry } from "../host/registry.js";
-import { parseFile } from "../syntax/index.js";
+import { parseFile, type ParseResult } from "../syntax/index.js";
 import type { ImportDecl } from "../syntax/ast.js";
 import { IDIOM_PACKAGE, type KoPackage, type SourceFile } from "./program.js";
 
@@ -22,6 +22,8 @@ export interface LoadOptions {
   readonly stdlibDir: string;
   /** Reads a file; replaceable so the language server can supply unsaved editor buffers. */
   readonly readFile?: (file: string) => string | undefined;
+  /** Parses a file; replaceable so the language server can reuse the parses of unchanged definitions. */
+  readonly parse?: (file: string, text: string) => ParseResult;
 }
 
 /** Where the entry package comes from. */
@@ -125,7 +127,7 @@ export class Loader {
   }
 
   private addFile(pkg: KoPackage, file: string, text: string): void {
-    const { ast, diagnostics } = parseFile(file, text);
+    const { ast, diagnostics } = (this.opts.parse ?? parseFile)(file, text);
     this.diagnostics.push(...diagnostics);
     const sf: SourceFile = { path: file, text, ast, aliases: new Map() };
     pkg.files.push(sf);
