@@ -18,7 +18,15 @@ export interface Compiled {
   readonly defs: Map<KoFunction, FuncInfo>;
 }
 
-export function compileProgram(program: Program, construction: HostFunction): Compiled {
+export interface CompileOptions {
+  /**
+   * Compile each function's Circuit when it is first read rather than all at once: a tool that
+   * checks a few functions of a large program (the language server) compiles only those.
+   */
+  readonly lazy?: boolean;
+}
+
+export function compileProgram(program: Program, construction: HostFunction, opts: CompileOptions = {}): Compiled {
   const functions = new Map<string, Map<string, KoFunction>>();
   const byInfo = new Map<FuncInfo, KoFunction>();
   const defs = new Map<KoFunction, FuncInfo>();
@@ -43,8 +51,26 @@ export function compileProgram(program: Program, construction: HostFunction): Co
     },
     construction,
   };
-  for (const [info, fn] of byInfo) fn.circuit = new FunctionCompiler(env, info.def).compile();
+  for (const [info, fn] of byInfo) {
+    if (opts.lazy) compileOnFirstUse(fn, () => new FunctionCompiler(env, info.def).compile());
+    else fn.circuit = new FunctionCompiler(env, info.def).compile();
+  }
   return { functions, defs };
+}
+
+/** Makes `fn.circuit` a property that compiles on first read and is a plain one from then on. */
+function compileOnFirstUse(fn: KoFunction, compile: () => Circuit): void {
+  const settle = (circuit: Circuit) => Object.defineProperty(fn, "circuit", { value: circuit, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(fn, "circuit", {
+    get: () => {
+      const circuit = compile();
+      settle(circuit);
+      return circuit;
+    },
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 interface Env {

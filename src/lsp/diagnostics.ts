@@ -91,6 +91,7 @@ export class DiagnosticsService {
   private answered(r: WorkerResponse): void {
     this.inFlight.delete(r.file);
     if (this.again.has(r.file)) return this.request(r.file); // changed meanwhile: this result is stale
+    if (r.report?.failure !== undefined) this.log(`ko lsp: analysing ${r.file}: ${r.report.failure}`);
     if (r.report) this.publish(r.report);
     else this.log(`ko lsp: analysing ${r.file} failed: ${r.error}`);
   }
@@ -134,6 +135,6 @@ function startWorker(options: WorkspaceOptions, log: (message: string) => void):
     log("ko lsp: no diagnostics worker module found; analysing on the main thread");
     return undefined;
   }
-  // A small young generation: the worker keeps nothing between analyses, and memory is shared with the main thread.
+  // A small young generation: the worker keeps only syntax trees between analyses, and memory is shared with the main thread.
   return new Worker(script, { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
 }

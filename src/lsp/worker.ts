@@ -21,7 +21,8 @@ parentPort?.on("message", (request: WorkerRequest) => {
   } catch (e) {
     response = { id: request.id, file: request.file, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }
-  // The trees are not needed once reported: the next request analyses afresh anyway.
+  // The analysis is not needed once reported: the next request analyses afresh anyway, reusing
+  // only the workspace's parses of the definitions the edits since did not touch.
   workspace.forgetAnalyses();
   parentPort!.postMessage(response);
 });

@@ -227,12 +227,16 @@ export class ReplSession {
     const assembled = this.assemble(inputPieces(formula));
     const compiled = this.compileOrFail(assembled);
     if (!("program" in compiled)) return compiled;
+    // The language service's analysis: the same types as hover shows for the formula in a file.
     const analysis = analyze({ kind: "text", path: SOURCE, text: assembled.text, pkgPath: PACKAGE }, { roots: this.opts.roots, readFile: readDisk });
-    if (analysis.types === undefined) {
-      return { kind: "note", text: "types are not available yet: the REPL shows them once static type inference (issue 3) is wired into the language service" };
-    }
     const start = assembled.starts[assembled.starts.length - 2]!;
-    return { kind: "note", text: analysis.types.typeOf(SOURCE, start, start + formula.length) ?? "(no type inferred)" };
+    const end = start + formula.length;
+    const type = analysis.types?.typeOf(SOURCE, start, end) ?? "(no type inferred)";
+    // A formula certain to fail has the type Never; say why, as `ko check` would.
+    const failures = (analysis.types?.diagnostics() ?? [])
+      .filter((d) => d.severity === "error" && d.span.file === SOURCE && start <= d.span.start.offset && d.span.end.offset <= end)
+      .map((d) => `\n  fails: ${d.message}`);
+    return { kind: "note", text: type + failures.join("") };
   }
 
   // -------------------------------------------------------------------------------------------

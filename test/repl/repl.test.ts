@@ -73,9 +73,29 @@ describe("without a terminal: one result per input", () => {
     expect(compile.status).toBe(3);
   });
 
-  test(":type says when types are not available; unknown commands are errors", async () => {
-    const out = await ko(["repl"], { input: ":type Sum(1, 2)\n:nope\n" });
-    expect(out.stdout).toMatch(/Int64|not available yet/);
+  test(":type prints a formula's inferred type, with the session's definitions; unknown commands are errors", async () => {
+    const input = [
+      ":type Sum(1, 2)",
+      ':type (a: 1, b: "s")',
+      "Wrap(n) { return: (value: n, size: Len(n)) }",
+      ':type Wrap(n: "ko")',
+      ':type Wrap(n: "ko").size',
+      ':type Sum(1, "a")',
+      ":nope",
+    ].join("\n");
+    const out = await ko(["repl"], { input: `${input}\n` });
+    expect(out.stdout).toBe(
+      [
+        "Int64",
+        "(a: Int64, b: String)",
+        "defined Wrap",
+        "(value: String, size: Int64)",
+        "Int64",
+        "Never",
+        "  fails: basic types Int64 and String cannot be unified",
+        "",
+      ].join("\n"),
+    );
     expect(out.stderr).toContain("unknown command :nope");
     expect(out.status).toBe(2);
   });

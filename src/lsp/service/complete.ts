@@ -7,7 +7,7 @@
  * - at the start of a term in a call's brackets: the called function's parameter names as
  *   `name: ` (the monadic one marked), before the values above;
  * - after `alias.`: the members of the imported package; after a step, a parameter or `).`:
- *   the fields of its inferred type (types-bridge.ts; nothing until the checker exists);
+ *   the fields of its inferred type, with their types (types-bridge.ts);
  * - inside `import "...`: package paths.
  */
 import { defaultRegistry } from "../../api/program.js";
@@ -168,7 +168,7 @@ function memberEntries(view: View, file: string, qualifier: readonly string[], d
   const local = fn && (fn.def.params.some((p) => p.name.text === qualifier[0]) || fn.def.steps.some((t) => t.label?.text === qualifier[0]));
   const source = fn?.file ?? sourceFile(program, file);
   const pkgPath = local || qualifier.length !== 1 ? undefined : source?.aliases.get(qualifier[0]!);
-  if (pkgPath === undefined) return fieldEntries(view, file, dotAt);
+  if (pkgPath === undefined) return fieldEntries(view, file, dotAt, qualifier);
   const pkg = program.packages.get(pkgPath);
   if (pkg === undefined) return [];
   return [
@@ -177,11 +177,11 @@ function memberEntries(view: View, file: string, qualifier: readonly string[], d
   ];
 }
 
-/** Fields of the value before the dot, from inferred types (none without the checker). */
-function fieldEntries(view: View, file: string, dotAt: number): CompletionEntry[] {
+/** Fields of the value before the dot (named `qualifier`, when it is a dotted name), from inferred types. */
+function fieldEntries(view: View, file: string, dotAt: number, qualifier?: readonly string[]): CompletionEntry[] {
   const types = view.analysis.types;
   if (types === undefined) return [];
-  return types.fieldsAt(file, view.map.toOld(dotAt)).map((f) => ({
+  return types.fieldsAt(file, view.map.toOld(dotAt), qualifier).map((f) => ({
     label: f.name,
     kind: "field" as const,
     detail: f.type,

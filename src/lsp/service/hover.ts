@@ -1,7 +1,7 @@
 /**
  * Hover: what the name under the cursor is — a function's signature and documentation, a
  * parameter or step and the function it belongs to, an import's package — and its inferred type
- * when the checker provides one (types-bridge.ts).
+ * (types-bridge.ts), printed as spec 7.4 prints types.
  */
 import type { FuncInfo } from "../../resolve/program.js";
 import { describeFunc, describeHost, qualifiedSignature, type FunctionDescription } from "./describe.js";
@@ -19,16 +19,45 @@ export interface HoverResult {
 export function hover(view: View, file: string, offset: number): HoverResult | undefined {
   const old = view.map.toOld(offset);
   const occ = view.analysis.index.at(file, old);
-  const type = view.analysis.types?.typeAt(file, old);
   if (occ === undefined) {
-    return type === undefined ? undefined : { start: offset, end: offset, contents: code(type) };
+    // Inside a formula (a bracket, a literal): the type of the innermost one.
+    const type = view.analysis.types?.typeAt(file, old);
+    return type === undefined ? undefined : { start: offset, end: offset, contents: typeText(type, false) };
   }
   const start = view.map.toNew(occ.start);
   const end = view.map.toNew(occ.end);
   if (start === undefined || end === undefined) return undefined;
   const contents = describe(occ, view);
   if (contents === undefined) return undefined;
-  return { start, end, contents: type === undefined ? contents : `${contents}\n\n---\n\ntype: \`${type}\`` };
+  // At the name's start: the cursor may be just after it.
+  const type = typed(occ, view.analysis.texts.get(file) ?? "") ? view.analysis.types?.typeAt(file, occ.start) : undefined;
+  if (type === undefined) return { start, end, contents };
+  return { start, end, contents: `${contents}\n\n---\n\n${typeText(type, occ.target.kind === "func" && type.includes("\n"))}` };
+}
+
+/**
+ * Whether the name's inferred type is worth showing: that of a parameter, step or selected field,
+ * and a function's signatures where it is defined. Where a function is called, the type at its
+ * name would be the call's, which reads as if it were the function's.
+ */
+function typed(occ: Occurrence, text: string): boolean {
+  switch (occ.target.kind) {
+    case "param":
+      // An argument's label (`n:` in `F(n: 1)`) names the parameter of the function called.
+      return occ.declaration || !/^\s*:/.test(text.slice(occ.end, occ.end + 40));
+    case "step":
+    case "field":
+      return true;
+    case "func":
+      return occ.declaration;
+    default:
+      return false;
+  }
+}
+
+/** An inferred type; `several`: a function's signatures, one per specialisation. */
+function typeText(type: string, several: boolean): string {
+  return `inferred type${several ? "s" : ""}:\n${code(type)}`;
 }
 
 function describe(occ: Occurrence, view: View): string | undefined {

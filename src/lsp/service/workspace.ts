@@ -15,6 +15,7 @@ import * as path from "node:path";
 import { koFilesOf, type EntrySource } from "../../resolve/load.js";
 import { analyze, type Analysis } from "./analysis.js";
 import { OffsetMap, type Edit } from "./edits.js";
+import { Parses } from "./parses.js";
 import { entryKey } from "./report.js";
 
 export interface WorkspaceOptions {
@@ -54,6 +55,8 @@ export class Workspace {
   private readonly scriptDirs = new Set<string>();
   /** Bumped when files change on disk, which invalidates every analysis. */
   private diskGeneration = 0;
+  /** Syntax trees kept across analyses (a changed file is parsed again only where it changed). */
+  private readonly parses = new Parses();
 
   constructor(readonly opts: WorkspaceOptions) {}
 
@@ -180,11 +183,17 @@ export class Workspace {
   }
 
   private run(entry: EntrySource, file: string): Analysis {
-    let analysis = analyze(entry, { roots: this.opts.roots, readFile: this.readFile });
+    const options = (e: EntrySource) => ({
+      roots: this.opts.roots,
+      readFile: this.readFile,
+      parses: this.parses,
+      previous: this.analyses.get(entryKey(e))?.analysis,
+    });
+    let analysis = analyze(entry, options(entry));
     if (entry.kind === "dir" && holdsSeparateScripts(analysis)) {
       this.scriptDirs.add(entry.dir);
       entry = this.entryFor(file);
-      analysis = analyze(entry, { roots: this.opts.roots, readFile: this.readFile });
+      analysis = analyze(entry, options(entry));
     }
     const versions = new Map<string, number>();
     for (const f of analysis.texts.keys()) {
@@ -243,7 +252,7 @@ interface Cached {
 
 /** Functions defined twice across the directory's files: separate scripts, not one package. */
 function holdsSeparateScripts(a: Analysis): boolean {
-  return a.diagnostics.some(
+  return a.compileErrors.some(
     (d) => d.code === "resolve/duplicate-function" && d.related?.some((r) => r.span.file !== d.span.file) === true,
   );
 }

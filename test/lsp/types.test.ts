@@ -1,0 +1,170 @@
+/**
+ * Inferred types in the language server (types-bridge.ts), through the protocol as an editor
+ * uses it: hover, completion after `.`, and the checker's diagnostics, also while a file is half
+ * typed.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { LspClient, marked, uri, workspace, type LspDiagnostic, type Position } from "./client.js";
+
+interface CompletionItem {
+  label: string;
+  detail?: string;
+  kind?: number;
+}
+
+const FIELD = 5; // CompletionItemKind.Field
+const ERROR = 1;
+const WARNING = 2;
+
+let dir: string;
+let client: LspClient;
+let counter = 0;
+
+beforeAll(async () => {
+  dir = workspace({});
+  client = await LspClient.start(dir);
+});
+
+afterAll(async () => {
+  await client.stop();
+});
+
+/** Opens `source` (with `<|>` markers) as a new file in its own directory. */
+async function openMarked(source: string): Promise<{ file: string; cursors: Position[] }> {
+  const m = marked(source);
+  const sub = path.join(dir, `case${counter++}`);
+  fs.mkdirSync(sub);
+  const file = path.join(sub, "t.ko");
+  fs.writeFileSync(file, m.text);
+  await client.open(file, m.text);
+  return { file, cursors: m.cursors };
+}
+
+async function hoverText(file: string, position: Position): Promise<string> {
+  const h = await client.request<{ contents: { value: string } } | null>("textDocument/hover", { textDocument: { uri: uri(file) }, position });
+  return h?.contents.value ?? "";
+}
+
+function completion(file: string, position: Position): Promise<CompletionItem[]> {
+  return client.request<CompletionItem[]>("textDocument/completion", { textDocument: { uri: uri(file) }, position });
+}
+
+function fields(items: CompletionItem[]): string[] {
+  return items.filter((i) => i.kind === FIELD).map((i) => `${i.label}: ${i.detail}`);
+}
+
+describe("hover shows inferred types", () => {
+  test("of a step, a parameter, a selected field, and a function's signature per specialisation", async () => {
+    const { file, cursors } = await openMarked(
+      'Main() {\n\tx<|>: (a: 1, b: "s")\n\treturn: Wrap(n: x.a<|>)\n}\n\n// Wrap puts a value in a structure.\nWr<|>ap(n<|>) {\n\treturn: (value: n)\n}\n\nOther() {\n\treturn: Wrap(n: "s")\n}\n',
+    );
+    const step = await hoverText(file, cursors[0]!);
+    expect(step).toContain("(step) x");
+    expect(step).toContain("inferred type:\n```ko\n(a: Int64, b: String)\n```");
+    expect(await hoverText(file, cursors[1]!)).toContain("```ko\nInt64\n```");
+    const fn = await hoverText(file, cursors[2]!);
+    expect(fn).toContain("Wrap puts a value in a structure.");
+    expect(fn).toMatch(/inferred types:\n```ko\ncase\d+\.Wrap\(n: Int64\) \(value: Int64\)\ncase\d+\.Wrap\(n: String\) \(value: String\)\n```$/);
+    expect(await hoverText(file, cursors[3]!)).toContain("```ko\nInt64 | String\n```");
+  });
+
+  test("inside a formula; none on the name of a function called", async () => {
+    const { file, cursors } = await openMarked('Main() {\n\treturn: (a: Sum<|>(1, 2), b: Len("<|>x"))\n}\n');
+    const callee = await hoverText(file, cursors[0]!);
+    expect(callee).toContain("Sum(value?:");
+    expect(callee).not.toContain("inferred type");
+    expect(await hoverText(file, cursors[1]!)).toBe("inferred type:\n```ko\nString\n```");
+  });
+
+  test("while the file does not compile, those of the last text that did", async () => {
+    const { file, cursors } = await openMarked('Main() {\n\tx: (a: 1, b: "s")\n\t<|>\n\treturn: x<|>\n}\n');
+    expect(await hoverText(file, cursors[1]!)).toContain("(a: Int64, b: String)");
+    // A half-typed step before the reference: the reference has moved, and the text no longer parses.
+    await client.edit(file, cursors[0]!, cursors[0]!, "y: Sum(x.a,");
+    await client.diagnosticsFor(file, (ds) => ds.some((d) => d.source === "ko syntax"));
+    const moved = { line: cursors[1]!.line, character: cursors[1]!.character };
+    expect(await hoverText(file, { line: moved.line, character: moved.character - 1 })).toContain("(a: Int64, b: String)");
+    expect(await hoverText(file, { line: 2, character: 10 })).toContain("```ko\nInt64\n```"); // `a` of x.a, in the new text
+  });
+
+  test("in a function no entry calls: its parameters of any type", async () => {
+    const { file, cursors } = await openMarked('Label(name) {\n\tr<|>: (name: name, size: 3)\n\treturn: r\n}\n');
+    expect(await hoverText(file, cursors[0]!)).toContain("(name: Unknown, size: Int64)");
+  });
+});
+
+describe("completion after `.` lists the fields of the inferred type", () => {
+  test("of a step, as the editor types the dot", async () => {
+    const { file, cursors } = await openMarked('Main() {\n\tx: (a: 1, b: "s")\n\treturn: x<|>\n}\n');
+    await hoverText(file, cursors[0]!); // the server has analysed the text as opened
+    await client.edit(file, cursors[0]!, cursors[0]!, ".");
+    const after = { line: cursors[0]!.line, character: cursors[0]!.character + 1 };
+    expect(fields(await completion(file, after))).toEqual(["a: Int64", "b: String"]);
+  });
+
+  test("of a field of a field, and of a call's result, in a text that compiles", async () => {
+    const { file, cursors } = await openMarked(
+      'Pair(l, r) {\n\treturn: (left: l, right: r)\n}\n\nMain() {\n\tx: (inner: (deep: 1, s: "t"))\n\ty: x.inner.<|>deep\n\treturn: Pair(l: y, r: x).<|>left\n}\n',
+    );
+    expect(fields(await completion(file, cursors[0]!))).toEqual(["deep: Int64", "s: String"]);
+    expect(fields(await completion(file, cursors[1]!))).toEqual(["left: Int64", "right: (inner: (deep: Int64, s: String))"]);
+  });
+
+  test("after a dotted name in a new line of a function that no longer compiles", async () => {
+    const { file, cursors } = await openMarked("Main() {\n\tx: (a: 1, b: (c: true))\n\treturn: x\n}\n<|>");
+    await hoverText(file, { line: 1, character: 1 });
+    // A new function's text first, then a line in Main that names x (not in the last good text).
+    await client.edit(file, cursors[0]!, cursors[0]!, "F() {\n");
+    await client.edit(file, { line: 2, character: 0 }, { line: 2, character: 0 }, "\tz: x.b.\n");
+    expect(fields(await completion(file, { line: 2, character: 8 }))).toEqual(["c: Bool"]);
+  });
+});
+
+describe("type diagnostics", () => {
+  test("a certain failure is an error at its step, with the severities of ko check", async () => {
+    // A spun call nobody waits for may fail, but need not stop the program (D32): a warning.
+    const { file } = await openMarked('Main() { return: Sum(1, "a") }\n\nLater() {\n\ts: Spin(Sum["b"])\n\treturn: 1\n}\n');
+    const d = await client.diagnosticsFor(file, (ds) => ds.some((x) => x.source === "ko type"));
+    const errors = d.filter((x) => x.severity === ERROR);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      code: "type/unify",
+      source: "ko type",
+      message: "basic types Int64 and String cannot be unified",
+      range: { start: { line: 0, character: 17 }, end: { line: 0, character: 28 } },
+    });
+    const warnings = d.filter((x) => x.severity === WARNING);
+    expect(warnings.map((x) => `${x.range.start.line}:${x.range.start.character} ${x.message}`)).toEqual([
+      "3:4 may fail: Sum: argument value: expects (Integer), got String",
+    ]);
+  });
+
+  test("a half-typed file gets its syntax diagnostics, and its type errors again once it compiles", async () => {
+    const { file } = await openMarked("Main() {\n\tx: Sum(1, 2)\n\treturn: x\n}\n");
+    expect(await client.diagnosticsFor(file)).toEqual([] as LspDiagnostic[]);
+    await client.edit(file, { line: 1, character: 11 }, { line: 1, character: 12 }, '"a"');
+    const typeError = await client.diagnosticsFor(file, (ds) => ds.some((x) => x.code === "type/unify"));
+    expect(typeError.map((x) => `${x.range.start.line}:${x.range.start.character} ${x.code}`)).toEqual(["1:4 type/unify"]);
+    // Half typed: a bracket left open. Syntax errors only: the checker needs a program that compiles.
+    await client.edit(file, { line: 2, character: 9 }, { line: 2, character: 10 }, "Sum(x,");
+    const syntax = await client.diagnosticsFor(file, (ds) => ds.some((x) => x.source === "ko syntax"));
+    expect(syntax.every((x) => x.source !== "ko type")).toBe(true);
+    await client.edit(file, { line: 2, character: 9 }, { line: 2, character: 15 }, "x");
+    const again = await client.diagnosticsFor(file, (ds) => ds.some((x) => x.code === "type/unify"));
+    expect(again.map((x) => x.source)).toEqual(["ko type"]);
+  });
+
+  test("a failure inside an imported package is shown where the package is called", async () => {
+    const pkg = workspace({
+      "app/main.ko": 'import "./lib"\n\nMain() {\n\treturn: lib.Twice(n: "x")\n}\n',
+      "app/lib/lib.ko": "Twice(n) {\n\treturn: Sum(n, n)\n}\n",
+    });
+    const file = path.join(pkg, "app/main.ko");
+    await client.open(file, fs.readFileSync(file, "utf8"));
+    const d = await client.diagnosticsFor(file, (ds) => ds.length > 0);
+    expect(d.map((x) => `${x.range.start.line}:${x.range.start.character} ${x.source}`)).toEqual(["3:9 ko type"]);
+    expect(d[0]!.message).toMatch(/^Sum: argument value: .* \(in lib\.Twice at .*lib\.ko:2:10\)$/);
+  });
+});
