@@ -28,7 +28,7 @@ export type { Ty, TyField } from "./ty.js";
 export type { Spec, Problem, CallEdge, Limits } from "./engine.js";
 export { showTy, describeTy } from "./show.js";
 export { tyOfValue, fieldTypes } from "./values.js";
-export { TypeQuery, fieldNames, type TypeInfo } from "./query.js";
+export { TypeQuery, fieldNames, fieldType, type TypeInfo } from "./query.js";
 
 /** A function to check, with the types of the arguments it is called with. */
 export interface Entry {

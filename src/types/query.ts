@@ -188,7 +188,7 @@ export class TypeQuery {
 }
 
 /** The type of field `name` of a value of type `t` (Empty where it has none), as selection gives it. */
-function fieldType(t: Ty, name: string): Ty {
+export function fieldType(t: Ty, name: string): Ty {
   if (t.k === "unknown") return t;
   let out: Ty = NEVER;
   for (const a of alternatives(t)) {

@@ -17,10 +17,10 @@ import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { Span } from "../../diag/span.js";
 import type { FuncInfo, Program } from "../../resolve/program.js";
 import { walkFormula, type FuncDef, type Ref } from "../../syntax/ast.js";
-import { defaultEntries, fieldNames, TypeChecker, TypeQuery, type Limits, type Spec, type TypeInfo, type TypeReport } from "../../types/index.js";
+import { defaultEntries, fieldNames, fieldType, TypeChecker, TypeQuery, type Limits, type Spec, type TypeInfo, type TypeReport } from "../../types/index.js";
 import type { Reach } from "../../types/report.js";
 import { showTy, showTyFlat } from "../../types/show.js";
-import { alternatives, EMPTY, fieldTy, join, NEVER, UNKNOWN, type Ty } from "../../types/ty.js";
+import { alternatives, UNKNOWN, type Ty } from "../../types/ty.js";
 import type { FieldInfo, TypeQueries } from "./types-bridge.js";
 
 /**
@@ -277,17 +277,6 @@ export function fieldsOf(t: Ty): FieldInfo[] {
     const doc = alternatives(t).map((a) => (a.k === "structure" ? a.schema?.record.fieldDoc?.(name) : undefined)).find((d) => d !== undefined);
     return { name, type: showTyFlat(fieldType(t, name)), ...(doc !== undefined ? { doc } : {}) };
   });
-}
-
-/** The type of field `name` of a value of type `t`, as selection gives it (as TypeQuery does). */
-function fieldType(t: Ty, name: string): Ty {
-  if (t.k === "unknown") return t;
-  let out: Ty = NEVER;
-  for (const a of alternatives(t)) {
-    if (a.k === "structure") out = join(out, fieldTy(a, name) ?? NEVER);
-    else if (a.k === "empty") out = join(out, EMPTY);
-  }
-  return out;
 }
 
 /** The references in a definition's steps (not those of the inline definitions in it). */
