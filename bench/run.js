@@ -181,7 +181,12 @@ bench("type-check a 10,000-line file", "< 1000 ms", () => {
   };
 });
 
-function startupBench() {
+/**
+ * Median wall times of `ko run examples/hello.ko` and of `node -e 0`, the two run by turns so that
+ * both medians see the same load on a shared machine (one after the other, a busy spell during
+ * either skewed the ratio by half a point or more).
+ */
+function startupBench(runs = 15) {
   const hello = path.join(repo, "examples/hello.ko");
   const ko = path.join(repo, "dist/cli/main.js");
   const once = (args) => {
@@ -190,12 +195,18 @@ function startupBench() {
     if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
     return performance.now() - t0;
   };
-  const median = (args) => {
-    once(args);
-    const s = Array.from({ length: 9 }, () => once(args)).sort((a, b) => a - b);
-    return s[4];
-  };
-  return { koMs: median([ko, "run", hello]), baselineMs: median(["-e", "0"]) };
+  const koArgs = [ko, "run", hello];
+  const nodeArgs = ["-e", "0"];
+  once(koArgs);
+  once(nodeArgs);
+  const koTimes = [];
+  const nodeTimes = [];
+  for (let i = 0; i < runs; i++) {
+    koTimes.push(once(koArgs));
+    nodeTimes.push(once(nodeArgs));
+  }
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { koMs: median(koTimes), baselineMs: median(nodeTimes) };
 }
 
 const filter = process.argv[2];

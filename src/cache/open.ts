@@ -1,6 +1,5 @@
 /**
- * The cache of one `ko run`, assembled in one module so that the command loads it in one go
- * (the CLI imports it only when the cache is on).
+ * The cache of one `ko run`, assembled in one module: what the command needs of src/cache.
  */
 import type { Compiled } from "../compile/compile.js";
 import { programCallables } from "./callables.js";

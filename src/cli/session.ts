@@ -1,14 +1,17 @@
 /**
  * What `ko run` stacks on a run besides running it: the cache, the journal of a named run, the
- * event log, the trace and the live view (each a layer, src/instrument/layers.ts). Each is
- * loaded only when it is used, so a run that asks for nothing pays for nothing.
+ * event log, the trace and the live view (each a layer, src/instrument/layers.ts). The cache is on
+ * unless `--no-cache` says otherwise, so its code is part of what every start of `ko` loads (it
+ * touches the disk only when a pure function is called: one `readdir` of its stored entries); the
+ * others are loaded only when asked for, so a run that asks for nothing pays for nothing.
  */
 import type { KoProgram } from "../api/program.js";
 import type { KoFunction } from "../compile/circuit.js";
-import type { Layer } from "../instrument/layers.js";
 import type { EntrySource } from "../resolve/load.js";
 import type { RunHooks } from "../runtime/hooks.js";
 import type { Field } from "../runtime/value.js";
+import { openCache } from "../cache/open.js";
+import { closeLayers, stackLayers, type Layer } from "../instrument/layers.js";
 import { UsageError } from "./exit.js";
 
 /** The options of `ko run` this module handles. */
@@ -75,7 +78,6 @@ export async function openSession(target: SessionTarget, flags: SessionFlags): P
   // The cache goes first: a make-style call it answers has its output files put back, which a
   // journal's replay would not do; the journal replays the effects the cache never stores.
   if (flags.cache !== false && target.entry.kind !== "package") {
-    const { openCache } = await import("../cache/open.js");
     layers.push(openCache({ compiled: target.program.compiled, script, warn }));
   }
   if (flags.name !== undefined) {
@@ -112,7 +114,6 @@ export async function openSession(target: SessionTarget, flags: SessionFlags): P
   }
   if (layers.length === 0) return { options: {}, watch: (call) => call, close: async () => {} };
 
-  const { stackLayers, closeLayers } = await import("../instrument/layers.js");
   const hooks = stackLayers(layers);
   return {
     options: { hooks, ...(stdout ? { stdout } : {}), ...(stderr ? { stderr } : {}) },

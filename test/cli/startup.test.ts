@@ -1,0 +1,101 @@
+/**
+ * What a start of the bundled `ko` loads (scripts/bundle.mjs). All the code of src/ that every
+ * start needs is in one chunk; the optional stages (the Kubernetes client and session, the YAML
+ * library, the language server, the REPL, the formatter, graph drawing, the embedded cluster) are
+ * loaded only by the commands and programs that use them. The modules a process loads are
+ * recorded by test/support/record-modules.mjs; a chunk is known by the `// src/...` and
+ * `// node_modules/...` lines esbuild writes above each module it holds.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { expect, test } from "vitest";
+import { KO, REPO } from "../support/cli.js";
+
+const RECORDER = pathToFileURL(path.join(REPO, "test/support/record-modules.mjs")).href;
+const BUNDLE = path.dirname(KO);
+
+interface Loaded {
+  /** Files of the bundle (dist/cli) loaded, in load order. */
+  readonly bundle: string[];
+  /** Every other file loaded (CommonJS packages required at run time). */
+  readonly others: string[];
+  readonly stdout: string;
+}
+
+function load(args: string[]): Loaded {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-startup-"));
+  const list = path.join(dir, "modules");
+  const r = spawnSync(process.execPath, ["--import", RECORDER, KO, ...args], {
+    cwd: REPO,
+    encoding: "utf8",
+    env: { ...process.env, KO_RECORD_MODULES: list, KO_CACHE_DIR: path.join(dir, "cache") },
+  });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const files = fs
+    .readFileSync(list, "utf8")
+    .split("\n")
+    .filter((l) => l !== "" && !l.startsWith("node:"))
+    .map((l) => (l.startsWith("file:") ? fileURLToPath(l) : l));
+  fs.rmSync(dir, { recursive: true, force: true });
+  const inBundle = (f: string) => !path.relative(BUNDLE, f).startsWith("..");
+  return { bundle: [...new Set(files.filter(inBundle))], others: [...new Set(files.filter((f) => !inBundle(f)))], stdout: r.stdout };
+}
+
+/** The modules a file of the bundle holds, as esbuild names them (src/cli/run.ts, node_modules/yaml/dist/index.js). */
+function modulesIn(file: string): string[] {
+  return [...fs.readFileSync(file, "utf8").matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!);
+}
+
+const OPTIONAL = [
+  /^node_modules\/@kubernetes\//,
+  /^node_modules\/yaml\//,
+  /^node_modules\/vscode-/,
+  /^node_modules\/@hpcc-js\//,
+  /^src\/k8s\/session\.ts$/,
+  /^src\/lsp\//,
+  /^src\/repl\//,
+  /^src\/fmt\//,
+  /^src\/graph\//,
+  /^src\/cluster\//,
+];
+
+test("ko run of a small script loads one chunk of src/ and none of the optional stages", () => {
+  const { bundle, others, stdout } = load(["run", "examples/hello.ko"]);
+  expect(stdout).toBe('Hello, Ko\n(greeting: "Hello, world", shouted: "HELLO, WORLD", words: 2)\n');
+  expect(bundle[0]).toBe(KO);
+  const modules = new Map(bundle.map((f) => [f, modulesIn(f)]));
+  // The start-up chunk: every module of src/ loaded is in it (main.js holds only the entry point).
+  const withSource = bundle.filter((f) => f !== KO && modules.get(f)!.some((m) => m.startsWith("src/")));
+  expect(withSource.map((f) => path.relative(BUNDLE, f))).toHaveLength(1);
+  const startup = modules.get(withSource[0]!)!;
+  for (const m of ["src/cli/program.ts", "src/cli/run.ts", "src/runtime/eval.ts", "src/types/index.ts", "src/cache/open.ts"]) expect(startup).toContain(m);
+  // Nothing optional, neither bundled nor required from node_modules.
+  const all = [...modules.values()].flat();
+  expect(all.filter((m) => OPTIONAL.some((re) => re.test(m)))).toEqual([]);
+  expect(others.filter((f) => /node_modules/.test(f))).toEqual([]);
+});
+
+test("the recording sees a package loaded when a script uses it (encoding/yaml)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-startup-"));
+  const file = path.join(dir, "y.ko");
+  fs.writeFileSync(file, 'import "encoding/yaml"\nMain() { return: yaml.Marshal((a: 1)) }\n');
+  const { others, stdout } = load(["run", file]);
+  fs.rmSync(dir, { recursive: true, force: true });
+  expect(stdout).toBe('"a: 1\\n"\n');
+  expect(others.some((f) => f.split(path.sep).join("/").includes("node_modules/yaml/"))).toBe(true);
+});
+
+test("the bundle keeps no chunk of an earlier build", () => {
+  // Every file in dist/cli/chunks is imported by main.js, lsp-worker.js or another chunk.
+  const chunks = path.join(BUNDLE, "chunks");
+  const names = fs.readdirSync(chunks);
+  const referenced = new Set<string>();
+  for (const f of [KO, path.join(BUNDLE, "lsp-worker.js"), ...names.map((n) => path.join(chunks, n))]) {
+    for (const m of fs.readFileSync(f, "utf8").matchAll(/["']\.\.?\/(?:chunks\/)?([\w-]+\.js)["']/g)) referenced.add(m[1]!);
+  }
+  expect(names.filter((n) => !referenced.has(n))).toEqual([]);
+});
