@@ -65,17 +65,23 @@ export const T = {
 };
 
 /**
- * A record schema from a table of fields. `fields` is called once, at the first question, so a
- * family of schemas that refer to each other can be built before any of them is asked.
+ * A record schema from a table of fields (and of their docs). Each table is made once, at the
+ * first question, so that a family of schemas that refer to each other can be built before any
+ * of them is asked, and declaring a record costs nothing until it is used.
  */
-export function recordSchema(name: string, fields: () => Readonly<Record<string, HostType>>, docs?: Readonly<Record<string, string>>): RecordSchema {
+export function recordSchema(
+  name: string,
+  fields: () => Readonly<Record<string, HostType>>,
+  docs?: () => Readonly<Record<string, string>>,
+): RecordSchema {
   let table: Readonly<Record<string, HostType>> | undefined;
+  let docTable: Readonly<Record<string, string>> | undefined;
   const get = () => (table ??= fields());
   return {
     name,
     field: (f) => (Object.hasOwn(get(), f) ? get()[f] : undefined),
     fieldNames: () => Object.keys(get()),
-    fieldDoc: docs ? (f) => docs[f] : undefined,
+    fieldDoc: docs ? (f) => (docTable ??= docs())[f] : undefined,
   };
 }
 

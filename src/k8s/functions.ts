@@ -12,7 +12,7 @@ import { T, type HostType } from "../host/types.js";
 import { IntVal, type Value } from "../runtime/value.js";
 import { modelName } from "./convert.js";
 import { kindInfo } from "./kinds.js";
-import { hasModel, modelType } from "./models.js";
+import { hasModel, knownModel, modelType } from "./models.js";
 import { k8sSession } from "./options.js";
 import type { K8sSession } from "./session.js";
 
@@ -87,7 +87,7 @@ export const k8sFunctions: readonly HostFunction[] = [
     "CreateNamespace",
     "CreateNamespace(namespace?) creates the namespace and returns it; panics with reason AlreadyExists if it exists.",
     [{ ...namespaceParam(true), optional: false }],
-    modelType("V1Namespace"),
+    knownModel("V1Namespace"),
     (s, [ns]) => s.createNamespace(str(ns)!),
   ),
   api(

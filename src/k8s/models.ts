@@ -33,7 +33,7 @@ export function modelSchema(name: string): RecordSchema {
     s = recordSchema(
       name,
       () => Object.fromEntries((models()[name] ?? []).map(([field, type, format]) => [field, fieldType(name, field, type, format)])),
-      Object.fromEntries((models()[name] ?? []).flatMap(([field, , , doc]) => (doc ? [[field, doc]] : []))),
+      () => Object.fromEntries((models()[name] ?? []).flatMap(([field, , , doc]) => (doc ? [[field, doc]] : []))),
     );
     schemas.set(name, s);
   }
@@ -43,6 +43,14 @@ export function modelSchema(name: string): RecordSchema {
 /** The host type of a model: its record, or Any for a name the client does not have. */
 export function modelType(name: string): HostType {
   return hasModel(name) ? T.record(modelSchema(name)) : T.any;
+}
+
+/**
+ * The record of a model every client has (V1Namespace), without looking: declarations on the
+ * start-up path must not read models.json.
+ */
+export function knownModel(name: string): HostType {
+  return T.record(modelSchema(name));
 }
 
 /** What a Secret's data holds: strings going in, redacted values coming out (convert.ts). */

@@ -3,6 +3,7 @@
  * stdlib/k8s/models.json must be in step with the installed @kubernetes/client-node, and its
  * types must say what the client's metadata says.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
@@ -59,5 +60,25 @@ describe("field types", () => {
 
   test("documentation comes with the fields", () => {
     expect(modelSchema("V1Container").fieldDoc?.("image")).toBe("Container image name.");
+  });
+});
+
+describe("start-up", () => {
+  test("declaring package k8s reads no model: models.json is read at the first question about a field", () => {
+    const probe = `
+import fs from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
+const read = [];
+const original = fs.readFileSync;
+fs.readFileSync = (file, ...rest) => (read.push(String(file)), original(file, ...rest));
+syncBuiltinESMExports();
+const { k8sFunctions } = await import(${JSON.stringify(path.join(REPO, "dist/k8s/functions.js"))});
+const before = read.filter((f) => f.endsWith("models.json")).length;
+const ns = k8sFunctions.find((f) => f.name === "CreateNamespace").result;
+const fields = ns.schema.fieldNames();
+console.log(JSON.stringify({ before, after: read.filter((f) => f.endsWith("models.json")).length, fields }));
+`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", probe], { encoding: "utf8" });
+    expect(JSON.parse(out)).toEqual({ before: 0, after: 1, fields: ["apiVersion", "kind", "metadata", "spec", "status"] });
   });
 });
