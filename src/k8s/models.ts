@@ -83,7 +83,48 @@ export function clientType(type: string, format = ""): HostType {
   return modelType(type);
 }
 
+/**
+ * A resource quantity ("500m", "1Gi", or a plain number): Kubernetes reads one from a JSON
+ * string or number, so a manifest may say `cpu: 1`. The client's declarations have lost the
+ * distinction (a quantity is a `string` there), so the fields that hold quantities are named here.
+ */
+const quantity = T.oneOf(T.string, T.integer, T.float64);
+
+const QUANTITY_MAPS = new Set([
+  "V1ResourceRequirements.limits",
+  "V1ResourceRequirements.requests",
+  "V1VolumeResourceRequirements.limits",
+  "V1VolumeResourceRequirements.requests",
+  "V1ResourceQuotaSpec.hard",
+  "V1ResourceQuotaStatus.hard",
+  "V1ResourceQuotaStatus.used",
+  "V1NodeStatus.capacity",
+  "V1NodeStatus.allocatable",
+  "V1PersistentVolumeSpec.capacity",
+  "V1PersistentVolumeClaimStatus.capacity",
+  "V1PersistentVolumeClaimStatus.allocatedResources",
+  "V1ContainerStatus.allocatedResources",
+  "V1LimitRangeItem.default",
+  "V1LimitRangeItem.defaultRequest",
+  "V1LimitRangeItem.max",
+  "V1LimitRangeItem.min",
+  "V1LimitRangeItem.maxLimitRequestRatio",
+]);
+
+const QUANTITIES = new Set([
+  "V1EmptyDirVolumeSource.sizeLimit",
+  "V1CSIStorageCapacity.capacity",
+  "V1CSIStorageCapacity.maximumVolumeSize",
+  "V2MetricTarget.value",
+  "V2MetricTarget.averageValue",
+  "V2MetricValueStatus.value",
+  "V2MetricValueStatus.averageValue",
+]);
+
 function fieldType(model: string, field: string, type: string, format: string): HostType {
   if (model === "V1Secret" && (field === "data" || field === "stringData")) return T.map(secretValue);
+  const key = `${model}.${field}`;
+  if (QUANTITY_MAPS.has(key)) return T.map(quantity);
+  if (QUANTITIES.has(key)) return quantity;
   return clientType(type, format);
 }

@@ -43,11 +43,24 @@ describe("field types", () => {
     ["V1ServicePort", "targetPort", "Integer | String"],
     ["V1Container", "command", "(String)"],
     ["V1Secret", "data", "(...: String | redacted)"],
+    ["V1ResourceRequirements", "limits", "(...: String | Integer | Float64)"],
+    ["V1EmptyDirVolumeSource", "sizeLimit", "String | Integer | Float64"],
     ["V1JSONSchemaProps", "x-kubernetes-preserve-unknown-fields", "Bool"],
     ["V1ListMeta", "continue", "String"],
   ])("%s.%s is %s", (model, field, shown) => {
     const t = modelSchema(model).field(field);
     expect(t && showHostType(t)).toBe(shown);
+  });
+
+  test("every field named as a quantity exists", () => {
+    for (const [model, field] of [
+      ["V1ResourceQuotaStatus", "used"],
+      ["V1LimitRangeItem", "maxLimitRequestRatio"],
+      ["V1CSIStorageCapacity", "maximumVolumeSize"],
+      ["V2MetricValueStatus", "averageValue"],
+    ]) {
+      expect(showHostType(modelSchema(model!).field(field!)!)).toMatch(/Integer \| Float64/);
+    }
   });
 
   test("a field the model does not have has no type", () => {
