@@ -6,6 +6,7 @@
  */
 import * as readline from "node:readline";
 import { EXIT } from "../cli/exit.js";
+import { closeK8s } from "../k8s/options.js";
 import { isComplete } from "./input.js";
 import type { ReplSession } from "./session.js";
 
@@ -39,6 +40,8 @@ export async function runScript(session: ReplSession, input: NodeJS.ReadableStre
   } finally {
     process.off("SIGINT", stop);
     rl.close();
+    // A Kubernetes session an input opened (an embedded cluster keeps the process alive) ends with the REPL.
+    await closeK8s();
   }
   return status;
 }

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
+import { closeK8s } from "../k8s/options.js";
 import { KoCancelled } from "../runtime/failure.js";
 import { isComplete } from "./input.js";
 import type { ReplSession } from "./session.js";
@@ -73,6 +74,7 @@ export async function runTerminal(session: ReplSession, input: NodeJS.ReadableSt
     rl.prompt();
   }
   rl.close();
+  await closeK8s(); // the Kubernetes session an input opened, if any (an embedded cluster would outlive the REPL)
   return 0;
 }
 

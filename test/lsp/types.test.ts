@@ -104,12 +104,14 @@ describe("completion after `.` lists the fields of the inferred type", () => {
     expect(fields(await completion(file, after))).toEqual(["a: Int64", "b: String"]);
   });
 
-  test("of a field of a field, and of a call's result, in a text that compiles", async () => {
+  test("of a field of a field, and of a call's result and its fields, in a text that compiles", async () => {
     const { file, cursors } = await openMarked(
-      'Pair(l, r) {\n\treturn: (left: l, right: r)\n}\n\nMain() {\n\tx: (inner: (deep: 1, s: "t"))\n\ty: x.inner.<|>deep\n\treturn: Pair(l: y, r: x).<|>left\n}\n',
+      'Pair(l, r) {\n\treturn: (left: l, right: r)\n}\n\nMain() {\n\tx: (inner: (deep: 1, s: "t"))\n\ty: x.inner.<|>deep\n\tz: Pair(l: y, r: x).right.inner.<|>s\n\treturn: Pair(l: y, r: x).<|>left\n}\n',
     );
     expect(fields(await completion(file, cursors[0]!))).toEqual(["deep: Int64", "s: String"]);
-    expect(fields(await completion(file, cursors[1]!))).toEqual(["left: Int64", "right: (inner: (deep: Int64, s: String))"]);
+    // A field of a field of a call's result: the selection is one step, ending after `s`.
+    expect(fields(await completion(file, cursors[1]!))).toEqual(["deep: Int64", "s: String"]);
+    expect(fields(await completion(file, cursors[2]!))).toEqual(["left: Int64", "right: (inner: (deep: Int64, s: String))"]);
   });
 
   test("after a dotted name in a new line of a function that no longer compiles", async () => {

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
+import { ReplSession } from "../../src/repl/session.js";
 import { ko, KO } from "../support/cli.js";
 import { Terminal } from "./tmux.js";
 
@@ -100,10 +101,77 @@ describe("without a terminal: one result per input", () => {
     expect(out.status).toBe(2);
   });
 
+  test("a step names a formula's value, evaluated once; later inputs and :type see it", async () => {
+    const input = [
+      's: Show("once")',
+      "s",
+      'x: (alpha: 1, beta: "s")',
+      "x.alpha",
+      "y: x.beta",
+      ":type y",
+      // A step replaced by one defined from it: y keeps its type, x has the new one.
+      "x: x.alpha",
+      ":type x",
+      ":type y",
+      "Sum(x, 41)",
+      "bad: Panic(\"no\")",
+      "bad",
+    ].join("\n");
+    const out = await ko(["repl"], { input: `${input}\n` });
+    // Show prints once, at the definition: "once" is then the step's value, twice.
+    expect(out.stdout).toBe(['"once"', '"once"', '"once"', '(alpha: 1, beta: "s")', "1", '"s"', "String", "1", "Int64", "String", "42", ""].join("\n"));
+    expect(out.stderr).toContain('<input>:1:6: unrecovered panic: "no"');
+    expect(out.stderr).toContain("<input>:1:1: error: bad not known"); // a step that failed is not defined
+    expect(out.status).toBe(3);
+  });
+
+  test(":type of a Kubernetes call is its record type, with no cluster; a k8s step runs on the embedded one", async () => {
+    const env = { HOME: path.dirname(tmp("home")), KUBECONFIG: "" };
+    const types = await ko(["repl"], { input: 'import "k8s"\n:type k8s.Get(kind: "Pod", name: "x")\n:type k8s.Get(kind: "StatefulSet", name: "x").spec.replicas\n', env });
+    expect(types.stdout).toBe("imported k8s\nV1Pod\n*Int64\n");
+    expect(types.stderr).toBe(""); // static: no cluster was asked for
+    expect(types.status).toBe(0);
+    const step = await ko(["repl"], { input: 'import "k8s"\npods: k8s.List(kind: "Pod")\n:type pods\n', env, timeoutMs: 30000 });
+    expect(step.stdout).toBe("imported k8s\nempty\n*(V1Pod | (V1Pod))\n");
+    expect(step.stderr).toContain("using the embedded cluster");
+    expect(step.status).toBe(0); // and the REPL ends, the embedded cluster with it
+  });
+
   test("an input left open at the end is an error", async () => {
     const out = await ko(["repl"], { input: "Sum(1,\n" });
     expect(out.stderr).toContain("ends inside an open bracket");
     expect(out.status).toBe(3);
+  });
+});
+
+describe("completion, as the terminal asks for it", () => {
+  const signal = new AbortController().signal;
+  const session = async (...inputs: string[]) => {
+    const s = new ReplSession({ roots: [], stdout: () => {}, stderr: () => {} });
+    for (const i of inputs) expect((await s.submit(i, signal)).kind).not.toBe("error");
+    return s;
+  };
+
+  test("after '.', the fields of the inferred type: of a step, a formula's value, a Kubernetes object", async () => {
+    const s = await session('x: (alpha: 1, beta: "s")', "Wrap(n) { return: (value: n, size: Len(n)) }", 'import "k8s"');
+    expect(s.completions("x.")).toEqual({ typed: "", candidates: ["alpha", "beta"] });
+    expect(s.completions("x.al")).toEqual({ typed: "al", candidates: ["alpha"] });
+    // Inside open brackets, in a step's formula, after :type.
+    expect(s.completions("Sum(1, x.")).toEqual({ typed: "", candidates: ["alpha", "beta"] });
+    expect(s.completions("y: (a: x.b")).toEqual({ typed: "b", candidates: ["beta"] });
+    expect(s.completions(":type x.")).toEqual({ typed: "", candidates: ["alpha", "beta"] });
+    expect(s.completions('Wrap(n: "ko").')).toEqual({ typed: "", candidates: ["value", "size"] });
+    expect(s.completions('k8s.Get(kind: "Pod", name: "x").')).toEqual({ typed: "", candidates: ["apiVersion", "kind", "metadata", "spec", "status"] });
+    expect(s.completions('k8s.Get(kind: "Pod", name: "x").metadata.na')).toEqual({ typed: "na", candidates: ["name", "namespace"] });
+    // Names, as before: steps among them.
+    expect(s.completions("Wra").candidates).toEqual(["Wrap"]);
+    expect(s.completions("Sum(x").candidates).toContain("x");
+  });
+
+  test("a replaced step's fields are the new one's", async () => {
+    const s = await session("x: (alpha: 1)", "y: (inner: x)", "x: (gamma: x.alpha)");
+    expect(s.completions("x.").candidates).toEqual(["gamma"]);
+    expect(s.completions("y.inner.").candidates).toEqual(["alpha"]);
   });
 });
 
@@ -142,6 +210,46 @@ describe("on a terminal", () => {
     await t.waitFor(/ko> Pair\(left: 1, right: Sum$/m);
     t.type("(2, 3))", "Enter");
     await t.waitFor(/^\(1, 5\)$/m);
+  });
+
+  test("tab after '.' lists the fields of the inferred type", async () => {
+    const t = start(tmp("history"));
+    await t.waitFor(/ko>\s*$/m);
+    t.type('x: (alpha: 1, beta: "s")', "Enter");
+    await t.waitFor(/^\(alpha: 1, beta: "s"\)$/m);
+    t.type("x.", "Tab", "Tab");
+    await t.waitFor(/^alpha\s+beta$/m);
+    t.type("al", "Tab");
+    await t.waitFor(/ko> x\.alpha$/m);
+    t.type("", "Enter");
+    await t.waitFor(/^1$/m);
+    t.type("Wrap(n) { return: (value: n, size: Len(n)) }", "Enter");
+    await t.waitFor(/defined Wrap/);
+    t.type('Wrap(n: "ko").v', "Tab");
+    await t.waitFor(/ko> Wrap\(n: "ko"\)\.value$/m);
+    t.type("", "Enter");
+    await t.waitFor(/^"ko"$/m);
+  });
+
+  test("tab completes a Kubernetes object's fields from its record type; :type names it", async () => {
+    const home = path.dirname(tmp("home"));
+    term = Terminal.start(`node ${KO} repl`, { KO_HISTORY: tmp("history"), HOME: home, KUBECONFIG: "" });
+    const t = term;
+    await t.waitFor(/ko>\s*$/m);
+    t.type(':type k8s.Get(kind: "Pod", name: "x")', "Enter");
+    await t.waitFor(/k8s not known/);
+    t.type('import "k8s"', "Enter");
+    await t.waitFor(/imported k8s/);
+    t.type(':type k8s.Get(kind: "Pod", name: "x")', "Enter");
+    await t.waitFor(/^V1Pod$/m);
+    t.type('pods: k8s.List(kind: "Pod")', "Enter");
+    await t.waitFor(/^empty$/m);
+    t.type("pods.me", "Tab");
+    await t.waitFor(/ko> pods\.metadata$/m);
+    t.type(".na", "Tab", "Tab");
+    await t.waitFor(/^name\s+namespace$/m);
+    t.type("", "C-u", ":quit", "Enter");
+    await t.waitFor(/\[exited 0\]/);
   });
 
   test("Ctrl-C cancels the running evaluation, not the REPL; at the prompt it clears the input", async () => {

@@ -16,7 +16,7 @@ import { compileProgram, type Compiled } from "../../compile/compile.js";
 import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { Span } from "../../diag/span.js";
 import type { FuncInfo, Program } from "../../resolve/program.js";
-import { walkFormula, type FuncDef, type Ref } from "../../syntax/ast.js";
+import { walkFormula, type FuncDef, type Ref, type Select } from "../../syntax/ast.js";
 import { defaultEntries, fieldNames, fieldType, TypeChecker, TypeQuery, type Limits, type Spec, type TypeInfo, type TypeReport } from "../../types/index.js";
 import type { Reach } from "../../types/report.js";
 import { showTy, showTyFlat } from "../../types/show.js";
@@ -143,6 +143,15 @@ export class CheckedTypes implements TypeQueries {
       if (k < 0) continue;
       const t = this.refType(chain[0]!, inner, ref, k + 1);
       if (t !== undefined) return t;
+    }
+    // `F().a.b` is one step, selecting both fields: `F().a` is the type of `F()`, then of its field a.
+    for (const select of selectsOf(inner.def)) {
+      const k = select.fields.findIndex((n) => n.span.end.offset === offset);
+      if (k < 0) continue;
+      let t = this.typeBefore(file, select.target.span.end.offset, undefined);
+      if (t === undefined) continue;
+      for (const n of select.fields.slice(0, k + 1)) t = fieldType(t, n.text);
+      return t;
     }
     let best: TypeInfo | undefined;
     for (const info of this.familyOf(chain[0]!).all.inFile(file)) {
@@ -284,6 +293,13 @@ export function refsOf(def: FuncDef): Ref[] {
   const refs: Ref[] = [];
   for (const term of def.steps) walkFormula(term.formula, (f) => void (f.kind === "ref" && refs.push(f)));
   return refs;
+}
+
+/** The selections after a bracket or a literal in a definition's steps (not those of the inline definitions in it). */
+function selectsOf(def: FuncDef): Select[] {
+  const selects: Select[] = [];
+  for (const term of def.steps) walkFormula(term.formula, (f) => void (f.kind === "select" && selects.push(f)));
+  return selects;
 }
 
 function length(info: { readonly span: Span }): number {
