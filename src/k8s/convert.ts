@@ -83,6 +83,7 @@ export function fromClient(x: unknown, type: string | undefined, models: Models,
 
 function jsonNames(x: unknown, type: string, models: Models): unknown {
   if (x === undefined || x === null || typeof x !== "object" || x instanceof Date) return x;
+  if (!renames(type, models)) return x; // nearly every model: nothing to rename anywhere in it
   const array = /^Array<(.*)>$/.exec(type);
   if (array) return Array.isArray(x) ? x.map((e) => jsonNames(e, array[1]!, models)) : x;
   const map = /^\{ \[key: string\]: (.*); \}$/.exec(type);
@@ -95,6 +96,45 @@ function jsonNames(x: unknown, type: string, models: Models): unknown {
     out[a ? a.baseName : k] = a ? jsonNames(e, a.type, models) : e;
   }
   return out;
+}
+
+let renaming: Set<string> | undefined;
+
+/** Whether a value of the client's `type` may hold a field whose TypeScript and JSON names differ. */
+function renames(type: string, models: Models): boolean {
+  renaming ??= modelsThatRename(models);
+  return renaming.has(innerType(type));
+}
+
+/** The model a type is about: the element of `Array<T>` and the value of a map. */
+function innerType(type: string): string {
+  const inner = /^Array<(.*)>$/.exec(type)?.[1] ?? /^\{ \[key: string\]: (.*); \}$/.exec(type)?.[1];
+  return inner === undefined ? type : innerType(inner);
+}
+
+/**
+ * The models with a renamed field somewhere inside them: those with one of their own, then,
+ * until nothing changes, those with a field of a model already found (models contain
+ * themselves and each other, so this is a fixpoint rather than a recursion).
+ */
+function modelsThatRename(models: Models): Set<string> {
+  const fields = new Map<string, readonly { name: string; baseName: string; type: string }[]>();
+  for (const [name, m] of Object.entries(models)) {
+    const attributes = (m as Model | undefined)?.getAttributeTypeMap?.();
+    if (attributes) fields.set(name, attributes);
+  }
+  const found = new Set<string>();
+  for (const [name, attributes] of fields) if (attributes.some((a) => a.name !== a.baseName)) found.add(name);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, attributes] of fields) {
+      if (!found.has(name) && attributes.some((a) => found.has(innerType(a.type)))) {
+        found.add(name);
+        grew = true;
+      }
+    }
+  }
+  return found;
 }
 
 /** Kubernetes JSON (or a client model object) as a Ko value. */

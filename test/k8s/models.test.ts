@@ -9,7 +9,9 @@ import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { describe, expect, test } from "vitest";
 import { showHostType } from "../../src/host/types.js";
+import { fromClient, fromJson, toJson, type Models } from "../../src/k8s/convert.js";
 import { clientType, hasModel, modelSchema } from "../../src/k8s/models.js";
+import { printValue } from "../../src/runtime/print.js";
 import { REPO } from "../support/cli.js";
 
 interface ModelClass {
@@ -93,5 +95,19 @@ console.log(JSON.stringify({ before, after: read.filter((f) => f.endsWith("model
 `;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", probe], { encoding: "utf8" });
     expect(JSON.parse(out)).toEqual({ before: 0, after: 1, fields: ["apiVersion", "kind", "metadata", "spec", "status"] });
+  });
+});
+
+describe("names between Ko and the client", () => {
+  test("a field whose JSON name is not its TypeScript name is `from` in Ko and `_from` for the client's serializer", () => {
+    const fromClientShape = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", spec: { ingress: [{ _from: [{ podSelector: { matchLabels: { app: "db" } } }] }] } };
+    const value = fromClient(fromClientShape, "V1NetworkPolicy", k8s as unknown as Models);
+    expect(printValue(value)).toContain('spec: (ingress: ((from: ((podSelector: (matchLabels: (app: "db")))))))');
+    expect(toJson(value, "V1NetworkPolicy", k8s as unknown as Models)).toEqual(fromClientShape);
+  });
+
+  test("a model with no renamed field anywhere in it is passed through as it is", () => {
+    const pod = { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "i" }] } };
+    expect(printValue(fromClient(pod, "V1Pod", k8s as unknown as Models))).toBe(printValue(fromJson(pod)));
   });
 });
