@@ -248,6 +248,9 @@ describe("on a terminal", () => {
     await t.waitFor(/ko> pods\.metadata$/m);
     t.type(".na", "Tab", "Tab");
     await t.waitFor(/^name\s+namespace$/m);
+    // Inside a manifest literal: the fields of the kind's spec (expected.ts).
+    t.type("", "C-u", 'k8s.Apply(object: (apiVersion: "apps/v1", kind: "StatefulSet", spec: (servi', "Tab");
+    await t.waitFor(/spec: \(serviceName:\s*$/m);
     t.type("", "C-u", ":quit", "Enter");
     await t.waitFor(/\[exited 0\]/);
   });

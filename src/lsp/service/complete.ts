@@ -6,6 +6,8 @@
  *   package, the file's import aliases, then the idioms and core builtins, with signatures;
  * - at the start of a term in a call's brackets: the called function's parameter names as
  *   `name: ` (the monadic one marked), before the values above;
+ * - at the start of a term in a structure literal whose record type is known from where it stands
+ *   (a Kubernetes manifest: expected.ts): the fields not yet given, as `name: `, with type and doc;
  * - after `alias.`: the members of the imported package; after a step, a parameter or `).`:
  *   the fields of its inferred type, with their types (types-bridge.ts);
  * - inside `import "...`: package paths.
@@ -15,6 +17,8 @@ import type { HostFunction } from "../../host/binding.js";
 import { CORE_PACKAGE, IDIOM_PACKAGE, type FuncInfo, type KoPackage, type Program, type SourceFile } from "../../resolve/program.js";
 import { importCandidates } from "./catalog.js";
 import { cursorContext, type CallSite, type CursorContext } from "./context.js";
+import { expectedRecordAt } from "./expected.js";
+import { showHostType } from "../../host/types.js";
 import { describeFunc, describeHost, type FunctionDescription } from "./describe.js";
 import type { View } from "./workspace.js";
 
@@ -40,7 +44,8 @@ export interface Completions {
   readonly entries: readonly CompletionEntry[];
 }
 
-const RANK = { argument: 0, local: 1, package: 2, alias: 3, idiom: 4, builtin: 5, keyword: 6 } as const;
+/** `field`: a field of the literal being written, wanted where an argument would be (so ranked alike). */
+const RANK = { argument: 0, field: 0, local: 1, package: 2, alias: 3, idiom: 4, builtin: 5, keyword: 6 } as const;
 
 /** Completions at `offset` of the current text of `file`. */
 export function complete(view: View, file: string, offset: number, roots: readonly string[] = []): Completions {
@@ -65,6 +70,7 @@ function entriesFor(ctx: CursorContext, view: View, file: string, offset: number
       if (ctx.inBody && ctx.termStart) return [{ label: "return", kind: "keyword", insert: "return: ", detail: "the step whose value the function returns", rank: RANK.keyword }];
       const values = valueEntries(view, file, offset);
       if (ctx.call === undefined || !ctx.termStart) return values;
+      if (ctx.call.callee === undefined) return [...literalFieldEntries(view, file, offset), ...values];
       return [...argumentEntries(program, view, file, ctx.call), ...values];
     }
   }
@@ -160,6 +166,29 @@ export function calledAt(program: Program, view: View, file: string, call: CallS
 }
 
 // ---------------------------------------------------------------------------------------------
+// Fields of a literal whose record type is known from where it stands (expected.ts): a manifest.
+
+function literalFieldEntries(view: View, file: string, offset: number): CompletionEntry[] {
+  const expected = expectedRecordAt(view, file, offset);
+  if (expected === undefined) return [];
+  const { schema, given } = expected;
+  return schema
+    .fieldNames()
+    .filter((name) => !given.has(name))
+    .map((name) => {
+      const doc = schema.fieldDoc?.(name);
+      return {
+        label: name,
+        kind: "field" as const,
+        detail: showHostType(schema.field(name)!),
+        ...(doc !== undefined ? { doc } : {}),
+        insert: `${name}: `,
+        rank: RANK.field,
+      };
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Members and fields
 
 function memberEntries(view: View, file: string, qualifier: readonly string[], dotAt: number): CompletionEntry[] {
@@ -205,7 +234,7 @@ export function cursorAt(view: View, file: string, offset: number): CursorContex
 }
 
 /** Where the top-level definition around `offset` starts in the current text (lexing starts there). */
-function scopeStart(view: View, file: string, offset: number): number {
+export function scopeStart(view: View, file: string, offset: number): number {
   const old = view.map.toOld(offset);
   const top = view.analysis.index.functionsIn(file).find((f) => !f.inline && f.def.span.start.offset <= old && old <= f.def.span.end.offset);
   const mapped = top === undefined ? undefined : view.map.toNew(top.def.span.start.offset);

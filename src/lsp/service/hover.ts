@@ -1,10 +1,14 @@
 /**
  * Hover: what the name under the cursor is — a function's signature and documentation, a
  * parameter or step and the function it belongs to, an import's package — and its inferred type
- * (types-bridge.ts), printed as spec 7.4 prints types.
+ * (types-bridge.ts), printed as spec 7.4 prints types. On a field's label in a literal whose
+ * record type is known from where it stands (a Kubernetes manifest, expected.ts): the field's
+ * declared type and doc, as a YAML schema shows them.
  */
+import { showHostType } from "../../host/types.js";
 import type { FuncInfo } from "../../resolve/program.js";
 import { describeFunc, describeHost, qualifiedSignature, type FunctionDescription } from "./describe.js";
+import { expectedFieldAt, type ExpectedField } from "./expected.js";
 import type { Occurrence } from "./occurrences.js";
 import type { View } from "./workspace.js";
 
@@ -20,6 +24,9 @@ export function hover(view: View, file: string, offset: number): HoverResult | u
   const old = view.map.toOld(offset);
   const occ = view.analysis.index.at(file, old);
   if (occ === undefined) {
+    // A field's label in a literal of a known record (a manifest): the field's type and doc.
+    const field = expectedFieldAt(view, file, offset);
+    if (field) return { start: field.start, end: field.end, contents: fieldText(field) };
     // Inside a formula (a bracket, a literal): the type of the innermost one.
     const type = view.analysis.types?.typeAt(file, old);
     return type === undefined ? undefined : { start: offset, end: offset, contents: typeText(type, false) };
@@ -89,6 +96,10 @@ function describe(occ: Occurrence, view: View): string | undefined {
     case "bool":
       return code("Bool");
   }
+}
+
+function fieldText(f: ExpectedField): string {
+  return `${code(`(field) ${f.name}: ${showHostType(f.type)}`)}\nfield of ${f.schema.name}${f.doc ? `\n\n${f.doc}` : ""}`;
 }
 
 function functionText(d: FunctionDescription): string {
