@@ -27,7 +27,7 @@ import type { IToken } from "chevrotain";
 import type { HostFunction, Known, KnownFields } from "../../host/binding.js";
 import type { HostType, RecordSchema } from "../../host/types.js";
 import { Colon, Dot, Float, Ident, Int, InterpretedString, lex, LBrace, LBracket, Line, LParen, RawString, RBrace, RBracket, RParen } from "../../syntax/index.js";
-import { calledAt, scopeStart, sourceFile } from "./complete.js";
+import { calledAt, scopeStart, sourceFile } from "./places.js";
 import type { View } from "./workspace.js";
 
 /** The record a literal is expected to be, and the fields it already has. */

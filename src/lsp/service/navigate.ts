@@ -9,7 +9,7 @@ import { stdlibDir } from "../../api/program.js";
 import type { FuncInfo } from "../../resolve/program.js";
 import { walkFormula, type FuncDef } from "../../syntax/ast.js";
 import type { Analysis } from "./analysis.js";
-import { sourceFile } from "./complete.js";
+import { sourceFile } from "./places.js";
 import type { Occurrence } from "./occurrences.js";
 import type { View } from "./workspace.js";
 

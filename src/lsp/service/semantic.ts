@@ -5,7 +5,7 @@
  */
 import { CharLiteral, Float, Ident, Int, InterpretedString, lex, RawString } from "../../syntax/index.js";
 import { IDIOM_PACKAGE } from "../../resolve/program.js";
-import { sourceFile } from "./complete.js";
+import { sourceFile } from "./places.js";
 import type { Analysis } from "./analysis.js";
 import type { Occurrence } from "./occurrences.js";
 

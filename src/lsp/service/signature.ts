@@ -2,7 +2,7 @@
  * Signature help: inside a call's brackets, the called function's signature, with the parameter
  * being written highlighted — the one its label names, or the monadic one for an unnamed value.
  */
-import { calledAt, cursorAt } from "./complete.js";
+import { calledAt, cursorAt } from "./places.js";
 import { describeFunc, describeHost, paramRanges, qualifiedSignature } from "./describe.js";
 import type { View } from "./workspace.js";
 

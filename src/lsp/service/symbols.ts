@@ -5,7 +5,7 @@
 import type { FuncDef, Term } from "../../syntax/ast.js";
 import { walkFormula } from "../../syntax/ast.js";
 import type { Analysis } from "./analysis.js";
-import { sourceFile } from "./complete.js";
+import { sourceFile } from "./places.js";
 import { describeFunc } from "./describe.js";
 import type { Location } from "./navigate.js";
 
