@@ -149,3 +149,26 @@ export class LspClient {
     this.connection.dispose();
   }
 }
+
+/**
+ * A workspace where each test opens its own file (`<|>` markers for cursors) in a directory of
+ * its own, so that no two cases share a package.
+ */
+export class MarkedFiles {
+  private counter = 0;
+
+  constructor(
+    private readonly client: LspClient,
+    private readonly dir: string,
+  ) {}
+
+  async open(source: string): Promise<{ file: string; cursors: Position[] }> {
+    const m = marked(source);
+    const sub = path.join(this.dir, `case${this.counter++}`);
+    fs.mkdirSync(sub);
+    const file = path.join(sub, "t.ko");
+    fs.writeFileSync(file, m.text);
+    await this.client.open(file, m.text);
+    return { file, cursors: m.cursors };
+  }
+}

@@ -4,10 +4,8 @@
  * (`k8s.Apply`'s object, refined by its apiVersion and kind; a generated operation's body), and
  * in a manifest built in a function of its own, through the real server over stdio.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { LspClient, marked, uri, workspace, type Position } from "./client.js";
+import { LspClient, MarkedFiles, uri, workspace, type Position } from "./client.js";
 
 interface CompletionItem {
   label: string;
@@ -22,26 +20,17 @@ const FIELD = 5; // CompletionItemKind.Field
 
 let dir: string;
 let client: LspClient;
-let counter = 0;
+let files: MarkedFiles;
 
 beforeAll(async () => {
   dir = workspace({});
   client = await LspClient.start(dir);
+  files = new MarkedFiles(client, dir);
 });
 
 afterAll(async () => {
   await client.stop();
 });
-
-async function openMarked(source: string): Promise<{ file: string; cursors: Position[] }> {
-  const m = marked(source);
-  const sub = path.join(dir, `case${counter++}`);
-  fs.mkdirSync(sub);
-  const file = path.join(sub, "t.ko");
-  fs.writeFileSync(file, m.text);
-  await client.open(file, m.text);
-  return { file, cursors: m.cursors };
-}
 
 function completion(file: string, position: Position): Promise<CompletionItem[]> {
   return client.request<CompletionItem[]>("textDocument/completion", { textDocument: { uri: uri(file) }, position });
@@ -62,7 +51,7 @@ function item(items: CompletionItem[], label: string): CompletionItem | undefine
 
 describe("in an argument of a host call whose parameter is a record", () => {
   test("k8s.Apply's object, refined by its apiVersion and kind: the spec's fields with type and doc, ranked first", async () => {
-    const { file, cursors } = await openMarked(
+    const { file, cursors } = await files.open(
       'import "k8s"\n\nMain() {\n\treturn: k8s.Apply(object: (apiVersion: "apps/v1", kind: "StatefulSet", spec: (replicas: 3, <|>)))\n}\n',
     );
     const items = await completion(file, cursors[0]!);
@@ -80,7 +69,7 @@ describe("in an argument of a host call whose parameter is a record", () => {
   });
 
   test("nested through labels, a list's element record counting for the list", async () => {
-    const { file, cursors } = await openMarked(
+    const { file, cursors } = await files.open(
       'import "k8s"\n\nMain() {\n\treturn: k8s.Apply(object: (\n\t\tapiVersion: "apps/v1"\n\t\tkind: "StatefulSet"\n\t\tspec: (template: (spec: (containers: (<|>))))\n\t\tmetadata: (<|>name: "db")\n\t))\n}\n',
     );
     const container = fieldLabels(await completion(file, cursors[0]!));
@@ -91,20 +80,20 @@ describe("in an argument of a host call whose parameter is a record", () => {
   });
 
   test("an element of a sequence of records: each unnamed term", async () => {
-    const { file, cursors } = await openMarked(
+    const { file, cursors } = await files.open(
       'import "k8s"\n\nMain() {\n\treturn: k8s.Apply(object: (apiVersion: "v1", kind: "Pod", spec: (containers: ((name: "a", image: "x"), (<|>)))))\n}\n',
     );
     expect(fieldLabels(await completion(file, cursors[0]!))).toEqual(expect.arrayContaining(["name", "image", "command"]));
   });
 
   test("a generated operation's record parameter", async () => {
-    const { file, cursors } = await openMarked('import "k8s"\n\nMain() {\n\treturn: k8s.CreateNamespacedPod(namespace: "x", body: (<|>))\n}\n');
+    const { file, cursors } = await files.open('import "k8s"\n\nMain() {\n\treturn: k8s.CreateNamespacedPod(namespace: "x", body: (<|>))\n}\n');
     const labels = fieldLabels(await completion(file, cursors[0]!));
     expect(labels).toEqual(expect.arrayContaining(["apiVersion", "kind", "metadata", "spec"]));
   });
 
   test("what is typed filters the fields", async () => {
-    const { file, cursors } = await openMarked(
+    const { file, cursors } = await files.open(
       'import "k8s"\n\nMain() {\n\treturn: k8s.Apply(object: (apiVersion: "apps/v1", kind: "StatefulSet", spec: (ser<|>)))\n}\n',
     );
     expect(fieldLabels(await completion(file, cursors[0]!))).toEqual(["serviceName"]);
@@ -116,7 +105,7 @@ describe("in a manifest built in a function of its own", () => {
     'import "k8s"\n\nstatefulSet() {\n\treturn: (\n\t\tapiVersion: "apps/v1"\n\t\tkind: "StatefulSet"\n\t\tmetadata: (name: "cockroachdb")\n\t\tspec: (\n\t\t\tserviceName: "cockroachdb"\n\t\t\trepl<|>icas: 3\n\t\t\t<|>\n\t\t\ttemplate: (spec: (containers: ((name: "db", <|>))))\n\t\t)\n\t)\n}\n';
 
   test("the kind's spec, then a container through the list of containers; fields given not offered", async () => {
-    const { file, cursors } = await openMarked(source);
+    const { file, cursors } = await files.open(source);
     const spec = fieldLabels(await completion(file, cursors[1]!));
     expect(spec).toEqual(expect.arrayContaining(["selector", "volumeClaimTemplates", "podManagementPolicy"]));
     expect(spec).not.toContain("serviceName");
@@ -128,7 +117,7 @@ describe("in a manifest built in a function of its own", () => {
   });
 
   test("hover on a field's label: its type and V1StatefulSetSpec's doc", async () => {
-    const { file, cursors } = await openMarked(source);
+    const { file, cursors } = await files.open(source);
     const text = await hoverText(file, cursors[0]!);
     expect(text).toContain("(field) replicas: Integer");
     expect(text).toContain("field of V1StatefulSetSpec");
@@ -136,15 +125,15 @@ describe("in a manifest built in a function of its own", () => {
   });
 
   test("not in a file that does not import k8s, nor in a plain structure", async () => {
-    const plain = await openMarked('import "k8s"\n\nMain() {\n\tx: (a: 1, <|>)\n\treturn: (name: "n", spec: (<|>))\n}\n');
+    const plain = await files.open('import "k8s"\n\nMain() {\n\tx: (a: 1, <|>)\n\treturn: (name: "n", spec: (<|>))\n}\n');
     expect(fieldLabels(await completion(plain.file, plain.cursors[0]!))).toEqual([]);
     expect(fieldLabels(await completion(plain.file, plain.cursors[1]!))).toEqual([]);
-    const noImport = await openMarked('Main() {\n\treturn: (apiVersion: "apps/v1", kind: "StatefulSet", spec: (<|>))\n}\n');
+    const noImport = await files.open('Main() {\n\treturn: (apiVersion: "apps/v1", kind: "StatefulSet", spec: (<|>))\n}\n');
     expect(fieldLabels(await completion(noImport.file, noImport.cursors[0]!))).toEqual([]);
   });
 
   test("a reference inside a manifest keeps its own type (an owner reference is no StatefulSet)", async () => {
-    const { file, cursors } = await openMarked(
+    const { file, cursors } = await files.open(
       'import "k8s"\n\npod() {\n\treturn: (apiVersion: "v1", kind: "Pod", metadata: (ownerReferences: ((apiVersion: "apps/v1", kind: "StatefulSet", <|>))))\n}\n',
     );
     const labels = fieldLabels(await completion(file, cursors[0]!));

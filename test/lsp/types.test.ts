@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { LspClient, marked, uri, workspace, type LspDiagnostic, type Position } from "./client.js";
+import { LspClient, MarkedFiles, uri, workspace, type LspDiagnostic, type Position } from "./client.js";
 
 interface CompletionItem {
   label: string;
@@ -20,27 +20,17 @@ const WARNING = 2;
 
 let dir: string;
 let client: LspClient;
-let counter = 0;
+let files: MarkedFiles;
 
 beforeAll(async () => {
   dir = workspace({});
   client = await LspClient.start(dir);
+  files = new MarkedFiles(client, dir);
 });
 
 afterAll(async () => {
   await client.stop();
 });
-
-/** Opens `source` (with `<|>` markers) as a new file in its own directory. */
-async function openMarked(source: string): Promise<{ file: string; cursors: Position[] }> {
-  const m = marked(source);
-  const sub = path.join(dir, `case${counter++}`);
-  fs.mkdirSync(sub);
-  const file = path.join(sub, "t.ko");
-  fs.writeFileSync(file, m.text);
-  await client.open(file, m.text);
-  return { file, cursors: m.cursors };
-}
 
 async function hoverText(file: string, position: Position): Promise<string> {
   const h = await client.request<{ contents: { value: string } } | null>("textDocument/hover", { textDocument: { uri: uri(file) }, position });
@@ -57,7 +47,7 @@ function fields(items: CompletionItem[]): string[] {
 
 describe("hover shows inferred types", () => {
   test("of a step, a parameter, a selected field, and a function's signature per specialisation", async () => {
-    const { file, cursors } = await openMarked(
+    const { file, cursors } = await files.open(
       'Main() {\n\tx<|>: (a: 1, b: "s")\n\treturn: Wrap(n: x.a<|>)\n}\n\n// Wrap puts a value in a structure.\nWr<|>ap(n<|>) {\n\treturn: (value: n)\n}\n\nOther() {\n\treturn: Wrap(n: "s")\n}\n',
     );
     const step = await hoverText(file, cursors[0]!);
@@ -71,7 +61,7 @@ describe("hover shows inferred types", () => {
   });
 
   test("inside a formula; none on the name of a function called", async () => {
-    const { file, cursors } = await openMarked('Main() {\n\treturn: (a: Sum<|>(1, 2), b: Len("<|>x"))\n}\n');
+    const { file, cursors } = await files.open('Main() {\n\treturn: (a: Sum<|>(1, 2), b: Len("<|>x"))\n}\n');
     const callee = await hoverText(file, cursors[0]!);
     expect(callee).toContain("Sum(value?:");
     expect(callee).not.toContain("inferred type");
@@ -79,7 +69,7 @@ describe("hover shows inferred types", () => {
   });
 
   test("while the file does not compile, those of the last text that did", async () => {
-    const { file, cursors } = await openMarked('Main() {\n\tx: (a: 1, b: "s")\n\t<|>\n\treturn: x<|>\n}\n');
+    const { file, cursors } = await files.open('Main() {\n\tx: (a: 1, b: "s")\n\t<|>\n\treturn: x<|>\n}\n');
     expect(await hoverText(file, cursors[1]!)).toContain("(a: Int64, b: String)");
     // A half-typed step before the reference: the reference has moved, and the text no longer parses.
     await client.edit(file, cursors[0]!, cursors[0]!, "y: Sum(x.a,");
@@ -90,14 +80,14 @@ describe("hover shows inferred types", () => {
   });
 
   test("in a function no entry calls: its parameters of any type", async () => {
-    const { file, cursors } = await openMarked('Label(name) {\n\tr<|>: (name: name, size: 3)\n\treturn: r\n}\n');
+    const { file, cursors } = await files.open('Label(name) {\n\tr<|>: (name: name, size: 3)\n\treturn: r\n}\n');
     expect(await hoverText(file, cursors[0]!)).toContain("(name: Unknown, size: Int64)");
   });
 });
 
 describe("completion after `.` lists the fields of the inferred type", () => {
   test("of a step, as the editor types the dot", async () => {
-    const { file, cursors } = await openMarked('Main() {\n\tx: (a: 1, b: "s")\n\treturn: x<|>\n}\n');
+    const { file, cursors } = await files.open('Main() {\n\tx: (a: 1, b: "s")\n\treturn: x<|>\n}\n');
     await hoverText(file, cursors[0]!); // the server has analysed the text as opened
     await client.edit(file, cursors[0]!, cursors[0]!, ".");
     const after = { line: cursors[0]!.line, character: cursors[0]!.character + 1 };
@@ -105,7 +95,7 @@ describe("completion after `.` lists the fields of the inferred type", () => {
   });
 
   test("of a field of a field, and of a call's result and its fields, in a text that compiles", async () => {
-    const { file, cursors } = await openMarked(
+    const { file, cursors } = await files.open(
       'Pair(l, r) {\n\treturn: (left: l, right: r)\n}\n\nMain() {\n\tx: (inner: (deep: 1, s: "t"))\n\ty: x.inner.<|>deep\n\tz: Pair(l: y, r: x).right.inner.<|>s\n\treturn: Pair(l: y, r: x).<|>left\n}\n',
     );
     expect(fields(await completion(file, cursors[0]!))).toEqual(["deep: Int64", "s: String"]);
@@ -115,7 +105,7 @@ describe("completion after `.` lists the fields of the inferred type", () => {
   });
 
   test("after a dotted name in a new line of a function that no longer compiles", async () => {
-    const { file, cursors } = await openMarked("Main() {\n\tx: (a: 1, b: (c: true))\n\treturn: x\n}\n<|>");
+    const { file, cursors } = await files.open("Main() {\n\tx: (a: 1, b: (c: true))\n\treturn: x\n}\n<|>");
     await hoverText(file, { line: 1, character: 1 });
     // A new function's text first, then a line in Main that names x (not in the last good text).
     await client.edit(file, cursors[0]!, cursors[0]!, "F() {\n");
@@ -127,7 +117,7 @@ describe("completion after `.` lists the fields of the inferred type", () => {
 describe("type diagnostics", () => {
   test("a certain failure is an error at its step, with the severities of ko check", async () => {
     // A spun call nobody waits for may fail, but need not stop the program (D32): a warning.
-    const { file } = await openMarked('Main() { return: Sum(1, "a") }\n\nLater() {\n\ts: Spin(Sum["b"])\n\treturn: 1\n}\n');
+    const { file } = await files.open('Main() { return: Sum(1, "a") }\n\nLater() {\n\ts: Spin(Sum["b"])\n\treturn: 1\n}\n');
     const d = await client.diagnosticsFor(file, (ds) => ds.some((x) => x.source === "ko type"));
     const errors = d.filter((x) => x.severity === ERROR);
     expect(errors).toHaveLength(1);
@@ -144,7 +134,7 @@ describe("type diagnostics", () => {
   });
 
   test("a half-typed file gets its syntax diagnostics, and its type errors again once it compiles", async () => {
-    const { file } = await openMarked("Main() {\n\tx: Sum(1, 2)\n\treturn: x\n}\n");
+    const { file } = await files.open("Main() {\n\tx: Sum(1, 2)\n\treturn: x\n}\n");
     expect(await client.diagnosticsFor(file)).toEqual([] as LspDiagnostic[]);
     await client.edit(file, { line: 1, character: 11 }, { line: 1, character: 12 }, '"a"');
     const typeError = await client.diagnosticsFor(file, (ds) => ds.some((x) => x.code === "type/unify"));
