@@ -9,6 +9,8 @@ export type DiagnosticStage = "lex" | "syntax" | "resolve" | "type" | "runtime";
 export interface Related {
   readonly span: Span;
   readonly message: string;
+  /** Show the source line there too, as for the diagnostic's own place. */
+  readonly excerpt?: boolean;
 }
 
 /** One Ko call-chain frame of a run-time failure, innermost first (D18). */

@@ -46,7 +46,7 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceLookup): string {
   const head = d.message.startsWith("unrecovered panic:") ? d.message : `${d.severity}: ${d.message}`;
   let out = `${location(d.span)}: ${head}\n` + excerpt(d.span, sources);
   if (d.suggestion !== undefined) out += `  (did you mean ${d.suggestion}?)\n`;
-  for (const r of d.related ?? []) out += `${location(r.span)}: note: ${r.message}\n`;
+  for (const r of d.related ?? []) out += `${location(r.span)}: note: ${r.message}\n` + (r.excerpt ? excerpt(r.span, sources) : "");
   for (const f of d.frames ?? []) {
     out += f.elided !== undefined ? `  ... ${f.elided} more frames ...\n` : `  at ${f.func}:${f.step} (${location(f.span)})\n`;
   }

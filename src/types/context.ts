@@ -13,6 +13,7 @@
  * error; every other failure found is a warning ("may fail").
  */
 import type { KoFunction } from "../compile/circuit.js";
+import type { Span } from "../diag/span.js";
 import type { Ty, TyField } from "./ty.js";
 
 export interface CallCtx {
@@ -20,9 +21,9 @@ export interface CallCtx {
   readonly certain: boolean;
   /**
    * Records a failure at the current step. `definite`: it fails for every value the types
-   * allow (else it only may).
+   * allow (else it only may). `at`: the place the failure is about, if not the step itself.
    */
-  fail(code: string, message: string, definite: boolean): void;
+  fail(code: string, message: string, definite: boolean, at?: Span): void;
   /** This context, or an uncertain one when `certain` is false. */
   within(certain: boolean): CallCtx;
   /**

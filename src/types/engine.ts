@@ -13,6 +13,7 @@
  * cap a result widens to Unknown rather than loop, and the check is marked incomplete.
  */
 import type { KoFunction, Step } from "../compile/circuit.js";
+import type { Span } from "../diag/span.js";
 import type { CallCtx } from "./context.js";
 import { augmentTy, groupTy, invokeTy, selectTy } from "./ops.js";
 import { tyOfValue } from "./values.js";
@@ -36,6 +37,8 @@ export interface Problem {
   readonly message: string;
   /** It fails definitely, at a place that runs whenever the specialisation runs. */
   readonly certain: boolean;
+  /** The place in the source the failure is about, when it is not the step's own (a manifest's field). */
+  readonly at?: Span;
 }
 
 /** A call from a step of one specialisation to another. */
@@ -255,10 +258,12 @@ function stepTy(ctx: CallCtx, spec: Spec, step: Step, types: readonly Ty[]): Ty 
       return selectTy(ctx, types[op.input]!, op.fields);
     case "augment":
     case "invoke": {
-      const fields = op.groups.map((g) => ({
-        name: g.name,
-        type: g.inputs.length === 1 ? types[g.inputs[0]!]! : groupTy(ctx, g.inputs.map((i) => types[i]!)),
-      }));
+      const steps = spec.fn.circuit.steps;
+      const fields = op.groups.map((g): TyField =>
+        g.inputs.length === 1
+          ? { name: g.name, type: types[g.inputs[0]!]!, at: steps[g.inputs[0]!]!.span }
+          : { name: g.name, type: groupTy(ctx, g.inputs.map((i) => types[i]!)) },
+      );
       return op.op === "augment" ? augmentTy(ctx, types[op.callee]!, fields) : invokeTy(ctx, types[op.callee]!, fields);
     }
   }
@@ -288,10 +293,10 @@ class Site implements CallCtx {
     readonly certain: boolean,
   ) {}
 
-  fail(code: string, message: string, definite: boolean): void {
+  fail(code: string, message: string, definite: boolean, at?: Span): void {
     const pass = this.pass;
     if (pass.trials > 0) return;
-    pass.problems.push({ step: pass.step, code, message, certain: definite && this.certain });
+    pass.problems.push({ step: pass.step, code, message, certain: definite && this.certain, ...(at ? { at } : {}) });
   }
 
   within(certain: boolean): CallCtx {

@@ -7,6 +7,7 @@
  */
 import type { HostFunction, Known, ParamSpec, Refinement } from "../host/binding.js";
 import { noSuchField, showHostType, type HostType, type RecordSchema } from "../host/types.js";
+import type { Span } from "../diag/span.js";
 import type { CallCtx } from "./context.js";
 import { kindOfTy } from "./show.js";
 import {
@@ -75,6 +76,7 @@ export function checkParam(ctx: CallCtx, fn: string, p: ParamSpec, t: Ty | undef
   if (t.k === "unknown") return t;
   const accepted: Ty[] = [];
   let firstRejection: string | undefined;
+  let at: Span | undefined;
   for (const a of alternatives(t)) {
     if (a.k === "empty") {
       if (p.optional) accepted.push(a);
@@ -83,9 +85,12 @@ export function checkParam(ctx: CallCtx, fn: string, p: ParamSpec, t: Ty | undef
     }
     const j = judge(a, type, "");
     if (j.verdict !== "no") accepted.push(a);
-    if (j.verdict !== "yes") firstRejection ??= `${fn}: argument ${p.name}: ${j.problem}`;
+    if (j.verdict !== "yes" && firstRejection === undefined) {
+      firstRejection = `${fn}: argument ${p.name}: ${j.problem}`;
+      at = j.at;
+    }
   }
-  if (firstRejection !== undefined) ctx.fail(codeFor(type), firstRejection, accepted.length === 0);
+  if (firstRejection !== undefined) ctx.fail(codeFor(type), firstRejection, accepted.length === 0, at);
   return unionOf(accepted);
 }
 
@@ -103,10 +108,14 @@ export function matches(a: Ty, t: HostType): Verdict {
 
 type Verdict = "yes" | "no" | "maybe";
 
-/** A verdict, and unless it is "yes" what may be wrong, worded as the run time words it. */
+/**
+ * A verdict, and unless it is "yes" what may be wrong, worded as the run time words it, and
+ * where in the source the wrong field is written, when the checker knows.
+ */
 interface Judgement {
   readonly verdict: Verdict;
   readonly problem?: string;
+  readonly at?: Span;
 }
 
 const YES: Judgement = { verdict: "yes" };
@@ -132,7 +141,7 @@ function judge(a: Ty, t: HostType, at: string): Judgement {
       if (a.k !== "sequence") {
         const one = judge(a, t.of, at);
         if (one.verdict === "yes") return YES;
-        return { verdict: one.verdict, problem: structured(t.of) ? one.problem : refuse(a, t, at).problem };
+        return structured(t.of) ? one : { verdict: one.verdict, problem: refuse(a, t, at).problem };
       }
       if (a.elem.k === "unknown") return YES;
       const each = alternatives(a.elem).map((e) => judge(e, t.of, at));
@@ -142,7 +151,8 @@ function judge(a: Ty, t: HostType, at: string): Judgement {
         const wrong = unionOf(alternatives(a.elem).filter((_, i) => each[i]!.verdict !== "yes"));
         return { verdict, problem: `expects ${showHostType(t)}, got a sequence with elements of type ${kindOfTy(wrong)}` };
       }
-      return { verdict, problem: each.find((j) => j.verdict !== "yes")!.problem };
+      const wrong = each.find((j) => j.verdict !== "yes")!;
+      return { verdict, problem: wrong.problem, ...(wrong.at ? { at: wrong.at } : {}) };
     }
     case "struct":
       return a.k === "structure" ? YES : refuse(a, t, at);
@@ -167,6 +177,7 @@ function judge(a: Ty, t: HostType, at: string): Judgement {
 function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostType | undefined, absent: (name: string) => string, at: string): Judgement {
   const verdicts: Verdict[] = [];
   let problem: string | undefined;
+  let where: Span | undefined;
   for (const f of fields) {
     const present = withoutEmpty(f.type);
     if (present.k === "never") continue; // an Empty field is an absent one
@@ -176,7 +187,10 @@ function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostT
       // A field the record never has is a mistake in the script even where its value may be
       // Empty (or where a sequence's other elements lack it): always "no".
       verdicts.push("no");
-      problem ??= absent(f.name);
+      if (problem === undefined) {
+        problem = absent(f.name);
+        where = f.at;
+      }
       continue;
     }
     const path = at === "" ? f.name : `${at}.${f.name}`;
@@ -184,10 +198,14 @@ function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostT
     let v = combine(each.map((j) => j.verdict));
     if (v === "no" && !surely) v = "maybe";
     verdicts.push(v);
-    if (v !== "yes") problem ??= each.find((j) => j.verdict !== "yes")!.problem;
+    if (v !== "yes" && problem === undefined) {
+      const wrong = each.find((j) => j.verdict !== "yes")!;
+      problem = wrong.problem;
+      where = wrong.at ?? f.at; // the innermost place known
+    }
   }
   const verdict = verdicts.includes("no") ? "no" : verdicts.includes("maybe") ? "maybe" : "yes";
-  return verdict === "yes" ? YES : { verdict, problem };
+  return verdict === "yes" ? YES : { verdict, problem, ...(where ? { at: where } : {}) };
 }
 
 /** Whether what is wrong with a value of `t` is best said from inside it (a field's path). */

@@ -97,7 +97,7 @@ function diagnostic(reach: Reach, p: Problem, error: boolean): Diagnostic {
     message: error ? p.message : `may fail: ${p.message}`,
     span: step.span,
     frames: trim(frames(reach, p.step)),
-    related: chain(reach),
+    related: p.at ? [{ span: p.at, message: "the field is written here", excerpt: true }, ...chain(reach)] : chain(reach),
   };
 }
 

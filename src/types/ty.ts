@@ -19,6 +19,7 @@
  * Types are immutable. Constructors normalise, so that structurally equal types have equal keys.
  */
 import type { KoFunction } from "../compile/circuit.js";
+import type { Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
 import type { RecordSchema } from "../host/types.js";
 import type { BasicType } from "../runtime/value.js";
@@ -63,6 +64,8 @@ export interface SequenceTy {
 export interface TyField {
   readonly name: string;
   readonly type: Ty;
+  /** Where the field's value is written, when one formula gives it: messages point there too. */
+  readonly at?: Span;
 }
 
 /**

@@ -20,6 +20,8 @@ export interface LspDiagnostic {
   message: string;
   code?: string;
   source?: string;
+  severity?: number;
+  relatedInformation?: { location: { uri: string; range: { start: Position; end: Position } }; message: string }[];
   data?: unknown;
 }
 

@@ -133,6 +133,20 @@ describe("type diagnostics", () => {
     ]);
   });
 
+  test("a misspelled manifest field is an error at the call, with the field's own place as related information", async () => {
+    const { file } = await files.open(
+      'import "k8s"\n\nMain() {\n\treturn: k8s.Apply(object: (apiVersion: "v1", kind: "ConfigMap", metadata: (name: "a"), dta: (k: "v")))\n}\n',
+    );
+    const d = await client.diagnosticsFor(file, (ds) => ds.some((x) => x.source === "ko type"));
+    const error = d.find((x) => x.severity === ERROR)!;
+    expect(error.message).toBe("k8s.Apply: argument object: V1ConfigMap has no field dta (did you mean data?)");
+    expect(error.range.start).toEqual({ line: 3, character: 9 });
+    expect(error.relatedInformation?.[0]).toMatchObject({
+      message: "the field is written here",
+      location: { range: { start: { line: 3, character: 93 } } }, // the value (k: "v") of dta
+    });
+  });
+
   test("a half-typed file gets its syntax diagnostics, and its type errors again once it compiles", async () => {
     const { file } = await files.open("Main() {\n\tx: Sum(1, 2)\n\treturn: x\n}\n");
     expect(await client.diagnosticsFor(file)).toEqual([] as LspDiagnostic[]);
