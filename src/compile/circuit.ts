@@ -11,6 +11,8 @@ import type { Callable, Value } from "../runtime/value.js";
 export interface ArgGroup {
   readonly name: string;
   readonly inputs: readonly number[];
+  /** Where the (first) label of the group is written, for messages; not part of any hash. */
+  readonly label?: Span;
 }
 
 export type StepOp =

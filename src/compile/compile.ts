@@ -215,7 +215,7 @@ class FunctionCompiler {
 
   /** Groups bracket terms by label (spec 5.3); `_`-labelled terms only add dependencies. */
   private groups(terms: readonly Term[]): { groups: ArgGroup[]; deps: number[] } {
-    const byName = new Map<string, number[]>();
+    const byName = new Map<string, { inputs: number[]; label?: Span }>();
     const deps: number[] = [];
     for (const t of terms) {
       const index = this.formula(t.formula);
@@ -223,10 +223,10 @@ class FunctionCompiler {
       const name = t.label?.text ?? "";
       if (name.startsWith("_")) continue;
       let g = byName.get(name);
-      if (!g) byName.set(name, (g = []));
-      g.push(index);
+      if (!g) byName.set(name, (g = { inputs: [], ...(t.label && name !== "" ? { label: t.label.span } : {}) }));
+      g.inputs.push(index);
     }
-    return { groups: [...byName].map(([name, inputs]) => ({ name, inputs })), deps };
+    return { groups: [...byName].map(([name, g]) => ({ name, ...g })), deps };
   }
 }
 
@@ -239,6 +239,6 @@ function remapOp(op: StepOp, remap: (i: number) => number): StepOp {
       return { ...op, input: remap(op.input) };
     case "augment":
     case "invoke":
-      return { ...op, callee: remap(op.callee), groups: op.groups.map((g) => ({ name: g.name, inputs: g.inputs.map(remap) })) };
+      return { ...op, callee: remap(op.callee), groups: op.groups.map((g) => ({ ...g, inputs: g.inputs.map(remap) })) };
   }
 }

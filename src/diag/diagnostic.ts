@@ -22,6 +22,14 @@ export interface CallFrame {
   readonly elided?: number;
 }
 
+/** An edit that would fix the problem (a misspelled name), for editors' quick fixes. */
+export interface Fix {
+  /** The text to replace, and what it must still read for the fix to apply. */
+  readonly span: Span;
+  readonly oldText: string;
+  readonly newText: string;
+}
+
 export interface Diagnostic {
   readonly severity: Severity;
   readonly stage: DiagnosticStage;
@@ -34,6 +42,8 @@ export interface Diagnostic {
   readonly suggestion?: string;
   /** For run-time failures: the Ko call chain, innermost first. */
   readonly frames?: readonly CallFrame[];
+  /** An edit elsewhere than `span` that fixes it (a manifest's misspelled field). */
+  readonly fix?: Fix;
 }
 
 export function error(

@@ -173,10 +173,15 @@ export function problemWith(v: Value, t: HostType, at: string): string | undefin
   }
 }
 
+/** The field of `schema` that `name` probably meant, if one is close. */
+export function closestField(schema: RecordSchema, name: string): string | undefined {
+  return closest(name, schema.fieldNames());
+}
+
 /** `field x: V1Container has no field imagee (did you mean image?)`. */
 export function noSuchField(schema: RecordSchema, name: string, at: string): string {
   const where = at === "" ? "" : `field ${at}: `;
-  const guess = closest(name, schema.fieldNames());
+  const guess = closestField(schema, name);
   const shown = name === "" ? "? (an unnamed field)" : name;
   return `${where}${schema.name} has no field ${shown}${guess ? ` (did you mean ${guess}?)` : ""}`;
 }

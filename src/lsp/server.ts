@@ -38,7 +38,7 @@ import {
   type WorkspaceEdit,
 } from "vscode-languageserver/node";
 import { rootsFromEnv } from "../api/program.js";
-import type { Diagnostic } from "../diag/diagnostic.js";
+import type { Diagnostic, Fix } from "../diag/diagnostic.js";
 import { formatSource } from "../fmt/index.js";
 import { PositionCache, pathToUri, spanToRange, uriToPath } from "./convert.js";
 import { DiagnosticsService } from "./diagnostics.js";
@@ -50,7 +50,7 @@ import type { OffsetMap } from "./service/edits.js";
 import { foldingRanges } from "./service/folding.js";
 import { hover } from "./service/hover.js";
 import { definition, prepareRename, references, rename, type Location } from "./service/navigate.js";
-import { quickFix } from "./service/quickfix.js";
+import { carriedFix, quickFix } from "./service/quickfix.js";
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from "./service/semantic.js";
 import { signatureHelp } from "./service/signature.js";
 import { documentSymbols, workspaceSymbols, type OutlineSymbol } from "./service/symbols.js";
@@ -364,12 +364,17 @@ class KoServer {
     if (doc === undefined) return [];
     const out: CodeAction[] = [];
     for (const d of diagnostics) {
-      const suggestion = (d.data as { suggestion?: string } | undefined)?.suggestion;
-      if (suggestion === undefined) continue;
+      const data = d.data as { suggestion?: string; fix?: Fix } | undefined;
+      const suggestion = data?.suggestion;
       const start = doc.offsetAt(d.range.start);
       const end = doc.offsetAt(d.range.end);
       const pos = (o: number) => ({ line: doc.positionAt(o).line + 1, col: doc.positionAt(o).character + 1, offset: o });
-      const fix = quickFix({ suggestion, span: { file: uri, start: pos(start), end: pos(end) } }, doc.getText());
+      const fix =
+        data?.fix !== undefined && pathToUri(data.fix.span.file) === uri
+          ? carriedFix(data.fix, doc.getText())
+          : suggestion !== undefined
+            ? quickFix({ suggestion, span: { file: uri, start: pos(start), end: pos(end) } }, doc.getText())
+            : undefined;
       if (fix === undefined) continue;
       out.push({
         title: fix.title,
@@ -425,7 +430,7 @@ function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
     ...(d.related && d.related.length > 0
       ? { relatedInformation: d.related.map((r) => ({ location: { uri: pathToUri(r.span.file), range: spanToRange(r.span) }, message: r.message })) }
       : {}),
-    ...(d.suggestion !== undefined ? { data: { suggestion: d.suggestion } } : {}),
+    ...(d.suggestion !== undefined || d.fix !== undefined ? { data: { ...(d.suggestion !== undefined ? { suggestion: d.suggestion } : {}), ...(d.fix ? { fix: d.fix } : {}) } } : {}),
   };
 }
 

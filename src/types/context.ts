@@ -13,7 +13,14 @@
  * error; every other failure found is a warning ("may fail").
  */
 import type { KoFunction } from "../compile/circuit.js";
+import type { Fix } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
+
+/** Where in the source a failure is, when not at its step, and how to fix it, when known. */
+export interface About {
+  readonly at?: Span;
+  readonly fix?: Fix;
+}
 import type { Ty, TyField } from "./ty.js";
 
 export interface CallCtx {
@@ -21,9 +28,10 @@ export interface CallCtx {
   readonly certain: boolean;
   /**
    * Records a failure at the current step. `definite`: it fails for every value the types
-   * allow (else it only may). `at`: the place the failure is about, if not the step itself.
+   * allow (else it only may). `about`: the place the failure is about, if not the step itself,
+   * and an edit that would fix it.
    */
-  fail(code: string, message: string, definite: boolean, at?: Span): void;
+  fail(code: string, message: string, definite: boolean, about?: About): void;
   /** This context, or an uncertain one when `certain` is false. */
   within(certain: boolean): CallCtx;
   /**

@@ -14,7 +14,8 @@
  */
 import type { KoFunction, Step } from "../compile/circuit.js";
 import type { Span } from "../diag/span.js";
-import type { CallCtx } from "./context.js";
+import type { Fix } from "../diag/diagnostic.js";
+import type { About, CallCtx } from "./context.js";
 import { augmentTy, groupTy, invokeTy, selectTy } from "./ops.js";
 import { tyOfValue } from "./values.js";
 import {
@@ -39,6 +40,7 @@ export interface Problem {
   readonly certain: boolean;
   /** The place in the source the failure is about, when it is not the step's own (a manifest's field). */
   readonly at?: Span;
+  readonly fix?: Fix;
 }
 
 /** A call from a step of one specialisation to another. */
@@ -255,18 +257,29 @@ function stepTy(ctx: CallCtx, spec: Spec, step: Step, types: readonly Ty[]): Ty 
       return t;
     }
     case "select":
-      return selectTy(ctx, types[op.input]!, op.fields);
+      return selectTy(ctx, types[op.input]!, op.fields, (k) => segmentSpan(step.span, op.fields, k));
     case "augment":
     case "invoke": {
       const steps = spec.fn.circuit.steps;
       const fields = op.groups.map((g): TyField =>
         g.inputs.length === 1
-          ? { name: g.name, type: types[g.inputs[0]!]!, at: steps[g.inputs[0]!]!.span }
+          ? { name: g.name, type: types[g.inputs[0]!]!, at: g.label ?? steps[g.inputs[0]!]!.span }
           : { name: g.name, type: groupTy(ctx, g.inputs.map((i) => types[i]!)) },
       );
       return op.op === "augment" ? augmentTy(ctx, types[op.callee]!, fields) : invokeTy(ctx, types[op.callee]!, fields);
     }
   }
+}
+
+/**
+ * Where field `k` of a selection `x.a.b` is written: the span of the reference ends with the
+ * fields, each after a dot. (Fixes check the text there before they apply.)
+ */
+function segmentSpan(ref: Span, fields: readonly string[], k: number): Span {
+  let back = 0;
+  for (let j = fields.length - 1; j > k; j--) back += fields[j]!.length + 1;
+  const at = (d: number) => ({ line: ref.end.line, col: ref.end.col - d, offset: ref.end.offset - d });
+  return { file: ref.file, start: at(back + fields[k]!.length), end: at(back) };
 }
 
 /** What one pass over a body collects, and the contexts its operations report through. */
@@ -293,10 +306,10 @@ class Site implements CallCtx {
     readonly certain: boolean,
   ) {}
 
-  fail(code: string, message: string, definite: boolean, at?: Span): void {
+  fail(code: string, message: string, definite: boolean, about?: About): void {
     const pass = this.pass;
     if (pass.trials > 0) return;
-    pass.problems.push({ step: pass.step, code, message, certain: definite && this.certain, ...(at ? { at } : {}) });
+    pass.problems.push({ step: pass.step, code, message, certain: definite && this.certain, ...about });
   }
 
   within(certain: boolean): CallCtx {

@@ -6,9 +6,10 @@
  * is their static result.
  */
 import type { HostFunction, Known, ParamSpec, Refinement } from "../host/binding.js";
-import { noSuchField, showHostType, type HostType, type RecordSchema } from "../host/types.js";
+import { closestField, noSuchField, showHostType, type HostType, type RecordSchema } from "../host/types.js";
+import type { Fix } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
-import type { CallCtx } from "./context.js";
+import type { About, CallCtx } from "./context.js";
 import { kindOfTy } from "./show.js";
 import {
   EMPTY,
@@ -76,7 +77,7 @@ export function checkParam(ctx: CallCtx, fn: string, p: ParamSpec, t: Ty | undef
   if (t.k === "unknown") return t;
   const accepted: Ty[] = [];
   let firstRejection: string | undefined;
-  let at: Span | undefined;
+  let about: About | undefined;
   for (const a of alternatives(t)) {
     if (a.k === "empty") {
       if (p.optional) accepted.push(a);
@@ -87,10 +88,10 @@ export function checkParam(ctx: CallCtx, fn: string, p: ParamSpec, t: Ty | undef
     if (j.verdict !== "no") accepted.push(a);
     if (j.verdict !== "yes" && firstRejection === undefined) {
       firstRejection = `${fn}: argument ${p.name}: ${j.problem}`;
-      at = j.at;
+      about = { ...(j.at ? { at: j.at } : {}), ...(j.fix ? { fix: j.fix } : {}) };
     }
   }
-  if (firstRejection !== undefined) ctx.fail(codeFor(type), firstRejection, accepted.length === 0, at);
+  if (firstRejection !== undefined) ctx.fail(codeFor(type), firstRejection, accepted.length === 0, about);
   return unionOf(accepted);
 }
 
@@ -116,6 +117,7 @@ interface Judgement {
   readonly verdict: Verdict;
   readonly problem?: string;
   readonly at?: Span;
+  readonly fix?: Fix;
 }
 
 const YES: Judgement = { verdict: "yes" };
@@ -151,18 +153,17 @@ function judge(a: Ty, t: HostType, at: string): Judgement {
         const wrong = unionOf(alternatives(a.elem).filter((_, i) => each[i]!.verdict !== "yes"));
         return { verdict, problem: `expects ${showHostType(t)}, got a sequence with elements of type ${kindOfTy(wrong)}` };
       }
-      const wrong = each.find((j) => j.verdict !== "yes")!;
-      return { verdict, problem: wrong.problem, ...(wrong.at ? { at: wrong.at } : {}) };
+      return { ...each.find((j) => j.verdict !== "yes")!, verdict }; // the first element's problem, the list's verdict
     }
     case "struct":
       return a.k === "structure" ? YES : refuse(a, t, at);
     case "record":
       if (a.k !== "structure") return refuse(a, t, at);
       if (a.schema && a.schema.record !== t.schema) return { verdict: "maybe", problem: `${at === "" ? "" : `field ${at}: `}expects ${t.schema.name}, got ${a.schema.name}` };
-      return judgeFields(a.fields, (name) => (name === "" ? undefined : t.schema.field(name)), (name) => noSuchField(t.schema, name, at), at);
+      return judgeFields(a.fields, (name) => (name === "" ? undefined : t.schema.field(name)), at, t.schema);
     case "map":
       if (a.k !== "structure") return refuse(a, t, at);
-      return judgeFields(a.fields, () => t.of, () => "", at);
+      return judgeFields(a.fields, () => t.of, at);
     case "oneOf": {
       const each = t.of.map((o) => judge(a, o, at));
       const verdict = each.some((j) => j.verdict === "yes") ? "yes" : combine(each.map((j) => j.verdict));
@@ -173,11 +174,12 @@ function judge(a: Ty, t: HostType, at: string): Judgement {
   }
 }
 
-/** The fields of a structure against the types a record or map gives them. */
-function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostType | undefined, absent: (name: string) => string, at: string): Judgement {
+/** The fields of a structure against the types a record (`schema`) or map gives them. */
+function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostType | undefined, at: string, schema?: RecordSchema): Judgement {
   const verdicts: Verdict[] = [];
   let problem: string | undefined;
   let where: Span | undefined;
+  let fix: Fix | undefined;
   for (const f of fields) {
     const present = withoutEmpty(f.type);
     if (present.k === "never") continue; // an Empty field is an absent one
@@ -187,9 +189,11 @@ function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostT
       // A field the record never has is a mistake in the script even where its value may be
       // Empty (or where a sequence's other elements lack it): always "no".
       verdicts.push("no");
-      if (problem === undefined) {
-        problem = absent(f.name);
+      if (problem === undefined && schema) {
+        problem = noSuchField(schema, f.name, at);
         where = f.at;
+        const guess = closestField(schema, f.name);
+        if (guess && f.at) fix = { span: f.at, oldText: f.name, newText: guess };
       }
       continue;
     }
@@ -202,10 +206,11 @@ function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostT
       const wrong = each.find((j) => j.verdict !== "yes")!;
       problem = wrong.problem;
       where = wrong.at ?? f.at; // the innermost place known
+      fix = wrong.fix;
     }
   }
   const verdict = verdicts.includes("no") ? "no" : verdicts.includes("maybe") ? "maybe" : "yes";
-  return verdict === "yes" ? YES : { verdict, problem, ...(where ? { at: where } : {}) };
+  return verdict === "yes" ? YES : { verdict, problem, ...(where ? { at: where } : {}), ...(fix ? { fix } : {}) };
 }
 
 /** Whether what is wrong with a value of `t` is best said from inside it (a field's path). */

@@ -6,7 +6,8 @@
 import type { CallCtx } from "./context.js";
 import { hostRule } from "./rules.js";
 import { describeTy, showTy } from "./show.js";
-import { noSuchField } from "../host/types.js";
+import type { Span } from "../diag/span.js";
+import { closestField, noSuchField } from "../host/types.js";
 import {
   EMPTY,
   NEVER,
@@ -55,15 +56,16 @@ export function groupTy(ctx: CallCtx, types: readonly Ty[]): Ty {
 // ---------------------------------------------------------------------------------------------
 // Selection (5.4)
 
-export function selectTy(ctx: CallCtx, t: Ty, fields: readonly string[]): Ty {
-  for (const f of fields) {
-    t = selectOne(ctx, t, f);
+/** `t.a.b`; `written(k)` is where field k is written, for fixing a misspelled one. */
+export function selectTy(ctx: CallCtx, t: Ty, fields: readonly string[], written?: (k: number) => Span): Ty {
+  for (let k = 0; k < fields.length; k++) {
+    t = selectOne(ctx, t, fields[k]!, written && (() => written(k)));
     if (t.k === "never") return NEVER;
   }
   return t;
 }
 
-function selectOne(ctx: CallCtx, t: Ty, name: string): Ty {
+function selectOne(ctx: CallCtx, t: Ty, name: string, written?: () => Span): Ty {
   if (t.k === "unknown" || t.k === "never") return t;
   const results: Ty[] = [];
   let failure: string | undefined;
@@ -80,7 +82,10 @@ function selectOne(ctx: CallCtx, t: Ty, name: string): Ty {
         }
         // A field a closed record never has is a mistake in the script whether or not this
         // value happens to be Empty when it runs: always an error.
-        ctx.fail("type/select", noSuchField(a.schema!.record, name, ""), true);
+        const record = a.schema!.record;
+        const guess = closestField(record, name);
+        const span = written?.();
+        ctx.fail("type/select", noSuchField(record, name, ""), true, guess && span ? { fix: { span, oldText: name, newText: guess } } : undefined);
         return NEVER;
       }
       case "sequence":

@@ -98,6 +98,7 @@ function diagnostic(reach: Reach, p: Problem, error: boolean): Diagnostic {
     span: step.span,
     frames: trim(frames(reach, p.step)),
     related: p.at ? [{ span: p.at, message: "the field is written here", excerpt: true }, ...chain(reach)] : chain(reach),
+    ...(p.fix ? { fix: p.fix } : {}),
   };
 }
 

@@ -120,7 +120,7 @@ describe.skipIf(!haveKubectl)("ko run examples/cockroachdb.ko", { timeout: 120_0
       `typo.ko:${line}:9: error: k8s.Apply: argument object: field spec: V1StatefulSetSpec has no field podManagmentPolicy (did you mean podManagementPolicy?)`,
     );
     const fieldLine = broken.split("\n").findIndex((l) => l.includes("podManagmentPolicy:")) + 1;
-    expect(run.stderr).toContain(`typo.ko:${fieldLine}:24: note: the field is written here\n  \t\t\tpodManagmentPolicy: "Parallel"\n`);
+    expect(run.stderr).toContain(`typo.ko:${fieldLine}:4: note: the field is written here\n  \t\t\tpodManagmentPolicy: "Parallel"\n`);
     expect(run.stdout).toBe("");
     expect(requests).toEqual([]);
     expect(await namespaceExists(c)).toBe(false);

@@ -143,7 +143,23 @@ describe("type diagnostics", () => {
     expect(error.range.start).toEqual({ line: 3, character: 9 });
     expect(error.relatedInformation?.[0]).toMatchObject({
       message: "the field is written here",
-      location: { range: { start: { line: 3, character: 93 } } }, // the value (k: "v") of dta
+      location: { range: { start: { line: 3, character: 88 } } }, // the label dta
+    });
+  });
+
+  test("quick fixes change a misspelled manifest field, and a misspelled field selected from an object", async () => {
+    const { file } = await files.open(
+      'import "k8s"\n\nMain() {\n\treturn: k8s.Apply(object: (apiVersion: "v1", kind: "ConfigMap", metadata: (name: "a", lables: (app: "x"))))\n}\n\nRead() {\n\treturn: k8s.Get(kind: "Pod", name: "p").metadata.nmae\n}\n',
+    );
+    const d = await client.diagnosticsFor(file, (ds) => ds.filter((x) => x.severity === ERROR).length === 2);
+    const actions = await client.request<{ title: string; edit: { changes: Record<string, { newText: string; range: { start: Position; end: Position } }[]> } }[]>(
+      "textDocument/codeAction",
+      { textDocument: { uri: uri(file) }, range: d[0]!.range, context: { diagnostics: d } },
+    );
+    const edits = Object.fromEntries(actions.map((a) => [a.title, a.edit.changes[uri(file)]]));
+    expect(edits).toEqual({
+      "Change lables to labels": [{ range: { start: { line: 3, character: 87 }, end: { line: 3, character: 93 } }, newText: "labels" }],
+      "Change nmae to name": [{ range: { start: { line: 7, character: 50 }, end: { line: 7, character: 54 } }, newText: "name" }],
     });
   });
 
