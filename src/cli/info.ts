@@ -7,6 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { compile, defaultRegistry, stdlibDir } from "../api/program.js";
 import { signature, type HostFunction } from "../host/binding.js";
+import { showHostType } from "../host/types.js";
+import { hasModel, modelSchema } from "../k8s/models.js";
 import type { FuncDef } from "../syntax/ast.js";
 import { EXIT, UsageError } from "./exit.js";
 
@@ -79,18 +81,37 @@ export function listCommand(): number {
   return EXIT.ok;
 }
 
-/** `ko doc NAME`: a bare builtin or idiom name, a package path, or `pkg/Func` / `pkg.Func`. */
+/**
+ * `ko doc NAME`: a bare builtin or idiom name, a package path, `pkg/Func` / `pkg.Func`, or a
+ * Kubernetes object type (`V1StatefulSetSpec`, `k8s.V1Pod`) with its fields.
+ */
 export function docCommand(names: string[]): number {
   const entries = allEntries();
   for (const query of names) {
     const matches = matchDoc(entries, query);
-    if (matches.length === 0) throw new UsageError(`no builtin, idiom, package or function named ${query}`);
+    if (matches.length === 0 && writeModelDoc(query)) continue;
+    if (matches.length === 0) throw new UsageError(`no builtin, idiom, package, function or Kubernetes object type named ${query}`);
     for (const e of matches) {
       const where = e.pkg === "" ? "" : `${e.pkg}.`;
       process.stdout.write(`${where}${e.signature}\n${e.doc ? indent(e.doc) : "    (no documentation)\n"}\n`);
     }
   }
   return EXIT.ok;
+}
+
+/** A Kubernetes object type's fields, each with its type and first line of documentation. */
+function writeModelDoc(query: string): boolean {
+  const name = query.replace(/^k8s[./]/, "");
+  if (!hasModel(name)) return false;
+  const schema = modelSchema(name);
+  let out = `k8s.${name} (a Kubernetes object type: a closed record)\n`;
+  for (const field of schema.fieldNames()) {
+    out += `    ${field}: ${showHostType(schema.field(field)!)}\n`;
+    const doc = schema.fieldDoc?.(field);
+    if (doc) out += `        ${doc}\n`;
+  }
+  process.stdout.write(out + "\n");
+  return true;
 }
 
 function indent(doc: string): string {

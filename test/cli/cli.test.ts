@@ -225,6 +225,18 @@ describe("ko list, doc, version", () => {
     expect(missing.status).toBe(2);
   });
 
+  test("doc shows a Kubernetes object type with its fields, their types and docs", async () => {
+    const sts = await ko(["doc", "V1StatefulSetSpec"]);
+    expect(sts.status).toBe(0);
+    expect(sts.stdout).toMatch(/^k8s\.V1StatefulSetSpec \(a Kubernetes object type: a closed record\)\n/);
+    expect(sts.stdout).toContain("\n    replicas: Integer\n        replicas is the desired number of replicas of the given Template.");
+    expect(sts.stdout).toContain("\n    template: V1PodTemplateSpec\n");
+    expect((await ko(["doc", "k8s.V1Pod"])).stdout).toContain("\n    spec: V1PodSpec\n");
+    const missing = await ko(["doc", "k8s.V1Nope"]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("no builtin, idiom, package, function or Kubernetes object type named k8s.V1Nope");
+  });
+
   test("version prints the version and a registry fingerprint", async () => {
     const out = await ko(["version"]);
     expect(out.stdout).toMatch(/^ko \d+\.\d+\.\d+ .* registry [0-9a-f]{12}\n$/);
