@@ -22,6 +22,10 @@ export function construct(fields: readonly Field[]): Value {
 
 function structureOf(fields: readonly Field[]): Struct {
   if (fields.length === 0) return Struct.empty;
+  // Most brackets have no Empty field: then the fields are the structure's, with no copy.
+  let k = 0;
+  while (k < fields.length && fields[k]!.value !== EMPTY) k++;
+  if (k === fields.length) return new Struct(fields);
   const kept = fields.filter((f) => f.value !== EMPTY);
   return kept.length === 0 ? Struct.empty : new Struct(kept);
 }

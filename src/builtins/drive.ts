@@ -32,9 +32,17 @@ export function drive<T>(steps: Steps<T>, signal: AbortSignal): T | Promise<T> {
     if (next.done) return next.value;
     const pending = next.value;
     if (isThenable(pending)) return continueAsync(steps, Promise.resolve(pending), clock);
-    if (clock.tick()) return continueAsync(steps, clock.pause().then(() => pending), clock);
+    if (clock.tick()) return continueAsync(steps, pauseThen(clock, pending), clock);
     input = pending;
   }
+}
+
+/**
+ * `pending`, after a pause. Not a closure in `drive`'s loop: capturing the loop's `pending`
+ * there would allocate a context for it on every iteration.
+ */
+function pauseThen(clock: Clock, pending: Value): Promise<Value> {
+  return clock.pause().then(() => pending);
 }
 
 type Outcome = { readonly ok: true; readonly value: Value } | { readonly ok: false; readonly error: unknown };

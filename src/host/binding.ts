@@ -8,7 +8,7 @@
  * reuse its results) or has effects, and whether it may return a promise.
  */
 import { KoError } from "../runtime/failure.js";
-import { IntVal, Struct, type Callable, type Field, type Value } from "../runtime/value.js";
+import { BASIC_TYPES, basicTypeOf, EMPTY, IntVal, Seq, Struct, type Callable, type Field, type Value } from "../runtime/value.js";
 import { type HostType, checkHostType, showHostType } from "./types.js";
 
 /** What a running host function may ask of the evaluator. */
@@ -153,20 +153,97 @@ export function defineHost(spec: TypedSpec | RawSpec): HostFunction {
   const params = spec.params;
   const impl = spec.impl;
   const refine = spec.refine;
+  const names = params.map((p) => p.name);
+  const monadics = params.map((p) => p.monadic === true);
+  // Per parameter, which quick test vouches for most well-typed arguments (see Quick).
+  const quick = params.map((p) => quickOf(p.type));
+  if (refine) {
+    return {
+      ...base,
+      echoesArgs: false,
+      invoke(fields, ctx) {
+        const args: Value[] = new Array(params.length);
+        for (let i = 0; i < params.length; i++) args[i] = findArg(fields, names[i]!, monadics[i]!) as Value;
+        const refined = refinedParams(refine, params, args);
+        for (let i = 0; i < params.length; i++) {
+          const p = params[i]!;
+          args[i] = checkHostType(args[i], p, displayName, refined?.[p.name] ?? p.type);
+        }
+        return impl(args, ctx);
+      },
+    };
+  }
   return {
     ...base,
     echoesArgs: false,
     invoke(fields, ctx) {
       const args: Value[] = new Array(params.length);
-      for (let i = 0; i < params.length; i++) args[i] = findArg(fields, params[i]!.name, params[i]!.monadic === true) as Value;
-      const refined = refine ? refinedParams(refine, params, args) : undefined;
       for (let i = 0; i < params.length; i++) {
-        const p = params[i]!;
-        args[i] = checkHostType(args[i], p, displayName, refined?.[p.name] ?? p.type);
+        const v = findArg(fields, names[i]!, monadics[i]!);
+        // A missing or Empty argument, or one the quick test cannot vouch for, takes the general
+        // check, which also words the error.
+        args[i] = v !== undefined && v !== EMPTY && passes(quick[i]!, v) ? v : checkHostType(v, params[i]!, displayName);
       }
       return impl(args, ctx);
     },
   };
+}
+
+/**
+ * Quick tests of an argument against the host types most parameters declare, run before the
+ * general `problemWith` (which walks the type and builds messages): a test never accepts a value
+ * `problemWith` would reject. They are small integers tested in a switch rather than closures,
+ * so that the one call site shared by every host function stays monomorphic.
+ */
+const enum Quick {
+  /** No quick test: always the general check. */
+  None,
+  Any,
+  Integer,
+  /** An integer, or a sequence of integers. */
+  IntegerList,
+  /** The basic types, in BASIC_TYPES order from here on. */
+  Basic,
+}
+
+function quickOf(t: HostType): number {
+  switch (t.k) {
+    case "any":
+      return Quick.Any;
+    case "integer":
+      return Quick.Integer;
+    case "basic": {
+      const k = BASIC_TYPES.indexOf(t.t);
+      return k < 0 ? Quick.None : Quick.Basic + k;
+    }
+    case "list":
+      return t.of.k === "integer" ? Quick.IntegerList : Quick.None;
+    default:
+      return Quick.None;
+  }
+}
+
+function passes(quick: number, v: Value): boolean {
+  switch (quick) {
+    case Quick.None:
+      return false;
+    case Quick.Any:
+      return true;
+    case Quick.Integer:
+      return isInteger(v);
+    case Quick.IntegerList: {
+      if (!(v instanceof Seq)) return isInteger(v);
+      const items = v.items;
+      for (let i = 0; i < items.length; i++) if (!isInteger(items[i]!)) return false;
+      return true;
+    }
+    default:
+      return basicTypeOf(v) === BASIC_TYPES[quick - Quick.Basic];
+  }
+}
+
+function isInteger(v: Value): boolean {
+  return typeof v === "number" || typeof v === "bigint" || v instanceof IntVal;
 }
 
 /** The refined parameter types for these argument values (undefined where absent). */
