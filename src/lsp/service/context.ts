@@ -110,10 +110,10 @@ function endsInCommentOrString(tokens: readonly IToken[], comments: readonly ITo
   return quote !== undefined && (last.image.length < 2 || !last.image.endsWith(quote));
 }
 
-/** `a.b` in `a.b.|`: the names joined by dots that end just before the dot at `dot`. */
-function qualifierBefore(tokens: readonly IToken[], dot: number): string[] {
+/** `a.b` in `a.b.|` or `a.b(`: the names joined by dots that end just before the token at `at`. */
+export function qualifierBefore(tokens: readonly IToken[], at: number): string[] {
   const names: string[] = [];
-  let i = dot - 1;
+  let i = at - 1;
   while (i >= 0 && tokens[i]!.tokenType === Ident) {
     names.unshift(tokens[i]!.image);
     if (i >= 1 && tokens[i - 1]!.tokenType === Dot) i -= 2;

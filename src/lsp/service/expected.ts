@@ -26,7 +26,8 @@
 import type { IToken } from "chevrotain";
 import type { HostFunction, Known, KnownFields } from "../../host/binding.js";
 import type { HostType, RecordSchema } from "../../host/types.js";
-import { Colon, Dot, Float, Ident, Int, InterpretedString, lex, LBrace, LBracket, Line, LParen, RawString, RBrace, RBracket, RParen } from "../../syntax/index.js";
+import { Colon, Float, Ident, Int, InterpretedString, lex, LBrace, LBracket, Line, LParen, RawString, RBrace, RBracket, RParen } from "../../syntax/index.js";
+import { qualifierBefore } from "./context.js";
 import { calledAt, scopeStart, sourceFile } from "./places.js";
 import type { View } from "./workspace.js";
 
@@ -194,18 +195,6 @@ function scanAround(view: View, file: string, offset: number): Scan | undefined 
   const open = innermostAtCursor ?? stack;
   const top = open[open.length - 1];
   return { innermost: top?.literal ? top : undefined, labelAt };
-}
-
-/** `a.b` in `a.b(`: the names joined by dots that end just before the token at `at`. */
-function qualifierBefore(tokens: readonly IToken[], at: number): string[] {
-  const names: string[] = [];
-  let i = at - 1;
-  while (i >= 0 && tokens[i]!.tokenType === Ident) {
-    names.unshift(tokens[i]!.image);
-    if (i >= 1 && tokens[i - 1]!.tokenType === Dot) i -= 2;
-    else break;
-  }
-  return names;
 }
 
 /** The value of a literal token, as the checker knows a literal. */
