@@ -120,56 +120,56 @@ export function hasHostType(v: Value, t: HostType): boolean {
 }
 
 /**
- * What is wrong with `v` as a value of `t`, or undefined if nothing is. `at` is the path of
+ * What is wrong with `v` as a value of `t`, or undefined if nothing is. `path` is the path of
  * fields that led here (`spec.template`), so that a deep mistake in a manifest is named where
  * it is. Empty fields of structures are absent fields (spec 4.4), so they are never wrong.
  */
-export function problemWith(v: Value, t: HostType, at: string): string | undefined {
+export function problemWith(v: Value, t: HostType, path: string): string | undefined {
   switch (t.k) {
     case "any":
       return undefined;
     case "basic":
-      return basicTypeOf(v) === t.t ? undefined : mismatch(v, t, at);
+      return basicTypeOf(v) === t.t ? undefined : mismatch(v, t, path);
     case "integer":
-      return typeof v === "number" || typeof v === "bigint" || v instanceof IntVal ? undefined : mismatch(v, t, at);
+      return typeof v === "number" || typeof v === "bigint" || v instanceof IntVal ? undefined : mismatch(v, t, path);
     case "variety":
-      return v instanceof Variety ? undefined : mismatch(v, t, at);
+      return v instanceof Variety ? undefined : mismatch(v, t, path);
     case "empty":
-      return v === EMPTY ? undefined : mismatch(v, t, at);
+      return v === EMPTY ? undefined : mismatch(v, t, path);
     case "list":
       if (!(v instanceof Seq)) {
-        const p = problemWith(v, t.of, at);
-        return p === undefined || structured(t.of) ? p : mismatch(v, t, at);
+        const p = problemWith(v, t.of, path);
+        return p === undefined || structured(t.of) ? p : mismatch(v, t, path);
       }
       for (let i = 0; i < v.items.length; i++) {
         const item = v.items[i]!;
-        const p = problemWith(item, t.of, at);
-        if (p !== undefined) return structured(t.of) ? p : mismatch(v, t, at, `a sequence whose element ${i + 1} is ${describe(item)}`);
+        const p = problemWith(item, t.of, path);
+        if (p !== undefined) return structured(t.of) ? p : mismatch(v, t, path, `a sequence whose element ${i + 1} is ${describe(item)}`);
       }
       return undefined;
     case "struct":
-      return v instanceof Struct ? undefined : mismatch(v, t, at);
+      return v instanceof Struct ? undefined : mismatch(v, t, path);
     case "record":
-      if (!(v instanceof Struct)) return mismatch(v, t, at);
+      if (!(v instanceof Struct)) return mismatch(v, t, path);
       for (const f of v.fields) {
         if (f.value === EMPTY) continue;
         const ft = f.name === "" ? undefined : t.schema.field(f.name);
-        if (ft === undefined) return noSuchField(t.schema, f.name, at);
-        const p = problemWith(f.value, ft, join(at, f.name));
+        if (ft === undefined) return noSuchField(t.schema, f.name, path);
+        const p = problemWith(f.value, ft, join(path, f.name));
         if (p !== undefined) return p;
       }
       return undefined;
     case "map":
-      if (!(v instanceof Struct)) return mismatch(v, t, at);
+      if (!(v instanceof Struct)) return mismatch(v, t, path);
       for (const f of v.fields) {
-        const p = f.value === EMPTY ? undefined : problemWith(f.value, t.of, join(at, f.name));
+        const p = f.value === EMPTY ? undefined : problemWith(f.value, t.of, join(path, f.name));
         if (p !== undefined) return p;
       }
       return undefined;
     case "oneOf":
-      return t.of.some((o) => problemWith(v, o, at) === undefined) ? undefined : mismatch(v, t, at);
+      return t.of.some((o) => problemWith(v, o, path) === undefined) ? undefined : mismatch(v, t, path);
     case "opaque":
-      return v instanceof Opaque && v.hostType === t.name ? undefined : mismatch(v, t, at);
+      return v instanceof Opaque && v.hostType === t.name ? undefined : mismatch(v, t, path);
   }
 }
 
@@ -179,16 +179,16 @@ export function closestField(schema: RecordSchema, name: string): string | undef
 }
 
 /** `field x: V1Container has no field imagee (did you mean image?)`. */
-export function noSuchField(schema: RecordSchema, name: string, at: string): string {
-  const where = at === "" ? "" : `field ${at}: `;
+export function noSuchField(schema: RecordSchema, name: string, path: string): string {
+  const where = path === "" ? "" : `field ${path}: `;
   const guess = closestField(schema, name);
   const shown = name === "" ? "? (an unnamed field)" : name;
   return `${where}${schema.name} has no field ${shown}${guess ? ` (did you mean ${guess}?)` : ""}`;
 }
 
-function mismatch(v: Value, t: HostType, at: string, got = describe(v)): string {
+function mismatch(v: Value, t: HostType, path: string, got = describe(v)): string {
   const what = `expects ${showHostType(t)}, got ${got}`;
-  return at === "" ? what : `field ${at}: ${what}`;
+  return path === "" ? what : `field ${path}: ${what}`;
 }
 
 /** Whether what is wrong with a value of `t` is best said from inside it (a field's path). */
@@ -196,8 +196,8 @@ function structured(t: HostType): boolean {
   return t.k === "record" || t.k === "map";
 }
 
-function join(at: string, name: string): string {
-  return at === "" ? name : `${at}.${name}`;
+function join(path: string, name: string): string {
+  return path === "" ? name : `${path}.${name}`;
 }
 
 /** Checks one argument against its declaration; returns it (Empty when missing and optional). */

@@ -124,29 +124,29 @@ const YES: Judgement = { verdict: "yes" };
 
 /**
  * Whether values of `a` (one alternative, not Empty) have host type `t`, mirroring host/types.ts
- * `problemWith`, down to its messages: `at` is the path of fields that led here.
+ * `problemWith`, down to its messages: `path` is the path of fields that led here.
  */
-function judge(a: Ty, t: HostType, at: string): Judgement {
+function judge(a: Ty, t: HostType, path: string): Judgement {
   if (a.k === "unknown") return YES;
   switch (t.k) {
     case "any":
       return YES;
     case "basic":
-      return a.k === "basic" && a.name === t.t ? YES : refuse(a, t, at);
+      return a.k === "basic" && a.name === t.t ? YES : refuse(a, t, path);
     case "integer":
-      return a.k === "basic" && isIntegerType(a.name) ? YES : refuse(a, t, at);
+      return a.k === "basic" && isIntegerType(a.name) ? YES : refuse(a, t, path);
     case "variety":
-      return a.k === "variety" ? YES : refuse(a, t, at);
+      return a.k === "variety" ? YES : refuse(a, t, path);
     case "empty":
-      return refuse(a, t, at);
+      return refuse(a, t, path);
     case "list": {
       if (a.k !== "sequence") {
-        const one = judge(a, t.of, at);
+        const one = judge(a, t.of, path);
         if (one.verdict === "yes") return YES;
-        return structured(t.of) ? one : { verdict: one.verdict, problem: refuse(a, t, at).problem };
+        return structured(t.of) ? one : { verdict: one.verdict, problem: refuse(a, t, path).problem };
       }
       if (a.elem.k === "unknown") return YES;
-      const each = alternatives(a.elem).map((e) => judge(e, t.of, at));
+      const each = alternatives(a.elem).map((e) => judge(e, t.of, path));
       const verdict = combine(each.map((j) => j.verdict));
       if (verdict === "yes") return YES;
       if (!structured(t.of)) {
@@ -156,26 +156,26 @@ function judge(a: Ty, t: HostType, at: string): Judgement {
       return { ...each.find((j) => j.verdict !== "yes")!, verdict }; // the first element's problem, the list's verdict
     }
     case "struct":
-      return a.k === "structure" ? YES : refuse(a, t, at);
+      return a.k === "structure" ? YES : refuse(a, t, path);
     case "record":
-      if (a.k !== "structure") return refuse(a, t, at);
-      if (a.schema && a.schema.record !== t.schema) return { verdict: "maybe", problem: `${at === "" ? "" : `field ${at}: `}expects ${t.schema.name}, got ${a.schema.name}` };
-      return judgeFields(a.fields, (name) => (name === "" ? undefined : t.schema.field(name)), at, t.schema);
+      if (a.k !== "structure") return refuse(a, t, path);
+      if (a.schema && a.schema.record !== t.schema) return { verdict: "maybe", problem: `${path === "" ? "" : `field ${path}: `}expects ${t.schema.name}, got ${a.schema.name}` };
+      return judgeFields(a.fields, (name) => (name === "" ? undefined : t.schema.field(name)), path, t.schema);
     case "map":
-      if (a.k !== "structure") return refuse(a, t, at);
-      return judgeFields(a.fields, () => t.of, at);
+      if (a.k !== "structure") return refuse(a, t, path);
+      return judgeFields(a.fields, () => t.of, path);
     case "oneOf": {
-      const each = t.of.map((o) => judge(a, o, at));
+      const each = t.of.map((o) => judge(a, o, path));
       const verdict = each.some((j) => j.verdict === "yes") ? "yes" : combine(each.map((j) => j.verdict));
-      return verdict === "yes" ? YES : { verdict, problem: refuse(a, t, at).problem };
+      return verdict === "yes" ? YES : { verdict, problem: refuse(a, t, path).problem };
     }
     case "opaque":
-      return a.k === "host" && a.name === t.name ? YES : refuse(a, t, at);
+      return a.k === "host" && a.name === t.name ? YES : refuse(a, t, path);
   }
 }
 
 /** The fields of a structure against the types a record (`schema`) or map gives them. */
-function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostType | undefined, at: string, schema?: RecordSchema): Judgement {
+function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostType | undefined, path: string, schema?: RecordSchema): Judgement {
   const verdicts: Verdict[] = [];
   let problem: string | undefined;
   let where: Span | undefined;
@@ -190,15 +190,15 @@ function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostT
       // Empty (or where a sequence's other elements lack it): always "no".
       verdicts.push("no");
       if (problem === undefined && schema) {
-        problem = noSuchField(schema, f.name, at);
+        problem = noSuchField(schema, f.name, path);
         where = f.at;
         const guess = closestField(schema, f.name);
         if (guess && f.at) fix = { span: f.at, oldText: f.name, newText: guess };
       }
       continue;
     }
-    const path = at === "" ? f.name : `${at}.${f.name}`;
-    const each = present.k === "unknown" ? [YES] : alternatives(present).map((e) => judge(e, ft, path));
+    const fieldPath = path === "" ? f.name : `${path}.${f.name}`;
+    const each = present.k === "unknown" ? [YES] : alternatives(present).map((e) => judge(e, ft, fieldPath));
     let v = combine(each.map((j) => j.verdict));
     if (v === "no" && !surely) v = "maybe";
     verdicts.push(v);
@@ -224,9 +224,9 @@ function combine(vs: readonly Verdict[]): Verdict {
   return vs.every((v) => v === "no") ? "no" : "maybe";
 }
 
-function refuse(a: Ty, t: HostType, at: string): Judgement {
+function refuse(a: Ty, t: HostType, path: string): Judgement {
   const what = `expects ${showHostType(t)}, got ${mismatch(a)}`;
-  return { verdict: "no", problem: at === "" ? what : `field ${at}: ${what}` };
+  return { verdict: "no", problem: path === "" ? what : `field ${path}: ${what}` };
 }
 
 /** What the run time's message names a mismatching argument (host/types.ts `describe`). */
