@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileSource, defaultEntries, TypeChecker } from "../dist/api/index.js";
+import { chainsOfCalls } from "./programs.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..");
@@ -148,19 +149,8 @@ bench("parse + compile a 10,000-line file", "", () => {
 });
 
 bench("type-check a 10,000-line file", "< 1000 ms", () => {
-  // 1000 functions of 10 lines; each calls the next in chains of ten, and Main calls every chain.
   const n = 1000;
-  const funcs = [];
-  for (let f = 0; f < n; f++) {
-    const lines = [`F${f}(x?, y) {`];
-    for (let s = 0; s < 7; s++) lines.push(`\ts${s}: Sum(x, ${s}, Len((a: y, b: "t${s}")))`);
-    lines.push(f % 10 === 9 ? "\tn: (last: s6)" : `\tn: F${f + 1}(: s6, y: y)`);
-    lines.push(`\treturn: (f: F${(f + 1) % n}[y: s0], v: s6, n: n)`, "}");
-    funcs.push(lines.join("\n"));
-  }
-  const heads = Array.from({ length: n / 10 }, (_, k) => `F${k * 10}(: ${k}, y: "a")`).join(", ");
-  funcs.push(`Main() {\n\treturn: (${heads})\n}`);
-  const source = funcs.join("\n");
+  const source = chainsOfCalls(n);
   const program = compileSource(source, { pkgPath: "big" });
   const entries = defaultEntries(program.compiled.functions.get("big"));
   // The baseline, as for parsing: V8 parsing JavaScript of the same shape.
