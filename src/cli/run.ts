@@ -53,8 +53,8 @@ export function compileOrReport(entry: EntrySource, roots: readonly string[]): K
 
 /**
  * Checks the calls about to run (the same check as `ko check`) and prints the errors of those
- * that would certainly fail; true if there are any, in which case nothing may run. Such a run
- * fails as it would have at run time, so its exit status is 1 (the lead's decision on issue 3).
+ * that would certainly fail; true if there are any, in which case nothing may run. Such a
+ * program is refused before running, so its exit status is 3, as `ko check`'s (D19).
  */
 export function refuseIllTyped(compiled: KoProgram, calls: readonly { fn: KoFunction; fields: readonly Field[] }[]): boolean {
   const errors = new Map<string, Diagnostic>();
@@ -98,7 +98,7 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
     }
     return fn;
   });
-  if (refuseIllTyped(compiled, fns.map((fn) => ({ fn, fields })))) return EXIT.runtime;
+  if (refuseIllTyped(compiled, fns.map((fn) => ({ fn, fields })))) return EXIT.compile;
   configureK8s(clusterOptions(flags, entry.kind === "file" ? entry.file : entry.kind === "dir" ? entry.dir : undefined));
   const session = await openSession({ entry, program: compiled, functions: fns, fields, argv: process.argv.slice(2) }, flags);
   const controller = new AbortController();

@@ -49,7 +49,7 @@ export async function testCommand(targets: string[], flags: { root: string[]; ma
   for (const s of suites) {
     if ("compiled" in s && refuseIllTyped(s.compiled, s.tests.map((name) => ({ fn: s.compiled.func(name)!, fields: [] })))) refused = true;
   }
-  if (refused) return EXIT.runtime;
+  if (refused) return EXIT.compile;
   let passed = 0;
   let failed = 0;
   for (const suite of suites) {

@@ -114,7 +114,7 @@ describe.skipIf(!haveKubectl)("ko run examples/cockroachdb.ko", { timeout: 120_0
     const consume = c.faults.consume.bind(c.faults);
     c.faults.consume = (r) => (requests.push(`${r.verb} ${r.resource}`), consume(r));
     const run = await koRun(c, [script, "StartCockroachDB", "--yes"]);
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(3);
     const line = broken.split("\n").findIndex((l) => l.includes("nodes: k8s.Apply")) + 1;
     expect(run.stderr).toContain(
       `typo.ko:${line}:9: error: k8s.Apply: argument object: field spec: V1StatefulSetSpec has no field podManagmentPolicy (did you mean podManagementPolicy?)`,

@@ -3,7 +3,7 @@
  * test/support/chunked.ts). Each program is checked with `ko check` and run with `ko run`:
  *
  * - `### "regexp"` marks a line where `ko check` must report an error (and nothing else may
- *   be an error); `ko run` must then run nothing, print the same errors and exit with 1;
+ *   be an error); `ko run` must then run nothing, print the same errors and exit with 3 (D19);
  * - `// warning: "regexp"` at the end of a line marks a warning `ko check` must report there
  *   (and nothing else may be a warning); warnings never stop `ko run`;
  * - `// run: FUNC --arg ...` runs FUNC with arguments; with arguments, only `ko run` checks
@@ -89,7 +89,7 @@ describe.each(files)("%s", (name) => {
       if (chunk.expectOut !== undefined) expect(ran.stdout, where).toBe(chunk.expectOut.map((l) => l + "\n").join(""));
       for (const s of chunk.stderr) expect(ran.stderr, where).toContain(s);
       expect(ran.stderr, where).not.toMatch(/^\s+at .*\.(js|ts):\d+/m);
-      expect(ran.status, where).toBe(chunk.exit ?? (chunk.errors.length > 0 ? 1 : 0));
+      expect(ran.status, where).toBe(chunk.exit ?? (chunk.errors.length > 0 ? 3 : 0));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
