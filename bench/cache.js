@@ -24,9 +24,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { compileSource } from "../dist/api/index.js";
-import { programCallables } from "../dist/cache/callables.js";
+import { programCallables } from "../dist/instrument/callables.js";
 import { CacheLayer } from "../dist/cache/layer.js";
-import { reachesCacheable } from "../dist/cache/policy.js";
+import { reachesCacheable } from "../dist/cache/open.js";
 import { CacheStore } from "../dist/cache/store.js";
 import { stackLayers } from "../dist/instrument/layers.js";
 

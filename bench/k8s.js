@@ -11,25 +11,25 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as k8s from "@kubernetes/client-node";
-import { compile } from "../dist/api/program.js";
+import { createSession } from "../dist/api/session.js";
 import { startCluster } from "../dist/cluster/index.js";
-import { closeK8s, configureK8s, k8sSession } from "../dist/k8s/options.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const example = path.join(here, "../examples/cockroachdb.ko");
-const quiet = { stdout: () => {}, stderr: () => {} };
 const LATENCY = 100;
 const N = 400;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-bench-k8s-"));
 const cluster = await startCluster({ kubeconfigPath: path.join(dir, "kubeconfig") });
-configureK8s({ kubeconfig: cluster.kubeconfigPath, yes: true, stderr: () => {} });
+// One session for every run: one connection, as a ko run has.
+const session = createSession({ kubernetes: { kubeconfig: cluster.kubeconfigPath, yes: true }, stdout: () => {}, stderr: () => {} });
+const compile = (entry) => session.compile(entry);
 const results = {};
 
 try {
   // --- 1. Concurrency of the StopCockroachDB graph -------------------------------------------
   const program = compile({ kind: "file", file: example });
-  await program.run("StartCockroachDB", {}, quiet);
+  await session.run(program, "StartCockroachDB", {});
   const listsOnly = compile({
     kind: "text",
     pkgPath: "lists",
@@ -46,13 +46,13 @@ Lists() {
 	return: Len(Merge(jobs, nodes, budgets, services, volumes))
 }`,
   });
-  await listsOnly.run("Lists", {}, quiet); // discovery, warm-up
+  await session.run(listsOnly, "Lists", {}); // discovery, warm-up
   cluster.faults.latency({ verb: "list", latencyMs: LATENCY });
   let t0 = performance.now();
-  const objects = await listsOnly.run("Lists", {}, quiet);
+  const objects = await session.run(listsOnly, "Lists", {});
   const lists = performance.now() - t0;
   t0 = performance.now();
-  await program.run("StopCockroachDB", {}, quiet);
+  await session.run(program, "StopCockroachDB", {});
   const stop = performance.now() - t0;
   cluster.faults.clear();
   results.concurrency = {
@@ -61,7 +61,7 @@ Lists() {
     fiveListsWallMs: Math.round(lists),
     fiveListsIfSequentialMs: 5 * LATENCY,
     stopCockroachDBWallMs: Math.round(stop),
-    peakInflight: (await k8sSession()).limiter.peak,
+    peakInflight: (await session.clusterConnection()).limiter.peak,
   };
 
   // --- 2. Overhead per call ------------------------------------------------------------------
@@ -90,7 +90,7 @@ read(carry, elem) {
   const direct = async () => {
     for (let i = 0; i < N; i++) await client.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
   };
-  const viaKo = () => reads.run("Reads", { over }, quiet);
+  const viaKo = () => session.run(reads, "Reads", { over });
   const samples = { ko: [], direct: [] };
   await direct();
   await viaKo();
@@ -112,7 +112,7 @@ read(carry, elem) {
     overheadPercent: Math.round((median(samples.ko) / median(samples.direct) - 1) * 1000) / 10,
   };
 } finally {
-  await closeK8s();
+  await session.close();
   await cluster.close();
 }
 

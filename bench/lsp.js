@@ -15,8 +15,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
-import { analyze } from "../dist/lsp/service/analysis.js";
-import { Parses } from "../dist/lsp/service/parses.js";
+import { analyze } from "../dist/service/analysis.js";
+import { Parses } from "../dist/service/parses.js";
 import { parseFile } from "../dist/syntax/index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));

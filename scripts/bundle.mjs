@@ -9,10 +9,10 @@
 // chunks, one per combination of the optional stages (the cache, the REPL, the language server,
 // `ko graph`...) that happen to use them too, and each chunk is one more file for Node to find,
 // read and link at every start. Here every module loaded on its own — each target of an `import()`
-// in src/, and the worker — is loaded through a wrapper that first imports src/cli/program.ts,
+// in src/, and the worker — is loaded through a wrapper that first imports src/cli/commands.ts,
 // the module whose static imports are what every start loads. Every module of that start-up set is
 // then reached from every entry point alike, and esbuild puts them all in the same chunk. The
-// wrappers cost nothing at run time: program.ts is always loaded before anything imports them
+// wrappers cost nothing at run time: commands.ts is always loaded before anything imports them
 // (in the worker, it is loaded with the worker, which uses most of it anyway).
 //
 // Chunks of earlier builds are removed once the new ones are written (not before, so that a `ko`
@@ -26,8 +26,8 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const src = path.join(repo, "src") + path.sep;
 const outdir = path.join(repo, "dist", "cli");
 const chunkDir = path.join(outdir, "chunks");
-/** The start-up set: program.ts and everything it imports statically. */
-const startup = path.join(repo, "src", "cli", "program.ts");
+/** The start-up set: commands.ts and everything it imports statically. */
+const startup = path.join(repo, "src", "cli", "commands.ts");
 const worker = path.join(repo, "src", "lsp", "worker.ts");
 
 /** Loads each separately loaded module of src/ through a wrapper that imports the start-up set first. */

@@ -1,7 +1,7 @@
 /** Content hashes of compiled functions: comments and layout don't count, bodies and callees do. */
 import { expect, test } from "vitest";
 import { compileSource } from "../src/api/index.js";
-import { isPure, ownHash, transitiveHash } from "../src/compile/hash.js";
+import { isPure, ownHash, transitiveHash } from "../src/compile/circuit-hash.js";
 
 const hashes = (src: string) => {
   const p = compileSource(src);

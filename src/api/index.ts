@@ -8,15 +8,18 @@
 import { compile, type CompileOptions, type KoProgram } from "./program.js";
 
 export { compile, defaultRegistry, KoCompileError, KoProgram, stdlibDir, type CallOptions, type CompileOptions } from "./program.js";
-export { fromJs, toJs, fieldsFromJs, KoValue } from "./convert.js";
-export { renderFailure, failureDiagnostic } from "./report.js";
+export { createSession, Session, type SessionOptions, type RunRequest } from "./session.js";
+export type { K8sOptions } from "../k8s/index.js";
+export { serviceKey, Services, type ServiceKey } from "../host/services.js";
+export { fromJs, toJs, fieldsFromJs, KoValue } from "./js-values.js";
+export { renderFailure, failureDiagnostic } from "./failures.js";
 export { KoTypeError, TypeChecker, defaultEntries, type TypeReport, type Entry } from "../types/index.js";
 export { defineHost, signature, type HostContext, type HostFunction, type ParamSpec, type Effects, type Known, type Refine, type Refinement } from "../host/binding.js";
-export { T, recordSchema, type HostType, type RecordSchema } from "../host/types.js";
+export { T, recordSchema, type HostType, type RecordSchema } from "../host/host-type.js";
 export { HostRegistry } from "../host/registry.js";
-export { KoError, KoPanic, KoCancelled, KoFailure } from "../runtime/failure.js";
-export { printValue } from "../runtime/print.js";
-export * as values from "../runtime/value.js";
+export { KoError, KoPanic, KoCancelled, KoFailure } from "../value/failure.js";
+export { printValue } from "../value/print.js";
+export * as values from "../value/value.js";
 export type { Diagnostic, CallFrame } from "../diag/diagnostic.js";
 export type { Span, Pos } from "../diag/span.js";
 

@@ -3,18 +3,32 @@
  * expression in an isolated package; `repo.Path` and `repo.Roots` name the repository roots the
  * run was given.
  */
-import { defineHost, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
+import { defineHost, type HostContext, type HostFunction } from "../host/binding.js";
+import { serviceKey } from "../host/services.js";
+import { T } from "../host/host-type.js";
 import { CompileFailure } from "../diag/diagnostic.js";
-import { KoError } from "../runtime/failure.js";
-import { listToValue } from "../runtime/sequence.js";
-import { EMPTY, field, Struct, type Value } from "../runtime/value.js";
+import { KoError } from "../value/failure.js";
+import { listToValue } from "../value/sequence.js";
+import { EMPTY, field, Struct, type Value } from "../value/value.js";
 import type { KoProgram } from "./program.js";
 
-/** Compiles source text as its own package; supplied by program.ts to avoid an import cycle. */
-export type SourceCompiler = (text: string) => KoProgram;
+/** What the packages need of the program that runs them: a service of the run (program.ts offers it). */
+export interface CompilerService {
+  /** The repository roots the program was compiled with. */
+  readonly roots: readonly string[];
+  /** Compiles source text as a package of its own, against the program's host functions and roots. */
+  compileText(text: string): KoProgram;
+}
 
-export function metaPackages(compileText: SourceCompiler, roots: () => readonly string[]): HostFunction[] {
+export const COMPILER = serviceKey<CompilerService>("compiler");
+
+function compilerOf(ctx: HostContext): CompilerService {
+  const service = ctx.run.service(COMPILER);
+  if (!service) throw new KoError("this run offers no compiler (run it through KoProgram.call)", "runtime/host");
+  return service;
+}
+
+export function metaPackages(): HostFunction[] {
   const evalFn = defineHost({
     pkg: "ko",
     name: "Eval",
@@ -28,7 +42,7 @@ export function metaPackages(compileText: SourceCompiler, roots: () => readonly 
       const report = (message: string) => new Struct([field("eval", source), field("error", message)]);
       let program: KoProgram;
       try {
-        program = compileText(`Eval() {\n\treturn: ${source}\n}\n`);
+        program = compilerOf(ctx).compileText(`Eval() {\n\treturn: ${source}\n}\n`);
       } catch (e) {
         if (e instanceof CompileFailure) return report(e.diagnostics.map((d) => d.message).join("; "));
         throw e;
@@ -49,7 +63,7 @@ export function metaPackages(compileText: SourceCompiler, roots: () => readonly 
     params: [],
     result: T.string,
     effects: "io",
-    impl: () => roots()[0] ?? EMPTY,
+    impl: (_args, ctx) => compilerOf(ctx).roots[0] ?? EMPTY,
   });
   const rootsFn = defineHost({
     pkg: "repo",
@@ -58,7 +72,7 @@ export function metaPackages(compileText: SourceCompiler, roots: () => readonly 
     params: [],
     result: T.list(T.string),
     effects: "io",
-    impl: () => listToValue([...roots()]),
+    impl: (_args, ctx) => listToValue([...compilerOf(ctx).roots]),
   });
   return [evalFn, path, rootsFn];
 }

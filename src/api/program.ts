@@ -15,15 +15,18 @@ import { HostRegistry } from "../host/registry.js";
 import { compileProgram, type Compiled } from "../compile/compile.js";
 import type { KoFunction } from "../compile/circuit.js";
 import { Loader, type EntrySource } from "../resolve/load.js";
-import type { Program } from "../resolve/program.js";
+import type { Program } from "../resolve/packages.js";
 import { resolveProgram } from "../resolve/resolve.js";
 import { Run, type RunOptions } from "../runtime/eval.js";
-import type { Field, Value } from "../runtime/value.js";
+import type { Field, Value } from "../value/value.js";
 import { registerCoreBuiltins } from "../builtins/index.js";
 import { registerStdlib } from "../stdlib/index.js";
+import { ClusterAccess, K8S, registerK8s } from "../k8s/index.js";
+import { Services } from "../host/services.js";
 import { KoTypeError, TypeChecker, type TypeReport } from "../types/index.js";
-import { fieldsFromJs, toJs } from "./convert.js";
-import { metaPackages } from "./meta.js";
+import { fieldsFromJs, toJs } from "./js-values.js";
+import { COMPILER, metaPackages, type CompilerService } from "./meta.js";
+import { once } from "./once.js";
 
 export interface CompileOptions {
   /** Repository roots searched for imported packages (D20), before the standard library. */
@@ -36,40 +39,30 @@ export interface CompileOptions {
   readonly readFile?: (file: string) => string | undefined;
 }
 
-let cachedStdlibDir: string | undefined;
-
 /** The directory of the standard library's Ko packages, found from this module's location. */
-export function stdlibDir(): string {
-  if (cachedStdlibDir) return cachedStdlibDir;
+export const stdlibDir = once((): string => {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const candidate = path.join(dir, "stdlib");
-    if (fs.existsSync(path.join(candidate, "idiom"))) return (cachedStdlibDir = candidate);
+    if (fs.existsSync(path.join(candidate, "idiom"))) return candidate;
     dir = path.dirname(dir);
   }
   throw new Error("cannot find the Ko standard library (stdlib/) next to the installed package");
-}
+});
 
-let baseRegistry: HostRegistry | undefined;
-/** The roots of the most recent compile, for `repo.Path` and `repo.Roots`. */
-let currentRoots: readonly string[] = [];
-
-/** The core builtins and the standard library's host functions. */
-export function defaultRegistry(): HostRegistry {
-  if (!baseRegistry) {
-    baseRegistry = new HostRegistry();
-    registerCoreBuiltins(baseRegistry);
-    registerStdlib(baseRegistry);
-    const evalRegistry = baseRegistry;
-    baseRegistry.register(
-      ...metaPackages(
-        (text) => compile({ kind: "text", text, pkgPath: "eval", path: "<eval>" }, { registry: evalRegistry, roots: currentRoots }),
-        () => currentRoots,
-      ),
-    );
-  }
-  return baseRegistry;
-}
+/**
+ * The core builtins, the standard library's host functions, `k8s`, and the packages that need
+ * the compiler (meta.ts). Built once: it is the same for every program, since whatever differs
+ * between runs (roots, the cluster) reaches the functions as services of the run.
+ */
+export const defaultRegistry = once((): HostRegistry => {
+  const registry = new HostRegistry();
+  registerCoreBuiltins(registry);
+  registerStdlib(registry);
+  registerK8s(registry);
+  registry.register(...metaPackages());
+  return registry;
+});
 
 /** Repository roots from `KOPATH` (each entry `d` gives the root `d/src`, spec 8.1). */
 export function rootsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -91,10 +84,10 @@ function registryFor(opts: CompileOptions): HostRegistry {
  */
 export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgram {
   const registry = registryFor(opts);
-  currentRoots = opts.roots ?? [];
+  const roots = opts.roots ?? [];
   const loader = new Loader({
     registry,
-    roots: opts.roots ?? [],
+    roots,
     stdlibDir: stdlibDir(),
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
   });
@@ -103,7 +96,7 @@ export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgra
   const all = [...loaded.diagnostics, ...diagnostics];
   const sources = sourceLookup(program);
   if (all.length > 0) throw new KoCompileError(sortDiagnostics(all), sources);
-  return new KoProgram(program, compileProgram(program, registry.lookup("", "")!), sources);
+  return new KoProgram(program, compileProgram(program, registry.lookup("", "")!), sources, { entry, registry, roots });
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
@@ -131,6 +124,14 @@ export interface CallOptions extends Partial<RunOptions> {
   readonly check?: boolean;
 }
 
+/** Where a program came from and what it was compiled against (which `ko.Eval` compiles with too). */
+export interface ProgramOrigin {
+  /** The file, directory, package or text compiled. */
+  readonly entry: EntrySource;
+  readonly registry: HostRegistry;
+  readonly roots: readonly string[];
+}
+
 /** A compiled program, ready to run any of its functions any number of times. */
 export class KoProgram {
   private checker?: TypeChecker;
@@ -139,7 +140,18 @@ export class KoProgram {
     readonly program: Program,
     readonly compiled: Compiled,
     readonly sources: (file: string) => string | undefined,
+    readonly origin: ProgramOrigin,
   ) {}
+
+  /** The repository roots the program was compiled with (D20). */
+  get roots(): readonly string[] {
+    return this.origin.roots;
+  }
+
+  /** What was compiled: a file, a directory, a package of the roots, or text. */
+  get entry(): EntrySource {
+    return this.origin.entry;
+  }
 
   /** The program's type checker; its specialisations are shared by every check. */
   get types(): TypeChecker {
@@ -180,13 +192,21 @@ export class KoProgram {
    * Runs a function with Ko argument fields and returns its Ko result. Failures reject with a
    * KoError, KoPanic or KoCancelled that carries its Ko location (see `renderFailure`); a call
    * the checker proves would fail is not run and rejects with a KoTypeError (a KoError).
+   *
+   * The run's services are those given (a session's: its cluster access), plus the compiler
+   * service of this program. Without a cluster access the call gets one of its own, with the
+   * default cluster selection, closed when the call ends.
    */
   async call(fn: KoFunction, fields: readonly Field[], opts: CallOptions = {}): Promise<Value> {
     if (opts.check !== false) {
       const { errors } = this.check(fn, fields);
       if (errors.length > 0) throw new KoTypeError(errors);
     }
+    const given = opts.services ?? Services.none;
+    const ownAccess = given.get(K8S) === undefined ? new ClusterAccess(opts.stderr ? { stderr: opts.stderr } : {}) : undefined;
+    const services = (ownAccess ? given.with(K8S, ownAccess) : given).with(COMPILER, this.compilerService());
     const run = new Run({
+      services,
       stdout: opts.stdout ?? ((t) => process.stdout.write(t)),
       stderr: opts.stderr ?? ((t) => process.stderr.write(t)),
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -201,7 +221,16 @@ export class KoProgram {
     } finally {
       run.finish();
       reportLostSpins(run, opts.stderr ?? ((t) => process.stderr.write(t)));
+      await ownAccess?.close();
     }
+  }
+
+  /** Compiles text as a package of its own, against this program's registry and roots (`ko.Eval`). */
+  private compilerService(): CompilerService {
+    return {
+      roots: this.roots,
+      compileText: (text) => compile({ kind: "text", text, pkgPath: "eval", path: "<eval>" }, this.origin),
+    };
   }
 }
 

@@ -12,9 +12,9 @@
  * result would leave the safe-integer range.
  */
 import { defineHost, hostDisplayName, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { KoError } from "../runtime/failure.js";
-import { lift, type IntType, type Value } from "../runtime/value.js";
+import { T } from "../host/host-type.js";
+import { KoError } from "../value/failure.js";
+import { lift, type IntType, type Value } from "../value/value.js";
 import { misuse, valueParam } from "./common.js";
 import { INT_FORMATS, bigOf, intTypeOf, isSigned, makeInt, wrap64, type KoInteger } from "./integers.js";
 

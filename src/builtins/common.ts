@@ -2,10 +2,10 @@
  * Small pieces shared by the builtin families: argument declarations that recur, the error a
  * misused builtin raises, and the handling of results that may or may not be promises.
  */
-import { T, type HostType } from "../host/types.js";
+import { T, type HostType } from "../host/host-type.js";
 import type { ParamSpec } from "../host/binding.js";
-import { KoCancelled, KoError, KoFailure } from "../runtime/failure.js";
-import { kindOf, type Field, type Value } from "../runtime/value.js";
+import { KoCancelled, KoError, KoFailure } from "../value/failure.js";
+import { kindOf, type Field, type Value } from "../value/value.js";
 
 /** What `ctx.call` gives back: a value now, or a promise of one. */
 export type Pending = Value | Promise<Value>;

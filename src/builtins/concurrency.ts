@@ -7,12 +7,12 @@
  * call or store: each has an identity of its own, so two handles never compare equal.
  */
 import { defineHost, type HostFunction, type SpawnHandle, type TypedSpec } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { equal } from "../runtime/equal.js";
-import { KoPanic } from "../runtime/failure.js";
-import { hashValue } from "../runtime/hash.js";
-import { listToValue } from "../runtime/sequence.js";
-import { EMPTY, Struct, Variety, field, type Value } from "../runtime/value.js";
+import { T } from "../host/host-type.js";
+import { equal } from "../value/equal.js";
+import { KoPanic } from "../value/failure.js";
+import { hashValue } from "../value/hash.js";
+import { listToValue } from "../value/sequence.js";
+import { EMPTY, Struct, Variety, field, type Value } from "../value/value.js";
 import { namedParam, valueParam } from "./common.js";
 
 /** Numbers the handles made in this process, for their identities and memory names. */

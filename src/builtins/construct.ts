@@ -3,8 +3,8 @@
  * sign-less bracket `(...)` and `[...]`, and `All`, its strict sibling.
  */
 import { defineHost, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { EMPTY, Struct, type Field, type Value } from "../runtime/value.js";
+import { T } from "../host/host-type.js";
+import { EMPTY, Struct, type Field, type Value } from "../value/value.js";
 
 /**
  * The value a bracket builds from its argument fields: the unnamed argument if there is one

@@ -8,10 +8,10 @@
  * already filled cannot receive the carry of a `Loop`, exactly as in the original.
  */
 import { defineHost, type HostContext, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { KoPanic } from "../runtime/failure.js";
-import { listToValue } from "../runtime/sequence.js";
-import { EMPTY, Struct, field, int64, kindOf, lift, type Value } from "../runtime/value.js";
+import { T } from "../host/host-type.js";
+import { KoPanic } from "../value/failure.js";
+import { listToValue } from "../value/sequence.js";
+import { EMPTY, Struct, field, int64, kindOf, lift, type Value } from "../value/value.js";
 import { andThen, cancellation, misuse, monadic, namedParam, valueParam, verdict } from "./common.js";
 import { construct } from "./construct.js";
 import { drive, type Steps } from "./drive.js";

@@ -9,8 +9,8 @@
  * - a type converts to itself; every other pair (`Bool(1)`, `Int64("3")`) is an error.
  */
 import { defineHost, type HostFunction } from "../host/binding.js";
-import { T, type HostType } from "../host/types.js";
-import { printValue } from "../runtime/print.js";
+import { T, type HostType } from "../host/host-type.js";
+import { printValue } from "../value/print.js";
 import {
   BASIC_TYPES,
   FloatVal,
@@ -23,7 +23,7 @@ import {
   type FloatType,
   type IntType,
   type Value,
-} from "../runtime/value.js";
+} from "../value/value.js";
 import { misuse, valueParam } from "./common.js";
 import { bigOf, codePointText, isInteger, makeInt } from "./integers.js";
 

@@ -14,7 +14,7 @@
  *   `Loop`.
  */
 import { cancellation, isThenable, type Pending } from "./common.js";
-import { EMPTY, type Value } from "../runtime/value.js";
+import { EMPTY, type Value } from "../value/value.js";
 
 /** A builtin's work: yields pending call results, is resumed with their values, returns `T`. */
 export type Steps<T> = Generator<Pending, T, Value>;

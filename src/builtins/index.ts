@@ -10,7 +10,7 @@ import { controlBuiltins } from "./control.js";
 import { convertBuiltins } from "./convert.js";
 import { logicBuiltins } from "./logic.js";
 import { packageBuiltins } from "./packages.js";
-import { printBuiltins } from "./print.js";
+import { printBuiltins } from "./output.js";
 import { sequenceBuiltins } from "./seq.js";
 import { textBuiltins } from "./text.js";
 

@@ -4,7 +4,7 @@
  * in the type's range. This module views all of them alike, as a type and a `bigint`, and makes
  * them back with Go's wrap-around (the low bits are kept).
  */
-import { IntVal, int64, type IntType, type Value } from "../runtime/value.js";
+import { IntVal, int64, type IntType, type Value } from "../value/value.js";
 
 /** A Ko integer of any width. */
 export type KoInteger = number | bigint | IntVal;

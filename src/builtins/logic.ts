@@ -3,8 +3,8 @@
  * been evaluated before any of these runs, so there is no short-circuiting to speak of.
  */
 import { defineHost, type HostFunction, type ParamSpec } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { lift, type Value } from "../runtime/value.js";
+import { T } from "../host/host-type.js";
+import { lift, type Value } from "../value/value.js";
 
 const series: ParamSpec = {
   name: "series",

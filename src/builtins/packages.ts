@@ -7,9 +7,9 @@
  * - `circuit`: `PkgPath`, the package path of the calling function.
  */
 import { defineHost, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { equal } from "../runtime/equal.js";
-import { lift } from "../runtime/value.js";
+import { T } from "../host/host-type.js";
+import { equal } from "../value/equal.js";
+import { lift } from "../value/value.js";
 import { arithmeticBuiltins, checkSignedness } from "./arith.js";
 import { valueParam } from "./common.js";
 

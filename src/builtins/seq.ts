@@ -6,11 +6,11 @@
  * there is nothing, otherwise a sequence, even of one element.
  */
 import { defineHost, type HostContext, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { equalAll } from "../runtime/equal.js";
-import { hashValue } from "../runtime/hash.js";
-import { listToValue } from "../runtime/sequence.js";
-import { EMPTY, Struct, field, lift, type Value } from "../runtime/value.js";
+import { T } from "../host/host-type.js";
+import { equalAll } from "../value/equal.js";
+import { hashValue } from "../value/hash.js";
+import { listToValue } from "../value/sequence.js";
+import { EMPTY, Struct, field, lift, type Value } from "../value/value.js";
 import { namedParam, valueParam, verdict } from "./common.js";
 import { construct } from "./construct.js";
 import { drive, type Steps } from "./drive.js";

@@ -4,54 +4,14 @@
  * through `withArg`, and the results, in order, make the returned sequence.
  */
 import { defineHost, type HostContext, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { quoteString } from "../runtime/print.js";
-import { listToValue } from "../runtime/sequence.js";
-import { EMPTY, Struct, kindOf, lift, type Value } from "../runtime/value.js";
+import { T } from "../host/host-type.js";
+import { listToValue } from "../value/sequence.js";
+import { EMPTY, Struct, kindOf, lift, type Value } from "../value/value.js";
 import { misuse, monadic, namedParam } from "./common.js";
+import { parseTemplate, type TemplatePiece } from "../value/template.js";
 import { drive, type Steps } from "./drive.js";
 
 /** A piece of a template: text to pass through `withString`, or a path selecting an argument. */
-export type TemplatePiece = { readonly text: string } | { readonly path: readonly string[] };
-
-const OPEN = "{{";
-const CLOSE = "}}";
-
-/**
- * Splits a template into pieces. Every `{{` must be closed by a `}}` before the next one; the
- * path inside may be surrounded by spaces (D32) and is made of dot-separated names of letters,
- * digits (D16) and underscores.
- */
-export function parseTemplate(template: string): TemplatePiece[] {
-  const pieces: TemplatePiece[] = [];
-  let at = 0;
-  for (;;) {
-    const open = template.indexOf(OPEN, at);
-    const text = template.slice(at, open < 0 ? template.length : open);
-    if (text.includes(CLOSE)) throw unbalanced(template, `"${CLOSE}" without "${OPEN}"`);
-    if (text !== "") pieces.push({ text });
-    if (open < 0) return pieces;
-    const close = template.indexOf(CLOSE, open + OPEN.length);
-    if (close < 0) throw unbalanced(template, `"${OPEN}" without "${CLOSE}"`);
-    pieces.push({ path: parseSelector(template.slice(open + OPEN.length, close)) });
-    at = close + CLOSE.length;
-  }
-}
-
-function unbalanced(template: string, what: string) {
-  return misuse("Template", `unbalanced braces in ${quoteString(template)}: ${what}`);
-}
-
-const NAME = /^[A-Za-z0-9_]+$/;
-
-function parseSelector(selector: string): string[] {
-  const path = selector.trim().split(".");
-  for (const name of path) {
-    if (!NAME.test(name)) throw misuse("Template", `selector ${quoteString(selector)} is not a dotted path of names`);
-  }
-  return path;
-}
-
 /** `args.a.b`, with the rules of selection (spec 5.4): into a structure or Empty, nothing else. */
 function select(args: Value, path: readonly string[]): Value {
   let v = args;

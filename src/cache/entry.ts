@@ -8,8 +8,8 @@
  * (`EntryBody`). A reader that finds anything else — a short file, a different hash, bad JSON —
  * treats the entry as absent.
  */
-import type { Data } from "./serial.js";
-import { sha256 } from "./keys.js";
+import type { Data } from "../value/serial.js";
+import { sha256 } from "../instrument/call-keys.js";
 
 const MAGIC = "ko-cache-entry 1";
 

@@ -29,14 +29,14 @@
 import { KoFunction } from "../compile/circuit.js";
 import type { HostFunction } from "../host/binding.js";
 import type { HostCall, KoCall, Next } from "../runtime/hooks.js";
-import type { Field, Value } from "../runtime/value.js";
+import type { Field, Value } from "../value/value.js";
 import type { HostLayerCall, Layer, StepSite } from "../instrument/layers.js";
 import type { EntryBody, StoredFile } from "./entry.js";
-import { callKey, codeHash, isPureCallable } from "./keys.js";
-import { cachePolicyOf, type FileCall } from "./policy.js";
-import { fromData, SerialError, toData, type CallableLookup, type Data } from "./serial.js";
+import { callKey, codeHash, isPureCallable } from "../instrument/call-keys.js";
+import { cachePolicyOf, type FileCall } from "../host/cache-policy.js";
+import { fromData, SerialError, toData, type CallableLookup, type Data } from "../value/serial.js";
 import type { CacheStore } from "./store.js";
-import { restoreFiles, storeFiles } from "./files.js";
+import { restoreFiles, storeFiles } from "./output-files.js";
 
 /**
  * Calls that took less work than this are not stored. Measured by bench/cache.js: a hit costs

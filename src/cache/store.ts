@@ -22,7 +22,7 @@ import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
-import { sha256 } from "./keys.js";
+import { sha256 } from "../instrument/call-keys.js";
 import { openEntry, sealEntry, type EntryBody } from "./entry.js";
 
 export interface StoreStats {

@@ -4,7 +4,7 @@
  * `true`/`false`) when it is one, otherwise taken as a plain string.
  */
 import { parseFile } from "../syntax/index.js";
-import { FloatVal, int64, type Field, type Value } from "../runtime/value.js";
+import { FloatVal, int64, type Field, type Value } from "../value/value.js";
 
 const NAME = /^[\p{L}_][\p{L}\p{Nd}_]*$/u;
 

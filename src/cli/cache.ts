@@ -1,7 +1,7 @@
 /** `ko cache stats|clear [TARGET]`: the cache of a script or directory (or KO_CACHE_DIR). */
-import { cacheDirFor } from "../cache/location.js";
+import { cacheDirFor } from "../instrument/ko-dir.js";
 import { CacheStore } from "../cache/store.js";
-import { EXIT, UsageError } from "./exit.js";
+import { EXIT, UsageError } from "../diag/exit.js";
 
 export function cacheCommand(action: string, target: string | undefined): number {
   const store = new CacheStore(cacheDirFor(target ?? "."));

@@ -4,12 +4,12 @@
  * warnings are failures the checker cannot rule out. Exit status 0, or 3 if any error (D19).
  */
 import type { KoProgram } from "../api/program.js";
-import { renderFailure } from "../api/report.js";
+import { renderFailure } from "../api/failures.js";
 import { CompileFailure, type Diagnostic } from "../diag/diagnostic.js";
 import { displayPath } from "../diag/render.js";
 import { defaultEntries, TypeQuery, type Entry } from "../types/index.js";
-import { EXIT, UsageError } from "./exit.js";
-import { compileOrReport } from "./run.js";
+import { EXIT, UsageError } from "../diag/exit.js";
+import { cliSession, compileOrReport } from "./run.js";
 import { fileDirOrPackage } from "./targets.js";
 
 export interface CheckFlags {
@@ -33,7 +33,7 @@ function entriesOf(compiled: KoProgram, names: readonly string[]): Entry[] {
 export function checkCommand(targets: string[], flags: CheckFlags): number {
   let errors = 0;
   for (const target of targets) {
-    const compiled = compileOrReport(fileDirOrPackage(target), flags.root);
+    const compiled = compileOrReport(cliSession(flags.root), fileDirOrPackage(target));
     if (typeof compiled === "number") return compiled;
     const report = compiled.types.check(entriesOf(compiled, flags.entry));
     errors += report.errors.length;

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ClusterOptions, Delays, ReadinessHold } from "../cluster/index.js";
-import { EXIT, UsageError } from "./exit.js";
+import { EXIT, UsageError } from "../diag/exit.js";
 
 export interface ClusterServeOptions {
   port?: string | number;

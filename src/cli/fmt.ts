@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderDiagnostic } from "../diag/render.js";
 import { formatSource } from "../fmt/index.js";
-import { EXIT, UsageError } from "./exit.js";
+import { EXIT, UsageError } from "../diag/exit.js";
 
 export interface FmtFlags {
   readonly check?: boolean;

@@ -1,13 +1,13 @@
 /** `ko graph FILE|DIR [FUNC] [--format dot|mermaid|svg|json] [--depth N] [--run NAME] [-o FILE]`. */
 import * as fs from "node:fs";
-import { runsDirFor } from "../cache/location.js";
+import { runsDirFor } from "../instrument/ko-dir.js";
 import { functionGraph } from "../graph/model.js";
 import { toDot } from "../graph/dot.js";
 import { toMermaid } from "../graph/mermaid.js";
 import { nodeStatuses, type NodeStatus } from "../graph/status.js";
 import { loadRun } from "../journal/state.js";
-import { EXIT, UsageError } from "./exit.js";
-import { compileOrReport } from "./run.js";
+import { EXIT, UsageError } from "../diag/exit.js";
+import { cliSession, compileOrReport } from "./run.js";
 import { fileOrDir } from "./targets.js";
 
 export interface GraphFlags {
@@ -24,7 +24,7 @@ export async function graphCommand(target: string, func: string | undefined, fla
   if (!FORMATS.includes(flags.format)) throw new UsageError(`--format is one of ${FORMATS.join(", ")}, not ${flags.format}`);
   const depth = Number(flags.depth);
   if (!Number.isInteger(depth) || depth < 0) throw new UsageError(`--depth expects a whole number, got ${flags.depth}`);
-  const compiled = compileOrReport(fileOrDir(target), flags.root);
+  const compiled = compileOrReport(cliSession(flags.root), fileOrDir(target));
   if (typeof compiled === "number") return compiled;
   const name = func ?? "Main";
   const fn = compiled.func(name);

@@ -3,13 +3,13 @@
  * The entry point of `ko`. It turns V8's compile cache on where Node has one (22.1 and later; on
  * Node 20 there is none and nothing happens), so that a start after the first reuses the compiled
  * code of the command instead of compiling it again, and only then loads the command itself
- * (program.ts): modules imported statically here would be loaded before the cache is on.
+ * (commands.ts): modules imported statically here would be loaded before the cache is on.
  */
 import * as nodeModule from "node:module";
 
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-import("./program.js")
+import("./commands.js")
   .then(({ main }) => main(process.argv))
   .then(
     (code) => {

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import { renderDiagnostic } from "../diag/render.js";
 import { parseFile } from "../syntax/index.js";
-import { EXIT, UsageError } from "./exit.js";
+import { EXIT, UsageError } from "../diag/exit.js";
 
 /** JSON for an AST: bigints as decimal strings. */
 function astJson(value: unknown): string {

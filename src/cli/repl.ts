@@ -3,8 +3,8 @@
  * a terminal it edits lines, completes and keeps history; otherwise it reads inputs from standard
  * input and prints one result per input, so that it can be scripted.
  */
-import { rootsFromEnv } from "../api/program.js";
-import { ReplSession } from "../repl/session.js";
+import { cliSession } from "./run.js";
+import { ReplEvaluator } from "../repl/evaluator.js";
 
 export interface ReplFlags {
   readonly root: string[];
@@ -13,11 +13,18 @@ export interface ReplFlags {
 export async function replCommand(flags: ReplFlags): Promise<number> {
   const out = (t: string) => void process.stdout.write(t);
   const err = (t: string) => void process.stderr.write(t);
-  const session = new ReplSession({ roots: [...flags.root, ...rootsFromEnv()], stdout: out, stderr: err });
-  if (process.stdin.isTTY && process.stdout.isTTY) {
-    const { runTerminal } = await import("../repl/terminal.js");
-    return runTerminal(session, process.stdin, process.stdout);
+  // The session outlives every input: a cluster an input connected to (an embedded one would keep
+  // the process alive) is closed when the REPL ends.
+  const session = cliSession(flags.root, { stdout: out, stderr: err });
+  const repl = new ReplEvaluator({ session });
+  try {
+    if (process.stdin.isTTY && process.stdout.isTTY) {
+      const { runTerminal } = await import("../repl/terminal.js");
+      return await runTerminal(repl, process.stdin, process.stdout);
+    }
+    const { runScript } = await import("../repl/script.js");
+    return await runScript(repl, process.stdin, out, err);
+  } finally {
+    await session.close();
   }
-  const { runScript } = await import("../repl/script.js");
-  return runScript(session, process.stdin, out, err);
 }

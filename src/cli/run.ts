@@ -5,19 +5,34 @@
 import { compile, KoCompileError, rootsFromEnv, type KoProgram } from "../api/program.js";
 import type { KoFunction } from "../compile/circuit.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { renderFailure } from "../api/report.js";
+import { renderFailure } from "../api/failures.js";
 import type { EntrySource } from "../resolve/load.js";
-import { KoCancelled, KoFailure } from "../runtime/failure.js";
-import { printValue } from "../runtime/print.js";
-import { groupValues } from "../runtime/sequence.js";
-import type { Field } from "../runtime/value.js";
-import { clusterOptions, type ClusterFlags } from "../k8s/flags.js";
-import { closeK8s, configureK8s } from "../k8s/options.js";
+import { KoCancelled, KoFailure } from "../value/failure.js";
+import { printValue } from "../value/print.js";
+import { groupValues } from "../value/sequence.js";
+import type { Field } from "../value/value.js";
+import { clusterOptions, type ClusterFlags } from "./cluster-flags.js";
 import { KoExit } from "../stdlib/os.js";
 import { argField, playField } from "./args.js";
-import { EXIT, UsageError } from "./exit.js";
-import { openSession, type SessionFlags } from "./session.js";
+import { EXIT, UsageError } from "../diag/exit.js";
+import { createSession, type Session, type SessionOptions } from "../api/session.js";
 import { fileOrDir } from "./targets.js";
+
+/** The options of `ko run` that shape its session. */
+export interface SessionFlags {
+  /** Reuse and store results (default true; `--no-cache`). */
+  readonly cache?: boolean;
+  /** Journal the run under this name (`--name`). */
+  readonly name?: string;
+  /** Resume the named run (`--resume`). */
+  readonly resume?: boolean;
+  /** Write step events as JSON lines to this file, `-` for stderr (`--events`). */
+  readonly events?: string;
+  /** Write a Chrome/Perfetto trace to this file (`--trace`). */
+  readonly trace?: string;
+  /** Show the live view on a terminal (default true; `--no-progress`). */
+  readonly progress?: boolean;
+}
 
 export interface RunFlags extends SessionFlags, ClusterFlags {
   readonly arg: string[];
@@ -38,10 +53,18 @@ function groupFields(fields: readonly Field[]): Field[] {
 }
 
 
+/**
+ * A session with the command's roots (`--root`, then KOPATH's). One that only compiles holds
+ * nothing that needs closing; one that runs is closed by its command.
+ */
+export function cliSession(roots: readonly string[], options: Omit<SessionOptions, "roots"> = {}): Session {
+  return createSession({ roots: [...roots, ...rootsFromEnv()], ...options });
+}
+
 /** Compiles, printing diagnostics and returning an exit status on failure. */
-export function compileOrReport(entry: EntrySource, roots: readonly string[]): KoProgram | number {
+export function compileOrReport(session: Session, entry: EntrySource): KoProgram | number {
   try {
-    return compile(entry, { roots: [...roots, ...rootsFromEnv()] });
+    return session.compile(entry);
   } catch (e) {
     if (e instanceof KoCompileError) {
       process.stderr.write(renderFailure(e, e.sources));
@@ -83,11 +106,29 @@ export async function playCommand(spec: string, args: string[], flags: RunFlags)
 }
 
 async function runFunctions(entry: EntrySource, names: string[], fields: Field[], flags: RunFlags): Promise<number> {
-  const compiled = compileOrReport(entry, flags.root);
+  if (flags.resume && !flags.name) throw new UsageError("--resume needs --name NAME: the run to resume");
+  if (flags.name !== undefined && names.length !== 1) throw new UsageError("--name journals one function: give FUNC, not --list");
+  const session = cliSession(flags.root, {
+    kubernetes: clusterOptions(flags, entry.kind === "file" ? entry.file : entry.kind === "dir" ? entry.dir : undefined),
+    cache: flags.cache !== false && entry.kind !== "package",
+    ...(flags.events !== undefined ? { events: flags.events } : {}),
+    ...(flags.trace !== undefined ? { trace: flags.trace } : {}),
+    progress: flags.progress !== false,
+    ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
+  });
+  try {
+    return await runIn(session, entry, names, fields, flags);
+  } finally {
+    await session.close();
+  }
+}
+
+async function runIn(session: Session, entry: EntrySource, names: string[], fields: Field[], flags: RunFlags): Promise<number> {
+  const compiled = compileOrReport(session, entry);
   if (typeof compiled === "number") return compiled;
   const pkg = compiled.program.entry;
   if (entry.kind === "package" && pkg.files.length === 0 && pkg.host.size === 0) {
-    const roots = [...flags.root, ...rootsFromEnv()];
+    const roots = compiled.roots;
     throw new UsageError(`package ${entry.pkgPath || '""'} not found (roots: ${roots.length > 0 ? roots.join(", ") : "none; use --root or KOPATH"})`);
   }
   const fns = names.map((name) => {
@@ -99,8 +140,6 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
     return fn;
   });
   if (refuseIllTyped(compiled, fns.map((fn) => ({ fn, fields })))) return EXIT.compile;
-  configureK8s(clusterOptions(flags, entry.kind === "file" ? entry.file : entry.kind === "dir" ? entry.dir : undefined));
-  const session = await openSession({ entry, program: compiled, functions: fns, fields, argv: process.argv.slice(2) }, flags);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -110,22 +149,17 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
   process.on("SIGINT", onSigint);
   try {
     for (const fn of fns) {
-      const result = await session.watch(
-        compiled.call(fn, fields, {
-          signal: controller.signal,
-          ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
-          ...session.options,
-        }),
-      );
+      const result = await session.call(compiled, fn, fields, {
+        signal: controller.signal,
+        ...(flags.name !== undefined ? { name: flags.name, resume: flags.resume === true } : {}),
+        argv: process.argv.slice(2),
+        check: false,
+      });
       process.stdout.write(printValue(result) + "\n");
     }
     return EXIT.ok;
   } catch (e) {
     if (e instanceof KoExit) return e.code;
-    if (e instanceof KoCancelled) {
-      process.stderr.write(renderFailure(e, compiled.sources));
-      return EXIT.runtime;
-    }
     if (e instanceof KoFailure) {
       process.stderr.write(renderFailure(e, compiled.sources));
       return EXIT.runtime;
@@ -133,7 +167,5 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
     throw e;
   } finally {
     process.off("SIGINT", onSigint);
-    await session.close();
-    await closeK8s();
   }
 }

@@ -1,7 +1,7 @@
 /** `ko runs [--dir D]` lists the named runs; `ko runs show NAME` shows one run's steps. */
-import { runsDirFor } from "../cache/location.js";
+import { runsDirFor } from "../instrument/ko-dir.js";
 import { listRuns, loadRun, type RunSummary, type StepSummary } from "../journal/state.js";
-import { EXIT, UsageError } from "./exit.js";
+import { EXIT, UsageError } from "../diag/exit.js";
 
 export interface RunsFlags {
   readonly dir?: string;

@@ -1,7 +1,7 @@
 /** What a command-line target names: a `.ko` file, a package directory, or a package path. */
 import * as fs from "node:fs";
 import type { EntrySource } from "../resolve/load.js";
-import { UsageError } from "./exit.js";
+import { UsageError } from "../diag/exit.js";
 
 /** A file or directory that must exist (`ko run`, `ko graph`). */
 export function fileOrDir(target: string): EntrySource {

@@ -6,13 +6,14 @@
  */
 import * as path from "node:path";
 import type { KoProgram } from "../api/program.js";
-import { renderFailure } from "../api/report.js";
+import { renderFailure } from "../api/failures.js";
 import type { EntrySource } from "../resolve/load.js";
-import { KoPanic, KoFailure } from "../runtime/failure.js";
-import { printValue } from "../runtime/print.js";
-import { struct } from "../runtime/value.js";
-import { EXIT } from "./exit.js";
-import { compileOrReport, refuseIllTyped } from "./run.js";
+import { KoPanic, KoFailure } from "../value/failure.js";
+import { printValue } from "../value/print.js";
+import { struct } from "../value/value.js";
+import { EXIT } from "../diag/exit.js";
+import type { Session } from "../api/session.js";
+import { cliSession, compileOrReport, refuseIllTyped } from "./run.js";
 import { fileDirOrPackage } from "./targets.js";
 
 
@@ -37,11 +38,20 @@ function suiteOf(target: string, compiled: KoProgram, entry: EntrySource): Suite
 }
 
 export async function testCommand(targets: string[], flags: { root: string[]; maxDepth?: number }): Promise<number> {
+  const session = cliSession(flags.root, flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {});
+  try {
+    return await testIn(session, targets);
+  } finally {
+    await session.close();
+  }
+}
+
+async function testIn(session: Session, targets: string[]): Promise<number> {
   // Every package is compiled and every test checked before any test runs (issue 3).
   const suites: Suite[] = [];
   for (const target of targets.length > 0 ? targets : ["."]) {
     const entry = fileDirOrPackage(target);
-    const compiled = compileOrReport(entry, flags.root);
+    const compiled = compileOrReport(session, entry);
     if (typeof compiled === "number") return compiled;
     suites.push(suiteOf(target, compiled, entry));
   }
@@ -63,7 +73,7 @@ export async function testCommand(targets: string[], flags: { root: string[]; ma
     let pkgFailed = 0;
     for (const name of tests) {
       try {
-        await compiled.call(compiled.func(name)!, [], flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {});
+        await session.call(compiled, compiled.func(name)!, [], { check: false });
         line(printValue(struct({ pass: name })));
         pkgPassed++;
       } catch (e) {

@@ -24,7 +24,7 @@ import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";
 import { apiVersionOf, grKey, type KObject, type Registry, type ResourceType } from "./resources.js";
 import { formatSelector, matchesRequirements, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Requirement } from "./selectors.js";
 import { fieldShape, shapeOf, type Shape } from "./shapes.js";
-import type { Store } from "./store.js";
+import type { Store } from "./object-store.js";
 import { clone, deepEqual, randomSuffix, timestamp } from "./util.js";
 import { validateLabels, validateName } from "./validation.js";
 

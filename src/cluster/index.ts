@@ -15,7 +15,7 @@ import type { Kubelet, ReadinessHold } from "./controllers/kubelet.js";
 import type { ControllerManager, Delays } from "./controllers/manager.js";
 import type { Faults } from "./faults.js";
 import type { KObject, Registry } from "./resources.js";
-import type { Store } from "./store.js";
+import type { Store } from "./object-store.js";
 
 export type { Delays } from "./controllers/manager.js";
 export type { ReadinessHold, HoldCondition } from "./controllers/kubelet.js";

@@ -1,7 +1,7 @@
 /** Service cluster IPs (10.96.0.0/12) and node ports, allocated on create as the real allocators do. */
 import { invalid, invalidField } from "./errors.js";
 import { grKey, type KObject, type ResourceType } from "./resources.js";
-import type { Store } from "./store.js";
+import type { Store } from "./object-store.js";
 
 const ipToNumber = (ip: string) => ip.split(".").reduce((n, part) => n * 256 + Number(part), 0);
 const numberToIp = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");

@@ -16,8 +16,8 @@ import { allocateServiceValues } from "./ips.js";
 import { Journal } from "./journal.js";
 import { kubeconfigYaml } from "./kubeconfig.js";
 import { Registry } from "./resources.js";
-import { HttpFront } from "./server.js";
-import { Store } from "./store.js";
+import { HttpFront } from "./http.js";
+import { Store } from "./object-store.js";
 import type { Cluster, ClusterOptions } from "./index.js";
 
 export async function start(opts: ClusterOptions = {}): Promise<Cluster> {

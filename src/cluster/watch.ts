@@ -7,9 +7,9 @@
 import type { ServerResponse } from "node:http";
 import type { Api, Filter } from "./api.js";
 import type { DroppableWatch, Faults, RequestInfo } from "./faults.js";
-import { objectJSON } from "./json.js";
+import { objectJSON } from "./object-json.js";
 import { apiVersionOf, grKey, type KObject, type ResourceType } from "./resources.js";
-import type { StoreEvent } from "./store.js";
+import type { StoreEvent } from "./object-store.js";
 import { partialMetadata, toTable, type IncludeObject } from "./tables.js";
 
 export interface WatchParams {

@@ -5,7 +5,7 @@
  * into executable closures by the runtime once per function.
  */
 import type { Span } from "../diag/span.js";
-import type { Callable, Value } from "../runtime/value.js";
+import type { Callable, Value } from "../value/value.js";
 
 /** A group of bracket terms under one label (spec 5.3); `name` "" is the unnamed (monadic) group. */
 export interface ArgGroup {

@@ -5,9 +5,9 @@
  */
 import type { Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
-import type { FuncInfo, Program } from "../resolve/program.js";
+import type { FuncInfo, Program } from "../resolve/packages.js";
 import type { Formula, FuncDef, Term } from "../syntax/ast.js";
-import { FloatVal, int64, Variety, type Value } from "../runtime/value.js";
+import { FloatVal, int64, Variety, type Value } from "../value/value.js";
 import { KoFunction, type ArgGroup, type Circuit, type Step, type StepOp } from "./circuit.js";
 import { topoOrder } from "./order.js";
 

@@ -12,7 +12,7 @@ import { error } from "../diag/diagnostic.js";
 import { lex, parseFile } from "../syntax/index.js";
 import { UnplaceableComment } from "./comments.js";
 import { render, type CommentLine } from "./doc.js";
-import { fileDoc, type TopItem } from "./print.js";
+import { fileDoc, type TopItem } from "./layout.js";
 import { sameProgram } from "./verify.js";
 
 export type FormatResult =

@@ -12,8 +12,8 @@
  */
 import { KoFunction, type Circuit, type StepOp } from "../compile/circuit.js";
 import type { HostFunction } from "../host/binding.js";
-import { printValue } from "../runtime/print.js";
-import { Variety } from "../runtime/value.js";
+import { printValue } from "../value/print.js";
+import { Variety } from "../value/value.js";
 
 export type NodeKind = "param" | "step";
 export type EdgeKind = "data" | "order" | "call";

@@ -7,9 +7,10 @@
  * one is monadic, its type), the result type, whether the function is pure (so the cache may
  * reuse its results) or has effects, and whether it may return a promise.
  */
-import { KoError } from "../runtime/failure.js";
-import { BASIC_TYPES, basicTypeOf, EMPTY, IntVal, Seq, Struct, type Callable, type Field, type Value } from "../runtime/value.js";
-import { type HostType, checkHostType, showHostType } from "./types.js";
+import { KoError } from "../value/failure.js";
+import { BASIC_TYPES, basicTypeOf, EMPTY, IntVal, Seq, Struct, type Callable, type Field, type Value } from "../value/value.js";
+import { type HostType, checkHostType, showHostType } from "./host-type.js";
+import type { ServiceKey } from "./services.js";
 
 /** What a running host function may ask of the evaluator. */
 export interface HostContext {
@@ -36,6 +37,8 @@ export interface HostContext {
 export interface RunServices {
   /** Starts `variety()` concurrently (D32): the call belongs to the run, not to the caller's body. */
   spawn(variety: Value): SpawnHandle;
+  /** The run's service of this key (services.ts), or undefined when the run offers none. */
+  service<T>(key: ServiceKey<T>): T | undefined;
 }
 
 /** A spun call. Its failure is reported as a warning at the end of the run unless someone waited. */

@@ -16,7 +16,7 @@
  * live view) may say, through `observing`, when it does not need to see steps start.
  */
 import type { HostCall, KoCall, Next, RunHooks, StepEvent, StepObserver } from "../runtime/hooks.js";
-import type { Value } from "../runtime/value.js";
+import type { Value } from "../value/value.js";
 
 export type StepStatus = "done" | "cached" | "failed";
 

@@ -2,7 +2,7 @@
  * The journal layer of a named run (`ko run FILE FUNC --name NAME [--resume]`).
  *
  * Every labelled step is journaled when it starts and when it ends, with its status, duration
- * and error, and — when the step's own call can be keyed (cache/keys.ts, effects allowed) and
+ * and error, and — when the step's own call can be keyed (instrument/call-keys.ts, effects allowed) and
  * its result serialised — with the call's key and result. On `--resume`, a labelled step whose
  * own call has the key of a step that completed in an earlier attempt gets that step's result
  * without running: so only the steps that did not complete, or whose inputs (argument values)
@@ -14,17 +14,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { KoProgram } from "../api/program.js";
-import { programCallables } from "../cache/callables.js";
-import { callKey, sha256 } from "../cache/keys.js";
-import { cachePolicyOf } from "../cache/policy.js";
-import { fromData, SerialError, toData, type CallableLookup, type Data } from "../cache/serial.js";
-import { runsDirFor } from "../cache/location.js";
+import type { Compiled } from "../compile/compile.js";
+import { programCallables } from "../instrument/callables.js";
+import { callKey, sha256 } from "../instrument/call-keys.js";
+import { cachePolicyOf } from "../host/cache-policy.js";
+import { fromData, SerialError, toData, type CallableLookup, type Data } from "../value/serial.js";
 import type { KoFunction } from "../compile/circuit.js";
 import type { Layer, StepSite, StepStatus } from "../instrument/layers.js";
-import { describeFailure } from "../progress/describe.js";
+import { describeFailure } from "../value/describe-failure.js";
 import type { HostCall, KoCall, Next } from "../runtime/hooks.js";
-import type { Callable, Field, Value } from "../runtime/value.js";
+import type { Callable, Field, Value } from "../value/value.js";
 import { attemptsOf, journalPath, readJournal, type JournalRecord, type StepRecord } from "./records.js";
 import { runState } from "./state.js";
 
@@ -183,10 +182,12 @@ export class JournalLayer implements Layer {
 
 export interface JournalOptions {
   readonly name: string;
-  /** The script (file or package directory): runs live in `.ko/runs` next to it. */
+  /** The directory of named runs (`.ko/runs` next to the script, usually). */
+  readonly runsDir: string;
+  /** The script (file or package directory) run, for the record. */
   readonly script: string;
   readonly resume: boolean;
-  readonly program: KoProgram;
+  readonly compiled: Compiled;
   readonly entry: KoFunction;
   readonly fields: readonly Field[];
   readonly argv: readonly string[];
@@ -195,7 +196,7 @@ export interface JournalOptions {
 /** Opens a named run's journal: a new one, or, with `resume`, the existing one to continue. */
 export async function openJournal(opts: JournalOptions): Promise<JournalLayer> {
   if (!NAME.test(opts.name)) throw new JournalError(`a run name is letters, digits, '.', '_' and '-': ${JSON.stringify(opts.name)}`);
-  const dir = path.join(runsDirFor(opts.script), opts.name);
+  const dir = path.join(opts.runsDir, opts.name);
   const records = readJournal(dir);
   const state = runState(records);
   if (state === "running") throw new JournalError(`run ${opts.name} is still running (process ${lastPid(records)})`);
@@ -213,7 +214,7 @@ export async function openJournal(opts: JournalOptions): Promise<JournalLayer> {
     script: path.resolve(opts.script),
     argv: opts.argv,
   });
-  return new JournalLayer(file, opts.resume ? replayable(records) : new Map(), programCallables(opts.program.compiled));
+  return new JournalLayer(file, opts.resume ? replayable(records) : new Map(), programCallables(opts.compiled));
 }
 
 /** The results that completed in earlier attempts, by key, in order. */

@@ -11,11 +11,11 @@
  *
  * A `step` record with a `key` and a `value` can be replayed: on `--resume`, a labelled step
  * whose own call has the same key (the same callee code and the same argument values,
- * cache/keys.ts) is answered with the value instead of being run again.
+ * instrument/call-keys.ts) is answered with the value instead of being run again.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Data } from "../cache/serial.js";
+import type { Data } from "../value/serial.js";
 
 export type StepRecordStatus = "done" | "cached" | "replayed" | "failed";
 

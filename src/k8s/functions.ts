@@ -8,13 +8,13 @@
  * `(code, reason, message, kind, name, namespace, verb)`; misused arguments are errors.
  */
 import { defineHost, type HostContext, type HostFunction, type Known, type ParamSpec, type Refine } from "../host/binding.js";
-import { T, type HostType } from "../host/types.js";
-import { IntVal, type Value } from "../runtime/value.js";
-import { modelName } from "./convert.js";
+import { T, type HostType } from "../host/host-type.js";
+import { IntVal, type Value } from "../value/value.js";
+import { modelName } from "./objects.js";
 import { kindInfo } from "./kinds.js";
 import { hasModel, knownModel, modelType } from "./models.js";
-import { k8sSession } from "./options.js";
-import type { K8sSession } from "./session.js";
+import { connectionOf } from "./options.js";
+import type { K8sConnection } from "./connection.js";
 
 const PKG = "k8s";
 
@@ -24,7 +24,7 @@ function api(
   doc: string,
   params: readonly ParamSpec[],
   result: HostType,
-  body: (s: K8sSession, args: Value[], ctx: HostContext) => Promise<Value>,
+  body: (s: K8sConnection, args: Value[], ctx: HostContext) => Promise<Value>,
   refine?: Refine,
 ): HostFunction {
   return defineHost({
@@ -36,7 +36,7 @@ function api(
     effects: "cluster",
     async: true,
     refine,
-    impl: async (args, ctx) => body(await k8sSession(), args, ctx),
+    impl: async (args, ctx) => body(await connectionOf(ctx), args, ctx),
   });
 }
 

@@ -10,11 +10,11 @@
  */
 import * as fs from "node:fs";
 import { defineHost, type HostFunction, type ParamSpec } from "../host/binding.js";
-import { T, type HostType } from "../host/types.js";
-import type { Value } from "../runtime/value.js";
-import { stdlibFile } from "./files.js";
+import { T, type HostType } from "../host/host-type.js";
+import type { Value } from "../value/value.js";
+import { stdlibFile } from "./data-files.js";
 import { clientType } from "./models.js";
-import { k8sSession } from "./options.js";
+import { connectionOf } from "./options.js";
 
 export interface Operation {
   /** The client's class: CoreV1Api. */
@@ -54,7 +54,7 @@ export function generatedFunctions(taken: ReadonlySet<string>): HostFunction[] {
       impl: async (args, ctx) => {
         const named: Record<string, Value> = {};
         op.params.forEach((p, i) => (named[p.name] = args[i]!));
-        return (await k8sSession()).operation(op, named, ctx.signal);
+        return (await connectionOf(ctx)).operation(op, named, ctx.signal);
       },
     });
   });

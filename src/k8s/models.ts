@@ -6,9 +6,9 @@
  * so that a script that never names a model costs nothing and one that does reads the file once.
  */
 import * as fs from "node:fs";
-import { T, recordSchema, type HostType, type RecordSchema } from "../host/types.js";
-import { REDACTED } from "./convert.js";
-import { stdlibFile } from "./files.js";
+import { T, recordSchema, type HostType, type RecordSchema } from "../host/host-type.js";
+import { REDACTED } from "./objects.js";
+import { stdlibFile } from "./data-files.js";
 
 /** One field of a model: JSON name, the client's type (`Array<V1Container>`), format, doc. */
 type ModelField = readonly [name: string, type: string, format: string, doc?: string];

@@ -1,9 +1,12 @@
 /**
  * How `ko run` (or an embedding application) points the `k8s` package at a cluster, and the
- * one session of a run. This module is light: the client, the cluster and the policy are loaded
- * by `k8sSession()` at the first API call, so a script that never calls the API pays nothing.
+ * access of one session to it. This module is light: the client, the cluster and the policy are
+ * loaded at the first API call, so a script that never calls the API pays nothing.
  */
-import type { K8sSession } from "./session.js";
+import type { HostContext } from "../host/binding.js";
+import { serviceKey } from "../host/services.js";
+import { KoError } from "../value/failure.js";
+import type { K8sConnection } from "./connection.js";
 
 export interface K8sOptions {
   /** A kubeconfig file (`--kubeconfig`); otherwise KUBECONFIG, then ~/.kube/config. */
@@ -34,22 +37,33 @@ export interface K8sOptions {
   readonly retry?: { readonly baseMs?: number; readonly maxMs?: number; readonly attempts?: number };
 }
 
-let options: K8sOptions = {};
-let session: Promise<K8sSession> | undefined;
+/** The run's way to the cluster, offered to the package's functions as a service of the run. */
+export const K8S = serviceKey<ClusterAccess>("k8s");
 
-/** Sets the options of the next session (closing none: call `closeK8s` first to switch clusters). */
-export function configureK8s(opts: K8sOptions): void {
-  options = opts;
+/**
+ * One session's access to a cluster: the connection is opened at the first call that needs it
+ * (loading the client then) and shared by every later call, until `close`.
+ */
+export class ClusterAccess {
+  private opened: Promise<K8sConnection> | undefined;
+
+  constructor(readonly options: K8sOptions = {}) {}
+
+  connection(): Promise<K8sConnection> {
+    return (this.opened ??= import("./connection.js").then((m) => m.openConnection(this.options)));
+  }
+
+  /** Ends the connection if one was opened: prints the dry-run summary and stops an embedded cluster. */
+  async close(): Promise<void> {
+    const opened = this.opened;
+    this.opened = undefined;
+    if (opened) await (await opened.catch(() => undefined))?.close();
+  }
 }
 
-/** The run's session, opened at the first call that needs the cluster. */
-export function k8sSession(): Promise<K8sSession> {
-  return (session ??= import("./session.js").then((m) => m.openSession(options)));
-}
-
-/** Ends the session if one was opened: prints the dry-run summary and stops an embedded cluster. */
-export async function closeK8s(): Promise<void> {
-  const s = session;
-  session = undefined;
-  if (s) await (await s.catch(() => undefined))?.close();
+/** The connection of the run a host function was called in. */
+export function connectionOf(ctx: HostContext): Promise<K8sConnection> {
+  const access = ctx.run.service(K8S);
+  if (!access) throw new KoError("k8s: this run has no cluster access (run it through a session, src/api/session.ts)", "k8s/config");
+  return access.connection();
 }

@@ -9,7 +9,7 @@
  *       kinds: [StatefulSet]         # absent: every kind
  *   maxDeletions: 10                # per run
  */
-import { KoError } from "../runtime/failure.js";
+import { KoError } from "../value/failure.js";
 
 export type WriteVerb = "create" | "update" | "patch" | "delete" | "deletecollection";
 export type PolicyVerb = WriteVerb | "get" | "list" | "watch";

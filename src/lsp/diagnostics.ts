@@ -11,8 +11,8 @@
 import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { reportOf, type DiagnosticsReport } from "./service/report.js";
-import type { Workspace, WorkspaceOptions } from "./service/workspace.js";
+import { reportOf, type DiagnosticsReport } from "../service/report.js";
+import type { Workspace, WorkspaceOptions } from "../service/workspace.js";
 
 /** A buffer as the worker needs it. */
 export interface Buffer {

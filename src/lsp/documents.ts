@@ -4,9 +4,9 @@
  */
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { TextDocumentContentChangeEvent } from "vscode-languageserver/node";
-import type { Edit } from "./service/edits.js";
-import type { Workspace } from "./service/workspace.js";
-import { uriToPath } from "./convert.js";
+import type { Edit } from "../service/edits.js";
+import type { Workspace } from "../service/workspace.js";
+import { uriToPath } from "./positions.js";
 
 export class Documents {
   private readonly docs = new Map<string, TextDocument>();

@@ -40,21 +40,21 @@ import {
 import { rootsFromEnv } from "../api/program.js";
 import type { Diagnostic, Fix } from "../diag/diagnostic.js";
 import { formatSource } from "../fmt/index.js";
-import { PositionCache, pathToUri, spanToRange, uriToPath } from "./convert.js";
+import { PositionCache, pathToUri, spanToRange, uriToPath } from "./positions.js";
 import { DiagnosticsService } from "./diagnostics.js";
 import { Documents } from "./documents.js";
-import type { DiagnosticsReport } from "./service/report.js";
-import { complete, type CompletionKind } from "./service/complete.js";
-import { sourceFile } from "./service/places.js";
-import type { OffsetMap } from "./service/edits.js";
-import { foldingRanges } from "./service/folding.js";
-import { hover } from "./service/hover.js";
-import { definition, prepareRename, references, rename, type Location } from "./service/navigate.js";
-import { carriedFix, quickFix } from "./service/quickfix.js";
-import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from "./service/semantic.js";
-import { signatureHelp } from "./service/signature.js";
-import { documentSymbols, workspaceSymbols, type OutlineSymbol } from "./service/symbols.js";
-import { Workspace } from "./service/workspace.js";
+import type { DiagnosticsReport } from "../service/report.js";
+import { complete, type CompletionKind } from "../service/complete.js";
+import { sourceFile } from "../service/places.js";
+import type { OffsetMap } from "../service/edits.js";
+import { foldingRanges } from "../service/folding.js";
+import { hover } from "../service/hover.js";
+import { definition, prepareRename, references, rename, type Location } from "../service/navigate.js";
+import { carriedFix, quickFix } from "../service/quickfix.js";
+import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from "../service/semantic.js";
+import { signatureHelp } from "../service/signature.js";
+import { documentSymbols, workspaceSymbols, type OutlineSymbol } from "../service/symbols.js";
+import { Workspace } from "../service/workspace.js";
 
 /** How long the server waits after a change before analysing (diagnostics are due within 200 ms). */
 const DIAGNOSTICS_DELAY_MS = 15;

@@ -6,8 +6,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { WorkerRequest, WorkerResponse } from "./diagnostics.js";
-import { reportOf } from "./service/report.js";
-import { Workspace, type WorkspaceOptions } from "./service/workspace.js";
+import { reportOf } from "../service/report.js";
+import { Workspace, type WorkspaceOptions } from "../service/workspace.js";
 
 const workspace = new Workspace(workerData as WorkspaceOptions);
 

@@ -9,7 +9,7 @@
  * the run started, both in milliseconds; `activation` tells apart the calls of one function.
  */
 import type { Layer, StepSite, StepStatus } from "../instrument/layers.js";
-import { describeFailure } from "./describe.js";
+import { describeFailure } from "../value/describe-failure.js";
 import { LineSink } from "./sink.js";
 
 export interface StepEventRecord {

@@ -18,7 +18,7 @@
  * shows are then marked as a sample.
  */
 import type { Layer, StepSite, StepStatus } from "../instrument/layers.js";
-import { describeFailure, isCancellation } from "./describe.js";
+import { describeFailure, isCancellation } from "../value/describe-failure.js";
 
 /** Nothing is drawn before the run has gone on this long. */
 const DELAY_MS = 300;

@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import type { Layer, StepSite, StepStatus } from "../instrument/layers.js";
-import { describeFailure } from "./describe.js";
+import { describeFailure } from "../value/describe-failure.js";
 
 export interface TraceEvent {
   readonly name: string;

@@ -4,7 +4,7 @@
  * steps it waits for without taking their value (`_after:` terms).
  */
 import type { ArgGroup, Circuit, Step } from "../compile/circuit.js";
-import { printValue } from "../runtime/print.js";
+import { printValue } from "../value/print.js";
 
 export function graphText(name: string, c: Circuit): string {
   const params = c.params.map((p) => p.name + (p.monadic ? "?" : "")).join(", ");

@@ -5,12 +5,11 @@
  * 3 compile error, 2 a misused command), so that a REPL session can be scripted and checked.
  */
 import * as readline from "node:readline";
-import { EXIT } from "../cli/exit.js";
-import { closeK8s } from "../k8s/options.js";
+import { EXIT } from "../diag/exit.js";
 import { isComplete } from "./input.js";
-import type { ReplSession } from "./session.js";
+import type { ReplEvaluator } from "./evaluator.js";
 
-export async function runScript(session: ReplSession, input: NodeJS.ReadableStream, out: (t: string) => void, err: (t: string) => void): Promise<number> {
+export async function runScript(session: ReplEvaluator, input: NodeJS.ReadableStream, out: (t: string) => void, err: (t: string) => void): Promise<number> {
   const rl = readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
   let pending = "";
   let status: number = EXIT.ok;
@@ -40,8 +39,6 @@ export async function runScript(session: ReplSession, input: NodeJS.ReadableStre
   } finally {
     process.off("SIGINT", stop);
     rl.close();
-    // A Kubernetes session an input opened (an embedded cluster keeps the process alive) ends with the REPL.
-    await closeK8s();
   }
   return status;
 }

@@ -8,10 +8,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { closeK8s } from "../k8s/options.js";
-import { KoCancelled } from "../runtime/failure.js";
+import { KoCancelled } from "../value/failure.js";
 import { isComplete } from "./input.js";
-import type { ReplSession } from "./session.js";
+import type { ReplEvaluator } from "./evaluator.js";
 
 const PROMPT = "ko> ";
 const CONTINUATION = "... ";
@@ -21,7 +20,7 @@ export function historyFile(env: NodeJS.ProcessEnv = process.env): string {
   return env.KO_HISTORY ?? path.join(os.homedir(), ".ko_history");
 }
 
-export async function runTerminal(session: ReplSession, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<number> {
+export async function runTerminal(session: ReplEvaluator, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<number> {
   const historyPath = historyFile();
   let pending = ""; // the lines of an input that goes on
   let running: AbortController | undefined;
@@ -74,7 +73,6 @@ export async function runTerminal(session: ReplSession, input: NodeJS.ReadableSt
     rl.prompt();
   }
   rl.close();
-  await closeK8s(); // the Kubernetes session an input opened, if any (an embedded cluster would outlive the REPL)
   return 0;
 }
 

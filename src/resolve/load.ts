@@ -9,7 +9,7 @@ import { error, type Diagnostic } from "../diag/diagnostic.js";
 import type { HostRegistry } from "../host/registry.js";
 import { parseFile, type ParseResult } from "../syntax/index.js";
 import type { ImportDecl } from "../syntax/ast.js";
-import { IDIOM_PACKAGE, type KoPackage, type SourceFile } from "./program.js";
+import { IDIOM_PACKAGE, type KoPackage, type SourceFile } from "./packages.js";
 
 /** The prefix of the original's library paths; `github.com/kocircuit/kocircuit/lib/X` names `X`. */
 const ORIGINAL_LIB_PREFIX = "github.com/kocircuit/kocircuit/lib/";

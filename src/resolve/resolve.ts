@@ -10,7 +10,7 @@ import type { HostFunction } from "../host/binding.js";
 import type { HostRegistry } from "../host/registry.js";
 import { walkFormula, type Formula, type FuncDef, type Ref, type Term } from "../syntax/ast.js";
 import { defaultAlias, type Loaded } from "./load.js";
-import { CORE_PACKAGE, IDIOM_PACKAGE, type FuncInfo, type KoPackage, type Program, type Resolution, type SourceFile } from "./program.js";
+import { CORE_PACKAGE, IDIOM_PACKAGE, type FuncInfo, type KoPackage, type Program, type Resolution, type SourceFile } from "./packages.js";
 import { closest } from "../diag/suggest.js";
 
 export interface Resolved {

@@ -17,12 +17,13 @@ import * as v8 from "node:v8";
 import type { CallFrame } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import type { HostContext, HostFunction, RunServices, SpawnHandle } from "../host/binding.js";
+import { Services, type ServiceKey } from "../host/services.js";
 import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
-import { KoCancelled, KoError, KoFailure, KoPanic } from "./failure.js";
+import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
 import type { RunHooks, StepObserver } from "./hooks.js";
-import { printValue } from "./print.js";
-import { groupValues } from "./sequence.js";
-import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "./value.js";
+import { printValue } from "../value/print.js";
+import { groupValues } from "../value/sequence.js";
+import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "../value/value.js";
 
 /** Nested Ko calls allowed on one JavaScript stack before continuing on a fresh one. */
 const HOP_DEPTH = 180;
@@ -43,6 +44,8 @@ export interface RunOptions {
   readonly maxDepth?: number;
   /** The seam for caches, limiters, events and journals (hooks.ts). */
   readonly hooks?: RunHooks;
+  /** What the run's host functions may ask for: the Kubernetes connection, the compiler. */
+  readonly services?: Services;
 }
 
 type Exec = (vals: Value[], frame: Frame) => Value | Promise<Value>;
@@ -77,6 +80,7 @@ export class Run {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly hooks: RunHooks;
+  readonly services: Services;
   /** Numbers activations for step events. */
   activations = 0;
   /** Aborted when the caller's signal aborts, and when the run ends (cancelling spun calls). */
@@ -102,6 +106,7 @@ export class Run {
   constructor(opts: RunOptions) {
     this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.hooks = opts.hooks ?? {};
+    this.services = opts.services ?? Services.none;
     this.stdout = opts.stdout;
     this.stderr = opts.stderr;
     const outer = opts.signal;
@@ -762,6 +767,10 @@ class StepContext implements HostContext, RunServices {
 
   get run(): RunServices {
     return this;
+  }
+
+  service<T>(key: ServiceKey<T>): T | undefined {
+    return this.runState.services.get(key);
   }
 
   spawn(variety: Value): SpawnHandle {

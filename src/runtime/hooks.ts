@@ -8,7 +8,7 @@
 import type { Span } from "../diag/span.js";
 import type { HostContext, HostFunction } from "../host/binding.js";
 import type { KoFunction } from "../compile/circuit.js";
-import type { Field, Value } from "./value.js";
+import type { Field, Value } from "../value/value.js";
 
 export type Next = () => Value | Promise<Value>;
 

@@ -3,7 +3,7 @@
  * results the cache can reuse by the *content* of the files involved, never their timestamps.
  *
  * All three have effects (`io`), so a Ko function calling them is never cached as a whole; each
- * call is cached on its own terms instead (src/cache/policy.ts), when `ko run` caches:
+ * call is cached on its own terms instead (src/host/cache-policy.ts), when `ko run` caches:
  *
  * - `ReadFile(path)` is keyed by the path and the SHA-256 of the file's content: a file touched
  *   but unchanged is a hit, and what depends on its content is keyed by that content.
@@ -24,13 +24,13 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { declareCacheable, type FileCall } from "../cache/policy.js";
+import { declareCacheable, type FileCall } from "../host/cache-policy.js";
 import { defineHost, findArg, type HostContext, type HostFunction } from "../host/binding.js";
-import { checkHostType } from "../host/types.js";
-import { T } from "../host/types.js";
-import { KoFailure } from "../runtime/failure.js";
-import { EMPTY, Seq, Struct, field, type Field, type Value } from "../runtime/value.js";
-import { cancellation, failure, messageOf, misuse, stringOr, stringsOf } from "./support.js";
+import { checkHostType } from "../host/host-type.js";
+import { T } from "../host/host-type.js";
+import { KoFailure } from "../value/failure.js";
+import { EMPTY, Seq, Struct, field, type Field, type Value } from "../value/value.js";
+import { cancellation, failure, messageOf, misuse, stringOr, stringsOf } from "./helpers.js";
 
 const PKG = "build";
 

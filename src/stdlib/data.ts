@@ -19,8 +19,8 @@
  * help (`[1, "a"]`), decoding fails with `UnrepresentableData`.
  * Varieties and host values have no data form; encoding them is an error.
  */
-import { KoError } from "../runtime/failure.js";
-import { listToValue } from "../runtime/sequence.js";
+import { KoError } from "../value/failure.js";
+import { listToValue } from "../value/sequence.js";
 import {
   EMPTY,
   type Field,
@@ -33,8 +33,8 @@ import {
   Struct,
   type Value,
   Variety,
-} from "../runtime/value.js";
-import { failure, misuse } from "./support.js";
+} from "../value/value.js";
+import { failure, misuse } from "./helpers.js";
 
 export type Data = null | boolean | string | bigint | number | readonly Data[] | ReadonlyMap<string, Data>;
 

@@ -6,10 +6,10 @@
  * is defined both in Ko and in TypeScript (D20).
  */
 import { defineHost, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { listToValue } from "../runtime/sequence.js";
-import { EMPTY } from "../runtime/value.js";
-import { bigOf, misuse } from "./support.js";
+import { T } from "../host/host-type.js";
+import { listToValue } from "../value/sequence.js";
+import { EMPTY } from "../value/value.js";
+import { bigOf, misuse } from "./helpers.js";
 
 const PKG = "integer";
 

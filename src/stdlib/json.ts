@@ -13,9 +13,9 @@
  * `(error, message)`). Encoding a variety, a host value or a non-finite float is an error.
  */
 import { defineHost, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
+import { T } from "../host/host-type.js";
 import { type Data, decodedValue, toData } from "./data.js";
-import { failure, misuse, stringOr } from "./support.js";
+import { failure, misuse, stringOr } from "./helpers.js";
 
 const PKG = "encoding/json";
 

@@ -15,10 +15,10 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { defineHost, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { KoFailure } from "../runtime/failure.js";
-import { EMPTY } from "../runtime/value.js";
-import { bigOf, cancellation, failure, messageOf, misuse } from "./support.js";
+import { T } from "../host/host-type.js";
+import { KoFailure } from "../value/failure.js";
+import { EMPTY } from "../value/value.js";
+import { bigOf, cancellation, failure, messageOf, misuse } from "./helpers.js";
 
 const PKG = "os";
 

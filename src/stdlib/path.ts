@@ -3,8 +3,8 @@
  * style, purely textual: nothing here looks at the file system, so every function is pure).
  */
 import { defineHost, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { stringsOf } from "./support.js";
+import { T } from "../host/host-type.js";
+import { stringsOf } from "./helpers.js";
 
 const PKG = "file/path";
 

@@ -15,11 +15,11 @@
  * piece and concatenate them once.
  */
 import { defineHost, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { quoteString } from "../runtime/print.js";
-import { listToValue } from "../runtime/sequence.js";
-import { type Value, lift, Opaque } from "../runtime/value.js";
-import { bigOf, misuse, stringOr, stringsOf } from "./support.js";
+import { T } from "../host/host-type.js";
+import { quoteString } from "../value/print.js";
+import { listToValue } from "../value/sequence.js";
+import { type Value, lift, Opaque } from "../value/value.js";
+import { bigOf, misuse, stringOr, stringsOf } from "./helpers.js";
 
 const PKG = "strings";
 

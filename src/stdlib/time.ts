@@ -15,9 +15,9 @@
  * with `KoCancelled`.
  */
 import { defineHost, type HostFunction, type ParamSpec } from "../host/binding.js";
-import { T } from "../host/types.js";
-import { EMPTY, int64, type Value } from "../runtime/value.js";
-import { bigOf, cancellation, wrap64 } from "./support.js";
+import { T } from "../host/host-type.js";
+import { EMPTY, int64, type Value } from "../value/value.js";
+import { bigOf, cancellation, wrap64 } from "./helpers.js";
 
 const PKG = "time";
 

@@ -16,9 +16,9 @@
 import { createRequire } from "node:module";
 import type * as YamlLib from "yaml";
 import { defineHost, type HostFunction } from "../host/binding.js";
-import { T } from "../host/types.js";
+import { T } from "../host/host-type.js";
 import { type Data, decodedValue, toData } from "./data.js";
-import { failure, messageOf } from "./support.js";
+import { failure, messageOf } from "./helpers.js";
 
 const PKG = "encoding/yaml";
 

@@ -9,7 +9,7 @@ import { error, type Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import type { FileAst } from "./ast.js";
 import { balanceBrackets } from "./brackets.js";
-import { buildAst } from "./build.js";
+import { buildAst } from "./to-ast.js";
 import { MAX_DIAGNOSTICS } from "./limits.js";
 import { LineMap } from "./lines.js";
 import { parseTokens } from "./parser.js";
@@ -42,7 +42,7 @@ export {
   StringLit,
   type LexResult,
 } from "./tokens.js";
-export { commentText } from "./build.js";
+export { commentText } from "./to-ast.js";
 export { MAX_DIAGNOSTICS, MAX_FORMULA_DEPTH, MAX_NESTING } from "./limits.js";
 export { LineMap } from "./lines.js";
 

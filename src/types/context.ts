@@ -21,7 +21,7 @@ export interface About {
   readonly at?: Span;
   readonly fix?: Fix;
 }
-import type { Ty, TyField } from "./ty.js";
+import type { StaticType, TyField } from "./static-type.js";
 
 export interface CallCtx {
   /** Whether this place runs whenever its step does. */
@@ -38,9 +38,9 @@ export interface CallCtx {
    * Augments `callee` with `fields` and invokes it (spec 5.5), as builtins invoke the varieties
    * they are given; `certain`: whether the builtin makes this call whenever it runs.
    */
-  invoke(callee: Ty, fields: readonly TyField[], certain: boolean): Ty;
+  invoke(callee: StaticType, fields: readonly TyField[], certain: boolean): StaticType;
   /** Specialises a Ko function for the types of its arguments, records the call, gives its result. */
-  callKo(fn: KoFunction, fields: readonly TyField[]): Ty;
+  callKo(fn: KoFunction, fields: readonly TyField[]): StaticType;
   /**
    * Runs `body` without recording failures or calls: for iterating a builtin's carry to a
    * fixpoint before checking with the final one.

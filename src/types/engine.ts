@@ -27,9 +27,9 @@ import {
   join,
   sameType,
   widen,
-  type Ty,
+  type StaticType,
   type TyField,
-} from "./ty.js";
+} from "./static-type.js";
 
 /** A failure found at a step of a specialisation. */
 export interface Problem {
@@ -54,9 +54,9 @@ export interface CallEdge {
 /** One Ko function checked for one tuple of argument types. */
 export class Spec {
   /** The result's type: the current approximation while the fixpoint is being computed. */
-  result: Ty = NEVER;
+  result: StaticType = NEVER;
   /** The type of every step of the circuit (Never for a step that never runs). */
-  steps: readonly Ty[] = [];
+  steps: readonly StaticType[] = [];
   problems: readonly Problem[] = [];
   calls: readonly CallEdge[] = [];
 
@@ -73,7 +73,7 @@ export class Spec {
 
   constructor(
     readonly fn: KoFunction,
-    readonly args: readonly Ty[],
+    readonly args: readonly StaticType[],
     readonly key: string,
   ) {}
 }
@@ -117,13 +117,13 @@ export class Engine {
   }
 
   /** `cut`, noting when it loses precision. */
-  private cut(t: Ty): Ty {
+  private cut(t: StaticType): StaticType {
     const c = cut(t);
     if (c !== t) this.incomplete = true;
     return c;
   }
 
-  private specialise(fn: KoFunction, args: readonly Ty[]): Spec {
+  private specialise(fn: KoFunction, args: readonly StaticType[]): Spec {
     let key = `${fn.identity}(${args.map(argumentKey).join(",")})`;
     let spec = this.specs.get(key);
     if (!spec) {
@@ -179,7 +179,7 @@ export class Engine {
         spec.result = r;
         break;
       }
-      const next: Ty = iteration >= this.limits.iterations ? UNKNOWN : this.cut(join(spec.result, r));
+      const next: StaticType = iteration >= this.limits.iterations ? UNKNOWN : this.cut(join(spec.result, r));
       if (sameType(next, spec.result)) break;
       if (next === UNKNOWN) this.incomplete = true;
       spec.result = next;
@@ -214,10 +214,10 @@ export class Engine {
   }
 
   /** One pass over a specialisation's steps, in the evaluator's order. */
-  private inferBody(spec: Spec): Ty {
+  private inferBody(spec: Spec): StaticType {
     const circuit = spec.fn.circuit;
     const pass = new Pass(this, spec);
-    const types: Ty[] = new Array<Ty>(circuit.steps.length);
+    const types: StaticType[] = new Array<StaticType>(circuit.steps.length);
     // Once a step never produces a value, the body fails there: later steps need not run.
     let returns = true;
     for (let i = 0; i < circuit.steps.length; i++) {
@@ -237,16 +237,16 @@ export class Engine {
 }
 
 /** The argument a parameter receives (5.1): the field of its name, else (monadic) the unnamed one, else Empty. */
-function bindParam(fields: readonly TyField[], name: string, monadic: boolean): Ty {
+function bindParam(fields: readonly TyField[], name: string, monadic: boolean): StaticType {
   for (const f of fields) if (f.name === name) return f.type;
   if (monadic) for (const f of fields) if (f.name === "") return f.type;
   return EMPTY;
 }
 
-const constantTypes = new WeakMap<Step, Ty>();
+const constantTypes = new WeakMap<Step, StaticType>();
 
 /** The type of one step, from the types of the steps before it. */
-function stepTy(ctx: CallCtx, spec: Spec, step: Step, types: readonly Ty[]): Ty {
+function stepTy(ctx: CallCtx, spec: Spec, step: Step, types: readonly StaticType[]): StaticType {
   const op = step.op;
   switch (op.op) {
     case "param":
@@ -316,11 +316,11 @@ class Site implements CallCtx {
     return certain ? this : this.pass.uncertainSite;
   }
 
-  invoke(callee: Ty, fields: readonly TyField[], certain: boolean): Ty {
+  invoke(callee: StaticType, fields: readonly TyField[], certain: boolean): StaticType {
     return invokeTy(this.within(certain), callee, fields);
   }
 
-  callKo(fn: KoFunction, fields: readonly TyField[]): Ty {
+  callKo(fn: KoFunction, fields: readonly TyField[]): StaticType {
     const pass = this.pass;
     const callee = pass.engine.call(fn, fields);
     if (pass.trials === 0) pass.calls.push({ step: pass.step, callee, certain: this.certain });

@@ -6,7 +6,7 @@
  * is their static result.
  */
 import type { HostFunction, Known, ParamSpec, Refinement } from "../host/binding.js";
-import { closestField, noSuchField, showHostType, type HostType, type RecordSchema } from "../host/types.js";
+import { closestField, noSuchField, showHostType, type HostType, type RecordSchema } from "../host/host-type.js";
 import type { Fix } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import type { About, CallCtx } from "./context.js";
@@ -29,16 +29,16 @@ import {
   structure,
   unionOf,
   withoutEmpty,
-  type Ty,
+  type StaticType,
   type TyField,
   type TySchema,
-} from "./ty.js";
+} from "./static-type.js";
 
 /**
  * The argument a parameter receives (spec 5.1, host `findArg`): the field of its name, else for
  * the monadic parameter the first unnamed field; undefined if there is none.
  */
-export function findArgTy(fields: readonly TyField[], name: string, monadic: boolean): Ty | undefined {
+export function findArgTy(fields: readonly TyField[], name: string, monadic: boolean): StaticType | undefined {
   for (const f of fields) if (f.name === name) return f.type;
   if (monadic) for (const f of fields) if (f.name === "") return f.type;
   return undefined;
@@ -46,14 +46,14 @@ export function findArgTy(fields: readonly TyField[], name: string, monadic: boo
 
 /** The parameters' argument types, narrowed to what the function accepts, and whether it certainly fails. */
 export interface CheckedArgs {
-  readonly args: readonly Ty[];
+  readonly args: readonly StaticType[];
   /** Some argument certainly fails the declaration: the call never returns. */
   readonly failed: boolean;
 }
 
 /** Checks every declared parameter of `fn` (or the given ones) against the call's fields. */
 export function checkParams(ctx: CallCtx, fn: HostFunction, fields: readonly TyField[], params: readonly ParamSpec[] = fn.params): CheckedArgs {
-  const args: Ty[] = [];
+  const args: StaticType[] = [];
   let failed = false;
   for (const p of params) {
     const t = checkParam(ctx, fn.displayName, p, findArgTy(fields, p.name, p.monadic === true));
@@ -67,7 +67,7 @@ export function checkParams(ctx: CallCtx, fn: HostFunction, fields: readonly TyF
  * One parameter: its argument's type narrowed to the alternatives the declaration accepts
  * (Empty for an absent optional one), or Never when no alternative is accepted.
  */
-export function checkParam(ctx: CallCtx, fn: string, p: ParamSpec, t: Ty | undefined, type: HostType = p.type): Ty {
+export function checkParam(ctx: CallCtx, fn: string, p: ParamSpec, t: StaticType | undefined, type: HostType = p.type): StaticType {
   const missing = `${fn}: argument ${p.name}: missing`;
   if (t === undefined || t.k === "empty") {
     if (p.optional) return EMPTY;
@@ -75,7 +75,7 @@ export function checkParam(ctx: CallCtx, fn: string, p: ParamSpec, t: Ty | undef
     return NEVER;
   }
   if (t.k === "unknown") return t;
-  const accepted: Ty[] = [];
+  const accepted: StaticType[] = [];
   let firstRejection: string | undefined;
   let about: About | undefined;
   for (const a of alternatives(t)) {
@@ -103,7 +103,7 @@ function codeFor(t: HostType): string {
 }
 
 /** Whether values of `a` (one alternative, not Empty) have host type `t`. */
-export function matches(a: Ty, t: HostType): Verdict {
+export function matches(a: StaticType, t: HostType): Verdict {
   return judge(a, t, "").verdict;
 }
 
@@ -123,10 +123,10 @@ interface Judgement {
 const YES: Judgement = { verdict: "yes" };
 
 /**
- * Whether values of `a` (one alternative, not Empty) have host type `t`, mirroring host/types.ts
+ * Whether values of `a` (one alternative, not Empty) have host type `t`, mirroring host/host-type.ts
  * `problemWith`, down to its messages: `path` is the path of fields that led here.
  */
-function judge(a: Ty, t: HostType, path: string): Judgement {
+function judge(a: StaticType, t: HostType, path: string): Judgement {
   if (a.k === "unknown") return YES;
   switch (t.k) {
     case "any":
@@ -224,13 +224,13 @@ function combine(vs: readonly Verdict[]): Verdict {
   return vs.every((v) => v === "no") ? "no" : "maybe";
 }
 
-function refuse(a: Ty, t: HostType, path: string): Judgement {
+function refuse(a: StaticType, t: HostType, path: string): Judgement {
   const what = `expects ${showHostType(t)}, got ${mismatch(a)}`;
   return { verdict: "no", problem: path === "" ? what : `field ${path}: ${what}` };
 }
 
-/** What the run time's message names a mismatching argument (host/types.ts `describe`). */
-function mismatch(a: Ty): string {
+/** What the run time's message names a mismatching argument (host/host-type.ts `describe`). */
+function mismatch(a: StaticType): string {
   switch (a.k) {
     case "basic":
       return a.name;
@@ -256,7 +256,7 @@ function mismatch(a: Ty): string {
  * are decoded from JSON, whose integers Ko reads as Int64. A map's field names are not known
  * statically: it is Unknown.
  */
-export function hostResultTy(t: HostType, decoded = false): Ty {
+export function hostResultTy(t: HostType, decoded = false): StaticType {
   switch (t.k) {
     case "any":
       return UNKNOWN;
@@ -291,7 +291,7 @@ const tySchemas = new WeakMap<RecordSchema, TySchema>();
 export function tySchema(record: RecordSchema): TySchema {
   let s = tySchemas.get(record);
   if (!s) {
-    const fields = new Map<string, Ty | undefined>();
+    const fields = new Map<string, StaticType | undefined>();
     s = {
       name: record.name,
       record,
@@ -318,7 +318,7 @@ function refined(fn: HostFunction, fields: readonly TyField[]): Refinement | und
 }
 
 /** What a static type tells a refinement: a literal, or the known fields of a structure. */
-function knownOfTy(t: Ty | undefined): Known {
+function knownOfTy(t: StaticType | undefined): Known {
   if (t === undefined) return undefined;
   if (t.k === "basic") return typeof t.literal === "bigint" ? Number(t.literal) : t.literal;
   if (t.k === "structure") {
@@ -334,7 +334,7 @@ function knownOfTy(t: Ty | undefined): Known {
  * result. A function that reads its raw argument fields (`echoesArgs`) checks them itself, so
  * its parameters only document it: they are not held against the call.
  */
-export function declaredRule(ctx: CallCtx, fn: HostFunction, fields: readonly TyField[]): Ty {
+export function declaredRule(ctx: CallCtx, fn: HostFunction, fields: readonly TyField[]): StaticType {
   const sharper = refined(fn, fields);
   if (!fn.echoesArgs) {
     let failed = false;

@@ -17,14 +17,14 @@
 import type { Compiled } from "../compile/compile.js";
 import type { KoFunction } from "../compile/circuit.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import { KoError } from "../runtime/failure.js";
-import type { Field } from "../runtime/value.js";
+import { KoError } from "../value/failure.js";
+import type { Field } from "../value/value.js";
 import { DEFAULT_LIMITS, Engine, type Limits, type Spec } from "./engine.js";
-import { diagnose, reachable, type Reach } from "./report.js";
-import { argumentKey, type TyField } from "./ty.js";
+import { diagnose, reachable, type Reach } from "./diagnose.js";
+import { argumentKey, type TyField } from "./static-type.js";
 import { fieldTypes } from "./values.js";
 
-export type { Ty, TyField } from "./ty.js";
+export type { StaticType, TyField } from "./static-type.js";
 export type { Spec, Problem, CallEdge, Limits } from "./engine.js";
 export { showTy, describeTy } from "./show.js";
 export { tyOfValue, fieldTypes } from "./values.js";

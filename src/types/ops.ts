@@ -7,7 +7,7 @@ import type { CallCtx } from "./context.js";
 import { hostRule } from "./rules.js";
 import { describeTy, showTy } from "./show.js";
 import type { Span } from "../diag/span.js";
-import { closestField, noSuchField } from "../host/types.js";
+import { closestField, noSuchField } from "../host/host-type.js";
 import {
   EMPTY,
   NEVER,
@@ -22,10 +22,10 @@ import {
   unionOf,
   variety,
   withoutEmpty,
-  type Ty,
+  type StaticType,
   type TyField,
   type VarietyTy,
-} from "./ty.js";
+} from "./static-type.js";
 import { checkUnifiable } from "./unify.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -36,7 +36,7 @@ import { checkUnifiable } from "./unify.js";
  * is that value itself, more make a sequence whose element types must unify. With terms that
  * may or may not be Empty, each of these outcomes may happen; the type covers them all.
  */
-export function groupTy(ctx: CallCtx, types: readonly Ty[]): Ty {
+export function groupTy(ctx: CallCtx, types: readonly StaticType[]): StaticType {
   if (types.some((t) => t.k === "never")) return NEVER;
   const outcome = checkUnifiable(types);
   if (outcome.failure) {
@@ -46,7 +46,7 @@ export function groupTy(ctx: CallCtx, types: readonly Ty[]): Ty {
   const definite = types.filter((t) => emptiness(t) === "no");
   const maybe = types.filter((t) => emptiness(t) === "maybe");
   if (definite.length + maybe.length === 0) return EMPTY;
-  let out: Ty = NEVER;
+  let out: StaticType = NEVER;
   if (definite.length === 0) out = join(out, EMPTY);
   if (definite.length <= 1) out = join(out, definite.length === 1 ? definite[0]! : joinAll(maybe.map(withoutEmpty)));
   if (definite.length + maybe.length >= 2) out = join(out, sequence(joinAll([...definite, ...maybe].map(withoutEmpty)), 2));
@@ -57,7 +57,7 @@ export function groupTy(ctx: CallCtx, types: readonly Ty[]): Ty {
 // Selection (5.4)
 
 /** `t.a.b`; `written(k)` is where field k is written, for fixing a misspelled one. */
-export function selectTy(ctx: CallCtx, t: Ty, fields: readonly string[], written?: (k: number) => Span): Ty {
+export function selectTy(ctx: CallCtx, t: StaticType, fields: readonly string[], written?: (k: number) => Span): StaticType {
   for (let k = 0; k < fields.length; k++) {
     t = selectOne(ctx, t, fields[k]!, written && (() => written(k)));
     if (t.k === "never") return NEVER;
@@ -65,9 +65,9 @@ export function selectTy(ctx: CallCtx, t: Ty, fields: readonly string[], written
   return t;
 }
 
-function selectOne(ctx: CallCtx, t: Ty, name: string, written?: () => Span): Ty {
+function selectOne(ctx: CallCtx, t: StaticType, name: string, written?: () => Span): StaticType {
   if (t.k === "unknown" || t.k === "never") return t;
-  const results: Ty[] = [];
+  const results: StaticType[] = [];
   let failure: string | undefined;
   for (const a of alternatives(t)) {
     switch (a.k) {
@@ -103,10 +103,10 @@ function selectOne(ctx: CallCtx, t: Ty, name: string, written?: () => Span): Ty 
 // Augmentation and invocation (5.5)
 
 /** `callee[fields]`: a variety with the fields appended; a non-variety cannot be augmented. */
-export function augmentTy(ctx: CallCtx, callee: Ty, fields: readonly TyField[]): Ty {
+export function augmentTy(ctx: CallCtx, callee: StaticType, fields: readonly TyField[]): StaticType {
   if (callee.k === "never" || fields.some((f) => f.type.k === "never")) return NEVER;
   if (fields.length === 0 || callee.k === "unknown") return callee;
-  const results: Ty[] = [];
+  const results: StaticType[] = [];
   const several = alternatives(callee).length > 1;
   for (const a of alternatives(callee)) {
     if (a.k !== "variety") {
@@ -138,7 +138,7 @@ function mergeFields(ctx: CallCtx, v: VarietyTy, added: readonly TyField[]): Var
  * `callee(fields)`: augmentation, then the call. Invoking a union of varieties may invoke any
  * one of them, so each member is checked, none of them certainly.
  */
-export function invokeTy(ctx: CallCtx, callee: Ty, fields: readonly TyField[]): Ty {
+export function invokeTy(ctx: CallCtx, callee: StaticType, fields: readonly TyField[]): StaticType {
   if (callee.k === "never" || fields.some((f) => f.type.k === "never")) return NEVER;
   if (callee.k === "unknown") return UNKNOWN;
   const members = alternatives(callee);
@@ -153,7 +153,7 @@ export function invokeTy(ctx: CallCtx, callee: Ty, fields: readonly TyField[]): 
     ctx.fail("type/invoke", `${describeTy(other)} cannot be invoked`, false);
   }
   const memberCtx = ctx.within(!several);
-  let result: Ty = NEVER;
+  let result: StaticType = NEVER;
   for (const v of varieties) {
     const merged = mergeFields(memberCtx, v, fields);
     if (merged) result = join(result, call(memberCtx, merged));
@@ -162,7 +162,7 @@ export function invokeTy(ctx: CallCtx, callee: Ty, fields: readonly TyField[]): 
 }
 
 /** Calls what a variety refers to with its accumulated fields. */
-function call(ctx: CallCtx, v: VarietyTy): Ty {
+function call(ctx: CallCtx, v: VarietyTy): StaticType {
   const c = v.callee;
   switch (c.k) {
     case "ko":

@@ -9,18 +9,18 @@
 import type { Circuit, KoFunction } from "../compile/circuit.js";
 import type { Compiled } from "../compile/compile.js";
 import type { Span } from "../diag/span.js";
-import type { Program } from "../resolve/program.js";
+import type { Program } from "../resolve/packages.js";
 import { walkFormula, type Formula, type FuncDef, type Ref } from "../syntax/ast.js";
 import type { Spec } from "./engine.js";
 import type { TypeReport } from "./index.js";
 import { showSignature, showTyFlat } from "./show.js";
-import { EMPTY, NEVER, alternatives, fieldNamesOf, fieldTy, join, type Ty } from "./ty.js";
+import { EMPTY, NEVER, alternatives, fieldNamesOf, fieldTy, join, type StaticType } from "./static-type.js";
 
 /** The type of something in the source. */
 export interface TypeInfo {
   readonly kind: "step" | "param" | "function";
   readonly span: Span;
-  readonly type: Ty;
+  readonly type: StaticType;
   /** The type as spec 7.4 prints it; for a function, one signature per specialisation. */
   readonly text: string;
   /** The label of a labelled step, the name of a parameter or function. */
@@ -30,9 +30,9 @@ export interface TypeInfo {
 /** What the specialisations of one function, taken together, say about its steps. */
 interface FunctionTypes {
   readonly fn: KoFunction;
-  readonly steps: Ty[];
-  readonly params: Ty[];
-  result: Ty;
+  readonly steps: StaticType[];
+  readonly params: StaticType[];
+  result: StaticType;
   readonly signatures: string[];
 }
 
@@ -181,16 +181,16 @@ export class TypeQuery {
     return { kind: segments === base && res.k === "param" ? "param" : "step", span, type, text: showTyFlat(type), name: ref.path[0]!.text };
   }
 
-  private typeOfStep(f: FunctionTypes, index: number): Ty {
+  private typeOfStep(f: FunctionTypes, index: number): StaticType {
     const op = f.fn.circuit.steps[index]!.op;
     return op.op === "param" ? f.params[op.index]! : f.steps[index]!;
   }
 }
 
 /** The type of field `name` of a value of type `t` (Empty where it has none), as selection gives it. */
-export function fieldType(t: Ty, name: string): Ty {
+export function fieldType(t: StaticType, name: string): StaticType {
   if (t.k === "unknown") return t;
-  let out: Ty = NEVER;
+  let out: StaticType = NEVER;
   for (const a of alternatives(t)) {
     if (a.k === "structure") out = join(out, fieldTy(a, name) ?? NEVER);
     else if (a.k === "empty") out = join(out, EMPTY);
@@ -199,7 +199,7 @@ export function fieldType(t: Ty, name: string): Ty {
 }
 
 /** The names of the fields a value of `t` may have, in order of first appearance. */
-export function fieldNames(t: Ty): string[] {
+export function fieldNames(t: StaticType): string[] {
   const names = new Set<string>();
   for (const a of alternatives(t)) {
     if (a.k === "structure") for (const n of fieldNamesOf(a)) names.add(n);

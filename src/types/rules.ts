@@ -25,7 +25,7 @@ import { CONVERSIONS, converter } from "./rules/convert.js";
 import { mergeRule, sortRule, takeRule } from "./rules/lists.js";
 import type { Rule } from "./rules/support.js";
 import { formatRule, printRule, templateRule } from "./rules/text.js";
-import { STRING, maybeEmpty } from "./ty.js";
+import { STRING, maybeEmpty } from "./static-type.js";
 
 export type { Rule } from "./rules/support.js";
 

@@ -6,7 +6,7 @@
  * type reads the same in a checker's message as in `ShowType` output. Only what the run time
  * never prints has a form of its own: a union `Int64 | String`, `Unknown` and `Never`.
  */
-import { PRINT_WIDTH, printValue, renderDoc } from "../runtime/print.js";
+import { PRINT_WIDTH, printValue, renderDoc } from "../value/print.js";
 import {
   EMPTY_TYPE,
   VARIETY_TYPE,
@@ -16,16 +16,16 @@ import {
   sequenceType,
   structureType,
   typeDoc,
-  type KoType,
-} from "../runtime/types.js";
-import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "../runtime/value.js";
-import { alternatives, withoutEmpty, type Callee, type Ty } from "./ty.js";
+  type ValueType,
+} from "../value/value-type.js";
+import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "../value/value.js";
+import { alternatives, withoutEmpty, type Callee, type StaticType } from "./static-type.js";
 
 /**
  * A static type as spec 7.4 prints types (with its line breaking, within `budget` columns);
  * unions as `A | B`.
  */
-export function showTy(t: Ty, budget = PRINT_WIDTH): string {
+export function showTy(t: StaticType, budget = PRINT_WIDTH): string {
   const rt = runtimeType(t);
   if (rt) return renderDoc(typeDoc(rt), "", budget);
   switch (t.k) {
@@ -54,7 +54,7 @@ export function showTy(t: Ty, budget = PRINT_WIDTH): string {
  * The run-time type that `t` prints as, when it has one: every kind but Never, Unknown and
  * unions other than "T or Empty" (the optional `*T`).
  */
-export function runtimeType(t: Ty): KoType | undefined {
+export function runtimeType(t: StaticType): ValueType | undefined {
   switch (t.k) {
     case "never":
     case "unknown":
@@ -69,7 +69,7 @@ export function runtimeType(t: Ty): KoType | undefined {
     }
     case "structure": {
       if (t.schema) return undefined; // a record's fields are its schema's, not a list of them
-      const fields: { name: string; type: KoType }[] = [];
+      const fields: { name: string; type: ValueType }[] = [];
       for (const f of t.fields) {
         const ft = runtimeType(f.type);
         if (!ft) return undefined;
@@ -90,7 +90,7 @@ export function runtimeType(t: Ty): KoType | undefined {
 }
 
 /** The one value of `t`, if the checker knows it exactly (literals, structures of them, Empty). */
-export function literalValue(t: Ty): Value | undefined {
+export function literalValue(t: StaticType): Value | undefined {
   switch (t.k) {
     case "empty":
       return EMPTY;
@@ -126,7 +126,7 @@ export function literalValue(t: Ty): Value | undefined {
  * `t` described as the evaluator describes a value in its messages: `empty value`,
  * `structure (a: 1)`, `sequence (Int64)`, `variety conf.F`, `basic value "s"`.
  */
-export function describeTy(t: Ty): string {
+export function describeTy(t: StaticType): string {
   const v = literalValue(t);
   if (v !== undefined) {
     if (v === EMPTY) return "empty value";
@@ -152,7 +152,7 @@ export function describeTy(t: Ty): string {
 }
 
 /** The kind of a value as builtins name it in "got ..." (runtime `kindOf`), per alternative. */
-export function kindOfTy(t: Ty): string {
+export function kindOfTy(t: StaticType): string {
   const kinds = new Set<string>();
   for (const a of t.k === "unknown" ? [] : alternatives(t)) {
     switch (a.k) {
@@ -195,11 +195,11 @@ export function calleeName(c: Callee): string {
 }
 
 /** A type on one line, however long. */
-export function showTyFlat(t: Ty): string {
+export function showTyFlat(t: StaticType): string {
   return showTy(t, Infinity);
 }
 
 /** A specialisation as messages show it: `conf.Fib(n: Int64)`. */
-export function showSignature(name: string, params: readonly { name: string }[], args: readonly Ty[]): string {
+export function showSignature(name: string, params: readonly { name: string }[], args: readonly StaticType[]): string {
   return `${name}(${params.map((p, i) => `${p.name}: ${showTyFlat(args[i]!)}`).join(", ")})`;
 }

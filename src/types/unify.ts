@@ -2,11 +2,11 @@
  * Unification, checked statically with the run time's own rules (spec 4.3).
  *
  * The checker does not re-implement unification: it expands a static type into the run-time
- * types its values may have, and asks src/runtime/types.ts `unify` about them. A list of values
+ * types its values may have, and asks src/value/value-type.ts `unify` about them. A list of values
  * certainly fails to unify when every combination of their alternatives fails, and may fail when
  * some combination does; the messages are the evaluator's.
  */
-import { KoError } from "../runtime/failure.js";
+import { KoError } from "../value/failure.js";
 import {
   EMPTY_TYPE,
   VARIETY_TYPE,
@@ -16,10 +16,10 @@ import {
   showType,
   structureType,
   unify,
-  type KoType,
+  type ValueType,
   type TypeField,
-} from "../runtime/types.js";
-import { alternatives, emptiness, withoutEmpty, type Ty } from "./ty.js";
+} from "../value/value-type.js";
+import { alternatives, emptiness, withoutEmpty, type StaticType } from "./static-type.js";
 
 /** Beyond this many run-time alternatives the checker stops tracking a unification. */
 const MAX_ALTERNATIVES = 32;
@@ -28,7 +28,7 @@ const MAX_ALTERNATIVES = 32;
  * The run-time types a value of `t` may have; undefined when there are too many to tell, or
  * when `t` is (or contains) Unknown.
  */
-export function runtimeAlternatives(t: Ty): KoType[] | undefined {
+export function runtimeAlternatives(t: StaticType): ValueType[] | undefined {
   switch (t.k) {
     case "never":
       return [];
@@ -60,7 +60,7 @@ export function runtimeAlternatives(t: Ty): KoType[] | undefined {
     case "host":
       return [opaqueType(t.name)];
     case "union": {
-      const out: KoType[] = [];
+      const out: ValueType[] = [];
       for (const m of t.members) {
         const alts = runtimeAlternatives(m);
         if (!alts) return undefined;
@@ -80,15 +80,15 @@ export interface UnifyOutcome {
  * Checks that the values of `types`, in order, unify as the evaluator would when it builds a
  * sequence of them (Empty ones dropped first, spec 4.4).
  */
-export function checkUnifiable(types: readonly Ty[]): UnifyOutcome {
+export function checkUnifiable(types: readonly StaticType[]): UnifyOutcome {
   // The possible unified types so far; `null` while no value has been present yet.
-  let states: (KoType | null)[] = [null];
+  let states: (ValueType | null)[] = [null];
   let firstFailure: string | undefined;
   for (const t of types) {
     const absentPossible = emptiness(t) !== "no";
     const present = runtimeAlternatives(withoutEmpty(t));
     if (!present) return possible(firstFailure); // Unknown: nothing more can be said
-    const next = new Map<string, KoType | null>();
+    const next = new Map<string, ValueType | null>();
     if (absentPossible) for (const s of states) next.set(keyOfState(s), s);
     for (const s of states) {
       for (const a of present) {
@@ -116,7 +116,7 @@ function possible(message: string | undefined): UnifyOutcome {
   return message === undefined ? {} : { failure: { certain: false, message } };
 }
 
-function keyOfState(s: KoType | null): string {
+function keyOfState(s: ValueType | null): string {
   return s === null ? "" : showType(s);
 }
 
@@ -124,7 +124,7 @@ function keyOfState(s: KoType | null): string {
  * Checks that the alternatives of one type unify with each other: the elements of a list that
  * a builtin assembles from one static type per iteration (a Range's emits, say).
  */
-export function checkSelfUnifiable(t: Ty): UnifyOutcome {
+export function checkSelfUnifiable(t: StaticType): UnifyOutcome {
   const members = alternatives(withoutEmpty(t));
   if (members.length < 2) return {};
   const outcome = checkUnifiable(members);

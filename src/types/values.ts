@@ -4,8 +4,8 @@
  */
 import { KoFunction } from "../compile/circuit.js";
 import type { HostFunction } from "../host/binding.js";
-import { typeOf, type KoType } from "../runtime/types.js";
-import { EMPTY as EMPTY_VALUE, FloatVal, IntVal, Opaque, Seq, Struct, Variety, type Field, type Value } from "../runtime/value.js";
+import { typeOf, type ValueType } from "../value/value-type.js";
+import { EMPTY as EMPTY_VALUE, FloatVal, IntVal, Opaque, Seq, Struct, Variety, type Field, type Value } from "../value/value.js";
 import {
   EMPTY,
   UNKNOWN,
@@ -18,15 +18,15 @@ import {
   structure,
   variety,
   type Callee,
-  type Ty,
+  type StaticType,
   type TyField,
-} from "./ty.js";
+} from "./static-type.js";
 
 /** Sequences longer than this are typed through their (cached) run-time type, not per element. */
 const ELEMENTWISE_LIMIT = 64;
 
 /** The static type of a value; literals keep their value. */
-export function tyOfValue(v: Value): Ty {
+export function tyOfValue(v: Value): StaticType {
   switch (typeof v) {
     case "boolean":
       return basic("Bool", v);
@@ -66,7 +66,7 @@ function calleeOf(v: Variety): Callee {
 }
 
 /** A run-time type as a static one (a variety's callable is lost: run-time types lack it). */
-export function tyOfRuntimeType(t: KoType): Ty {
+export function tyOfRuntimeType(t: ValueType): StaticType {
   switch (t.kind) {
     case "basic":
       return basic(t.name);

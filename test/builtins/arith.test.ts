@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IntVal, type Value } from "../../src/runtime/value.js";
+import { IntVal, type Value } from "../../src/value/value.js";
 import { EMPTY, float, int, koApply, labelled, run, runShown, seq } from "./fake.js";
 
 const MAX = 9223372036854775807n;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../../src/builtins/concurrency.js";
-import { equal } from "../../src/runtime/equal.js";
-import { KoError, KoPanic } from "../../src/runtime/failure.js";
-import { Struct, Variety, type Value } from "../../src/runtime/value.js";
+import { equal } from "../../src/value/equal.js";
+import { KoError, KoPanic } from "../../src/value/failure.js";
+import { Struct, Variety, type Value } from "../../src/value/value.js";
 import { EMPTY, Return, Twice, fakeRun, koCall, run, seq, show, st, vty } from "./fake.js";
 
 /** Invokes a method variety (`Wait`, `Remember`, ...) as the evaluator would. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { construction } from "../../src/builtins/index.js";
-import { Struct, type Field } from "../../src/runtime/value.js";
+import { Struct, type Field } from "../../src/value/value.js";
 import { EMPTY, args, run, seq, show } from "./fake.js";
 
 /** [description, argument fields, printed result] */

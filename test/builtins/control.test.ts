@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { defineHost } from "../../src/host/binding.js";
-import { T } from "../../src/host/types.js";
-import { KoCancelled, KoError, KoPanic } from "../../src/runtime/failure.js";
-import { Struct, type Value } from "../../src/runtime/value.js";
+import { T } from "../../src/host/host-type.js";
+import { KoCancelled, KoError, KoPanic } from "../../src/value/failure.js";
+import { Struct, type Value } from "../../src/value/value.js";
 import {
   Above,
   Acc,

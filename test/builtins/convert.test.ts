@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FloatVal, IntVal, type Value } from "../../src/runtime/value.js";
+import { FloatVal, IntVal, type Value } from "../../src/value/value.js";
 import { EMPTY, Return, float, int, koApply, labelled, run, runShown, seq, st, vty } from "./fake.js";
 
 const U64_MAX = 18446744073709551615n;

@@ -5,11 +5,11 @@
  * and helpers to build values and argument fields tersely.
  */
 import { defineHost, type HostContext, type HostFunction } from "../../src/host/binding.js";
-import { T } from "../../src/host/types.js";
+import { T } from "../../src/host/host-type.js";
 import { registerCoreBuiltins } from "../../src/builtins/index.js";
 import { HostRegistry } from "../../src/host/registry.js";
-import { KoError } from "../../src/runtime/failure.js";
-import { printValue } from "../../src/runtime/print.js";
+import { KoError } from "../../src/value/failure.js";
+import { printValue } from "../../src/value/print.js";
 import {
   EMPTY,
   FloatVal,
@@ -23,7 +23,7 @@ import {
   type FloatType,
   type SizedIntType,
   type Value,
-} from "../../src/runtime/value.js";
+} from "../../src/value/value.js";
 
 export const registry = new HostRegistry();
 registerCoreBuiltins(registry);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Value } from "../../src/runtime/value.js";
+import type { Value } from "../../src/value/value.js";
 import { EMPTY, koApply, labelled, run, seq } from "./fake.js";
 
 /** [builtin, unnamed argument or undefined for none, result] */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Field, Value } from "../../src/runtime/value.js";
+import type { Field, Value } from "../../src/value/value.js";
 import { EMPTY, args, fakeRun, float, int, run, seq, show, st, vty } from "./fake.js";
 
 describe("Show and ShowType", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defineHost } from "../../src/host/binding.js";
-import { T } from "../../src/host/types.js";
-import type { Field, Value } from "../../src/runtime/value.js";
+import { T } from "../../src/host/host-type.js";
+import type { Field, Value } from "../../src/value/value.js";
 import {
   ByKey,
   EMPTY,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseTemplate } from "../../src/builtins/text.js";
-import type { Value } from "../../src/runtime/value.js";
+import { parseTemplate } from "../../src/value/template.js";
+import type { Value } from "../../src/value/value.js";
 import { EMPTY, Later, Return, builtin, fakeRun, koCall, run, runShown, seq, show, st, vty } from "./fake.js";
 
 const withReturn = { withString: vty(Return), withArg: vty(Return) };

@@ -1,8 +1,8 @@
 /** Call keys: code and argument values count; comments, layout and ignored arguments do not. */
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../../src/api/index.js";
-import { callKey } from "../../src/cache/keys.js";
-import { EMPTY, Opaque, Seq, Struct, Variety, field, type Field, type Value } from "../../src/runtime/value.js";
+import { callKey } from "../../src/instrument/call-keys.js";
+import { EMPTY, Opaque, Seq, Struct, Variety, field, type Field, type Value } from "../../src/value/value.js";
 
 const source = `
 Main() { return: Work(1) }

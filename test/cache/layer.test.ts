@@ -4,11 +4,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect, test } from "vitest";
 import { compileSource } from "../../src/api/index.js";
-import { programCallables } from "../../src/cache/callables.js";
+import { programCallables } from "../../src/instrument/callables.js";
 import { CacheLayer } from "../../src/cache/layer.js";
 import { CacheStore } from "../../src/cache/store.js";
 import { stackLayers, type Layer } from "../../src/instrument/layers.js";
-import { printValue } from "../../src/runtime/print.js";
+import { printValue } from "../../src/value/print.js";
 
 const quiet = { stdout: () => {}, stderr: () => {}, check: false };
 

@@ -1,10 +1,10 @@
 /** The faithful serialisation: every value comes back identical — same kind, order, flags, print. */
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../../src/api/index.js";
-import { programCallables } from "../../src/cache/callables.js";
-import { deserialize, SerialError, serialize } from "../../src/cache/serial.js";
-import { printValue } from "../../src/runtime/print.js";
-import { EMPTY, FloatVal, IntVal, Opaque, Seq, Struct, Variety, field, type Value } from "../../src/runtime/value.js";
+import { programCallables } from "../../src/instrument/callables.js";
+import { deserialize, SerialError, serialize } from "../../src/value/serial.js";
+import { printValue } from "../../src/value/print.js";
+import { EMPTY, FloatVal, IntVal, Opaque, Seq, Struct, Variety, field, type Value } from "../../src/value/value.js";
 
 const program = compileSource(`Main() { return: (f: F, g: F[x: 1], s: Sum) }\nF(x) { return: x }`);
 const lookup = programCallables(program.compiled);

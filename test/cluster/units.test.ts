@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { clusterOptions, clusterServeCommand, parseHold } from "../../src/cli/cluster.js";
-import { UsageError } from "../../src/cli/exit.js";
+import { UsageError } from "../../src/diag/exit.js";
 import { startCluster } from "../../src/cluster/index.js";
 import { nextSchedule } from "../../src/cluster/controllers/jobs.js";
 import { decodeProtobuf } from "../../src/cluster/protobuf.js";

@@ -11,7 +11,7 @@ import { compile, KoCompileError } from "../../src/api/program.js";
 import type { Circuit, StepOp } from "../../src/compile/circuit.js";
 import { formatSource } from "../../src/fmt/index.js";
 import { shape } from "../../src/fmt/verify.js";
-import { printValue } from "../../src/runtime/print.js";
+import { printValue } from "../../src/value/print.js";
 import { parseFile } from "../../src/syntax/index.js";
 import { readChunks } from "../support/chunked.js";
 import { REPO } from "../support/cli.js";

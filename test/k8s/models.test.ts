@@ -8,10 +8,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { describe, expect, test } from "vitest";
-import { showHostType } from "../../src/host/types.js";
-import { fromClient, fromJson, toJson, type Models } from "../../src/k8s/convert.js";
+import { showHostType } from "../../src/host/host-type.js";
+import { fromClient, fromJson, toJson, type Models } from "../../src/k8s/objects.js";
 import { clientType, hasModel, modelSchema } from "../../src/k8s/models.js";
-import { printValue } from "../../src/runtime/print.js";
+import { printValue } from "../../src/value/print.js";
 import { REPO } from "../support/cli.js";
 
 interface ModelClass {

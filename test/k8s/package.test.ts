@@ -4,15 +4,18 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { compile } from "../../src/api/program.js";
+import { createSession } from "../../src/api/session.js";
+import type { K8sConnection } from "../../src/k8s/connection.js";
 import { Limiter } from "../../src/k8s/limiter.js";
-import { closeK8s, configureK8s, k8sSession, type K8sOptions } from "../../src/k8s/options.js";
+import type { K8sOptions } from "../../src/k8s/options.js";
 import { kubectl, testCluster, tempDir } from "../cluster/helpers.js";
 import { ko, REPO } from "../support/cli.js";
 import { registerCoreBuiltins } from "../../src/builtins/index.js";
 import { HostRegistry } from "../../src/host/registry.js";
 import { registerStdlib } from "../../src/stdlib/index.js";
+import { registerK8s } from "../../src/k8s/index.js";
 import type { TestCluster } from "./helpers.js";
 
 let c: TestCluster;
@@ -20,18 +23,24 @@ beforeAll(async () => {
   c = await testCluster();
 });
 afterAll(() => c.close());
-afterEach(() => closeK8s());
 
-/** Runs Main of a Ko program against the cluster; returns its printed result and what it wrote. */
-async function run(source: string, opts: Partial<K8sOptions> = {}): Promise<{ result: unknown; out: string }> {
-  await closeK8s();
-  configureK8s({ kubeconfig: c.kubeconfigPath!, yes: true, retry: { baseMs: 5 }, ...opts });
+/**
+ * Runs Main of a Ko program against the cluster in a session of its own; returns its result, what
+ * it wrote, and the session's connection (closed, its counters kept).
+ */
+async function run(source: string, opts: Partial<K8sOptions> = {}): Promise<{ result: unknown; out: string; connection: K8sConnection }> {
   const dir = tempDir("ko-k8s-");
   const file = path.join(dir, "main.ko");
   fs.writeFileSync(file, `import "k8s"\n${source}`);
   let out = "";
-  const result = await compile({ kind: "file", file }).run("Main", {}, { stdout: (t) => (out += t), stderr: (t) => (out += t) });
-  return { result, out };
+  const write = (t: string) => void (out += t);
+  const session = createSession({ kubernetes: { kubeconfig: c.kubeconfigPath!, yes: true, retry: { baseMs: 5 }, ...opts }, stdout: write, stderr: write });
+  try {
+    const result = await session.run(session.compileFile(file), "Main");
+    return { result, out, connection: await session.clusterConnection() };
+  } finally {
+    await session.close();
+  }
 }
 
 describe("errors are panics carrying a structure (D15)", () => {
@@ -104,7 +113,7 @@ describe("--max-inflight (D24)", () => {
 
   test("30 concurrent lists with --max-inflight 3 use at most 3 slots", async () => {
     c.faults.latency({ verb: "list", resource: "configmaps", latencyMs: 20, count: 30 });
-    const { result } = await run(
+    const { result, connection: s } = await run(
       `
 Main() {
 	lists: Range(over: (1, 2, 3, 4, 5, 6, 7, 8, 9, 10), with: listAll)
@@ -122,7 +131,6 @@ three() {
       { maxInflight: 3 },
     );
     expect(result).toBe(10);
-    const s = await k8sSession();
     expect(s.limiter.peak).toBeLessThanOrEqual(3);
     expect(s.limiter.peak).toBeGreaterThanOrEqual(2);
     c.faults.clear();
@@ -141,8 +149,8 @@ Main() {
     expect(c.faults.dropWatches({ resource: "configmaps" })).toBeGreaterThanOrEqual(0);
     await new Promise((r) => setTimeout(r, 200));
     await fetch(`${c.url}/api/v1/namespaces/default/configmaps/later`, { method: "DELETE" });
-    expect((await waiting).result).toBe(0);
-    const s = await k8sSession();
+    const { result, connection: s } = await waiting;
+    expect(result).toBe(0);
     expect(s.requests.get("list") ?? 0).toBeLessThanOrEqual(2); // the first list, at most one after an expired watch
   });
 
@@ -284,6 +292,7 @@ Main() {
     const registry = new HostRegistry();
     registerCoreBuiltins(registry);
     registerStdlib(registry);
+    registerK8s(registry);
     const lazy = () => (registry as unknown as { lazy: Map<string, unknown> }).lazy.has("k8s");
     compile({ kind: "file", file: path.join(REPO, "examples/hello.ko") }, { registry });
     expect(lazy()).toBe(true);

@@ -1,7 +1,7 @@
 /** What the completion engine reads at the cursor, on text that may not parse yet. */
 import { describe, expect, test } from "vitest";
-import { cursorContext } from "../../src/lsp/service/context.js";
-import { OffsetMap } from "../../src/lsp/service/edits.js";
+import { cursorContext } from "../../src/service/cursor.js";
+import { OffsetMap } from "../../src/service/edits.js";
 import { marked } from "./client.js";
 
 function at(source: string) {

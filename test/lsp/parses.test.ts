@@ -1,12 +1,12 @@
 /**
- * The language server's incremental parses (src/lsp/service/parses.ts) must give exactly what
+ * The language server's incremental parses (src/service/parses.ts) must give exactly what
  * parsing the whole text gives: the same tree, positions, comments and diagnostics, after any
  * edit, whether it reused the trees of unchanged definitions or not.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { Parses } from "../../src/lsp/service/parses.js";
+import { Parses } from "../../src/service/parses.js";
 import { parseFile } from "../../src/syntax/index.js";
 
 const FILE = "/virtual/t.ko";

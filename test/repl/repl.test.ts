@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { ReplSession } from "../../src/repl/session.js";
+import { ReplEvaluator } from "../../src/repl/evaluator.js";
+import { createSession } from "../../src/api/session.js";
 import { ko, KO } from "../support/cli.js";
 import { Terminal } from "./tmux.js";
 
@@ -147,7 +148,7 @@ describe("without a terminal: one result per input", () => {
 describe("completion, as the terminal asks for it", () => {
   const signal = new AbortController().signal;
   const session = async (...inputs: string[]) => {
-    const s = new ReplSession({ roots: [], stdout: () => {}, stderr: () => {} });
+    const s = new ReplEvaluator({ session: createSession({ stdout: () => {}, stderr: () => {} }) });
     for (const i of inputs) expect((await s.submit(i, signal)).kind).not.toBe("error");
     return s;
   };

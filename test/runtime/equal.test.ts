@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { equal, equalAll } from "../../src/runtime/equal.js";
-import { EMPTY, Struct, Variety, field, type Value } from "../../src/runtime/value.js";
+import { equal, equalAll } from "../../src/value/equal.js";
+import { EMPTY, Struct, Variety, field, type Value } from "../../src/value/value.js";
 import { equalityCases } from "./equality-cases.js";
 import { callable, int, seq } from "./helpers.js";
 

@@ -2,7 +2,7 @@
  * Pairs of values with whether Ko calls them equal. Shared by the tests of `equal` and of the
  * canonical encoding, which must agree with it.
  */
-import { EMPTY, Opaque, Struct, Variety, type Callable, type Value } from "../../src/runtime/value.js";
+import { EMPTY, Opaque, Struct, Variety, type Callable, type Value } from "../../src/value/value.js";
 import { f32, f64, int, seq, st, variety } from "./helpers.js";
 
 const memoryHandle = {};

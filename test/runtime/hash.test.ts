@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { equal } from "../../src/runtime/equal.js";
-import { canonicalEncode, hashValue } from "../../src/runtime/hash.js";
-import { EMPTY, Opaque, Struct, type Value } from "../../src/runtime/value.js";
+import { equal } from "../../src/value/equal.js";
+import { canonicalEncode, hashValue } from "../../src/value/hash.js";
+import { EMPTY, Opaque, Struct, type Value } from "../../src/value/value.js";
 import { equalityCases } from "./equality-cases.js";
 import { f32, f64, int, seq, st, variety } from "./helpers.js";
 

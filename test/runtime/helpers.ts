@@ -1,5 +1,5 @@
 /** Small constructors that keep the value tables of the runtime tests readable. */
-import { FloatVal, IntVal, Opaque, Seq, Struct, Variety, field, type Callable, type SizedIntType, type Value } from "../../src/runtime/value.js";
+import { FloatVal, IntVal, Opaque, Seq, Struct, Variety, field, type Callable, type SizedIntType, type Value } from "../../src/value/value.js";
 
 export const seq = (...items: Value[]): Seq => new Seq(items);
 export const int = (type: SizedIntType, v: bigint | number): IntVal => new IntVal(type, BigInt(v));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatFloat, printValue, quoteString } from "../../src/runtime/print.js";
-import { EMPTY, Struct, type Value } from "../../src/runtime/value.js";
+import { formatFloat, printValue, quoteString } from "../../src/value/print.js";
+import { EMPTY, Struct, type Value } from "../../src/value/value.js";
 import { f32, f64, int, opaque, seq, st, variety } from "./helpers.js";
 
 const T = "\t";

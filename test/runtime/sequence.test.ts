@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { KoError } from "../../src/runtime/failure.js";
-import { printValue } from "../../src/runtime/print.js";
-import { groupValues, listToValue } from "../../src/runtime/sequence.js";
-import { showType, typeOf } from "../../src/runtime/types.js";
-import { EMPTY, Seq, Struct, type Value } from "../../src/runtime/value.js";
+import { KoError } from "../../src/value/failure.js";
+import { printValue } from "../../src/value/print.js";
+import { groupValues, listToValue } from "../../src/value/sequence.js";
+import { showType, typeOf } from "../../src/value/value-type.js";
+import { EMPTY, Seq, Struct, type Value } from "../../src/value/value.js";
 import { f64, int, seq, st, variety } from "./helpers.js";
 
 describe("groupValues: grouping of bracket terms (4.4 a)", () => {

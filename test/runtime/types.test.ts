@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { KoError } from "../../src/runtime/failure.js";
-import { groupValues } from "../../src/runtime/sequence.js";
+import { KoError } from "../../src/value/failure.js";
+import { groupValues } from "../../src/value/sequence.js";
 import {
   BOOL_TYPE,
   EMPTY_TYPE,
@@ -15,9 +15,9 @@ import {
   structureType,
   typeOf,
   unify,
-  type KoType,
-} from "../../src/runtime/types.js";
-import { EMPTY, Struct, type Value } from "../../src/runtime/value.js";
+  type ValueType,
+} from "../../src/value/value-type.js";
+import { EMPTY, Struct, type Value } from "../../src/value/value.js";
 import { f32, f64, int, opaque, seq, st, variety } from "./helpers.js";
 
 const T = "\t";
@@ -26,7 +26,7 @@ const UINT8 = basicType("Uint8");
 const FLOAT64 = basicType("Float64");
 const opt = optionalType;
 const sq = sequenceType;
-const rec = (...fields: [string, KoType][]) => structureType(fields.map(([name, type]) => ({ name, type })));
+const rec = (...fields: [string, ValueType][]) => structureType(fields.map(([name, type]) => ({ name, type })));
 
 describe("typeOf and showType (4.2, 7.4)", () => {
   it.each<[string, Value, string]>([
@@ -87,7 +87,7 @@ describe("typeOf and showType (4.2, 7.4)", () => {
 
 describe("unify (4.3)", () => {
   // [case, x, y, unify(x, y), unify(y, x) when it differs: structure fields keep first appearance]
-  it.each<[string, KoType, KoType, string, string?]>([
+  it.each<[string, ValueType, ValueType, string, string?]>([
     ["Empty with Empty", EMPTY_TYPE, EMPTY_TYPE, "Empty"],
     ["Empty with T", EMPTY_TYPE, INT64_TYPE, "*Int64"],
     ["T with Empty", STRING_TYPE, EMPTY_TYPE, "*String"],
@@ -120,7 +120,7 @@ describe("unify (4.3)", () => {
     expect(showType(unify(y, x))).toBe(reversed);
   });
 
-  it.each<[string, KoType, KoType, string]>([
+  it.each<[string, ValueType, ValueType, string]>([
     ["signed and unsigned", INT8, UINT8, "basic types Int8 and Uint8 cannot be unified"],
     ["integer and float", INT64_TYPE, FLOAT64, "basic types Int64 and Float64 cannot be unified"],
     ["integer and string", INT64_TYPE, STRING_TYPE, "basic types Int64 and String cannot be unified"],

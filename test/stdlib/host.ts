@@ -4,8 +4,8 @@
  */
 import type { HostContext, HostFunction } from "../../src/host/binding.js";
 import { HostRegistry } from "../../src/host/registry.js";
-import { KoPanic } from "../../src/runtime/failure.js";
-import { field, Struct, type Value } from "../../src/runtime/value.js";
+import { KoPanic } from "../../src/value/failure.js";
+import { field, Struct, type Value } from "../../src/value/value.js";
 import { registerStdlib } from "../../src/stdlib/index.js";
 
 export const registry = new HostRegistry();

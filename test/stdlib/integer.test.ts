@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { KoError } from "../../src/runtime/failure.js";
-import { EMPTY, IntVal, Seq, type Value } from "../../src/runtime/value.js";
+import { KoError } from "../../src/value/failure.js";
+import { EMPTY, IntVal, Seq, type Value } from "../../src/value/value.js";
 import { call } from "./host.js";
 
 const i = (name: string, args: Record<string, Value> = {}) => call("integer", name, args) as Value;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { KoError } from "../../src/runtime/failure.js";
-import { printValue } from "../../src/runtime/print.js";
-import { EMPTY, field, FloatVal, IntVal, Opaque, Seq, Struct, struct, type Value, Variety } from "../../src/runtime/value.js";
+import { KoError } from "../../src/value/failure.js";
+import { printValue } from "../../src/value/print.js";
+import { EMPTY, field, FloatVal, IntVal, Opaque, Seq, Struct, struct, type Value, Variety } from "../../src/value/value.js";
 import { call, fieldsOf, fn, panicOf } from "./host.js";
 
 const j = (name: string, args: Record<string, Value> = {}) => call("encoding/json", name, args) as Value;

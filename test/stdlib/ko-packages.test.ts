@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../../src/api/index.js";
-import { KoError, KoPanic } from "../../src/runtime/failure.js";
-import { printValue } from "../../src/runtime/print.js";
+import { KoError, KoPanic } from "../../src/value/failure.js";
+import { printValue } from "../../src/value/print.js";
 import { KoExit } from "../../src/stdlib/index.js";
 
 const IMPORTS = ["integer", "testing", "strings", "encoding/json", "encoding/yaml", "file/path", "os", "time"]

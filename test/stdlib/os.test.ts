@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { KoCancelled, KoError, KoPanic } from "../../src/runtime/failure.js";
-import { IntVal, type Value } from "../../src/runtime/value.js";
+import { KoCancelled, KoError, KoPanic } from "../../src/value/failure.js";
+import { IntVal, type Value } from "../../src/value/value.js";
 import { KoExit } from "../../src/stdlib/index.js";
 import { call, fakeContext, fieldsOf, panicOf } from "./host.js";
 

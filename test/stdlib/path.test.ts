@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { KoError } from "../../src/runtime/failure.js";
-import { Seq, type Value } from "../../src/runtime/value.js";
+import { KoError } from "../../src/value/failure.js";
+import { Seq, type Value } from "../../src/value/value.js";
 import { basePath, cleanPath, dirPath } from "../../src/stdlib/path.js";
 import { call } from "./host.js";
 

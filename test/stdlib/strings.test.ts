@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { KoError } from "../../src/runtime/failure.js";
-import { printValue } from "../../src/runtime/print.js";
-import { EMPTY, IntVal, Opaque, Seq, type Value } from "../../src/runtime/value.js";
+import { KoError } from "../../src/value/failure.js";
+import { printValue } from "../../src/value/print.js";
+import { EMPTY, IntVal, Opaque, Seq, type Value } from "../../src/value/value.js";
 import { call } from "./host.js";
 
 const seq = (...items: Value[]) => new Seq(items);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { KoCancelled, KoError } from "../../src/runtime/failure.js";
-import { FloatVal, IntVal, type Value } from "../../src/runtime/value.js";
+import { KoCancelled, KoError } from "../../src/value/failure.js";
+import { FloatVal, IntVal, type Value } from "../../src/value/value.js";
 import { formatDuration } from "../../src/stdlib/time.js";
 import { call, fakeContext, fn } from "./host.js";
 

@@ -11,7 +11,7 @@ import { describe, expect, test } from "vitest";
 import { compile, defaultEntries, type KoProgram } from "../../src/api/index.js";
 import { argField } from "../../src/cli/args.js";
 import type { Diagnostic } from "../../src/diag/diagnostic.js";
-import type { Field } from "../../src/runtime/value.js";
+import type { Field } from "../../src/value/value.js";
 import { readChunks } from "../support/chunked.js";
 import { REPO } from "../support/cli.js";
 

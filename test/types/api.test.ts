@@ -4,8 +4,8 @@
  */
 import { describe, expect, test } from "vitest";
 import { compileSource, defineHost, KoError, KoTypeError, T, TypeChecker } from "../../src/api/index.js";
-import { fieldNames, showTy, TypeQuery, type Ty } from "../../src/types/index.js";
-import { BOOL, EMPTY, INT64, NEVER, STRING, basic, join, maybeEmpty, sequence, structure } from "../../src/types/ty.js";
+import { fieldNames, showTy, TypeQuery, type StaticType } from "../../src/types/index.js";
+import { BOOL, EMPTY, INT64, NEVER, STRING, basic, join, maybeEmpty, sequence, structure } from "../../src/types/static-type.js";
 
 const quiet = { stdout: () => {}, stderr: () => {} };
 
@@ -127,7 +127,7 @@ describe("the tool API", () => {
 });
 
 describe("static types", () => {
-  const shown = (t: Ty) => showTy(t);
+  const shown = (t: StaticType) => showTy(t);
 
   test("print as spec 7.4 prints types, with unions for what does not unify", () => {
     expect(shown(structure([{ name: "a", type: INT64 }, { name: "b", type: maybeEmpty(STRING) }]))).toBe("(a: Int64, b: *String)");

@@ -13,7 +13,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { compileSource, KoCompileError, KoError, type KoProgram, type TypeReport } from "../../src/api/index.js";
-import type { Ty } from "../../src/types/index.js";
+import type { StaticType } from "../../src/types/index.js";
 import { programs } from "./generate.js";
 
 type Outcome = { readonly kind: "ok" } | { readonly kind: "panic" | "timeout" } | { readonly kind: "error"; readonly error: KoError };
@@ -39,7 +39,7 @@ async function runUnchecked(program: KoProgram): Promise<Outcome> {
   }
 }
 
-function containsUnknown(t: Ty): boolean {
+function containsUnknown(t: StaticType): boolean {
   switch (t.k) {
     case "unknown":
       return true;

@@ -3,7 +3,7 @@
  * backoff limit is exceeded); CronJob → a Job per schedule tick (minute resolution, UTC).
  */
 import type { KObject } from "../resources.js";
-import type { StoreEvent } from "../store.js";
+import type { StoreEvent } from "../object-store.js";
 import { clone, timestamp } from "../util.js";
 import { type Controller, type ControllerManager, controllerOf, isActive, isPodReady, nsKey, ownerRef, setCondition, splitKey } from "./manager.js";
 import { podFromTemplate } from "./replicas.js";

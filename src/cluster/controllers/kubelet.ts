@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { ApiError } from "../errors.js";
 import { grKey, type KObject } from "../resources.js";
 import { matchesRequirements, parseLabelSelector } from "../selectors.js";
-import type { StoreEvent } from "../store.js";
+import type { StoreEvent } from "../object-store.js";
 import { timestamp } from "../util.js";
 import { type Controller, type ControllerManager, nsKey, setCondition, splitKey } from "./manager.js";
 

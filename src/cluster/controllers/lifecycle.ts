@@ -7,7 +7,7 @@
 import { ApiError } from "../errors.js";
 import { grKey, type KObject, type ResourceType } from "../resources.js";
 import { matchesLabelSelector } from "../selectors.js";
-import type { StoreEvent } from "../store.js";
+import type { StoreEvent } from "../object-store.js";
 import { timestamp } from "../util.js";
 import { type Controller, type ControllerManager, isActive, isPodReady, nsKey, setCondition, splitKey } from "./manager.js";
 

@@ -7,7 +7,7 @@
 import { ApiError } from "../errors.js";
 import type { Api } from "../api.js";
 import { grKey, type KObject, type ResourceType } from "../resources.js";
-import type { StoreEvent } from "../store.js";
+import type { StoreEvent } from "../object-store.js";
 import { clone } from "../util.js";
 
 export interface Delays {

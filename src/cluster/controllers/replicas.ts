@@ -4,7 +4,7 @@
  * once and the old ones are scaled to zero when the new one is available (Recreate: old first).
  */
 import type { KObject } from "../resources.js";
-import type { StoreEvent } from "../store.js";
+import type { StoreEvent } from "../object-store.js";
 import { clone, shortHash, timestamp } from "../util.js";
 import { type Controller, type ControllerManager, controllerOf, isActive, isPodReady, nsKey, ownerRef, setCondition, splitKey } from "./manager.js";
 import { NODE_NAME } from "./kubelet.js";

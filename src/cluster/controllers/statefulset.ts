@@ -5,7 +5,7 @@
  * from the highest ordinal down to the partition.
  */
 import type { KObject } from "../resources.js";
-import type { StoreEvent } from "../store.js";
+import type { StoreEvent } from "../object-store.js";
 import { clone, shortHash } from "../util.js";
 import { type Controller, type ControllerManager, controllerOf, isPodReady, nsKey, ownerRef, splitKey } from "./manager.js";
 import { podFromTemplate } from "./replicas.js";

@@ -1,6 +1,6 @@
 /** Integer arithmetic: `Sum`, `Prod`, `Ratio`, `Moduli`, `Negative`, `Less`, `integer.Equal` (spec 6.3). */
 import type { HostFunction } from "../../host/binding.js";
-import type { BasicType } from "../../runtime/value.js";
+import type { BasicType } from "../../value/value.js";
 import type { CallCtx } from "../context.js";
 import { checkParams } from "../host.js";
 import {
@@ -10,15 +10,15 @@ import {
   basic,
   isSignedType,
   unionOf,
-  type Ty,
-} from "../ty.js";
+  type StaticType,
+} from "../static-type.js";
 import { lifted, type Rule } from "./support.js";
 
 /**
  * The integers of a checked `T.list(T.integer)` argument: the type of their elements, after
  * checking that signed and unsigned are not mixed.
  */
-function integers(ctx: CallCtx, fn: HostFunction, v: Ty): Ty {
+function integers(ctx: CallCtx, fn: HostFunction, v: StaticType): StaticType {
   const elem = lifted(v).elem;
   const signs = new Set(alternatives(elem).flatMap((a) => (a.k === "basic" ? [isSignedType(a.name) ? "signed" : "unsigned"] : [])));
   if (signs.size > 1) {
@@ -38,7 +38,7 @@ export const foldRule: Rule = (ctx, fn, fields) => {
 };
 
 /** The integer types of `t` without their literals (arithmetic computes new values). */
-function plainIntegers(t: Ty): Ty {
+function plainIntegers(t: StaticType): StaticType {
   if (t.k === "unknown") return t;
   return unionOf(alternatives(t).map((a) => (a.k === "basic" ? basic(a.name) : a)));
 }

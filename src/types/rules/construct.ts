@@ -7,13 +7,13 @@ import {
   maybeEmpty,
   structure,
   withoutEmpty,
-  type Ty,
+  type StaticType,
   type TyField,
-} from "../ty.js";
+} from "../static-type.js";
 import type { Rule } from "./support.js";
 
 /** The value a bracket builds: its unnamed field's value, else the structure of the others. */
-function construct(fields: readonly TyField[]): Ty {
+function construct(fields: readonly TyField[]): StaticType {
   const unnamed = fields.find((f) => f.name === "");
   if (unnamed) return unnamed.type;
   const kept = fields.filter((f) => emptiness(f.type) !== "yes");

@@ -21,9 +21,9 @@ import {
   structure,
   variety,
   withoutEmpty,
-  type Ty,
+  type StaticType,
   type TyField,
-} from "../ty.js";
+} from "../static-type.js";
 import { checkSelfUnifiable } from "../unify.js";
 import { alwaysTrue, carryFixpoint, invokeIfGiven, lifted, monadic, verdict, type Rule } from "./support.js";
 
@@ -31,8 +31,8 @@ import { alwaysTrue, carryFixpoint, invokeIfGiven, lifted, monadic, verdict, typ
 export const yieldRule: Rule = (ctx, fn, fields) => {
   const { args, failed } = checkParams(ctx, fn, fields);
   if (failed) return NEVER;
-  const [condition, then, otherwise] = args as [Ty, Ty, Ty];
-  let out: Ty = NEVER;
+  const [condition, then, otherwise] = args as [StaticType, StaticType, StaticType];
+  let out: StaticType = NEVER;
   const may = (b: boolean) => condition.k === "unknown" || alternatives(condition).some((a) => a.k === "basic" && (a.literal === undefined || a.literal === b));
   if (may(true)) out = join(out, then);
   if (may(false)) out = join(out, otherwise);
@@ -43,9 +43,9 @@ export const yieldRule: Rule = (ctx, fn, fields) => {
 export const whenRule: Rule = (ctx, fn, fields) => {
   const { args, failed } = checkParams(ctx, fn, fields);
   if (failed) return NEVER;
-  const [have, then, otherwise] = args as [Ty, Ty, Ty];
+  const [have, then, otherwise] = args as [StaticType, StaticType, StaticType];
   const e = emptiness(have);
-  let out: Ty = NEVER;
+  let out: StaticType = NEVER;
   if (e !== "yes") out = join(out, invokeIfGiven(ctx, then, [monadic(withoutEmpty(have))], e === "no"));
   if (e !== "no") out = join(out, invokeIfGiven(ctx, otherwise, [], e === "yes"));
   return out;
@@ -72,7 +72,7 @@ export const profileRule: Rule = (ctx, fn, fields) => {
 export const recoverRule: Rule = (ctx, fn, fields) => {
   const { args, failed } = checkParams(ctx, fn, fields);
   if (failed) return NEVER;
-  const [invoke, handler] = args as [Ty, Ty];
+  const [invoke, handler] = args as [StaticType, StaticType];
   const returned = ctx.invoke(invoke, [], true);
   const handled = ctx.invoke(handler, [monadic(UNKNOWN)], false);
   return join(returned, handled);
@@ -106,8 +106,8 @@ export const memoryRule: Rule = () =>
 export const loopRule: Rule = (ctx, fn, fields) => {
   const { args, failed } = checkParams(ctx, fn, fields);
   if (failed) return NEVER;
-  const [start, step, stop] = args as [Ty, Ty, Ty];
-  const stepOf = (carry: Ty) => ctx.invoke(step, [monadic(carry)], true);
+  const [start, step, stop] = args as [StaticType, StaticType, StaticType];
+  const stepOf = (carry: StaticType) => ctx.invoke(step, [monadic(carry)], true);
   const first = stepOf(start);
   if (first.k === "never") return NEVER;
   const stops = emptiness(stop) !== "yes";
@@ -116,7 +116,7 @@ export const loopRule: Rule = (ctx, fn, fields) => {
     ctx.invoke(step, [monadic(later)], true);
     return NEVER;
   }
-  const stopOf = (carry: Ty, certain: boolean): Ty => {
+  const stopOf = (carry: StaticType, certain: boolean): StaticType => {
     const said = invokeIfGiven(ctx, stop, [monadic(carry)], certain);
     verdict(ctx.within(certain), "Loop", "stop", said);
     return said;
@@ -136,24 +136,24 @@ export const loopRule: Rule = (ctx, fn, fields) => {
 export const rangeRule: Rule = (ctx, fn, fields) => {
   const { args, failed } = checkParams(ctx, fn, fields);
   if (failed) return NEVER;
-  const [over, withV, start, stop] = args as [Ty, Ty, Ty, Ty];
+  const [over, withV, start, stop] = args as [StaticType, StaticType, StaticType, StaticType];
   const items = lifted(over);
   if (items.elem.k === "never") return rangeResult(EMPTY, start);
   const certain = items.min >= 1;
-  const call = (carry: Ty, certainly: boolean) =>
+  const call = (carry: StaticType, certainly: boolean) =>
     ctx.invoke(withV, [{ name: "carry", type: carry }, { name: "elem", type: items.elem }], certainly);
-  const outcome = (r: Ty, certainly: boolean) => rangeOutcome(ctx.within(certainly), r);
+  const outcome = (r: StaticType, certainly: boolean) => rangeOutcome(ctx.within(certainly), r);
   const first = outcome(call(start, certain), certain);
   if (certain && first.carry.k === "never") return NEVER;
   const stops = emptiness(stop) !== "yes";
-  const stopOf = (carry: Ty, certainly: boolean): Ty => {
+  const stopOf = (carry: StaticType, certainly: boolean): StaticType => {
     const said = invokeIfGiven(ctx, stop, [monadic(carry)], certainly);
     verdict(ctx.within(certainly), "Range", "stop", said);
     return said;
   };
   const stopsFirst = stops && alwaysTrue(stopOf(first.carry, certain));
   // A single value is one element: only a sequence has later ones.
-  let rest: { carry: Ty; emit: Ty } = { carry: NEVER, emit: NEVER };
+  let rest: { carry: StaticType; emit: StaticType } = { carry: NEVER, emit: NEVER };
   if (items.many && !stopsFirst) {
     const later = carryFixpoint(ctx, first.carry, (carry) => rangeOutcome(ctx, call(carry, false)).carry);
     rest = outcome(call(later, false), false);
@@ -169,17 +169,17 @@ export const rangeRule: Rule = (ctx, fn, fields) => {
   return rangeResult(image, residue);
 };
 
-function rangeResult(image: Ty, residue: Ty): Ty {
+function rangeResult(image: StaticType, residue: StaticType): StaticType {
   // Both fields are there even when Empty: `(image: empty, residue: 5)`.
   return structure([{ name: "image", type: image }, { name: "residue", type: residue }]);
 }
 
 /** The carry and emit of one `with` result: a structure's fields, Empty for Empty, else an error. */
-function rangeOutcome(ctx: CallCtx, r: Ty): { carry: Ty; emit: Ty } {
+function rangeOutcome(ctx: CallCtx, r: StaticType): { carry: StaticType; emit: StaticType } {
   if (r.k === "unknown") return { carry: UNKNOWN, emit: UNKNOWN };
-  let carry: Ty = NEVER;
-  let emit: Ty = NEVER;
-  let refused: Ty = NEVER;
+  let carry: StaticType = NEVER;
+  let emit: StaticType = NEVER;
+  let refused: StaticType = NEVER;
   for (const a of alternatives(r)) {
     if (a.k === "structure") {
       carry = join(carry, fieldTy(a, "carry") ?? EMPTY);
@@ -198,7 +198,7 @@ function rangeOutcome(ctx: CallCtx, r: Ty): { carry: Ty; emit: Ty } {
 }
 
 /** `os.Exit` ends the process (it unwinds the run with KoExit): it never returns. */
-export function exitRule(ctx: CallCtx, fn: HostFunction, fields: readonly TyField[]): Ty {
+export function exitRule(ctx: CallCtx, fn: HostFunction, fields: readonly TyField[]): StaticType {
   checkParams(ctx, fn, fields);
   return NEVER;
 }

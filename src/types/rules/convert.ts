@@ -1,5 +1,5 @@
 /** Conversions between basic types (`Bool`, `String`, `Int8`…`Uint64`, `Float32`, `Float64`), with Go's rules. */
-import type { BasicType } from "../../runtime/value.js";
+import type { BasicType } from "../../value/value.js";
 import { checkParams } from "../host.js";
 import { kindOfTy, literalValue } from "../show.js";
 import {
@@ -8,8 +8,8 @@ import {
   basic,
   isIntegerType,
   join,
-  type Ty,
-} from "../ty.js";
+  type StaticType,
+} from "../static-type.js";
 import type { Rule } from "./support.js";
 
 export function converter(target: BasicType): Rule {
@@ -18,7 +18,7 @@ export function converter(target: BasicType): Rule {
     if (failed) return NEVER;
     const v = args[0]!;
     if (v.k === "unknown") return basic(target);
-    let legal: Ty = NEVER;
+    let legal: StaticType = NEVER;
     let refusal: string | undefined;
     for (const a of alternatives(v)) {
       if (converts(a, target)) legal = join(legal, a);
@@ -32,7 +32,7 @@ export function converter(target: BasicType): Rule {
 }
 
 /** The conversions of src/builtins/convert.ts `convertTo`. */
-function converts(a: Ty, target: BasicType): boolean {
+function converts(a: StaticType, target: BasicType): boolean {
   if (a.k !== "basic") return false;
   const numeric = isIntegerType(a.name) || a.name === "Float32" || a.name === "Float64";
   switch (target) {
@@ -45,7 +45,7 @@ function converts(a: Ty, target: BasicType): boolean {
   }
 }
 
-function convertedThing(a: Ty): string {
+function convertedThing(a: StaticType): string {
   if (a.k === "basic") {
     const v = literalValue(a);
     return v === undefined ? a.name : `${a.name} ${typeof v === "string" ? JSON.stringify(v) : String(v)}`;

@@ -12,8 +12,8 @@ import {
   sequence,
   structure,
   withoutEmpty,
-  type Ty,
-} from "../ty.js";
+  type StaticType,
+} from "../static-type.js";
 import { checkSelfUnifiable } from "../unify.js";
 import { assembled, lifted, verdict, type Rule } from "./support.js";
 
@@ -32,11 +32,11 @@ export const mergeRule: Rule = (ctx, fn, fields) => {
 export const takeRule: Rule = (ctx, fn, fields) => {
   const { args, failed } = checkParams(ctx, fn, fields);
   if (failed) return NEVER;
-  const [value, from] = args as [Ty, Ty];
+  const [value, from] = args as [StaticType, StaticType];
   const source = emptiness(value) === "no" ? value : emptiness(value) === "yes" ? from : join(withoutEmpty(value), from);
   if (source.k === "unknown") return UNKNOWN;
   return joinAll(
-    alternatives(source).map((a): Ty => {
+    alternatives(source).map((a): StaticType => {
       if (a.k === "empty") return EMPTY;
       if (a.k !== "sequence") return structure([{ name: "first", type: a }, { name: "remainder", type: EMPTY }]);
       const rest = sequence(a.elem, 1);
@@ -49,7 +49,7 @@ export const takeRule: Rule = (ctx, fn, fields) => {
 export const sortRule: Rule = (ctx, fn, fields) => {
   const { args, failed } = checkParams(ctx, fn, fields);
   if (failed) return NEVER;
-  const [over, less] = args as [Ty, Ty];
+  const [over, less] = args as [StaticType, StaticType];
   const items = lifted(over);
   if (items.many) {
     const pair = [{ name: "left", type: items.elem }, { name: "right", type: items.elem }];

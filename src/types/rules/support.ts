@@ -18,15 +18,15 @@ import {
   sameType,
   sequence,
   withoutEmpty,
-  type Ty,
+  type StaticType,
   type TyField,
-} from "../ty.js";
+} from "../static-type.js";
 
 /** A builtin's typing rule: the static type of a call's result (Never if it certainly fails). */
-export type Rule = (ctx: CallCtx, fn: HostFunction, fields: readonly TyField[]) => Ty;
+export type Rule = (ctx: CallCtx, fn: HostFunction, fields: readonly TyField[]) => StaticType;
 
 /** The unnamed argument of a call a builtin makes (`monadic(v)` in src/builtins/common.ts). */
-export function monadic(type: Ty): TyField {
+export function monadic(type: StaticType): TyField {
   return { name: "", type };
 }
 
@@ -34,7 +34,7 @@ export function monadic(type: Ty): TyField {
  * Invokes a variety that may be absent, as `When` and `Loop` do: Empty means "not given" and
  * the call is skipped.
  */
-export function invokeIfGiven(ctx: CallCtx, v: Ty, fields: readonly TyField[], certain: boolean): Ty {
+export function invokeIfGiven(ctx: CallCtx, v: StaticType, fields: readonly TyField[], certain: boolean): StaticType {
   switch (emptiness(v)) {
     case "yes":
       return EMPTY;
@@ -48,15 +48,15 @@ export function invokeIfGiven(ctx: CallCtx, v: Ty, fields: readonly TyField[], c
 /** What a builtin sees of a list it lifts (spec 4.4): its elements' type and how many there are. */
 export interface Lifted {
   /** The join of the elements' types (Never if there can be none). */
-  readonly elem: Ty;
+  readonly elem: StaticType;
   /** The fewest elements it may have, and whether it may have two or more. */
   readonly min: number;
   readonly many: boolean;
 }
 
-export function lifted(t: Ty): Lifted {
+export function lifted(t: StaticType): Lifted {
   if (t.k === "unknown") return { elem: UNKNOWN, min: 0, many: true };
-  let elem: Ty = NEVER;
+  let elem: StaticType = NEVER;
   let min = Infinity;
   let many = false;
   for (const a of alternatives(t)) {
@@ -74,14 +74,14 @@ export function lifted(t: Ty): Lifted {
 }
 
 /** A list that a builtin assembles (4.4 rule b): Empty when it has no elements, else a sequence. */
-export function assembled(elem: Ty, min: number): Ty {
+export function assembled(elem: StaticType, min: number): StaticType {
   if (elem.k === "never") return EMPTY;
   const seq = sequence(elem, min >= 2 ? 2 : 1);
   return min >= 1 ? seq : maybeEmpty(seq);
 }
 
 /** Checks that a predicate variety's result is a Bool (`verdict` in src/builtins/common.ts). */
-export function verdict(ctx: CallCtx, fn: string, what: string, result: Ty): void {
+export function verdict(ctx: CallCtx, fn: string, what: string, result: StaticType): void {
   if (result.k === "never" || result.k === "unknown") return;
   const bools = alternatives(result).filter((a) => a.k === "basic" && a.name === "Bool");
   if (bools.length === alternatives(result).length) return;
@@ -94,7 +94,7 @@ export function verdict(ctx: CallCtx, fn: string, what: string, result: Ty): voi
  * `next` makes from one it covers. Computed without recording anything; the caller then checks
  * its calls once with the result.
  */
-export function carryFixpoint(ctx: CallCtx, start: Ty, next: (carry: Ty) => Ty): Ty {
+export function carryFixpoint(ctx: CallCtx, start: StaticType, next: (carry: StaticType) => StaticType): StaticType {
   let carry = start;
   for (let i = 0; i < 12; i++) {
     const step = ctx.trial(() => next(carry));
@@ -109,7 +109,7 @@ export function carryFixpoint(ctx: CallCtx, start: Ty, next: (carry: Ty) => Ty):
 }
 
 /** A verdict the checker knows is `true`: the iteration certainly ends there. */
-export function alwaysTrue(t: Ty): boolean {
+export function alwaysTrue(t: StaticType): boolean {
   const alts = alternatives(t);
   return alts.length > 0 && alts.every((a) => a.k === "basic" && a.literal === true);
 }

@@ -2,8 +2,8 @@
  * Text builtins: `Print` and `Println`; `Template` and `Format`, which assemble the results of
  * withString and withArg into a sequence.
  */
-import { parseTemplate, type TemplatePiece } from "../../builtins/text.js";
-import { KoError } from "../../runtime/failure.js";
+import { parseTemplate, type TemplatePiece } from "../../value/template.js";
+import { KoError } from "../../value/failure.js";
 import type { CallCtx } from "../context.js";
 import { checkParams } from "../host.js";
 import { kindOfTy, literalValue } from "../show.js";
@@ -21,8 +21,8 @@ import {
   joinAll,
   narrow,
   withoutEmpty,
-  type Ty,
-} from "../ty.js";
+  type StaticType,
+} from "../static-type.js";
 import { checkUnifiable } from "../unify.js";
 import { assembled, lifted, monadic, type Rule } from "./support.js";
 
@@ -32,7 +32,7 @@ export const printRule: Rule = (ctx, fn, fields) => {
   if (failed) return NEVER;
   const elem = lifted(args[0]!).elem;
   if (elem.k !== "unknown" && elem.k !== "never") {
-    const printable = (a: Ty) => a.k === "basic" && (a.name === "String" || isIntegerType(a.name));
+    const printable = (a: StaticType) => a.k === "basic" && (a.name === "String" || isIntegerType(a.name));
     const bad = narrow(elem, (a) => !printable(a));
     if (bad.k !== "never") {
       const none = !alternatives(elem).some(printable);
@@ -50,7 +50,7 @@ export const printRule: Rule = (ctx, fn, fields) => {
 export const templateRule: Rule = (ctx, fn, fields) => {
   const { args, failed } = checkParams(ctx, fn, fields);
   if (failed) return NEVER;
-  const [text, argsTy, withString, withArg] = args as [Ty, Ty, Ty, Ty];
+  const [text, argsTy, withString, withArg] = args as [StaticType, StaticType, StaticType, StaticType];
   const template = literalValue(text);
   if (typeof template !== "string") {
     const results = join(ctx.invoke(withString, [monadic(STRING)], false), ctx.invoke(withArg, [monadic(UNKNOWN)], false));
@@ -64,7 +64,7 @@ export const templateRule: Rule = (ctx, fn, fields) => {
     ctx.fail("type/builtin", e.message, true);
     return NEVER;
   }
-  const results: Ty[] = [];
+  const results: StaticType[] = [];
   for (const piece of pieces) {
     if ("text" in piece) results.push(ctx.invoke(withString, [monadic(basic("String", piece.text))], true));
     else {
@@ -76,11 +76,11 @@ export const templateRule: Rule = (ctx, fn, fields) => {
 };
 
 /** `args.a.b` as Template selects: into a structure or Empty, nothing else. */
-function templateSelect(ctx: CallCtx, t: Ty, path: readonly string[]): Ty {
+function templateSelect(ctx: CallCtx, t: StaticType, path: readonly string[]): StaticType {
   for (const name of path) {
     if (t.k === "unknown") return t;
-    let next: Ty = NEVER;
-    let refused: Ty = NEVER;
+    let next: StaticType = NEVER;
+    let refused: StaticType = NEVER;
     for (const a of alternatives(t)) {
       if (a.k === "structure") next = join(next, fieldTy(a, name) ?? EMPTY);
       else if (a.k === "empty") next = join(next, EMPTY);
@@ -94,7 +94,7 @@ function templateSelect(ctx: CallCtx, t: Ty, path: readonly string[]): Ty {
 }
 
 /** The sequence of results a builtin assembles in order (4.4 rule b): they must unify. */
-function listOfResults(ctx: CallCtx, results: readonly Ty[]): Ty {
+function listOfResults(ctx: CallCtx, results: readonly StaticType[]): StaticType {
   if (results.some((r) => r.k === "never")) return NEVER;
   const unify = checkUnifiable(results);
   if (unify.failure) {
@@ -109,7 +109,7 @@ function listOfResults(ctx: CallCtx, results: readonly Ty[]): Ty {
 export const formatRule: Rule = (ctx, fn, fields) => {
   const { args, failed } = checkParams(ctx, fn, fields);
   if (failed) return NEVER;
-  const [text, argsTy, withString, withArg] = args as [Ty, Ty, Ty, Ty];
+  const [text, argsTy, withString, withArg] = args as [StaticType, StaticType, StaticType, StaticType];
   const format = literalValue(text);
   const items = lifted(argsTy);
   const count = knownCount(argsTy);
@@ -122,7 +122,7 @@ export const formatRule: Rule = (ctx, fn, fields) => {
     ctx.fail("type/builtin", `Format: the format has ${parts.length - 1} %% markers but there are ${count} arguments`, true);
     return NEVER;
   }
-  const results: Ty[] = [];
+  const results: StaticType[] = [];
   parts.forEach((part, i) => {
     results.push(ctx.invoke(withString, [monadic(basic("String", part))], true));
     if (i < count) results.push(ctx.invoke(withArg, [monadic(items.elem)], true));
@@ -131,7 +131,7 @@ export const formatRule: Rule = (ctx, fn, fields) => {
 };
 
 /** The number of elements a lifted list certainly has, if the type says: 0 for Empty, 1 for a single value. */
-function knownCount(t: Ty): number | undefined {
+function knownCount(t: StaticType): number | undefined {
   if (t.k === "empty") return 0;
   if (t.k === "unknown" || t.k === "union" || t.k === "sequence" || t.k === "never") return undefined;
   return 1;

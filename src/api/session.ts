@@ -1,0 +1,296 @@
+/**
+ * A session: everything one use of Ko needs besides the program — repository roots and host
+ * functions to compile against, the cluster to talk to (with its policy, dry run and
+ * confirmation), the results cache, named runs, event logs, traces and the live view. `ko run`,
+ * `ko test`, the REPL and an embedding application all build their runs through one; nothing
+ * of it is kept in module state, so two sessions in one process never see each other's roots,
+ * cluster or cache.
+ *
+ *   const session = createSession({ roots: ["./lib"], kubernetes: { namespace: "dev" }, cache: true });
+ *   const program = session.compileFile("deploy.ko");
+ *   const result = await session.run(program, "Main", { replicas: 3 });
+ *   await session.close();
+ *
+ * What a run stacks on the evaluator (each a layer, src/instrument/layers.ts): the cache first —
+ * a make-style call it answers has its output files put back, which a journal's replay would
+ * not do — then the journal of a named run, the event log, the trace and the live view. Layers
+ * that are not asked for are not loaded.
+ */
+import type { KoFunction } from "../compile/circuit.js";
+import { UsageError } from "../diag/exit.js";
+import type { HostFunction } from "../host/binding.js";
+import type { HostRegistry } from "../host/registry.js";
+import { Services } from "../host/services.js";
+import { closeLayers, stackLayers, type Layer } from "../instrument/layers.js";
+import { runsDirFor } from "../instrument/ko-dir.js";
+import { ClusterAccess, K8S, type K8sOptions } from "../k8s/index.js";
+import type { K8sConnection } from "../k8s/connection.js";
+import type { EntrySource } from "../resolve/load.js";
+import type { Field, Value } from "../value/value.js";
+import type { CacheLayer } from "../cache/layer.js";
+import { openCache } from "../cache/open.js";
+import { fieldsFromJs, toJs } from "./js-values.js";
+import { compile, type KoProgram } from "./program.js";
+
+export interface SessionOptions {
+  /** Repository roots searched for imported packages (D20), before the standard library. */
+  readonly roots?: readonly string[];
+  /** Host functions of the embedding application, beside the builtins and the standard library. */
+  readonly bind?: readonly HostFunction[];
+  /** The host functions to compile against instead of the default registry (with `bind` added). */
+  readonly registry?: HostRegistry;
+  /** Supplies file contents (unsaved editor buffers); defaults to reading the disk. */
+  readonly readFile?: (file: string) => string | undefined;
+  /** Which cluster the `k8s` package talks to, and its guardrails; opened at the first API call. */
+  readonly kubernetes?: K8sOptions;
+  /**
+   * Reuse and store the results of pure calls (default off). `true` keeps them in `.ko/cache` next
+   * to the program's file or directory (or in KO_CACHE_DIR); `{ dir }` in that directory.
+   */
+  readonly cache?: boolean | { readonly dir: string };
+  /** Where named runs are journaled; default `.ko/runs` next to the program's file or directory. */
+  readonly runsDir?: string;
+  /** Write step events as JSON lines to this file, `-` for standard error. */
+  readonly events?: string;
+  /** Write a Chrome/Perfetto trace to this file. */
+  readonly trace?: string;
+  /** Show the live view of running steps when standard error is a terminal (default off). */
+  readonly progress?: boolean;
+  /** The program's output (default: the process's streams). */
+  readonly stdout?: (text: string) => void;
+  readonly stderr?: (text: string) => void;
+  /** Deepest Ko call chain allowed. */
+  readonly maxDepth?: number;
+  /** Where warnings of the session itself go (a cache entry that could not be written); default stderr. */
+  readonly warn?: (message: string) => void;
+  /** The environment KO_CACHE_DIR and KO_CACHE_MIN_MS are read from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** One call through the session. */
+export interface RunRequest {
+  /** Cancels the run: it rejects with KoCancelled, listing the steps in flight. */
+  readonly signal?: AbortSignal;
+  /** Journal the run under this name (in `runsDir`), so that it can be resumed. */
+  readonly name?: string;
+  /** Resume the named run: steps that completed before are answered from the journal. */
+  readonly resume?: boolean;
+  /** What the journal records as the command that started the run. */
+  readonly argv?: readonly string[];
+  /** Check the call's types first and refuse one that would certainly fail (default true). */
+  readonly check?: boolean;
+}
+
+export class Session {
+  private readonly access: ClusterAccess;
+  private readonly services: Services;
+  private readonly caches = new Map<KoProgram, CacheLayer>();
+  /** The event log, trace and live view: opened at the first run, closed with the session. */
+  private outputs: Promise<SessionOutputs> | undefined;
+  private closed = false;
+
+  constructor(readonly options: SessionOptions = {}) {
+    const stderr = options.stderr;
+    this.access = new ClusterAccess({ ...(stderr ? { stderr } : {}), ...options.kubernetes });
+    this.services = Services.none.with(K8S, this.access);
+  }
+
+  /** The repository roots programs are compiled with (D20). */
+  get roots(): readonly string[] {
+    return this.options.roots ?? [];
+  }
+
+  /** Loads, resolves and compiles a program; throws KoCompileError with every diagnostic. */
+  compile(entry: EntrySource): KoProgram {
+    const { roots, bind, registry, readFile } = this.options;
+    return compile(entry, {
+      ...(roots ? { roots } : {}),
+      ...(bind ? { bind } : {}),
+      ...(registry ? { registry } : {}),
+      ...(readFile ? { readFile } : {}),
+    });
+  }
+
+  /** Compiles source text as one package (default `main`; functions print as `main.Name`). */
+  compileSource(text: string, opts: { readonly pkgPath?: string; readonly path?: string } = {}): KoProgram {
+    const pkgPath = opts.pkgPath ?? "main";
+    return this.compile({ kind: "text", text, pkgPath, path: opts.path ?? `${pkgPath}.ko` });
+  }
+
+  /** Compiles one `.ko` file as a package named after the file (D22). */
+  compileFile(file: string): KoProgram {
+    return this.compile({ kind: "file", file });
+  }
+
+  /** Compiles every `.ko` file of a directory as one package named after the directory. */
+  compileDir(dir: string): KoProgram {
+    return this.compile({ kind: "dir", dir });
+  }
+
+  /**
+   * Runs a function of the program with JavaScript arguments (see js-values.ts) and returns its
+   * result as a JavaScript value.
+   */
+  async run(program: KoProgram, name: string, args: Record<string, unknown> = {}, request: RunRequest = {}): Promise<unknown> {
+    return toJs(await this.call(program, functionNamed(program, name), fieldsFromJs(args), request));
+  }
+
+  /** Runs a function with Ko argument fields and returns its Ko result. */
+  async call(program: KoProgram, fn: KoFunction, fields: readonly Field[], request: RunRequest = {}): Promise<Value> {
+    if (this.closed) throw new UsageError("the session is closed");
+    if (request.resume && request.name === undefined) throw new UsageError("resuming a run needs its name");
+    const outputs = await (this.outputs ??= openOutputs(this.options));
+    const layers: Layer[] = [];
+    const cache = this.cacheOf(program);
+    if (cache) layers.push(cache);
+    const journal = request.name === undefined ? undefined : await this.openJournal(program, fn, fields, request);
+    if (journal) layers.push(journal);
+    layers.push(...outputs.layers);
+    const stdout = outputs.stdout ?? this.options.stdout;
+    const stderr = outputs.stderr ?? this.options.stderr;
+    const call = program.call(fn, fields, {
+      services: this.services,
+      ...(layers.length > 0 ? { hooks: stackLayers(layers) } : {}),
+      ...(stdout ? { stdout } : {}),
+      ...(stderr ? { stderr } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(this.options.maxDepth !== undefined ? { maxDepth: this.options.maxDepth } : {}),
+      ...(request.check !== undefined ? { check: request.check } : {}),
+    });
+    try {
+      const result = await call;
+      journal?.end(undefined);
+      return result;
+    } catch (e) {
+      journal?.end(e);
+      throw e;
+    } finally {
+      journal?.close();
+      outputs.afterCall();
+    }
+  }
+
+  /** The session's connection to its cluster, opened now if no run has needed it yet. */
+  clusterConnection(): Promise<K8sConnection> {
+    return this.access.connection();
+  }
+
+  /** Ends the session: flushes the cache, logs and trace, and closes the cluster connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const layers: Layer[] = [...this.caches.values(), ...(this.outputs ? (await this.outputs).layers : [])];
+    this.caches.clear();
+    const warn = this.options.warn ?? defaultWarn;
+    for (const e of await closeLayers(layers)) warn(e instanceof Error ? e.message : String(e));
+    await this.access.close();
+  }
+
+  /** The program's cache layer, opened at its first run when the session caches. */
+  private cacheOf(program: KoProgram): CacheLayer | undefined {
+    const { cache } = this.options;
+    if (!cache) return undefined;
+    let layer = this.caches.get(program);
+    if (!layer) {
+      const opened = openCacheFor(program, cache === true ? { script: scriptPath(program.entry) } : { dir: cache.dir }, this.options);
+      this.caches.set(program, (layer = opened));
+    }
+    return layer;
+  }
+
+  private async openJournal(program: KoProgram, fn: KoFunction, fields: readonly Field[], request: RunRequest) {
+    const { openJournal, JournalError } = await import("../journal/layer.js");
+    return openJournal({
+      name: request.name!,
+      runsDir: this.options.runsDir ?? runsDirFor(scriptPath(program.entry)),
+      script: scriptPath(program.entry),
+      resume: request.resume === true,
+      compiled: program.compiled,
+      entry: fn,
+      fields,
+      argv: request.argv ?? [],
+    }).catch((e: unknown) => {
+      throw e instanceof JournalError ? new UsageError(e.message) : e;
+    });
+  }
+}
+
+/** A new session; close it when done (it may hold a cluster connection and open files). */
+export function createSession(options: SessionOptions = {}): Session {
+  return new Session(options);
+}
+
+function functionNamed(program: KoProgram, name: string): KoFunction {
+  const fn = program.func(name);
+  if (!fn) {
+    const known = program.functionNames().sort().join(", ") || "none";
+    throw new UsageError(`function ${name} not found in package ${program.packagePath} (its functions: ${known})`);
+  }
+  return fn;
+}
+
+/** Where the program lives: its `.ko` directory is there. */
+function scriptPath(entry: EntrySource): string {
+  switch (entry.kind) {
+    case "file":
+      return entry.file;
+    case "dir":
+      return entry.dir;
+    default:
+      return ".";
+  }
+}
+
+const defaultWarn = (message: string) => void process.stderr.write(`ko: warning: ${message}\n`);
+
+/** The session-wide layers, and where the program's output goes while the live view shows. */
+interface SessionOutputs {
+  readonly layers: readonly Layer[];
+  readonly stdout?: (text: string) => void;
+  readonly stderr?: (text: string) => void;
+  /** After each call: the live view steps aside. */
+  afterCall(): void;
+}
+
+async function openOutputs(opts: SessionOptions): Promise<SessionOutputs> {
+  const layers: Layer[] = [];
+  if (opts.events !== undefined) {
+    const { EventLog } = await import("../progress/events.js");
+    layers.push(opening("events", opts.events, () => new EventLog(opts.events!)));
+  }
+  if (opts.trace !== undefined) {
+    const { TraceWriter } = await import("../progress/trace.js");
+    layers.push(opening("trace", opts.trace, () => new TraceWriter(opts.trace!)));
+  }
+  if (opts.progress === true && process.stderr.isTTY && process.env.TERM !== "dumb") {
+    const { LiveView } = await import("../progress/live.js");
+    const view = new LiveView(process.stderr);
+    layers.push(view);
+    return {
+      layers,
+      stdout: (text) => view.printAbove(process.stdout, text),
+      stderr: (text) => view.printAbove(process.stderr, text),
+      afterCall: () => view.pause(),
+    };
+  }
+  return { layers, afterCall: () => {} };
+}
+
+/** Opens an output file, reporting one that cannot be written as a usage error. */
+function opening<T>(what: string, file: string, open: () => T): T {
+  try {
+    return open();
+  } catch (e) {
+    throw new UsageError(`--${what}: cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function openCacheFor(program: KoProgram, where: { script: string } | { dir: string }, opts: SessionOptions): CacheLayer {
+  // Loaded with the session: the cache is on for every `ko run` that does not say --no-cache.
+  return openCache({
+    compiled: program.compiled,
+    ...where,
+    ...(opts.env ? { env: opts.env } : {}),
+    warn: opts.warn ?? defaultWarn,
+  });
+}

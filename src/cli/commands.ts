@@ -1,0 +1,208 @@
+/**
+ * The `ko` command (D19, D22, D23). Each subcommand lives in its own module; this file only
+ * wires them to commander and maps outcomes to exit statuses. main.ts is the entry point.
+ *
+ * What this module imports statically is what every start of `ko` loads; the bundle (the
+ * "bundle" script, scripts/bundle.mjs) puts all of it in one chunk. Everything a command needs
+ * only sometimes is imported with `import()` where it is needed.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { checkCommand } from "./check.js";
+import { EXIT, UsageError } from "../diag/exit.js";
+import { docCommand, listCommand, versionCommand, VERSION } from "../api/catalog.js";
+import { parseCommand } from "./parse.js";
+import { playCommand, runCommand } from "./run.js";
+import { testCommand } from "./test.js";
+import { renderFailure } from "../api/failures.js";
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--max-depth expects a positive integer, got ${value}`);
+  return n;
+}
+
+const rootOption = () => new Option("--root <dir>", "a repository root to look packages up in (repeatable; KOPATH adds DIR/src)").argParser(collect).default([]);
+const depthOption = () => new Option("--max-depth <n>", "deepest Ko call chain allowed (default 1000000)").argParser(positiveInt);
+
+function program(setStatus: (n: number | Promise<number>) => void): Command {
+  const cmd = new Command("ko")
+    .description("Ko: concurrent, immutable, functional workflows as data-flow graphs")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError(true);
+
+  cmd
+    .command("run")
+    .description("compile FILE (or every .ko file of DIR) and run FUNC (default Main), printing its result")
+    .argument("<target>", "a .ko file or a package directory")
+    .argument("[func]", "the function to run", undefined)
+    .option("--arg <name=value>", "pass an argument; VALUE is a Ko literal or a plain string (repeatable; no name: the unnamed one)", collect, [])
+    .option("-l, --list <f1,f2>", "run several functions in order, stopping at the first failure")
+    .addOption(depthOption())
+    .addOption(rootOption())
+    .option("--cache", "reuse and store the results of pure calls in .ko/cache next to the script, or KO_CACHE_DIR (the default)")
+    .option("--no-cache", "neither reuse nor store results")
+    .option("--name <name>", "journal the run in .ko/runs/NAME, so that it can be resumed")
+    .option("--resume", "resume the run named by --name: only steps that did not complete, or whose inputs changed, run")
+    .option("--events <file>", "write step events as JSON lines to FILE (- for standard error)")
+    .option("--trace <file>", "write a Chrome/Perfetto trace of the run's steps to FILE")
+    .option("--no-progress", "no live view of the running steps on a terminal")
+    // The cluster that `import "k8s"` talks to (src/k8s/options.ts), chosen as kubectl does.
+    .option("--kubeconfig <file>", "the kubeconfig (default: KUBECONFIG, then ~/.kube/config; none: the embedded cluster)")
+    .option("--context <name>", "the kubeconfig context to use")
+    .option("-n, --namespace <ns>", "the namespace of Kubernetes calls that give none")
+    .option("--cluster <which>", "embedded: run against the embedded cluster, started in-process; kubeconfig: never start it")
+    .option("--cluster-state <file>", "keep the embedded cluster's state in FILE between runs")
+    .option("--max-inflight <n>", "at most N Kubernetes API requests in flight at once (default 16)")
+    .option("--dry-run", "send every Kubernetes write with dryRun=All, report it, and change nothing")
+    .option("--policy <file>", "what the run may do to the cluster (default: ko.policy.yaml next to the script)")
+    .option("-y, --yes", "do not ask before the first deletion on a cluster that is not the embedded one")
+    .action((target: string, func: string | undefined, opts) => setStatus(runCommand(target, func, opts)));
+
+  cmd
+    .command("play")
+    .description("run PKG/FUNC found in the roots, with name=value string arguments (the original's form)")
+    .argument("<pkgfunc>", "package path and function, e.g. examples/hello/Main")
+    .argument("[args...]", "name=value (a named string) or value (the unnamed argument)")
+    .addOption(depthOption())
+    .addOption(rootOption())
+    .action((spec: string, args: string[], opts) => setStatus(playCommand(spec, args, { ...opts, arg: [] })));
+
+  cmd
+    .command("test")
+    .description("run every parameterless Test* function of each package, in name order")
+    .argument("[targets...]", "package paths, directories or files (default: the current directory)")
+    .addOption(depthOption())
+    .addOption(rootOption())
+    .action((targets: string[], opts) => setStatus(testCommand(targets, opts)));
+
+  cmd
+    .command("check")
+    .description("compile and type-check without running: every parameterless and Test* function, or the --entry ones")
+    .argument("<targets...>", "files, package directories or package paths")
+    .option("--entry <func>", "check this function (repeatable; default: every parameterless and Test* function)", collect, [])
+    .option("--types", "also print the inferred type of every function, parameter and labelled step")
+    .addOption(rootOption())
+    .action((targets: string[], opts) => setStatus(checkCommand(targets, opts)));
+
+  cmd
+    .command("parse")
+    .description("check the syntax of files (no resolution, no execution)")
+    .argument("<files...>")
+    .option("--ast", "print each file's syntax tree as JSON")
+    .action((files: string[], opts) => setStatus(parseCommand(files, opts)));
+
+  cmd.command("list").description("list every builtin, idiom and standard library function").action(() => setStatus(listCommand()));
+
+  cmd
+    .command("doc")
+    .description("show the documentation of builtins, packages or functions (Yield, strings, strings.Join)")
+    .argument("<names...>")
+    .action((names: string[]) => setStatus(docCommand(names)));
+
+  cmd.command("version").description("print the version and the builtin registry's fingerprint").action(() => setStatus(versionCommand()));
+
+  // The embedded Kubernetes API server (issue 4), loaded only when used.
+  const cluster = cmd.command("cluster").description("an embedded Kubernetes-API-compatible server for tests and dry runs");
+  cluster
+    .command("serve")
+    .description("serve the Kubernetes API on 127.0.0.1 until SIGINT/SIGTERM")
+    .option("--port <n>", "TCP port (default: an ephemeral one)")
+    .option("--kubeconfig-out <file>", "write a kubeconfig pointing at the server")
+    .option("--state <file>", "persist every acknowledged write to this journal; reload it on start")
+    .option("--config <file>", "JSON or YAML: delays, readinessHolds, bookmarkIntervalMs")
+    .option("--hold-ready <spec>", "SELECTOR[:job=NAME|:pods=SELECTOR][@NAMESPACE] (repeatable)", collect, [])
+    .option("--delay <step=ms>", "schedule|start|ready|complete|terminate|bind|controller (repeatable)", collect, [])
+    .action((opts) => setStatus(import("./cluster.js").then((m) => m.clusterServeCommand(opts))));
+
+  // The editor and interactive commands are loaded only when used, so that `ko run` starts fast.
+  cmd
+    .command("fmt")
+    .description("lay out Ko files in the canonical form, in place (no file: standard input to standard output)")
+    .argument("[files...]", "files, or directories holding .ko files")
+    .option("--check", "write nothing; list the files that are not formatted and exit with status 1 if any")
+    .action((files: string[], opts) => setStatus(import("./fmt.js").then((m) => m.fmtCommand(files, opts))));
+
+  cmd
+    .command("lsp")
+    .description("run the language server on standard input and output (for editors)")
+    .option("--stdio", "use standard input and output (the default and only transport)")
+    .addOption(rootOption())
+    .allowUnknownOption(true) // editors add their own flags (--clientProcessId=...)
+    .allowExcessArguments(true)
+    .action((opts) => setStatus(import("./lsp.js").then((m) => m.lspCommand(opts))));
+
+  cmd
+    .command("repl")
+    .description("evaluate formulas and define functions interactively (without a terminal: one result per input read)")
+    .addOption(rootOption())
+    .action((opts) => setStatus(import("./repl.js").then((m) => m.replCommand(opts))));
+
+  // Caching, run journals and graphs (issue 7), loaded only when used.
+  cmd
+    .command("cache")
+    .description("show statistics of the cache (.ko/cache next to TARGET, or KO_CACHE_DIR), or clear it")
+    .argument("<action>", "stats or clear")
+    .argument("[target]", "a script or directory whose cache to use (default: the current directory)")
+    .action((action: string, target: string | undefined) => setStatus(import("./cache.js").then((m) => m.cacheCommand(action, target))));
+
+  cmd
+    .command("runs")
+    .description("list the named runs (.ko/runs) with their state, or show one run's steps")
+    .argument("[show]", "show")
+    .argument("[name]", "the run to show")
+    .option("--dir <dir>", "the script or directory whose runs to list (default: the current directory)")
+    .action((show: string | undefined, name: string | undefined, opts) => setStatus(import("./runs.js").then((m) => m.runsCommand(show, name, opts))));
+
+  cmd
+    .command("graph")
+    .description("draw a function's data-flow graph: steps, data and ordering edges, called functions as clusters")
+    .argument("<target>", "a .ko file or a package directory")
+    .argument("[func]", "the function (default Main)")
+    .option("--format <format>", "dot, mermaid, svg or json", "dot")
+    .option("--depth <n>", "draw called functions as clusters this many calls deep", "0")
+    .option("--run <name>", "colour the steps by their status in the named run")
+    .option("-o, --output <file>", "write to FILE instead of standard output")
+    .addOption(rootOption())
+    .action((target: string, func: string | undefined, opts) => setStatus(import("./graph.js").then((m) => m.graphCommand(target, func, opts))));
+
+  return cmd;
+}
+
+/** Runs the command line `argv` (as in `process.argv`) and returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  let status: number | Promise<number> = EXIT.ok;
+  const cmd = program((s) => (status = s));
+  cmd.exitOverride();
+  cmd.configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  const overrideAll = (c: Command): void => {
+    for (const sub of c.commands) {
+      sub.exitOverride();
+      overrideAll(sub);
+    }
+  };
+  overrideAll(cmd);
+  try {
+    if (argv.length <= 2) {
+      // `ko` alone on a terminal starts the REPL; elsewhere it is a usage error, as before.
+      if (process.stdin.isTTY && process.stdout.isTTY) return await import("./repl.js").then((m) => m.replCommand({ root: [] }));
+      cmd.outputHelp();
+      return EXIT.usage;
+    }
+    await cmd.parseAsync(argv);
+    return await status;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`ko: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(renderFailure(e, () => undefined));
+    return EXIT.runtime;
+  }
+}

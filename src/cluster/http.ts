@@ -1,0 +1,431 @@
+/**
+ * The HTTP front: routes kube-apiserver paths to the Api, negotiates JSON / Table /
+ * PartialObjectMetadata / aggregated discovery, streams watches, applies injected faults, and
+ * serves the admin endpoints under /_ko/.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Api, DeleteOptions, FieldValidation, PatchType, WriteOptions } from "./api.js";
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.js";
+import { ApiError, badRequest, internal, methodNotAllowed, notAcceptable, unsupportedMediaType } from "./errors.js";
+import { type Faults, type RequestInfo, type Verb, reasonFor } from "./faults.js";
+import { OpenApiV3, openApiV2Json, openApiV2Protobuf, SERVER_VERSION } from "./openapi.js";
+import { apiVersionOf, type KObject, type ResourceType } from "./resources.js";
+import { objectJSON } from "./object-json.js";
+import { partialMetadata, toTable, type IncludeObject } from "./tables.js";
+import { serveWatch } from "./watch.js";
+
+const MAX_BODY = 3 * 1024 * 1024;
+
+export interface ServerDeps {
+  api: Api;
+  faults: Faults;
+  hostPort: () => string;
+  bookmarkIntervalMs: number;
+  /** Extra admin routes (readiness holds), given the path after /_ko/. */
+  admin?: (method: string, path: string, body: unknown) => unknown | Promise<unknown>;
+}
+
+interface Route {
+  rt: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+function sendJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Content-Length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendStatus(res: ServerResponse, e: ApiError, headers: Record<string, string> = {}): void {
+  sendJSON(res, e.code, e.toStatus(), headers);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new ApiError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+let yamlModule: typeof import("yaml") | undefined;
+async function parseYaml(text: string): Promise<unknown> {
+  if (!yamlModule) {
+    // A bundler may hand the CommonJS build over as a default export.
+    const m = (await import("yaml")) as Partial<typeof import("yaml")> & { default?: typeof import("yaml") };
+    yamlModule = (typeof m.parse === "function" ? m : m.default) as typeof import("yaml");
+  }
+  return yamlModule.parse(text);
+}
+
+async function parseBody(buf: Buffer, contentType: string): Promise<unknown> {
+  if (contentType.includes("application/vnd.kubernetes.protobuf") && buf.length) {
+    const { decodeProtobuf } = await import("./protobuf.js");
+    return decodeProtobuf(buf);
+  }
+  const text = buf.toString("utf8");
+  if (!text.trim()) return undefined;
+  if (contentType.includes("yaml")) {
+    try {
+      return await parseYaml(text);
+    } catch (e) {
+      throw badRequest(`error decoding YAML: ${(e as Error).message}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
+}
+
+function patchTypeOf(contentType: string): PatchType {
+  const ct = contentType.split(";")[0]!.trim();
+  switch (ct) {
+    case "application/json-patch+json":
+      return "json";
+    case "application/merge-patch+json":
+      return "merge";
+    case "application/strategic-merge-patch+json":
+      return "strategic";
+    case "application/apply-patch+yaml":
+    case "application/apply-patch+json":
+      return "apply";
+    default:
+      throw unsupportedMediaType(contentType || "<none>");
+  }
+}
+
+type Rendering = { kind: "json" } | { kind: "table"; include: IncludeObject } | { kind: "metadata" };
+
+function negotiate(accept: string | undefined, query: URLSearchParams): Rendering {
+  const a = (accept ?? "").replace(/\s/g, "");
+  if (a.includes("as=Table") && a.includes("g=meta.k8s.io")) {
+    const inc = query.get("includeObject");
+    return { kind: "table", include: inc === "Object" || inc === "None" ? inc : "Metadata" };
+  }
+  if (a.includes("as=PartialObjectMetadata") && a.includes("g=meta.k8s.io")) return { kind: "metadata" };
+  if (a && !a.split(",").some((p) => p.startsWith("application/json") || p.startsWith("*/*") || p.startsWith("application/*") || p.startsWith("application/yaml")))
+    throw notAcceptable(`only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
+  return { kind: "json" };
+}
+
+export class HttpFront {
+  private readonly openapi: OpenApiV3;
+
+  constructor(private readonly deps: ServerDeps) {
+    this.openapi = new OpenApiV3(deps.api.registry);
+  }
+
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.dispatch(req, res).catch((e: unknown) => {
+      const err = e instanceof ApiError ? e : internal(e instanceof Error ? e.message : String(e));
+      if (!(e instanceof ApiError)) process.emitWarning(`ko cluster: ${e instanceof Error ? e.stack : String(e)}`);
+      if (res.headersSent) res.end();
+      else sendStatus(res, err);
+    });
+  };
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const method = req.method ?? "GET";
+    const accept = req.headers.accept;
+    const { api } = this.deps;
+
+    if (path === "/version") return sendJSON(res, 200, { ...SERVER_VERSION, gitCommit: "0000000000000000000000000000000000000000", gitTreeState: "clean", buildDate: "2025-01-01T00:00:00Z", goVersion: "go1.23.4", compiler: "gc", platform: "linux/amd64" });
+    if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) {
+      const verbose = url.searchParams.has("verbose");
+      const text = verbose ? "[+]ping ok\n[+]etcd ok\n[+]ko-store ok\n" + `${path.slice(1).split("/")[0]} check passed\n` : "ok";
+      res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+      return void res.end(text);
+    }
+    if (path.startsWith("/_ko/")) return this.admin(req, res, method, path.slice(5));
+    if (path === "/openapi/v2") {
+      if ((accept ?? "").includes("protobuf")) {
+        const pb = openApiV2Protobuf();
+        res.writeHead(200, { "Content-Type": "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", "Content-Length": pb.length });
+        return void res.end(pb);
+      }
+      return sendJSON(res, 200, openApiV2Json());
+    }
+    if (path === "/openapi/v3") return sendJSON(res, 200, this.openapi.index());
+    if (path.startsWith("/openapi/v3/")) {
+      const doc = this.openapi.document(path.slice("/openapi/v3/".length));
+      if (!doc) return sendStatus(res, new ApiError(404, "NotFound", "the server could not find the requested resource"));
+      const immutable = url.searchParams.get("hash") === doc.hash;
+      res.writeHead(200, { "Content-Type": "application/json", ETag: `"${doc.hash}"`, "Cache-Control": immutable ? "public, immutable" : "no-cache, private", "Content-Length": Buffer.byteLength(doc.body) });
+      return void res.end(doc.body);
+    }
+    const agg = wantsAggregated(accept);
+    const aggHeaders = (v: string) => ({ "Content-Type": `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList` });
+    if (path === "/api") return agg ? sendJSON(res, 200, { ...aggregatedDiscovery(api.registry, true), apiVersion: `apidiscovery.k8s.io/${agg}` }, aggHeaders(agg)) : sendJSON(res, 200, apiVersions(this.deps.hostPort()));
+    if (path === "/apis") return agg ? sendJSON(res, 200, { ...aggregatedDiscovery(api.registry, false), apiVersion: `apidiscovery.k8s.io/${agg}` }, aggHeaders(agg)) : sendJSON(res, 200, apiGroupList(api.registry));
+
+    const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+    let group: string;
+    let version: string | undefined;
+    let rest: string[];
+    if (parts[0] === "api") {
+      group = "";
+      version = parts[1];
+      rest = parts.slice(2);
+    } else if (parts[0] === "apis") {
+      group = parts[1] ?? "";
+      version = parts[2];
+      rest = parts.slice(3);
+      if (group && !version) {
+        if (!api.registry.groups().includes(group)) return this.notFound(res);
+        return sendJSON(res, 200, apiGroup(api.registry, group));
+      }
+    } else return this.notFound(res);
+    if (!version) return this.notFound(res);
+    if (rest.length === 0) {
+      const list = apiResourceList(api.registry, group, version);
+      return list ? sendJSON(res, 200, list) : this.notFound(res);
+    }
+    let legacyWatch = false;
+    if (rest[0] === "watch") {
+      legacyWatch = true;
+      rest = rest.slice(1);
+    }
+    const route = this.route(group, version, rest);
+    if (!route) return this.notFound(res);
+    return this.serveResource(req, res, method, route, url.searchParams, legacyWatch);
+  }
+
+  private notFound(res: ServerResponse): void {
+    sendStatus(res, new ApiError(404, "NotFound", "the server could not find the requested resource", {}));
+  }
+
+  private route(group: string, version: string, rest: string[]): Route | undefined {
+    const reg = this.deps.api.registry;
+    if (rest[0] === "namespaces" && rest.length >= 3) {
+      if (rest.length === 3 && (rest[2] === "status" || rest[2] === "finalize")) return { rt: reg.at("", "v1", "namespaces")!, name: rest[1]!, subresource: rest[2] };
+      const rt = reg.at(group, version, rest[2]!);
+      if (!rt || !rt.namespaced) return undefined;
+      return { rt, namespace: rest[1]!, ...(rest[3] !== undefined ? { name: rest[3] } : {}), ...(rest[4] !== undefined ? { subresource: rest[4] } : {}), ...(rest.length > 5 ? { subresource: "\u0000" } : {}) };
+    }
+    const rt = reg.at(group, version, rest[0]!);
+    if (!rt) return undefined;
+    if (rt.namespaced && rest.length > 1) return undefined;
+    return { rt, ...(rest[1] !== undefined ? { name: rest[1] } : {}), ...(rest[2] !== undefined ? { subresource: rest[2] } : {}), ...(rest.length > 3 ? { subresource: "\u0000" } : {}) };
+  }
+
+  private async serveResource(req: IncomingMessage, res: ServerResponse, method: string, route: Route, q: URLSearchParams, legacyWatch: boolean): Promise<void> {
+    const { api, faults } = this.deps;
+    const { rt, namespace, name, subresource } = route;
+    const sub = subresource ?? "";
+    if (sub === "log" && rt.kind === "Pod" && method === "GET") return this.podLog(res, namespace, name!, q);
+    if (sub && !((sub === "status" && rt.status) || (sub === "scale" && rt.scale) || (sub === "finalize" && rt.kind === "Namespace"))) return this.notFound(res);
+    const watch = legacyWatch || q.get("watch") === "true" || q.get("watch") === "1";
+    const verb = verbOf(method, !!name, watch);
+    if (!verb) throw methodNotAllowed();
+    if (!rt.verbs.includes(verb) && !sub) throw methodNotAllowed();
+
+    const info: RequestInfo = { verb, resource: sub ? `${rt.plural}/${sub}` : rt.plural, group: rt.group, ...(namespace !== undefined ? { namespace } : {}), ...(name !== undefined ? { name } : {}) };
+    const { delayMs, fail } = faults.consume(info);
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    if (fail) {
+      const headers: Record<string, string> = fail.retryAfterSeconds !== undefined ? { "Retry-After": String(fail.retryAfterSeconds) } : {};
+      const details = fail.retryAfterSeconds !== undefined ? { retryAfterSeconds: fail.retryAfterSeconds } : undefined;
+      return sendStatus(res, new ApiError(fail.status, fail.reason ?? reasonFor(fail.status), fail.message ?? `injected failure (${fail.status})`, details), headers);
+    }
+
+    const rendering = negotiate(req.headers.accept, q);
+    const contentType = String(req.headers["content-type"] ?? "");
+    const warnings: string[] = [];
+    const fieldValidation = q.get("fieldValidation");
+    if (fieldValidation && !["Strict", "Warn", "Ignore"].includes(fieldValidation)) throw badRequest(`fieldValidation parameter unsupported: ${fieldValidation}`);
+    const dryRun = q.getAll("dryRun");
+    for (const d of dryRun) if (d !== "All") throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
+    const userAgent = String(req.headers["user-agent"] ?? "");
+    const wopts: WriteOptions = {
+      fieldManager: q.get("fieldManager") ?? (userAgent.split("/")[0] || "unknown"),
+      dryRun: dryRun.length > 0,
+      ...(fieldValidation ? { fieldValidation: fieldValidation as FieldValidation } : {}),
+      warnings,
+    };
+    const headers = (): Record<string, string[]> => (warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) } : {});
+    const one = (o: KObject, code = 200) => {
+      if (rendering.kind === "table") return sendJSON(res, code, toTable(rt, [o], { resourceVersion: o.metadata.resourceVersion }, rendering.include), headers());
+      if (rendering.kind === "metadata") return sendJSON(res, code, partialMetadata(o), headers());
+      return sendJSON(res, code, o, headers());
+    };
+
+    if (watch) {
+      const fieldSelector = [q.get("fieldSelector"), name ? `metadata.name=${name}` : ""].filter(Boolean).join(",");
+      const filter = api.compileFilter(rt, { labelSelector: q.get("labelSelector") ?? "", fieldSelector });
+      return serveWatch(api, faults, res, {
+        rt,
+        ...(namespace !== undefined ? { namespace } : {}),
+        filter,
+        ...(q.get("resourceVersion") !== null ? { resourceVersion: q.get("resourceVersion")! } : {}),
+        ...(q.get("timeoutSeconds") ? { timeoutSeconds: Number(q.get("timeoutSeconds")) } : {}),
+        allowBookmarks: q.get("allowWatchBookmarks") === "true",
+        sendInitialEvents: q.get("sendInitialEvents") === "true",
+        ...(rendering.kind === "table" ? { table: rendering.include } : {}),
+        metadataOnly: rendering.kind === "metadata",
+        bookmarkIntervalMs: this.deps.bookmarkIntervalMs,
+        info,
+      });
+    }
+
+    switch (verb) {
+      case "list": {
+        const result = api.list(rt, namespace, {
+          labelSelector: q.get("labelSelector") ?? "",
+          fieldSelector: q.get("fieldSelector") ?? "",
+          ...(q.get("limit") ? { limit: Number(q.get("limit")) } : {}),
+          ...(q.get("continue") ? { continue: q.get("continue")! } : {}),
+        });
+        const listMeta: KObject = { resourceVersion: result.resourceVersion };
+        if (result.continue) {
+          listMeta.continue = result.continue;
+          listMeta.remainingItemCount = result.remainingItemCount;
+        }
+        if (rendering.kind === "table") return sendJSON(res, 200, toTable(rt, result.items, listMeta, rendering.include));
+        if (rendering.kind === "metadata") return sendJSON(res, 200, { kind: "PartialObjectMetadataList", apiVersion: "meta.k8s.io/v1", metadata: listMeta, items: result.items.map(partialMetadata) });
+        return this.sendList(res, rt, result.items, listMeta);
+      }
+      case "get":
+        if (sub === "scale") return sendJSON(res, 200, api.getScale(rt, namespace, name!));
+        return one(api.get(rt, namespace, name!));
+      case "create": {
+        const body = await parseBody(await readBody(req), contentType);
+        return one(api.create(rt, namespace, body, wopts), 201);
+      }
+      case "update": {
+        const body = await parseBody(await readBody(req), contentType);
+        if (sub === "scale") return sendJSON(res, 200, api.updateScale(rt, namespace, name!, body as KObject, wopts));
+        if (sub === "finalize") return one(api.finalizeNamespace(name!, body as KObject, wopts));
+        return one(api.update(rt, namespace, name!, body, wopts, sub === "status" ? "status" : ""));
+      }
+      case "patch": {
+        const type = patchTypeOf(contentType);
+        const raw = await readBody(req);
+        const body = type === "apply" ? await parseBody(raw, "yaml") : await parseBody(raw, "application/json");
+        if (sub === "scale") return sendJSON(res, 200, api.patchScale(rt, namespace, name!, type, body, wopts));
+        const existed = type === "apply" ? !!api.tryGet(rt, namespace, name!) : true;
+        const force = q.get("force") === "true";
+        // Apply has no default manager: the client must name itself.
+        const manager = type === "apply" ? (q.get("fieldManager") ?? "") : wopts.fieldManager;
+        const o = api.patch(rt, namespace, name!, type, body, { ...wopts, fieldManager: manager, force }, sub === "status" ? "status" : "");
+        return one(o, existed ? 200 : 201);
+      }
+      case "delete": {
+        const body = (await parseBody(await readBody(req), "application/json")) as KObject | undefined;
+        const { object, deleted } = api.delete(rt, namespace, name!, deleteOptions(body, q, wopts));
+        return one(object, deleted ? 200 : 202);
+      }
+      case "deletecollection": {
+        const body = (await parseBody(await readBody(req), "application/json")) as KObject | undefined;
+        const items = api.deleteCollection(rt, namespace, { labelSelector: q.get("labelSelector") ?? "", fieldSelector: q.get("fieldSelector") ?? "" }, deleteOptions(body, q, wopts));
+        return this.sendList(res, rt, items, { resourceVersion: String(api.store.resourceVersion) });
+      }
+    }
+    throw methodNotAllowed();
+  }
+
+  /**
+   * Simulated containers print nothing; a pod may carry its log in the `ko.dev/log` annotation
+   * (on the pod or its template), so that scripts reading logs can be tested.
+   */
+  private podLog(res: ServerResponse, namespace: string | undefined, name: string, q: URLSearchParams): void {
+    const api = this.deps.api;
+    const pod = api.get(api.registry.at("", "v1", "pods")!, namespace, name);
+    const container = q.get("container");
+    const names: string[] = (pod.spec?.containers ?? []).map((c: KObject) => c.name);
+    if (container && !names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+    if (!container && names.length > 1) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]`);
+    if (pod.status?.phase === "Pending") throw badRequest(`container "${container ?? names[0]}" in pod "${name}" is waiting to start: ContainerCreating`);
+    let text = String(pod.metadata.annotations?.["ko.dev/log"] ?? "");
+    if (text && !text.endsWith("\n")) text += "\n";
+    const tail = q.get("tailLines");
+    if (tail !== null) text = text.split("\n").slice(0, -1).slice(-Number(tail)).map((l) => `${l}\n`).join("");
+    res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  /** Lists are serialized by hand so that 10,000 stored objects are not copied first. */
+  private sendList(res: ServerResponse, rt: ResourceType, items: KObject[], listMeta: KObject): void {
+    const head = `{"kind":${JSON.stringify(rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(rt))},"metadata":${JSON.stringify(listMeta)},"items":[`;
+    const parts: string[] = [head];
+    for (let i = 0; i < items.length; i++) parts.push(i ? `,${objectJSON(items[i]!)}` : objectJSON(items[i]!));
+    parts.push("]}");
+    const text = parts.join("");
+    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private async admin(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+    const { faults, api } = this.deps;
+    const body = method === "GET" || method === "DELETE" ? undefined : await parseBody(await readBody(req), "application/json");
+    const b = (body ?? {}) as KObject;
+    if (path === "faults") {
+      if (method === "GET") return sendJSON(res, 200, { rules: faults.list() });
+      if (method === "DELETE") {
+        faults.clear();
+        return sendJSON(res, 200, { cleared: true });
+      }
+      if (method === "POST") {
+        const { type, ...rule } = b;
+        if (type === "latency") return sendJSON(res, 201, { id: faults.latency(rule as never) });
+        if (type === "dropWatches" || type === "drop-watches") return sendJSON(res, 200, { dropped: faults.dropWatches(rule.match ?? rule, rule.mode ?? "close") });
+        if (typeof rule.status !== "number") throw badRequest("a fail rule needs a numeric status");
+        return sendJSON(res, 201, { id: faults.fail(rule as never) });
+      }
+    }
+    if (path.startsWith("faults/") && method === "DELETE") {
+      faults.remove(Number(path.slice(7)));
+      return sendJSON(res, 200, { removed: Number(path.slice(7)) });
+    }
+    if (path === "faults/drop-watches" && method === "POST") return sendJSON(res, 200, { dropped: faults.dropWatches(b.match ?? b, b.mode ?? "close") });
+    if (path === "compact" && method === "POST") {
+      api.store.compact();
+      return sendJSON(res, 200, { compactedResourceVersion: api.store.resourceVersion });
+    }
+    if (this.deps.admin) {
+      const out = await this.deps.admin(method, path, body);
+      if (out !== undefined) return sendJSON(res, 200, out);
+    }
+    return this.notFound(res);
+  }
+}
+
+function verbOf(method: string, item: boolean, watch: boolean): Verb | undefined {
+  switch (method) {
+    case "GET":
+      return watch ? "watch" : item ? "get" : "list";
+    case "POST":
+      return item ? undefined : "create";
+    case "PUT":
+      return item ? "update" : undefined;
+    case "PATCH":
+      return item ? "patch" : undefined;
+    case "DELETE":
+      return item ? "delete" : "deletecollection";
+  }
+  return undefined;
+}
+
+function deleteOptions(body: KObject | undefined, q: URLSearchParams, w: WriteOptions): DeleteOptions {
+  const o: DeleteOptions = { ...w };
+  const propagation = body?.propagationPolicy ?? q.get("propagationPolicy");
+  if (propagation) {
+    if (!["Background", "Foreground", "Orphan"].includes(propagation)) throw badRequest(`propagationPolicy: Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan"`);
+    o.propagationPolicy = propagation;
+  }
+  const orphan = body?.orphanDependents ?? (q.get("orphanDependents") !== null ? q.get("orphanDependents") === "true" : undefined);
+  if (orphan !== undefined) o.orphanDependents = orphan;
+  const grace = body?.gracePeriodSeconds ?? (q.get("gracePeriodSeconds") !== null ? Number(q.get("gracePeriodSeconds")) : undefined);
+  if (grace !== undefined) o.gracePeriodSeconds = grace;
+  if (body?.preconditions) o.preconditions = body.preconditions;
+  if (Array.isArray(body?.dryRun) && body.dryRun.includes("All")) o.dryRun = true;
+  return o;
+}

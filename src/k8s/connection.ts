@@ -1,0 +1,568 @@
+/**
+ * One run's connection to a cluster: the client, the limiter, retries, the guardrails (policy,
+ * dry run, confirmation) and the embedded cluster when there is no other. Loaded at the first
+ * API call of a run (options.ts), together with @kubernetes/client-node.
+ */
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
+import type * as K from "@kubernetes/client-node";
+import type { Cluster } from "../cluster/index.js";
+import { KoError, KoPanic } from "../value/failure.js";
+import { listToValue } from "../value/sequence.js";
+import { EMPTY, Seq, Struct, type Value } from "../value/value.js";
+import { fromClient, fromJson, modelName, REDACTED, toJson, type Models } from "./objects.js";
+import { collectionPath, kindInfo, type KindInfo } from "./kinds.js";
+import { Limiter } from "./limiter.js";
+import type { Operation } from "./generated.js";
+import type { K8sOptions } from "./options.js";
+import { Policy, type PolicyVerb } from "./policy.js";
+
+type Json = Record<string, any>;
+
+export interface WaitQuery {
+  readonly kind: string;
+  readonly namespace: string | undefined;
+  readonly name: string | undefined;
+  readonly labelSelector: string | undefined;
+  readonly condition: string;
+  readonly count: number;
+  readonly timeout: string;
+}
+
+export async function openConnection(opts: K8sOptions): Promise<K8sConnection> {
+  const k8s = await import("@kubernetes/client-node");
+  const stderr = opts.stderr ?? ((t: string) => void process.stderr.write(t));
+  const kc = new k8s.KubeConfig();
+  let cluster: Cluster | undefined;
+  const configFile = opts.cluster === "embedded" ? undefined : findKubeconfig(opts.kubeconfig);
+  if (configFile) {
+    kc.loadFromFile(configFile);
+    if (opts.context) kc.setCurrentContext(opts.context);
+    if (!kc.getCurrentCluster()) throw new KoError(`kubeconfig ${configFile}: no cluster for context ${kc.getCurrentContext() || "(none)"}`, "k8s/config");
+  } else {
+    if (opts.cluster === "kubeconfig") throw new KoError("no kubeconfig found (--kubeconfig, KUBECONFIG, ~/.kube/config)", "k8s/config");
+    const { startCluster } = await import("../cluster/index.js");
+    cluster = await startCluster(opts.clusterState ? { statePath: opts.clusterState } : {});
+    stderr(
+      `ko: ${opts.cluster === "embedded" ? "" : "no kubeconfig found; "}using the embedded cluster at ${cluster.url}` +
+        `${opts.clusterState ? ` (state in ${opts.clusterState})` : " (its state ends with the run)"}\n`,
+    );
+    kc.loadFromString(cluster.kubeconfig);
+  }
+  let policy: Policy | undefined;
+  const policyFile = opts.policy ?? (opts.scriptDir ? path.join(opts.scriptDir, "ko.policy.yaml") : undefined);
+  if (policyFile && (opts.policy || fs.existsSync(policyFile))) {
+    const { parse } = createRequire(import.meta.url)("yaml") as typeof import("yaml");
+    let text: string;
+    try {
+      text = fs.readFileSync(policyFile, "utf8");
+    } catch (e) {
+      throw new KoError(`cannot read policy ${policyFile}: ${(e as Error).message}`, "k8s/policy");
+    }
+    policy = Policy.parse(policyFile, parse(text));
+  }
+  return new K8sConnection(k8s, kc, opts, stderr, cluster, policy);
+}
+
+/** --kubeconfig, else the first existing file of KUBECONFIG, else ~/.kube/config; undefined if none exists. */
+function findKubeconfig(flag: string | undefined): string | undefined {
+  if (flag) {
+    if (!fs.existsSync(flag)) throw new KoError(`kubeconfig ${flag} does not exist`, "k8s/config");
+    return flag;
+  }
+  const candidates = [...(process.env.KUBECONFIG ?? "").split(path.delimiter).filter((f) => f !== ""), path.join(os.homedir(), ".kube", "config")];
+  return candidates.find((f) => fs.existsSync(f));
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/** "90s", "5m", "1h30m", "250ms" or a bare number of seconds, in milliseconds. */
+export function parseDuration(text: string): number {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  const rest = text.replace(/(\d+(?:\.\d+)?)(ms|s|m|h)/g, (_, n: string, u: string) => ((total += Number(n) * units[u]!), ""));
+  if (rest !== "" || text === "") throw new KoError(`k8s.WaitFor: argument timeout: not a duration: ${JSON.stringify(text)}`, "runtime/host-argument");
+  return total;
+}
+
+/** What an API call is about, for its errors, the policy and the dry-run report. */
+interface Target {
+  readonly verb: PolicyVerb;
+  readonly kind: string;
+  readonly namespace?: string | undefined;
+  readonly name?: string | undefined;
+}
+
+export class K8sConnection {
+  readonly limiter: Limiter;
+  readonly objects: K.KubernetesObjectApi;
+  readonly defaultNamespace: string;
+  /** Every request sent, by verb (tests and the benchmark read it). */
+  readonly requests = new Map<string, number>();
+  private readonly models: Models;
+  private readonly dryRun: boolean;
+  private readonly report: { verb: string; what: string }[] = [];
+  /** Namespaces this dry run would have created: writes into them cannot be sent. */
+  private readonly dryNamespaces = new Set<string>();
+  private confirmed: Promise<void> | undefined;
+
+  constructor(
+    readonly k8s: typeof K,
+    readonly kc: K.KubeConfig,
+    readonly opts: K8sOptions,
+    private readonly stderr: (text: string) => void,
+    readonly cluster: Cluster | undefined,
+    readonly policy: Policy | undefined,
+  ) {
+    this.limiter = new Limiter(opts.maxInflight ?? 16);
+    this.objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+    this.models = k8s as unknown as Models;
+    this.dryRun = opts.dryRun === true;
+    this.defaultNamespace = opts.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
+  }
+
+  /** The embedded cluster is the run's own: it needs no confirmation. */
+  get embedded(): boolean {
+    return this.cluster !== undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.dryRun) this.stderr(this.summary());
+    await this.cluster?.close();
+  }
+
+  /** The dry run's summary: what would have been created, changed and deleted. */
+  summary(): string {
+    const group = (verb: string) => this.report.filter((r) => r.verb === verb).map((r) => r.what);
+    const lines = ["ko: dry run: nothing was changed."];
+    for (const [verb, title] of [["create", "would create"], ["change", "would change"], ["delete", "would delete"]] as const) {
+      const items = group(verb);
+      lines.push(`  ${title} (${items.length})${items.length ? ":" : ""}`);
+      for (const it of items) lines.push(`    ${it}`);
+    }
+    return lines.join("\n") + "\n";
+  }
+
+  // ---- The convenience layer -------------------------------------------------------------------
+
+  async createNamespace(name: string): Promise<Value> {
+    const body = { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+    const target: Target = { verb: "create", kind: "Namespace", namespace: name, name };
+    this.police(target);
+    if (this.dryRun) {
+      const exists = await this.exists("v1", "Namespace", name);
+      if (exists) throw this.panic(target, 409, "AlreadyExists", `namespaces "${name}" already exists`);
+      this.dryNamespaces.add(name);
+      this.note("create", target);
+      return fromJson(body);
+    }
+    return fromClient(await this.create(target, body), "V1Namespace", this.models);
+  }
+
+  async deleteNamespace(name: string): Promise<Value> {
+    const target: Target = { verb: "delete", kind: "Namespace", namespace: name, name };
+    const deleted = await this.deleteOne(target, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+    return deleted ? name : EMPTY;
+  }
+
+  async apply(object: Value, namespace: string | undefined): Promise<Value> {
+    const raw = toJson(object, undefined, this.models) as Json;
+    if (typeof raw.apiVersion !== "string" || typeof raw.kind !== "string" || typeof raw.metadata?.name !== "string") {
+      throw new KoError("k8s.Apply: argument object: needs apiVersion, kind and metadata.name", "runtime/host-argument");
+    }
+    const model = modelName(raw.apiVersion, raw.kind);
+    const body = toJson(object, model, this.models) as Json;
+    const info = kindInfo(body.kind);
+    const namespaced = info ? info.namespaced : true;
+    if (namespaced) body.metadata.namespace ??= namespace ?? this.defaultNamespace;
+    const target: Target = { verb: "patch", kind: body.kind, namespace: namespaced ? body.metadata.namespace : body.metadata.name, name: body.metadata.name };
+    this.police(target);
+    if (this.dryRun) {
+      const exists = namespaced && this.dryNamespaces.has(body.metadata.namespace) ? false : await this.exists(body.apiVersion, body.kind, body.metadata.name, body.metadata.namespace);
+      this.note(exists ? "change" : "create", target);
+      if (namespaced && this.dryNamespaces.has(body.metadata.namespace)) return fromClient(body, model, this.models);
+    }
+    const applied = await this.send(target, "idempotent", () =>
+      this.objects.patch(body, undefined, this.dryRun ? "All" : undefined, "ko", true, this.k8s.PatchStrategy.ServerSideApply),
+    );
+    return fromClient(applied, model, this.models, body.kind === "Secret");
+  }
+
+  async get(kind: string, name: string, namespace: string | undefined, apiVersion: string | undefined): Promise<Value> {
+    const info = kindInfo(kind);
+    const kindName = info?.kind ?? kind;
+    const ns = info?.namespaced === false ? undefined : (namespace ?? this.defaultNamespace);
+    const target: Target = { verb: "get", kind: kindName, namespace: ns ?? (kindName === "Namespace" ? name : undefined), name };
+    this.police(target);
+    const version = apiVersion ?? info?.apiVersion;
+    if (!version) throw new KoError(`k8s.Get: kind ${kind} is not one the package knows: give its apiVersion`, "runtime/host-argument");
+    const obj = await this.send(target, "idempotent", () => this.objects.read({ apiVersion: version, kind: kindName, metadata: { name, ...(ns ? { namespace: ns } : {}) } }));
+    return fromClient(obj, modelName(version, kindName), this.models, kindName === "Secret");
+  }
+
+  async list(kind: string, namespace: string | undefined, labelSelector: string | undefined): Promise<Value> {
+    const info = this.known(kind, "List");
+    const items = await this.listJson(info, namespace ?? this.defaultNamespace, labelSelector);
+    return listToValue(items.map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models, info.kind === "Secret")));
+  }
+
+  async delete(kind: string, namespace: string | undefined, names: Value, labelSelector: string | undefined, objects: Value): Promise<Value> {
+    const info = this.known(kind, "Delete");
+    const ns = namespace ?? this.defaultNamespace;
+    const targets: { name: string; namespace: string }[] = [];
+    for (const n of names === EMPTY ? [] : names instanceof Seq ? names.items : [names]) targets.push({ name: n as string, namespace: ns });
+    for (const o of objects === EMPTY ? [] : objects instanceof Seq ? objects.items : [objects]) {
+      const meta = (toJson(o, undefined, this.models) as Json).metadata ?? {};
+      if (typeof meta.name !== "string") throw new KoError(`k8s.Delete: argument objects: an object without metadata.name`, "runtime/host-argument");
+      targets.push({ name: meta.name, namespace: meta.namespace ?? ns });
+    }
+    if (labelSelector !== undefined) {
+      for (const o of await this.listJson(info, ns, labelSelector)) targets.push({ name: o.metadata.name, namespace: o.metadata.namespace ?? ns });
+    }
+    const results = await Promise.all(
+      targets.map((t) => this.deleteOne({ verb: "delete", kind: info.kind, namespace: t.namespace, name: t.name }, { apiVersion: info.apiVersion, kind: info.kind, metadata: t })),
+    );
+    return results.filter((r) => r).length;
+  }
+
+  // ---- The generated API ------------------------------------------------------------------------
+
+  /**
+   * Calls one operation of the client's generated API (generated.ts) with its own parameters.
+   * The policy, the confirmation, the dry run, the limiter and retries apply as for the
+   * convenience layer; a create is not retried after an ambiguous failure.
+   */
+  async operation(op: Operation, args: Record<string, Value>, _signal: AbortSignal): Promise<Value> {
+    const param: Json = {};
+    for (const p of op.params) {
+      const v = args[p.name];
+      if (v !== undefined && v !== EMPTY) param[p.key ?? p.name] = toJson(v, /^[A-Z]/.test(p.type) || p.type.startsWith("Array<") ? p.type : undefined, this.models);
+    }
+    const verb = operationVerb(op.method);
+    const kind = operationKind(op.method);
+    // The client sends a patch as a JSON patch (application/json-patch+json): a list of
+    // operations, of which Ko writes a one-element list as the element itself (spec 4.4).
+    if (verb === "patch" && param.body !== undefined && !Array.isArray(param.body)) param.body = [param.body];
+    const namespaced = typeof param.namespace === "string";
+    const target: Target = { verb, kind, namespace: namespaced ? param.namespace : kind === "Namespace" ? param.name : undefined, name: param.name ?? param.body?.metadata?.name };
+    this.police(target);
+    const writes = verb !== "get" && verb !== "list" && verb !== "watch";
+    if (verb === "delete" || verb === "deletecollection") await this.confirmDestructive(target);
+    if (this.dryRun && writes) {
+      this.note(verb === "create" ? "create" : verb === "delete" || verb === "deletecollection" ? "delete" : "change", target);
+      if (!op.params.some((p) => p.name === "dryRun")) return EMPTY; // cannot be sent as a dry run: only reported
+      param.dryRun = "All";
+    }
+    const api = this.apiClient(op.api) as Record<string, (p: Json) => Promise<unknown>>;
+    const result = await this.send(target, verb === "create" ? "create" : "idempotent", () => api[op.method]!.call(api, param));
+    return fromClient(result, op.result, this.models, kind === "Secret");
+  }
+
+  private readonly apis = new Map<string, unknown>();
+
+  private apiClient(name: string): unknown {
+    let api = this.apis.get(name);
+    if (!api) {
+      const ctor = (this.k8s as unknown as Record<string, new (...a: never[]) => unknown>)[name];
+      if (!ctor) throw new KoError(`@kubernetes/client-node has no ${name}`, "k8s/generated");
+      api = this.kc.makeApiClient(ctor as never);
+      this.apis.set(name, api);
+    }
+    return api;
+  }
+
+  // ---- Waiting, on watch ---------------------------------------------------------------------
+
+  async waitFor(q: WaitQuery, signal: AbortSignal): Promise<Value> {
+    const info = this.known(q.kind, "WaitFor");
+    const ns = info.namespaced ? (q.namespace ?? this.defaultNamespace) : undefined;
+    const deadline = Date.now() + parseDuration(q.timeout);
+    const what = `${info.kind}${q.name ? ` ${q.name}` : ""}${q.labelSelector ? ` (${q.labelSelector})` : ""}${ns ? ` in ${ns}` : ""}`;
+    const fieldSelector = q.name ? `metadata.name=${q.name}` : undefined;
+    const seen = new Map<string, Json>();
+    const check = (): Json[] | undefined => {
+      const objs = [...seen.values()].sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+      if (q.condition.toLowerCase() === "deleted") return objs.length === 0 ? objs : undefined;
+      for (const o of objs) if (info.kind === "Job" && hasCondition(o, "Failed")) throw this.panic({ verb: "watch", kind: info.kind, namespace: ns, name: o.metadata?.name }, 0, "Failed", `job ${o.metadata?.name} failed`);
+      return objs.length >= q.count && objs.every((o) => meets(info.kind, o, q.condition)) ? objs : undefined;
+    };
+    const relist = async (): Promise<string> => {
+      const list = await this.listRaw(info, ns, q.labelSelector, fieldSelector);
+      seen.clear();
+      for (const o of list.items) seen.set(o.metadata.name, o);
+      return list.metadata?.resourceVersion ?? "";
+    };
+    if (this.dryRun && ns && this.dryNamespaces.has(ns)) {
+      this.stderr(`ko: dry run: would wait for ${what} to be ${q.condition}\n`);
+      return EMPTY;
+    }
+    let rv = await relist();
+    if (this.dryRun && !check()) {
+      this.stderr(`ko: dry run: would wait for ${what} to be ${q.condition}\n`);
+      return listToValue([...seen.values()].map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models)));
+    }
+    for (;;) {
+      const done = check();
+      if (done) return listToValue(done.map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models, info.kind === "Secret")));
+      if (signal.aborted) throw signal.reason;
+      const left = deadline - Date.now();
+      if (left <= 0) throw this.panic({ verb: "watch", kind: info.kind, namespace: ns, name: q.name }, 0, "Timeout", `timed out after ${q.timeout} waiting for ${what} to be ${q.condition}`);
+      // One watch, from the last version seen, until the condition holds, the connection drops or time runs out.
+      const outcome = await new Promise<"met" | "dropped" | "expired" | "timeout">((resolve) => {
+        let controller: AbortController | undefined;
+        let settled = false;
+        const finish = (r: "met" | "dropped" | "expired" | "timeout") => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          signal.removeEventListener("abort", onAbort);
+          controller?.abort();
+          resolve(r);
+        };
+        const timer = setTimeout(() => finish("timeout"), left);
+        const onAbort = () => finish("timeout");
+        signal.addEventListener("abort", onAbort, { once: true });
+        this.count("watch");
+        new this.k8s.Watch(this.kc)
+          .watch(
+            collectionPath(info, ns),
+            { resourceVersion: rv, allowWatchBookmarks: true, labelSelector: q.labelSelector, fieldSelector },
+            (phase, obj: Json) => {
+              if (phase === "ERROR") return finish(obj?.code === 410 ? "expired" : "dropped");
+              if (obj?.metadata?.resourceVersion) rv = obj.metadata.resourceVersion;
+              if (phase === "ADDED" || phase === "MODIFIED") seen.set(obj.metadata.name, obj);
+              else if (phase === "DELETED") seen.delete(obj.metadata.name);
+              try {
+                if (check()) finish("met");
+              } catch {
+                finish("met"); // a failed Job: the loop's own check raises the panic
+              }
+            },
+            () => finish("dropped"),
+          )
+          .then(
+            (c) => (settled ? c.abort() : (controller = c)),
+            () => finish("dropped"),
+          );
+      });
+      if (outcome === "expired") rv = await relist();
+      else if (outcome === "dropped") await sleep(50, signal); // resume from rv
+    }
+  }
+
+  // ---- Requests --------------------------------------------------------------------------------
+
+  private known(kind: string, fn: string): KindInfo {
+    const info = kindInfo(kind);
+    if (!info) throw new KoError(`k8s.${fn}: argument kind: unknown kind ${JSON.stringify(kind)}`, "runtime/host-argument");
+    return info;
+  }
+
+  private async listJson(info: KindInfo, namespace: string | undefined, labelSelector: string | undefined): Promise<Json[]> {
+    const list = await this.listRaw(info, info.namespaced ? namespace : undefined, labelSelector, undefined);
+    return [...list.items].sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+  }
+
+  private listRaw(info: KindInfo, ns: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined): Promise<Json> {
+    const target: Target = { verb: "list", kind: info.kind, namespace: ns };
+    this.police(target);
+    if (this.dryRun && ns && this.dryNamespaces.has(ns)) return Promise.resolve({ items: [] });
+    return this.send(target, "idempotent", () =>
+      this.objects.list(info.apiVersion, info.kind, ns, undefined, undefined, undefined, fieldSelector, labelSelector) as Promise<Json>,
+    );
+  }
+
+  private async exists(apiVersion: string, kind: string, name: string, namespace?: string): Promise<boolean> {
+    try {
+      await this.send({ verb: "get", kind, namespace, name }, "idempotent", () => this.objects.read({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } }));
+      return true;
+    } catch (e) {
+      if (e instanceof KoPanic && e.value instanceof Struct && e.value.fields.some((f) => f.name === "code" && f.value === 404)) return false;
+      throw e;
+    }
+  }
+
+  /** Deletes one object; false if it was already gone. */
+  private async deleteOne(target: Target, spec: Json): Promise<boolean> {
+    this.police(target);
+    await this.confirmDestructive(target);
+    if (this.dryRun) {
+      const gone = (target.namespace && target.kind !== "Namespace" && this.dryNamespaces.has(target.namespace)) || !(await this.exists(spec.apiVersion, spec.kind, spec.metadata.name, target.kind === "Namespace" ? undefined : target.namespace));
+      if (gone) return false;
+      this.note("delete", target);
+    }
+    try {
+      await this.send(target, "idempotent", () => this.objects.delete(spec, undefined, this.dryRun ? "All" : undefined, undefined, undefined, "Background"));
+      return true;
+    } catch (e) {
+      if (e instanceof KoPanic && e.value instanceof Struct && e.value.fields.some((f) => f.name === "code" && f.value === 404)) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Creates an object. A create is not idempotent, so it is not retried blindly: after an
+   * answer that may have come after the object was made (5xx, a dropped connection) the retry's
+   * AlreadyExists is checked by reading the object back — it counts as ours only if it was
+   * created after our first attempt began.
+   */
+  private async create(target: Target, body: Json): Promise<Json> {
+    const started = Date.now();
+    let ambiguous = false;
+    try {
+      return (await this.send(target, "create", () => this.objects.create(body, undefined, this.dryRun ? "All" : undefined, "ko"), () => (ambiguous = true))) as Json;
+    } catch (e) {
+      if (!ambiguous || !(e instanceof KoPanic) || !isReason(e, "AlreadyExists")) throw e;
+      const existing = (await this.send({ ...target, verb: "get" }, "idempotent", () => this.objects.read(body as { apiVersion: string; kind: string; metadata: { name: string } }))) as Json;
+      const created = new Date(existing.metadata?.creationTimestamp ?? 0).getTime();
+      if (created >= Math.floor(started / 1000) * 1000 - 1000) return existing;
+      throw e;
+    }
+  }
+
+  /**
+   * Sends one request in a limiter slot, retrying with capped exponential backoff: always on
+   * 429 (the server did nothing), and on 5xx and connection errors when the call is idempotent
+   * or the caller handles the ambiguity (`onAmbiguous`).
+   */
+  private async send<T>(target: Target, kind: "idempotent" | "create", request: () => Promise<T>, onAmbiguous?: () => void): Promise<T> {
+    const { baseMs = 100, maxMs = 5000, attempts = 8 } = this.opts.retry ?? {};
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.count(target.verb);
+        return await this.limiter.run(request);
+      } catch (e) {
+        const status = statusOf(e);
+        const ambiguous = status.code >= 500 || status.code === 0; // the server may have done it
+        const retryable = status.code === 429 || (ambiguous && (kind === "idempotent" || onAmbiguous !== undefined));
+        if (!retryable || attempt >= attempts) throw this.panic(target, status.code, status.reason, status.message);
+        if (status.code !== 429 && kind === "create") onAmbiguous?.();
+        const backoff = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+        const delay = status.retryAfterMs !== undefined ? Math.min(maxMs, status.retryAfterMs) : backoff * (0.5 + Math.random() / 2);
+        await sleep(delay);
+      }
+    }
+  }
+
+  private count(verb: string): void {
+    this.requests.set(verb, (this.requests.get(verb) ?? 0) + 1);
+  }
+
+  private police(t: Target): void {
+    this.policy?.check(t.verb, t.kind, t.namespace, t.name);
+  }
+
+  private note(verb: "create" | "change" | "delete", t: Target): void {
+    const what = `${t.kind} ${t.namespace && t.kind !== "Namespace" ? `${t.namespace}/` : ""}${t.name}`;
+    this.report.push({ verb, what });
+    this.stderr(`ko: dry run: would ${verb} ${what}\n`);
+  }
+
+  /** Asks once, before the first destructive call against a cluster that is not the embedded one. */
+  private confirmDestructive(t: Target): Promise<void> {
+    if (this.embedded || this.opts.yes || this.dryRun) return Promise.resolve();
+    return (this.confirmed ??= (async () => {
+      const where = `${this.kc.getCurrentCluster()?.server ?? "?"} (context ${this.kc.getCurrentContext()})`;
+      const question = `ko: about to ${t.verb} ${t.kind} ${t.name ?? ""} on ${where}. Go ahead with this and the run's other deletions? [y/N] `;
+      const ask = this.opts.confirm ?? (process.stdin.isTTY && process.stderr.isTTY ? askTerminal : undefined);
+      if (!ask) throw new KoError(`refusing to ${t.verb} on ${where} without confirmation: run on a terminal, or pass --yes`, "k8s/confirm");
+      if (!(await ask(question))) throw new KoError(`${t.verb} on ${where} not confirmed`, "k8s/confirm");
+    })());
+  }
+
+  /** A Kubernetes API error as a Ko panic (D15). */
+  panic(t: Target, code: number, reason: string, message: string): KoPanic {
+    return new KoPanic(
+      new Struct([
+        { name: "code", value: code, monadic: false },
+        { name: "reason", value: reason, monadic: false },
+        { name: "message", value: message, monadic: false },
+        { name: "kind", value: t.kind, monadic: false },
+        { name: "name", value: t.name ?? EMPTY, monadic: false },
+        { name: "namespace", value: t.namespace ?? EMPTY, monadic: false },
+        { name: "verb", value: t.verb, monadic: false },
+      ].filter((f) => f.value !== EMPTY)),
+    );
+  }
+}
+
+/** The verb of an operation, for the policy: listNamespacedPod → list, replaceNamespacedPod → update. */
+function operationVerb(method: string): PolicyVerb {
+  if (method.startsWith("deleteCollection")) return "deletecollection";
+  const prefix = /^[a-z]+/.exec(method)![0];
+  const verbs: Record<string, PolicyVerb> = { create: "create", replace: "update", patch: "patch", delete: "delete", list: "list", read: "get", watch: "watch" };
+  return verbs[prefix] ?? "get";
+}
+
+/** The kind an operation is about: deleteCollectionNamespacedPersistentVolumeClaim → PersistentVolumeClaim. */
+function operationKind(method: string): string {
+  return method.replace(/^(deleteCollection|[a-z]+)/, "").replace(/^Namespaced/, "").replace(/ForAllNamespaces$/, "").replace(/(Status|Scale|Ephemeralcontainers|Resize|Log|Eviction|Binding|Proxy.*)$/, (m, _x, off: number) => (off > 0 ? "" : m));
+}
+
+async function askTerminal(question: string): Promise<boolean> {
+  const readline = await import("node:readline/promises");
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function isReason(p: KoPanic, reason: string): boolean {
+  return p.value instanceof Struct && p.value.fields.some((f) => f.name === "reason" && f.value === reason);
+}
+
+/** The status of a failed request: an ApiException's Status body, or a connection error (code 0). */
+function statusOf(e: unknown): { code: number; reason: string; message: string; retryAfterMs?: number } {
+  const x = e as { code?: unknown; body?: unknown; headers?: Record<string, string>; message?: string };
+  if (typeof x?.code === "number" && x.code >= 100) {
+    let body: Json = {};
+    try {
+      body = typeof x.body === "string" ? JSON.parse(x.body) : ((x.body as Json) ?? {});
+    } catch {
+      /* not a Status */
+    }
+    const retryAfter = Number(x.headers?.["retry-after"]);
+    return {
+      code: x.code,
+      reason: body.reason ?? "Unknown",
+      message: redact(body.message ?? x.message ?? ""),
+      ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}),
+    };
+  }
+  return { code: 0, reason: "ConnectionError", message: (e as Error)?.message ?? String(e) };
+}
+
+/** Secret values never reach a message: a `data` map echoed in one prints as <redacted>. */
+function redact(message: string): string {
+  return message.replace(/("?(?:data|stringData)"?\s*:\s*)(\{[^}]*\}|map\[[^\]]*\])/g, `$1<${REDACTED}>`);
+}
+
+function hasCondition(o: Json, type: string): boolean {
+  return Array.isArray(o.status?.conditions) && o.status.conditions.some((c: Json) => c.type === type && c.status === "True");
+}
+
+/** Whether an object meets a condition: a status condition of that type, or the workload's own notion of Ready. */
+function meets(kind: string, o: Json, condition: string): boolean {
+  if (hasCondition(o, condition)) return true;
+  const s = o.status ?? {};
+  if (s.phase === condition) return true; // Running, Succeeded...
+  if (condition === "Ready" || condition === "Available") {
+    if (kind === "StatefulSet" || kind === "Deployment") {
+      const want = o.spec?.replicas ?? 1;
+      // Rolled out: the controller has seen the latest spec, enough replicas are ready and no extra ones are left.
+      return (s.observedGeneration ?? 0) >= (o.metadata?.generation ?? 0) && (s.readyReplicas ?? 0) >= want && (s.replicas ?? 0) <= want;
+    }
+    if (kind === "Job") return hasCondition(o, "Complete");
+  }
+  return false;
+}
+

@@ -1,0 +1,176 @@
+/**
+ * Between Ko values and Kubernetes JSON.
+ *
+ * Ko → JSON follows the client's model metadata (`attributeTypeMap`): Ko writes a one-element
+ * list as the element itself (spec 4.4), so wherever the schema says `Array<...>` a single value
+ * is wrapped. JSON → Ko keeps field order; timestamps become RFC 3339 strings; the values of a
+ * Secret's `data` and `stringData` become opaque values that print as `<redacted>`.
+ */
+import { listToValue } from "../value/sequence.js";
+import { EMPTY, FloatVal, IntVal, Opaque, Seq, Struct, type Field, type Value } from "../value/value.js";
+
+/** The host type of a redacted secret value: `Show`, `Peek` and errors print `<redacted>`. */
+export const REDACTED = "redacted";
+
+/** A model class of @kubernetes/client-node, as far as its metadata goes. */
+interface Model {
+  getAttributeTypeMap?(): readonly { name: string; baseName: string; type: string }[];
+}
+export type Models = Record<string, unknown>;
+
+/** The model name of a kind: V1StatefulSet for apps/v1 StatefulSet. */
+export function modelName(apiVersion: string, kind: string): string {
+  const version = apiVersion.slice(apiVersion.lastIndexOf("/") + 1);
+  return version.charAt(0).toUpperCase() + version.slice(1) + kind;
+}
+
+/** A Ko value as plain JSON, shaped by the model `type` when the client has one. */
+export function toJson(v: Value, type: string | undefined, models: Models): unknown {
+  const plain = plainJson(v);
+  return type ? shape(plain, type, models) : plain;
+}
+
+function plainJson(v: Value): unknown {
+  if (v === EMPTY) return undefined;
+  switch (typeof v) {
+    case "boolean":
+    case "string":
+    case "number":
+      return v;
+    case "bigint":
+      return Number(v);
+  }
+  if (v instanceof IntVal) return Number(v.v);
+  if (v instanceof FloatVal) return v.v;
+  if (v instanceof Seq) return v.items.map(plainJson);
+  if (v instanceof Opaque) return v.hostType === REDACTED ? v.value : undefined;
+  if (v instanceof Struct) {
+    const o: Record<string, unknown> = {};
+    for (const f of v.fields) if (f.value !== EMPTY) o[f.name] = plainJson(f.value);
+    return o;
+  }
+  return undefined;
+}
+
+function shape(x: unknown, type: string, models: Models): unknown {
+  if (x === undefined || x === null) return x;
+  const array = /^Array<(.*)>$/.exec(type);
+  if (array) return (Array.isArray(x) ? x : [x]).map((e) => shape(e, array[1]!, models));
+  const map = /^\{ \[key: string\]: (.*); \}$/.exec(type);
+  if (map && typeof x === "object") {
+    return Object.fromEntries(Object.entries(x as object).map(([k, e]) => [k, shape(e, map[1]!, models)]));
+  }
+  const model = models[type] as Model | undefined;
+  const attributes = model?.getAttributeTypeMap?.();
+  if (!attributes || typeof x !== "object" || Array.isArray(x)) return x;
+  // The client's serializer reads a model's fields by their TypeScript names (`_from` for
+  // `from`, `x_kubernetes_list_type` for `x-kubernetes-list-type`) and writes the JSON names.
+  const out: Record<string, unknown> = {};
+  for (const [k, e] of Object.entries(x as object)) {
+    const a = attributes.find((at) => at.baseName === k);
+    out[a ? a.name : k] = a ? shape(e, a.type, models) : e;
+  }
+  return out;
+}
+
+/**
+ * What the client gives back (a model object, named as TypeScript names its fields) as a Ko
+ * value with the JSON names a manifest uses. Plain JSON passes through unchanged.
+ */
+export function fromClient(x: unknown, type: string | undefined, models: Models, secret = false): Value {
+  return fromJson(type ? jsonNames(x, type, models) : x, secret);
+}
+
+function jsonNames(x: unknown, type: string, models: Models): unknown {
+  if (x === undefined || x === null || typeof x !== "object" || x instanceof Date) return x;
+  if (!renames(type, models)) return x; // nearly every model: nothing to rename anywhere in it
+  const array = /^Array<(.*)>$/.exec(type);
+  if (array) return Array.isArray(x) ? x.map((e) => jsonNames(e, array[1]!, models)) : x;
+  const map = /^\{ \[key: string\]: (.*); \}$/.exec(type);
+  if (map) return Object.fromEntries(Object.entries(x).map(([k, e]) => [k, jsonNames(e, map[1]!, models)]));
+  const attributes = (models[type] as Model | undefined)?.getAttributeTypeMap?.();
+  if (!attributes || Array.isArray(x)) return x;
+  const out: Record<string, unknown> = {};
+  for (const [k, e] of Object.entries(x)) {
+    const a = attributes.find((at) => at.name === k);
+    out[a ? a.baseName : k] = a ? jsonNames(e, a.type, models) : e;
+  }
+  return out;
+}
+
+let renaming: Set<string> | undefined;
+
+/** Whether a value of the client's `type` may hold a field whose TypeScript and JSON names differ. */
+function renames(type: string, models: Models): boolean {
+  renaming ??= modelsThatRename(models);
+  return renaming.has(innerType(type));
+}
+
+/** The model a type is about: the element of `Array<T>` and the value of a map. */
+function innerType(type: string): string {
+  const inner = /^Array<(.*)>$/.exec(type)?.[1] ?? /^\{ \[key: string\]: (.*); \}$/.exec(type)?.[1];
+  return inner === undefined ? type : innerType(inner);
+}
+
+/**
+ * The models with a renamed field somewhere inside them: those with one of their own, then,
+ * until nothing changes, those with a field of a model already found (models contain
+ * themselves and each other, so this is a fixpoint rather than a recursion).
+ */
+function modelsThatRename(models: Models): Set<string> {
+  const fields = new Map<string, readonly { name: string; baseName: string; type: string }[]>();
+  for (const [name, m] of Object.entries(models)) {
+    const attributes = (m as Model | undefined)?.getAttributeTypeMap?.();
+    if (attributes) fields.set(name, attributes);
+  }
+  const found = new Set<string>();
+  for (const [name, attributes] of fields) if (attributes.some((a) => a.name !== a.baseName)) found.add(name);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, attributes] of fields) {
+      if (!found.has(name) && attributes.some((a) => found.has(innerType(a.type)))) {
+        found.add(name);
+        grew = true;
+      }
+    }
+  }
+  return found;
+}
+
+/** Kubernetes JSON (or a client model object) as a Ko value. */
+export function fromJson(x: unknown, secret = false): Value {
+  if (x === null || x === undefined) return EMPTY;
+  switch (typeof x) {
+    case "boolean":
+    case "string":
+      return x;
+    case "number":
+      return Number.isSafeInteger(x) ? x : new FloatVal("Float64", x);
+  }
+  if (x instanceof Date) return x.toISOString().replace(/\.000Z$/, "Z");
+  if (Array.isArray(x)) {
+    const items = x.map((e) => fromJson(e));
+    try {
+      return listToValue(items);
+    } catch {
+      return new Seq(items.filter((e) => e !== EMPTY)); // cluster data whose element types do not unify
+    }
+  }
+  if (typeof x === "object") {
+    const o = x as Record<string, unknown>;
+    const isSecret = secret || o.kind === "Secret";
+    const fields: Field[] = [];
+    for (const [k, e] of Object.entries(o)) {
+      if (k === "managedFields") continue; // bookkeeping of server-side apply; kubectl hides it too
+      const value = isSecret && (k === "data" || k === "stringData") && e && typeof e === "object" ? redacted(e as object) : fromJson(e, isSecret && k === "items");
+      if (value !== EMPTY) fields.push({ name: k, value, monadic: false });
+    }
+    return fields.length === 0 ? EMPTY : new Struct(fields);
+  }
+  return EMPTY;
+}
+
+function redacted(data: object): Value {
+  const fields = Object.entries(data).map(([k, v]): Field => ({ name: k, value: new Opaque(REDACTED, v), monadic: false }));
+  return fields.length === 0 ? EMPTY : new Struct(fields);
+}
