@@ -81,7 +81,12 @@ async function run(prog, layers) {
 
 /** A cache layer as `ko run` makes one (host calls are watched only if make-style functions can be called). */
 function layerFor(prog, dir, minMs) {
-  return new CacheLayer({ store: new CacheStore(dir), lookup: programCallables(prog.compiled), minMs, makeStyle: reachesCacheable(prog.compiled) });
+  return new CacheLayer({
+    store: new CacheStore(dir),
+    lookup: programCallables(prog.compiled),
+    minMs,
+    makeStyle: reachesCacheable(prog.compiled),
+  });
 }
 
 /**
@@ -96,7 +101,7 @@ async function rounds(scenarios, times) {
     const all = runs.get(s.label);
     const byCpu = [...all].sort((a, b) => a.cpu - b.cpu);
     const byWall = [...all].sort((a, b) => a.ms - b.ms);
-    return { label: s.label, ms: byCpu[0].cpu, wall: byWall[Math.floor(byWall.length / 2)].ms, last: all[all.length - 1], };
+    return { label: s.label, ms: byCpu[0].cpu, wall: byWall[Math.floor(byWall.length / 2)].ms, last: all[all.length - 1] };
   });
 }
 
@@ -131,7 +136,8 @@ for (const m of [first, cached, idle, miss]) {
 }
 
 const pct = (m) => `${((m.ms / uncached.ms) * 100).toFixed(2)}%`;
-const row = (m, extra = "") => `${m.label.padEnd(26)} ${m.ms.toFixed(1).padStart(9)} ms  ${pct(m).padStart(8)}  ${m.wall.toFixed(1).padStart(9)} ms  ${extra}`;
+const row = (m, extra = "") =>
+  `${m.label.padEnd(26)} ${m.ms.toFixed(1).padStart(9)} ms  ${pct(m).padStart(8)}  ${m.wall.toFixed(1).padStart(9)} ms  ${extra}`;
 console.log(`${CALLS} calls of Work (a loop of ${LOOP} steps); CPU time of the least disturbed of ${RUNS} runs, and the median wall time`);
 console.log(`${"".padEnd(26)} ${"CPU".padStart(12)}  ${"share".padStart(8)}  ${"wall".padStart(12)}`);
 console.log(row(uncached, "(the baseline)"));

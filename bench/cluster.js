@@ -19,7 +19,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function clientFor(url, dir) {
   const file = path.join(dir, `kc-${Math.random().toString(36).slice(2)}`);
-  fs.writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: b\n  context: {cluster: b, user: b}\ncurrent-context: b\nusers:\n- name: b\n  user: {token: x}\n`);
+  fs.writeFileSync(
+    file,
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: b\n  context: {cluster: b, user: b}\ncurrent-context: b\nusers:\n- name: b\n  user: {token: x}\n`,
+  );
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(file);
   return kc.makeApiClient(k8s.CoreV1Api);
@@ -80,7 +83,13 @@ export async function runClusterBench({ log = () => {} } = {}) {
     const koRt = median([await roundTrips(core, 300), await roundTrips(core, 300), await roundTrips(core, 300)]);
     const baseRt = median([await roundTrips(floorCore, 300), await roundTrips(floorCore, 300), await roundTrips(floorCore, 300)]);
     await floor.close();
-    rows.push({ name: `create+get+delete via client-node (${Math.round(1000 / koRt)} round trips/s)`, koMs: koRt, baselineMs: baseRt, ratio: koRt / baseRt, target: "ratio < 3" });
+    rows.push({
+      name: `create+get+delete via client-node (${Math.round(1000 / koRt)} round trips/s)`,
+      koMs: koRt,
+      baselineMs: baseRt,
+      ratio: koRt / baseRt,
+      target: "ratio < 3",
+    });
     log(rows[rows.length - 1]);
 
     // 2. StatefulSet readiness, observed by the client.
@@ -102,7 +111,9 @@ export async function runClusterBench({ log = () => {} } = {}) {
             replicas: 3,
             selector: { matchLabels: { app: name } },
             template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "busybox" }] } },
-            volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
+            volumeClaimTemplates: [
+              { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+            ],
           },
         },
       });
@@ -113,7 +124,13 @@ export async function runClusterBench({ log = () => {} } = {}) {
       }
       stsTimes.push(performance.now() - t0);
     }
-    rows.push({ name: "3-replica StatefulSet ready (zero delays)", koMs: median(stsTimes), baselineMs: NaN, ratio: NaN, target: "< 100 ms" });
+    rows.push({
+      name: "3-replica StatefulSet ready (zero delays)",
+      koMs: median(stsTimes),
+      baselineMs: NaN,
+      ratio: NaN,
+      target: "< 100 ms",
+    });
     log(rows[rows.length - 1]);
   } finally {
     await cluster.close();
@@ -124,10 +141,15 @@ export async function runClusterBench({ log = () => {} } = {}) {
   try {
     const pods = big.registry.resolve("pods");
     for (let i = 0; i < 10_000; i++)
-      big.api.create(pods, "default", {
-        metadata: { name: `pod-${i}`, labels: { app: `app-${i % 100}`, tier: i % 2 ? "web" : "db" } },
-        spec: { containers: [{ name: "c", image: "busybox:1.36", env: [{ name: "I", value: String(i) }] }] },
-      }, { fieldManager: "bench" });
+      big.api.create(
+        pods,
+        "default",
+        {
+          metadata: { name: `pod-${i}`, labels: { app: `app-${i % 100}`, tier: i % 2 ? "web" : "db" } },
+          spec: { containers: [{ name: "c", image: "busybox:1.36", env: [{ name: "I", value: String(i) }] }] },
+        },
+        { fieldManager: "bench" },
+      );
     await big.controllers.idle();
     const url = `${big.url}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent("app=app-7,tier in (web)")}`;
     const fetchTimes = [];
@@ -138,7 +160,13 @@ export async function runClusterBench({ log = () => {} } = {}) {
       fetchTimes.push(performance.now() - t0);
       count = list.items.length;
     }
-    rows.push({ name: `list 10,000 pods, label selector (${count} match), raw HTTP`, koMs: median(fetchTimes), baselineMs: NaN, ratio: NaN, target: "< 100 ms" });
+    rows.push({
+      name: `list 10,000 pods, label selector (${count} match), raw HTTP`,
+      koMs: median(fetchTimes),
+      baselineMs: NaN,
+      ratio: NaN,
+      target: "< 100 ms",
+    });
     log(rows[rows.length - 1]);
     const core = clientFor(big.url, dir);
     const cnTimes = [];
@@ -147,7 +175,13 @@ export async function runClusterBench({ log = () => {} } = {}) {
       await core.listNamespacedPod({ namespace: "default", labelSelector: "app=app-7,tier in (web)" });
       cnTimes.push(performance.now() - t0);
     }
-    rows.push({ name: "list 10,000 pods, label selector, client-node", koMs: median(cnTimes), baselineMs: NaN, ratio: NaN, target: "< 100 ms" });
+    rows.push({
+      name: "list 10,000 pods, label selector, client-node",
+      koMs: median(cnTimes),
+      baselineMs: NaN,
+      ratio: NaN,
+      target: "< 100 ms",
+    });
     log(rows[rows.length - 1]);
     const allTimes = [];
     for (let i = 0; i < 5; i++) {
@@ -167,7 +201,10 @@ export async function runClusterBench({ log = () => {} } = {}) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const rows = await runClusterBench();
   const fmt = (x) => (Number.isFinite(x) ? x.toFixed(2) : "-");
-  const table = [["benchmark", "ko ms", "baseline ms", "ratio", "target"], ...rows.map((r) => [r.name, fmt(r.koMs), fmt(r.baselineMs), fmt(r.ratio), r.target])];
+  const table = [
+    ["benchmark", "ko ms", "baseline ms", "ratio", "target"],
+    ...rows.map((r) => [r.name, fmt(r.koMs), fmt(r.baselineMs), fmt(r.ratio), r.target]),
+  ];
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
   for (const r of table) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
 }

@@ -88,7 +88,8 @@ read(carry, elem) {
   kc.loadFromFile(cluster.kubeconfigPath);
   const client = k8s.KubernetesObjectApi.makeApiClient(kc);
   const direct = async () => {
-    for (let i = 0; i < N; i++) await client.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
+    for (let i = 0; i < N; i++)
+      await client.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
   };
   const viaKo = () => session.run(reads, "Reads", { over });
   const samples = { ko: [], direct: [] };
@@ -118,5 +119,9 @@ read(carry, elem) {
 
 console.log(JSON.stringify(results, null, 2));
 const c = results.concurrency;
-console.log(`StopCockroachDB's five lists: ${c.fiveListsWallMs} ms at ${LATENCY} ms each (sequential would be ${c.fiveListsIfSequentialMs} ms)  target: close to ${LATENCY}`);
-console.log(`Ko overhead per API call: ${results.overhead.overheadPercent}% (${results.overhead.koMicrosecondsPerCall} µs vs ${results.overhead.directMicrosecondsPerCall} µs)  target: < 10%`);
+console.log(
+  `StopCockroachDB's five lists: ${c.fiveListsWallMs} ms at ${LATENCY} ms each (sequential would be ${c.fiveListsIfSequentialMs} ms)  target: close to ${LATENCY}`,
+);
+console.log(
+  `Ko overhead per API call: ${results.overhead.overheadPercent}% (${results.overhead.koMicrosecondsPerCall} µs vs ${results.overhead.directMicrosecondsPerCall} µs)  target: < 10%`,
+);

@@ -120,7 +120,10 @@ async function main() {
   // Typing: insert a character, ask for completion at once (the editor does not wait), undo it.
   let version = 1;
   const edit = (range, newText) =>
-    conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: ++version }, contentChanges: [{ range, text: newText }] });
+    conn.sendNotification("textDocument/didChange", {
+      textDocument: { uri, version: ++version },
+      contentChanges: [{ range, text: newText }],
+    });
   const typingMs = [];
   for (const p of pick(calls, 40)) {
     const at = { line: p.line, character: 5 };
@@ -162,7 +165,9 @@ async function main() {
     return [text.slice(0, at) + "G" + text.slice(at + 1), text];
   });
   let next = 0;
-  const editCpu = cpuMs(() => analyze({ kind: "dir", dir }, { roots: [], readFile: read(edited[next++ % edited.length]), parses }).diagnostics);
+  const editCpu = cpuMs(
+    () => analyze({ kind: "dir", dir }, { roots: [], readFile: read(edited[next++ % edited.length]), parses }).diagnostics,
+  );
   await conn.sendRequest("shutdown");
   conn.sendNotification("exit");
   fs.rmSync(dir, { recursive: true, force: true });
@@ -186,7 +191,14 @@ async function main() {
     const verdict = r.target === undefined ? "" : r.ms <= r.target ? `  ok (< ${r.target})` : `  OVER ${r.target}`;
     console.log(`${r.name.padEnd(36)} ${r.ms.toFixed(1).padStart(8)}${verdict}`);
   }
-  fs.writeFileSync(path.join(here, "lsp-results.json"), JSON.stringify(rows.map((r) => ({ name: r.name, value: Number(r.ms.toFixed(2)), target: r.target })), null, 2) + "\n");
+  fs.writeFileSync(
+    path.join(here, "lsp-results.json"),
+    JSON.stringify(
+      rows.map((r) => ({ name: r.name, value: Number(r.ms.toFixed(2)), target: r.target })),
+      null,
+      2,
+    ) + "\n",
+  );
   child.kill();
 }
 

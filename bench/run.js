@@ -220,7 +220,10 @@ if (!filter || "cluster".includes(filter)) {
 }
 
 const fmt = (x) => (typeof x !== "number" || !Number.isFinite(x) ? "-" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const rows = [["benchmark", "Ko ms", "JS ms", "Ko/JS", "target"], ...results.map((r) => [r.name, fmt(r.koMs), fmt(r.baselineMs), fmt(r.ratio), r.target])];
+const rows = [
+  ["benchmark", "Ko ms", "JS ms", "Ko/JS", "target"],
+  ...results.map((r) => [r.name, fmt(r.koMs), fmt(r.baselineMs), fmt(r.ratio), r.target]),
+];
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
 fs.writeFileSync(

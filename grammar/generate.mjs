@@ -20,11 +20,15 @@ const BASE = "ko-diagrams-resource:";
 export function diagramsHtml() {
   const grammar = new KoParser().getSerializedGastProductions();
   let html = createSyntaxDiagramsCode(grammar, { resourceBase: BASE, css: `${BASE}diagrams.css` });
-  html = html.replace(/<link rel='stylesheet' href='ko-diagrams-resource:diagrams\.css'>/, () => `<style>\n${read("diagrams.css")}\n</style>`);
+  html = html.replace(
+    /<link rel='stylesheet' href='ko-diagrams-resource:diagrams\.css'>/,
+    () => `<style>\n${read("diagrams.css")}\n</style>`,
+  );
   html = html.replace(/<script src='ko-diagrams-resource:([^']+)'><\/script>/g, (_m, file) => `<script>\n${read(file)}\n</script>`);
-  const title = "<title>Ko grammar: railroad diagrams</title>\n<h1 style='font-family: sans-serif'>Ko grammar</h1>\n" +
+  const title =
+    "<title>Ko grammar: railroad diagrams</title>\n<h1 style='font-family: sans-serif'>Ko grammar</h1>\n" +
     "<p style='font-family: sans-serif'>Generated from the parser (src/syntax/parser.ts) by <code>npm run grammar</code>; the EBNF is in grammar/ko.ebnf.</p>\n";
-  return html.replace("<div id=\"diagrams\"", `${title}<div id="diagrams"`);
+  return html.replace('<div id="diagrams"', `${title}<div id="diagrams"`);
 }
 
 function packageRoot(file) {

@@ -10,7 +10,10 @@ import { readChunks, reportedErrors } from "./support/chunked.js";
 import { ko, REPO } from "./support/cli.js";
 
 const DIR = path.join(REPO, "test/testdata/run");
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".ko")).sort();
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith(".ko"))
+  .sort();
 
 describe.each(files)("%s", (name) => {
   const chunks = readChunks(path.join(DIR, name));

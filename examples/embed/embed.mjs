@@ -5,7 +5,10 @@
 import { compileSource, defineHost, T } from "../../dist/api/index.js";
 
 // A host function the app exposes to Ko as `app.Lookup(key?)`: async, with effects.
-const inventory = new Map([["apples", 3], ["pears", 5]]);
+const inventory = new Map([
+  ["apples", 3],
+  ["pears", 5],
+]);
 const lookup = defineHost({
   pkg: "app",
   name: "Lookup",

@@ -76,7 +76,12 @@ export function listCommand(): number {
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), 7));
   const head = ["PACKAGE", "NAME", "KIND", "DESCRIPTION"];
   for (const r of [head, ...rows]) {
-    process.stdout.write(r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join("  ").trimEnd() + "\n");
+    process.stdout.write(
+      r
+        .map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell))
+        .join("  ")
+        .trimEnd() + "\n",
+    );
   }
   return EXIT.ok;
 }

@@ -14,7 +14,17 @@ export { serviceKey, Services, type ServiceKey } from "../host/services.js";
 export { fromJs, toJs, fieldsFromJs, KoValue } from "./js-values.js";
 export { renderFailure, failureDiagnostic } from "./failures.js";
 export { KoTypeError, TypeChecker, defaultEntries, type TypeReport, type Entry } from "../types/index.js";
-export { defineHost, signature, type HostContext, type HostFunction, type ParamSpec, type Effects, type Known, type Refine, type Refinement } from "../host/binding.js";
+export {
+  defineHost,
+  signature,
+  type HostContext,
+  type HostFunction,
+  type ParamSpec,
+  type Effects,
+  type Known,
+  type Refine,
+  type Refinement,
+} from "../host/binding.js";
 export { T, recordSchema, type HostType, type RecordSchema } from "../host/host-type.js";
 export { HostRegistry } from "../host/registry.js";
 export { KoError, KoPanic, KoCancelled, KoFailure } from "../value/failure.js";

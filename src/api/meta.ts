@@ -33,7 +33,7 @@ export function metaPackages(): HostFunction[] {
     pkg: "ko",
     name: "Eval",
     doc: "Compiles and runs a Ko expression with builtins only; returns (eval, returned) or (eval, error).",
-    params: [{ name: "koExpr", type: T.string, monadic: true, doc: "the expression, e.g. \"Sum(1, 2)\"" }],
+    params: [{ name: "koExpr", type: T.string, monadic: true, doc: 'the expression, e.g. "Sum(1, 2)"' }],
     result: T.struct({ eval: T.string, error: T.string, returned: T.any }),
     effects: "pure",
     async: true,

@@ -91,14 +91,7 @@ export function foldIntegers(fn: string, op: Operation, list: readonly Value[]):
 }
 
 /** Continues a fold from element `from` in 64-bit `bigint` arithmetic; `acc` holds the rest. */
-function foldExactly(
-  fn: string,
-  op: Operation,
-  list: readonly Value[],
-  from: number,
-  acc: bigint,
-  type: IntType,
-): Value {
+function foldExactly(fn: string, op: Operation, list: readonly Value[], from: number, acc: bigint, type: IntType): Value {
   const signed = INT_FORMATS[type].signed;
   for (let i = from; i < list.length; i++) {
     const x = list[i] as KoInteger;

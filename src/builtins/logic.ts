@@ -27,23 +27,11 @@ function booleanFold(name: string, doc: string, fold: (bools: readonly boolean[]
   });
 }
 
-export const and = booleanFold(
-  "And",
-  "True unless one of the Bools is false; And() is true.",
-  (bs) => !bs.includes(false),
-);
+export const and = booleanFold("And", "True unless one of the Bools is false; And() is true.", (bs) => !bs.includes(false));
 
-export const or = booleanFold(
-  "Or",
-  "True if one of the Bools is true; Or() is false.",
-  (bs) => bs.includes(true),
-);
+export const or = booleanFold("Or", "True if one of the Bools is true; Or() is false.", (bs) => bs.includes(true));
 
-export const xor = booleanFold(
-  "Xor",
-  "True if an odd number of the Bools are true.",
-  (bs) => bs.reduce((odd, b) => odd !== b, false),
-);
+export const xor = booleanFold("Xor", "True if an odd number of the Bools are true.", (bs) => bs.reduce((odd, b) => odd !== b, false));
 
 export const not: HostFunction = defineHost({
   pkg: "",

@@ -44,12 +44,7 @@ function display(name: string, doc: string, render: Render, destination: Destina
   });
 }
 
-export const show = display(
-  "Show",
-  "Prints the value built from the arguments to stdout and returns it.",
-  renderValue,
-  toStdout,
-);
+export const show = display("Show", "Prints the value built from the arguments to stdout and returns it.", renderValue, toStdout);
 
 export const showTypeBuiltin = display(
   "ShowType",
@@ -110,16 +105,8 @@ function printer(name: string, doc: string, ending: string): HostFunction {
   });
 }
 
-export const print = printer(
-  "Print",
-  "Writes the strings to stdout and returns the text written.",
-  "",
-);
+export const print = printer("Print", "Writes the strings to stdout and returns the text written.", "");
 
-export const println = printer(
-  "Println",
-  "Writes the strings and a newline to stdout and returns the text written.",
-  "\n",
-);
+export const println = printer("Println", "Writes the strings and a newline to stdout and returns the text written.", "\n");
 
 export const printBuiltins: readonly HostFunction[] = [show, showTypeBuiltin, peek, peekType, print, println];

@@ -43,19 +43,10 @@ export const template: HostFunction = defineHost({
   },
 });
 
-function* templating(
-  ctx: HostContext,
-  pieces: readonly TemplatePiece[],
-  args: Value,
-  withString: Value,
-  withArg: Value,
-): Steps<Value> {
+function* templating(ctx: HostContext, pieces: readonly TemplatePiece[], args: Value, withString: Value, withArg: Value): Steps<Value> {
   const results: Value[] = [];
   for (const piece of pieces) {
-    const call =
-      "text" in piece
-        ? ctx.call(withString, [monadic(piece.text)])
-        : ctx.call(withArg, [monadic(select(args, piece.path))]);
+    const call = "text" in piece ? ctx.call(withString, [monadic(piece.text)]) : ctx.call(withArg, [monadic(select(args, piece.path))]);
     results.push(yield call);
   }
   return listToValue(results);
@@ -79,13 +70,7 @@ export const format: HostFunction = defineHost({
   },
 });
 
-function* formatting(
-  ctx: HostContext,
-  parts: readonly string[],
-  args: readonly Value[],
-  withString: Value,
-  withArg: Value,
-): Steps<Value> {
+function* formatting(ctx: HostContext, parts: readonly string[], args: readonly Value[], withString: Value, withArg: Value): Steps<Value> {
   const results: Value[] = [];
   for (let i = 0; i < parts.length; i++) {
     results.push(yield ctx.call(withString, [monadic(parts[i]!)]));

@@ -277,7 +277,19 @@ export class CacheLayer implements Layer {
     let state = this.functions.get(fn);
     if (!state) {
       const pure = isPureCallable(fn);
-      state = { pure, group: pure ? codeHash(fn) : "", keys: undefined, looked: false, storedNow: false, flying: new Map(), inFlight: 0, openCalls: 0, slowness: 1, quick: false, untimed: 0 };
+      state = {
+        pure,
+        group: pure ? codeHash(fn) : "",
+        keys: undefined,
+        looked: false,
+        storedNow: false,
+        flying: new Map(),
+        inFlight: 0,
+        openCalls: 0,
+        slowness: 1,
+        quick: false,
+        untimed: 0,
+      };
       this.functions.set(fn, state);
     }
     return state;
@@ -390,7 +402,14 @@ export class CacheLayer implements Layer {
     return run;
   }
 
-  private async answerOrRun(fn: HostFunction, group: string, key: string, plan: FileCall, site: StepSite | undefined, next: Next): Promise<Value> {
+  private async answerOrRun(
+    fn: HostFunction,
+    group: string,
+    key: string,
+    plan: FileCall,
+    site: StepSite | undefined,
+    next: Next,
+  ): Promise<Value> {
     const body = await this.store.readAsync(group, key);
     if (body) {
       const v = await this.restore(body, plan);

@@ -19,7 +19,6 @@ export interface CheckFlags {
   readonly types?: boolean;
 }
 
-
 /** The entries of a package: those named by --entry, else every parameterless and Test* function. */
 function entriesOf(compiled: KoProgram, names: readonly string[]): Entry[] {
   if (names.length === 0) return defaultEntries(compiled.compiled.functions.get(compiled.packagePath) ?? new Map());

@@ -23,7 +23,8 @@ export function clusterOptions(flags: ClusterFlags, script: string | undefined):
   if (flags.cluster !== undefined && flags.cluster !== "embedded" && flags.cluster !== "kubeconfig") {
     throw new UsageError(`--cluster takes embedded or kubeconfig, not ${JSON.stringify(flags.cluster)}`);
   }
-  if (flags.cluster === "embedded" && (flags.kubeconfig || flags.context)) throw new UsageError("--cluster embedded does not use --kubeconfig or --context");
+  if (flags.cluster === "embedded" && (flags.kubeconfig || flags.context))
+    throw new UsageError("--cluster embedded does not use --kubeconfig or --context");
   const maxInflight = flags.maxInflight === undefined ? undefined : Number(flags.maxInflight);
   if (maxInflight !== undefined && !(Number.isInteger(maxInflight) && maxInflight >= 1)) {
     throw new UsageError(`--max-inflight takes a whole number of at least 1, not ${JSON.stringify(flags.maxInflight)}`);

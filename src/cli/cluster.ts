@@ -70,14 +70,18 @@ export async function clusterOptions(o: ClusterServeOptions): Promise<ClusterOpt
   for (const h of o.holdReady ?? []) (opts.readinessHolds ??= []).push(parseHold(h));
   for (const d of o.delay ?? []) {
     const m = /^(\w+)=(\d+)$/.exec(d);
-    if (!m || !DELAY_STEPS.includes(m[1]!)) throw new UsageError(`--delay expects STEP=MS with STEP one of ${DELAY_STEPS.join(", ")}, got ${d}`);
+    if (!m || !DELAY_STEPS.includes(m[1]!))
+      throw new UsageError(`--delay expects STEP=MS with STEP one of ${DELAY_STEPS.join(", ")}, got ${d}`);
     opts.delays = { ...(opts.delays ?? {}), [m[1] as keyof Delays]: Number(m[2]) };
   }
   return opts;
 }
 
 /** Serves until SIGINT/SIGTERM; resolves with the exit status. */
-export async function clusterServeCommand(o: ClusterServeOptions, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function clusterServeCommand(
+  o: ClusterServeOptions,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+): Promise<number> {
   const { startCluster } = await import("../cluster/index.js");
   const options = await clusterOptions(o);
   let cluster;
@@ -90,7 +94,8 @@ export async function clusterServeCommand(o: ClusterServeOptions, out: (s: strin
     throw e;
   }
   out(`ko cluster: listening on ${cluster.url}\n`);
-  if (cluster.kubeconfigPath) out(`ko cluster: kubeconfig written to ${cluster.kubeconfigPath} (export KUBECONFIG=${cluster.kubeconfigPath})\n`);
+  if (cluster.kubeconfigPath)
+    out(`ko cluster: kubeconfig written to ${cluster.kubeconfigPath} (export KUBECONFIG=${cluster.kubeconfigPath})\n`);
   if (o.state) out(`ko cluster: state persisted in ${path.resolve(o.state)}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

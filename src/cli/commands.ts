@@ -25,7 +25,8 @@ function positiveInt(value: string): number {
   return n;
 }
 
-const rootOption = () => new Option("--root <dir>", "a repository root to look packages up in (repeatable; KOPATH adds DIR/src)").argParser(collect).default([]);
+const rootOption = () =>
+  new Option("--root <dir>", "a repository root to look packages up in (repeatable; KOPATH adds DIR/src)").argParser(collect).default([]);
 const depthOption = () => new Option("--max-depth <n>", "deepest Ko call chain allowed (default 1000000)").argParser(positiveInt);
 
 function program(setStatus: (n: number | Promise<number>) => void): Command {
@@ -39,7 +40,12 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .description("compile FILE (or every .ko file of DIR) and run FUNC (default Main), printing its result")
     .argument("<target>", "a .ko file or a package directory")
     .argument("[func]", "the function to run", undefined)
-    .option("--arg <name=value>", "pass an argument; VALUE is a Ko literal or a plain string (repeatable; no name: the unnamed one)", collect, [])
+    .option(
+      "--arg <name=value>",
+      "pass an argument; VALUE is a Ko literal or a plain string (repeatable; no name: the unnamed one)",
+      collect,
+      [],
+    )
     .option("-l, --list <f1,f2>", "run several functions in order, stopping at the first failure")
     .addOption(depthOption())
     .addOption(rootOption())
@@ -95,7 +101,10 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("--ast", "print each file's syntax tree as JSON")
     .action((files: string[], opts) => setStatus(parseCommand(files, opts)));
 
-  cmd.command("list").description("list every builtin, idiom and standard library function").action(() => setStatus(listCommand()));
+  cmd
+    .command("list")
+    .description("list every builtin, idiom and standard library function")
+    .action(() => setStatus(listCommand()));
 
   cmd
     .command("doc")
@@ -103,7 +112,10 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .argument("<names...>")
     .action((names: string[]) => setStatus(docCommand(names)));
 
-  cmd.command("version").description("print the version and the builtin registry's fingerprint").action(() => setStatus(versionCommand()));
+  cmd
+    .command("version")
+    .description("print the version and the builtin registry's fingerprint")
+    .action(() => setStatus(versionCommand()));
 
   // The embedded Kubernetes API server (issue 4), loaded only when used.
   const cluster = cmd.command("cluster").description("an embedded Kubernetes-API-compatible server for tests and dry runs");
@@ -155,7 +167,9 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .argument("[show]", "show")
     .argument("[name]", "the run to show")
     .option("--dir <dir>", "the script or directory whose runs to list (default: the current directory)")
-    .action((show: string | undefined, name: string | undefined, opts) => setStatus(import("./runs.js").then((m) => m.runsCommand(show, name, opts))));
+    .action((show: string | undefined, name: string | undefined, opts) =>
+      setStatus(import("./runs.js").then((m) => m.runsCommand(show, name, opts))),
+    );
 
   cmd
     .command("graph")
@@ -167,7 +181,9 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("--run <name>", "colour the steps by their status in the named run")
     .option("-o, --output <file>", "write to FILE instead of standard output")
     .addOption(rootOption())
-    .action((target: string, func: string | undefined, opts) => setStatus(import("./graph.js").then((m) => m.graphCommand(target, func, opts))));
+    .action((target: string, func: string | undefined, opts) =>
+      setStatus(import("./graph.js").then((m) => m.graphCommand(target, func, opts))),
+    );
 
   return cmd;
 }

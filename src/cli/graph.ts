@@ -39,7 +39,8 @@ export async function graphCommand(target: string, func: string | undefined, fla
   let text: string;
   switch (flags.format) {
     case "json":
-      text = JSON.stringify({ ...graph, nodes: graph.nodes.map((n) => (statuses ? { ...n, status: statuses.get(n.id) } : n)) }, null, 2) + "\n";
+      text =
+        JSON.stringify({ ...graph, nodes: graph.nodes.map((n) => (statuses ? { ...n, status: statuses.get(n.id) } : n)) }, null, 2) + "\n";
       break;
     case "mermaid":
       text = toMermaid(graph, statuses);
@@ -56,4 +57,3 @@ export async function graphCommand(target: string, func: string | undefined, fla
   else process.stdout.write(text);
   return EXIT.ok;
 }
-

@@ -52,7 +52,6 @@ function groupFields(fields: readonly Field[]): Field[] {
   return [...byName.values()].map((g) => (g.length === 1 ? g[0]! : { ...g[0]!, value: groupValues(g.map((f) => f.value)) }));
 }
 
-
 /**
  * A session with the command's roots (`--root`, then KOPATH's). One that only compiles holds
  * nothing that needs closing; one that runs is closed by its command.
@@ -91,7 +90,12 @@ export function refuseIllTyped(compiled: KoProgram, calls: readonly { fn: KoFunc
 
 export async function runCommand(target: string, func: string | undefined, flags: RunFlags): Promise<number> {
   const entry = fileOrDir(target);
-  const names = flags.list ? flags.list.split(",").map((s) => s.trim()).filter((s) => s !== "") : [func ?? "Main"];
+  const names = flags.list
+    ? flags.list
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "")
+    : [func ?? "Main"];
   if (flags.list && func) throw new UsageError("give either FUNC or --list, not both");
   const fields = groupFields(flags.arg.map(argField));
   return runFunctions(entry, names, fields, flags);
@@ -129,7 +133,9 @@ async function runIn(session: Session, entry: EntrySource, names: string[], fiel
   const pkg = compiled.program.entry;
   if (entry.kind === "package" && pkg.files.length === 0 && pkg.host.size === 0) {
     const roots = compiled.roots;
-    throw new UsageError(`package ${entry.pkgPath || '""'} not found (roots: ${roots.length > 0 ? roots.join(", ") : "none; use --root or KOPATH"})`);
+    throw new UsageError(
+      `package ${entry.pkgPath || '""'} not found (roots: ${roots.length > 0 ? roots.join(", ") : "none; use --root or KOPATH"})`,
+    );
   }
   const fns = names.map((name) => {
     const fn = compiled.func(name);
@@ -139,7 +145,13 @@ async function runIn(session: Session, entry: EntrySource, names: string[], fiel
     }
     return fn;
   });
-  if (refuseIllTyped(compiled, fns.map((fn) => ({ fn, fields })))) return EXIT.compile;
+  if (
+    refuseIllTyped(
+      compiled,
+      fns.map((fn) => ({ fn, fields })),
+    )
+  )
+    return EXIT.compile;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {

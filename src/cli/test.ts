@@ -16,7 +16,6 @@ import type { Session } from "../api/session.js";
 import { cliSession, compileOrReport, refuseIllTyped } from "./run.js";
 import { fileDirOrPackage } from "./targets.js";
 
-
 function line(text: string): void {
   process.stdout.write(text + "\n");
 }
@@ -57,7 +56,14 @@ async function testIn(session: Session, targets: string[]): Promise<number> {
   }
   let refused = false;
   for (const s of suites) {
-    if ("compiled" in s && refuseIllTyped(s.compiled, s.tests.map((name) => ({ fn: s.compiled.func(name)!, fields: [] })))) refused = true;
+    if (
+      "compiled" in s &&
+      refuseIllTyped(
+        s.compiled,
+        s.tests.map((name) => ({ fn: s.compiled.func(name)!, fields: [] })),
+      )
+    )
+      refused = true;
   }
   if (refused) return EXIT.compile;
   let passed = 0;

@@ -22,7 +22,14 @@ import { isPlainObject } from "./fields.js";
 import { serverSideApply, trackUpdate, type ManagedFieldsEntry } from "./managed.js";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";
 import { apiVersionOf, grKey, type KObject, type Registry, type ResourceType } from "./resources.js";
-import { formatSelector, matchesRequirements, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Requirement } from "./selectors.js";
+import {
+  formatSelector,
+  matchesRequirements,
+  parseFieldSelector,
+  parseLabelSelector,
+  type FieldRequirement,
+  type Requirement,
+} from "./selectors.js";
 import { fieldShape, shapeOf, type Shape } from "./shapes.js";
 import type { Store } from "./object-store.js";
 import { clone, deepEqual, randomSuffix, timestamp } from "./util.js";
@@ -109,7 +116,12 @@ export class Api {
   matches(rt: ResourceType, filter: Filter, o: KObject): boolean {
     if (filter.labels.length && !matchesRequirements(filter.labels, o.metadata?.labels)) return false;
     for (const f of filter.fields) {
-      const actual = f.field === "metadata.name" ? o.metadata.name : f.field === "metadata.namespace" ? (o.metadata.namespace ?? "") : rt.fieldSelectors[f.field]!(o);
+      const actual =
+        f.field === "metadata.name"
+          ? o.metadata.name
+          : f.field === "metadata.namespace"
+            ? (o.metadata.namespace ?? "")
+            : rt.fieldSelectors[f.field]!(o);
       if ((actual === f.value) !== (f.op === "=")) return false;
     }
     return true;
@@ -126,7 +138,10 @@ export class Api {
       } catch {
         throw badRequest("continue key is not valid: illegal base64 data at input byte 0");
       }
-      if (token.rv < this.store.oldestResumableRV) throw gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
+      if (token.rv < this.store.oldestResumableRV)
+        throw gone(
+          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+        );
       all = all.filter((o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}` > token.start);
     }
     const matched = filter.labels.length || filter.fields.length ? all.filter((o) => this.matches(rt, filter, o)) : all;
@@ -149,7 +164,8 @@ export class Api {
     const o = this.decode(rt, body, opts);
     const meta = o.metadata;
     if (rt.namespaced) {
-      if (meta.namespace && namespace && meta.namespace !== namespace) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      if (meta.namespace && namespace && meta.namespace !== namespace)
+        throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
       meta.namespace = namespace ?? meta.namespace ?? "default";
       this.checkNamespaceAcceptsContent(rt, meta.namespace, meta.name ?? "");
     } else delete meta.namespace;
@@ -183,11 +199,20 @@ export class Api {
   }
 
   /** PUT of the main resource (or of /status when `subresource` is "status"). */
-  update(rt: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}, subresource: "" | "status" = ""): KObject {
+  update(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    opts: WriteOptions = {},
+    subresource: "" | "status" = "",
+  ): KObject {
     const old = this.get(rt, namespace, name);
     const incoming = this.decode(rt, body, opts);
-    if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
-    if (rt.namespaced && incoming.metadata.namespace !== undefined && incoming.metadata.namespace !== old.metadata.namespace) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    if (incoming.metadata.name !== undefined && incoming.metadata.name !== name)
+      throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
+    if (rt.namespaced && incoming.metadata.namespace !== undefined && incoming.metadata.namespace !== old.metadata.namespace)
+      throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
     const rv = incoming.metadata.resourceVersion;
     if (rv !== undefined && rv !== "" && rv !== old.metadata.resourceVersion) throw conflict(rt, name, STALE);
     return this.write(rt, old, incoming, opts, subresource);
@@ -197,13 +222,21 @@ export class Api {
    * The common tail of every update: keep what the client may not change, default, validate,
    * bump generation, record managed fields, and store (or, for a no-op, return the old object).
    */
-  private write(rt: ResourceType, old: KObject, incoming: KObject, opts: WriteOptions, subresource: "" | "status", managedFields?: ManagedFieldsEntry[]): KObject {
+  private write(
+    rt: ResourceType,
+    old: KObject,
+    incoming: KObject,
+    opts: WriteOptions,
+    subresource: "" | "status",
+    managedFields?: ManagedFieldsEntry[],
+  ): KObject {
     let o: KObject;
     if (subresource === "status") {
       // Only status changes through /status (metav1.ResetObjectMetaForStatus).
       o = { ...clone(old), status: incoming.status };
       if (incoming.status === undefined) delete o.status;
-      if (Array.isArray(incoming.metadata?.managedFields) && !deepEqual(incoming.metadata.managedFields, old.metadata.managedFields)) o.metadata.managedFields = incoming.metadata.managedFields;
+      if (Array.isArray(incoming.metadata?.managedFields) && !deepEqual(incoming.metadata.managedFields, old.metadata.managedFields))
+        o.metadata.managedFields = incoming.metadata.managedFields;
     } else {
       o = incoming;
       const m = o.metadata;
@@ -214,7 +247,8 @@ export class Api {
         if (old.status === undefined) delete o.status;
         else o.status = clone(old.status);
       }
-      if (!Array.isArray(m.managedFields) || (old.metadata.managedFields && deepEqual(m.managedFields, old.metadata.managedFields))) m.managedFields = old.metadata.managedFields;
+      if (!Array.isArray(m.managedFields) || (old.metadata.managedFields && deepEqual(m.managedFields, old.metadata.managedFields)))
+        m.managedFields = old.metadata.managedFields;
       rt.prepareUpdate?.(o, old);
       rt.defaults?.(o);
     }
@@ -230,26 +264,38 @@ export class Api {
     if (deepEqual(o, old)) return old;
     if (opts.dryRun) return o;
     // An object being deleted disappears once its last finalizer is gone.
-    if (o.metadata.deletionTimestamp && !(o.metadata.finalizers?.length) && !(rt.kind === "Namespace" && o.spec?.finalizers?.length)) {
+    if (o.metadata.deletionTimestamp && !o.metadata.finalizers?.length && !(rt.kind === "Namespace" && o.spec?.finalizers?.length)) {
       this.store.put(grKey(rt), o);
       return this.store.remove(grKey(rt), o.metadata.namespace, o.metadata.name) ?? o;
     }
     return this.store.put(grKey(rt), o);
   }
 
-  patch(rt: ResourceType, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions & { force?: boolean } = {}, subresource: "" | "status" = ""): KObject {
+  patch(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts: WriteOptions & { force?: boolean } = {},
+    subresource: "" | "status" = "",
+  ): KObject {
     const old = this.tryGet(rt, namespace, name);
     if (type === "apply") return this.apply(rt, namespace, name, old, patch, opts, subresource);
     if (!old) throw notFound(rt, name);
     let patched: unknown;
     const current = clone(old);
     if (type === "json") patched = jsonPatch(current, patch);
-    else if (!isPlainObject(patch)) throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? "array" : typeof patch} into Go value of type map[string]interface {}`);
+    else if (!isPlainObject(patch))
+      throw badRequest(
+        `json: cannot unmarshal ${Array.isArray(patch) ? "array" : typeof patch} into Go value of type map[string]interface {}`,
+      );
     else if (type === "merge") patched = mergePatch(current, patch);
     else patched = strategicMergePatch(current, patch, this.shape(rt));
     if (!isPlainObject(patched)) throw badRequest("the patch produced something other than an object");
     const p = patched as KObject;
-    if (p.metadata?.name !== name) throw badRequest(`the name of the object (${p.metadata?.name}) does not match the name on the URL (${name})`);
+    if (p.metadata?.name !== name)
+      throw badRequest(`the name of the object (${p.metadata?.name}) does not match the name on the URL (${name})`);
     // A resourceVersion in the patch is a precondition.
     const patchRV = isPlainObject(patch) ? (patch as KObject).metadata?.resourceVersion : p.metadata.resourceVersion;
     if (patchRV !== undefined && patchRV !== null && patchRV !== old.metadata.resourceVersion) throw conflict(rt, name, STALE);
@@ -257,12 +303,25 @@ export class Api {
     return this.write(rt, old, incoming, opts, subresource);
   }
 
-  private apply(rt: ResourceType, namespace: string | undefined, name: string, live: KObject | undefined, cfg: unknown, opts: WriteOptions & { force?: boolean }, subresource: "" | "status"): KObject {
-    if (!opts.fieldManager) throw badRequest("PATCH, PUT or POST requests with the apply content type require a fieldManager query parameter");
+  private apply(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    live: KObject | undefined,
+    cfg: unknown,
+    opts: WriteOptions & { force?: boolean },
+    subresource: "" | "status",
+  ): KObject {
+    if (!opts.fieldManager)
+      throw badRequest("PATCH, PUT or POST requests with the apply content type require a fieldManager query parameter");
     if (!isPlainObject(cfg)) throw badRequest("error decoding YAML: the applied configuration must be an object");
     const c = cfg as KObject;
-    if (c.apiVersion !== apiVersionOf(rt) || c.kind !== rt.kind) throw badRequest(`${c.kind ?? "<missing kind>"} in version "${c.apiVersion ?? ""}" cannot be handled as a ${rt.kind}: the applied configuration must have apiVersion ${apiVersionOf(rt)} and kind ${rt.kind}`);
-    if (c.metadata?.name !== undefined && c.metadata.name !== name) throw badRequest(`the name of the object (${c.metadata.name}) does not match the name on the URL (${name})`);
+    if (c.apiVersion !== apiVersionOf(rt) || c.kind !== rt.kind)
+      throw badRequest(
+        `${c.kind ?? "<missing kind>"} in version "${c.apiVersion ?? ""}" cannot be handled as a ${rt.kind}: the applied configuration must have apiVersion ${apiVersionOf(rt)} and kind ${rt.kind}`,
+      );
+    if (c.metadata?.name !== undefined && c.metadata.name !== name)
+      throw badRequest(`the name of the object (${c.metadata.name}) does not match the name on the URL (${name})`);
     const decoded = this.decode(rt, c, opts);
     const normalize = (o: KObject) => {
       const c = clone(o);
@@ -271,7 +330,16 @@ export class Api {
       if (subresource === "") rt.defaults?.(c);
       return c;
     };
-    const { object, managedFields } = serverSideApply(live, decoded, opts.fieldManager, opts.force === true, this.shape(rt), apiVersionOf(rt), subresource, normalize);
+    const { object, managedFields } = serverSideApply(
+      live,
+      decoded,
+      opts.fieldManager,
+      opts.force === true,
+      this.shape(rt),
+      apiVersionOf(rt),
+      subresource,
+      normalize,
+    );
     if (!live) {
       object.metadata = { ...object.metadata, name, managedFields };
       return this.create(rt, namespace, object, { ...opts, fieldValidation: "Ignore" });
@@ -285,9 +353,14 @@ export class Api {
   delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): { object: KObject; deleted: boolean } {
     const old = this.get(rt, namespace, name);
     const pre = opts.preconditions;
-    if (pre?.uid && pre.uid !== old.metadata.uid) throw conflict(rt, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
+    if (pre?.uid && pre.uid !== old.metadata.uid)
+      throw conflict(rt, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
     if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion)
-      throw conflict(rt, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
+      throw conflict(
+        rt,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
+      );
     if (rt.kind === "Namespace") {
       if (PROTECTED_NAMESPACES.includes(name)) throw forbidden(rt, name, "this namespace may not be deleted");
       const o = clone(old);
@@ -300,7 +373,9 @@ export class Api {
       if (deepEqual(o, old)) return { object: old, deleted: false };
       return { object: this.store.put(grKey(rt), o), deleted: false };
     }
-    const propagation = opts.propagationPolicy ?? (opts.orphanDependents === true ? "Orphan" : opts.orphanDependents === false ? "Background" : rt.defaultPropagation);
+    const propagation =
+      opts.propagationPolicy ??
+      (opts.orphanDependents === true ? "Orphan" : opts.orphanDependents === false ? "Background" : rt.defaultPropagation);
     const finalizers: string[] = [...(old.metadata.finalizers ?? [])];
     const add = (f: string) => {
       if (!finalizers.includes(f)) finalizers.push(f);
@@ -320,7 +395,10 @@ export class Api {
       remove("foregroundDeletion");
     }
     // A scheduled pod terminates gracefully: the kubelet stand-in removes it after the grace period.
-    const grace = rt.kind === "Pod" && old.spec?.nodeName && !["Succeeded", "Failed"].includes(old.status?.phase) ? (opts.gracePeriodSeconds ?? old.spec?.terminationGracePeriodSeconds ?? 30) : 0;
+    const grace =
+      rt.kind === "Pod" && old.spec?.nodeName && !["Succeeded", "Failed"].includes(old.status?.phase)
+        ? (opts.gracePeriodSeconds ?? old.spec?.terminationGracePeriodSeconds ?? 30)
+        : 0;
     const needsWait = finalizers.length > 0 || grace > 0;
     if (!needsWait && !old.metadata.deletionTimestamp) {
       if (opts.dryRun) return { object: old, deleted: true };
@@ -367,7 +445,7 @@ export class Api {
     const o = clone(old);
     o.spec = { ...(o.spec ?? {}), finalizers: Array.isArray(body?.spec?.finalizers) ? body.spec.finalizers : [] };
     if (opts.dryRun) return o;
-    if (o.metadata.deletionTimestamp && !o.spec.finalizers.length && !(o.metadata.finalizers?.length)) {
+    if (o.metadata.deletionTimestamp && !o.spec.finalizers.length && !o.metadata.finalizers?.length) {
       this.store.put(grKey(rt), o);
       return this.store.remove(grKey(rt), undefined, name) ?? o;
     }
@@ -381,7 +459,13 @@ export class Api {
     return {
       kind: "Scale",
       apiVersion: "autoscaling/v1",
-      metadata: { name, namespace: o.metadata.namespace, uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, creationTimestamp: o.metadata.creationTimestamp },
+      metadata: {
+        name,
+        namespace: o.metadata.namespace,
+        uid: o.metadata.uid,
+        resourceVersion: o.metadata.resourceVersion,
+        creationTimestamp: o.metadata.creationTimestamp,
+      },
       spec: { replicas: o.spec?.replicas ?? 0 },
       status: { replicas: o.status?.replicas ?? 0, selector: formatSelector(o.spec?.selector) },
     };
@@ -392,14 +476,24 @@ export class Api {
     const rv = scale?.metadata?.resourceVersion;
     if (rv && rv !== old.metadata.resourceVersion) throw conflict(rt, name, STALE);
     const replicas = scale?.spec?.replicas ?? 0;
-    if (!Number.isInteger(replicas) || replicas < 0) throw invalid({ group: "autoscaling", kind: "Scale" }, name, [invalidField("spec.replicas", replicas, "must be greater than or equal to 0")]);
+    if (!Number.isInteger(replicas) || replicas < 0)
+      throw invalid({ group: "autoscaling", kind: "Scale" }, name, [
+        invalidField("spec.replicas", replicas, "must be greater than or equal to 0"),
+      ]);
     const o = clone(old);
     o.spec = { ...o.spec, replicas };
     this.write(rt, old, o, opts, "");
     return this.getScale(rt, namespace, name);
   }
 
-  patchScale(rt: ResourceType, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions = {}): KObject {
+  patchScale(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts: WriteOptions = {},
+  ): KObject {
     const scale = this.getScale(rt, namespace, name);
     let patched: unknown;
     if (type === "json") patched = jsonPatch(scale, patch);
@@ -417,21 +511,32 @@ export class Api {
 
   /** Checks that the body is an object of this resource; prunes (Warn) or rejects (Strict) unknown fields. */
   private decode(rt: ResourceType, body: unknown, opts: WriteOptions): KObject {
-    if (!isPlainObject(body)) throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    if (!isPlainObject(body))
+      throw badRequest(
+        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+      );
     const o = clone(body) as KObject;
     if (o.apiVersion !== undefined && o.apiVersion !== apiVersionOf(rt))
       throw badRequest(`the API version in the data (${o.apiVersion}) does not match the expected API version (${apiVersionOf(rt)})`);
-    if (o.kind !== undefined && o.kind !== rt.kind) throw badRequest(`${o.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: the kind in the data (${o.kind}) does not match the expected kind (${rt.kind})`);
+    if (o.kind !== undefined && o.kind !== rt.kind)
+      throw badRequest(
+        `${o.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: the kind in the data (${o.kind}) does not match the expected kind (${rt.kind})`,
+      );
     o.apiVersion = apiVersionOf(rt);
     o.kind = rt.kind;
     if (o.metadata === undefined || o.metadata === null) o.metadata = {};
-    if (!isPlainObject(o.metadata)) throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: json: cannot unmarshal ${typeof o.metadata} into Go struct field ${rt.kind}.metadata of type v1.ObjectMeta`);
+    if (!isPlainObject(o.metadata))
+      throw badRequest(
+        `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: json: cannot unmarshal ${typeof o.metadata} into Go struct field ${rt.kind}.metadata of type v1.ObjectMeta`,
+      );
     const unknown: string[] = [];
     prune(o, this.shape(rt), "", unknown);
     if (unknown.length) {
       const mode = opts.fieldValidation ?? "Warn";
       if (mode === "Strict")
-        throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(", ")}`);
+        throw badRequest(
+          `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(", ")}`,
+        );
       if (mode === "Warn") for (const u of unknown) opts.warnings?.push(`unknown field "${u}"`);
     }
     return o;
@@ -444,12 +549,16 @@ export class Api {
     errs.push(...validateLabels(m.labels, "metadata.labels"));
     if (m.annotations !== undefined) {
       if (!isPlainObject(m.annotations)) errs.push(invalidField("metadata.annotations", m.annotations, "must be a map of strings"));
-      else for (const [k, v] of Object.entries(m.annotations)) if (typeof v !== "string") errs.push(invalidField(`metadata.annotations[${k}]`, v, "must be a string"));
+      else
+        for (const [k, v] of Object.entries(m.annotations))
+          if (typeof v !== "string") errs.push(invalidField(`metadata.annotations[${k}]`, v, "must be a string"));
     }
-    if (m.finalizers !== undefined && !Array.isArray(m.finalizers)) errs.push(invalidField("metadata.finalizers", m.finalizers, "must be a list"));
+    if (m.finalizers !== undefined && !Array.isArray(m.finalizers))
+      errs.push(invalidField("metadata.finalizers", m.finalizers, "must be a list"));
     if (Array.isArray(m.ownerReferences))
       m.ownerReferences.forEach((r: KObject, i: number) => {
-        for (const f of ["apiVersion", "kind", "name", "uid"]) if (!r?.[f]) errs.push(invalidField(`metadata.ownerReferences[${i}].${f}`, r?.[f] ?? "", `${f} must not be empty`));
+        for (const f of ["apiVersion", "kind", "name", "uid"])
+          if (!r?.[f]) errs.push(invalidField(`metadata.ownerReferences[${i}].${f}`, r?.[f] ?? "", `${f} must not be empty`));
       });
     if (old && m.deletionTimestamp && Array.isArray(m.finalizers))
       for (const f of m.finalizers) if (!(old.metadata.finalizers ?? []).includes(f)) errs.push(forbiddenFinalizer(f));
@@ -470,7 +579,11 @@ export class Api {
 }
 
 function forbiddenFinalizer(f: string): FieldError {
-  return { type: "FieldValueForbidden", field: "metadata.finalizers", detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${JSON.stringify(f)}}` };
+  return {
+    type: "FieldValueForbidden",
+    field: "metadata.finalizers",
+    detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${JSON.stringify(f)}}`,
+  };
 }
 
 /** Anything outside metadata and status differs. */

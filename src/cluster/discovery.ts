@@ -76,7 +76,12 @@ export function aggregatedDiscovery(registry: Registry, core: boolean): KObject 
               if (rt.shortNames.length) r.shortNames = rt.shortNames;
               if (rt.categories.length) r.categories = rt.categories;
               const subs = subresources(rt);
-              if (subs.length) r.subresources = subs.map((s) => ({ subresource: s.name, responseKind: { group: s.group, version: s.version, kind: s.kind }, verbs: s.verbs }));
+              if (subs.length)
+                r.subresources = subs.map((s) => ({
+                  subresource: s.name,
+                  responseKind: { group: s.group, version: s.version, kind: s.kind },
+                  verbs: s.verbs,
+                }));
               return r;
             }),
             freshness: "Current",

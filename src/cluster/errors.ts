@@ -43,7 +43,15 @@ export class ApiError extends Error {
   }
 
   toStatus(): Status {
-    const s: Status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: this.message, reason: this.reason, code: this.code };
+    const s: Status = {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: this.message,
+      reason: this.reason,
+      code: this.code,
+    };
     if (this.details) s.details = this.details;
     return s;
   }
@@ -92,7 +100,11 @@ export function notAcceptable(message: string): ApiError {
 }
 
 export function unsupportedMediaType(contentType: string): ApiError {
-  return new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${contentType})`);
+  return new ApiError(
+    415,
+    "UnsupportedMediaType",
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${contentType})`,
+  );
 }
 
 export function gone(message: string): ApiError {
@@ -105,16 +117,32 @@ export function internal(message: string): ApiError {
 
 /** One field validation failure, rendered the way apimachinery's field.Error does. */
 export interface FieldError {
-  type: "FieldValueInvalid" | "FieldValueRequired" | "FieldValueNotSupported" | "FieldValueForbidden" | "FieldValueDuplicate" | "FieldValueTooLong";
+  type:
+    | "FieldValueInvalid"
+    | "FieldValueRequired"
+    | "FieldValueNotSupported"
+    | "FieldValueForbidden"
+    | "FieldValueDuplicate"
+    | "FieldValueTooLong";
   field: string;
   value?: unknown;
   detail?: string;
 }
 
-export const invalidField = (field: string, value: unknown, detail: string): FieldError => ({ type: "FieldValueInvalid", field, value, detail });
+export const invalidField = (field: string, value: unknown, detail: string): FieldError => ({
+  type: "FieldValueInvalid",
+  field,
+  value,
+  detail,
+});
 export const requiredField = (field: string, detail = ""): FieldError => ({ type: "FieldValueRequired", field, detail });
 export const forbiddenField = (field: string, detail: string): FieldError => ({ type: "FieldValueForbidden", field, detail });
-export const unsupportedValue = (field: string, value: unknown, valid: string[]): FieldError => ({ type: "FieldValueNotSupported", field, value, detail: `supported values: ${valid.map((v) => JSON.stringify(v)).join(", ")}` });
+export const unsupportedValue = (field: string, value: unknown, valid: string[]): FieldError => ({
+  type: "FieldValueNotSupported",
+  field,
+  value,
+  detail: `supported values: ${valid.map((v) => JSON.stringify(v)).join(", ")}`,
+});
 export const duplicateField = (field: string, value: unknown): FieldError => ({ type: "FieldValueDuplicate", field, value });
 
 function renderValue(v: unknown): string {
@@ -146,7 +174,11 @@ function fieldErrorBody(e: FieldError): string {
 export function invalid(rt: Pick<ResourceType, "group" | "kind">, name: string, errors: FieldError[]): ApiError {
   const parts = errors.map((e) => `${e.field}: ${fieldErrorBody(e)}`);
   const body = parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
-  const d: StatusDetails = { name, kind: rt.kind, causes: errors.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })) };
+  const d: StatusDetails = {
+    name,
+    kind: rt.kind,
+    causes: errors.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })),
+  };
   if (rt.group) d.group = rt.group;
   return new ApiError(422, "Invalid", `${rt.kind} "${name}" is invalid: ${body}`, d);
 }

@@ -15,7 +15,19 @@ export const SEP = "\u0000";
 export const NODE = "\u0001";
 
 /** Metadata fields that belong to the server, not to any manager. */
-const SERVER_METADATA = new Set(["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink", "generateName"]);
+const SERVER_METADATA = new Set([
+  "name",
+  "namespace",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "managedFields",
+  "selfLink",
+  "generateName",
+]);
 
 export const isPlainObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -62,7 +74,8 @@ export function objectFields(o: KObject, shape: Shape, part: "main" | "status"):
     if (k === "apiVersion" || k === "kind" || k === "status") continue;
     if (k === "metadata" && isPlainObject(v)) {
       const ms = fieldShape(shape, "metadata");
-      for (const [mk, mv] of Object.entries(v)) if (!SERVER_METADATA.has(mk)) flatten(mv, fieldShape(ms, mk), `f:metadata${SEP}f:${mk}`, out);
+      for (const [mk, mv] of Object.entries(v))
+        if (!SERVER_METADATA.has(mk)) flatten(mv, fieldShape(ms, mk), `f:metadata${SEP}f:${mk}`, out);
       continue;
     }
     flatten(v, fieldShape(shape, k), `f:${k}`, out);
@@ -108,7 +121,9 @@ export function renderPath(p: string): string {
     if (el.startsWith("f:")) s += `.${el.slice(2)}`;
     else if (el.startsWith("k:")) {
       const key = JSON.parse(el.slice(2)) as Record<string, unknown>;
-      s += `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",")}]`;
+      s += `[${Object.entries(key)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(",")}]`;
     } else if (el.startsWith("v:")) s += `[=${el.slice(2)}]`;
   }
   return s;

@@ -34,7 +34,12 @@ interface Route {
 
 function sendJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Content-Length": Buffer.byteLength(text), ...headers });
+  res.writeHead(code, {
+    "Content-Type": "application/json",
+    "Cache-Control": "no-cache, private",
+    "Content-Length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -110,8 +115,17 @@ function negotiate(accept: string | undefined, query: URLSearchParams): Renderin
     return { kind: "table", include: inc === "Object" || inc === "None" ? inc : "Metadata" };
   }
   if (a.includes("as=PartialObjectMetadata") && a.includes("g=meta.k8s.io")) return { kind: "metadata" };
-  if (a && !a.split(",").some((p) => p.startsWith("application/json") || p.startsWith("*/*") || p.startsWith("application/*") || p.startsWith("application/yaml")))
-    throw notAcceptable(`only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
+  if (
+    a &&
+    !a
+      .split(",")
+      .some(
+        (p) => p.startsWith("application/json") || p.startsWith("*/*") || p.startsWith("application/*") || p.startsWith("application/yaml"),
+      )
+  )
+    throw notAcceptable(
+      `only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
+    );
   return { kind: "json" };
 }
 
@@ -138,7 +152,16 @@ export class HttpFront {
     const accept = req.headers.accept;
     const { api } = this.deps;
 
-    if (path === "/version") return sendJSON(res, 200, { ...SERVER_VERSION, gitCommit: "0000000000000000000000000000000000000000", gitTreeState: "clean", buildDate: "2025-01-01T00:00:00Z", goVersion: "go1.23.4", compiler: "gc", platform: "linux/amd64" });
+    if (path === "/version")
+      return sendJSON(res, 200, {
+        ...SERVER_VERSION,
+        gitCommit: "0000000000000000000000000000000000000000",
+        gitTreeState: "clean",
+        buildDate: "2025-01-01T00:00:00Z",
+        goVersion: "go1.23.4",
+        compiler: "gc",
+        platform: "linux/amd64",
+      });
     if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) {
       const verbose = url.searchParams.has("verbose");
       const text = verbose ? "[+]ping ok\n[+]etcd ok\n[+]ko-store ok\n" + `${path.slice(1).split("/")[0]} check passed\n` : "ok";
@@ -159,13 +182,24 @@ export class HttpFront {
       const doc = this.openapi.document(path.slice("/openapi/v3/".length));
       if (!doc) return sendStatus(res, new ApiError(404, "NotFound", "the server could not find the requested resource"));
       const immutable = url.searchParams.get("hash") === doc.hash;
-      res.writeHead(200, { "Content-Type": "application/json", ETag: `"${doc.hash}"`, "Cache-Control": immutable ? "public, immutable" : "no-cache, private", "Content-Length": Buffer.byteLength(doc.body) });
+      res.writeHead(200, {
+        "Content-Type": "application/json",
+        ETag: `"${doc.hash}"`,
+        "Cache-Control": immutable ? "public, immutable" : "no-cache, private",
+        "Content-Length": Buffer.byteLength(doc.body),
+      });
       return void res.end(doc.body);
     }
     const agg = wantsAggregated(accept);
     const aggHeaders = (v: string) => ({ "Content-Type": `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList` });
-    if (path === "/api") return agg ? sendJSON(res, 200, { ...aggregatedDiscovery(api.registry, true), apiVersion: `apidiscovery.k8s.io/${agg}` }, aggHeaders(agg)) : sendJSON(res, 200, apiVersions(this.deps.hostPort()));
-    if (path === "/apis") return agg ? sendJSON(res, 200, { ...aggregatedDiscovery(api.registry, false), apiVersion: `apidiscovery.k8s.io/${agg}` }, aggHeaders(agg)) : sendJSON(res, 200, apiGroupList(api.registry));
+    if (path === "/api")
+      return agg
+        ? sendJSON(res, 200, { ...aggregatedDiscovery(api.registry, true), apiVersion: `apidiscovery.k8s.io/${agg}` }, aggHeaders(agg))
+        : sendJSON(res, 200, apiVersions(this.deps.hostPort()));
+    if (path === "/apis")
+      return agg
+        ? sendJSON(res, 200, { ...aggregatedDiscovery(api.registry, false), apiVersion: `apidiscovery.k8s.io/${agg}` }, aggHeaders(agg))
+        : sendJSON(res, 200, apiGroupList(api.registry));
 
     const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
     let group: string;
@@ -206,42 +240,73 @@ export class HttpFront {
   private route(group: string, version: string, rest: string[]): Route | undefined {
     const reg = this.deps.api.registry;
     if (rest[0] === "namespaces" && rest.length >= 3) {
-      if (rest.length === 3 && (rest[2] === "status" || rest[2] === "finalize")) return { rt: reg.at("", "v1", "namespaces")!, name: rest[1]!, subresource: rest[2] };
+      if (rest.length === 3 && (rest[2] === "status" || rest[2] === "finalize"))
+        return { rt: reg.at("", "v1", "namespaces")!, name: rest[1]!, subresource: rest[2] };
       const rt = reg.at(group, version, rest[2]!);
       if (!rt || !rt.namespaced) return undefined;
-      return { rt, namespace: rest[1]!, ...(rest[3] !== undefined ? { name: rest[3] } : {}), ...(rest[4] !== undefined ? { subresource: rest[4] } : {}), ...(rest.length > 5 ? { subresource: "\u0000" } : {}) };
+      return {
+        rt,
+        namespace: rest[1]!,
+        ...(rest[3] !== undefined ? { name: rest[3] } : {}),
+        ...(rest[4] !== undefined ? { subresource: rest[4] } : {}),
+        ...(rest.length > 5 ? { subresource: "\u0000" } : {}),
+      };
     }
     const rt = reg.at(group, version, rest[0]!);
     if (!rt) return undefined;
     if (rt.namespaced && rest.length > 1) return undefined;
-    return { rt, ...(rest[1] !== undefined ? { name: rest[1] } : {}), ...(rest[2] !== undefined ? { subresource: rest[2] } : {}), ...(rest.length > 3 ? { subresource: "\u0000" } : {}) };
+    return {
+      rt,
+      ...(rest[1] !== undefined ? { name: rest[1] } : {}),
+      ...(rest[2] !== undefined ? { subresource: rest[2] } : {}),
+      ...(rest.length > 3 ? { subresource: "\u0000" } : {}),
+    };
   }
 
-  private async serveResource(req: IncomingMessage, res: ServerResponse, method: string, route: Route, q: URLSearchParams, legacyWatch: boolean): Promise<void> {
+  private async serveResource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    route: Route,
+    q: URLSearchParams,
+    legacyWatch: boolean,
+  ): Promise<void> {
     const { api, faults } = this.deps;
     const { rt, namespace, name, subresource } = route;
     const sub = subresource ?? "";
     if (sub === "log" && rt.kind === "Pod" && method === "GET") return this.podLog(res, namespace, name!, q);
-    if (sub && !((sub === "status" && rt.status) || (sub === "scale" && rt.scale) || (sub === "finalize" && rt.kind === "Namespace"))) return this.notFound(res);
+    if (sub && !((sub === "status" && rt.status) || (sub === "scale" && rt.scale) || (sub === "finalize" && rt.kind === "Namespace")))
+      return this.notFound(res);
     const watch = legacyWatch || q.get("watch") === "true" || q.get("watch") === "1";
     const verb = verbOf(method, !!name, watch);
     if (!verb) throw methodNotAllowed();
     if (!rt.verbs.includes(verb) && !sub) throw methodNotAllowed();
 
-    const info: RequestInfo = { verb, resource: sub ? `${rt.plural}/${sub}` : rt.plural, group: rt.group, ...(namespace !== undefined ? { namespace } : {}), ...(name !== undefined ? { name } : {}) };
+    const info: RequestInfo = {
+      verb,
+      resource: sub ? `${rt.plural}/${sub}` : rt.plural,
+      group: rt.group,
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(name !== undefined ? { name } : {}),
+    };
     const { delayMs, fail } = faults.consume(info);
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     if (fail) {
       const headers: Record<string, string> = fail.retryAfterSeconds !== undefined ? { "Retry-After": String(fail.retryAfterSeconds) } : {};
       const details = fail.retryAfterSeconds !== undefined ? { retryAfterSeconds: fail.retryAfterSeconds } : undefined;
-      return sendStatus(res, new ApiError(fail.status, fail.reason ?? reasonFor(fail.status), fail.message ?? `injected failure (${fail.status})`, details), headers);
+      return sendStatus(
+        res,
+        new ApiError(fail.status, fail.reason ?? reasonFor(fail.status), fail.message ?? `injected failure (${fail.status})`, details),
+        headers,
+      );
     }
 
     const rendering = negotiate(req.headers.accept, q);
     const contentType = String(req.headers["content-type"] ?? "");
     const warnings: string[] = [];
     const fieldValidation = q.get("fieldValidation");
-    if (fieldValidation && !["Strict", "Warn", "Ignore"].includes(fieldValidation)) throw badRequest(`fieldValidation parameter unsupported: ${fieldValidation}`);
+    if (fieldValidation && !["Strict", "Warn", "Ignore"].includes(fieldValidation))
+      throw badRequest(`fieldValidation parameter unsupported: ${fieldValidation}`);
     const dryRun = q.getAll("dryRun");
     for (const d of dryRun) if (d !== "All") throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
     const userAgent = String(req.headers["user-agent"] ?? "");
@@ -253,7 +318,8 @@ export class HttpFront {
     };
     const headers = (): Record<string, string[]> => (warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) } : {});
     const one = (o: KObject, code = 200) => {
-      if (rendering.kind === "table") return sendJSON(res, code, toTable(rt, [o], { resourceVersion: o.metadata.resourceVersion }, rendering.include), headers());
+      if (rendering.kind === "table")
+        return sendJSON(res, code, toTable(rt, [o], { resourceVersion: o.metadata.resourceVersion }, rendering.include), headers());
       if (rendering.kind === "metadata") return sendJSON(res, code, partialMetadata(o), headers());
       return sendJSON(res, code, o, headers());
     };
@@ -290,7 +356,13 @@ export class HttpFront {
           listMeta.remainingItemCount = result.remainingItemCount;
         }
         if (rendering.kind === "table") return sendJSON(res, 200, toTable(rt, result.items, listMeta, rendering.include));
-        if (rendering.kind === "metadata") return sendJSON(res, 200, { kind: "PartialObjectMetadataList", apiVersion: "meta.k8s.io/v1", metadata: listMeta, items: result.items.map(partialMetadata) });
+        if (rendering.kind === "metadata")
+          return sendJSON(res, 200, {
+            kind: "PartialObjectMetadataList",
+            apiVersion: "meta.k8s.io/v1",
+            metadata: listMeta,
+            items: result.items.map(partialMetadata),
+          });
         return this.sendList(res, rt, result.items, listMeta);
       }
       case "get":
@@ -325,7 +397,12 @@ export class HttpFront {
       }
       case "deletecollection": {
         const body = (await parseBody(await readBody(req), "application/json")) as KObject | undefined;
-        const items = api.deleteCollection(rt, namespace, { labelSelector: q.get("labelSelector") ?? "", fieldSelector: q.get("fieldSelector") ?? "" }, deleteOptions(body, q, wopts));
+        const items = api.deleteCollection(
+          rt,
+          namespace,
+          { labelSelector: q.get("labelSelector") ?? "", fieldSelector: q.get("fieldSelector") ?? "" },
+          deleteOptions(body, q, wopts),
+        );
         return this.sendList(res, rt, items, { resourceVersion: String(api.store.resourceVersion) });
       }
     }
@@ -342,12 +419,20 @@ export class HttpFront {
     const container = q.get("container");
     const names: string[] = (pod.spec?.containers ?? []).map((c: KObject) => c.name);
     if (container && !names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
-    if (!container && names.length > 1) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]`);
-    if (pod.status?.phase === "Pending") throw badRequest(`container "${container ?? names[0]}" in pod "${name}" is waiting to start: ContainerCreating`);
+    if (!container && names.length > 1)
+      throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(" ")}]`);
+    if (pod.status?.phase === "Pending")
+      throw badRequest(`container "${container ?? names[0]}" in pod "${name}" is waiting to start: ContainerCreating`);
     let text = String(pod.metadata.annotations?.["ko.dev/log"] ?? "");
     if (text && !text.endsWith("\n")) text += "\n";
     const tail = q.get("tailLines");
-    if (tail !== null) text = text.split("\n").slice(0, -1).slice(-Number(tail)).map((l) => `${l}\n`).join("");
+    if (tail !== null)
+      text = text
+        .split("\n")
+        .slice(0, -1)
+        .slice(-Number(tail))
+        .map((l) => `${l}\n`)
+        .join("");
     res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(text) });
     res.end(text);
   }
@@ -359,7 +444,11 @@ export class HttpFront {
     for (let i = 0; i < items.length; i++) parts.push(i ? `,${objectJSON(items[i]!)}` : objectJSON(items[i]!));
     parts.push("]}");
     const text = parts.join("");
-    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Content-Length": Buffer.byteLength(text) });
+    res.writeHead(200, {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-cache, private",
+      "Content-Length": Buffer.byteLength(text),
+    });
     res.end(text);
   }
 
@@ -376,7 +465,8 @@ export class HttpFront {
       if (method === "POST") {
         const { type, ...rule } = b;
         if (type === "latency") return sendJSON(res, 201, { id: faults.latency(rule as never) });
-        if (type === "dropWatches" || type === "drop-watches") return sendJSON(res, 200, { dropped: faults.dropWatches(rule.match ?? rule, rule.mode ?? "close") });
+        if (type === "dropWatches" || type === "drop-watches")
+          return sendJSON(res, 200, { dropped: faults.dropWatches(rule.match ?? rule, rule.mode ?? "close") });
         if (typeof rule.status !== "number") throw badRequest("a fail rule needs a numeric status");
         return sendJSON(res, 201, { id: faults.fail(rule as never) });
       }
@@ -385,7 +475,8 @@ export class HttpFront {
       faults.remove(Number(path.slice(7)));
       return sendJSON(res, 200, { removed: Number(path.slice(7)) });
     }
-    if (path === "faults/drop-watches" && method === "POST") return sendJSON(res, 200, { dropped: faults.dropWatches(b.match ?? b, b.mode ?? "close") });
+    if (path === "faults/drop-watches" && method === "POST")
+      return sendJSON(res, 200, { dropped: faults.dropWatches(b.match ?? b, b.mode ?? "close") });
     if (path === "compact" && method === "POST") {
       api.store.compact();
       return sendJSON(res, 200, { compactedResourceVersion: api.store.resourceVersion });
@@ -418,7 +509,8 @@ function deleteOptions(body: KObject | undefined, q: URLSearchParams, w: WriteOp
   const o: DeleteOptions = { ...w };
   const propagation = body?.propagationPolicy ?? q.get("propagationPolicy");
   if (propagation) {
-    if (!["Background", "Foreground", "Orphan"].includes(propagation)) throw badRequest(`propagationPolicy: Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan"`);
+    if (!["Background", "Foreground", "Orphan"].includes(propagation))
+      throw badRequest(`propagationPolicy: Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan"`);
     o.propagationPolicy = propagation;
   }
   const orphan = body?.orphanDependents ?? (q.get("orphanDependents") !== null ? q.get("orphanDependents") === "true" : undefined);

@@ -20,8 +20,17 @@ export function allocateServiceValues(store: Store, rt: ResourceType, o: KObject
     if (spec.clusterIP) {
       const n = ipToNumber(spec.clusterIP);
       if (!/^\d+\.\d+\.\d+\.\d+$/.test(spec.clusterIP) || n < RANGE_START || n > RANGE_END)
-        throw invalid(rt, o.metadata.name, [invalidField("spec.clusterIPs", [spec.clusterIP], `failed to allocate IP ${spec.clusterIP}: the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is 10.96.0.0/12`)]);
-      if (used.has(spec.clusterIP)) throw invalid(rt, o.metadata.name, [invalidField("spec.clusterIPs", [spec.clusterIP], `failed to allocate IP ${spec.clusterIP}: provided IP is already allocated`)]);
+        throw invalid(rt, o.metadata.name, [
+          invalidField(
+            "spec.clusterIPs",
+            [spec.clusterIP],
+            `failed to allocate IP ${spec.clusterIP}: the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is 10.96.0.0/12`,
+          ),
+        ]);
+      if (used.has(spec.clusterIP))
+        throw invalid(rt, o.metadata.name, [
+          invalidField("spec.clusterIPs", [spec.clusterIP], `failed to allocate IP ${spec.clusterIP}: provided IP is already allocated`),
+        ]);
     } else {
       // Like the real allocator, pick pseudo-randomly (deterministically from the name) to avoid sequential patterns.
       let h = 0;

@@ -42,7 +42,8 @@ export class Journal {
     const state = Journal.load(file);
     const tmp = `${file}.tmp-${process.pid}`;
     const lines: string[] = [JSON.stringify({ rv: state.rv })];
-    for (const [gr, table] of state.tables) for (const [k, o] of table) lines.push(JSON.stringify({ rv: Number(o.metadata?.resourceVersion ?? 0), gr, k, o }));
+    for (const [gr, table] of state.tables)
+      for (const [k, o] of table) lines.push(JSON.stringify({ rv: Number(o.metadata?.resourceVersion ?? 0), gr, k, o }));
     const fdTmp = fs.openSync(tmp, "w");
     fs.writeSync(fdTmp, lines.join("\n") + "\n");
     fs.fsyncSync(fdTmp);

@@ -5,7 +5,18 @@
  * and removes the fields it stopped applying when nobody else owns them.
  */
 import { ApiError } from "./errors.js";
-import { type FieldsV1, fromFieldsV1, isPlainObject, NODE, objectFields, removePath, renderPath, SEP, toFieldsV1, elementKey } from "./fields.js";
+import {
+  type FieldsV1,
+  fromFieldsV1,
+  isPlainObject,
+  NODE,
+  objectFields,
+  removePath,
+  renderPath,
+  SEP,
+  toFieldsV1,
+  elementKey,
+} from "./fields.js";
 import { fieldShape, type Shape } from "./shapes.js";
 import type { KObject } from "./resources.js";
 
@@ -33,21 +44,42 @@ export const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 function owners(o: KObject | undefined): Owner[] {
   const mf = o?.metadata?.managedFields;
   if (!Array.isArray(mf)) return [];
-  return mf.map((e: ManagedFieldsEntry) => ({ manager: e.manager, operation: e.operation, apiVersion: e.apiVersion, time: e.time, subresource: e.subresource ?? "", fields: fromFieldsV1(e.fieldsV1) }));
+  return mf.map((e: ManagedFieldsEntry) => ({
+    manager: e.manager,
+    operation: e.operation,
+    apiVersion: e.apiVersion,
+    time: e.time,
+    subresource: e.subresource ?? "",
+    fields: fromFieldsV1(e.fieldsV1),
+  }));
 }
 
 function entries(list: Owner[]): ManagedFieldsEntry[] {
   return list
     .filter((w) => w.fields.size > 0)
     .map((w) => {
-      const e: ManagedFieldsEntry = { manager: w.manager, operation: w.operation, apiVersion: w.apiVersion, time: w.time, fieldsType: "FieldsV1", fieldsV1: toFieldsV1(w.fields) };
+      const e: ManagedFieldsEntry = {
+        manager: w.manager,
+        operation: w.operation,
+        apiVersion: w.apiVersion,
+        time: w.time,
+        fieldsType: "FieldsV1",
+        fieldsV1: toFieldsV1(w.fields),
+      };
       if (w.subresource) e.subresource = w.subresource;
       return e;
     });
 }
 
 /** managedFields after `manager` wrote `neu` over `old` through an update (create, replace, patch). */
-export function trackUpdate(old: KObject | undefined, neu: KObject, manager: string, apiVersion: string, shape: Shape, subresource: "" | "status"): ManagedFieldsEntry[] | undefined {
+export function trackUpdate(
+  old: KObject | undefined,
+  neu: KObject,
+  manager: string,
+  apiVersion: string,
+  shape: Shape,
+  subresource: "" | "status",
+): ManagedFieldsEntry[] | undefined {
   const list = owners(old);
   const part = subresource === "status" ? "status" : "main";
   const before = old ? objectFields(old, shape, part) : new Map<string, string>();
@@ -124,7 +156,9 @@ export function serverSideApply(
   const previouslyApplied = mine?.fields ?? new Set<string>();
   const dropped = [...previouslyApplied].filter((p) => !applied.has(p)).sort((a, b) => b.length - a.length);
   for (const p of dropped) {
-    const ownedElsewhere = list.some((w) => w !== mine && [...w.fields].some((q) => q === p || q.startsWith(p.endsWith(`${SEP}.`) ? p.slice(0, -1) : `${p}${SEP}`)));
+    const ownedElsewhere = list.some(
+      (w) => w !== mine && [...w.fields].some((q) => q === p || q.startsWith(p.endsWith(`${SEP}.`) ? p.slice(0, -1) : `${p}${SEP}`)),
+    );
     // A field recorded as an empty object that has since gained content (from the server or other
     // writers) is not the applier's to remove wholesale.
     const gainedContent = !p.endsWith(`${SEP}.`) && [...current.keys()].some((q) => q.startsWith(`${p}${SEP}`));
@@ -152,9 +186,14 @@ function completeKeys(cfg: unknown, defaulted: unknown, shape: Shape | undefined
 }
 
 function conflictError(conflicts: { owner: Owner; path: string }[]): ApiError {
-  const causes = conflicts.map((c) => ({ reason: "FieldManagerConflict", message: `conflict with ${describeOwner(c.owner)}`, field: renderPath(c.path) }));
+  const causes = conflicts.map((c) => ({
+    reason: "FieldManagerConflict",
+    message: `conflict with ${describeOwner(c.owner)}`,
+    field: renderPath(c.path),
+  }));
   let message: string;
-  if (conflicts.length === 1) message = `Apply failed with 1 conflict: conflict with ${describeOwner(conflicts[0]!.owner)}: ${renderPath(conflicts[0]!.path)}`;
+  if (conflicts.length === 1)
+    message = `Apply failed with 1 conflict: conflict with ${describeOwner(conflicts[0]!.owner)}: ${renderPath(conflicts[0]!.path)}`;
   else {
     const byOwner = new Map<string, string[]>();
     for (const c of conflicts) {
@@ -177,7 +216,8 @@ function mergeApplied(live: unknown, cfg: unknown, shape: Shape | undefined, par
       if (depth === 0 && k === "metadata" && isPlainObject(v)) {
         const m: Record<string, unknown> = isPlainObject(out.metadata) ? { ...out.metadata } : {};
         for (const [mk, mv] of Object.entries(v)) {
-          if (["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "managedFields", "selfLink"].includes(mk)) continue;
+          if (["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "managedFields", "selfLink"].includes(mk))
+            continue;
           m[mk] = mergeApplied(m[mk], mv, fieldShape(fieldShape(shape, "metadata"), mk), part, depth + 2);
         }
         out.metadata = m;

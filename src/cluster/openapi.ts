@@ -31,7 +31,10 @@ function shapeToSchema(s: Shape | undefined, components: Record<string, KObject>
     return { allOf: [{ $ref: `#/components/schemas/${s.ref}` }] };
   }
   if (s.list) {
-    const out: KObject = { type: "array", items: s.list.item ? shapeToSchema(s.list.item, components) : { type: s.list.type === "set" ? "string" : "object" } };
+    const out: KObject = {
+      type: "array",
+      items: s.list.item ? shapeToSchema(s.list.item, components) : { type: s.list.type === "set" ? "string" : "object" },
+    };
     out["x-kubernetes-list-type"] = s.list.type;
     if (s.list.type === "map" && s.list.keys) {
       out["x-kubernetes-list-map-keys"] = s.list.keys;
@@ -55,13 +58,37 @@ function shapeToSchema(s: Shape | undefined, components: Record<string, KObject>
   return { "x-kubernetes-int-or-string": true, anyOf: [{ type: "integer" }, { type: "string" }] };
 }
 
-const queryParam = (name: string, type = "string", description = "") => ({ name, in: "query", description, schema: { type, uniqueItems: true } });
+const queryParam = (name: string, type = "string", description = "") => ({
+  name,
+  in: "query",
+  description,
+  schema: { type, uniqueItems: true },
+});
 const WRITE_PARAMS = [
-  queryParam("dryRun", "string", "When present, indicates that modifications should not be persisted. Valid values are: - All: all dry run stages will be processed"),
+  queryParam(
+    "dryRun",
+    "string",
+    "When present, indicates that modifications should not be persisted. Valid values are: - All: all dry run stages will be processed",
+  ),
   queryParam("fieldManager", "string", "fieldManager is a name associated with the actor or entity that is making these changes."),
-  queryParam("fieldValidation", "string", "fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: - Ignore - Warn - Strict"),
+  queryParam(
+    "fieldValidation",
+    "string",
+    "fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: - Ignore - Warn - Strict",
+  ),
 ];
-const LIST_PARAMS = ["allowWatchBookmarks:boolean", "continue", "fieldSelector", "labelSelector", "limit:integer", "resourceVersion", "resourceVersionMatch", "sendInitialEvents:boolean", "timeoutSeconds:integer", "watch:boolean"].map((p) => {
+const LIST_PARAMS = [
+  "allowWatchBookmarks:boolean",
+  "continue",
+  "fieldSelector",
+  "labelSelector",
+  "limit:integer",
+  "resourceVersion",
+  "resourceVersionMatch",
+  "sendInitialEvents:boolean",
+  "timeoutSeconds:integer",
+  "watch:boolean",
+].map((p) => {
   const [n, t] = p.split(":");
   return queryParam(n!, t ?? "string");
 });
@@ -70,11 +97,23 @@ function op(action: string, gvk: KObject, operationId: string, responseRef: stri
   const o: KObject = {
     operationId,
     parameters: params,
-    responses: { "200": { description: "OK", content: { "application/json": { schema: { $ref: `#/components/schemas/${responseRef}` } } } }, "401": { description: "Unauthorized" } },
+    responses: {
+      "200": { description: "OK", content: { "application/json": { schema: { $ref: `#/components/schemas/${responseRef}` } } } },
+      "401": { description: "Unauthorized" },
+    },
     "x-kubernetes-action": action,
     "x-kubernetes-group-version-kind": gvk,
   };
-  if (body) o.requestBody = { content: Object.fromEntries(body.map((ct) => [ct, { schema: { $ref: `#/components/schemas/${action === "patch" ? "io.k8s.apimachinery.pkg.apis.meta.v1.Patch" : responseRef}` } }])), required: true };
+  if (body)
+    o.requestBody = {
+      content: Object.fromEntries(
+        body.map((ct) => [
+          ct,
+          { schema: { $ref: `#/components/schemas/${action === "patch" ? "io.k8s.apimachinery.pkg.apis.meta.v1.Patch" : responseRef}` } },
+        ]),
+      ),
+      required: true,
+    };
   return o;
 }
 
@@ -84,10 +123,36 @@ export function groupVersionDocument(registry: Registry, group: string, version:
   const types = registry.all.filter((rt) => rt.group === group && rt.version === version);
   if (!types.length) return undefined;
   const components: Record<string, KObject> = {
-    "io.k8s.apimachinery.pkg.apis.meta.v1.Patch": { type: "object", description: "Patch is provided to give a concrete name and type to the Kubernetes PATCH request body." },
-    "io.k8s.apimachinery.pkg.apis.meta.v1.Status": { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" }, code: { type: "integer" }, message: { type: "string" }, reason: { type: "string" }, status: { type: "string" }, details: { type: "object" }, metadata: { type: "object" } } },
-    "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions": { type: "object", properties: { propagationPolicy: { type: "string" }, gracePeriodSeconds: { type: "integer" }, dryRun: { type: "array", items: { type: "string" } }, preconditions: { type: "object" } } },
-    "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta": { type: "object", properties: { continue: { type: "string" }, remainingItemCount: { type: "integer" }, resourceVersion: { type: "string" } } },
+    "io.k8s.apimachinery.pkg.apis.meta.v1.Patch": {
+      type: "object",
+      description: "Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.",
+    },
+    "io.k8s.apimachinery.pkg.apis.meta.v1.Status": {
+      type: "object",
+      properties: {
+        apiVersion: { type: "string" },
+        kind: { type: "string" },
+        code: { type: "integer" },
+        message: { type: "string" },
+        reason: { type: "string" },
+        status: { type: "string" },
+        details: { type: "object" },
+        metadata: { type: "object" },
+      },
+    },
+    "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions": {
+      type: "object",
+      properties: {
+        propagationPolicy: { type: "string" },
+        gracePeriodSeconds: { type: "integer" },
+        dryRun: { type: "array", items: { type: "string" } },
+        preconditions: { type: "object" },
+      },
+    },
+    "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta": {
+      type: "object",
+      properties: { continue: { type: "string" }, remainingItemCount: { type: "integer" }, resourceVersion: { type: "string" } },
+    },
   };
   const paths: Record<string, KObject> = {};
   for (const rt of types) addPaths(rt, paths, components);
@@ -95,10 +160,21 @@ export function groupVersionDocument(registry: Registry, group: string, version:
   if (types.some((rt) => rt.scale))
     components[scaleName] = {
       type: "object",
-      properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { allOf: [{ $ref: "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" }] }, spec: { type: "object", properties: { replicas: { type: "integer", format: "int32" } } }, status: { type: "object", properties: { replicas: { type: "integer", format: "int32" }, selector: { type: "string" } } } },
+      properties: {
+        apiVersion: { type: "string" },
+        kind: { type: "string" },
+        metadata: { allOf: [{ $ref: "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" }] },
+        spec: { type: "object", properties: { replicas: { type: "integer", format: "int32" } } },
+        status: { type: "object", properties: { replicas: { type: "integer", format: "int32" }, selector: { type: "string" } } },
+      },
       "x-kubernetes-group-version-kind": [{ group: "autoscaling", kind: "Scale", version: "v1" }],
     };
-  return { openapi: "3.0.0", info: { title: "Kubernetes", version: SERVER_VERSION.gitVersion }, paths, components: { schemas: components } };
+  return {
+    openapi: "3.0.0",
+    info: { title: "Kubernetes", version: SERVER_VERSION.gitVersion },
+    paths,
+    components: { schemas: components },
+  };
 }
 
 function addPaths(rt: ResourceType, paths: Record<string, KObject>, components: Record<string, KObject>): void {
@@ -110,7 +186,12 @@ function addPaths(rt: ResourceType, paths: Record<string, KObject>, components: 
   components[`${name}List`] = {
     type: "object",
     required: ["items"],
-    properties: { apiVersion: { type: "string" }, kind: { type: "string" }, items: { type: "array", items: { allOf: [{ $ref: `#/components/schemas/${name}` }] } }, metadata: { allOf: [{ $ref: "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta" }] } },
+    properties: {
+      apiVersion: { type: "string" },
+      kind: { type: "string" },
+      items: { type: "array", items: { allOf: [{ $ref: `#/components/schemas/${name}` }] } },
+      metadata: { allOf: [{ $ref: "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta" }] },
+    },
     "x-kubernetes-group-version-kind": [{ ...gvk, kind: rt.listKind }],
   };
   const base = `/${gvPath(rt.group, rt.version)}`;
@@ -123,14 +204,28 @@ function addPaths(rt: ResourceType, paths: Record<string, KObject>, components: 
   paths[collection] = {
     get: op("list", gvk, `list${opPrefix}${suffix}`, `${name}List`, LIST_PARAMS),
     post: op("post", gvk, `create${opPrefix}${suffix}`, name, WRITE_PARAMS, ["*/*"]),
-    ...(rt.verbs.includes("deletecollection") ? { delete: op("deletecollection", gvk, `deletecollection${opPrefix}${suffix}`, "io.k8s.apimachinery.pkg.apis.meta.v1.Status", LIST_PARAMS) } : {}),
+    ...(rt.verbs.includes("deletecollection")
+      ? {
+          delete: op(
+            "deletecollection",
+            gvk,
+            `deletecollection${opPrefix}${suffix}`,
+            "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
+            LIST_PARAMS,
+          ),
+        }
+      : {}),
     parameters: [...nsParam, queryParam("pretty")],
   };
   paths[`${collection}/{name}`] = {
     get: op("get", gvk, `read${opPrefix}${suffix}`, name, []),
     put: op("put", gvk, `replace${opPrefix}${suffix}`, name, WRITE_PARAMS, ["*/*"]),
     patch: op("patch", gvk, `patch${opPrefix}${suffix}`, name, [...WRITE_PARAMS, queryParam("force", "boolean")], PATCH_TYPES),
-    delete: op("delete", gvk, `delete${opPrefix}${suffix}`, "io.k8s.apimachinery.pkg.apis.meta.v1.Status", [queryParam("dryRun"), queryParam("gracePeriodSeconds", "integer"), queryParam("propagationPolicy")]),
+    delete: op("delete", gvk, `delete${opPrefix}${suffix}`, "io.k8s.apimachinery.pkg.apis.meta.v1.Status", [
+      queryParam("dryRun"),
+      queryParam("gracePeriodSeconds", "integer"),
+      queryParam("propagationPolicy"),
+    ]),
     parameters: [...nameParam, ...nsParam, queryParam("pretty")],
   };
   if (rt.status)
@@ -145,11 +240,22 @@ function addPaths(rt: ResourceType, paths: Record<string, KObject>, components: 
     paths[`${collection}/{name}/scale`] = {
       get: op("get", sgvk, `read${opPrefix}${suffix}Scale`, "io.k8s.api.autoscaling.v1.Scale", []),
       put: op("put", sgvk, `replace${opPrefix}${suffix}Scale`, "io.k8s.api.autoscaling.v1.Scale", WRITE_PARAMS, ["*/*"]),
-      patch: op("patch", sgvk, `patch${opPrefix}${suffix}Scale`, "io.k8s.api.autoscaling.v1.Scale", [...WRITE_PARAMS, queryParam("force", "boolean")], PATCH_TYPES),
+      patch: op(
+        "patch",
+        sgvk,
+        `patch${opPrefix}${suffix}Scale`,
+        "io.k8s.api.autoscaling.v1.Scale",
+        [...WRITE_PARAMS, queryParam("force", "boolean")],
+        PATCH_TYPES,
+      ),
       parameters: [...nameParam, ...nsParam, queryParam("pretty")],
     };
   }
-  if (rt.namespaced) paths[`${base}/${rt.plural}`] = { get: op("list", gvk, `list${opPrefix}${Kind}ForAllNamespaces`, `${name}List`, LIST_PARAMS), parameters: LIST_PARAMS };
+  if (rt.namespaced)
+    paths[`${base}/${rt.plural}`] = {
+      get: op("list", gvk, `list${opPrefix}${Kind}ForAllNamespaces`, `${name}List`, LIST_PARAMS),
+      parameters: LIST_PARAMS,
+    };
 }
 
 /** The v3 documents with their hashes, computed once per registry. */

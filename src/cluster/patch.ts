@@ -50,7 +50,10 @@ function resolveParent(doc: any, tokens: string[], opName: string, path: string)
     if (Array.isArray(node)) node = node[Number(t)];
     else if (isPlainObject(node)) node = node[t];
     else node = undefined;
-    if (node === undefined || node === null) throw patchError(`the server rejected our request due to an error in our request: ${opName} operation does not apply: doc is missing path: "${path}": missing value`);
+    if (node === undefined || node === null)
+      throw patchError(
+        `the server rejected our request due to an error in our request: ${opName} operation does not apply: doc is missing path: "${path}": missing value`,
+      );
   }
   return [node, tokens[tokens.length - 1]!];
 }
@@ -82,20 +85,32 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
       const [parent, last] = resolveParent(out, tokens, "add", p);
       if (Array.isArray(parent)) {
         const i = last === "-" ? parent.length : Number(last);
-        if (!Number.isInteger(i) || i < 0 || i > parent.length) throw patchError(`the server rejected our request due to an error in our request: add operation does not apply: doc is missing path: "${p}": missing value`);
+        if (!Number.isInteger(i) || i < 0 || i > parent.length)
+          throw patchError(
+            `the server rejected our request due to an error in our request: add operation does not apply: doc is missing path: "${p}": missing value`,
+          );
         parent.splice(i, 0, clone(value));
       } else if (isPlainObject(parent)) parent[last] = clone(value);
-      else throw patchError(`the server rejected our request due to an error in our request: add operation does not apply: doc is missing path: "${p}": missing value`);
+      else
+        throw patchError(
+          `the server rejected our request due to an error in our request: add operation does not apply: doc is missing path: "${p}": missing value`,
+        );
     };
     const remove = (p: string): unknown => {
       const tokens = pointer(p);
       const [parent, last] = resolveParent(out, tokens, "remove", p);
       if (Array.isArray(parent)) {
         const i = Number(last);
-        if (!(i >= 0 && i < parent.length)) throw patchError(`the server rejected our request due to an error in our request: remove operation does not apply: doc is missing path: "${p}": missing value`);
+        if (!(i >= 0 && i < parent.length))
+          throw patchError(
+            `the server rejected our request due to an error in our request: remove operation does not apply: doc is missing path: "${p}": missing value`,
+          );
         return parent.splice(i, 1)[0];
       }
-      if (!isPlainObject(parent) || !(last in parent)) throw patchError(`the server rejected our request due to an error in our request: remove operation does not apply: doc is missing path: "${p}": missing value`);
+      if (!isPlainObject(parent) || !(last in parent))
+        throw patchError(
+          `the server rejected our request due to an error in our request: remove operation does not apply: doc is missing path: "${p}": missing value`,
+        );
       const v = parent[last];
       delete parent[last];
       return v;
@@ -108,7 +123,10 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
         remove(path);
         break;
       case "replace":
-        if (getAt(out, path) === undefined) throw patchError(`the server rejected our request due to an error in our request: replace operation does not apply: doc is missing key: ${path}: missing value`);
+        if (getAt(out, path) === undefined)
+          throw patchError(
+            `the server rejected our request due to an error in our request: replace operation does not apply: doc is missing key: ${path}: missing value`,
+          );
         if (path === "") out = clone(raw.value);
         else {
           remove(path);
@@ -122,12 +140,16 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
       }
       case "copy": {
         const v = getAt(out, raw.from ?? "");
-        if (v === undefined) throw patchError(`the server rejected our request due to an error in our request: copy operation does not apply: doc is missing from path: ${raw.from}: missing value`);
+        if (v === undefined)
+          throw patchError(
+            `the server rejected our request due to an error in our request: copy operation does not apply: doc is missing from path: ${raw.from}: missing value`,
+          );
         add(v, path);
         break;
       }
       case "test":
-        if (JSON.stringify(canonical(getAt(out, path))) !== JSON.stringify(canonical(raw.value))) throw patchError(`the server rejected our request due to an error in our request: testing value ${path} failed: test failed`);
+        if (JSON.stringify(canonical(getAt(out, path))) !== JSON.stringify(canonical(raw.value)))
+          throw patchError(`the server rejected our request due to an error in our request: testing value ${path} failed: test failed`);
         break;
       default:
         throw patchError(`the server rejected our request due to an error in our request: Unexpected kind: ${String(op)}`);
@@ -139,7 +161,12 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
 /** JSON with object keys sorted, for equality tests independent of key order. */
 export function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (isPlainObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
+  if (isPlainObject(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical(v[k])]),
+    );
   return v;
 }
 
@@ -164,7 +191,8 @@ export function strategicMergePatch(original: unknown, patch: unknown, shape: Sh
     }
     if (k.startsWith(DELETE_FROM)) {
       const f = k.slice(DELETE_FROM.length);
-      if (Array.isArray(out[f]) && Array.isArray(v)) out[f] = out[f].filter((x: unknown) => !v.some((d) => JSON.stringify(d) === JSON.stringify(x)));
+      if (Array.isArray(out[f]) && Array.isArray(v))
+        out[f] = out[f].filter((x: unknown) => !v.some((d) => JSON.stringify(d) === JSON.stringify(x)));
       continue;
     }
     if (v === null) {
@@ -189,7 +217,8 @@ export function strategicMergePatch(original: unknown, patch: unknown, shape: Sh
 
 function mergeList(original: unknown, patch: unknown[], s: Shape | undefined): unknown[] {
   const ls = s?.list;
-  if (patch.some((item) => isPlainObject(item) && item.$patch === "replace")) return patch.filter((item) => !(isPlainObject(item) && item.$patch === "replace")).map(stripDirectives);
+  if (patch.some((item) => isPlainObject(item) && item.$patch === "replace"))
+    return patch.filter((item) => !(isPlainObject(item) && item.$patch === "replace")).map(stripDirectives);
   if (ls?.type === "set") {
     const out = Array.isArray(original) ? [...original] : [];
     for (const item of patch) if (!out.some((x) => JSON.stringify(x) === JSON.stringify(item))) out.push(item);

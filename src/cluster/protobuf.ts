@@ -18,11 +18,30 @@ type Msg = { [num: number]: [string, FieldType, ("repeated" | "map" | "mapbytes"
  * empty ones: empty strings and zero times are dropped, and so are zero/false values of these
  * non-pointer `omitempty` fields. Pointer fields (replicas, suspend...) are only sent when set.
  */
-const OMIT_ZERO = new Set(["hostPort", "nodePort", "generation", "stdin", "stdinOnce", "tty", "readOnly", "paused", "minReadySeconds", "controller", "blockOwnerDeletion"]);
+const OMIT_ZERO = new Set([
+  "hostPort",
+  "nodePort",
+  "generation",
+  "stdin",
+  "stdinOnce",
+  "tty",
+  "readOnly",
+  "paused",
+  "minReadySeconds",
+  "controller",
+  "blockOwnerDeletion",
+]);
 
 const Time = "time" as const;
 const TypeMeta: Msg = { 1: ["apiVersion", "string"], 2: ["kind", "string"] };
-const OwnerReference: Msg = { 1: ["kind", "string"], 3: ["name", "string"], 4: ["uid", "string"], 5: ["apiVersion", "string"], 6: ["controller", "bool"], 7: ["blockOwnerDeletion", "bool"] };
+const OwnerReference: Msg = {
+  1: ["kind", "string"],
+  3: ["name", "string"],
+  4: ["uid", "string"],
+  5: ["apiVersion", "string"],
+  6: ["controller", "bool"],
+  7: ["blockOwnerDeletion", "bool"],
+};
 const ObjectMeta: Msg = {
   1: ["name", "string"],
   2: ["generateName", "string"],
@@ -36,17 +55,40 @@ const ObjectMeta: Msg = {
   13: ["ownerReferences", OwnerReference, "repeated"],
   14: ["finalizers", "string", "repeated"],
 };
-const LabelSelector: Msg = { 1: ["matchLabels", "string", "map"], 2: ["matchExpressions", { 1: ["key", "string"], 2: ["operator", "string"], 3: ["values", "string", "repeated"] }, "repeated"] };
+const LabelSelector: Msg = {
+  1: ["matchLabels", "string", "map"],
+  2: ["matchExpressions", { 1: ["key", "string"], 2: ["operator", "string"], 3: ["values", "string", "repeated"] }, "repeated"],
+};
 const LocalObjectReference: Msg = { 1: ["name", "string"] };
-const ContainerPort: Msg = { 1: ["name", "string"], 2: ["hostPort", "int"], 3: ["containerPort", "int"], 4: ["protocol", "string"], 5: ["hostIP", "string"] };
+const ContainerPort: Msg = {
+  1: ["name", "string"],
+  2: ["hostPort", "int"],
+  3: ["containerPort", "int"],
+  4: ["protocol", "string"],
+  5: ["hostIP", "string"],
+};
 const KeySelector: Msg = { 1: ["localObjectReference", LocalObjectReference], 2: ["key", "string"], 3: ["optional", "bool"] };
 const EnvVar: Msg = {
   1: ["name", "string"],
   2: ["value", "string"],
-  3: ["valueFrom", { 1: ["fieldRef", { 1: ["apiVersion", "string"], 2: ["fieldPath", "string"] }], 3: ["configMapKeyRef", KeySelector], 4: ["secretKeyRef", KeySelector] }],
+  3: [
+    "valueFrom",
+    {
+      1: ["fieldRef", { 1: ["apiVersion", "string"], 2: ["fieldPath", "string"] }],
+      3: ["configMapKeyRef", KeySelector],
+      4: ["secretKeyRef", KeySelector],
+    },
+  ],
 };
 const ResourceRequirements: Msg = { 1: ["limits", "quantity", "mapquantity"], 2: ["requests", "quantity", "mapquantity"] };
-const VolumeMount: Msg = { 1: ["name", "string"], 2: ["readOnly", "bool"], 3: ["mountPath", "string"], 4: ["subPath", "string"], 5: ["mountPropagation", "string"], 6: ["subPathExpr", "string"] };
+const VolumeMount: Msg = {
+  1: ["name", "string"],
+  2: ["readOnly", "bool"],
+  3: ["mountPath", "string"],
+  4: ["subPath", "string"],
+  5: ["mountPropagation", "string"],
+  6: ["subPathExpr", "string"],
+};
 const Container: Msg = {
   1: ["name", "string"],
   2: ["image", "string"],
@@ -96,7 +138,14 @@ const PodSpec: Msg = {
   31: ["preemptionPolicy", "string"],
 };
 const PodTemplateSpec: Msg = { 1: ["metadata", ObjectMeta], 2: ["spec", PodSpec] };
-const ServicePort: Msg = { 1: ["name", "string"], 2: ["protocol", "string"], 3: ["port", "int"], 4: ["targetPort", "intorstr"], 5: ["nodePort", "int"], 6: ["appProtocol", "string"] };
+const ServicePort: Msg = {
+  1: ["name", "string"],
+  2: ["protocol", "string"],
+  3: ["port", "int"],
+  4: ["targetPort", "intorstr"],
+  5: ["nodePort", "int"],
+  6: ["appProtocol", "string"],
+};
 const ServiceSpec: Msg = {
   1: ["ports", ServicePort, "repeated"],
   2: ["selector", "string", "map"],
@@ -127,9 +176,25 @@ function top(spec: Msg): Msg {
 /** Messages by "apiVersion/kind". */
 const KINDS: Record<string, Msg> = {
   "v1/Namespace": top({ 1: ["finalizers", "string", "repeated"] }),
-  "v1/ConfigMap": { 1: ["metadata", ObjectMeta], 2: ["data", "string", "map"], 3: ["binaryData", "bytes", "mapbytes"], 4: ["immutable", "bool"] },
-  "v1/Secret": { 1: ["metadata", ObjectMeta], 2: ["data", "bytes", "mapbytes"], 3: ["type", "string"], 4: ["stringData", "string", "map"], 5: ["immutable", "bool"] },
-  "v1/ServiceAccount": { 1: ["metadata", ObjectMeta], 2: ["secrets", LocalObjectReference, "repeated"], 3: ["imagePullSecrets", LocalObjectReference, "repeated"], 4: ["automountServiceAccountToken", "bool"] },
+  "v1/ConfigMap": {
+    1: ["metadata", ObjectMeta],
+    2: ["data", "string", "map"],
+    3: ["binaryData", "bytes", "mapbytes"],
+    4: ["immutable", "bool"],
+  },
+  "v1/Secret": {
+    1: ["metadata", ObjectMeta],
+    2: ["data", "bytes", "mapbytes"],
+    3: ["type", "string"],
+    4: ["stringData", "string", "map"],
+    5: ["immutable", "bool"],
+  },
+  "v1/ServiceAccount": {
+    1: ["metadata", ObjectMeta],
+    2: ["secrets", LocalObjectReference, "repeated"],
+    3: ["imagePullSecrets", LocalObjectReference, "repeated"],
+    4: ["automountServiceAccountToken", "bool"],
+  },
   "v1/Service": top(ServiceSpec),
   "v1/Pod": top(PodSpec),
   "apps/v1/Deployment": top({
@@ -153,7 +218,12 @@ const KINDS: Record<string, Msg> = {
     7: ["failedJobsHistoryLimit", "int"],
     8: ["timeZone", "string"],
   }),
-  "policy/v1/PodDisruptionBudget": top({ 1: ["minAvailable", "intorstr"], 2: ["selector", LabelSelector], 3: ["maxUnavailable", "intorstr"], 4: ["unhealthyPodEvictionPolicy", "string"] }),
+  "policy/v1/PodDisruptionBudget": top({
+    1: ["minAvailable", "intorstr"],
+    2: ["selector", LabelSelector],
+    3: ["maxUnavailable", "intorstr"],
+    4: ["unhealthyPodEvictionPolicy", "string"],
+  }),
 };
 
 // ---------- wire format ----------

@@ -110,7 +110,10 @@ function validatePodSpec(s: KObject | undefined, path: string, allowedRestart?: 
   if (!s || typeof s !== "object") return [requiredField(path)];
   if (!Array.isArray(s.containers) || s.containers.length === 0) errs.push(requiredField(`${path}.containers`));
   const seen = new Set<string>();
-  for (const [list, field] of [[s.initContainers, "initContainers"], [s.containers, "containers"]] as const) {
+  for (const [list, field] of [
+    [s.initContainers, "initContainers"],
+    [s.containers, "containers"],
+  ] as const) {
     if (!Array.isArray(list)) continue;
     list.forEach((c: KObject, i: number) => {
       const p = `${path}.${field}[${i}]`;
@@ -122,8 +125,10 @@ function validatePodSpec(s: KObject | undefined, path: string, allowedRestart?: 
     });
   }
   const restart = allowedRestart ?? ["Always", "OnFailure", "Never"];
-  if (s.restartPolicy !== undefined && !restart.includes(s.restartPolicy)) errs.push(unsupportedValue(`${path}.restartPolicy`, s.restartPolicy, restart));
-  if (s.nodeSelector !== undefined && (typeof s.nodeSelector !== "object" || Array.isArray(s.nodeSelector))) errs.push(invalidField(`${path}.nodeSelector`, s.nodeSelector, "must be a map"));
+  if (s.restartPolicy !== undefined && !restart.includes(s.restartPolicy))
+    errs.push(unsupportedValue(`${path}.restartPolicy`, s.restartPolicy, restart));
+  if (s.nodeSelector !== undefined && (typeof s.nodeSelector !== "object" || Array.isArray(s.nodeSelector)))
+    errs.push(invalidField(`${path}.nodeSelector`, s.nodeSelector, "must be a map"));
   return errs;
 }
 
@@ -133,7 +138,11 @@ function goMap(m: Record<string, string> | undefined): string {
 }
 
 /** Workload checks shared by Deployment, ReplicaSet, StatefulSet, DaemonSet and Job. */
-function validateWorkload(o: KObject, old: KObject | undefined, opts: { replicas?: boolean; restart?: string[]; selectorOptional?: boolean }): FieldError[] {
+function validateWorkload(
+  o: KObject,
+  old: KObject | undefined,
+  opts: { replicas?: boolean; restart?: string[]; selectorOptional?: boolean },
+): FieldError[] {
   const errs: FieldError[] = [];
   const spec = o.spec ?? {};
   if (opts.replicas && spec.replicas !== undefined && (!Number.isInteger(spec.replicas) || spec.replicas < 0))
@@ -144,7 +153,13 @@ function validateWorkload(o: KObject, old: KObject | undefined, opts: { replicas
     else if (Object.keys(spec.selector.matchLabels ?? {}).length === 0 && (spec.selector.matchExpressions ?? []).length === 0)
       errs.push(invalidField("spec.selector", spec.selector, "empty selector is invalid for deployment"));
     else if (!matchesLabelSelector(spec.selector, spec.template?.metadata?.labels ?? {}))
-      errs.push(invalidField("spec.template.metadata.labels", goMap(spec.template?.metadata?.labels), "`selector` does not match template `labels`"));
+      errs.push(
+        invalidField(
+          "spec.template.metadata.labels",
+          goMap(spec.template?.metadata?.labels),
+          "`selector` does not match template `labels`",
+        ),
+      );
   }
   errs.push(...validatePodSpec(spec.template?.spec, "spec.template.spec", opts.restart));
   if (old && spec.selector && !deepEqual(spec.selector, old.spec?.selector))
@@ -156,7 +171,8 @@ function validateImmutableData(o: KObject, old: KObject | undefined): FieldError
   if (!old || old.immutable !== true) return [];
   const errs: FieldError[] = [];
   if (o.immutable !== true) errs.push(forbiddenField("immutable", "field is immutable when `immutable` is set"));
-  for (const f of ["data", "binaryData"]) if (!deepEqual(o[f] ?? {}, old[f] ?? {})) errs.push(forbiddenField(f, "field is immutable when `immutable` is set"));
+  for (const f of ["data", "binaryData"])
+    if (!deepEqual(o[f] ?? {}, old[f] ?? {})) errs.push(forbiddenField(f, "field is immutable when `immutable` is set"));
   return errs;
 }
 
@@ -212,15 +228,30 @@ export const RESOURCES: ResourceType[] = [
       ];
     },
     prepareCreate(o) {
-      const qos = (o.spec?.containers ?? []).some((c: KObject) => c?.resources?.requests || c?.resources?.limits) ? "Burstable" : "BestEffort";
+      const qos = (o.spec?.containers ?? []).some((c: KObject) => c?.resources?.requests || c?.resources?.limits)
+        ? "Burstable"
+        : "BestEffort";
       o.status = { phase: "Pending", qosClass: qos };
     },
     validate(o, old) {
       const errs = validatePodSpec(o.spec, "spec");
       if (old) {
         // Only images (and a few scheduling fields) of a pod may change after creation.
-        const strip = (s: KObject) => ({ ...s, containers: (s?.containers ?? []).map((c: KObject) => ({ ...c, image: "" })), activeDeadlineSeconds: 0, tolerations: [], nodeName: "", schedulingGates: [] });
-        if (!deepEqual(strip(o.spec), strip(old.spec))) errs.push(forbiddenField("spec", "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"));
+        const strip = (s: KObject) => ({
+          ...s,
+          containers: (s?.containers ?? []).map((c: KObject) => ({ ...c, image: "" })),
+          activeDeadlineSeconds: 0,
+          tolerations: [],
+          nodeName: "",
+          schedulingGates: [],
+        });
+        if (!deepEqual(strip(o.spec), strip(old.spec)))
+          errs.push(
+            forbiddenField(
+              "spec",
+              "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+            ),
+          );
         if (old.spec?.nodeName && o.spec?.nodeName !== old.spec.nodeName) errs.push(forbiddenField("spec.nodeName", "field is immutable"));
       }
       return errs;
@@ -264,17 +295,20 @@ export const RESOURCES: ResourceType[] = [
       const spec = o.spec ?? {};
       const types = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
       if (!types.includes(spec.type)) errs.push(unsupportedValue("spec.type", spec.type, types));
-      if (spec.type !== "ExternalName" && spec.clusterIP !== "None" && (!Array.isArray(spec.ports) || spec.ports.length === 0)) errs.push(requiredField("spec.ports"));
+      if (spec.type !== "ExternalName" && spec.clusterIP !== "None" && (!Array.isArray(spec.ports) || spec.ports.length === 0))
+        errs.push(requiredField("spec.ports"));
       const names = new Set<string>();
       (spec.ports ?? []).forEach((p: KObject, i: number) => {
-        if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535) errs.push(invalidField(`spec.ports[${i}].port`, p?.port, "must be between 1 and 65535, inclusive"));
+        if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535)
+          errs.push(invalidField(`spec.ports[${i}].port`, p?.port, "must be between 1 and 65535, inclusive"));
         if ((spec.ports.length > 1 || p?.name) && !p?.name && spec.ports.length > 1) errs.push(requiredField(`spec.ports[${i}].name`));
         if (p?.name) {
           if (names.has(p.name)) errs.push(duplicateField(`spec.ports[${i}].name`, p.name));
           names.add(p.name);
         }
       });
-      if (old && old.spec?.clusterIP && spec.clusterIP !== old.spec.clusterIP) errs.push(invalidField("spec.clusterIPs[0]", spec.clusterIP, "may not change once set"));
+      if (old && old.spec?.clusterIP && spec.clusterIP !== old.spec.clusterIP)
+        errs.push(invalidField("spec.clusterIPs[0]", spec.clusterIP, "may not change once set"));
       return errs;
     },
   }),
@@ -300,7 +334,8 @@ export const RESOURCES: ResourceType[] = [
     validate(o, old) {
       const errs = validateImmutableData(o, old);
       for (const [k, v] of Object.entries(o.data ?? {}))
-        if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) errs.push(invalidField(`data[${k}]`, "<secret contents redacted>", "a valid base64 string is required"));
+        if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))
+          errs.push(invalidField(`data[${k}]`, "<secret contents redacted>", "a valid base64 string is required"));
       if (old && old.type !== o.type) errs.push(invalidField("type", o.type, "field is immutable"));
       return errs;
     },
@@ -320,12 +355,24 @@ export const RESOURCES: ResourceType[] = [
     validate(o, old) {
       const errs: FieldError[] = [];
       const spec = o.spec ?? {};
-      if (!Array.isArray(spec.accessModes) || spec.accessModes.length === 0) errs.push(requiredField("spec.accessModes", "at least 1 access mode is required"));
+      if (!Array.isArray(spec.accessModes) || spec.accessModes.length === 0)
+        errs.push(requiredField("spec.accessModes", "at least 1 access mode is required"));
       if (!spec.resources?.requests?.storage) errs.push(requiredField("spec.resources[storage]"));
       // The binder may fill in volumeName and storageClassName; requests may grow.
-      const strip = (x: KObject, o: KObject) => ({ ...x, resources: null, volumeName: x.volumeName ?? o.volumeName, storageClassName: x.storageClassName ?? o.storageClassName, volumeAttributesClassName: null });
+      const strip = (x: KObject, o: KObject) => ({
+        ...x,
+        resources: null,
+        volumeName: x.volumeName ?? o.volumeName,
+        storageClassName: x.storageClassName ?? o.storageClassName,
+        volumeAttributesClassName: null,
+      });
       if (old && !deepEqual(strip(old.spec ?? {}, spec), strip(spec, old.spec ?? {})))
-        errs.push(forbiddenField("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
+        errs.push(
+          forbiddenField(
+            "spec",
+            "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
+          ),
+        );
       return errs;
     },
   }),
@@ -414,12 +461,18 @@ export const RESOURCES: ResourceType[] = [
     validate(o, old) {
       const errs = validateWorkload(o, old, { replicas: true, restart: ["Always"] });
       const policies = ["OrderedReady", "Parallel"];
-      if (!policies.includes(o.spec?.podManagementPolicy)) errs.push(unsupportedValue("spec.podManagementPolicy", o.spec?.podManagementPolicy, policies));
+      if (!policies.includes(o.spec?.podManagementPolicy))
+        errs.push(unsupportedValue("spec.podManagementPolicy", o.spec?.podManagementPolicy, policies));
       if (old) {
         const mutable = ["replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"];
         const rest = (s: KObject) => Object.fromEntries(Object.entries(s ?? {}).filter(([k]) => !mutable.includes(k)));
         if (!deepEqual(rest(o.spec), rest(old.spec)))
-          errs.push(forbiddenField("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"));
+          errs.push(
+            forbiddenField(
+              "spec",
+              "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+            ),
+          );
       }
       return errs;
     },
@@ -473,7 +526,12 @@ export const RESOURCES: ResourceType[] = [
       const spec = o.spec;
       if (!spec.manualSelector) {
         const uid = o.metadata.uid;
-        const ids = { "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": o.metadata.name, "controller-uid": uid, "job-name": o.metadata.name };
+        const ids = {
+          "batch.kubernetes.io/controller-uid": uid,
+          "batch.kubernetes.io/job-name": o.metadata.name,
+          "controller-uid": uid,
+          "job-name": o.metadata.name,
+        };
         spec.selector = { matchLabels: { "batch.kubernetes.io/controller-uid": uid } };
         spec.template ??= {};
         spec.template.metadata ??= {};
@@ -487,11 +545,13 @@ export const RESOURCES: ResourceType[] = [
       if (spec.template?.spec && spec.template.spec.restartPolicy === "Always")
         errs.push(unsupportedValue("spec.template.spec.restartPolicy", "Always", ["OnFailure", "Never"]));
       for (const f of ["parallelism", "completions", "backoffLimit"])
-        if (spec[f] !== undefined && spec[f] !== null && (!Number.isInteger(spec[f]) || spec[f] < 0)) errs.push(invalidField(`spec.${f}`, spec[f], "must be greater than or equal to 0"));
+        if (spec[f] !== undefined && spec[f] !== null && (!Number.isInteger(spec[f]) || spec[f] < 0))
+          errs.push(invalidField(`spec.${f}`, spec[f], "must be greater than or equal to 0"));
       if (old) {
         if (!deepEqual(spec.template, old.spec?.template)) errs.push(invalidField("spec.template", spec.template, "field is immutable"));
         if (!deepEqual(spec.selector, old.spec?.selector)) errs.push(invalidField("spec.selector", spec.selector, "field is immutable"));
-        if (spec.completions !== old.spec?.completions && spec.completionMode !== "Indexed") errs.push(invalidField("spec.completions", spec.completions, "field is immutable"));
+        if (spec.completions !== old.spec?.completions && spec.completionMode !== "Indexed")
+          errs.push(invalidField("spec.completions", spec.completions, "field is immutable"));
       }
       return errs;
     },
@@ -529,8 +589,16 @@ export const RESOURCES: ResourceType[] = [
       const errs: FieldError[] = [];
       if (!o.spec?.schedule) errs.push(requiredField("spec.schedule"));
       else if (String(o.spec.schedule).trim().split(/\s+/).length !== 5 && !String(o.spec.schedule).startsWith("@"))
-        errs.push(invalidField("spec.schedule", o.spec.schedule, `expected exactly 5 fields, found ${String(o.spec.schedule).trim().split(/\s+/).length}: ${o.spec.schedule}`));
-      errs.push(...validatePodSpec(o.spec?.jobTemplate?.spec?.template?.spec, "spec.jobTemplate.spec.template.spec", ["OnFailure", "Never"]));
+        errs.push(
+          invalidField(
+            "spec.schedule",
+            o.spec.schedule,
+            `expected exactly 5 fields, found ${String(o.spec.schedule).trim().split(/\s+/).length}: ${o.spec.schedule}`,
+          ),
+        );
+      errs.push(
+        ...validatePodSpec(o.spec?.jobTemplate?.spec?.template?.spec, "spec.jobTemplate.spec.template.spec", ["OnFailure", "Never"]),
+      );
       if (o.metadata.name.length > 52) errs.push(invalidField("metadata.name", o.metadata.name, "must be no more than 52 characters"));
       return errs;
     },
@@ -586,7 +654,9 @@ export class Registry {
     const [base, ...groupParts] = n.split(".");
     const group = groupParts.join(".");
     return this.all.find(
-      (rt) => (!group || rt.group === group) && (rt.plural === base || rt.singular === base || rt.kind.toLowerCase() === base || rt.shortNames.includes(base!)),
+      (rt) =>
+        (!group || rt.group === group) &&
+        (rt.plural === base || rt.singular === base || rt.kind.toLowerCase() === base || rt.shortNames.includes(base!)),
     );
   }
 

@@ -134,7 +134,7 @@ export function labelSelectorIsValid(sel: unknown): boolean {
   const s = sel as LabelSelectorObject;
   for (const e of s.matchExpressions ?? []) {
     if (!["In", "NotIn", "Exists", "DoesNotExist"].includes(e.operator)) return false;
-    if ((e.operator === "In" || e.operator === "NotIn") && !(e.values?.length)) return false;
+    if ((e.operator === "In" || e.operator === "NotIn") && !e.values?.length) return false;
   }
   return true;
 }
@@ -146,7 +146,9 @@ export function matchesLabelSelector(sel: LabelSelectorObject | undefined | null
 
 /** The query-string rendering of a LabelSelector object, as `kubectl` and Scale.status.selector show it. */
 export function formatSelector(sel: LabelSelectorObject | undefined | null): string {
-  const parts: string[] = Object.entries(sel?.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`);
+  const parts: string[] = Object.entries(sel?.matchLabels ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`);
   for (const e of sel?.matchExpressions ?? []) {
     if (e.operator === "Exists") parts.push(e.key);
     else if (e.operator === "DoesNotExist") parts.push(`!${e.key}`);

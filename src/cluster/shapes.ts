@@ -43,7 +43,10 @@ const keyed = (keys: string[], item: Shape): Shape => ({ type: "array", list: { 
 const set: Shape = { type: "array", list: { type: "set" } };
 const obj = (fields: Record<string, Shape>, extra: Partial<Shape> = {}): Shape => ({ type: "object", fields, ...extra });
 
-export const ownerReference: Shape = obj({ apiVersion: str, kind: str, name: str, uid: str, controller: bool, blockOwnerDeletion: bool }, { ref: "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference" });
+export const ownerReference: Shape = obj(
+  { apiVersion: str, kind: str, name: str, uid: str, controller: bool, blockOwnerDeletion: bool },
+  { ref: "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference" },
+);
 
 export const objectMeta: Shape = obj(
   {
@@ -66,14 +69,35 @@ export const objectMeta: Shape = obj(
   { closed: true, ref: "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" },
 );
 
-const condition: Shape = obj({ type: str, status: str, reason: str, message: str, lastTransitionTime: str, lastUpdateTime: str, lastProbeTime: str, lastHeartbeatTime: str, observedGeneration: int });
+const condition: Shape = obj({
+  type: str,
+  status: str,
+  reason: str,
+  message: str,
+  lastTransitionTime: str,
+  lastUpdateTime: str,
+  lastProbeTime: str,
+  lastHeartbeatTime: str,
+  observedGeneration: int,
+});
 const conditions = keyed(["type"], condition);
 
-const labelSelector: Shape = obj({ matchLabels: strMap, matchExpressions: atomic(obj({ key: str, operator: str, values: atomic(str) })) }, { ref: "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector" });
+const labelSelector: Shape = obj(
+  { matchLabels: strMap, matchExpressions: atomic(obj({ key: str, operator: str, values: atomic(str) })) },
+  { ref: "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector" },
+);
 
 const containerPort: Shape = obj({ name: str, containerPort: int, hostPort: int, hostIP: str, protocol: str });
 const envVar: Shape = obj({ name: str, value: str, valueFrom: obj({}) });
-const volumeMount: Shape = obj({ name: str, mountPath: str, subPath: str, subPathExpr: str, readOnly: bool, recursiveReadOnly: str, mountPropagation: str });
+const volumeMount: Shape = obj({
+  name: str,
+  mountPath: str,
+  subPath: str,
+  subPathExpr: str,
+  readOnly: bool,
+  recursiveReadOnly: str,
+  mountPropagation: str,
+});
 
 export const container: Shape = obj(
   {
@@ -175,8 +199,25 @@ const podStatus: Shape = obj({
 
 export const podTemplateSpec: Shape = obj({ metadata: objectMeta, spec: podSpec }, { ref: "io.k8s.api.core.v1.PodTemplateSpec" });
 
-const pvcSpec: Shape = obj({ accessModes: atomic(str), selector: labelSelector, resources: obj({ limits: strMap, requests: strMap }), volumeName: str, storageClassName: str, volumeMode: str, dataSource: obj({}), dataSourceRef: obj({}), volumeAttributesClassName: str });
-const pvcStatus: Shape = obj({ phase: str, accessModes: atomic(str), capacity: strMap, conditions, allocatedResources: strMap, allocatedResourceStatuses: strMap });
+const pvcSpec: Shape = obj({
+  accessModes: atomic(str),
+  selector: labelSelector,
+  resources: obj({ limits: strMap, requests: strMap }),
+  volumeName: str,
+  storageClassName: str,
+  volumeMode: str,
+  dataSource: obj({}),
+  dataSourceRef: obj({}),
+  volumeAttributesClassName: str,
+});
+const pvcStatus: Shape = obj({
+  phase: str,
+  accessModes: atomic(str),
+  capacity: strMap,
+  conditions,
+  allocatedResources: strMap,
+  allocatedResourceStatuses: strMap,
+});
 
 const servicePort: Shape = obj({ name: str, protocol: str, appProtocol: str, port: int, targetPort: {}, nodePort: int });
 
@@ -185,28 +226,31 @@ export const kindShapes: Record<string, Shape> = {
   Namespace: obj({ spec: obj({ finalizers: atomic(str) }), status: obj({ phase: str, conditions }) }),
   Pod: obj({ spec: podSpec, status: podStatus }),
   Service: obj({
-    spec: obj({
-      ports: keyed(["port", "protocol"], servicePort),
-      selector: strMap,
-      clusterIP: str,
-      clusterIPs: atomic(str),
-      type: str,
-      externalIPs: atomic(str),
-      sessionAffinity: str,
-      loadBalancerIP: str,
-      loadBalancerSourceRanges: atomic(str),
-      externalName: str,
-      externalTrafficPolicy: str,
-      healthCheckNodePort: int,
-      publishNotReadyAddresses: bool,
-      sessionAffinityConfig: obj({}),
-      ipFamilies: atomic(str),
-      ipFamilyPolicy: str,
-      allocateLoadBalancerNodePorts: bool,
-      loadBalancerClass: str,
-      internalTrafficPolicy: str,
-      trafficDistribution: str,
-    }, { closed: true }),
+    spec: obj(
+      {
+        ports: keyed(["port", "protocol"], servicePort),
+        selector: strMap,
+        clusterIP: str,
+        clusterIPs: atomic(str),
+        type: str,
+        externalIPs: atomic(str),
+        sessionAffinity: str,
+        loadBalancerIP: str,
+        loadBalancerSourceRanges: atomic(str),
+        externalName: str,
+        externalTrafficPolicy: str,
+        healthCheckNodePort: int,
+        publishNotReadyAddresses: bool,
+        sessionAffinityConfig: obj({}),
+        ipFamilies: atomic(str),
+        ipFamilyPolicy: str,
+        allocateLoadBalancerNodePorts: bool,
+        loadBalancerClass: str,
+        internalTrafficPolicy: str,
+        trafficDistribution: str,
+      },
+      { closed: true },
+    ),
     status: obj({ loadBalancer: obj({}), conditions }),
   }),
   ConfigMap: obj({ data: strMap, binaryData: strMap, immutable: bool }),
@@ -214,70 +258,158 @@ export const kindShapes: Record<string, Shape> = {
   PersistentVolumeClaim: obj({ spec: pvcSpec, status: pvcStatus }),
   ServiceAccount: obj({ secrets: keyed(["name"], obj({ name: str })), imagePullSecrets: atomic(), automountServiceAccountToken: bool }),
   Deployment: obj({
-    spec: obj({
+    spec: obj(
+      {
+        replicas: int,
+        selector: labelSelector,
+        template: podTemplateSpec,
+        strategy: obj({ type: str, rollingUpdate: obj({ maxUnavailable: {}, maxSurge: {} }) }, { retainKeys: true }),
+        minReadySeconds: int,
+        revisionHistoryLimit: int,
+        paused: bool,
+        progressDeadlineSeconds: int,
+      },
+      { closed: true },
+    ),
+    status: obj({
+      observedGeneration: int,
       replicas: int,
-      selector: labelSelector,
-      template: podTemplateSpec,
-      strategy: obj({ type: str, rollingUpdate: obj({ maxUnavailable: {}, maxSurge: {} }) }, { retainKeys: true }),
-      minReadySeconds: int,
-      revisionHistoryLimit: int,
-      paused: bool,
-      progressDeadlineSeconds: int,
-    }, { closed: true }),
-    status: obj({ observedGeneration: int, replicas: int, updatedReplicas: int, readyReplicas: int, availableReplicas: int, unavailableReplicas: int, conditions, collisionCount: int }),
+      updatedReplicas: int,
+      readyReplicas: int,
+      availableReplicas: int,
+      unavailableReplicas: int,
+      conditions,
+      collisionCount: int,
+    }),
   }),
   ReplicaSet: obj({
     spec: obj({ replicas: int, minReadySeconds: int, selector: labelSelector, template: podTemplateSpec }, { closed: true }),
-    status: obj({ replicas: int, fullyLabeledReplicas: int, readyReplicas: int, availableReplicas: int, observedGeneration: int, conditions }),
+    status: obj({
+      replicas: int,
+      fullyLabeledReplicas: int,
+      readyReplicas: int,
+      availableReplicas: int,
+      observedGeneration: int,
+      conditions,
+    }),
   }),
   StatefulSet: obj({
-    spec: obj({
+    spec: obj(
+      {
+        replicas: int,
+        selector: labelSelector,
+        template: podTemplateSpec,
+        volumeClaimTemplates: atomic(),
+        serviceName: str,
+        podManagementPolicy: str,
+        updateStrategy: obj({ type: str, rollingUpdate: obj({ partition: int, maxUnavailable: {} }) }),
+        revisionHistoryLimit: int,
+        minReadySeconds: int,
+        persistentVolumeClaimRetentionPolicy: obj({ whenDeleted: str, whenScaled: str }),
+        ordinals: obj({ start: int }),
+      },
+      { closed: true },
+    ),
+    status: obj({
+      observedGeneration: int,
       replicas: int,
-      selector: labelSelector,
-      template: podTemplateSpec,
-      volumeClaimTemplates: atomic(),
-      serviceName: str,
-      podManagementPolicy: str,
-      updateStrategy: obj({ type: str, rollingUpdate: obj({ partition: int, maxUnavailable: {} }) }),
-      revisionHistoryLimit: int,
-      minReadySeconds: int,
-      persistentVolumeClaimRetentionPolicy: obj({ whenDeleted: str, whenScaled: str }),
-      ordinals: obj({ start: int }),
-    }, { closed: true }),
-    status: obj({ observedGeneration: int, replicas: int, readyReplicas: int, currentReplicas: int, updatedReplicas: int, currentRevision: str, updateRevision: str, collisionCount: int, conditions, availableReplicas: int }),
+      readyReplicas: int,
+      currentReplicas: int,
+      updatedReplicas: int,
+      currentRevision: str,
+      updateRevision: str,
+      collisionCount: int,
+      conditions,
+      availableReplicas: int,
+    }),
   }),
   DaemonSet: obj({
-    spec: obj({ selector: labelSelector, template: podTemplateSpec, updateStrategy: obj({ type: str, rollingUpdate: obj({ maxUnavailable: {}, maxSurge: {} }) }), minReadySeconds: int, revisionHistoryLimit: int }, { closed: true }),
-    status: obj({ currentNumberScheduled: int, numberMisscheduled: int, desiredNumberScheduled: int, numberReady: int, observedGeneration: int, updatedNumberScheduled: int, numberAvailable: int, numberUnavailable: int, collisionCount: int, conditions }),
+    spec: obj(
+      {
+        selector: labelSelector,
+        template: podTemplateSpec,
+        updateStrategy: obj({ type: str, rollingUpdate: obj({ maxUnavailable: {}, maxSurge: {} }) }),
+        minReadySeconds: int,
+        revisionHistoryLimit: int,
+      },
+      { closed: true },
+    ),
+    status: obj({
+      currentNumberScheduled: int,
+      numberMisscheduled: int,
+      desiredNumberScheduled: int,
+      numberReady: int,
+      observedGeneration: int,
+      updatedNumberScheduled: int,
+      numberAvailable: int,
+      numberUnavailable: int,
+      collisionCount: int,
+      conditions,
+    }),
   }),
   Job: obj({
-    spec: obj({
-      parallelism: int,
-      completions: int,
-      activeDeadlineSeconds: int,
-      podFailurePolicy: obj({}),
-      successPolicy: obj({}),
-      backoffLimit: int,
-      backoffLimitPerIndex: int,
-      maxFailedIndexes: int,
-      selector: labelSelector,
-      manualSelector: bool,
-      template: podTemplateSpec,
-      ttlSecondsAfterFinished: int,
-      completionMode: str,
-      suspend: bool,
-      podReplacementPolicy: str,
-      managedBy: str,
-    }, { closed: true }),
-    status: obj({ conditions, startTime: str, completionTime: str, active: int, succeeded: int, failed: int, terminating: int, completedIndexes: str, failedIndexes: str, uncountedTerminatedPods: obj({}), ready: int }),
+    spec: obj(
+      {
+        parallelism: int,
+        completions: int,
+        activeDeadlineSeconds: int,
+        podFailurePolicy: obj({}),
+        successPolicy: obj({}),
+        backoffLimit: int,
+        backoffLimitPerIndex: int,
+        maxFailedIndexes: int,
+        selector: labelSelector,
+        manualSelector: bool,
+        template: podTemplateSpec,
+        ttlSecondsAfterFinished: int,
+        completionMode: str,
+        suspend: bool,
+        podReplacementPolicy: str,
+        managedBy: str,
+      },
+      { closed: true },
+    ),
+    status: obj({
+      conditions,
+      startTime: str,
+      completionTime: str,
+      active: int,
+      succeeded: int,
+      failed: int,
+      terminating: int,
+      completedIndexes: str,
+      failedIndexes: str,
+      uncountedTerminatedPods: obj({}),
+      ready: int,
+    }),
   }),
   CronJob: obj({
-    spec: obj({ schedule: str, timeZone: str, startingDeadlineSeconds: int, concurrencyPolicy: str, suspend: bool, jobTemplate: obj({ metadata: objectMeta, spec: obj({ template: podTemplateSpec }) }), successfulJobsHistoryLimit: int, failedJobsHistoryLimit: int }, { closed: true }),
+    spec: obj(
+      {
+        schedule: str,
+        timeZone: str,
+        startingDeadlineSeconds: int,
+        concurrencyPolicy: str,
+        suspend: bool,
+        jobTemplate: obj({ metadata: objectMeta, spec: obj({ template: podTemplateSpec }) }),
+        successfulJobsHistoryLimit: int,
+        failedJobsHistoryLimit: int,
+      },
+      { closed: true },
+    ),
     status: obj({ active: atomic(), lastScheduleTime: str, lastSuccessfulTime: str }),
   }),
   PodDisruptionBudget: obj({
     spec: obj({ minAvailable: {}, selector: labelSelector, maxUnavailable: {}, unhealthyPodEvictionPolicy: str }, { closed: true }),
-    status: obj({ observedGeneration: int, disruptedPods: strMap, disruptionsAllowed: int, currentHealthy: int, desiredHealthy: int, expectedPods: int, conditions }),
+    status: obj({
+      observedGeneration: int,
+      disruptedPods: strMap,
+      disruptionsAllowed: int,
+      currentHealthy: int,
+      desiredHealthy: int,
+      expectedPods: int,
+      conditions,
+    }),
   }),
   Node: obj({ spec: obj({}), status: obj({ conditions, addresses: keyed(["type"], obj({ type: str, address: str })) }) }),
 };

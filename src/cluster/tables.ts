@@ -21,14 +21,37 @@ interface Printer {
   row(o: KObject, now: number): Cell[];
 }
 
-const col = (name: string, type: Column["type"] = "string", priority = 0, description = "", format = ""): Column => ({ name, type, format, description, priority });
-const NAME = col("Name", "string", 0, "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names", "name");
-const AGE = col("Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata");
+const col = (name: string, type: Column["type"] = "string", priority = 0, description = "", format = ""): Column => ({
+  name,
+  type,
+  format,
+  description,
+  priority,
+});
+const NAME = col(
+  "Name",
+  "string",
+  0,
+  "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
+  "name",
+);
+const AGE = col(
+  "Age",
+  "string",
+  0,
+  "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+);
 const CONTAINERS = col("Containers", "string", 1, "Names of each container in the template.");
 const IMAGES = col("Images", "string", 1, "Images referenced by each container in the template.");
-const SELECTOR = col("Selector", "string", 1, "A label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors");
+const SELECTOR = col(
+  "Selector",
+  "string",
+  1,
+  "A label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
+);
 
-const age = (o: KObject, now: number) => (o.metadata.creationTimestamp ? humanDuration(now - Date.parse(o.metadata.creationTimestamp)) : "<unknown>");
+const age = (o: KObject, now: number) =>
+  o.metadata.creationTimestamp ? humanDuration(now - Date.parse(o.metadata.creationTimestamp)) : "<unknown>";
 const containerNames = (t: KObject | undefined) => (t?.spec?.containers ?? []).map((c: KObject) => c.name).join(",");
 const containerImages = (t: KObject | undefined) => (t?.spec?.containers ?? []).map((c: KObject) => c.image).join(",");
 const none = (s: string | undefined) => (s ? s : "<none>");
@@ -40,7 +63,8 @@ function podStatusReason(p: KObject): string {
     const s = statuses[i]!;
     if (s.state?.waiting?.reason) reason = s.state.waiting.reason;
     else if (s.state?.terminated?.reason) reason = s.state.terminated.reason;
-    else if (s.state?.terminated) reason = s.state.terminated.signal ? `Signal:${s.state.terminated.signal}` : `ExitCode:${s.state.terminated.exitCode}`;
+    else if (s.state?.terminated)
+      reason = s.state.terminated.signal ? `Signal:${s.state.terminated.signal}` : `ExitCode:${s.state.terminated.exitCode}`;
   }
   if (p.metadata.deletionTimestamp) reason = "Terminating";
   return reason;
@@ -83,7 +107,9 @@ function externalIP(s: KObject): string {
 }
 
 const accessModes = (modes: string[] | undefined) =>
-  (modes ?? []).map((m) => ({ ReadWriteOnce: "RWO", ReadOnlyMany: "ROX", ReadWriteMany: "RWX", ReadWriteOncePod: "RWOP" })[m] ?? m).join(",");
+  (modes ?? [])
+    .map((m) => ({ ReadWriteOnce: "RWO", ReadOnlyMany: "ROX", ReadWriteMany: "RWX", ReadWriteOncePod: "RWOP" })[m] ?? m)
+    .join(",");
 
 const intOrString = (v: unknown) => (v === undefined || v === null ? "N/A" : String(v));
 
@@ -97,11 +123,21 @@ export const PRINTERS: Record<string, Printer> = {
       NAME,
       col("Ready", "string", 0, "The aggregate readiness state of this pod for accepting traffic."),
       col("Status", "string", 0, "The aggregate status of the containers in this pod."),
-      col("Restarts", "string", 0, "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
+      col(
+        "Restarts",
+        "string",
+        0,
+        "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
+      ),
       AGE,
       col("IP", "string", 1, "IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated."),
       col("Node", "string", 1, "NodeName indicates in which node this pod is scheduled."),
-      col("Nominated Node", "string", 1, "nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods."),
+      col(
+        "Nominated Node",
+        "string",
+        1,
+        "nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.",
+      ),
       col("Readiness Gates", "string", 1, "If specified, all readiness gates will be evaluated for pod readiness."),
     ],
     row(p, now) {
@@ -110,13 +146,46 @@ export const PRINTERS: Record<string, Printer> = {
       const ready = statuses.filter((s) => s.ready).length;
       const restarts = statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0);
       const gates: KObject[] = p.spec?.readinessGates ?? [];
-      const gateText = gates.length ? `${gates.filter((g) => (p.status?.conditions ?? []).some((c: KObject) => c.type === g.conditionType && c.status === "True")).length}/${gates.length}` : "<none>";
-      return [p.metadata.name, `${ready}/${total}`, podStatusReason(p), String(restarts), age(p, now), none(p.status?.podIP), none(p.spec?.nodeName), none(p.status?.nominatedNodeName), gateText];
+      const gateText = gates.length
+        ? `${gates.filter((g) => (p.status?.conditions ?? []).some((c: KObject) => c.type === g.conditionType && c.status === "True")).length}/${gates.length}`
+        : "<none>";
+      return [
+        p.metadata.name,
+        `${ready}/${total}`,
+        podStatusReason(p),
+        String(restarts),
+        age(p, now),
+        none(p.status?.podIP),
+        none(p.spec?.nodeName),
+        none(p.status?.nominatedNodeName),
+        gateText,
+      ];
     },
   },
   Service: {
-    columns: [NAME, col("Type"), col("Cluster-IP"), col("External-IP"), col("Port(s)"), AGE, col("Selector", "string", 1, "Route service traffic to pods with label keys and values matching this selector.")],
-    row: (s, now) => [s.metadata.name, s.spec?.type ?? "", s.spec?.clusterIP || "<none>", externalIP(s), servicePorts(s), age(s, now), s.spec?.selector ? Object.entries(s.spec.selector).sort().map(([k, v]) => `${k}=${v}`).join(",") : "<none>"],
+    columns: [
+      NAME,
+      col("Type"),
+      col("Cluster-IP"),
+      col("External-IP"),
+      col("Port(s)"),
+      AGE,
+      col("Selector", "string", 1, "Route service traffic to pods with label keys and values matching this selector."),
+    ],
+    row: (s, now) => [
+      s.metadata.name,
+      s.spec?.type ?? "",
+      s.spec?.clusterIP || "<none>",
+      externalIP(s),
+      servicePorts(s),
+      age(s, now),
+      s.spec?.selector
+        ? Object.entries(s.spec.selector)
+            .sort()
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",")
+        : "<none>",
+    ],
   },
   ConfigMap: {
     columns: [NAME, col("Data", "integer"), AGE],
@@ -127,7 +196,17 @@ export const PRINTERS: Record<string, Printer> = {
     row: (s, now) => [s.metadata.name, s.type ?? "", Object.keys(s.data ?? {}).length, age(s, now)],
   },
   PersistentVolumeClaim: {
-    columns: [NAME, col("Status"), col("Volume"), col("Capacity"), col("Access Modes"), col("StorageClass"), col("VolumeAttributesClass"), AGE, col("VolumeMode", "string", 1)],
+    columns: [
+      NAME,
+      col("Status"),
+      col("Volume"),
+      col("Capacity"),
+      col("Access Modes"),
+      col("StorageClass"),
+      col("VolumeAttributesClass"),
+      AGE,
+      col("VolumeMode", "string", 1),
+    ],
     row(c, now) {
       const bound = c.status?.phase === "Bound";
       return [
@@ -162,14 +241,41 @@ export const PRINTERS: Record<string, Printer> = {
   },
   ReplicaSet: {
     columns: [NAME, col("Desired", "integer"), col("Current", "integer"), col("Ready", "integer"), AGE, CONTAINERS, IMAGES, SELECTOR],
-    row: (r, now) => [r.metadata.name, r.spec?.replicas ?? 0, r.status?.replicas ?? 0, r.status?.readyReplicas ?? 0, age(r, now), containerNames(r.spec?.template), containerImages(r.spec?.template), formatSelector(r.spec?.selector)],
+    row: (r, now) => [
+      r.metadata.name,
+      r.spec?.replicas ?? 0,
+      r.status?.replicas ?? 0,
+      r.status?.readyReplicas ?? 0,
+      age(r, now),
+      containerNames(r.spec?.template),
+      containerImages(r.spec?.template),
+      formatSelector(r.spec?.selector),
+    ],
   },
   StatefulSet: {
     columns: [NAME, col("Ready"), AGE, CONTAINERS, IMAGES],
-    row: (s, now) => [s.metadata.name, `${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 0}`, age(s, now), containerNames(s.spec?.template), containerImages(s.spec?.template)],
+    row: (s, now) => [
+      s.metadata.name,
+      `${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 0}`,
+      age(s, now),
+      containerNames(s.spec?.template),
+      containerImages(s.spec?.template),
+    ],
   },
   DaemonSet: {
-    columns: [NAME, col("Desired", "integer"), col("Current", "integer"), col("Ready", "integer"), col("Up-to-date", "integer"), col("Available", "integer"), col("Node Selector"), AGE, CONTAINERS, IMAGES, SELECTOR],
+    columns: [
+      NAME,
+      col("Desired", "integer"),
+      col("Current", "integer"),
+      col("Ready", "integer"),
+      col("Up-to-date", "integer"),
+      col("Available", "integer"),
+      col("Node Selector"),
+      AGE,
+      CONTAINERS,
+      IMAGES,
+      SELECTOR,
+    ],
     row: (d, now) => [
       d.metadata.name,
       d.status?.desiredNumberScheduled ?? 0,
@@ -177,7 +283,9 @@ export const PRINTERS: Record<string, Printer> = {
       d.status?.numberReady ?? 0,
       d.status?.updatedNumberScheduled ?? 0,
       d.status?.numberAvailable ?? 0,
-      Object.entries(d.spec?.template?.spec?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(",") || "<none>",
+      Object.entries(d.spec?.template?.spec?.nodeSelector ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",") || "<none>",
       age(d, now),
       containerNames(d.spec?.template),
       containerImages(d.spec?.template),
@@ -187,12 +295,35 @@ export const PRINTERS: Record<string, Printer> = {
   Job: {
     columns: [NAME, col("Status"), col("Completions"), col("Duration"), AGE, CONTAINERS, IMAGES, SELECTOR],
     row(j, now) {
-      const completions = j.spec?.completions !== undefined && j.spec?.completions !== null ? `${j.status?.succeeded ?? 0}/${j.spec.completions}` : `${j.status?.succeeded ?? 0}/1 of ${j.spec?.parallelism ?? 1}`;
-      return [j.metadata.name, jobStatus(j), completions, jobDuration(j, now), age(j, now), containerNames(j.spec?.template), containerImages(j.spec?.template), formatSelector(j.spec?.selector)];
+      const completions =
+        j.spec?.completions !== undefined && j.spec?.completions !== null
+          ? `${j.status?.succeeded ?? 0}/${j.spec.completions}`
+          : `${j.status?.succeeded ?? 0}/1 of ${j.spec?.parallelism ?? 1}`;
+      return [
+        j.metadata.name,
+        jobStatus(j),
+        completions,
+        jobDuration(j, now),
+        age(j, now),
+        containerNames(j.spec?.template),
+        containerImages(j.spec?.template),
+        formatSelector(j.spec?.selector),
+      ];
     },
   },
   CronJob: {
-    columns: [NAME, col("Schedule"), col("Timezone"), col("Suspend", "boolean"), col("Active", "integer"), col("Last Schedule"), AGE, CONTAINERS, IMAGES, SELECTOR],
+    columns: [
+      NAME,
+      col("Schedule"),
+      col("Timezone"),
+      col("Suspend", "boolean"),
+      col("Active", "integer"),
+      col("Last Schedule"),
+      AGE,
+      CONTAINERS,
+      IMAGES,
+      SELECTOR,
+    ],
     row: (c, now) => [
       c.metadata.name,
       c.spec?.schedule ?? "",
@@ -208,16 +339,46 @@ export const PRINTERS: Record<string, Printer> = {
   },
   PodDisruptionBudget: {
     columns: [NAME, col("Min Available"), col("Max Unavailable"), col("Allowed Disruptions", "integer"), AGE],
-    row: (p, now) => [p.metadata.name, intOrString(p.spec?.minAvailable), intOrString(p.spec?.maxUnavailable), p.status?.disruptionsAllowed ?? 0, age(p, now)],
+    row: (p, now) => [
+      p.metadata.name,
+      intOrString(p.spec?.minAvailable),
+      intOrString(p.spec?.maxUnavailable),
+      p.status?.disruptionsAllowed ?? 0,
+      age(p, now),
+    ],
   },
   Node: {
-    columns: [NAME, col("Status"), col("Roles"), AGE, col("Version"), col("Internal-IP", "string", 1), col("External-IP", "string", 1), col("OS-Image", "string", 1), col("Kernel-Version", "string", 1), col("Container-Runtime", "string", 1)],
+    columns: [
+      NAME,
+      col("Status"),
+      col("Roles"),
+      AGE,
+      col("Version"),
+      col("Internal-IP", "string", 1),
+      col("External-IP", "string", 1),
+      col("OS-Image", "string", 1),
+      col("Kernel-Version", "string", 1),
+      col("Container-Runtime", "string", 1),
+    ],
     row(n, now) {
       const ready = (n.status?.conditions ?? []).find((c: KObject) => c.type === "Ready");
-      const roles = Object.keys(n.metadata.labels ?? {}).filter((k) => k.startsWith("node-role.kubernetes.io/")).map((k) => k.slice("node-role.kubernetes.io/".length));
+      const roles = Object.keys(n.metadata.labels ?? {})
+        .filter((k) => k.startsWith("node-role.kubernetes.io/"))
+        .map((k) => k.slice("node-role.kubernetes.io/".length));
       const addr = (t: string) => (n.status?.addresses ?? []).find((a: KObject) => a.type === t)?.address ?? "<none>";
       const info = n.status?.nodeInfo ?? {};
-      return [n.metadata.name, ready?.status === "True" ? "Ready" : "NotReady", roles.length ? roles.join(",") : "<none>", age(n, now), info.kubeletVersion ?? "", addr("InternalIP"), addr("ExternalIP"), info.osImage ?? "", info.kernelVersion ?? "", info.containerRuntimeVersion ?? ""];
+      return [
+        n.metadata.name,
+        ready?.status === "True" ? "Ready" : "NotReady",
+        roles.length ? roles.join(",") : "<none>",
+        age(n, now),
+        info.kubeletVersion ?? "",
+        addr("InternalIP"),
+        addr("ExternalIP"),
+        info.osImage ?? "",
+        info.kernelVersion ?? "",
+        info.containerRuntimeVersion ?? "",
+      ];
     },
   },
 };

@@ -50,7 +50,11 @@ export function serveWatch(api: Api, faults: Faults, res: ServerResponse, p: Wat
     if (!closed) res.write(`{"type":${JSON.stringify(type)},"object":${objectJSON(object)}}\n`);
   };
   const bookmark = (extra: KObject = {}) =>
-    send("BOOKMARK", { kind: rt.kind, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: String(api.store.resourceVersion), ...extra } });
+    send("BOOKMARK", {
+      kind: rt.kind,
+      apiVersion: apiVersionOf(rt),
+      metadata: { resourceVersion: String(api.store.resourceVersion), ...extra },
+    });
 
   const onEvent = (e: StoreEvent) => {
     if (e.gr !== gr) return;
@@ -78,7 +82,9 @@ export function serveWatch(api: Api, faults: Faults, res: ServerResponse, p: Wat
         apiVersion: "v1",
         metadata: {},
         status: "Failure",
-        message: Number.isFinite(from) ? `too old resource version: ${from} (${api.store.oldestResumableRV + 1})` : `invalid resource version: ${rvParam}`,
+        message: Number.isFinite(from)
+          ? `too old resource version: ${from} (${api.store.oldestResumableRV + 1})`
+          : `invalid resource version: ${rvParam}`,
         reason: Number.isFinite(from) ? "Expired" : "BadRequest",
         code: Number.isFinite(from) ? 410 : 400,
       });
@@ -108,10 +114,12 @@ export function serveWatch(api: Api, faults: Faults, res: ServerResponse, p: Wat
   };
   faults.watches.add(handle);
   const timeoutMs = (p.timeoutSeconds && p.timeoutSeconds > 0 ? p.timeoutSeconds : 1800) * 1000;
-  timers.push(setTimeout(() => {
-    finish();
-    res.end();
-  }, timeoutMs));
+  timers.push(
+    setTimeout(() => {
+      finish();
+      res.end();
+    }, timeoutMs),
+  );
   if (p.allowBookmarks) {
     const iv = setInterval(() => bookmark(), p.bookmarkIntervalMs);
     timers.push(iv);

@@ -60,7 +60,8 @@ export function compileProgram(program: Program, construction: HostFunction, opt
 
 /** Makes `fn.circuit` a property that compiles on first read and is a plain one from then on. */
 function compileOnFirstUse(fn: KoFunction, compile: () => Circuit): void {
-  const settle = (circuit: Circuit) => Object.defineProperty(fn, "circuit", { value: circuit, writable: true, enumerable: true, configurable: true });
+  const settle = (circuit: Circuit) =>
+    Object.defineProperty(fn, "circuit", { value: circuit, writable: true, enumerable: true, configurable: true });
   Object.defineProperty(fn, "circuit", {
     get: () => {
       const circuit = compile();
@@ -171,7 +172,11 @@ class FunctionCompiler {
       case "ref":
         return this.reference(f);
       case "select":
-        return this.select(this.formula(f.target), f.fields.map((n) => n.text), f.span);
+        return this.select(
+          this.formula(f.target),
+          f.fields.map((n) => n.text),
+          f.span,
+        );
       case "invoke":
       case "augment": {
         const callee = f.callee ? this.formula(f.callee) : this.constant(this.env.hostVariety(this.env.construction), f.argsSpan);

@@ -32,7 +32,8 @@ export function formatSource(file: string, text: string): FormatResult {
     return refuse(file, text, e.comment.span.start.offset, "cannot format: a line comment sits where the layout cannot keep it");
   }
   const problem = sameProgram(parsed, parseFile(file, out));
-  if (problem !== undefined) return refuse(file, text, 0, `cannot format: the result would differ from the source (${problem}); please report this`);
+  if (problem !== undefined)
+    return refuse(file, text, 0, `cannot format: the result would differ from the source (${problem}); please report this`);
   return { ok: true, text: out, changed: out !== text };
 }
 

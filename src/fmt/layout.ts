@@ -48,7 +48,12 @@ class Printer {
       ...ast.imports.map((decl): Top => ({ kind: "import", decl })),
       ...ast.funcs.map((def): Top => ({ kind: "func", def })),
     ].sort((a, b) => this.topSpan(a).start - this.topSpan(b).start);
-    const placed = this.placer.list(0, this.text.length, tops.map((t) => this.topSpan(t)), false);
+    const placed = this.placer.list(
+      0,
+      this.text.length,
+      tops.map((t) => this.topSpan(t)),
+      false,
+    );
     const items = tops.map((t, i): TopItem => ({
       kind: t.kind,
       leading: placed.leading[i]!,
@@ -79,13 +84,31 @@ class Printer {
     const open = this.tokenAfter(nameEnd, LParen);
     const close = this.tokenAfter(open, RParen);
     const brace = this.tokenAfter(close, LBrace);
-    const params = this.block("(", ")", open, close, def.params, (p) => this.paramExtent(p), (p) => this.paramDoc(p), {
-      breaks: "fit",
-      pad: "",
-    });
+    const params = this.block(
+      "(",
+      ")",
+      open,
+      close,
+      def.params,
+      (p) => this.paramExtent(p),
+      (p) => this.paramDoc(p),
+      {
+        breaks: "fit",
+        pad: "",
+      },
+    );
     const bodyEnd = def.bodySpan.start.offset;
     const breaks = topLevel || def.steps.length > 1 ? "always" : "fit";
-    const body = this.block("{", "}", brace, bodyEnd, def.steps, (t) => extent(t.span), (t) => this.termDoc(t), { breaks, pad: " " });
+    const body = this.block(
+      "{",
+      "}",
+      brace,
+      bodyEnd,
+      def.steps,
+      (t) => extent(t.span),
+      (t) => this.termDoc(t),
+      { breaks, pad: " " },
+    );
     return seq(this.name(def.name), params, " ", body);
   }
 
@@ -152,7 +175,16 @@ class Printer {
         const callee = f.callee ? this.formulaDoc(f.callee) : "";
         const [open, close] = f.kind === "invoke" ? ["(", ")"] : ["[", "]"];
         const style = { breaks: "fit", pad: "" } as const;
-        const args = this.block(open, close, f.argsSpan.start.offset, f.argsSpan.end.offset - 1, f.terms, (t) => extent(t.span), (t) => this.termDoc(t), style);
+        const args = this.block(
+          open,
+          close,
+          f.argsSpan.start.offset,
+          f.argsSpan.end.offset - 1,
+          f.terms,
+          (t) => extent(t.span),
+          (t) => this.termDoc(t),
+          style,
+        );
         return seq(callee, args);
       }
     }

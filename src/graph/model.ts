@@ -190,7 +190,8 @@ function staticCallee(c: Circuit, index: number): KoFunction | HostFunction | un
 /** Which argument names a callee takes; every name when the callee is not known or echoes them all. */
 function declaredNames(callee: KoFunction | HostFunction | undefined): (name: string) => boolean {
   if (callee === undefined || (!(callee instanceof KoFunction) && callee.echoesArgs)) return () => true;
-  const params: readonly { readonly name: string; readonly monadic?: boolean }[] = callee instanceof KoFunction ? callee.circuit.params : callee.params;
+  const params: readonly { readonly name: string; readonly monadic?: boolean }[] =
+    callee instanceof KoFunction ? callee.circuit.params : callee.params;
   const names = new Set(params.map((p) => p.name));
   const monadic = params.some((p) => p.monadic === true);
   return (name) => names.has(name) || (name === "" && monadic);
@@ -220,4 +221,3 @@ function clip(text: string): string {
   const line = text.replace(/\s+/g, " ");
   return line.length <= 40 ? line : `${line.slice(0, 39)}…`;
 }
-

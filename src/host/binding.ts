@@ -250,7 +250,11 @@ function isInteger(v: Value): boolean {
 }
 
 /** The refined parameter types for these argument values (undefined where absent). */
-function refinedParams(refine: Refine, params: readonly ParamSpec[], args: readonly (Value | undefined)[]): Readonly<Record<string, HostType>> | undefined {
+function refinedParams(
+  refine: Refine,
+  params: readonly ParamSpec[],
+  args: readonly (Value | undefined)[],
+): Readonly<Record<string, HostType>> | undefined {
   const known: Record<string, Known> = {};
   params.forEach((p, i) => (known[p.name] = knownOf(args[i])));
   return refine(known)?.params;

@@ -172,7 +172,12 @@ export class JournalLayer implements Layer {
 
   /** Records how the run ended. */
   end(error: unknown): void {
-    this.file.append({ t: "end", status: error === undefined ? "done" : "failed", ms: this.since(), ...(error !== undefined ? { error: describeFailure(error) } : {}) });
+    this.file.append({
+      t: "end",
+      status: error === undefined ? "done" : "failed",
+      ms: this.since(),
+      ...(error !== undefined ? { error: describeFailure(error) } : {}),
+    });
   }
 
   close(): void {

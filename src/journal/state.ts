@@ -63,7 +63,8 @@ export function summarize(name: string, records: readonly JournalRecord[]): RunS
   let error: string | undefined;
   let ms: number | undefined;
   for (const r of last?.records ?? []) {
-    if (r.t === "start") steps.set(`${r.fn}\u0000${r.step}\u0000${r.act}`, { function: r.fn, step: r.step, activation: r.act, status: cutShort });
+    if (r.t === "start")
+      steps.set(`${r.fn}\u0000${r.step}\u0000${r.act}`, { function: r.fn, step: r.step, activation: r.act, status: cutShort });
     else if (r.t === "step") {
       steps.set(`${r.fn}\u0000${r.step}\u0000${r.act}`, {
         function: r.fn,

@@ -40,7 +40,8 @@ export async function openConnection(opts: K8sOptions): Promise<K8sConnection> {
   if (configFile) {
     kc.loadFromFile(configFile);
     if (opts.context) kc.setCurrentContext(opts.context);
-    if (!kc.getCurrentCluster()) throw new KoError(`kubeconfig ${configFile}: no cluster for context ${kc.getCurrentContext() || "(none)"}`, "k8s/config");
+    if (!kc.getCurrentCluster())
+      throw new KoError(`kubeconfig ${configFile}: no cluster for context ${kc.getCurrentContext() || "(none)"}`, "k8s/config");
   } else {
     if (opts.cluster === "kubeconfig") throw new KoError("no kubeconfig found (--kubeconfig, KUBECONFIG, ~/.kube/config)", "k8s/config");
     const { startCluster } = await import("../cluster/index.js");
@@ -72,7 +73,10 @@ function findKubeconfig(flag: string | undefined): string | undefined {
     if (!fs.existsSync(flag)) throw new KoError(`kubeconfig ${flag} does not exist`, "k8s/config");
     return flag;
   }
-  const candidates = [...(process.env.KUBECONFIG ?? "").split(path.delimiter).filter((f) => f !== ""), path.join(os.homedir(), ".kube", "config")];
+  const candidates = [
+    ...(process.env.KUBECONFIG ?? "").split(path.delimiter).filter((f) => f !== ""),
+    path.join(os.homedir(), ".kube", "config"),
+  ];
   return candidates.find((f) => fs.existsSync(f));
 }
 
@@ -88,7 +92,8 @@ export function parseDuration(text: string): number {
   const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   let total = 0;
   const rest = text.replace(/(\d+(?:\.\d+)?)(ms|s|m|h)/g, (_, n: string, u: string) => ((total += Number(n) * units[u]!), ""));
-  if (rest !== "" || text === "") throw new KoError(`k8s.WaitFor: argument timeout: not a duration: ${JSON.stringify(text)}`, "runtime/host-argument");
+  if (rest !== "" || text === "")
+    throw new KoError(`k8s.WaitFor: argument timeout: not a duration: ${JSON.stringify(text)}`, "runtime/host-argument");
   return total;
 }
 
@@ -142,7 +147,11 @@ export class K8sConnection {
   summary(): string {
     const group = (verb: string) => this.report.filter((r) => r.verb === verb).map((r) => r.what);
     const lines = ["ko: dry run: nothing was changed."];
-    for (const [verb, title] of [["create", "would create"], ["change", "would change"], ["delete", "would delete"]] as const) {
+    for (const [verb, title] of [
+      ["create", "would create"],
+      ["change", "would change"],
+      ["delete", "would delete"],
+    ] as const) {
       const items = group(verb);
       lines.push(`  ${title} (${items.length})${items.length ? ":" : ""}`);
       for (const it of items) lines.push(`    ${it}`);
@@ -182,10 +191,18 @@ export class K8sConnection {
     const info = kindInfo(body.kind);
     const namespaced = info ? info.namespaced : true;
     if (namespaced) body.metadata.namespace ??= namespace ?? this.defaultNamespace;
-    const target: Target = { verb: "patch", kind: body.kind, namespace: namespaced ? body.metadata.namespace : body.metadata.name, name: body.metadata.name };
+    const target: Target = {
+      verb: "patch",
+      kind: body.kind,
+      namespace: namespaced ? body.metadata.namespace : body.metadata.name,
+      name: body.metadata.name,
+    };
     this.police(target);
     if (this.dryRun) {
-      const exists = namespaced && this.dryNamespaces.has(body.metadata.namespace) ? false : await this.exists(body.apiVersion, body.kind, body.metadata.name, body.metadata.namespace);
+      const exists =
+        namespaced && this.dryNamespaces.has(body.metadata.namespace)
+          ? false
+          : await this.exists(body.apiVersion, body.kind, body.metadata.name, body.metadata.namespace);
       this.note(exists ? "change" : "create", target);
       if (namespaced && this.dryNamespaces.has(body.metadata.namespace)) return fromClient(body, model, this.models);
     }
@@ -203,7 +220,9 @@ export class K8sConnection {
     this.police(target);
     const version = apiVersion ?? info?.apiVersion;
     if (!version) throw new KoError(`k8s.Get: kind ${kind} is not one the package knows: give its apiVersion`, "runtime/host-argument");
-    const obj = await this.send(target, "idempotent", () => this.objects.read({ apiVersion: version, kind: kindName, metadata: { name, ...(ns ? { namespace: ns } : {}) } }));
+    const obj = await this.send(target, "idempotent", () =>
+      this.objects.read({ apiVersion: version, kind: kindName, metadata: { name, ...(ns ? { namespace: ns } : {}) } }),
+    );
     return fromClient(obj, modelName(version, kindName), this.models, kindName === "Secret");
   }
 
@@ -213,21 +232,34 @@ export class K8sConnection {
     return listToValue(items.map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models, info.kind === "Secret")));
   }
 
-  async delete(kind: string, namespace: string | undefined, names: Value, labelSelector: string | undefined, objects: Value): Promise<Value> {
+  async delete(
+    kind: string,
+    namespace: string | undefined,
+    names: Value,
+    labelSelector: string | undefined,
+    objects: Value,
+  ): Promise<Value> {
     const info = this.known(kind, "Delete");
     const ns = namespace ?? this.defaultNamespace;
     const targets: { name: string; namespace: string }[] = [];
     for (const n of names === EMPTY ? [] : names instanceof Seq ? names.items : [names]) targets.push({ name: n as string, namespace: ns });
     for (const o of objects === EMPTY ? [] : objects instanceof Seq ? objects.items : [objects]) {
       const meta = (toJson(o, undefined, this.models) as Json).metadata ?? {};
-      if (typeof meta.name !== "string") throw new KoError(`k8s.Delete: argument objects: an object without metadata.name`, "runtime/host-argument");
+      if (typeof meta.name !== "string")
+        throw new KoError(`k8s.Delete: argument objects: an object without metadata.name`, "runtime/host-argument");
       targets.push({ name: meta.name, namespace: meta.namespace ?? ns });
     }
     if (labelSelector !== undefined) {
-      for (const o of await this.listJson(info, ns, labelSelector)) targets.push({ name: o.metadata.name, namespace: o.metadata.namespace ?? ns });
+      for (const o of await this.listJson(info, ns, labelSelector))
+        targets.push({ name: o.metadata.name, namespace: o.metadata.namespace ?? ns });
     }
     const results = await Promise.all(
-      targets.map((t) => this.deleteOne({ verb: "delete", kind: info.kind, namespace: t.namespace, name: t.name }, { apiVersion: info.apiVersion, kind: info.kind, metadata: t })),
+      targets.map((t) =>
+        this.deleteOne(
+          { verb: "delete", kind: info.kind, namespace: t.namespace, name: t.name },
+          { apiVersion: info.apiVersion, kind: info.kind, metadata: t },
+        ),
+      ),
     );
     return results.filter((r) => r).length;
   }
@@ -243,7 +275,8 @@ export class K8sConnection {
     const param: Json = {};
     for (const p of op.params) {
       const v = args[p.name];
-      if (v !== undefined && v !== EMPTY) param[p.key ?? p.name] = toJson(v, /^[A-Z]/.test(p.type) || p.type.startsWith("Array<") ? p.type : undefined, this.models);
+      if (v !== undefined && v !== EMPTY)
+        param[p.key ?? p.name] = toJson(v, /^[A-Z]/.test(p.type) || p.type.startsWith("Array<") ? p.type : undefined, this.models);
     }
     const verb = operationVerb(op.method);
     const kind = operationKind(op.method);
@@ -251,7 +284,12 @@ export class K8sConnection {
     // operations, of which Ko writes a one-element list as the element itself (spec 4.4).
     if (verb === "patch" && param.body !== undefined && !Array.isArray(param.body)) param.body = [param.body];
     const namespaced = typeof param.namespace === "string";
-    const target: Target = { verb, kind, namespace: namespaced ? param.namespace : kind === "Namespace" ? param.name : undefined, name: param.name ?? param.body?.metadata?.name };
+    const target: Target = {
+      verb,
+      kind,
+      namespace: namespaced ? param.namespace : kind === "Namespace" ? param.name : undefined,
+      name: param.name ?? param.body?.metadata?.name,
+    };
     this.police(target);
     const writes = verb !== "get" && verb !== "list" && verb !== "watch";
     if (verb === "delete" || verb === "deletecollection") await this.confirmDestructive(target);
@@ -290,7 +328,14 @@ export class K8sConnection {
     const check = (): Json[] | undefined => {
       const objs = [...seen.values()].sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
       if (q.condition.toLowerCase() === "deleted") return objs.length === 0 ? objs : undefined;
-      for (const o of objs) if (info.kind === "Job" && hasCondition(o, "Failed")) throw this.panic({ verb: "watch", kind: info.kind, namespace: ns, name: o.metadata?.name }, 0, "Failed", `job ${o.metadata?.name} failed`);
+      for (const o of objs)
+        if (info.kind === "Job" && hasCondition(o, "Failed"))
+          throw this.panic(
+            { verb: "watch", kind: info.kind, namespace: ns, name: o.metadata?.name },
+            0,
+            "Failed",
+            `job ${o.metadata?.name} failed`,
+          );
       return objs.length >= q.count && objs.every((o) => meets(info.kind, o, q.condition)) ? objs : undefined;
     };
     const relist = async (): Promise<string> => {
@@ -310,10 +355,17 @@ export class K8sConnection {
     }
     for (;;) {
       const done = check();
-      if (done) return listToValue(done.map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models, info.kind === "Secret")));
+      if (done)
+        return listToValue(done.map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models, info.kind === "Secret")));
       if (signal.aborted) throw signal.reason;
       const left = deadline - Date.now();
-      if (left <= 0) throw this.panic({ verb: "watch", kind: info.kind, namespace: ns, name: q.name }, 0, "Timeout", `timed out after ${q.timeout} waiting for ${what} to be ${q.condition}`);
+      if (left <= 0)
+        throw this.panic(
+          { verb: "watch", kind: info.kind, namespace: ns, name: q.name },
+          0,
+          "Timeout",
+          `timed out after ${q.timeout} waiting for ${what} to be ${q.condition}`,
+        );
       // One watch, from the last version seen, until the condition holds, the connection drops or time runs out.
       const outcome = await new Promise<"met" | "dropped" | "expired" | "timeout">((resolve) => {
         let controller: AbortController | undefined;
@@ -370,21 +422,32 @@ export class K8sConnection {
     return [...list.items].sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
   }
 
-  private listRaw(info: KindInfo, ns: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined): Promise<Json> {
+  private listRaw(
+    info: KindInfo,
+    ns: string | undefined,
+    labelSelector: string | undefined,
+    fieldSelector: string | undefined,
+  ): Promise<Json> {
     const target: Target = { verb: "list", kind: info.kind, namespace: ns };
     this.police(target);
     if (this.dryRun && ns && this.dryNamespaces.has(ns)) return Promise.resolve({ items: [] });
-    return this.send(target, "idempotent", () =>
-      this.objects.list(info.apiVersion, info.kind, ns, undefined, undefined, undefined, fieldSelector, labelSelector) as Promise<Json>,
+    return this.send(
+      target,
+      "idempotent",
+      () =>
+        this.objects.list(info.apiVersion, info.kind, ns, undefined, undefined, undefined, fieldSelector, labelSelector) as Promise<Json>,
     );
   }
 
   private async exists(apiVersion: string, kind: string, name: string, namespace?: string): Promise<boolean> {
     try {
-      await this.send({ verb: "get", kind, namespace, name }, "idempotent", () => this.objects.read({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } }));
+      await this.send({ verb: "get", kind, namespace, name }, "idempotent", () =>
+        this.objects.read({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } }),
+      );
       return true;
     } catch (e) {
-      if (e instanceof KoPanic && e.value instanceof Struct && e.value.fields.some((f) => f.name === "code" && f.value === 404)) return false;
+      if (e instanceof KoPanic && e.value instanceof Struct && e.value.fields.some((f) => f.name === "code" && f.value === 404))
+        return false;
       throw e;
     }
   }
@@ -394,15 +457,20 @@ export class K8sConnection {
     this.police(target);
     await this.confirmDestructive(target);
     if (this.dryRun) {
-      const gone = (target.namespace && target.kind !== "Namespace" && this.dryNamespaces.has(target.namespace)) || !(await this.exists(spec.apiVersion, spec.kind, spec.metadata.name, target.kind === "Namespace" ? undefined : target.namespace));
+      const gone =
+        (target.namespace && target.kind !== "Namespace" && this.dryNamespaces.has(target.namespace)) ||
+        !(await this.exists(spec.apiVersion, spec.kind, spec.metadata.name, target.kind === "Namespace" ? undefined : target.namespace));
       if (gone) return false;
       this.note("delete", target);
     }
     try {
-      await this.send(target, "idempotent", () => this.objects.delete(spec, undefined, this.dryRun ? "All" : undefined, undefined, undefined, "Background"));
+      await this.send(target, "idempotent", () =>
+        this.objects.delete(spec, undefined, this.dryRun ? "All" : undefined, undefined, undefined, "Background"),
+      );
       return true;
     } catch (e) {
-      if (e instanceof KoPanic && e.value instanceof Struct && e.value.fields.some((f) => f.name === "code" && f.value === 404)) return false;
+      if (e instanceof KoPanic && e.value instanceof Struct && e.value.fields.some((f) => f.name === "code" && f.value === 404))
+        return false;
       throw e;
     }
   }
@@ -417,10 +485,17 @@ export class K8sConnection {
     const started = Date.now();
     let ambiguous = false;
     try {
-      return (await this.send(target, "create", () => this.objects.create(body, undefined, this.dryRun ? "All" : undefined, "ko"), () => (ambiguous = true))) as Json;
+      return (await this.send(
+        target,
+        "create",
+        () => this.objects.create(body, undefined, this.dryRun ? "All" : undefined, "ko"),
+        () => (ambiguous = true),
+      )) as Json;
     } catch (e) {
       if (!ambiguous || !(e instanceof KoPanic) || !isReason(e, "AlreadyExists")) throw e;
-      const existing = (await this.send({ ...target, verb: "get" }, "idempotent", () => this.objects.read(body as { apiVersion: string; kind: string; metadata: { name: string } }))) as Json;
+      const existing = (await this.send({ ...target, verb: "get" }, "idempotent", () =>
+        this.objects.read(body as { apiVersion: string; kind: string; metadata: { name: string } }),
+      )) as Json;
       const created = new Date(existing.metadata?.creationTimestamp ?? 0).getTime();
       if (created >= Math.floor(started / 1000) * 1000 - 1000) return existing;
       throw e;
@@ -472,7 +547,8 @@ export class K8sConnection {
       const where = `${this.kc.getCurrentCluster()?.server ?? "?"} (context ${this.kc.getCurrentContext()})`;
       const question = `ko: about to ${t.verb} ${t.kind} ${t.name ?? ""} on ${where}. Go ahead with this and the run's other deletions? [y/N] `;
       const ask = this.opts.confirm ?? (process.stdin.isTTY && process.stderr.isTTY ? askTerminal : undefined);
-      if (!ask) throw new KoError(`refusing to ${t.verb} on ${where} without confirmation: run on a terminal, or pass --yes`, "k8s/confirm");
+      if (!ask)
+        throw new KoError(`refusing to ${t.verb} on ${where} without confirmation: run on a terminal, or pass --yes`, "k8s/confirm");
       if (!(await ask(question))) throw new KoError(`${t.verb} on ${where} not confirmed`, "k8s/confirm");
     })());
   }
@@ -480,15 +556,17 @@ export class K8sConnection {
   /** A Kubernetes API error as a Ko panic (D15). */
   panic(t: Target, code: number, reason: string, message: string): KoPanic {
     return new KoPanic(
-      new Struct([
-        { name: "code", value: code, monadic: false },
-        { name: "reason", value: reason, monadic: false },
-        { name: "message", value: message, monadic: false },
-        { name: "kind", value: t.kind, monadic: false },
-        { name: "name", value: t.name ?? EMPTY, monadic: false },
-        { name: "namespace", value: t.namespace ?? EMPTY, monadic: false },
-        { name: "verb", value: t.verb, monadic: false },
-      ].filter((f) => f.value !== EMPTY)),
+      new Struct(
+        [
+          { name: "code", value: code, monadic: false },
+          { name: "reason", value: reason, monadic: false },
+          { name: "message", value: message, monadic: false },
+          { name: "kind", value: t.kind, monadic: false },
+          { name: "name", value: t.name ?? EMPTY, monadic: false },
+          { name: "namespace", value: t.namespace ?? EMPTY, monadic: false },
+          { name: "verb", value: t.verb, monadic: false },
+        ].filter((f) => f.value !== EMPTY),
+      ),
     );
   }
 }
@@ -497,13 +575,25 @@ export class K8sConnection {
 function operationVerb(method: string): PolicyVerb {
   if (method.startsWith("deleteCollection")) return "deletecollection";
   const prefix = /^[a-z]+/.exec(method)![0];
-  const verbs: Record<string, PolicyVerb> = { create: "create", replace: "update", patch: "patch", delete: "delete", list: "list", read: "get", watch: "watch" };
+  const verbs: Record<string, PolicyVerb> = {
+    create: "create",
+    replace: "update",
+    patch: "patch",
+    delete: "delete",
+    list: "list",
+    read: "get",
+    watch: "watch",
+  };
   return verbs[prefix] ?? "get";
 }
 
 /** The kind an operation is about: deleteCollectionNamespacedPersistentVolumeClaim → PersistentVolumeClaim. */
 function operationKind(method: string): string {
-  return method.replace(/^(deleteCollection|[a-z]+)/, "").replace(/^Namespaced/, "").replace(/ForAllNamespaces$/, "").replace(/(Status|Scale|Ephemeralcontainers|Resize|Log|Eviction|Binding|Proxy.*)$/, (m, _x, off: number) => (off > 0 ? "" : m));
+  return method
+    .replace(/^(deleteCollection|[a-z]+)/, "")
+    .replace(/^Namespaced/, "")
+    .replace(/ForAllNamespaces$/, "")
+    .replace(/(Status|Scale|Ephemeralcontainers|Resize|Log|Eviction|Binding|Proxy.*)$/, (m, _x, off: number) => (off > 0 ? "" : m));
 }
 
 async function askTerminal(question: string): Promise<boolean> {
@@ -565,4 +655,3 @@ function meets(kind: string, o: Json, condition: string): boolean {
   }
   return false;
 }
-

@@ -77,7 +77,7 @@ const namespaceParam = (monadic = false): ParamSpec => ({
   type: T.string,
   optional: true,
   monadic,
-  doc: "the namespace (default: --namespace, else the kubeconfig context's, else \"default\")",
+  doc: 'the namespace (default: --namespace, else the kubeconfig context\'s, else "default")',
 });
 const kindParam: ParamSpec = { name: "kind", type: T.string, doc: "a kind: Pod, StatefulSet, Job... (or its plural)" };
 const selectorParam: ParamSpec = { name: "labelSelector", type: T.string, optional: true, doc: "a label selector: app=db,tier!=cache" };
@@ -100,7 +100,7 @@ export const k8sFunctions: readonly HostFunction[] = [
   api(
     "Apply",
     "Apply(object?, namespace) applies the object (a structure with apiVersion, kind, metadata...) server-side, " +
-      "as field manager \"ko\", and returns it as the cluster now has it. An object of a kind the client has a model for " +
+      'as field manager "ko", and returns it as the cluster now has it. An object of a kind the client has a model for ' +
       "(its apiVersion and kind say which: V1StatefulSet) is checked against it, field by field, before anything is sent.",
     [{ name: "object", type: T.struct({}), monadic: true }, namespaceParam()],
     T.any,
@@ -142,7 +142,7 @@ export const k8sFunctions: readonly HostFunction[] = [
     "WaitFor(kind, namespace, name, labelSelector, condition, count, timeout) watches until the objects meet the " +
       "condition — Ready, Complete, Available, any status condition, or deleted — and returns them; at least " +
       "`count` (default 1) must match unless the condition is deleted. Panics with reason Timeout after `timeout` " +
-      "(\"90s\", \"5m\"; default 5m), and with reason Failed when a Job fails.",
+      '("90s", "5m"; default 5m), and with reason Failed when a Job fails.',
     [
       kindParam,
       namespaceParam(),

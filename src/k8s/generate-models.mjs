@@ -18,7 +18,10 @@ const k8s = await import("@kubernetes/client-node");
 
 /** A field's documentation, cut to its first sentence (hover and completion show one line). */
 function firstSentence(text) {
-  const flat = text.replace(/\\(["'])/g, "$1").replace(/\s+/g, " ").trim();
+  const flat = text
+    .replace(/\\(["'])/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
   const end = flat.search(/\.(\s|$)/);
   const sentence = end >= 0 ? flat.slice(0, end + 1) : flat;
   return sentence.length > 200 ? `${sentence.slice(0, 197)}...` : sentence;

@@ -125,7 +125,7 @@ function modelsThatRename(models: Models): Set<string> {
   }
   const found = new Set<string>();
   for (const [name, attributes] of fields) if (attributes.some((a) => a.name !== a.baseName)) found.add(name);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [name, attributes] of fields) {
       if (!found.has(name) && attributes.some((a) => found.has(innerType(a.type)))) {
@@ -162,7 +162,10 @@ export function fromJson(x: unknown, secret = false): Value {
     const fields: Field[] = [];
     for (const [k, e] of Object.entries(o)) {
       if (k === "managedFields") continue; // bookkeeping of server-side apply; kubectl hides it too
-      const value = isSecret && (k === "data" || k === "stringData") && e && typeof e === "object" ? redacted(e as object) : fromJson(e, isSecret && k === "items");
+      const value =
+        isSecret && (k === "data" || k === "stringData") && e && typeof e === "object"
+          ? redacted(e as object)
+          : fromJson(e, isSecret && k === "items");
       if (value !== EMPTY) fields.push({ name: k, value, monadic: false });
     }
     return fields.length === 0 ? EMPTY : new Struct(fields);

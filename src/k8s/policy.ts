@@ -35,7 +35,8 @@ export class Policy {
     if (doc === null || doc === undefined) return new Policy(file, {});
     if (typeof doc !== "object" || Array.isArray(doc)) throw bad("expected a mapping");
     const d = doc as Record<string, unknown>;
-    for (const k of Object.keys(d)) if (!["allowNamespaces", "denyNamespaces", "deny", "maxDeletions"].includes(k)) throw bad(`unknown key ${k}`);
+    for (const k of Object.keys(d))
+      if (!["allowNamespaces", "denyNamespaces", "deny", "maxDeletions"].includes(k)) throw bad(`unknown key ${k}`);
     const strings = (k: string) => {
       const v = d[k];
       if (v !== undefined && !(Array.isArray(v) && v.every((s) => typeof s === "string"))) throw bad(`${k} must be a list of strings`);
@@ -43,7 +44,8 @@ export class Policy {
     strings("allowNamespaces");
     strings("denyNamespaces");
     if (d.deny !== undefined && !Array.isArray(d.deny)) throw bad("deny must be a list of {verbs, kinds}");
-    if (d.maxDeletions !== undefined && !(Number.isInteger(d.maxDeletions) && (d.maxDeletions as number) >= 0)) throw bad("maxDeletions must be a count");
+    if (d.maxDeletions !== undefined && !(Number.isInteger(d.maxDeletions) && (d.maxDeletions as number) >= 0))
+      throw bad("maxDeletions must be a count");
     return new Policy(file, d as PolicyRules);
   }
 

@@ -17,7 +17,10 @@ export function pathToUri(file: string): string {
 }
 
 export function spanToRange(span: Span): Range {
-  return { start: { line: span.start.line - 1, character: span.start.col - 1 }, end: { line: span.end.line - 1, character: span.end.col - 1 } };
+  return {
+    start: { line: span.start.line - 1, character: span.start.col - 1 },
+    end: { line: span.end.line - 1, character: span.end.col - 1 },
+  };
 }
 
 /** Offsets → positions for one text; line starts are computed once per text. */

@@ -241,7 +241,10 @@ class KoServer {
     const doc = this.docFor(file);
     const result = hover(this.workspace.viewFor(file), file, doc.offsetAt(position));
     if (result === undefined) return null;
-    return { contents: { kind: MarkupKind.Markdown, value: result.contents }, range: { start: doc.positionAt(result.start), end: doc.positionAt(result.end) } };
+    return {
+      contents: { kind: MarkupKind.Markdown, value: result.contents },
+      range: { start: doc.positionAt(result.start), end: doc.positionAt(result.end) },
+    };
   }
 
   private signature(file: string, position: { line: number; character: number }) {
@@ -287,7 +290,8 @@ class KoServer {
     const result = rename(view, file, this.docFor(file).offsetAt(position), newName, this.workspace.allAnalyses());
     if ("error" in result) throw new Refusal(result.error);
     const changes: Record<string, LspTextEdit[]> = {};
-    for (const e of result.edits) (changes[pathToUri(e.file)] ??= []).push({ range: this.positions.for(e.file).range(e.start, e.end), newText: e.newText });
+    for (const e of result.edits)
+      (changes[pathToUri(e.file)] ??= []).push({ range: this.positions.for(e.file).range(e.start, e.end), newText: e.newText });
     return { changes };
   }
 
@@ -299,7 +303,16 @@ class KoServer {
       const whole = range(s.range);
       const selection = range(s.selection);
       if (whole === undefined || selection === undefined) return []; // edited away since
-      return [{ name: s.name, detail: s.detail, kind: SYMBOL_KIND[s.kind], range: whole, selectionRange: selection, children: s.children.flatMap(convert) }];
+      return [
+        {
+          name: s.name,
+          detail: s.detail,
+          kind: SYMBOL_KIND[s.kind],
+          range: whole,
+          selectionRange: selection,
+          children: s.children.flatMap(convert),
+        },
+      ];
     };
     return documentSymbols(view.analysis, file).flatMap(convert);
   }
@@ -325,7 +338,7 @@ class KoServer {
       const type = TOKEN_TYPES.indexOf(t.type);
       const modifiers = (t.declaration ? 1 : 0) | (t.library ? 2 : 0);
       // A token may not span lines: a raw string or block comment is sent line by line.
-      for (let from = start; from < end; ) {
+      for (let from = start; from < end;) {
         const nl = text.indexOf("\n", from);
         const stop = nl < 0 || nl >= end ? end : nl;
         const p = doc.positionAt(from);
@@ -423,14 +436,26 @@ class Refusal extends Error {}
 function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
   return {
     range: spanToRange(d.span),
-    severity: d.severity === "error" ? DiagnosticSeverity.Error : d.severity === "warning" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
+    severity:
+      d.severity === "error"
+        ? DiagnosticSeverity.Error
+        : d.severity === "warning"
+          ? DiagnosticSeverity.Warning
+          : DiagnosticSeverity.Information,
     code: d.code,
     source: `ko ${d.stage}`,
     message: d.suggestion !== undefined ? `${d.message} (did you mean ${d.suggestion}?)` : d.message,
     ...(d.related && d.related.length > 0
-      ? { relatedInformation: d.related.map((r) => ({ location: { uri: pathToUri(r.span.file), range: spanToRange(r.span) }, message: r.message })) }
+      ? {
+          relatedInformation: d.related.map((r) => ({
+            location: { uri: pathToUri(r.span.file), range: spanToRange(r.span) },
+            message: r.message,
+          })),
+        }
       : {}),
-    ...(d.suggestion !== undefined || d.fix !== undefined ? { data: { ...(d.suggestion !== undefined ? { suggestion: d.suggestion } : {}), ...(d.fix ? { fix: d.fix } : {}) } } : {}),
+    ...(d.suggestion !== undefined || d.fix !== undefined
+      ? { data: { ...(d.suggestion !== undefined ? { suggestion: d.suggestion } : {}), ...(d.fix ? { fix: d.fix } : {}) } }
+      : {}),
   };
 }
 

@@ -70,7 +70,13 @@ export class TraceWriter implements Layer {
   };
 
   close(): void {
-    const lanes: TraceEvent[] = this.taken.map((_, i) => ({ name: "thread_name", ph: "M", pid: PID, tid: i + 1, args: { name: `lane ${i + 1}` } }));
+    const lanes: TraceEvent[] = this.taken.map((_, i) => ({
+      name: "thread_name",
+      ph: "M",
+      pid: PID,
+      tid: i + 1,
+      args: { name: `lane ${i + 1}` },
+    }));
     const process: TraceEvent = { name: "process_name", ph: "M", pid: PID, tid: 0, args: { name: "ko run" } };
     const trace = { traceEvents: [process, ...lanes, ...this.events], displayTimeUnit: "ms" };
     fs.writeFileSync(this.fd, JSON.stringify(trace));

@@ -114,7 +114,8 @@ export class ReplEvaluator {
     if (asFile.diagnostics.length === 0 && asFile.ast.funcs.length + asFile.ast.imports.length > 0) {
       return this.define(asFile, { file: INPUT, text: input });
     }
-    if (looksLikeDefinition(input)) return { kind: "error", text: render(asFile.diagnostics, (f) => (f === INPUT ? input : undefined)), status: EXIT.compile };
+    if (looksLikeDefinition(input))
+      return { kind: "error", text: render(asFile.diagnostics, (f) => (f === INPUT ? input : undefined)), status: EXIT.compile };
     const label = stepLabel(input);
     if (label !== undefined) return this.defineStep(input, label, signal);
     return this.evaluate(input, 0, signal);
@@ -183,7 +184,8 @@ export class ReplEvaluator {
     this.imports = new Map([...imports].map(([k, p]) => [k, rename(p)]));
     this.functions = new Map([...functions].map(([k, p]) => [k, rename(p)]));
     const said: string[] = [];
-    if (parsed.ast.imports.length > 0) said.push(`imported ${parsed.ast.imports.map((d) => d.alias?.text ?? defaultAlias(d.path)).join(", ")}`);
+    if (parsed.ast.imports.length > 0)
+      said.push(`imported ${parsed.ast.imports.map((d) => d.alias?.text ?? defaultAlias(d.path)).join(", ")}`);
     if (parsed.ast.funcs.length > 0) said.push(`defined ${parsed.ast.funcs.map((f) => f.name.text).join(", ")}`);
     return { kind: "note", text: said.join("; ") };
   }
@@ -226,7 +228,11 @@ export class ReplEvaluator {
   }
 
   /** Compiles `_input(STEPS) { return: FORMULA }` (the formula is `input` from `start` on) and calls it with the steps' values. */
-  private async run(input: string, start: number, signal: AbortSignal): Promise<{ value: Value; program: KoProgram; assembled: Assembled } | Outcome> {
+  private async run(
+    input: string,
+    start: number,
+    signal: AbortSignal,
+  ): Promise<{ value: Value; program: KoProgram; assembled: Assembled } | Outcome> {
     const live = this.liveSteps();
     const assembled = this.assemble(this.inputPieces(input, start));
     const program = this.compileOrFail(assembled);
@@ -240,7 +246,11 @@ export class ReplEvaluator {
       if (!(e instanceof KoFailure)) throw e;
       const d = failureDiagnostic(e);
       if (d === undefined) return { kind: "error", text: renderFailure(e, lookup(assembled)), status: EXIT.runtime };
-      const mapped = { ...d, span: locate(assembled, d.span), frames: (d.frames ?? []).map((f) => ({ ...f, span: locate(assembled, f.span) })) };
+      const mapped = {
+        ...d,
+        span: locate(assembled, d.span),
+        frames: (d.frames ?? []).map((f) => ({ ...f, span: locate(assembled, f.span) })),
+      };
       return { kind: "error", text: renderDiagnostic(mapped, lookup(assembled)), status: EXIT.runtime };
     }
   }
@@ -250,7 +260,14 @@ export class ReplEvaluator {
       return { program: this.opts.session.compile({ kind: "text", text: assembled.text, pkgPath: PACKAGE, path: SOURCE }) };
     } catch (e) {
       if (!(e instanceof KoCompileError)) throw e;
-      return { kind: "error", text: render(e.diagnostics.map((d) => relocate(assembled, d)), lookup(assembled)), status: EXIT.compile };
+      return {
+        kind: "error",
+        text: render(
+          e.diagnostics.map((d) => relocate(assembled, d)),
+          lookup(assembled),
+        ),
+        status: EXIT.compile,
+      };
     }
   }
 
@@ -365,7 +382,11 @@ export class ReplEvaluator {
    */
   private inputPieces(input: string, start: number): Piece[] {
     const params = [...this.liveSteps().keys()].join(", ");
-    return [{ text: `${INPUT_FUNC}(${params}) {\n\treturn: ` }, { text: input.slice(start), origin: { file: INPUT, text: input, offset: start } }, { text: "\n}\n" }];
+    return [
+      { text: `${INPUT_FUNC}(${params}) {\n\treturn: ` },
+      { text: input.slice(start), origin: { file: INPUT, text: input, offset: start } },
+      { text: "\n}\n" },
+    ];
   }
 
   /**

@@ -9,7 +9,12 @@ import { EXIT } from "../diag/exit.js";
 import { isComplete } from "./input.js";
 import type { ReplEvaluator } from "./evaluator.js";
 
-export async function runScript(session: ReplEvaluator, input: NodeJS.ReadableStream, out: (t: string) => void, err: (t: string) => void): Promise<number> {
+export async function runScript(
+  session: ReplEvaluator,
+  input: NodeJS.ReadableStream,
+  out: (t: string) => void,
+  err: (t: string) => void,
+): Promise<number> {
   const rl = readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
   let pending = "";
   let status: number = EXIT.ok;

@@ -52,7 +52,7 @@ export async function runTerminal(session: ReplEvaluator, input: NodeJS.Readable
     rl.prompt();
   });
 
-  write('Ko REPL. :help lists the commands, Tab completes, Ctrl-D leaves.\n');
+  write("Ko REPL. :help lists the commands, Tab completes, Ctrl-D leaves.\n");
   rl.prompt();
   for await (const line of rl) {
     appendHistory(historyPath, line);
@@ -79,7 +79,10 @@ export async function runTerminal(session: ReplEvaluator, input: NodeJS.Readable
 /** The history file's lines, newest first as readline wants them. */
 function loadHistory(file: string): string[] {
   try {
-    const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines = fs
+      .readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "");
     const kept = lines.slice(-HISTORY_SIZE);
     if (kept.length < lines.length) fs.writeFileSync(file, kept.join("\n") + "\n");
     return kept.reverse();

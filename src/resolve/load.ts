@@ -171,7 +171,12 @@ export class Loader {
         const target = this.resolveImport(pkg, file.path, imp);
         if (!target) {
           this.diagnostics.push(
-            error("resolve", "resolve/unknown-package", `package "${imp.path}" not found (no root, and no standard package, has it)`, imp.pathSpan),
+            error(
+              "resolve",
+              "resolve/unknown-package",
+              `package "${imp.path}" not found (no root, and no standard package, has it)`,
+              imp.pathSpan,
+            ),
           );
           continue;
         }

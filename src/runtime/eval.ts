@@ -181,8 +181,8 @@ export class Frame {
   /** A spun call: cancelled with the run, not with the body that spun it (D32). */
   declare readonly detached: boolean;
   declare readonly vals: Value[];
-  private declare controller: AbortController | undefined;
-  private declare unlink: (() => void) | undefined;
+  declare private controller: AbortController | undefined;
+  declare private unlink: (() => void) | undefined;
 
   constructor(fn: KoFunction, parent: Frame | null, callStep: number, depth: number, run: Run, detached: boolean, vals: Value[]) {
     this.fn = fn;
@@ -700,8 +700,8 @@ export class AsyncBody {
       let v: Value | Promise<Value>;
       try {
         const observer = this.frame.run.hooks.steps;
-      const exec = observer ? observedExec(this.ex, this.frame.fn, observer) : this.ex.exec;
-      v = exec[j]!(this.frame.vals, this.frame);
+        const exec = observer ? observedExec(this.ex, this.frame.fn, observer) : this.ex.exec;
+        v = exec[j]!(this.frame.vals, this.frame);
       } catch (e) {
         this.fail(locate(e, this.frame, j));
         break;
@@ -727,10 +727,10 @@ export class AsyncBody {
  * assigned in the constructor for the reason given at Frame.
  */
 class StepContext implements HostContext, RunServices {
-  private declare readonly frame: Frame | null;
-  private declare readonly step: number;
-  private declare readonly runState: Run;
-  private declare readonly detached: boolean;
+  declare private readonly frame: Frame | null;
+  declare private readonly step: number;
+  declare private readonly runState: Run;
+  declare private readonly detached: boolean;
 
   constructor(frame: Frame | null, step: number, runState: Run, detached: boolean) {
     this.frame = frame;

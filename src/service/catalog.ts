@@ -46,7 +46,10 @@ function relativeCandidates(typed: string, fromFile: string): PackageEntry[] {
   const slash = typed.lastIndexOf("/");
   const base = typed.slice(0, slash + 1);
   const dir = path.resolve(path.dirname(fromFile), base);
-  return subdirectories(dir).map((name) => ({ path: `${base}${name}`, detail: hasKoFiles(path.join(dir, name)) ? "package" : "directory" }));
+  return subdirectories(dir).map((name) => ({
+    path: `${base}${name}`,
+    detail: hasKoFiles(path.join(dir, name)) ? "package" : "directory",
+  }));
 }
 
 /** Paths (relative to `root`) of the directories below it that hold `.ko` files. */

@@ -17,7 +17,17 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import type { FuncInfo, Program } from "../resolve/packages.js";
 import { walkFormula, type FuncDef, type Ref, type Select } from "../syntax/ast.js";
-import { defaultEntries, fieldNames, fieldType, TypeChecker, TypeQuery, type Limits, type Spec, type TypeInfo, type TypeReport } from "../types/index.js";
+import {
+  defaultEntries,
+  fieldNames,
+  fieldType,
+  TypeChecker,
+  TypeQuery,
+  type Limits,
+  type Spec,
+  type TypeInfo,
+  type TypeReport,
+} from "../types/index.js";
 import type { Reach } from "../types/diagnose.js";
 import { showTy, showTyFlat } from "../types/show.js";
 import { alternatives, UNKNOWN, type StaticType } from "../types/static-type.js";
@@ -59,7 +69,9 @@ export class CheckedTypes implements TypeQueries {
       // defaultEntries reads every function's circuit; the definitions say first which can be
       // entries, so that only those are compiled.
       const all = this.compiled.functions.get(this.program.entry.path) ?? new Map<string, KoFunction>();
-      const candidates = new Map([...all].filter(([name, fn]) => name.startsWith("Test") || this.compiled.defs.get(fn)?.def.params.length === 0));
+      const candidates = new Map(
+        [...all].filter(([name, fn]) => name.startsWith("Test") || this.compiled.defs.get(fn)?.def.params.length === 0),
+      );
       this.reportOnce = new TypeChecker(this.compiled).check(defaultEntries(candidates));
     }
     return this.reportOnce;
@@ -170,7 +182,12 @@ export class CheckedTypes implements TypeQueries {
     if (segments < base) return undefined;
     const name = res.k === "param" ? info.def.params[res.index]?.name.text : res.label;
     if (name === undefined) return undefined;
-    return this.nameType(top, info, name, ref.path.slice(base, segments).map((n) => n.text));
+    return this.nameType(
+      top,
+      info,
+      name,
+      ref.path.slice(base, segments).map((n) => n.text),
+    );
   }
 
   /** The type of parameter or step `name` of `info` (inside the top-level `top`), then of `fields` of it. */
@@ -283,7 +300,9 @@ function printed(info: TypeInfo): string {
 /** The fields a value of type `t` may have, each with its type, and a record's field with its documentation. */
 export function fieldsOf(t: StaticType): FieldInfo[] {
   return fieldNames(t).map((name) => {
-    const doc = alternatives(t).map((a) => (a.k === "structure" ? a.schema?.record.fieldDoc?.(name) : undefined)).find((d) => d !== undefined);
+    const doc = alternatives(t)
+      .map((a) => (a.k === "structure" ? a.schema?.record.fieldDoc?.(name) : undefined))
+      .find((d) => d !== undefined);
     return { name, type: showTyFlat(fieldType(t, name)), ...(doc !== undefined ? { doc } : {}) };
   });
 }

@@ -60,13 +60,21 @@ function entriesFor(ctx: CursorContext, view: View, file: string, offset: number
     case "none":
       return [];
     case "import":
-      return importCandidates(ctx.typed, file, roots).map((p) => ({ label: p.path, kind: "package", detail: p.detail, rank: RANK.package }));
+      return importCandidates(ctx.typed, file, roots).map((p) => ({
+        label: p.path,
+        kind: "package",
+        detail: p.detail,
+        rank: RANK.package,
+      }));
     case "member":
       return memberEntries(view, file, ctx.qualifier, ctx.dotAt);
     case "select":
       return fieldEntries(view, file, ctx.dotAt);
     case "formula": {
-      if (ctx.inBody && ctx.termStart) return [{ label: "return", kind: "keyword", insert: "return: ", detail: "the step whose value the function returns", rank: RANK.keyword }];
+      if (ctx.inBody && ctx.termStart)
+        return [
+          { label: "return", kind: "keyword", insert: "return: ", detail: "the step whose value the function returns", rank: RANK.keyword },
+        ];
       const values = valueEntries(view, file, offset);
       if (ctx.call === undefined || !ctx.termStart) return values;
       if (ctx.call.callee === undefined) return [...literalFieldEntries(view, file, offset), ...values];
@@ -89,9 +97,16 @@ function valueEntries(view: View, file: string, offset: number): CompletionEntry
   };
   const fn = index.enclosingFunction(file, view.map.toOld(offset));
   if (fn) {
-    for (const p of fn.def.params) add({ label: p.name.text, kind: "param", detail: `parameter of ${fn.def.name.text}${p.monadic ? " (monadic)" : ""}`, rank: RANK.local });
+    for (const p of fn.def.params)
+      add({
+        label: p.name.text,
+        kind: "param",
+        detail: `parameter of ${fn.def.name.text}${p.monadic ? " (monadic)" : ""}`,
+        rank: RANK.local,
+      });
     for (const t of fn.def.steps) {
-      if (t.label && t.label.text !== "" && t.label.text !== "return") add({ label: t.label.text, kind: "step", detail: `step of ${fn.def.name.text}`, rank: RANK.local });
+      if (t.label && t.label.text !== "" && t.label.text !== "return")
+        add({ label: t.label.text, kind: "step", detail: `step of ${fn.def.name.text}`, rank: RANK.local });
     }
   }
   const pkg = fn?.pkg ?? packageOfFile(program, file);
@@ -100,7 +115,8 @@ function valueEntries(view: View, file: string, offset: number): CompletionEntry
     if (pkg.path !== CORE_PACKAGE) for (const h of pkg.host.values()) add(functionEntry(describeHost(h), RANK.package));
   }
   const source = fn?.file ?? sourceFile(program, file);
-  for (const [alias, target] of source?.aliases ?? []) add({ label: alias, kind: "module", detail: `import "${target}"`, rank: RANK.alias });
+  for (const [alias, target] of source?.aliases ?? [])
+    add({ label: alias, kind: "module", detail: `import "${target}"`, rank: RANK.alias });
   for (const info of program.packages.get(IDIOM_PACKAGE)?.funcs.values() ?? []) {
     if (!info.inline && /^\p{Lu}/u.test(info.def.name.text)) add(functionEntry(describeFunc(info), RANK.idiom));
   }
@@ -114,7 +130,6 @@ function functionEntry(d: FunctionDescription, rank: number): CompletionEntry {
   const kind: CompletionKind = d.kind === "builtin" || d.kind === "idiom" ? "builtin" : "function";
   return { label: d.name, kind, detail: d.signature, doc: d.doc, rank };
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Arguments of a call: the called function's parameters.
@@ -136,7 +151,6 @@ function argumentEntries(program: Program, view: View, file: string, call: CallS
       monadic: p.monadic,
     }));
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Fields of a literal whose record type is known from where it stands (expected.ts): a manifest.
@@ -200,7 +214,3 @@ function filterByPrefix(entries: CompletionEntry[], typed: string): CompletionEn
   const lower = typed.toLowerCase();
   return entries.filter((e) => e.label.toLowerCase().startsWith(lower));
 }
-
-
-
-

@@ -48,7 +48,13 @@ export type CursorContext =
   | { readonly kind: "none" }
   | { readonly kind: "import"; readonly typed: string; readonly from: number }
   /** `a.b.typed`: a member of an imported package, or a field of a step or parameter. */
-  | { readonly kind: "member"; readonly qualifier: readonly string[]; readonly typed: string; readonly from: number; readonly dotAt: number }
+  | {
+      readonly kind: "member";
+      readonly qualifier: readonly string[];
+      readonly typed: string;
+      readonly from: number;
+      readonly dotAt: number;
+    }
   /** `F(x).typed`: a field of a formula's value. */
   | { readonly kind: "select"; readonly typed: string; readonly from: number; readonly dotAt: number }
   | {
@@ -83,7 +89,8 @@ export function cursorContext(text: string, offset: number, scopeStart: number):
   const prev = tokens[tokens.length - 1];
   if (prev?.tokenType === Dot) {
     const before = tokens[tokens.length - 2];
-    if (before?.tokenType === Ident) return { kind: "member", qualifier: qualifierBefore(tokens, tokens.length - 1), typed, from, dotAt: abs(prev) };
+    if (before?.tokenType === Ident)
+      return { kind: "member", qualifier: qualifierBefore(tokens, tokens.length - 1), typed, from, dotAt: abs(prev) };
     if (before?.tokenType === RParen || before?.tokenType === RBracket) return { kind: "select", typed, from, dotAt: abs(prev) };
     return { kind: "none" };
   }
@@ -106,7 +113,8 @@ function endsInCommentOrString(tokens: readonly IToken[], comments: readonly ITo
   }
   const last = tokens[tokens.length - 1];
   if (last === undefined || last.startOffset + last.image.length < end) return false;
-  const quote = last.tokenType === InterpretedString ? '"' : last.tokenType === RawString ? "`" : last.tokenType === CharLiteral ? "'" : undefined;
+  const quote =
+    last.tokenType === InterpretedString ? '"' : last.tokenType === RawString ? "`" : last.tokenType === CharLiteral ? "'" : undefined;
   return quote !== undefined && (last.image.length < 2 || !last.image.endsWith(quote));
 }
 

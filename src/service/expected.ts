@@ -26,7 +26,22 @@
 import type { IToken } from "chevrotain";
 import type { HostFunction, Known, KnownFields } from "../host/binding.js";
 import type { HostType, RecordSchema } from "../host/host-type.js";
-import { Colon, Float, Ident, Int, InterpretedString, lex, LBrace, LBracket, Line, LParen, RawString, RBrace, RBracket, RParen } from "../syntax/index.js";
+import {
+  Colon,
+  Float,
+  Ident,
+  Int,
+  InterpretedString,
+  lex,
+  LBrace,
+  LBracket,
+  Line,
+  LParen,
+  RawString,
+  RBrace,
+  RBracket,
+  RParen,
+} from "../syntax/index.js";
 import { qualifierBefore } from "./cursor.js";
 import { calledAt, scopeStart, sourceFile } from "./places.js";
 import type { View } from "./workspace.js";
@@ -257,7 +272,8 @@ class Typing {
     if (parent.callee !== undefined) t = this.parameterType(parent, term);
     else if (parent.literal) {
       const outer = this.expected(parent);
-      if (term.label === undefined || term.label === "") t = outer?.k === "list" ? outer.of : undefined; // an element of a sequence
+      if (term.label === undefined || term.label === "")
+        t = outer?.k === "list" ? outer.of : undefined; // an element of a sequence
       else t = recordIn(outer)?.field(term.label);
     }
     return recordIn(t) ? t : undefined;

@@ -56,7 +56,13 @@ function importedPackage(view: View, file: string, offset: number): Location[] {
 }
 
 /** Every occurrence of the symbol under the cursor, in `analyses` (one per package). */
-export function references(view: View, file: string, offset: number, analyses: readonly Analysis[], includeDeclaration: boolean): Location[] {
+export function references(
+  view: View,
+  file: string,
+  offset: number,
+  analyses: readonly Analysis[],
+  includeDeclaration: boolean,
+): Location[] {
   const occ = view.analysis.index.at(file, offset);
   if (occ?.key === undefined) return [];
   return occurrencesOf(occ.key, [view.analysis, ...analyses])
@@ -81,28 +87,42 @@ function occurrencesOf(key: string, analyses: readonly Analysis[]): Occurrence[]
 // ---------------------------------------------------------------------------------------------
 // Rename: steps, parameters and functions (with the argument labels that name a parameter).
 
-export type RenameCheck = { readonly ok: true; readonly start: number; readonly end: number; readonly name: string } | { readonly ok: false; readonly error: string };
+export type RenameCheck =
+  | { readonly ok: true; readonly start: number; readonly end: number; readonly name: string }
+  | { readonly ok: false; readonly error: string };
 
 /** Whether the name under the cursor can be renamed, and its range. */
 export function prepareRename(view: View, file: string, offset: number): RenameCheck {
   const occ = view.analysis.index.at(file, offset);
   if (occ === undefined) return { ok: false, error: "nothing to rename here" };
   const t = occ.target;
-  if (t.kind !== "func" && t.kind !== "param" && t.kind !== "step") return { ok: false, error: "only functions, parameters and steps can be renamed" };
+  if (t.kind !== "func" && t.kind !== "param" && t.kind !== "step")
+    return { ok: false, error: "only functions, parameters and steps can be renamed" };
   if (t.kind === "step" && t.term.label!.text === "return") return { ok: false, error: "the return step keeps its name" };
   const owner = t.kind === "func" ? t.info : t.func;
   if (isStandardLibrary(owner.file.path)) return { ok: false, error: "functions of the standard library cannot be renamed" };
   return { ok: true, start: occ.start, end: occ.end, name: view.analysis.texts.get(file)?.slice(occ.start, occ.end) ?? "" };
 }
 
-export function rename(view: View, file: string, offset: number, newName: string, analyses: readonly Analysis[]): { edits: TextEdit[] } | { error: string } {
+export function rename(
+  view: View,
+  file: string,
+  offset: number,
+  newName: string,
+  analyses: readonly Analysis[],
+): { edits: TextEdit[] } | { error: string } {
   const check = prepareRename(view, file, offset);
   if (!check.ok) return { error: check.error };
   if (!IDENTIFIER.test(newName) || newName === "true" || newName === "false") return { error: `${newName} is not a name` };
   const occ = view.analysis.index.at(file, offset)!;
   const conflict = renameConflict(occ, newName, [view.analysis, ...analyses]);
   if (conflict !== undefined) return { error: conflict };
-  const edits = occurrencesOf(occ.key!, [view.analysis, ...analyses]).map((o) => ({ file: o.file, start: o.start, end: o.end, newText: newName }));
+  const edits = occurrencesOf(occ.key!, [view.analysis, ...analyses]).map((o) => ({
+    file: o.file,
+    start: o.start,
+    end: o.end,
+    newText: newName,
+  }));
   return { edits };
 }
 
@@ -118,7 +138,8 @@ function renameConflict(occ: Occurrence, name: string, analyses: readonly Analys
     // A bare reference to the function from a body that has a step or parameter of the new name.
     for (const o of occurrencesOf(occ.key!, analyses)) {
       const user = analyses.map((a) => a.index.enclosingFunction(o.file, o.start)).find((f) => f !== undefined);
-      if (user && !o.declaration && hasLocal(user, name)) return `${user.def.name.text} has a step or parameter ${name}; renaming would change what it calls`;
+      if (user && !o.declaration && hasLocal(user, name))
+        return `${user.def.name.text} has a step or parameter ${name}; renaming would change what it calls`;
     }
     return undefined;
   }

@@ -180,7 +180,8 @@ class IndexBuilder {
         this.add(label.span, { kind: "param", func: called, index }, nameKey("param", p.name), false);
       } else {
         const param = called.params.find((p) => p.name === label.text);
-        if (param) this.add(label.span, { kind: "hostParam", fn: called, param }, `hostparam ${called.pkg}.${called.name}.${param.name}`, false);
+        if (param)
+          this.add(label.span, { kind: "hostParam", fn: called, param }, `hostparam ${called.pkg}.${called.name}.${param.name}`, false);
       }
     }
   }
@@ -188,7 +189,12 @@ class IndexBuilder {
   /** The list of the file added to last: names come file by file. */
   private last: { file: string; occurrences: Occurrence[] } | undefined;
 
-  private add(span: { file: string; start: { offset: number }; end: { offset: number } }, target: Target, key: string | undefined, declaration: boolean): void {
+  private add(
+    span: { file: string; start: { offset: number }; end: { offset: number } },
+    target: Target,
+    key: string | undefined,
+    declaration: boolean,
+  ): void {
     if (this.last?.file !== span.file) this.last = { file: span.file, occurrences: list(this.byFile, span.file) };
     this.last.occurrences.push({ file: span.file, start: span.start.offset, end: span.end.offset, target, key, declaration });
   }

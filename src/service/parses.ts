@@ -95,7 +95,11 @@ export class Parses {
     return {
       ast: {
         file,
-        imports: [...before.flatMap((c) => c.imports), ...region.ast.imports.map(moveRegion), ...after.flatMap((c) => c.imports.map(moveAfter))],
+        imports: [
+          ...before.flatMap((c) => c.imports),
+          ...region.ast.imports.map(moveRegion),
+          ...after.flatMap((c) => c.imports.map(moveAfter)),
+        ],
         funcs: [...before.flatMap((c) => c.funcs), ...region.ast.funcs.map(moveRegion), ...after.flatMap((c) => c.funcs.map(moveAfter))],
         span: lines.span(0, text.length),
       },
@@ -114,9 +118,7 @@ function chunksOf(result: ParseResult, text: string): Chunk[] {
   const items: { span: Span; imp?: ImportDecl; fn?: FuncDef }[] = [
     ...result.ast.imports.map((imp) => ({ span: imp.span, imp })),
     ...result.ast.funcs.map((fn) => ({ span: fn.span, fn })),
-  ].sort(
-    (a, b) => a.span.start.offset - b.span.start.offset,
-  );
+  ].sort((a, b) => a.span.start.offset - b.span.start.offset);
   const spanned = (at: number) => result.comments.some((c) => c.span.start.offset < at && at < c.span.end.offset);
   const chunks: { start: number; end: number; imports: ImportDecl[]; funcs: FuncDef[] }[] = [];
   let current = { start: 0, end: text.length, imports: [] as ImportDecl[], funcs: [] as FuncDef[] };

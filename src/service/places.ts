@@ -45,7 +45,9 @@ export function cursorAt(view: View, file: string, offset: number): CursorContex
 /** Where the top-level definition around `offset` starts in the current text (lexing starts there). */
 export function scopeStart(view: View, file: string, offset: number): number {
   const old = view.map.toOld(offset);
-  const top = view.analysis.index.functionsIn(file).find((f) => !f.inline && f.def.span.start.offset <= old && old <= f.def.span.end.offset);
+  const top = view.analysis.index
+    .functionsIn(file)
+    .find((f) => !f.inline && f.def.span.start.offset <= old && old <= f.def.span.end.offset);
   const mapped = top === undefined ? undefined : view.map.toNew(top.def.span.start.offset);
   if (mapped !== undefined && mapped <= offset) return mapped;
   // Not known to the last analysis (just typed): the nearest line that starts a definition at column 0.

@@ -19,7 +19,8 @@ export function quickFix(d: Pick<Diagnostic, "suggestion" | "span">, text: strin
   const end = d.span.end.offset;
   const written = text.slice(start, end);
   // `alias.Nmae` is reported at `Nmae` with the suggestion `alias.Name`: replace only what is marked.
-  const replacement = written.includes(".") || !d.suggestion.includes(".") ? d.suggestion : d.suggestion.slice(d.suggestion.lastIndexOf(".") + 1);
+  const replacement =
+    written.includes(".") || !d.suggestion.includes(".") ? d.suggestion : d.suggestion.slice(d.suggestion.lastIndexOf(".") + 1);
   return { title: `Change to ${d.suggestion}`, start, end, newText: replacement };
 }
 

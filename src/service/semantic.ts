@@ -10,7 +10,17 @@ import type { Analysis } from "./analysis.js";
 import type { Occurrence } from "./occurrences.js";
 
 /** The legend: token types and modifiers, by index. */
-export const TOKEN_TYPES = ["namespace", "function", "parameter", "variable", "property", "keyword", "comment", "string", "number"] as const;
+export const TOKEN_TYPES = [
+  "namespace",
+  "function",
+  "parameter",
+  "variable",
+  "property",
+  "keyword",
+  "comment",
+  "string",
+  "number",
+] as const;
 export const TOKEN_MODIFIERS = ["declaration", "defaultLibrary"] as const;
 
 export type TokenType = (typeof TOKEN_TYPES)[number];
@@ -33,7 +43,8 @@ export function semanticTokens(analysis: Analysis, file: string): SemanticToken[
   const lexed = lex(text);
   for (const c of lexed.comments) token(c.startOffset, c.image.length, "comment");
   for (const t of lexed.tokens) {
-    if (t.tokenType === InterpretedString || t.tokenType === RawString || t.tokenType === CharLiteral) token(t.startOffset, t.image.length, "string");
+    if (t.tokenType === InterpretedString || t.tokenType === RawString || t.tokenType === CharLiteral)
+      token(t.startOffset, t.image.length, "string");
     else if (t.tokenType === Int || t.tokenType === Float) token(t.startOffset, t.image.length, "number");
   }
   const source = sourceFile(analysis.program, file);

@@ -96,7 +96,8 @@ export class StaleTypes implements TypeQueries {
     const info = innermost(this.program, file, offset);
     if (info === undefined) return undefined;
     const def = info.def;
-    const within = (span: { start: { offset: number }; end: { offset: number } }) => span.start.offset <= offset && offset <= span.end.offset;
+    const within = (span: { start: { offset: number }; end: { offset: number } }) =>
+      span.start.offset <= offset && offset <= span.end.offset;
     const param = def.params.find((p) => within(p.name.span));
     if (param !== undefined) return { info, path: [param.name.text] };
     const label = def.steps.find((t) => t.label !== undefined && within(t.label.span));

@@ -40,7 +40,9 @@ function fileFailure(fn: string, file: string, e: unknown): KoFailure {
 }
 
 async function sha256OfFile(file: string): Promise<string> {
-  return createHash("sha256").update(await fs.readFile(file)).digest("hex");
+  return createHash("sha256")
+    .update(await fs.readFile(file))
+    .digest("hex");
 }
 
 /** The SHA-256 of a file, or of a directory tree (each file's relative name and hash, in order). */
@@ -52,7 +54,9 @@ async function contentHash(file: string): Promise<string> {
     .map((e) => path.relative(file, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)))
     .sort();
   const lines = await Promise.all(entries.map(async (rel) => `${rel}\u0000${await sha256OfFile(path.join(file, rel))}`));
-  return createHash("sha256").update(`tree\n${lines.join("\n")}`).digest("hex");
+  return createHash("sha256")
+    .update(`tree\n${lines.join("\n")}`)
+    .digest("hex");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,7 +140,7 @@ const execParams = [
   { name: "args", type: T.list(T.string), optional: true, doc: "its arguments" },
   { name: "inputs", type: T.list(T.string), optional: true, doc: "the files it reads (relative to dir)" },
   { name: "outputs", type: T.list(T.string), optional: true, doc: "the files it writes (relative to dir)" },
-  { name: "env", type: T.struct({}), optional: true, doc: "environment variables to add, as (NAME: \"value\", ...)" },
+  { name: "env", type: T.struct({}), optional: true, doc: 'environment variables to add, as (NAME: "value", ...)' },
   { name: "dir", type: T.string, optional: true, doc: "the working directory (default: the current one)" },
 ] as const;
 

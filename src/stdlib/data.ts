@@ -21,19 +21,7 @@
  */
 import { KoError } from "../value/failure.js";
 import { listToValue } from "../value/sequence.js";
-import {
-  EMPTY,
-  type Field,
-  field,
-  FloatVal,
-  int64,
-  IntVal,
-  Opaque,
-  Seq,
-  Struct,
-  type Value,
-  Variety,
-} from "../value/value.js";
+import { EMPTY, type Field, field, FloatVal, int64, IntVal, Opaque, Seq, Struct, type Value, Variety } from "../value/value.js";
 import { failure, misuse } from "./helpers.js";
 
 export type Data = null | boolean | string | bigint | number | readonly Data[] | ReadonlyMap<string, Data>;

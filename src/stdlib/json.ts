@@ -42,7 +42,14 @@ export function encodeJson(d: Data, fn: string, layout?: Layout): string {
     else if (typeof d === "boolean" || typeof d === "bigint") out.push(String(d));
     else if (typeof d === "number") out.push(number(d));
     else if (typeof d === "string") out.push(JSON.stringify(d));
-    else if (Array.isArray(d)) group("[", "]", d.length, depth, d.map((item) => () => write(item, depth + 1)));
+    else if (Array.isArray(d))
+      group(
+        "[",
+        "]",
+        d.length,
+        depth,
+        d.map((item) => () => write(item, depth + 1)),
+      );
     else {
       const members = [...(d as ReadonlyMap<string, Data>)].map(([name, value]) => () => {
         out.push(JSON.stringify(name), layout ? ": " : ":");
@@ -272,7 +279,7 @@ const MarshalIndent = defineHost({
   name: "MarshalIndent",
   doc:
     "MarshalIndent(value?, prefix, indent) encodes the value as JSON with one member or element per line; " +
-    "each line after the first starts with prefix (default \"\") and one indent (default a tab) per level.",
+    'each line after the first starts with prefix (default "") and one indent (default a tab) per level.',
   params: [
     { name: "value", type: T.any, monadic: true, optional: true },
     { name: "prefix", type: T.string, optional: true },

@@ -43,7 +43,7 @@ function fileFailure(fn: string, path: string, e: unknown) {
 const Env = defineHost({
   pkg: PKG,
   name: "Env",
-  doc: "Env(name?) returns the value of the environment variable, or \"\" if it is not set.",
+  doc: 'Env(name?) returns the value of the environment variable, or "" if it is not set.',
   params: [{ name: "name", type: T.string, monadic: true }],
   result: T.string,
   effects: "io",

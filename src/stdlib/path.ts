@@ -47,7 +47,7 @@ const Join = defineHost({
   name: "Join",
   doc:
     "Join(paths?) joins the given path elements with slashes, skipping empty ones, and cleans the result; " +
-    "it returns \"\" when every element is empty.",
+    'it returns "" when every element is empty.',
   params: [{ name: "paths", type: T.list(T.string), monadic: true, optional: true }],
   result: T.string,
   effects: "pure",
@@ -60,7 +60,7 @@ const Join = defineHost({
 const Base = defineHost({
   pkg: PKG,
   name: "Base",
-  doc: "Base(path?) returns the last element of the path, ignoring trailing slashes: \"/\" for the root, \".\" for \"\".",
+  doc: 'Base(path?) returns the last element of the path, ignoring trailing slashes: "/" for the root, "." for "".',
   params: [path],
   result: T.string,
   effects: "pure",
@@ -70,7 +70,7 @@ const Base = defineHost({
 const Dir = defineHost({
   pkg: PKG,
   name: "Dir",
-  doc: "Dir(path?) returns all but the last element of the path, cleaned: Dir(\"a/b/c\") is \"a/b\", Dir(\"c\") is \".\".",
+  doc: 'Dir(path?) returns all but the last element of the path, cleaned: Dir("a/b/c") is "a/b", Dir("c") is ".".',
   params: [path],
   result: T.string,
   effects: "pure",
@@ -90,7 +90,7 @@ const Clean = defineHost({
 const Ext = defineHost({
   pkg: PKG,
   name: "Ext",
-  doc: "Ext(path?) returns the extension of the last element, from its last dot on (\".ko\"), or \"\" if it has none.",
+  doc: 'Ext(path?) returns the extension of the last element, from its last dot on (".ko"), or "" if it has none.',
   params: [path],
   result: T.string,
   effects: "pure",

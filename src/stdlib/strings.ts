@@ -53,7 +53,7 @@ const SPACE = /^\p{White_Space}+|\p{White_Space}+$/gu;
 const Join = defineHost({
   pkg: PKG,
   name: "Join",
-  doc: "Join(string?, delimiter) concatenates the given strings with the delimiter (default \"\") between them.",
+  doc: 'Join(string?, delimiter) concatenates the given strings with the delimiter (default "") between them.',
   params: [texts, { name: "delimiter", type: T.string, optional: true }],
   result: T.string,
   effects: "pure",
@@ -64,7 +64,7 @@ const Split = defineHost({
   pkg: PKG,
   name: "Split",
   doc:
-    "Split(string?, separator) splits the string around each occurrence of the separator (default \"/\") " +
+    'Split(string?, separator) splits the string around each occurrence of the separator (default "/") ' +
     "and returns the sequence of pieces; an empty separator splits into characters.",
   params: [text, { name: "separator", type: T.string, optional: true }],
   result: T.list(T.string),

@@ -138,7 +138,7 @@ function defineFormatIn(name: string, unit: number, suffix: string): HostFunctio
 const FormatDuration = defineHost({
   pkg: PKG,
   name: "FormatDuration",
-  doc: "FormatDuration(duration?) writes the duration (Int64 nanoseconds) as Go does: \"1h2m3.5s\", \"1.5ms\", \"0s\".",
+  doc: 'FormatDuration(duration?) writes the duration (Int64 nanoseconds) as Go does: "1h2m3.5s", "1.5ms", "0s".',
   params: [duration],
   result: T.string,
   effects: "pure",

@@ -60,15 +60,7 @@ export interface Term {
 
 export type Bracket = "(" | "[";
 
-export type Formula =
-  | IntLit
-  | FloatLit
-  | StringLit
-  | Ref
-  | Invoke
-  | Augment
-  | Select
-  | InlineFunc;
+export type Formula = IntLit | FloatLit | StringLit | Ref | Invoke | Augment | Select | InlineFunc;
 
 export interface IntLit {
   readonly kind: "int";

@@ -74,11 +74,7 @@ export function parseFile(file: string, text: string): ParseResult {
   return { ast, diagnostics: arrange(lexical, diagnostics, swallowed), comments };
 }
 
-function parseLexed(
-  lexedTokens: IToken[],
-  comments: IToken[],
-  lines: LineMap,
-): { ast: FileAst; diagnostics: Diagnostic[] } {
+function parseLexed(lexedTokens: IToken[], comments: IToken[], lines: LineMap): { ast: FileAst; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   try {
     const balanced = balanceBrackets(lexedTokens, lines);

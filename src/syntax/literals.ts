@@ -124,9 +124,7 @@ export function scanNumber(text: string, start: number): NumberScan {
     problems.push(problem(badDigit, 1, "lex/bad-number", `invalid digit '${digit}' in ${BASE_NAMES[base]} literal`));
   }
   if (isFloat && base !== 10) {
-    problems.push(
-      problem(start, i - start, "lex/bad-number", `${BASE_NAMES[base]} floating-point literals are not supported in Ko`),
-    );
+    problems.push(problem(start, i - start, "lex/bad-number", `${BASE_NAMES[base]} floating-point literals are not supported in Ko`));
   }
   const sep = invalidSeparator(text.slice(start, i));
   if (sep >= 0) {

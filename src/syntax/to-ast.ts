@@ -11,18 +11,7 @@
 import type { CstNode, IToken } from "chevrotain";
 import { error, type Diagnostic, type Related } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
-import type {
-  Augment,
-  FileAst,
-  Formula,
-  FuncDef,
-  ImportDecl,
-  Invoke,
-  Name,
-  Param,
-  Select,
-  Term,
-} from "./ast.js";
+import type { Augment, FileAst, Formula, FuncDef, ImportDecl, Invoke, Name, Param, Select, Term } from "./ast.js";
 import { MAX_DIAGNOSTICS, MAX_FORMULA_DEPTH } from "./limits.js";
 import { floatValue, intValue } from "./literals.js";
 import type { LineMap } from "./lines.js";
@@ -206,8 +195,7 @@ class AstBuilder {
     const firstLabelled = first.label !== undefined;
     const odd = terms.find((t) => (t.label !== undefined) !== firstLabelled);
     if (odd === undefined) return;
-    const message =
-      "cannot mix labelled and unlabelled terms in one bracket; give an unnamed value an empty label, as in F(: x, y: 2)";
+    const message = "cannot mix labelled and unlabelled terms in one bracket; give an unnamed value an empty label, as in F(: x, y: 2)";
     const kind = firstLabelled ? "labelled" : "unlabelled";
     this.report("syntax/mixed-terms", message, this.tokenSpanAt(odd.span.start.offset), [
       { span: this.tokenSpanAt(first.span.start.offset), message: `the first term is ${kind}` },

@@ -79,7 +79,10 @@ export function diagnose(reached: ReadonlyMap<Spec, Reach>): Diagnostic[] {
   const shown = failures.filter(
     (f) =>
       f.error ||
-      !(certain.has(`${f.reach.spec.fn.identity}\u0000${f.problem.message}`) || errorSpans.has(spanKey(stepSpan(f.reach.spec, f.problem.step)))),
+      !(
+        certain.has(`${f.reach.spec.fn.identity}\u0000${f.problem.message}`) ||
+        errorSpans.has(spanKey(stepSpan(f.reach.spec, f.problem.step)))
+      ),
   );
   return shown.sort((a, b) => Number(b.error) - Number(a.error)).map((f) => diagnostic(f.reach, f.problem, f.error));
 }

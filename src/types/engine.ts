@@ -18,18 +18,7 @@ import type { Fix } from "../diag/diagnostic.js";
 import type { About, CallCtx } from "./context.js";
 import { augmentTy, groupTy, invokeTy, selectTy } from "./ops.js";
 import { tyOfValue } from "./values.js";
-import {
-  EMPTY,
-  NEVER,
-  UNKNOWN,
-  argumentKey,
-  cut,
-  join,
-  sameType,
-  widen,
-  type StaticType,
-  type TyField,
-} from "./static-type.js";
+import { EMPTY, NEVER, UNKNOWN, argumentKey, cut, join, sameType, widen, type StaticType, type TyField } from "./static-type.js";
 
 /** A failure found at a step of a specialisation. */
 export interface Problem {
@@ -223,7 +212,9 @@ export class Engine {
     for (let i = 0; i < circuit.steps.length; i++) {
       pass.step = i;
       const step = circuit.steps[i]!;
-      const t = step.deps.some((d) => types[d]!.k === "never") ? NEVER : stepTy(returns ? pass.certainSite : pass.uncertainSite, spec, step, types);
+      const t = step.deps.some((d) => types[d]!.k === "never")
+        ? NEVER
+        : stepTy(returns ? pass.certainSite : pass.uncertainSite, spec, step, types);
       types[i] = t;
       if (t.k === "never") returns = false;
     }
@@ -264,7 +255,13 @@ function stepTy(ctx: CallCtx, spec: Spec, step: Step, types: readonly StaticType
       const fields = op.groups.map((g): TyField =>
         g.inputs.length === 1
           ? { name: g.name, type: types[g.inputs[0]!]!, at: g.label ?? steps[g.inputs[0]!]!.span }
-          : { name: g.name, type: groupTy(ctx, g.inputs.map((i) => types[i]!)) },
+          : {
+              name: g.name,
+              type: groupTy(
+                ctx,
+                g.inputs.map((i) => types[i]!),
+              ),
+            },
       );
       return op.op === "augment" ? augmentTy(ctx, types[op.callee]!, fields) : invokeTy(ctx, types[op.callee]!, fields);
     }

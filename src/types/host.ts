@@ -52,7 +52,12 @@ export interface CheckedArgs {
 }
 
 /** Checks every declared parameter of `fn` (or the given ones) against the call's fields. */
-export function checkParams(ctx: CallCtx, fn: HostFunction, fields: readonly TyField[], params: readonly ParamSpec[] = fn.params): CheckedArgs {
+export function checkParams(
+  ctx: CallCtx,
+  fn: HostFunction,
+  fields: readonly TyField[],
+  params: readonly ParamSpec[] = fn.params,
+): CheckedArgs {
   const args: StaticType[] = [];
   let failed = false;
   for (const p of params) {
@@ -159,7 +164,8 @@ function judge(a: StaticType, t: HostType, path: string): Judgement {
       return a.k === "structure" ? YES : refuse(a, t, path);
     case "record":
       if (a.k !== "structure") return refuse(a, t, path);
-      if (a.schema && a.schema.record !== t.schema) return { verdict: "maybe", problem: `${path === "" ? "" : `field ${path}: `}expects ${t.schema.name}, got ${a.schema.name}` };
+      if (a.schema && a.schema.record !== t.schema)
+        return { verdict: "maybe", problem: `${path === "" ? "" : `field ${path}: `}expects ${t.schema.name}, got ${a.schema.name}` };
       return judgeFields(a.fields, (name) => (name === "" ? undefined : t.schema.field(name)), path, t.schema);
     case "map":
       if (a.k !== "structure") return refuse(a, t, path);
@@ -175,7 +181,12 @@ function judge(a: StaticType, t: HostType, path: string): Judgement {
 }
 
 /** The fields of a structure against the types a record (`schema`) or map gives them. */
-function judgeFields(fields: readonly TyField[], typeOf: (name: string) => HostType | undefined, path: string, schema?: RecordSchema): Judgement {
+function judgeFields(
+  fields: readonly TyField[],
+  typeOf: (name: string) => HostType | undefined,
+  path: string,
+  schema?: RecordSchema,
+): Judgement {
   const verdicts: Verdict[] = [];
   let problem: string | undefined;
   let where: Span | undefined;

@@ -85,7 +85,12 @@ function selectOne(ctx: CallCtx, t: StaticType, name: string, written?: () => Sp
         const record = a.schema!.record;
         const guess = closestField(record, name);
         const span = written?.();
-        ctx.fail("type/select", noSuchField(record, name, ""), true, guess && span ? { fix: { span, oldText: name, newText: guess } } : undefined);
+        ctx.fail(
+          "type/select",
+          noSuchField(record, name, ""),
+          true,
+          guess && span ? { fix: { span, oldText: name, newText: guess } } : undefined,
+        );
         return NEVER;
       }
       case "sequence":

@@ -76,9 +76,21 @@ export class TypeQuery {
         const t = f.steps[i]!;
         if (step.op.op === "param") {
           const index = step.op.index;
-          out.push({ kind: "param", span: step.span, type: f.params[index]!, text: showTyFlat(f.params[index]!), name: circuit.params[index]!.name });
+          out.push({
+            kind: "param",
+            span: step.span,
+            type: f.params[index]!,
+            text: showTyFlat(f.params[index]!),
+            name: circuit.params[index]!.name,
+          });
         } else {
-          out.push({ kind: "step", span: step.span, type: t, text: showTyFlat(t), ...(step.label !== undefined ? { name: step.label } : {}) });
+          out.push({
+            kind: "step",
+            span: step.span,
+            type: t,
+            text: showTyFlat(t),
+            ...(step.label !== undefined ? { name: step.label } : {}),
+          });
         }
       });
     }
@@ -152,7 +164,13 @@ export class TypeQuery {
 
   /** The function's parameters and labelled steps, at their names, with their types. */
   private scope(f: FunctionTypes, def: FuncDef): TypeInfo[] {
-    const out: TypeInfo[] = def.params.map((p, i) => ({ kind: "param", span: p.name.span, type: f.params[i]!, text: showTyFlat(f.params[i]!), name: p.name.text }));
+    const out: TypeInfo[] = def.params.map((p, i) => ({
+      kind: "param",
+      span: p.name.span,
+      type: f.params[i]!,
+      text: showTyFlat(f.params[i]!),
+      name: p.name.text,
+    }));
     for (const term of def.steps) {
       if (!term.label || term.label.text === "") continue;
       const index = labelStep(f.fn.circuit, def, term.label.text, this.program);

@@ -279,7 +279,10 @@ function merge(a: StaticType, b: StaticType): StaticType | undefined {
       return b.k === "structure" ? structure(joinFields(a.fields, b.fields), a.schema === b.schema ? a.schema : undefined) : undefined;
     case "variety":
       if (b.k !== "variety" || !sameCallee(a.callee, b.callee) || !sameNames(a.fields, b.fields)) return undefined;
-      return variety(a.callee, a.fields.map((f, i) => ({ name: f.name, type: join(f.type, b.fields[i]!.type) })));
+      return variety(
+        a.callee,
+        a.fields.map((f, i) => ({ name: f.name, type: join(f.type, b.fields[i]!.type) })),
+      );
     case "host":
       return b.k === "host" && b.name === a.name ? a : undefined;
     default:
@@ -437,7 +440,10 @@ export function widen(t: StaticType): StaticType {
         t.schema,
       );
     case "variety":
-      return variety(t.callee, t.fields.map((f) => ({ name: f.name, type: widen(f.type) })));
+      return variety(
+        t.callee,
+        t.fields.map((f) => ({ name: f.name, type: widen(f.type) })),
+      );
     case "union":
       return unionOf(t.members.map(widen));
     default:

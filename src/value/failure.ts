@@ -23,7 +23,10 @@ export abstract class KoFailure extends Error {
 }
 
 export class KoError extends KoFailure {
-  constructor(message: string, readonly code = "runtime/error") {
+  constructor(
+    message: string,
+    readonly code = "runtime/error",
+  ) {
     super(message);
     this.name = "KoError";
   }
@@ -38,7 +41,10 @@ export class KoPanic extends KoFailure {
 
 /** The run was cancelled through its AbortSignal (Ctrl-C, a timeout, the embedding app). */
 export class KoCancelled extends KoFailure {
-  constructor(readonly reason: string = "cancelled", readonly inFlight: readonly CallFrame[] = []) {
+  constructor(
+    readonly reason: string = "cancelled",
+    readonly inFlight: readonly CallFrame[] = [],
+  ) {
     super(reason);
     this.name = "KoCancelled";
   }

@@ -228,7 +228,7 @@ export function quoteString(s: string): string {
   if (PLAIN_ASCII.test(s)) return `"${s}"`;
   let out = '"';
   let plainFrom = 0; // start of the current run of characters copied unchanged
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const cp = s.codePointAt(i)!;
     const units = cp > 0xffff ? 2 : 1;
     const escape = escapeOf(cp, s, i, units);

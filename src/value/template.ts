@@ -45,7 +45,6 @@ function parseSelector(selector: string): string[] {
   return path;
 }
 
-
 function templateError(message: string): KoError {
   return new KoError(`Template: ${message}`, "runtime/builtin");
 }

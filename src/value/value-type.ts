@@ -7,16 +7,21 @@
  */
 import { KoError } from "./failure.js";
 import { Glue, Group, renderDoc, type Doc } from "./print.js";
-import { BASIC_TYPES as BASIC_TYPE_NAMES, EMPTY, FloatVal, IntVal, Opaque, Seq, Struct, Variety, type BasicType, type Value } from "./value.js";
+import {
+  BASIC_TYPES as BASIC_TYPE_NAMES,
+  EMPTY,
+  FloatVal,
+  IntVal,
+  Opaque,
+  Seq,
+  Struct,
+  Variety,
+  type BasicType,
+  type Value,
+} from "./value.js";
 
 export type ValueType =
-  | BasicValueType
-  | EmptyValueType
-  | OptionalValueType
-  | SequenceValueType
-  | StructureValueType
-  | VarietyValueType
-  | OpaqueValueType;
+  BasicValueType | EmptyValueType | OptionalValueType | SequenceValueType | StructureValueType | VarietyValueType | OpaqueValueType;
 
 export interface BasicValueType {
   readonly kind: "basic";
@@ -65,9 +70,9 @@ export interface OpaqueValueType {
 // ---------------------------------------------------------------------------------------------
 // Constructors. Types without parameters are singletons, so the common cases allocate nothing.
 
-const BASIC_TYPES = Object.fromEntries(
-  BASIC_TYPE_NAMES.map((name) => [name, Object.freeze({ kind: "basic", name })]),
-) as Readonly<Record<BasicType, BasicValueType>>;
+const BASIC_TYPES = Object.fromEntries(BASIC_TYPE_NAMES.map((name) => [name, Object.freeze({ kind: "basic", name })])) as Readonly<
+  Record<BasicType, BasicValueType>
+>;
 
 export function basicType(name: BasicType): BasicValueType {
   return BASIC_TYPES[name];

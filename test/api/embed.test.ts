@@ -58,9 +58,12 @@ Apply(f) { return: f(b: 2) }`);
         return `hi ${who as string}`;
       },
     });
-    const p = compileSource(`import "app"
+    const p = compileSource(
+      `import "app"
 Main() { return: (a: app.Greet("ann"), b: app.Greet(who: "bob")) }
-Bad() { return: app.Greet(7) }`, { bind: [greet] });
+Bad() { return: app.Greet(7) }`,
+      { bind: [greet] },
+    );
     expect(await p.run("Main", {}, quiet)).toEqual({ a: "hi ann", b: "hi bob" });
     expect(calls.sort()).toEqual(["ann", "bob"]);
     await expect(p.run("Bad", {}, quiet)).rejects.toThrow(/app\.Greet: argument who: expects String, got Int64/);

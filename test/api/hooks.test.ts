@@ -9,19 +9,23 @@ test("host and Ko calls pass through the hooks, which may answer instead", async
   const p = compileSource(`Main() { return: (a: Double(4), b: Sum(1, 2)) }
 Double(x?) { return: Prod(x, 2) }`);
   const seen: string[] = [];
-  const result = await p.run("Main", {}, {
-    ...quiet,
-    hooks: {
-      koCall: (call, next) => {
-        seen.push(`ko ${call.fn.displayName} depth ${call.depth}`);
-        return next();
-      },
-      hostCall: (call, next) => {
-        seen.push(`host ${call.fn.displayName}`);
-        return call.fn.name === "Sum" ? values.int64(100n) : next();
+  const result = await p.run(
+    "Main",
+    {},
+    {
+      ...quiet,
+      hooks: {
+        koCall: (call, next) => {
+          seen.push(`ko ${call.fn.displayName} depth ${call.depth}`);
+          return next();
+        },
+        hostCall: (call, next) => {
+          seen.push(`host ${call.fn.displayName}`);
+          return call.fn.name === "Sum" ? values.int64(100n) : next();
+        },
       },
     },
-  });
+  );
   expect(result).toEqual({ a: 8, b: 100 });
   expect(seen).toContain("ko main.Double depth 2");
   expect(seen).toContain("host Prod");
@@ -38,18 +42,22 @@ test("labelled steps report their start and end, with failures", async () => {
 Wait() { return: Spin(Return[7]).Wait() }`);
   const events: string[] = [];
   const activations = new Set<number>();
-  await p.run("Main", {}, {
-    ...quiet,
-    hooks: {
-      steps: {
-        started: (ev: StepEvent) => {
-          events.push(`start ${ev.function}:${ev.step}`);
-          activations.add(ev.activation);
+  await p.run(
+    "Main",
+    {},
+    {
+      ...quiet,
+      hooks: {
+        steps: {
+          started: (ev: StepEvent) => {
+            events.push(`start ${ev.function}:${ev.step}`);
+            activations.add(ev.activation);
+          },
+          finished: (ev: StepEvent, status) => events.push(`${status} ${ev.function}:${ev.step}`),
         },
-        finished: (ev: StepEvent, status) => events.push(`${status} ${ev.function}:${ev.step}`),
       },
     },
-  });
+  );
   for (const s of ["slow", "fast", "bad", "return"]) {
     expect(events).toContain(`start main.Main:${s}`);
     expect(events).toContain(`done main.Main:${s}`);

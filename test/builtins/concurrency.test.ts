@@ -7,7 +7,10 @@ import { EMPTY, Return, Twice, fakeRun, koCall, run, seq, show, st, vty } from "
 
 /** Invokes a method variety (`Wait`, `Remember`, ...) as the evaluator would. */
 function method(handle: Value, name: string, fields: Record<string, Value> = {}, r = fakeRun()) {
-  return r.ctx.call((handle as Struct).get(name), Object.entries(fields).map(([k, v]) => ({ name: k, value: v, monadic: k === "" })));
+  return r.ctx.call(
+    (handle as Struct).get(name),
+    Object.entries(fields).map(([k, v]) => ({ name: k, value: v, monadic: k === "" })),
+  );
 }
 
 describe("Spin", () => {
@@ -59,10 +62,14 @@ describe("Spin", () => {
     }
   });
 
-  it.each(([
-    [{}, /Spin: argument value: missing/],
-    [{ "": 5 }, /Spin: argument value: expects Variety/],
-  ] as [Record<string, Value>, RegExp][]).map(([f, p]) => [`${koCall("Spin", f)} fails`, f, p] as const))("%s", async (_, fields, pattern) => {
+  it.each(
+    (
+      [
+        [{}, /Spin: argument value: missing/],
+        [{ "": 5 }, /Spin: argument value: expects Variety/],
+      ] as [Record<string, Value>, RegExp][]
+    ).map(([f, p]) => [`${koCall("Spin", f)} fails`, f, p] as const),
+  )("%s", async (_, fields, pattern) => {
     await expect(run("Spin", fields)).rejects.toThrow(pattern);
   });
 });
@@ -77,9 +84,7 @@ describe("Memory", () => {
     expect(await method(m, "Remember", { key: "y", value: 21 })).toBe(20); // keeps its place
     expect(await method(m, "Remember", { key: "x", value: EMPTY })).toBe(10); // forgets
     expect(await method(m, "Remember", { key: "x", value: 11 })).toBe(EMPTY); // appended again
-    expect(show(await method(m, "Flush"))).toBe(
-      '((key: "y", value: 21), (key: "z", value: 30), (key: "x", value: 11))',
-    );
+    expect(show(await method(m, "Flush"))).toBe('((key: "y", value: 21), (key: "z", value: 30), (key: "x", value: 11))');
     expect(await method(m, "Recall", { key: "y", otherwise: 0 })).toBe(21);
     expect(await method(m, "Recall", { key: "w", otherwise: -1 })).toBe(-1);
     expect(await method(m, "Recall", { key: "w" })).toBe(EMPTY);
@@ -111,7 +116,7 @@ describe("Memory", () => {
     expect(a.fields.map((f) => f.name)).toEqual(["name", "Remember", "Recall", "Flush"]);
     expect(typeof a.get("name")).toBe("string");
     expect(a.get("name")).not.toBe(b.get("name"));
-    expect(show((a.get("Remember") as Variety))).toBe("Remember");
+    expect(show(a.get("Remember") as Variety)).toBe("Remember");
     expect(equal(a.get("Recall"), b.get("Recall"))).toBe(false);
     await method(a, "Remember", { key: 1, value: 1 });
     expect(await method(b, "Recall", { key: 1 })).toBe(EMPTY);

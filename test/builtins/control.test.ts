@@ -26,39 +26,55 @@ import {
 } from "./fake.js";
 
 describe("Yield", () => {
-  it.each(([
-    [{ if: true, then: "T", else: "F" }, '"T"'],
-    [{ if: false, then: "T", else: "F" }, '"F"'],
-    [{ if: false, then: "T" }, "empty"],
-    [{ if: true, then: vty("Hang") }, "Hang"],
-  ] as [Record<string, Value>, string][]).map(([f, e]) => [`${koCall("Yield", f)} = ${e}`, f, e] as const))("%s", async (_, fields, expected) => {
+  it.each(
+    (
+      [
+        [{ if: true, then: "T", else: "F" }, '"T"'],
+        [{ if: false, then: "T", else: "F" }, '"F"'],
+        [{ if: false, then: "T" }, "empty"],
+        [{ if: true, then: vty("Hang") }, "Hang"],
+      ] as [Record<string, Value>, string][]
+    ).map(([f, e]) => [`${koCall("Yield", f)} = ${e}`, f, e] as const),
+  )("%s", async (_, fields, expected) => {
     expect(await runShown("Yield", fields)).toBe(expected);
   });
 
-  it.each(([
-    [{ then: "T" }, /Yield: argument if: missing/],
-    [{ if: 1, then: "T", else: "F" }, /Yield: argument if: expects Bool, got Int64/],
-  ] as [Record<string, Value>, RegExp][]).map(([f, p]) => [`${koCall("Yield", f)} fails`, f, p] as const))("%s", async (_, fields, pattern) => {
+  it.each(
+    (
+      [
+        [{ then: "T" }, /Yield: argument if: missing/],
+        [{ if: 1, then: "T", else: "F" }, /Yield: argument if: expects Bool, got Int64/],
+      ] as [Record<string, Value>, RegExp][]
+    ).map(([f, p]) => [`${koCall("Yield", f)} fails`, f, p] as const),
+  )("%s", async (_, fields, pattern) => {
     await expect(run("Yield", fields)).rejects.toThrow(pattern);
   });
 });
 
 describe("When", () => {
-  it.each(([
-    [{ have: 1, then: vty(Return), else: vty(Return, { "": "none" }) }, "1"],
-    [{ "": 21, then: vty(Twice) }, "42"],
-    [{ have: EMPTY, then: vty(Twice), else: vty(Return, { "": 0 }) }, "0"],
-    [{ then: vty(Return) }, "empty"],
-    [{ have: 1, else: vty(Return) }, "empty"],
-  ] as [Record<string, Value>, string][]).map(([f, e]) => [`${koCall("When", f)} = ${e}`, f, e] as const))("%s", async (_, fields, expected) => {
+  it.each(
+    (
+      [
+        [{ have: 1, then: vty(Return), else: vty(Return, { "": "none" }) }, "1"],
+        [{ "": 21, then: vty(Twice) }, "42"],
+        [{ have: EMPTY, then: vty(Twice), else: vty(Return, { "": 0 }) }, "0"],
+        [{ then: vty(Return) }, "empty"],
+        [{ have: 1, else: vty(Return) }, "empty"],
+      ] as [Record<string, Value>, string][]
+    ).map(([f, e]) => [`${koCall("When", f)} = ${e}`, f, e] as const),
+  )("%s", async (_, fields, expected) => {
     expect(await runShown("When", fields)).toBe(expected);
   });
 
-  it.each(([
-    [{ have: 1, then: 5 }, /When: argument then: expects Variety/],
-    [{ have: 1, then: vty(Return), else: "x" }, /When: argument else: expects Variety/],
-    [{ have: 1, then: vty(Return, { "": 2 }) }, /augmenting duplicate field \?/],
-  ] as [Record<string, Value>, RegExp][]).map(([f, p]) => [`${koCall("When", f)} fails`, f, p] as const))("%s", async (_, fields, pattern) => {
+  it.each(
+    (
+      [
+        [{ have: 1, then: 5 }, /When: argument then: expects Variety/],
+        [{ have: 1, then: vty(Return), else: "x" }, /When: argument else: expects Variety/],
+        [{ have: 1, then: vty(Return, { "": 2 }) }, /augmenting duplicate field \?/],
+      ] as [Record<string, Value>, RegExp][]
+    ).map(([f, p]) => [`${koCall("When", f)} fails`, f, p] as const),
+  )("%s", async (_, fields, pattern) => {
     await expect(run("When", fields)).rejects.toThrow(pattern);
   });
 });
@@ -122,14 +138,18 @@ describe("Loop", () => {
     expect(() => builtin("Loop").invoke(args({ start: 0, step: vty(Inc) }), r.ctx)).toThrow(KoCancelled);
   });
 
-  it.each(([
-    [{ start: 1 }, /Loop: argument step: missing/],
-    [{ start: 1, step: 3 }, /Loop: argument step: expects Variety/],
-    [{ start: 1, step: vty(Twice), stop: "no" }, /Loop: argument stop: expects Variety/],
-    [{ start: 1, step: vty(Twice), stop: vty(NotABool) }, /Loop: stop must return a Bool, got Int64/],
-    [{ start: 1, step: vty(Twice), stop: vty(Above, { "": 100 }) }, /augmenting duplicate field \?/],
-    [{ start: "a", step: vty(Twice) }, /Sum: argument value: expects \(Integer\)/],
-  ] as [Record<string, Value>, RegExp][]).map(([f, p]) => [`${koCall("Loop", f)} fails`, f, p] as const))("%s", async (_, fields, pattern) => {
+  it.each(
+    (
+      [
+        [{ start: 1 }, /Loop: argument step: missing/],
+        [{ start: 1, step: 3 }, /Loop: argument step: expects Variety/],
+        [{ start: 1, step: vty(Twice), stop: "no" }, /Loop: argument stop: expects Variety/],
+        [{ start: 1, step: vty(Twice), stop: vty(NotABool) }, /Loop: stop must return a Bool, got Int64/],
+        [{ start: 1, step: vty(Twice), stop: vty(Above, { "": 100 }) }, /augmenting duplicate field \?/],
+        [{ start: "a", step: vty(Twice) }, /Sum: argument value: expects \(Integer\)/],
+      ] as [Record<string, Value>, RegExp][]
+    ).map(([f, p]) => [`${koCall("Loop", f)} fails`, f, p] as const),
+  )("%s", async (_, fields, pattern) => {
     await expect(run("Loop", fields)).rejects.toThrow(pattern);
   });
 });
@@ -159,18 +179,22 @@ describe("Range", () => {
     expect(r.fields.map((f) => f.name)).toEqual(["image", "residue"]);
   });
 
-  it.each(([
-    [{ over: seq(1) }, /Range: argument with: missing/],
-    [{ over: seq(1), with: 1 }, /Range: argument with: expects Variety/],
-    [{ over: seq(1), with: vty(Acc), stop: 1 }, /Range: argument stop: expects Variety/],
-    [{ over: seq(1), with: vty(Give, { r: 3 }) }, /Range: with must return a structure or empty, got Int64/],
-    [{ over: seq(1), start: 0, with: vty(Acc), stop: vty(NotABool) }, /Range: stop must return a Bool/],
-    [
-      { over: seq(1, 2), with: vty(Give, { r: st({ emit: 1 }) }), stop: vty(Return) },
-      /Range: stop must return a Bool, got empty value/,
-    ],
-    [{ over: seq(1), with: vty(Acc, { elem: 2 }) }, /augmenting duplicate field elem/],
-  ] as [Record<string, Value>, RegExp][]).map(([f, p]) => [`${koCall("Range", f)} fails`, f, p] as const))("%s", async (_, fields, pattern) => {
+  it.each(
+    (
+      [
+        [{ over: seq(1) }, /Range: argument with: missing/],
+        [{ over: seq(1), with: 1 }, /Range: argument with: expects Variety/],
+        [{ over: seq(1), with: vty(Acc), stop: 1 }, /Range: argument stop: expects Variety/],
+        [{ over: seq(1), with: vty(Give, { r: 3 }) }, /Range: with must return a structure or empty, got Int64/],
+        [{ over: seq(1), start: 0, with: vty(Acc), stop: vty(NotABool) }, /Range: stop must return a Bool/],
+        [
+          { over: seq(1, 2), with: vty(Give, { r: st({ emit: 1 }) }), stop: vty(Return) },
+          /Range: stop must return a Bool, got empty value/,
+        ],
+        [{ over: seq(1), with: vty(Acc, { elem: 2 }) }, /augmenting duplicate field elem/],
+      ] as [Record<string, Value>, RegExp][]
+    ).map(([f, p]) => [`${koCall("Range", f)} fails`, f, p] as const),
+  )("%s", async (_, fields, pattern) => {
     await expect(run("Range", fields)).rejects.toThrow(pattern);
   });
 
@@ -191,7 +215,7 @@ describe("Range", () => {
 
 describe("Panic and Recover", () => {
   it.each([
-    ["a named value", args({ why: "no" }), "(why: \"no\")"],
+    ["a named value", args({ why: "no" }), '(why: "no")'],
     ["an unnamed value", args({ "": "plain string" }), '"plain string"'],
     ["nothing", [], "()"],
   ] as [string, ReturnType<typeof args>, string][])("Panic carries %s", async (_what, fields, expected) => {

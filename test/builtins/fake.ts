@@ -43,8 +43,7 @@ export const seq = (...items: Value[]): Seq => new Seq(items);
 export const st = (entries: Record<string, Value>): Struct => new Struct(Object.entries(entries).map(([k, v]) => field(k, v)));
 export const int = (type: SizedIntType, v: number | bigint): IntVal => new IntVal(type, BigInt(v));
 /** A float; a Float32 is held widened, as the evaluator holds it. */
-export const float = (v: number, type: FloatType = "Float64"): FloatVal =>
-  new FloatVal(type, type === "Float32" ? Math.fround(v) : v);
+export const float = (v: number, type: FloatType = "Float64"): FloatVal => new FloatVal(type, type === "Float32" ? Math.fround(v) : v);
 export const show = (v: Value): string => printValue(v);
 
 /** Argument fields from a record; the key "" is the unnamed (monadic) argument. */

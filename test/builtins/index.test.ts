@@ -59,13 +59,21 @@ const CORE = [
 
 describe("registerCoreBuiltins", () => {
   it("registers every core builtin of spec 6.2 and 6.3, and nothing else in the core", () => {
-    expect(registry.functionsOf("").map((f) => f.name).sort()).toEqual([...CORE].sort());
+    expect(
+      registry
+        .functionsOf("")
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual([...CORE].sort());
   });
 
   it("registers the packages integer and circuit", () => {
-    expect(registry.functionsOf("integer").map((f) => f.name).sort()).toEqual(
-      ["Equal", "Less", "Moduli", "Negative", "Prod", "Ratio", "Sum"].sort(),
-    );
+    expect(
+      registry
+        .functionsOf("integer")
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(["Equal", "Less", "Moduli", "Negative", "Prod", "Ratio", "Sum"].sort());
     expect(registry.functionsOf("circuit").map((f) => f.name)).toEqual(["PkgPath"]);
   });
 

@@ -8,7 +8,12 @@ describe("Show and ShowType", () => {
     ["Show", args({ x: "two", y: seq(3, 4) }), '(x: "two", y: (3, 4))\n', '(x: "two", y: (3, 4))'],
     ["Show", [], "()\n", "()"],
     ["Show", args({ "": EMPTY }), "empty\n", "empty"],
-    ["ShowType", args({ a: int("Int8", 1), b: int("Uint64", 2), c: float(1.5, "Float32") }), "(a: Int8, b: Uint64, c: Float32)\n", "(a: 1, b: 2, c: 1.5)"],
+    [
+      "ShowType",
+      args({ a: int("Int8", 1), b: int("Uint64", 2), c: float(1.5, "Float32") }),
+      "(a: Int8, b: Uint64, c: Float32)\n",
+      "(a: 1, b: 2, c: 1.5)",
+    ],
     ["ShowType", args({ "": seq(seq(1, 2), 3) }), "((Int64))\n", "((1, 2), 3)"],
     ["ShowType", args({ "": "x" }), "String\n", '"x"'],
     ["ShowType", [], "()\n", "()"],

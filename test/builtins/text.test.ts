@@ -53,17 +53,21 @@ describe("Template", () => {
     expect(show(await result)).toBe('("x", "!")');
   });
 
-  it.each(([
-    [{ args: st({}), ...withReturn }, /Template: argument template: missing/],
-    [{ template: 5, ...withReturn }, /Template: argument template: expects String/],
-    [{ template: "x", withArg: vty(Return) }, /Template: argument withString: missing/],
-    [{ template: "x", withString: vty(Return), withArg: "no" }, /Template: argument withArg: expects Variety/],
-    [{ template: "{{a.b}}", args: st({ a: 1 }), ...withReturn }, /Template: cannot select b into a Int64/],
-    [{ template: "{{a}}", args: seq(1, 2), ...withReturn }, /Template: cannot select a into a sequence/],
-    [{ template: "{{a}}", args: st({ a: 1 }), withString: vty(Return), withArg: vty(Return, { "": 2 }) }, /augmenting duplicate field/],
-    [{ template: "{{a}}x", args: st({ a: 1 }), ...withReturn }, /cannot be unified/],
-    [{ template: "{{a", ...withReturn }, /unbalanced braces/],
-  ] as [Record<string, Value>, RegExp][]).map(([f, p]) => [`${koCall("Template", f)} fails`, f, p] as const))("%s", async (_, fields, pattern) => {
+  it.each(
+    (
+      [
+        [{ args: st({}), ...withReturn }, /Template: argument template: missing/],
+        [{ template: 5, ...withReturn }, /Template: argument template: expects String/],
+        [{ template: "x", withArg: vty(Return) }, /Template: argument withString: missing/],
+        [{ template: "x", withString: vty(Return), withArg: "no" }, /Template: argument withArg: expects Variety/],
+        [{ template: "{{a.b}}", args: st({ a: 1 }), ...withReturn }, /Template: cannot select b into a Int64/],
+        [{ template: "{{a}}", args: seq(1, 2), ...withReturn }, /Template: cannot select a into a sequence/],
+        [{ template: "{{a}}", args: st({ a: 1 }), withString: vty(Return), withArg: vty(Return, { "": 2 }) }, /augmenting duplicate field/],
+        [{ template: "{{a}}x", args: st({ a: 1 }), ...withReturn }, /cannot be unified/],
+        [{ template: "{{a", ...withReturn }, /unbalanced braces/],
+      ] as [Record<string, Value>, RegExp][]
+    ).map(([f, p]) => [`${koCall("Template", f)} fails`, f, p] as const),
+  )("%s", async (_, fields, pattern) => {
     await expect(run("Template", fields)).rejects.toThrow(pattern);
   });
 });
@@ -77,14 +81,18 @@ describe("Format", () => {
     expect(await runShown("Format", { format, args: argsV, ...withReturn })).toBe(expected);
   });
 
-  it.each(([
-    [{ format: "%%", args: seq(1, 2), ...withReturn }, /Format: the format has 1 %% markers but there are 2 arguments/],
-    [{ format: "%%%%", args: "x", ...withReturn }, /has 2 %% markers but there are 1/],
-    [{ args: "x", ...withReturn }, /Format: argument format: missing/],
-    [{ format: "%%", args: "x", withString: vty(Return), withArg: 1 }, /Format: argument withArg: expects Variety/],
-    [{ format: "%%", args: 1, ...withReturn }, /cannot be unified/],
-    [{ format: "x", withString: vty(Return, { "": 1 }), withArg: vty(Return) }, /augmenting duplicate field/],
-  ] as [Record<string, Value>, RegExp][]).map(([f, p]) => [`${koCall("Format", f)} fails`, f, p] as const))("%s", async (_, fields, pattern) => {
+  it.each(
+    (
+      [
+        [{ format: "%%", args: seq(1, 2), ...withReturn }, /Format: the format has 1 %% markers but there are 2 arguments/],
+        [{ format: "%%%%", args: "x", ...withReturn }, /has 2 %% markers but there are 1/],
+        [{ args: "x", ...withReturn }, /Format: argument format: missing/],
+        [{ format: "%%", args: "x", withString: vty(Return), withArg: 1 }, /Format: argument withArg: expects Variety/],
+        [{ format: "%%", args: 1, ...withReturn }, /cannot be unified/],
+        [{ format: "x", withString: vty(Return, { "": 1 }), withArg: vty(Return) }, /augmenting duplicate field/],
+      ] as [Record<string, Value>, RegExp][]
+    ).map(([f, p]) => [`${koCall("Format", f)} fails`, f, p] as const),
+  )("%s", async (_, fields, pattern) => {
     await expect(run("Format", fields)).rejects.toThrow(pattern);
   });
 });

@@ -99,7 +99,9 @@ describe("ko run caches pure calls", () => {
   });
 
   test("effects are never cached: Show and Print output every time", async () => {
-    const { dir } = project(`Main() { a: Loud(1), b: Quiet(2), return: (a: a, b: b) }\nLoud(x?) { return: Show(Sum(x, 1)) }\nQuiet(x?) { return: Sum(x, 1) }\n`);
+    const { dir } = project(
+      `Main() { a: Loud(1), b: Quiet(2), return: (a: a, b: b) }\nLoud(x?) { return: Show(Sum(x, 1)) }\nQuiet(x?) { return: Sum(x, 1) }\n`,
+    );
     const first = await runWithEvents(["main.ko"], { cwd: dir, env });
     const second = await runWithEvents(["main.ko"], { cwd: dir, env });
     expect(first.stdout).toBe(second.stdout);
@@ -169,5 +171,8 @@ describe("ko run caches pure calls", () => {
 
 function listFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }

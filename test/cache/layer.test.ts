@@ -56,7 +56,9 @@ test("concurrent identical calls are computed once and shared", async () => {
 });
 
 test("quick calls are not stored; a later identical call in the same run reuses a stored one", async () => {
-  const program = compileSource(`Main() { a: Work(5), b: Again(a), return: b }\nAgain(x?) { return: Work(5) }\nWork(n?) { return: Prod(n, n) }`);
+  const program = compileSource(
+    `Main() { a: Work(5), b: Again(a), return: b }\nAgain(x?) { return: Work(5) }\nWork(n?) { return: Prod(n, n) }`,
+  );
   const never = cacheFor(program, 1e9);
   await program.call(program.func("Main")!, [], { ...quiet, hooks: stackLayers([never]) });
   expect(never.counts.stored).toBe(0);

@@ -49,8 +49,11 @@ describe("ko run", () => {
     fs.mkdirSync(path.join(dir, "lib"));
     fs.mkdirSync(path.join(dir, "root/src/acme/util"), { recursive: true });
     fs.writeFileSync(path.join(dir, "lib/lib.ko"), "Twice(x?) { return: Sum(x, x) }\n");
-    fs.writeFileSync(path.join(dir, "root/src/acme/util/u.ko"), "Name() { return: \"util\" }\n");
-    fs.writeFileSync(path.join(dir, "main.ko"), 'import "./lib"\nimport "acme/util"\nMain() { return: (t: lib.Twice(21), n: util.Name(), v: util.Name) }\n');
+    fs.writeFileSync(path.join(dir, "root/src/acme/util/u.ko"), 'Name() { return: "util" }\n');
+    fs.writeFileSync(
+      path.join(dir, "main.ko"),
+      'import "./lib"\nimport "acme/util"\nMain() { return: (t: lib.Twice(21), n: util.Name(), v: util.Name) }\n',
+    );
     const out = await ko(["run", "main.ko"], { cwd: dir, env: { KOPATH: path.join(dir, "root") } });
     expect(out.stderr).toBe("");
     expect(out.stdout).toBe('(t: 42, n: "util", v: acme/util.Name)\n');

@@ -72,7 +72,8 @@ test("ko run of a small script loads one chunk of src/ and none of the optional 
   const withSource = bundle.filter((f) => f !== KO && modules.get(f)!.some((m) => m.startsWith("src/")));
   expect(withSource.map((f) => path.relative(BUNDLE, f))).toHaveLength(1);
   const startup = modules.get(withSource[0]!)!;
-  for (const m of ["src/cli/commands.ts", "src/cli/run.ts", "src/runtime/eval.ts", "src/types/index.ts", "src/cache/open.ts"]) expect(startup).toContain(m);
+  for (const m of ["src/cli/commands.ts", "src/cli/run.ts", "src/runtime/eval.ts", "src/types/index.ts", "src/cache/open.ts"])
+    expect(startup).toContain(m);
   // Nothing optional, neither bundled nor required from node_modules.
   const all = [...modules.values()].flat();
   expect(all.filter((m) => OPTIONAL.some((re) => re.test(m)))).toEqual([]);

@@ -20,7 +20,10 @@ function deployment(name: string, extra: Record<string, unknown> = {}) {
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "main", image: "nginx:1.25", ports: [{ containerPort: 80 }], env: [{ name: "A", value: "1" }] }] } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: "main", image: "nginx:1.25", ports: [{ containerPort: 80 }], env: [{ name: "A", value: "1" }] }] },
+      },
       ...extra,
     },
   };
@@ -35,7 +38,11 @@ describe("discovery and health", () => {
     expect(pods).toMatchObject({ namespaced: true, kind: "Pod", shortNames: ["po"], categories: ["all"] });
     expect(core.body.resources.find((r: any) => r.name === "pods/status").verbs).toEqual(["get", "patch", "update"]);
     const apps = await http(c, "GET", "/apis/apps/v1");
-    expect(apps.body.resources.find((r: any) => r.name === "statefulsets/scale")).toMatchObject({ group: "autoscaling", version: "v1", kind: "Scale" });
+    expect(apps.body.resources.find((r: any) => r.name === "statefulsets/scale")).toMatchObject({
+      group: "autoscaling",
+      version: "v1",
+      kind: "Scale",
+    });
     const groups = await http(c, "GET", "/apis");
     expect(groups.body.groups.map((g: any) => g.name)).toEqual(["apps", "batch", "policy"]);
   });
@@ -58,7 +65,9 @@ describe("discovery and health", () => {
     const patch = doc.body.paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"].patch;
     expect(patch["x-kubernetes-group-version-kind"]).toEqual({ group: "apps", version: "v1", kind: "Deployment" });
     expect(patch.parameters.map((p: any) => p.name)).toContain("fieldValidation");
-    expect(doc.body.components.schemas["io.k8s.api.apps.v1.Deployment"]["x-kubernetes-group-version-kind"]).toEqual([{ group: "apps", version: "v1", kind: "Deployment" }]);
+    expect(doc.body.components.schemas["io.k8s.api.apps.v1.Deployment"]["x-kubernetes-group-version-kind"]).toEqual([
+      { group: "apps", version: "v1", kind: "Deployment" },
+    ]);
   });
 });
 
@@ -71,7 +80,10 @@ describe("create, get, update", () => {
     expect(d.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(d.metadata.generation).toBe(1);
     expect(d.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } });
-    expect(d.spec.template.spec.containers[0]).toMatchObject({ imagePullPolicy: "IfNotPresent", terminationMessagePath: "/dev/termination-log" });
+    expect(d.spec.template.spec.containers[0]).toMatchObject({
+      imagePullPolicy: "IfNotPresent",
+      terminationMessagePath: "/dev/termination-log",
+    });
     const got = await http(c, "GET", `${DEPLOY}/${d.metadata.name}`);
     expect(got.body.metadata.resourceVersion).toBe(d.metadata.resourceVersion);
   });
@@ -79,14 +91,31 @@ describe("create, get, update", () => {
   test("invalid names are 422 Invalid with causes; duplicates 409 AlreadyExists", async () => {
     const bad = await http(c, "POST", CM, { metadata: { name: "Not_Valid" } });
     expect(bad.status).toBe(422);
-    expect(bad.body).toMatchObject({ kind: "Status", status: "Failure", reason: "Invalid", code: 422, details: { name: "Not_Valid", kind: "ConfigMap", causes: [{ reason: "FieldValueInvalid", field: "metadata.name" }] } });
-    expect(bad.body.message).toMatch(/^ConfigMap "Not_Valid" is invalid: metadata.name: Invalid value: "Not_Valid": a lowercase RFC 1123 subdomain/);
+    expect(bad.body).toMatchObject({
+      kind: "Status",
+      status: "Failure",
+      reason: "Invalid",
+      code: 422,
+      details: { name: "Not_Valid", kind: "ConfigMap", causes: [{ reason: "FieldValueInvalid", field: "metadata.name" }] },
+    });
+    expect(bad.body.message).toMatch(
+      /^ConfigMap "Not_Valid" is invalid: metadata.name: Invalid value: "Not_Valid": a lowercase RFC 1123 subdomain/,
+    );
     await http(c, "POST", CM, { metadata: { name: "dup" } });
     const again = await http(c, "POST", CM, { metadata: { name: "dup" } });
     expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ reason: "AlreadyExists", message: 'configmaps "dup" already exists', details: { name: "dup", kind: "configmaps" } });
+    expect(again.body).toMatchObject({
+      reason: "AlreadyExists",
+      message: 'configmaps "dup" already exists',
+      details: { name: "dup", kind: "configmaps" },
+    });
     const missing = await http(c, "GET", `${DEPLOY}/nope`);
-    expect(missing.body).toMatchObject({ code: 404, reason: "NotFound", message: 'deployments.apps "nope" not found', details: { group: "apps", kind: "deployments" } });
+    expect(missing.body).toMatchObject({
+      code: 404,
+      reason: "NotFound",
+      message: 'deployments.apps "nope" not found',
+      details: { group: "apps", kind: "deployments" },
+    });
     const noNs = await http(c, "POST", "/api/v1/namespaces/absent/configmaps", { metadata: { name: "a" } });
     expect(noNs.body).toMatchObject({ code: 404, message: 'namespaces "absent" not found' });
   });
@@ -105,7 +134,9 @@ describe("create, get, update", () => {
     expect(r1.body.metadata.generation).toBe(1);
     const stale = await http(c, "PUT", `${DEPLOY}/gen`, { ...d, spec: { ...d.spec, replicas: 3 } });
     expect(stale.status).toBe(409);
-    expect(stale.body.message).toBe('Operation cannot be fulfilled on deployments.apps "gen": the object has been modified; please apply your changes to the latest version and try again');
+    expect(stale.body.message).toBe(
+      'Operation cannot be fulfilled on deployments.apps "gen": the object has been modified; please apply your changes to the latest version and try again',
+    );
     const fresh = await http(c, "PUT", `${DEPLOY}/gen`, { ...r1.body, spec: { ...r1.body.spec, replicas: 3 } });
     expect(fresh.body.metadata.generation).toBe(2);
     expect(Number(fresh.body.metadata.resourceVersion)).toBeGreaterThan(Number(r1.body.metadata.resourceVersion));
@@ -115,17 +146,32 @@ describe("create, get, update", () => {
     const d = (await http(c, "POST", DEPLOY, deployment("st"))).body;
     const viaMain = await http(c, "PUT", `${DEPLOY}/st`, { ...d, status: { replicas: 7 } });
     expect(viaMain.body.status.replicas).toBeUndefined();
-    const viaStatus = await http(c, "PUT", `${DEPLOY}/st/status`, { ...viaMain.body, spec: { ...d.spec, replicas: 9 }, status: { replicas: 7, observedGeneration: 1 } });
+    const viaStatus = await http(c, "PUT", `${DEPLOY}/st/status`, {
+      ...viaMain.body,
+      spec: { ...d.spec, replicas: 9 },
+      status: { replicas: 7, observedGeneration: 1 },
+    });
     expect(viaStatus.body.status.replicas).toBe(7);
     expect(viaStatus.body.spec.replicas).toBe(1);
-    const merged = await http(c, "PATCH", `${DEPLOY}/st/status`, { status: { readyReplicas: 2 } }, { "content-type": "application/merge-patch+json" });
+    const merged = await http(
+      c,
+      "PATCH",
+      `${DEPLOY}/st/status`,
+      { status: { readyReplicas: 2 } },
+      { "content-type": "application/merge-patch+json" },
+    );
     expect(merged.body.status).toMatchObject({ replicas: 7, readyReplicas: 2 });
   });
 
   test("strict field validation rejects unknown fields; Warn drops them with a warning", async () => {
-    const strict = await http(c, "POST", `${DEPLOY}?fieldValidation=Strict`, { ...deployment("strict"), spec: { ...deployment("strict").spec, replicaz: 2 } });
+    const strict = await http(c, "POST", `${DEPLOY}?fieldValidation=Strict`, {
+      ...deployment("strict"),
+      spec: { ...deployment("strict").spec, replicaz: 2 },
+    });
     expect(strict.status).toBe(400);
-    expect(strict.body.message).toBe('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicaz"');
+    expect(strict.body.message).toBe(
+      'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicaz"',
+    );
     const warn = await http(c, "POST", DEPLOY, { ...deployment("warn"), spec: { ...deployment("warn").spec, replicaz: 2 } });
     expect(warn.status).toBe(201);
     expect(warn.headers.get("warning")).toBe('299 - "unknown field \\"spec.replicaz\\""');
@@ -136,25 +182,70 @@ describe("create, get, update", () => {
 describe("patches", () => {
   test("JSON patch, merge patch and a failing JSON patch test", async () => {
     await http(c, "POST", CM, { metadata: { name: "p" }, data: { a: "1", b: "2" } });
-    const jp = await http(c, "PATCH", `${CM}/p`, [{ op: "replace", path: "/data/a", value: "10" }, { op: "remove", path: "/data/b" }], { "content-type": "application/json-patch+json" });
+    const jp = await http(
+      c,
+      "PATCH",
+      `${CM}/p`,
+      [
+        { op: "replace", path: "/data/a", value: "10" },
+        { op: "remove", path: "/data/b" },
+      ],
+      { "content-type": "application/json-patch+json" },
+    );
     expect(jp.body.data).toEqual({ a: "10" });
     const mp = await http(c, "PATCH", `${CM}/p`, { data: { a: null, c: "3" } }, { "content-type": "application/merge-patch+json" });
     expect(mp.body.data).toEqual({ c: "3" });
-    const failing = await http(c, "PATCH", `${CM}/p`, [{ op: "test", path: "/data/c", value: "4" }], { "content-type": "application/json-patch+json" });
+    const failing = await http(c, "PATCH", `${CM}/p`, [{ op: "test", path: "/data/c", value: "4" }], {
+      "content-type": "application/json-patch+json",
+    });
     expect(failing.status).toBe(422);
-    const stale = await http(c, "PATCH", `${CM}/p`, { metadata: { resourceVersion: "1" }, data: { z: "1" } }, { "content-type": "application/merge-patch+json" });
+    const stale = await http(
+      c,
+      "PATCH",
+      `${CM}/p`,
+      { metadata: { resourceVersion: "1" }, data: { z: "1" } },
+      { "content-type": "application/merge-patch+json" },
+    );
     expect(stale.status).toBe(409);
   });
 
   test("strategic merge patch merges lists by key and honours directives", async () => {
     await http(c, "POST", DEPLOY, deployment("smp"));
     const smp = (body: unknown) => http(c, "PATCH", `${DEPLOY}/smp`, body, { "content-type": "application/strategic-merge-patch+json" });
-    let d = (await smp({ spec: { template: { spec: { containers: [{ name: "side", image: "busybox" }, { name: "main", env: [{ name: "B", value: "2" }] }] } } } })).body;
+    let d = (
+      await smp({
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: "side", image: "busybox" },
+                { name: "main", env: [{ name: "B", value: "2" }] },
+              ],
+            },
+          },
+        },
+      })
+    ).body;
     let cs = d.spec.template.spec.containers;
     expect(cs.map((x: any) => x.name)).toEqual(["main", "side"]);
-    expect(cs[0].env).toEqual([{ name: "A", value: "1" }, { name: "B", value: "2" }]);
+    expect(cs[0].env).toEqual([
+      { name: "A", value: "1" },
+      { name: "B", value: "2" },
+    ]);
     expect(cs[0].image).toBe("nginx:1.25");
-    d = (await smp({ spec: { template: { spec: { $setElementOrder: undefined, "$setElementOrder/containers": [{ name: "side" }, { name: "main" }], containers: [{ name: "main", env: [{ name: "A", $patch: "delete" }] }] } } } })).body;
+    d = (
+      await smp({
+        spec: {
+          template: {
+            spec: {
+              $setElementOrder: undefined,
+              "$setElementOrder/containers": [{ name: "side" }, { name: "main" }],
+              containers: [{ name: "main", env: [{ name: "A", $patch: "delete" }] }],
+            },
+          },
+        },
+      })
+    ).body;
     cs = d.spec.template.spec.containers;
     expect(cs.map((x: any) => x.name)).toEqual(["side", "main"]);
     expect(cs[1].env).toEqual([{ name: "B", value: "2" }]);
@@ -170,15 +261,30 @@ describe("patches", () => {
 
 describe("server-side apply", () => {
   const apply = (body: unknown, manager: string, force = false) =>
-    http(c, "PATCH", `/api/v1/namespaces/default/configmaps/ssa?fieldManager=${manager}${force ? "&force=true" : ""}`, body, { "content-type": "application/apply-patch+yaml" });
+    http(c, "PATCH", `/api/v1/namespaces/default/configmaps/ssa?fieldManager=${manager}${force ? "&force=true" : ""}`, body, {
+      "content-type": "application/apply-patch+yaml",
+    });
 
   test("creates, records managedFields, conflicts as 409, force takes ownership, dropped fields are removed", async () => {
     const created = await apply("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: '1'\n  b: '2'\n", "alice");
     expect(created.status).toBe(201);
-    expect(created.body.metadata.managedFields).toEqual([{ manager: "alice", operation: "Apply", apiVersion: "v1", time: expect.any(String), fieldsType: "FieldsV1", fieldsV1: { "f:data": { ".": {}, "f:a": {}, "f:b": {} } } }]);
+    expect(created.body.metadata.managedFields).toEqual([
+      {
+        manager: "alice",
+        operation: "Apply",
+        apiVersion: "v1",
+        time: expect.any(String),
+        fieldsType: "FieldsV1",
+        fieldsV1: { "f:data": { ".": {}, "f:a": {}, "f:b": {} } },
+      },
+    ]);
     const conflict = await apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ssa" }, data: { a: "9" } }, "bob");
     expect(conflict.status).toBe(409);
-    expect(conflict.body).toMatchObject({ reason: "Conflict", message: 'Apply failed with 1 conflict: conflict with "alice": .data.a', details: { causes: [{ reason: "FieldManagerConflict", message: 'conflict with "alice"', field: ".data.a" }] } });
+    expect(conflict.body).toMatchObject({
+      reason: "Conflict",
+      message: 'Apply failed with 1 conflict: conflict with "alice": .data.a',
+      details: { causes: [{ reason: "FieldManagerConflict", message: 'conflict with "alice"', field: ".data.a" }] },
+    });
     const same = await apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ssa" }, data: { a: "1" } }, "bob");
     expect(same.status).toBe(200);
     const forced = await apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ssa" }, data: { a: "1", b: "7" } }, "bob", true);
@@ -190,13 +296,25 @@ describe("server-side apply", () => {
     expect(a2.body.data.a).toBe("1");
     const b2 = await apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ssa" }, data: { b: "7" } }, "bob");
     expect(b2.body.data).toEqual({ b: "7" });
-    const noManager = await http(c, "PATCH", "/api/v1/namespaces/default/configmaps/ssa", { apiVersion: "v1", kind: "ConfigMap" }, { "content-type": "application/apply-patch+yaml" });
+    const noManager = await http(
+      c,
+      "PATCH",
+      "/api/v1/namespaces/default/configmaps/ssa",
+      { apiVersion: "v1", kind: "ConfigMap" },
+      { "content-type": "application/apply-patch+yaml" },
+    );
     expect(noManager.status).toBe(400);
   });
 
   test("updates take ownership of what they change", async () => {
     await http(c, "POST", `${CM}?fieldManager=creator`, { metadata: { name: "own" }, data: { a: "1" } });
-    const upd = await http(c, "PATCH", `${CM}/own?fieldManager=editor`, { data: { a: "2" } }, { "content-type": "application/merge-patch+json" });
+    const upd = await http(
+      c,
+      "PATCH",
+      `${CM}/own?fieldManager=editor`,
+      { data: { a: "2" } },
+      { "content-type": "application/merge-patch+json" },
+    );
     const managers = Object.fromEntries(upd.body.metadata.managedFields.map((m: any) => [m.manager, m.fieldsV1]));
     expect(managers.editor).toEqual({ "f:data": { "f:a": {} } });
     expect(managers.creator).toEqual({ "f:data": { ".": {} } });
@@ -211,20 +329,28 @@ describe("lists and selectors", () => {
     await mk("a", { tier: "web", env: "prod" });
     await mk("b", { tier: "db", env: "prod" });
     await mk("c", { tier: "web" });
-    const names = async (q: string) => (await http(c, "GET", `${ns}/sel/configmaps?${q}`)).body.items.map((i: any) => i.metadata.name).filter((n: string) => n !== "kube-root-ca.crt");
+    const names = async (q: string) =>
+      (await http(c, "GET", `${ns}/sel/configmaps?${q}`)).body.items
+        .map((i: any) => i.metadata.name)
+        .filter((n: string) => n !== "kube-root-ca.crt");
     expect(await names("labelSelector=tier%3Dweb")).toEqual(["a", "c"]);
     expect(await names("labelSelector=tier%3D%3Dweb,env")).toEqual(["a"]);
     expect(await names("labelSelector=tier!%3Dweb")).toEqual(["b"]);
     expect(await names("labelSelector=tier%20in%20(db,web),!env")).toEqual(["c"]);
     expect(await names("labelSelector=tier%20notin%20(web)")).toEqual(["b"]);
     expect(await names("fieldSelector=metadata.name%3Db")).toEqual(["b"]);
-    expect((await http(c, "GET", `${ns}/sel/configmaps?fieldSelector=data.x%3Dy`)).body).toMatchObject({ code: 400, message: "field label not supported: data.x" });
+    expect((await http(c, "GET", `${ns}/sel/configmaps?fieldSelector=data.x%3Dy`)).body).toMatchObject({
+      code: 400,
+      message: "field label not supported: data.x",
+    });
     const page1 = await http(c, "GET", `${ns}/sel/configmaps?limit=2`);
     expect(page1.body.items).toHaveLength(2);
     expect(page1.body.metadata.remainingItemCount).toBe(2);
     const page2 = await http(c, "GET", `${ns}/sel/configmaps?limit=2&continue=${encodeURIComponent(page1.body.metadata.continue)}`);
     expect(page2.body.items.map((i: any) => i.metadata.name)).toEqual(["c", "kube-root-ca.crt"]);
-    const table = await http(c, "GET", `${ns}/sel/configmaps?labelSelector=tier`, undefined, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json" });
+    const table = await http(c, "GET", `${ns}/sel/configmaps?labelSelector=tier`, undefined, {
+      accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+    });
     expect(table.body.kind).toBe("Table");
     expect(table.body.columnDefinitions.map((d: any) => d.name)).toEqual(["Name", "Data", "Age"]);
     expect(table.body.rows[0].cells.slice(0, 2)).toEqual(["a", 0]);
@@ -235,7 +361,11 @@ describe("lists and selectors", () => {
 
   test("deletecollection by label", async () => {
     await http(c, "POST", "/api/v1/namespaces", { metadata: { name: "dc" } });
-    for (const n of ["x", "y", "z"]) await http(c, "POST", "/api/v1/namespaces/dc/secrets", { metadata: { name: n, labels: { drop: n === "z" ? "no" : "yes" } }, stringData: { k: "v" } });
+    for (const n of ["x", "y", "z"])
+      await http(c, "POST", "/api/v1/namespaces/dc/secrets", {
+        metadata: { name: n, labels: { drop: n === "z" ? "no" : "yes" } },
+        stringData: { k: "v" },
+      });
     const res = await http(c, "DELETE", "/api/v1/namespaces/dc/secrets?labelSelector=drop%3Dyes");
     expect(res.body.items.map((i: any) => i.metadata.name)).toEqual(["x", "y"]);
     const left = await http(c, "GET", "/api/v1/namespaces/dc/secrets");
@@ -281,14 +411,20 @@ describe("watch", () => {
     await http(c, "POST", "/api/v1/namespaces/w/configmaps", { metadata: { name: "other" } });
     await http(c, "PATCH", "/api/v1/namespaces/w/configmaps/one", { data: { x: "1" } }, { "content-type": "application/merge-patch+json" });
     await http(c, "DELETE", "/api/v1/namespaces/w/configmaps/one");
-    const events = await collect(`/api/v1/namespaces/w/configmaps?watch=1&resourceVersion=${start}&labelSelector=watch`, (e) => e.length >= 3);
+    const events = await collect(
+      `/api/v1/namespaces/w/configmaps?watch=1&resourceVersion=${start}&labelSelector=watch`,
+      (e) => e.length >= 3,
+    );
     expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["ADDED one", "MODIFIED one", "DELETED one"]);
   });
 
   test("sendInitialEvents: the current state, then a bookmark marking its end", async () => {
     await http(c, "POST", "/api/v1/namespaces", { metadata: { name: "initial" } });
     await http(c, "POST", "/api/v1/namespaces/initial/configmaps", { metadata: { name: "x" } });
-    const events = await collect("/api/v1/namespaces/initial/configmaps?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true", (e) => e.some((x) => x.type === "BOOKMARK"));
+    const events = await collect(
+      "/api/v1/namespaces/initial/configmaps?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true",
+      (e) => e.some((x) => x.type === "BOOKMARK"),
+    );
     expect(events.slice(0, 3).map((e) => e.type)).toEqual(["ADDED", "ADDED", "BOOKMARK"]);
     expect(events[2].object.metadata.annotations).toEqual({ "k8s.io/initial-events-end": "true" });
   });
@@ -300,8 +436,14 @@ describe("watch", () => {
     expect(expired[0]).toMatchObject({ type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired" } });
     expect(expired[0].object.message).toMatch(/^too old resource version: 1 \(\d+\)$/);
     const rv = (await http(c, "GET", "/api/v1/namespaces/default/configmaps")).body.metadata.resourceVersion;
-    const marks = await collect(`/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`, (e) => e.some((x) => x.type === "BOOKMARK"));
-    expect(marks.find((e) => e.type === "BOOKMARK").object).toMatchObject({ kind: "ConfigMap", apiVersion: "v1", metadata: { resourceVersion: expect.any(String) } });
+    const marks = await collect(`/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`, (e) =>
+      e.some((x) => x.type === "BOOKMARK"),
+    );
+    expect(marks.find((e) => e.type === "BOOKMARK").object).toMatchObject({
+      kind: "ConfigMap",
+      apiVersion: "v1",
+      metadata: { resourceVersion: expect.any(String) },
+    });
     const t0 = Date.now();
     const res = await fetch(`${c.url}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}&timeoutSeconds=1`);
     await res.text();
@@ -327,7 +469,10 @@ describe("fault injection", () => {
     await http(c, "GET", "/api/v1/namespaces/default/secrets");
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
     await http(c, "POST", "/_ko/faults", { status: 500, verb: "create", resource: "secrets" });
-    expect((await http(c, "POST", "/api/v1/namespaces/default/secrets", { metadata: { name: "s" } })).body).toMatchObject({ code: 500, reason: "InternalError" });
+    expect((await http(c, "POST", "/api/v1/namespaces/default/secrets", { metadata: { name: "s" } })).body).toMatchObject({
+      code: 500,
+      reason: "InternalError",
+    });
     expect((await http(c, "GET", "/_ko/faults")).body.rules).toEqual([]);
   });
 

@@ -25,13 +25,18 @@ const container = { name: "main", image: "busybox:1.36" };
 describe("typed APIs", () => {
   test("CoreV1Api: namespaces, config maps, pods, errors as ApiException", async () => {
     await core.createNamespace({ body: { metadata: { name: "typed" } } });
-    const cm = await core.createNamespacedConfigMap({ namespace: "typed", body: { metadata: { name: "cfg", labels: { a: "b" } }, data: { k: "v" } } });
+    const cm = await core.createNamespacedConfigMap({
+      namespace: "typed",
+      body: { metadata: { name: "cfg", labels: { a: "b" } }, data: { k: "v" } },
+    });
     expect(cm.metadata?.uid).toBeTruthy();
     const list = await core.listNamespacedConfigMap({ namespace: "typed", labelSelector: "a=b" });
     expect(list.items.map((i) => i.metadata?.name)).toEqual(["cfg"]);
     const replaced = await core.replaceNamespacedConfigMap({ name: "cfg", namespace: "typed", body: { ...cm, data: { k: "w" } } });
     expect(replaced.data).toEqual({ k: "w" });
-    const stale = await core.replaceNamespacedConfigMap({ name: "cfg", namespace: "typed", body: { ...cm, data: { k: "x" } } }).catch((e: unknown) => e);
+    const stale = await core
+      .replaceNamespacedConfigMap({ name: "cfg", namespace: "typed", body: { ...cm, data: { k: "x" } } })
+      .catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(k8s.ApiException);
     expect((stale as k8s.ApiException<string>).code).toBe(409);
     expect(JSON.parse((stale as k8s.ApiException<string>).body)).toMatchObject({ kind: "Status", reason: "Conflict" });
@@ -56,9 +61,33 @@ describe("typed APIs", () => {
   });
 
   test("AppsV1Api: deployment rollout and StatefulSet scale subresource", async () => {
-    await apps.createNamespacedDeployment({ namespace: "default", body: { metadata: { name: "api" }, spec: { replicas: 2, selector: { matchLabels: { app: "api" } }, template: { metadata: { labels: { app: "api" } }, spec: { containers: [container] } } } } });
-    await waitFor("deployment available", async () => (await apps.readNamespacedDeploymentStatus({ name: "api", namespace: "default" })).status?.availableReplicas === 2);
-    await apps.createNamespacedStatefulSet({ namespace: "default", body: { metadata: { name: "db" }, spec: { serviceName: "db", replicas: 1, selector: { matchLabels: { app: "db" } }, template: { metadata: { labels: { app: "db" } }, spec: { containers: [container] } } } } });
+    await apps.createNamespacedDeployment({
+      namespace: "default",
+      body: {
+        metadata: { name: "api" },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: "api" } },
+          template: { metadata: { labels: { app: "api" } }, spec: { containers: [container] } },
+        },
+      },
+    });
+    await waitFor(
+      "deployment available",
+      async () => (await apps.readNamespacedDeploymentStatus({ name: "api", namespace: "default" })).status?.availableReplicas === 2,
+    );
+    await apps.createNamespacedStatefulSet({
+      namespace: "default",
+      body: {
+        metadata: { name: "db" },
+        spec: {
+          serviceName: "db",
+          replicas: 1,
+          selector: { matchLabels: { app: "db" } },
+          template: { metadata: { labels: { app: "db" } }, spec: { containers: [container] } },
+        },
+      },
+    });
     // The Scale carries the StatefulSet's resourceVersion: a controller's status write in between is
     // a 409, and the client retries with a fresh read, as real clients must.
     let conflicts = 0;
@@ -66,7 +95,11 @@ describe("typed APIs", () => {
       const scale = await apps.readNamespacedStatefulSetScale({ name: "db", namespace: "default" });
       expect(scale.spec?.replicas).toBe(1);
       try {
-        return await apps.replaceNamespacedStatefulSetScale({ name: "db", namespace: "default", body: { ...scale, spec: { replicas: 3 } } });
+        return await apps.replaceNamespacedStatefulSetScale({
+          name: "db",
+          namespace: "default",
+          body: { ...scale, spec: { replicas: 3 } },
+        });
       } catch (e) {
         if ((e as k8s.ApiException<unknown>).code !== 409) throw e;
         conflicts++;
@@ -82,7 +115,10 @@ describe("typed APIs", () => {
   });
 
   test("BatchV1Api: a Job completes", async () => {
-    await batch.createNamespacedJob({ namespace: "default", body: { metadata: { name: "once" }, spec: { template: { spec: { restartPolicy: "Never", containers: [container] } } } } });
+    await batch.createNamespacedJob({
+      namespace: "default",
+      body: { metadata: { name: "once" }, spec: { template: { spec: { restartPolicy: "Never", containers: [container] } } } },
+    });
     const job = await waitFor("complete", async () => {
       const j = await batch.readNamespacedJobStatus({ name: "once", namespace: "default" });
       return j.status?.conditions?.some((x) => x.type === "Complete" && x.status === "True") && j;
@@ -90,19 +126,40 @@ describe("typed APIs", () => {
     expect(job.status?.succeeded).toBe(1);
     expect(job.status?.completionTime).toBeInstanceOf(Date);
     await batch.deleteNamespacedJob({ name: "once", namespace: "default", propagationPolicy: "Background" });
-    await waitFor("job pods collected", async () => (await core.listNamespacedPod({ namespace: "default", labelSelector: "job-name=once" })).items.length === 0);
+    await waitFor(
+      "job pods collected",
+      async () => (await core.listNamespacedPod({ namespace: "default", labelSelector: "job-name=once" })).items.length === 0,
+    );
   });
 });
 
 describe("KubernetesObjectApi", () => {
   test("create, read, list, server-side apply, delete of arbitrary kinds", async () => {
     const client = k8s.KubernetesObjectApi.makeApiClient(kc);
-    const svc = await client.create({ apiVersion: "v1", kind: "Service", metadata: { name: "generic", namespace: "default" }, spec: { ports: [{ port: 8080 }], selector: { app: "x" } } } as k8s.V1Service);
+    const svc = await client.create({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "generic", namespace: "default" },
+      spec: { ports: [{ port: 8080 }], selector: { app: "x" } },
+    } as k8s.V1Service);
     expect(svc.spec?.clusterIP).toMatch(/^10\./);
-    const read = await client.read<k8s.V1Service>({ apiVersion: "v1", kind: "Service", metadata: { name: "generic", namespace: "default" } });
+    const read = await client.read<k8s.V1Service>({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "generic", namespace: "default" },
+    });
     expect(read.spec?.ports?.[0]?.targetPort).toBe(8080);
     const applied = await client.patch(
-      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "applied", namespace: "default" }, spec: { replicas: 1, selector: { matchLabels: { app: "applied" } }, template: { metadata: { labels: { app: "applied" } }, spec: { containers: [container] } } } } as k8s.V1Deployment,
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "applied", namespace: "default" },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: "applied" } },
+          template: { metadata: { labels: { app: "applied" } }, spec: { containers: [container] } },
+        },
+      } as k8s.V1Deployment,
       undefined,
       undefined,
       "ko-test",
@@ -113,7 +170,9 @@ describe("KubernetesObjectApi", () => {
     const list = await client.list("apps/v1", "Deployment", "default");
     expect(list.items.map((d) => d.metadata?.name).sort()).toEqual(["api", "applied"]);
     await client.delete({ apiVersion: "v1", kind: "Service", metadata: { name: "generic", namespace: "default" } });
-    const gone = await client.read({ apiVersion: "v1", kind: "Service", metadata: { name: "generic", namespace: "default" } }).catch((e: unknown) => e);
+    const gone = await client
+      .read({ apiVersion: "v1", kind: "Service", metadata: { name: "generic", namespace: "default" } })
+      .catch((e: unknown) => e);
     expect((gone as k8s.ApiException<unknown>).code).toBe(404);
   });
 });
@@ -124,11 +183,19 @@ describe("Watch and informers", () => {
     const seen: string[] = [];
     let ended: ((err: unknown) => void) | undefined;
     const done = new Promise((resolve) => (ended = resolve));
-    await watch.watch("/api/v1/namespaces/default/configmaps", { labelSelector: "watched=yes" }, (type, obj) => seen.push(`${type} ${obj.metadata.name}`), (err) => ended!(err));
+    await watch.watch(
+      "/api/v1/namespaces/default/configmaps",
+      { labelSelector: "watched=yes" },
+      (type, obj) => seen.push(`${type} ${obj.metadata.name}`),
+      (err) => ended!(err),
+    );
     await waitFor("watch registered", () => c.faults.watches.size > 0);
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "w1", labels: { watched: "yes" } } } });
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "ignored" } } });
-    await core.patchNamespacedConfigMap({ name: "w1", namespace: "default", body: { data: { a: "1" } } }, k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch));
+    await core.patchNamespacedConfigMap(
+      { name: "w1", namespace: "default", body: { data: { a: "1" } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
     await core.deleteNamespacedConfigMap({ name: "w1", namespace: "default" });
     await waitFor("events", () => seen.length >= 3);
     expect(seen).toEqual(["ADDED w1", "MODIFIED w1", "DELETED w1"]);
@@ -156,7 +223,12 @@ describe("Watch and informers", () => {
     await core.createNamespacedConfigMap({ namespace: "inf", body: { metadata: { name: "after-drop" } } });
     await core.deleteNamespacedConfigMap({ name: "before", namespace: "inf" });
     await waitFor("resumed", () => added.includes("after-drop") && deleted.includes("before"));
-    expect(informer.list("inf").map((o) => o.metadata?.name).sort()).toEqual(["after-drop", "during", "kube-root-ca.crt"]);
+    expect(
+      informer
+        .list("inf")
+        .map((o) => o.metadata?.name)
+        .sort(),
+    ).toEqual(["after-drop", "during", "kube-root-ca.crt"]);
     await informer.stop();
   });
 });

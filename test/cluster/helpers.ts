@@ -20,7 +20,11 @@ export async function testCluster(opts: ClusterOptions = {}): Promise<Cluster & 
 }
 
 /** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 5000): Promise<Exclude<NonNullable<T>, false | 0 | "">> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 5000,
+): Promise<Exclude<NonNullable<T>, false | 0 | "">> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -36,7 +40,13 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
 }
 
 /** JSON over HTTP against the cluster, returning status, body and headers. */
-export async function http(cluster: Cluster, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function http(
+  cluster: Cluster,
+  method: string,
+  p: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
   const init: RequestInit = { method, headers: { "content-type": "application/json", ...headers } };
   if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
   const res = await fetch(cluster.url + p, init);
@@ -70,14 +80,22 @@ export interface KubectlResult {
 }
 
 /** Runs kubectl against the cluster with its own kubeconfig and cache directory. */
-export function kubectl(cluster: Cluster & { dir: string }, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+export function kubectl(
+  cluster: Cluster & { dir: string },
+  args: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<KubectlResult> {
   const bin = findKubectl();
   if (!bin) throw new Error("kubectl not available (test/cluster/kubectl.sh failed)");
   return new Promise((resolve) => {
     const child = execFile(
       bin,
       ["--cache-dir", path.join(cluster.dir, "kube-cache"), ...args],
-      { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath!, HOME: cluster.dir }, timeout: opts.timeoutMs ?? 20_000, encoding: "utf8" },
+      {
+        env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath!, HOME: cluster.dir },
+        timeout: opts.timeoutMs ?? 20_000,
+        encoding: "utf8",
+      },
       (err, stdout, stderr) => resolve({ stdout, stderr, code: err ? (typeof (err as any).code === "number" ? (err as any).code : 1) : 0 }),
     );
     child.stdin?.end(opts.input ?? "");

@@ -55,15 +55,25 @@ afterEach(() => c.close());
 
 const k = (args: string[], input?: string) => kubectl(c, args, input !== undefined ? { input } : {});
 /** Splits a kubectl table into rows of columns (split on runs of 2+ spaces). */
-const table = (out: string) => out.trim().split("\n").map((l) => l.trim().split(/\s{2,}/));
+const table = (out: string) =>
+  out
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s{2,}/));
 
 describe.skipIf(skip)("kubectl", () => {
   test("get prints the server's table columns", async () => {
     expect((await k(["apply", "-f", "-"], MANIFEST)).code).toBe(0);
-    await waitFor("deployment ready", async () => (await k(["get", "deploy", "web", "-o", "jsonpath={.status.readyReplicas}"])).stdout === "2");
+    await waitFor(
+      "deployment ready",
+      async () => (await k(["get", "deploy", "web", "-o", "jsonpath={.status.readyReplicas}"])).stdout === "2",
+    );
     const pods = table((await k(["get", "pods"])).stdout);
     expect(pods[0]).toEqual(["NAME", "READY", "STATUS", "RESTARTS", "AGE"]);
-    expect(pods.slice(1).map((r) => r.slice(1, 4))).toEqual([["1/1", "Running", "0"], ["1/1", "Running", "0"]]);
+    expect(pods.slice(1).map((r) => r.slice(1, 4))).toEqual([
+      ["1/1", "Running", "0"],
+      ["1/1", "Running", "0"],
+    ]);
     expect(pods[1]![0]).toMatch(/^web-[a-z0-9]{10}-[a-z0-9]{5}$/);
     const wide = table((await k(["get", "pods", "-o", "wide"])).stdout);
     expect(wide[0]).toEqual(["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"]);
@@ -87,7 +97,11 @@ describe.skipIf(skip)("kubectl", () => {
     const first = await k(["apply", "-f", "-"], MANIFEST);
     expect(first.stdout.trim().split("\n")).toEqual(["deployment.apps/web created", "service/web created", "configmap/settings created"]);
     const second = await k(["apply", "-f", "-"], MANIFEST);
-    expect(second.stdout.trim().split("\n")).toEqual(["deployment.apps/web unchanged", "service/web unchanged", "configmap/settings unchanged"]);
+    expect(second.stdout.trim().split("\n")).toEqual([
+      "deployment.apps/web unchanged",
+      "service/web unchanged",
+      "configmap/settings unchanged",
+    ]);
     expect(second.stderr).toBe("");
     const changed = await k(["apply", "-f", "-"], MANIFEST.replace("mode: fast", "mode: slow").replace("replicas: 2", "replicas: 3"));
     expect(changed.stdout).toContain("deployment.apps/web configured");
@@ -96,28 +110,50 @@ describe.skipIf(skip)("kubectl", () => {
     // Values changed by client-side apply belong to kubectl-client-side-apply: applying the same
     // values server-side shares them, applying others would conflict (as on a real cluster).
     const conflicting = await k(["apply", "--server-side", "-f", "-"], MANIFEST);
-    expect(conflicting.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+    expect(conflicting.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas',
+    );
     expect(conflicting.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .data.mode');
-    const ssa = await k(["apply", "--server-side", "-f", "-"], MANIFEST.replace("mode: fast", "mode: slow").replace("replicas: 2", "replicas: 3"));
+    const ssa = await k(
+      ["apply", "--server-side", "-f", "-"],
+      MANIFEST.replace("mode: fast", "mode: slow").replace("replicas: 2", "replicas: 3"),
+    );
     expect(ssa.stderr).toBe("");
-    expect(ssa.stdout.trim().split("\n")).toEqual(["deployment.apps/web serverside-applied", "service/web serverside-applied", "configmap/settings serverside-applied"]);
+    expect(ssa.stdout.trim().split("\n")).toEqual([
+      "deployment.apps/web serverside-applied",
+      "service/web serverside-applied",
+      "configmap/settings serverside-applied",
+    ]);
     expect((await k(["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"])).stdout).toBe("3");
     // kubectl hides managedFields from 1.21 on unless asked.
     const showManaged = kubectlMinor() >= 21 ? ["--show-managed-fields"] : [];
-    const managers = JSON.parse((await k(["get", "cm", "settings", "-o", "json", ...showManaged])).stdout).metadata.managedFields.map((m: any) => `${m.manager}/${m.operation}`);
+    const managers = JSON.parse((await k(["get", "cm", "settings", "-o", "json", ...showManaged])).stdout).metadata.managedFields.map(
+      (m: any) => `${m.manager}/${m.operation}`,
+    );
     expect(managers).toContain("kubectl/Apply");
     // Another manager owning a field: a conflict, then --force-conflicts.
     // kubectl 1.26+ moved kubectl-client-side-apply's fields to "kubectl" after its first
     // server-side apply; older ones leave both managers owning .data.mode.
-    expect((await k(["apply", "--server-side", "--field-manager=other", "-f", "-"], MANIFEST.replace("mode: fast", "mode: other"))).stderr).toMatch(
+    expect(
+      (await k(["apply", "--server-side", "--field-manager=other", "-f", "-"], MANIFEST.replace("mode: fast", "mode: other"))).stderr,
+    ).toMatch(
       /Apply failed with (1 conflict: conflict with "kubectl": \.data\.mode|2 conflicts: conflicts with "kubectl":\n- \.data\.mode\nconflicts with "kubectl-client-side-apply" using v1:\n- \.data\.mode)/,
     );
-    expect((await k(["apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", "-"], MANIFEST.replace("mode: fast", "mode: other"))).code).toBe(0);
+    expect(
+      (
+        await k(
+          ["apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", "-"],
+          MANIFEST.replace("mode: fast", "mode: other"),
+        )
+      ).code,
+    ).toBe(0);
     expect((await k(["get", "cm", "settings", "-o", "jsonpath={.data.mode}"])).stdout).toBe("other");
   });
 
   test("delete -l deletes exactly the labelled objects", async () => {
-    const cms = ["a", "b", "c"].map((n, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\n  labels: {tier: ${i < 2 ? "web" : "db"}}\n`).join("---\n");
+    const cms = ["a", "b", "c"]
+      .map((n, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\n  labels: {tier: ${i < 2 ? "web" : "db"}}\n`)
+      .join("---\n");
     expect((await k(["apply", "-f", "-"], cms)).code).toBe(0);
     const del = await k(["delete", "configmaps", "-l", "tier=web"]);
     expect(del.stdout.trim().split("\n")).toEqual(['configmap "a" deleted', 'configmap "b" deleted']);
@@ -138,18 +174,29 @@ describe.skipIf(skip)("kubectl", () => {
     expect(waited.stdout).toMatch(/pod\/web-\S+ condition met/);
     const complete = await k(["wait", "--for=condition=Complete", "job/migrate", "--timeout=10s"]);
     expect(complete.stdout.trim()).toBe("job.batch/migrate condition met");
-    expect((await k(["rollout", "status", "deployment/web", "--timeout=10s"])).stdout.trim()).toBe('deployment "web" successfully rolled out');
+    expect((await k(["rollout", "status", "deployment/web", "--timeout=10s"])).stdout.trim()).toBe(
+      'deployment "web" successfully rolled out',
+    );
   });
 
   test("get -w streams changes as table rows", async () => {
-    const child = spawn(bin!, ["get", "pods", "-w", "--cache-dir", path.join(c.dir, "kube-cache")], { env: { ...process.env, KUBECONFIG: c.kubeconfigPath!, HOME: c.dir } });
+    const child = spawn(bin!, ["get", "pods", "-w", "--cache-dir", path.join(c.dir, "kube-cache")], {
+      env: { ...process.env, KUBECONFIG: c.kubeconfigPath!, HOME: c.dir },
+    });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
     try {
       // kubectl prints nothing for an empty list: wait until its watch is open on the server.
       await waitFor("watch open", () => c.faults.watches.size > 0, 10_000);
-      expect((await k(["apply", "-f", "-"], "apiVersion: v1\nkind: Pod\nmetadata:\n  name: watched\nspec:\n  containers:\n  - {name: c, image: busybox}\n")).code).toBe(0);
+      expect(
+        (
+          await k(
+            ["apply", "-f", "-"],
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: watched\nspec:\n  containers:\n  - {name: c, image: busybox}\n",
+          )
+        ).code,
+      ).toBe(0);
       await waitFor("running and ready row", () => /watched\s+1\/1\s+Running\s+0/.test(out), 10_000);
       expect((await k(["delete", "pod", "watched", "--wait=true"])).code).toBe(0);
       await waitFor("terminating row", () => /watched\s+\S+\s+Terminating/.test(out), 10_000);
@@ -167,24 +214,37 @@ describe.skipIf(skip)("kubectl", () => {
     await waitFor("3 pods", async () => (await k(["get", "pods", "-l", "app=web", "-o", "name"])).stdout.trim().split("\n").length === 3);
     expect((await k(["label", "cm", "settings", "extra=yes"])).stdout.trim()).toBe("configmap/settings labeled");
     expect((await k(["patch", "cm", "settings", "-p", '{"data":{"more":"1"}}'])).stdout.trim()).toBe("configmap/settings patched");
-    expect((await k(["patch", "cm", "settings", "--type=json", "-p", '[{"op":"remove","path":"/data/more"}]'])).stdout.trim()).toBe("configmap/settings patched");
-    expect(JSON.parse((await k(["get", "cm", "settings", "-o", "json"])).stdout)).toMatchObject({ metadata: { labels: { tier: "web", extra: "yes" } }, data: { mode: "fast" } });
+    expect((await k(["patch", "cm", "settings", "--type=json", "-p", '[{"op":"remove","path":"/data/more"}]'])).stdout.trim()).toBe(
+      "configmap/settings patched",
+    );
+    expect(JSON.parse((await k(["get", "cm", "settings", "-o", "json"])).stdout)).toMatchObject({
+      metadata: { labels: { tier: "web", extra: "yes" } },
+      data: { mode: "fast" },
+    });
   });
 
   test("create generators send protobuf bodies, which the server decodes", async () => {
     expect((await k(["create", "namespace", "team"])).stdout.trim()).toBe("namespace/team created");
     expect((await k(["-n", "team", "create", "deployment", "api", "--image=nginx:1.25", "--replicas=2", "--port=8080"])).code).toBe(0);
-    expect((await k(["-n", "team", "create", "secret", "generic", "creds", "--from-literal=user=admin", "--type=example.com/basic"])).code).toBe(0);
+    expect(
+      (await k(["-n", "team", "create", "secret", "generic", "creds", "--from-literal=user=admin", "--type=example.com/basic"])).code,
+    ).toBe(0);
     // kubectl before 1.21 creates CronJobs as batch/v1beta1, which a 1.32 server no longer serves.
     const cron = kubectlMinor() >= 21;
     if (cron) {
-      expect((await k(["-n", "team", "create", "cronjob", "nightly", "--image=busybox", "--schedule=0 3 * * *", "--", "date"])).code).toBe(0);
+      expect((await k(["-n", "team", "create", "cronjob", "nightly", "--image=busybox", "--schedule=0 3 * * *", "--", "date"])).code).toBe(
+        0,
+      );
       expect((await k(["-n", "team", "create", "job", "now", "--from=cronjob/nightly"])).code).toBe(0);
     }
     expect((await k(["-n", "team", "expose", "deployment", "api", "--port=80", "--target-port=8080"])).code).toBe(0);
     const d = JSON.parse((await k(["-n", "team", "get", "deploy", "api", "-o", "json"])).stdout);
     expect(d.spec.replicas).toBe(2);
-    expect(d.spec.template.spec.containers[0]).toMatchObject({ name: "nginx", image: "nginx:1.25", ports: [{ containerPort: 8080, protocol: "TCP" }] });
+    expect(d.spec.template.spec.containers[0]).toMatchObject({
+      name: "nginx",
+      image: "nginx:1.25",
+      ports: [{ containerPort: 8080, protocol: "TCP" }],
+    });
     const secret = JSON.parse((await k(["-n", "team", "get", "secret", "creds", "-o", "json"])).stdout);
     expect(secret).toMatchObject({ type: "example.com/basic", data: { user: Buffer.from("admin").toString("base64") } });
     if (cron) {

@@ -44,7 +44,9 @@ interface Server {
 
 function serve(state: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, "--port", "0", "--state", state, "--kubeconfig-out", path.join(dir, "kc")], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [entry, "--port", "0", "--state", state, "--kubeconfig-out", path.join(dir, "kc")], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 10_000);
     child.stdout!.setEncoding("utf8").on("data", (d: string) => {
@@ -60,10 +62,15 @@ function serve(state: string): Promise<Server> {
   });
 }
 
-const exited = (child: ChildProcess) => new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once("exit", (code, signal) => resolve([code, signal])));
+const exited = (child: ChildProcess) =>
+  new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once("exit", (code, signal) => resolve([code, signal])));
 
 async function call(url: string, method: string, p: string, body?: unknown, type = "application/json") {
-  const res = await fetch(url + p, { method, headers: { "content-type": type }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(url + p, {
+    method,
+    headers: { "content-type": type },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -73,9 +80,19 @@ describe("persistence", () => {
     const s1 = await serve(state);
     expect((await call(s1.url, "POST", "/api/v1/namespaces", { metadata: { name: "keep" } })).status).toBe(201);
     // Many concurrent writes; each one acknowledged must be on disk.
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => call(s1.url, "POST", "/api/v1/namespaces/keep/configmaps", { metadata: { name: `cm-${i}` }, data: { i: String(i) } })));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        call(s1.url, "POST", "/api/v1/namespaces/keep/configmaps", { metadata: { name: `cm-${i}` }, data: { i: String(i) } }),
+      ),
+    );
     expect(results.every((r) => r.status === 201)).toBe(true);
-    const upd = await call(s1.url, "PATCH", "/api/v1/namespaces/keep/configmaps/cm-0", { data: { i: "updated" } }, "application/merge-patch+json");
+    const upd = await call(
+      s1.url,
+      "PATCH",
+      "/api/v1/namespaces/keep/configmaps/cm-0",
+      { data: { i: "updated" } },
+      "application/merge-patch+json",
+    );
     await call(s1.url, "DELETE", "/api/v1/namespaces/keep/configmaps/cm-1");
     const lastRV = Number((await call(s1.url, "GET", "/api/v1/namespaces/keep/configmaps")).body.metadata.resourceVersion);
     const gone = exited(s1.child);

@@ -43,9 +43,24 @@ describe("patches", () => {
     expect(mergePatch({ a: 1, b: { c: 2, d: 3 } }, { b: { c: null, e: 4 }, f: [1] })).toEqual({ a: 1, b: { d: 3, e: 4 }, f: [1] });
   });
   test("strategic merge: service ports merge by port, $patch: replace on a map", () => {
-    const svc = { spec: { ports: [{ port: 80, name: "http" }, { port: 443, name: "https" }], selector: { a: "1", b: "2" } } };
-    const out = strategicMergePatch(svc, { spec: { ports: [{ port: 443, targetPort: 8443 }], selector: { $patch: "replace", c: "3" } } }, shapeOf("Service")) as any;
-    expect(out.spec.ports).toEqual([{ port: 80, name: "http" }, { port: 443, name: "https", targetPort: 8443 }]);
+    const svc = {
+      spec: {
+        ports: [
+          { port: 80, name: "http" },
+          { port: 443, name: "https" },
+        ],
+        selector: { a: "1", b: "2" },
+      },
+    };
+    const out = strategicMergePatch(
+      svc,
+      { spec: { ports: [{ port: 443, targetPort: 8443 }], selector: { $patch: "replace", c: "3" } } },
+      shapeOf("Service"),
+    ) as any;
+    expect(out.spec.ports).toEqual([
+      { port: 80, name: "http" },
+      { port: 443, name: "https", targetPort: 8443 },
+    ]);
     expect(out.spec.selector).toEqual({ c: "3" });
   });
 });
@@ -68,17 +83,33 @@ describe("protobuf", () => {
     const meta = Buffer.concat([str(1, "cfg"), str(3, ""), msg(11, Buffer.concat([str(1, "app"), str(2, "x")]))]);
     const raw = Buffer.concat([msg(1, meta), msg(2, Buffer.concat([str(1, "k"), str(2, "v")]))]);
     const body = Buffer.concat([Buffer.from("k8s\0", "latin1"), msg(1, typeMeta), msg(2, raw)]);
-    expect(decodeProtobuf(body)).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cfg", labels: { app: "x" } }, data: { k: "v" } });
+    expect(decodeProtobuf(body)).toEqual({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "cfg", labels: { app: "x" } },
+      data: { k: "v" },
+    });
   });
 });
 
 describe("ages and CLI options", () => {
   test("ages print as kubectl prints them", () => {
-    expect([5e3, 119e3, 150e3, 3600e3 * 5 + 60e3 * 3, 3600e3 * 30, 86400e3 * 3].map(humanDuration)).toEqual(["5s", "119s", "2m30s", "5h3m", "30h", "3d"]);
+    expect([5e3, 119e3, 150e3, 3600e3 * 5 + 60e3 * 3, 3600e3 * 30, 86400e3 * 3].map(humanDuration)).toEqual([
+      "5s",
+      "119s",
+      "2m30s",
+      "5h3m",
+      "30h",
+      "3d",
+    ]);
   });
   test("--hold-ready and --delay", async () => {
     expect(parseHold("app=web")).toEqual({ selector: "app=web" });
-    expect(parseHold("app=web:job=migrate@prod")).toEqual({ selector: "app=web", namespace: "prod", until: { jobComplete: "migrate", namespace: "prod" } });
+    expect(parseHold("app=web:job=migrate@prod")).toEqual({
+      selector: "app=web",
+      namespace: "prod",
+      until: { jobComplete: "migrate", namespace: "prod" },
+    });
     expect(parseHold("tier=api:pods=app=db")).toEqual({ selector: "tier=api", until: { podsReady: "app=db" } });
     const o = await clusterOptions({ port: "8080", delay: ["start=200", "ready=50"], holdReady: ["app=web"] });
     expect(o).toMatchObject({ port: 8080, delays: { start: 200, ready: 50 }, readinessHolds: [{ selector: "app=web" }] });
@@ -87,8 +118,14 @@ describe("ages and CLI options", () => {
   test("--config file (JSON or YAML) with delays and readiness holds", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-cfg-"));
     const file = path.join(dir, "cluster.yaml");
-    fs.writeFileSync(file, "delays:\n  start: 100\nreadinessHolds:\n  - selector: app=web\n    namespace: prod\n    untilJobComplete: migrate\n");
-    expect(await clusterOptions({ config: file })).toEqual({ delays: { start: 100 }, readinessHolds: [{ selector: "app=web", namespace: "prod", until: { jobComplete: "migrate", namespace: "prod" } }] });
+    fs.writeFileSync(
+      file,
+      "delays:\n  start: 100\nreadinessHolds:\n  - selector: app=web\n    namespace: prod\n    untilJobComplete: migrate\n",
+    );
+    expect(await clusterOptions({ config: file })).toEqual({
+      delays: { start: 100 },
+      readinessHolds: [{ selector: "app=web", namespace: "prod", until: { jobComplete: "migrate", namespace: "prod" } }],
+    });
     fs.rmSync(dir, { recursive: true });
   });
 

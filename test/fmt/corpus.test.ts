@@ -44,7 +44,8 @@ function corpus(): Program[] {
       else out.push({ name: rel, file, text });
     }
   }
-  for (const file of koFiles(CONFORMANCE)) out.push({ name: `conformance/${path.basename(file)}`, file, text: fs.readFileSync(file, "utf8") });
+  for (const file of koFiles(CONFORMANCE))
+    out.push({ name: `conformance/${path.basename(file)}`, file, text: fs.readFileSync(file, "utf8") });
   return out;
 }
 

@@ -23,7 +23,9 @@ function tmpDir(files: Record<string, string>): string {
 
 describe("layout", () => {
   test("one step per line in a function body, tabs, canonical separators", async () => {
-    expect(await fmt("Main() { a: 1; b: F(x:a,y:  2), return: (a, b) }")).toBe("Main() {\n\ta: 1\n\tb: F(x: a, y: 2)\n\treturn: (a, b)\n}\n");
+    expect(await fmt("Main() { a: 1; b: F(x:a,y:  2), return: (a, b) }")).toBe(
+      "Main() {\n\ta: 1\n\tb: F(x: a, y: 2)\n\treturn: (a, b)\n}\n",
+    );
   });
 
   test("a bracket that does not fit in 100 columns gets one item per line, like canonical printing", async () => {

@@ -42,7 +42,7 @@ describe("scopes of each construct", () => {
   });
 
   test("calls, qualified calls, argument labels, selections, booleans", async () => {
-    const s = summary(await tokenize('F() {\n\treturn: s.Upper(value: Yield(if: true, then: 1).x)\n}\n'));
+    const s = summary(await tokenize("F() {\n\treturn: s.Upper(value: Yield(if: true, then: 1).x)\n}\n"));
     expect(s).toEqual(
       expect.arrayContaining([
         "s=variable.other.ko",
@@ -62,7 +62,9 @@ describe("scopes of each construct", () => {
   });
 
   test("literals: every integer form, floats, escapes, raw strings over lines", async () => {
-    const s = summary(await tokenize('F() {\n\treturn: (0x1F, 0o17, 0b101, 1_000, 1.5, .5, 1., 1e3, -3.14e+11, "a\\tb\\q", `raw\nline`)\n}\n'));
+    const s = summary(
+      await tokenize('F() {\n\treturn: (0x1F, 0o17, 0b101, 1_000, 1.5, .5, 1., 1e3, -3.14e+11, "a\\tb\\q", `raw\nline`)\n}\n'),
+    );
     expect(s).toEqual(
       expect.arrayContaining([
         "0x1F=constant.numeric.integer.hexadecimal.ko",
@@ -117,7 +119,10 @@ describe("agrees with the compiler's lexer on every Ko file", () => {
     const lexed = lex(text);
     const expectScope = (start: number, end: number, what: RegExp, kind: string) => {
       for (const scopes of scopesOver(tokens, start, end)) {
-        expect(scopes.some((s) => what.test(s)), `${kind} at ${start}: ${JSON.stringify(text.slice(start, end))} has ${scopes.join(" ")}`).toBe(true);
+        expect(
+          scopes.some((s) => what.test(s)),
+          `${kind} at ${start}: ${JSON.stringify(text.slice(start, end))} has ${scopes.join(" ")}`,
+        ).toBe(true);
       }
     };
     for (const c of lexed.comments) expectScope(c.startOffset, c.startOffset + c.image.length, /^comment\./, "comment");
@@ -126,6 +131,9 @@ describe("agrees with the compiler's lexer on every Ko file", () => {
       if (t.tokenType === InterpretedString || t.tokenType === RawString) expectScope(t.startOffset, end, /^string\./, "string");
       if (t.tokenType === Int || t.tokenType === Float) expectScope(t.startOffset, end, /^constant\.numeric\./, "number");
     }
-    expect(tokens.some((t) => t.scopes.some((s) => s.startsWith("invalid."))), "no token is marked invalid").toBe(false);
+    expect(
+      tokens.some((t) => t.scopes.some((s) => s.startsWith("invalid."))),
+      "no token is marked invalid",
+    ).toBe(false);
   });
 });

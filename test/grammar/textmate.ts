@@ -45,7 +45,8 @@ export async function tokenize(text: string): Promise<Token[]> {
     const r = g.tokenizeLine(line, stack);
     for (const t of r.tokens) {
       const end = Math.min(t.endIndex, line.length);
-      if (end > t.startIndex) out.push({ line: i, start: offset + t.startIndex, end: offset + end, text: line.slice(t.startIndex, end), scopes: t.scopes });
+      if (end > t.startIndex)
+        out.push({ line: i, start: offset + t.startIndex, end: offset + end, text: line.slice(t.startIndex, end), scopes: t.scopes });
     }
     stack = r.ruleStack;
     offset += line.length + 1;

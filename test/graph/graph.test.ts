@@ -60,7 +60,8 @@ function parseDot(text: string): ParsedDot {
   const unquote = (s: string) => s.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
   const attrs = (s: string | undefined) => {
     const a: Record<string, string> = {};
-    for (const m of (s ?? "").matchAll(new RegExp(String.raw`(\w+)=(?:${str}|([^,\]\s]+))`, "g"))) a[m[1]!] = m[2] !== undefined ? unquote(m[2]) : m[3]!;
+    for (const m of (s ?? "").matchAll(new RegExp(String.raw`(\w+)=(?:${str}|([^,\]\s]+))`, "g")))
+      a[m[1]!] = m[2] !== undefined ? unquote(m[2]) : m[3]!;
     return a;
   };
   for (const raw of text.split("\n")) {
@@ -88,7 +89,8 @@ function fromCircuit(file: string, fn = "Main") {
   const f = compileFile(file).func(fn)!;
   const owners = new Set(f.circuit.steps.map((s) => s.owner));
   const pairs = new Set<string>();
-  for (const s of f.circuit.steps) for (const d of s.deps) if (f.circuit.steps[d]!.owner !== s.owner) pairs.add(`${f.circuit.steps[d]!.owner} -> ${s.owner}`);
+  for (const s of f.circuit.steps)
+    for (const d of s.deps) if (f.circuit.steps[d]!.owner !== s.owner) pairs.add(`${f.circuit.steps[d]!.owner} -> ${s.owner}`);
   return { owners, pairs };
 }
 

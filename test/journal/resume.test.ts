@@ -79,7 +79,10 @@ describe("ko run --name / --resume", () => {
     expect(shown.stdout).toMatch(/failed\s+[\d.]+ ms\s+job\.Main:two\s+panic: \(error: "build\.Exec"/);
 
     // The fix changes two, and also one's command: one's inputs changed, so it runs again too.
-    fs.writeFileSync(file, script.replace("echo one >> log; echo 1", "echo ONE >> log; echo 1").replace("while [ ! -f go ]; do sleep 0.05; done; ", ""));
+    fs.writeFileSync(
+      file,
+      script.replace("echo one >> log; echo 1", "echo ONE >> log; echo 1").replace("while [ ! -f go ]; do sleep 0.05; done; ", ""),
+    );
     const resumed = await ko(["run", "job.ko", "Main", "--name", "fix", "--resume"], { cwd: dir });
     expect(resumed.status).toBe(0);
     expect(lines(path.join(dir, "log"))).toEqual(["one", "two", "ONE", "two", "three"]);
@@ -98,7 +101,9 @@ describe("ko run --name / --resume", () => {
       `import "build"\n\nMain() {\n\tcopy: build.Exec(command: "sh", args: ("-c", "cat in.txt; echo ran >> log"), inputs: "in.txt")\n\tfail: Panic(copy.stdout)\n\treturn: fail\n}\n`,
     );
     const run = () => ko(["run", "job.ko", "Main", "--name", "files", "--no-cache", "--resume"], { cwd: dir });
-    expect((await ko(["run", "job.ko", "Main", "--name", "files", "--no-cache"], { cwd: dir })).stderr).toContain('unrecovered panic: "first\\n"');
+    expect((await ko(["run", "job.ko", "Main", "--name", "files", "--no-cache"], { cwd: dir })).stderr).toContain(
+      'unrecovered panic: "first\\n"',
+    );
     expect((await run()).stderr).toContain('unrecovered panic: "first\\n"');
     expect(lines(path.join(dir, "log"))).toEqual(["ran"]);
     fs.writeFileSync(path.join(dir, "in.txt"), "second\n");

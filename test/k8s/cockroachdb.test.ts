@@ -130,7 +130,9 @@ describe.skipIf(!haveKubectl)("ko run examples/cockroachdb.ko", { timeout: 120_0
     expect((await koRun(c, [EXAMPLE, "StartCockroachDB"])).status).toBe(0);
     const stop = await koRun(c, [EXAMPLE, "StopCockroachDB"]);
     expect(stop.status).toBe(1);
-    expect(stop.stderr).toMatch(/refusing to delete on http:\/\/127\.0\.0\.1:\d+ \(context ko\) without confirmation: run on a terminal, or pass --yes/);
+    expect(stop.stderr).toMatch(
+      /refusing to delete on http:\/\/127\.0\.0\.1:\d+ \(context ko\) without confirmation: run on a terminal, or pass --yes/,
+    );
     await expectStarted();
   });
 });

@@ -13,7 +13,10 @@ export type TestCluster = Cluster & { dir: string };
 
 /** `ko run` against the cluster's kubeconfig, without a cache, a live view or a home kubeconfig. */
 export function koRun(c: TestCluster, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
-  return ko(["run", "--no-cache", "--no-progress", "--kubeconfig", c.kubeconfigPath!, ...args], { env: { HOME: c.dir, KUBECONFIG: "", ...env }, timeoutMs: 90_000 });
+  return ko(["run", "--no-cache", "--no-progress", "--kubeconfig", c.kubeconfigPath!, ...args], {
+    env: { HOME: c.dir, KUBECONFIG: "", ...env },
+    timeoutMs: 90_000,
+  });
 }
 
 /** The objects of a kind in the tutorial namespace, as `kubectl get -o json` lists them. */

@@ -17,12 +17,16 @@ import { REPO } from "../support/cli.js";
 interface ModelClass {
   getAttributeTypeMap(): { name: string; baseName: string; type: string; format: string }[];
 }
-const models = Object.entries(k8s).filter((e): e is [string, ModelClass] => typeof (e[1] as Partial<ModelClass>).getAttributeTypeMap === "function");
+const models = Object.entries(k8s).filter(
+  (e): e is [string, ModelClass] => typeof (e[1] as Partial<ModelClass>).getAttributeTypeMap === "function",
+);
 
 describe("stdlib/k8s/models.json", () => {
   test("was generated from the installed client (node src/k8s/generate-models.mjs)", () => {
     const file = JSON.parse(fs.readFileSync(path.join(REPO, "stdlib/k8s/models.json"), "utf8")) as { client: string };
-    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "node_modules/@kubernetes/client-node/package.json"), "utf8")) as { version: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "node_modules/@kubernetes/client-node/package.json"), "utf8")) as {
+      version: string;
+    };
     expect(file.client).toBe(pkg.version);
   });
 
@@ -100,7 +104,11 @@ console.log(JSON.stringify({ before, after: read.filter((f) => f.endsWith("model
 
 describe("names between Ko and the client", () => {
   test("a field whose JSON name is not its TypeScript name is `from` in Ko and `_from` for the client's serializer", () => {
-    const fromClientShape = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", spec: { ingress: [{ _from: [{ podSelector: { matchLabels: { app: "db" } } }] }] } };
+    const fromClientShape = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      spec: { ingress: [{ _from: [{ podSelector: { matchLabels: { app: "db" } } }] }] },
+    };
     const value = fromClient(fromClientShape, "V1NetworkPolicy", k8s as unknown as Models);
     expect(printValue(value)).toContain('spec: (ingress: ((from: ((podSelector: (matchLabels: (app: "db")))))))');
     expect(toJson(value, "V1NetworkPolicy", k8s as unknown as Models)).toEqual(fromClientShape);

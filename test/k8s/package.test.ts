@@ -34,7 +34,11 @@ async function run(source: string, opts: Partial<K8sOptions> = {}): Promise<{ re
   fs.writeFileSync(file, `import "k8s"\n${source}`);
   let out = "";
   const write = (t: string) => void (out += t);
-  const session = createSession({ kubernetes: { kubeconfig: c.kubeconfigPath!, yes: true, retry: { baseMs: 5 }, ...opts }, stdout: write, stderr: write });
+  const session = createSession({
+    kubernetes: { kubeconfig: c.kubeconfigPath!, yes: true, retry: { baseMs: 5 }, ...opts },
+    stdout: write,
+    stderr: write,
+  });
   try {
     const result = await session.run(session.compileFile(file), "Main");
     return { result, out, connection: await session.clusterConnection() };
@@ -49,7 +53,15 @@ describe("errors are panics carrying a structure (D15)", () => {
 Main() {
 	return: Recover(invoke: k8s.Get[kind: "ConfigMap", name: "missing", namespace: "default"], panic: Return)
 }`);
-    expect(result).toEqual({ code: 404, reason: "NotFound", message: 'configmaps "missing" not found', kind: "ConfigMap", name: "missing", namespace: "default", verb: "get" });
+    expect(result).toEqual({
+      code: 404,
+      reason: "NotFound",
+      message: 'configmaps "missing" not found',
+      kind: "ConfigMap",
+      name: "missing",
+      namespace: "default",
+      verb: "get",
+    });
   });
 
   test("CreateNamespace twice: AlreadyExists, which a script can treat as success", async () => {
@@ -67,7 +79,10 @@ Main() {
   });
 
   test("a misused argument is an error, not a panic", async () => {
-    await expect(run(`Main() { return: k8s.List(kind: "Gadget") }`)).rejects.toMatchObject({ name: "KoError", message: expect.stringContaining('unknown kind "Gadget"') });
+    await expect(run(`Main() { return: k8s.List(kind: "Gadget") }`)).rejects.toMatchObject({
+      name: "KoError",
+      message: expect.stringContaining('unknown kind "Gadget"'),
+    });
   });
 });
 
@@ -100,12 +115,13 @@ describe("--max-inflight (D24)", () => {
     const l = new Limiter(2);
     let now = 0;
     let peak = 0;
-    const job = (fail: boolean) => l.run(async () => {
-      peak = Math.max(peak, ++now);
-      await new Promise((r) => setTimeout(r, 5));
-      now--;
-      if (fail) throw new Error("x");
-    });
+    const job = (fail: boolean) =>
+      l.run(async () => {
+        peak = Math.max(peak, ++now);
+        await new Promise((r) => setTimeout(r, 5));
+        now--;
+        if (fail) throw new Error("x");
+      });
     await Promise.allSettled(Array.from({ length: 10 }, (_, i) => job(i % 3 === 0)));
     expect(peak).toBe(2);
     expect(await l.run(async () => "free")).toBe("free");
@@ -144,7 +160,11 @@ Main() {
 	return: Len(k8s.WaitFor(kind: "ConfigMap", namespace: "default", name: "later", condition: "deleted", timeout: "20s"))
 }`);
     // Create the object first so there is something to wait on; then drop every watch, then delete it.
-    await fetch(`${c.url}/api/v1/namespaces/default/configmaps`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ metadata: { name: "later" } }) });
+    await fetch(`${c.url}/api/v1/namespaces/default/configmaps`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ metadata: { name: "later" } }),
+    });
     await new Promise((r) => setTimeout(r, 200));
     expect(c.faults.dropWatches({ resource: "configmaps" })).toBeGreaterThanOrEqual(0);
     await new Promise((r) => setTimeout(r, 200));
@@ -187,11 +207,16 @@ describe("cluster selection", () => {
     const kc = path.join(dir, "config");
     fs.writeFileSync(kc, kubeconfig);
     const script = path.join(dir, "ns.ko");
-    fs.writeFileSync(script, `import "k8s"\nMain() {\n\treturn: k8s.Apply(object: (apiVersion: "v1", kind: "ConfigMap", metadata: (name: "here"))).metadata.namespace\n}\n`);
+    fs.writeFileSync(
+      script,
+      `import "k8s"\nMain() {\n\treturn: k8s.Apply(object: (apiVersion: "v1", kind: "ConfigMap", metadata: (name: "here"))).metadata.namespace\n}\n`,
+    );
     const viaEnv = await ko(["run", script, "--no-cache"], { env: { KUBECONFIG: kc, HOME: dir } });
     expect(viaEnv.stdout.trim(), viaEnv.stderr).toBe('"default"');
     expect(viaEnv.stderr).toBe("");
-    const withNs = await ko(["run", script, "--no-cache", "--namespace", "kube-public", "--context", "ko"], { env: { KUBECONFIG: kc, HOME: dir } });
+    const withNs = await ko(["run", script, "--no-cache", "--namespace", "kube-public", "--context", "ko"], {
+      env: { KUBECONFIG: kc, HOME: dir },
+    });
     expect(withNs.stdout.trim()).toBe('"kube-public"');
     const badContext = await ko(["run", script, "--no-cache", "--context", "nope"], { env: { KUBECONFIG: kc, HOME: dir } });
     expect(badContext.status).toBe(1);
@@ -207,7 +232,9 @@ describe("cluster selection", () => {
     );
     const env = { HOME: dir, KUBECONFIG: "" };
     const first = await ko(["run", script, "--no-cache"], { env });
-    expect(first.stderr).toMatch(/^ko: no kubeconfig found; using the embedded cluster at http:\/\/127\.0\.0\.1:\d+ \(its state ends with the run\)\n$/);
+    expect(first.stderr).toMatch(
+      /^ko: no kubeconfig found; using the embedded cluster at http:\/\/127\.0\.0\.1:\d+ \(its state ends with the run\)\n$/,
+    );
     expect(first.stdout.trim()).toBe("1");
     const state = path.join(dir, "state.journal");
     const persisted = await ko(["run", script, "--no-cache", "--cluster", "embedded", "--cluster-state", state], { env });
@@ -279,10 +306,15 @@ Main() {
     const dir = tempDir("ko-k8s-pol-");
     const policy = path.join(dir, "p.yaml");
     fs.writeFileSync(policy, "deny:\n  - verbs: [delete]\n    kinds: [ConfigMap]\n");
-    await expect(run(`Main() { return: k8s.DeleteNamespacedConfigMap(name: "g", namespace: "generated") }`, { policy })).rejects.toMatchObject({
+    await expect(
+      run(`Main() { return: k8s.DeleteNamespacedConfigMap(name: "g", namespace: "generated") }`, { policy }),
+    ).rejects.toMatchObject({
       message: expect.stringContaining("deny[0] (verbs: [delete], kinds: [ConfigMap]) forbids delete ConfigMap generated/g"),
     });
-    const { out } = await run(`Main() { return: k8s.DeleteNamespacedConfigMap(name: "g", namespace: "generated") }`, { dryRun: true, stderr: (t) => void t });
+    const { out } = await run(`Main() { return: k8s.DeleteNamespacedConfigMap(name: "g", namespace: "generated") }`, {
+      dryRun: true,
+      stderr: (t) => void t,
+    });
     expect(out).toBe("");
     const still = await (await fetch(`${c.url}/api/v1/namespaces/generated/configmaps/g`)).json();
     expect(still.metadata.name).toBe("g");
@@ -296,7 +328,10 @@ Main() {
     const lazy = () => (registry as unknown as { lazy: Map<string, unknown> }).lazy.has("k8s");
     compile({ kind: "file", file: path.join(REPO, "examples/hello.ko") }, { registry });
     expect(lazy()).toBe(true);
-    compile({ kind: "text", text: `import "k8s"\nMain() { return: k8s.ListNamespacedPod }`, pkgPath: "uses", path: "<uses>" }, { registry });
+    compile(
+      { kind: "text", text: `import "k8s"\nMain() { return: k8s.ListNamespacedPod }`, pkgPath: "uses", path: "<uses>" },
+      { registry },
+    );
     expect(lazy()).toBe(false);
   });
 });

@@ -102,7 +102,9 @@ export class LspClient {
 
   async open(file: string, text: string): Promise<void> {
     this.versions.set(uri(file), 1);
-    await this.connection.sendNotification("textDocument/didOpen", { textDocument: { uri: uri(file), languageId: "ko", version: 1, text } });
+    await this.connection.sendNotification("textDocument/didOpen", {
+      textDocument: { uri: uri(file), languageId: "ko", version: 1, text },
+    });
   }
 
   /** Replaces the range with `text` (an incremental change, as editors send them). */
@@ -125,7 +127,10 @@ export class LspClient {
     const current = this.diagnostics.get(u);
     if (current && pred(current)) return Promise.resolve(current);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${u}; last: ${JSON.stringify(this.diagnostics.get(u))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching diagnostics for ${u}; last: ${JSON.stringify(this.diagnostics.get(u))}`)),
+        timeoutMs,
+      );
       this.waiters.push({ uri: u, pred, resolve: (d) => (clearTimeout(timer), resolve(d)) });
     });
   }

@@ -22,7 +22,7 @@ describe("cursor context", () => {
   });
 
   test("a call's brackets: the callee, the labels written, the current term's label", () => {
-    expect(at("Main() { return: strings.Join(delimiter: \",\", s<|>) }")).toMatchObject({
+    expect(at('Main() { return: strings.Join(delimiter: ",", s<|>) }')).toMatchObject({
       kind: "formula",
       termStart: true,
       call: { callee: ["strings", "Join"], usedLabels: ["delimiter"], label: undefined },
@@ -43,7 +43,15 @@ describe("cursor context", () => {
   });
 
   test("nothing in strings, comments, parameter lists, at top level or in a number", () => {
-    for (const s of ['Main() { return: "Su<|>" }', "Main() { // Su<|>\n}", "Main() { /* Su<|> */ }", "Main(a, b<|>) {}", "Ma<|>", "Main() { return: 12<|> }", "Main() { return: `raw <|>"]) {
+    for (const s of [
+      'Main() { return: "Su<|>" }',
+      "Main() { // Su<|>\n}",
+      "Main() { /* Su<|> */ }",
+      "Main(a, b<|>) {}",
+      "Ma<|>",
+      "Main() { return: 12<|> }",
+      "Main() { return: `raw <|>",
+    ]) {
       expect(at(s), s).toEqual({ kind: "none" });
     }
   });

@@ -28,7 +28,9 @@ test("vsce packages the extension with the bundled client and the grammar", () =
   expect(fs.statSync(out).size).toBeGreaterThan(10_000);
   const files = execFileSync(VSCE, ["ls", "--no-dependencies"], { cwd: LSP, encoding: "utf8" }).trim().split("\n").sort();
   expect(files).toEqual(["README.md", "language-configuration.json", "out/extension.js", "package.json", "syntaxes/ko.tmLanguage.json"]);
-  expect(fs.readFileSync(path.join(LSP, "syntaxes/ko.tmLanguage.json"), "utf8")).toBe(fs.readFileSync(path.join(REPO, "grammar/ko.tmLanguage.json"), "utf8"));
+  expect(fs.readFileSync(path.join(LSP, "syntaxes/ko.tmLanguage.json"), "utf8")).toBe(
+    fs.readFileSync(path.join(REPO, "grammar/ko.tmLanguage.json"), "utf8"),
+  );
   // The bundle carries the language client, so the package needs no node_modules.
   expect(fs.readFileSync(path.join(LSP, "out/extension.js"), "utf8")).toContain("Ko language server");
 }, 60_000);

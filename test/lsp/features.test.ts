@@ -29,7 +29,8 @@ beforeAll(async () => {
   dir = workspace({
     // A package of two files, and a package it imports.
     "shop/main.ko": 'import "./lib"\n\nMain() {\n\ttotal: Price(item: "tea")\n\treturn: lib.Twice(total)\n}\n',
-    "shop/price.ko": "// Price is what an item costs.\nPrice(item, count?) {\n\treturn: 3\n}\n\nOther() {\n\treturn: Price(item: \"x\", count: 2)\n}\n",
+    "shop/price.ko":
+      '// Price is what an item costs.\nPrice(item, count?) {\n\treturn: 3\n}\n\nOther() {\n\treturn: Price(item: "x", count: 2)\n}\n',
     "shop/lib/lib.ko": "// Twice doubles a number.\nTwice(n?) {\n\treturn: Sum(n, n)\n}\n",
   });
   client = await LspClient.start(dir);
@@ -59,7 +60,10 @@ function labels(items: CompletionItem[]): string[] {
 }
 
 async function hoverText(file: string, position: Position): Promise<string | undefined> {
-  const h = await client.request<{ contents: { value: string } } | null>("textDocument/hover", { textDocument: { uri: uri(file) }, position });
+  const h = await client.request<{ contents: { value: string } } | null>("textDocument/hover", {
+    textDocument: { uri: uri(file) },
+    position,
+  });
   return h?.contents.value;
 }
 
@@ -99,7 +103,9 @@ describe("completion", () => {
   });
 
   test("argument names inside a call's brackets, the monadic one marked, used ones left out", async () => {
-    const { file, cursors } = await openMarked('import "strings"\nMain() { return: strings.Join(<|>) }\nF() { return: strings.Join(delimiter: ",", <|>) }\n');
+    const { file, cursors } = await openMarked(
+      'import "strings"\nMain() { return: strings.Join(<|>) }\nF() { return: strings.Join(delimiter: ",", <|>) }\n',
+    );
     const first = await completion(file, cursors[0]!);
     const args = first.filter((i) => i.textEdit?.newText.endsWith(": "));
     expect(args.map((i) => i.label)).toEqual(["string", "delimiter"]);
@@ -161,7 +167,9 @@ describe("hover", () => {
   });
 
   test("a parameter, a step, an import alias, an argument label of a host function", async () => {
-    const { file, cursors } = await openMarked('import "strings" as s\nMain(n<|>) {\n\tx<|>: 1\n\treturn: s<|>.Join(str<|>ing: ("a", "b"))\n}\n');
+    const { file, cursors } = await openMarked(
+      'import "strings" as s\nMain(n<|>) {\n\tx<|>: 1\n\treturn: s<|>.Join(str<|>ing: ("a", "b"))\n}\n',
+    );
     expect(await hoverText(file, cursors[0]!)).toContain("(parameter) n");
     expect(await hoverText(file, cursors[1]!)).toContain("(step) x: 1");
     expect(await hoverText(file, cursors[2]!)).toContain('import "strings" as s');
@@ -171,7 +179,9 @@ describe("hover", () => {
 
 describe("signature help", () => {
   test("the active parameter follows the label, or the monadic one for an unnamed value", async () => {
-    const { file, cursors } = await openMarked('import "strings"\nMain() { return: strings.Join(("a"), delimiter: <|>) }\nF() { return: strings.Join(<|>("a")) }\n');
+    const { file, cursors } = await openMarked(
+      'import "strings"\nMain() { return: strings.Join(("a"), delimiter: <|>) }\nF() { return: strings.Join(<|>("a")) }\n',
+    );
     const help = await client.request<{ signatures: { label: string }[]; activeParameter: number }>("textDocument/signatureHelp", {
       textDocument: { uri: uri(file) },
       position: cursors[0]!,
@@ -186,11 +196,22 @@ describe("go to definition and references", () => {
 
   test("a function in another file of the package, and in an imported package", async () => {
     await client.open(main(), fs.readFileSync(main(), "utf8"));
-    const defs = await client.request<Location[]>("textDocument/definition", { textDocument: { uri: uri(main()) }, position: { line: 3, character: 10 } });
-    expect(defs).toEqual([{ uri: uri(path.join(dir, "shop/price.ko")), range: { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } } }]);
-    const twice = await client.request<Location[]>("textDocument/definition", { textDocument: { uri: uri(main()) }, position: { line: 4, character: 13 } });
+    const defs = await client.request<Location[]>("textDocument/definition", {
+      textDocument: { uri: uri(main()) },
+      position: { line: 3, character: 10 },
+    });
+    expect(defs).toEqual([
+      { uri: uri(path.join(dir, "shop/price.ko")), range: { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } } },
+    ]);
+    const twice = await client.request<Location[]>("textDocument/definition", {
+      textDocument: { uri: uri(main()) },
+      position: { line: 4, character: 13 },
+    });
     expect(twice[0]!.uri).toBe(uri(path.join(dir, "shop/lib/lib.ko")));
-    const alias = await client.request<Location[]>("textDocument/definition", { textDocument: { uri: uri(main()) }, position: { line: 4, character: 9 } });
+    const alias = await client.request<Location[]>("textDocument/definition", {
+      textDocument: { uri: uri(main()) },
+      position: { line: 4, character: 9 },
+    });
     expect(alias[0]!.range.start).toEqual({ line: 0, character: 7 });
   });
 
@@ -209,7 +230,10 @@ describe("go to definition and references", () => {
       position: { line: 1, character: 1 },
       context: { includeDeclaration: true },
     });
-    expect(refs.map((r) => `${path.relative(dir, new URL(r.uri).pathname)}:${r.range.start.line}`).sort()).toEqual(["shop/lib/lib.ko:1", "shop/main.ko:4"]);
+    expect(refs.map((r) => `${path.relative(dir, new URL(r.uri).pathname)}:${r.range.start.line}`).sort()).toEqual([
+      "shop/lib/lib.ko:1",
+      "shop/main.ko:4",
+    ]);
     const price = await client.request<Location[]>("textDocument/references", {
       textDocument: { uri: uri(path.join(dir, "shop/price.ko")) },
       position: { line: 1, character: 2 },
@@ -231,9 +255,15 @@ describe("imports", () => {
       context: { includeDeclaration: true },
     });
     expect(refs.map((r) => `${r.range.start.line}:${r.range.start.character}`)).toEqual(["0:18", "2:4", "3:9"]);
-    const fromUse = await client.request<Location[]>("textDocument/definition", { textDocument: { uri: uri(file) }, position: cursors[2]! });
+    const fromUse = await client.request<Location[]>("textDocument/definition", {
+      textDocument: { uri: uri(file) },
+      position: cursors[2]!,
+    });
     expect(fromUse[0]!.range.start).toEqual({ line: 0, character: 18 });
-    const fromPath = await client.request<Location[]>("textDocument/definition", { textDocument: { uri: uri(file) }, position: cursors[0]! });
+    const fromPath = await client.request<Location[]>("textDocument/definition", {
+      textDocument: { uri: uri(file) },
+      position: cursors[0]!,
+    });
     expect(fromPath[0]!.uri).toBe(uri(path.join(path.dirname(file), "lib/lib.ko")));
   });
 });
@@ -241,11 +271,14 @@ describe("imports", () => {
 describe("rename", () => {
   test("a step: its label and every reference", async () => {
     const { file, cursors } = await openMarked("Main() {\n\tcount<|>: 1\n\treturn: Sum(count, count)\n}\n");
-    const edit = await client.request<{ changes: Record<string, { newText: string; range: { start: Position } }[]> }>("textDocument/rename", {
-      textDocument: { uri: uri(file) },
-      position: cursors[0]!,
-      newName: "total",
-    });
+    const edit = await client.request<{ changes: Record<string, { newText: string; range: { start: Position } }[]> }>(
+      "textDocument/rename",
+      {
+        textDocument: { uri: uri(file) },
+        position: cursors[0]!,
+        newName: "total",
+      },
+    );
     expect(edit.changes[uri(file)]!.map((e) => `${e.range.start.line}:${e.range.start.character}`)).toEqual(["1:1", "2:13", "2:20"]);
   });
 
@@ -266,7 +299,11 @@ describe("rename", () => {
       position: { line: 1, character: 0 },
       newName: "Cost",
     });
-    expect(Object.keys(edit.changes).map((u) => path.basename(u)).sort()).toEqual(["main.ko", "price.ko"]);
+    expect(
+      Object.keys(edit.changes)
+        .map((u) => path.basename(u))
+        .sort(),
+    ).toEqual(["main.ko", "price.ko"]);
     expect(edit.changes[uri(price)]).toHaveLength(2);
   });
 
@@ -285,7 +322,9 @@ describe("rename", () => {
       position: cursors[0]!,
     });
     expect(ok).toEqual({ range: { start: { line: 1, character: 1 }, end: { line: 1, character: 5 } }, placeholder: "step" });
-    await expect(client.request("textDocument/prepareRename", { textDocument: { uri: uri(file) }, position: cursors[1]! })).rejects.toThrow(/only functions/);
+    await expect(client.request("textDocument/prepareRename", { textDocument: { uri: uri(file) }, position: cursors[1]! })).rejects.toThrow(
+      /only functions/,
+    );
   });
 });
 
@@ -322,21 +361,27 @@ describe("diagnostics", () => {
   test('a quick fix for "did you mean"', async () => {
     const { file } = await openMarked('import "strings"\nMain() {\n\treturn: strings.Jion(Lenn("x"))\n}\n');
     const d = await client.diagnosticsFor(file, (ds) => ds.length === 2);
-    const actions = await client.request<{ title: string; edit: { changes: Record<string, { newText: string; range: { start: Position } }[]> } }[]>(
-      "textDocument/codeAction",
-      { textDocument: { uri: uri(file) }, range: d[0]!.range, context: { diagnostics: d } },
-    );
+    const actions = await client.request<
+      { title: string; edit: { changes: Record<string, { newText: string; range: { start: Position } }[]> } }[]
+    >("textDocument/codeAction", { textDocument: { uri: uri(file) }, range: d[0]!.range, context: { diagnostics: d } });
     expect(actions.map((a) => a.title).sort()).toEqual(["Change to Len", "Change to strings.Join"]);
     const join = actions.find((a) => a.title === "Change to strings.Join")!;
-    expect(join.edit.changes[uri(file)]).toEqual([{ range: { start: { line: 2, character: 17 }, end: { line: 2, character: 21 } }, newText: "Join" }]);
+    expect(join.edit.changes[uri(file)]).toEqual([
+      { range: { start: { line: 2, character: 17 }, end: { line: 2, character: 21 } }, newText: "Join" },
+    ]);
   });
 
   test("an unsaved buffer (not a file) is analysed too", async () => {
     const untitled = "untitled:Untitled-1";
-    await client.connection.sendNotification("textDocument/didOpen", { textDocument: { uri: untitled, languageId: "ko", version: 1, text: "Main() { return: Lenn(1) }" } });
+    await client.connection.sendNotification("textDocument/didOpen", {
+      textDocument: { uri: untitled, languageId: "ko", version: 1, text: "Main() { return: Lenn(1) }" },
+    });
     const published = await client.diagnosticsForUri(untitled, (d) => d.length > 0);
     expect(published.map((d) => d.code)).toEqual(["resolve/unknown-name"]);
-    const items = await client.request<CompletionItem[]>("textDocument/completion", { textDocument: { uri: untitled }, position: { line: 0, character: 19 } });
+    const items = await client.request<CompletionItem[]>("textDocument/completion", {
+      textDocument: { uri: untitled },
+      position: { line: 0, character: 19 },
+    });
     expect(labels(items)).toContain("Len");
   });
 
@@ -397,7 +442,9 @@ describe("outline, tokens, folding, formatting", () => {
 
   test("folding ranges for bodies, long brackets and comment blocks", async () => {
     const { file } = await openMarked("// one\n// two\nMain() {\n\treturn: (\n\t\ta: 1\n\t\tb: 2\n\t)\n}\n");
-    const folds = await client.request<{ startLine: number; endLine: number; kind?: string }[]>("textDocument/foldingRange", { textDocument: { uri: uri(file) } });
+    const folds = await client.request<{ startLine: number; endLine: number; kind?: string }[]>("textDocument/foldingRange", {
+      textDocument: { uri: uri(file) },
+    });
     expect(folds).toEqual(
       expect.arrayContaining([
         { startLine: 0, endLine: 1, kind: "comment" },
@@ -409,9 +456,17 @@ describe("outline, tokens, folding, formatting", () => {
 
   test("formatting uses ko fmt's layout; a file with syntax errors is left alone", async () => {
     const { file } = await openMarked("Main() { a: 1, return: a }");
-    const edits = await client.request<{ newText: string }[]>("textDocument/formatting", { textDocument: { uri: uri(file) }, options: { tabSize: 4, insertSpaces: false } });
+    const edits = await client.request<{ newText: string }[]>("textDocument/formatting", {
+      textDocument: { uri: uri(file) },
+      options: { tabSize: 4, insertSpaces: false },
+    });
     expect(edits.map((e) => e.newText)).toEqual(["Main() {\n\ta: 1\n\treturn: a\n}\n"]);
     const broken = await openMarked("Main() { a: (1, return: a }");
-    expect(await client.request("textDocument/formatting", { textDocument: { uri: uri(broken.file) }, options: { tabSize: 4, insertSpaces: false } })).toEqual([]);
+    expect(
+      await client.request("textDocument/formatting", {
+        textDocument: { uri: uri(broken.file) },
+        options: { tabSize: 4, insertSpaces: false },
+      }),
+    ).toEqual([]);
   });
 });

@@ -37,7 +37,10 @@ function completion(file: string, position: Position): Promise<CompletionItem[]>
 }
 
 async function hoverText(file: string, position: Position): Promise<string> {
-  const h = await client.request<{ contents: { value: string } } | null>("textDocument/hover", { textDocument: { uri: uri(file) }, position });
+  const h = await client.request<{ contents: { value: string } } | null>("textDocument/hover", {
+    textDocument: { uri: uri(file) },
+    position,
+  });
   return h?.contents.value ?? "";
 }
 
@@ -87,7 +90,9 @@ describe("in an argument of a host call whose parameter is a record", () => {
   });
 
   test("a generated operation's record parameter", async () => {
-    const { file, cursors } = await files.open('import "k8s"\n\nMain() {\n\treturn: k8s.CreateNamespacedPod(namespace: "x", body: (<|>))\n}\n');
+    const { file, cursors } = await files.open(
+      'import "k8s"\n\nMain() {\n\treturn: k8s.CreateNamespacedPod(namespace: "x", body: (<|>))\n}\n',
+    );
     const labels = fieldLabels(await completion(file, cursors[0]!));
     expect(labels).toEqual(expect.arrayContaining(["apiVersion", "kind", "metadata", "spec"]));
   });

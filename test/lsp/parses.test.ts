@@ -24,7 +24,12 @@ function random(seed: number): () => number {
 function sample(): string {
   const out = ['import "strings"', "", "/* a block", "   comment */"];
   for (let i = 0; i < 40; i++) {
-    out.push(`// F${i} combines its inputs.`, `F${i}(x, y?) {`, `\ta: Sum(x, ${i})`, `\tb: strings.Join(string: ("n", "${i}"), delimiter: "-")`);
+    out.push(
+      `// F${i} combines its inputs.`,
+      `F${i}(x, y?) {`,
+      `\ta: Sum(x, ${i})`,
+      `\tb: strings.Join(string: ("n", "${i}"), delimiter: "-")`,
+    );
     out.push(i % 7 === 3 ? "\tc: `raw\nstring`" : `\tc: F${Math.max(0, i - 1)}(x: a, y: b)`);
     out.push(`\treturn: (a: a, b: b, c: c)`, i % 5 === 0 ? "} // trailing" : "}", "");
   }
@@ -32,7 +37,27 @@ function sample(): string {
 }
 
 /** Text snippets that edits insert: some harmless, some that break the syntax on purpose. */
-const SNIPPETS = ["x", "1", ".", "(", ")", "{", "}", "\n", "\n\n", "// note\n", "/*", "*/", '"', "`", "G() { return: 1 }\n", "\tz: 2\n", ": ", ",", "import \"x\"\n"];
+const SNIPPETS = [
+  "x",
+  "1",
+  ".",
+  "(",
+  ")",
+  "{",
+  "}",
+  "\n",
+  "\n\n",
+  "// note\n",
+  "/*",
+  "*/",
+  '"',
+  "`",
+  "G() { return: 1 }\n",
+  "\tz: 2\n",
+  ": ",
+  ",",
+  'import "x"\n',
+];
 
 function expectSameParse(parses: Parses, text: string): void {
   const got = parses.parse(FILE, text);

@@ -33,7 +33,10 @@ afterAll(async () => {
 });
 
 async function hoverText(file: string, position: Position): Promise<string> {
-  const h = await client.request<{ contents: { value: string } } | null>("textDocument/hover", { textDocument: { uri: uri(file) }, position });
+  const h = await client.request<{ contents: { value: string } } | null>("textDocument/hover", {
+    textDocument: { uri: uri(file) },
+    position,
+  });
   return h?.contents.value ?? "";
 }
 
@@ -56,7 +59,9 @@ describe("hover shows inferred types", () => {
     expect(await hoverText(file, cursors[1]!)).toContain("```ko\nInt64\n```");
     const fn = await hoverText(file, cursors[2]!);
     expect(fn).toContain("Wrap puts a value in a structure.");
-    expect(fn).toMatch(/inferred types:\n```ko\ncase\d+\.Wrap\(n: Int64\) \(value: Int64\)\ncase\d+\.Wrap\(n: String\) \(value: String\)\n```$/);
+    expect(fn).toMatch(
+      /inferred types:\n```ko\ncase\d+\.Wrap\(n: Int64\) \(value: Int64\)\ncase\d+\.Wrap\(n: String\) \(value: String\)\n```$/,
+    );
     expect(await hoverText(file, cursors[3]!)).toContain("```ko\nInt64 | String\n```");
   });
 
@@ -80,7 +85,7 @@ describe("hover shows inferred types", () => {
   });
 
   test("in a function no entry calls: its parameters of any type", async () => {
-    const { file, cursors } = await files.open('Label(name) {\n\tr<|>: (name: name, size: 3)\n\treturn: r\n}\n');
+    const { file, cursors } = await files.open("Label(name) {\n\tr<|>: (name: name, size: 3)\n\treturn: r\n}\n");
     expect(await hoverText(file, cursors[0]!)).toContain("(name: Unknown, size: Int64)");
   });
 });
@@ -152,10 +157,9 @@ describe("type diagnostics", () => {
       'import "k8s"\n\nMain() {\n\treturn: k8s.Apply(object: (apiVersion: "v1", kind: "ConfigMap", metadata: (name: "a", lables: (app: "x"))))\n}\n\nRead() {\n\treturn: k8s.Get(kind: "Pod", name: "p").metadata.nmae\n}\n',
     );
     const d = await client.diagnosticsFor(file, (ds) => ds.filter((x) => x.severity === ERROR).length === 2);
-    const actions = await client.request<{ title: string; edit: { changes: Record<string, { newText: string; range: { start: Position; end: Position } }[]> } }[]>(
-      "textDocument/codeAction",
-      { textDocument: { uri: uri(file) }, range: d[0]!.range, context: { diagnostics: d } },
-    );
+    const actions = await client.request<
+      { title: string; edit: { changes: Record<string, { newText: string; range: { start: Position; end: Position } }[]> } }[]
+    >("textDocument/codeAction", { textDocument: { uri: uri(file) }, range: d[0]!.range, context: { diagnostics: d } });
     const edits = Object.fromEntries(actions.map((a) => [a.title, a.edit.changes[uri(file)]]));
     expect(edits).toEqual({
       "Change lables to labels": [{ range: { start: { line: 3, character: 87 }, end: { line: 3, character: 93 } }, newText: "labels" }],

@@ -59,7 +59,10 @@ describe("--events", () => {
   test("- writes the events to standard error; without --events nothing extra is written", async () => {
     const dir = project();
     const withEvents = await ko(["run", "p.ko", "--no-cache", "--events", "-"], { cwd: dir });
-    const lines = withEvents.stderr.trim().split("\n").map((l) => JSON.parse(l) as { type: string });
+    const lines = withEvents.stderr
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string });
     expect(lines.length).toBeGreaterThan(10);
     expect(lines.every((l) => l.type === "step")).toBe(true);
     const plain = await ko(["run", "p.ko", "--no-cache"], { cwd: dir });

@@ -94,11 +94,12 @@ Oops() {
     start(REPO, "run examples/hello.ko");
     try {
       const quick = await waitForScreen((t) => t.includes("[exit 0]"));
-      expect(quick.trim().split("\n").filter((l) => l.trim() !== "")).toEqual([
-        "Hello, Ko",
-        '(greeting: "Hello, world", shouted: "HELLO, WORLD", words: 2)',
-        "[exit 0]",
-      ]);
+      expect(
+        quick
+          .trim()
+          .split("\n")
+          .filter((l) => l.trim() !== ""),
+      ).toEqual(["Hello, Ko", '(greeting: "Hello, world", shouted: "HELLO, WORLD", words: 2)', "[exit 0]"]);
     } finally {
       spawnSync("tmux", ["kill-session", "-t", session]);
     }

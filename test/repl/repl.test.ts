@@ -115,12 +115,14 @@ describe("without a terminal: one result per input", () => {
       ":type x",
       ":type y",
       "Sum(x, 41)",
-      "bad: Panic(\"no\")",
+      'bad: Panic("no")',
       "bad",
     ].join("\n");
     const out = await ko(["repl"], { input: `${input}\n` });
     // Show prints once, at the definition: "once" is then the step's value, twice.
-    expect(out.stdout).toBe(['"once"', '"once"', '"once"', '(alpha: 1, beta: "s")', "1", '"s"', "String", "1", "Int64", "String", "42", ""].join("\n"));
+    expect(out.stdout).toBe(
+      ['"once"', '"once"', '"once"', '(alpha: 1, beta: "s")', "1", '"s"', "String", "1", "Int64", "String", "42", ""].join("\n"),
+    );
     expect(out.stderr).toContain('<input>:1:6: unrecovered panic: "no"');
     expect(out.stderr).toContain("<input>:1:1: error: bad not known"); // a step that failed is not defined
     expect(out.status).toBe(3);
@@ -128,7 +130,10 @@ describe("without a terminal: one result per input", () => {
 
   test(":type of a Kubernetes call is its record type, with no cluster; a k8s step runs on the embedded one", async () => {
     const env = { HOME: path.dirname(tmp("home")), KUBECONFIG: "" };
-    const types = await ko(["repl"], { input: 'import "k8s"\n:type k8s.Get(kind: "Pod", name: "x")\n:type k8s.Get(kind: "StatefulSet", name: "x").spec.replicas\n', env });
+    const types = await ko(["repl"], {
+      input: 'import "k8s"\n:type k8s.Get(kind: "Pod", name: "x")\n:type k8s.Get(kind: "StatefulSet", name: "x").spec.replicas\n',
+      env,
+    });
     expect(types.stdout).toBe("imported k8s\nV1Pod\n*Int64\n");
     expect(types.stderr).toBe(""); // static: no cluster was asked for
     expect(types.status).toBe(0);
@@ -162,7 +167,10 @@ describe("completion, as the terminal asks for it", () => {
     expect(s.completions("y: (a: x.b")).toEqual({ typed: "b", candidates: ["beta"] });
     expect(s.completions(":type x.")).toEqual({ typed: "", candidates: ["alpha", "beta"] });
     expect(s.completions('Wrap(n: "ko").')).toEqual({ typed: "", candidates: ["value", "size"] });
-    expect(s.completions('k8s.Get(kind: "Pod", name: "x").')).toEqual({ typed: "", candidates: ["apiVersion", "kind", "metadata", "spec", "status"] });
+    expect(s.completions('k8s.Get(kind: "Pod", name: "x").')).toEqual({
+      typed: "",
+      candidates: ["apiVersion", "kind", "metadata", "spec", "status"],
+    });
     expect(s.completions('k8s.Get(kind: "Pod", name: "x").metadata.na')).toEqual({ typed: "na", candidates: ["name", "namespace"] });
     // Names, as before: steps among them.
     expect(s.completions("Wra").candidates).toEqual(["Wrap"]);

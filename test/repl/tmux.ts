@@ -11,7 +11,9 @@ export class Terminal {
 
   static start(command: string, env: Record<string, string> = {}): Terminal {
     const session = `ko-repl-test-${process.pid}-${counter++}`;
-    const exports = Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}; `).join("");
+    const exports = Object.entries(env)
+      .map(([k, v]) => `export ${k}=${shellQuote(v)}; `)
+      .join("");
     const args = ["new-session", "-d", "-s", session, "-x", "160", "-y", "50", `${exports}${command}; echo "[exited $?]"; sleep 30`];
     // A tmux server whose last session just ended may still be exiting: try again shortly.
     for (let attempt = 1; ; attempt++) {

@@ -1,5 +1,16 @@
 /** Small constructors that keep the value tables of the runtime tests readable. */
-import { FloatVal, IntVal, Opaque, Seq, Struct, Variety, field, type Callable, type SizedIntType, type Value } from "../../src/value/value.js";
+import {
+  FloatVal,
+  IntVal,
+  Opaque,
+  Seq,
+  Struct,
+  Variety,
+  field,
+  type Callable,
+  type SizedIntType,
+  type Value,
+} from "../../src/value/value.js";
 
 export const seq = (...items: Value[]): Seq => new Seq(items);
 export const int = (type: SizedIntType, v: bigint | number): IntVal => new IntVal(type, BigInt(v));
@@ -13,6 +24,9 @@ export const st = (...entries: [string, Value][]): Struct => new Struct(entries.
 export const callable = (displayName: string, identity = displayName): Callable => ({ displayName, identity });
 
 export const variety = (name: string, ...fields: [string, Value][]): Variety =>
-  new Variety(callable(name), fields.map(([k, v]) => field(k, v)));
+  new Variety(
+    callable(name),
+    fields.map(([k, v]) => field(k, v)),
+  );
 
 export const opaque = (hostType: string, value: unknown = {}): Opaque => new Opaque(hostType, value);

@@ -54,7 +54,7 @@ describe("formatFloat (7.1, D9)", () => {
 
 describe("quoteString (Go strconv.Quote)", () => {
   it.each<[string, string]>([
-    ["Hello\tthere\n\"x\" é", '"Hello\\tthere\\n\\"x\\" é"'],
+    ['Hello\tthere\n"x" é', '"Hello\\tthere\\n\\"x\\" é"'],
     // conformance string_escapes
     ["a\tb", '"a\\tb"'],
     ["line1\nline2", '"line1\\nline2"'],
@@ -182,15 +182,7 @@ describe("printValue: layout (7.3)", () => {
       "print_wide_struct",
       st(
         ["short", st(["a", 1], ["b", 2])],
-        [
-          "long",
-          st(
-            ["field_one", "a".repeat(16)],
-            ["field_two", "b".repeat(16)],
-            ["field_three", "c".repeat(16)],
-            ["field_four", 4],
-          ),
-        ],
+        ["long", st(["field_one", "a".repeat(16)], ["field_two", "b".repeat(16)], ["field_three", "c".repeat(16)], ["field_four", 4])],
         ["seq", seq(...Array<Value>(8).fill("0123456789"))],
       ),
       lines(
@@ -221,7 +213,16 @@ describe("printValue: layout (7.3)", () => {
     ],
     [
       "float_print: each float as Go prints it",
-      st(["a", f64(1.0)], ["e", f64(1e6)], ["f", f64(123456789)], ["h", f64(0.00001)], ["i", f64(1e21)], ["k", f64(1.5e-7)], ["l", f64(2e3)], ["m", f64(0.1)]),
+      st(
+        ["a", f64(1.0)],
+        ["e", f64(1e6)],
+        ["f", f64(123456789)],
+        ["h", f64(0.00001)],
+        ["i", f64(1e21)],
+        ["k", f64(1.5e-7)],
+        ["l", f64(2e3)],
+        ["m", f64(0.1)],
+      ),
       "(a: 1, e: 1e+06, f: 1.23456789e+08, h: 1e-05, i: 1e+21, k: 1.5e-07, l: 2000, m: 0.1)",
     ],
     [

@@ -97,7 +97,7 @@ boom() {
     expect(r).toBe('(message: "Expected values to be equal", values: (1, 2))');
     expect(stdout).toBe('(message: "Expected values to be equal", values: (1, 2))\n');
   });
-  it("a failing Assert panics with its builder's message or \"Assertion failed\"", async () => {
+  it('a failing Assert panics with its builder\'s message or "Assertion failed"', async () => {
     expect(await result(`Recover(invoke: plain, panic: Return)`, defs)).toBe('"Assertion failed"');
     expect(await result(`Recover(invoke: custom, panic: Return)`, defs)).toBe('(why: "custom")');
   });
@@ -132,7 +132,9 @@ describe("host packages from Ko", () => {
     expect(await result(`(s: strings.Join(string: ("a", "b"), delimiter: "-"), p: path.Join("a", "b/../c"), t: time.Second(2))`)).toBe(
       '(s: "a-b", p: "a/c", t: 2000000000)',
     );
-    const program = compileSource(`import "github.com/kocircuit/kocircuit/lib/encoding/json"\nMain() {\n\treturn: json.Marshal((x: 5))\n}\n`);
+    const program = compileSource(
+      `import "github.com/kocircuit/kocircuit/lib/encoding/json"\nMain() {\n\treturn: json.Marshal((x: 5))\n}\n`,
+    );
     expect(printValue(await program.call(program.func("Main")!, []))).toBe('"{\\"x\\":5}"');
   });
   it("report wrong argument types as errors (D31)", async () => {

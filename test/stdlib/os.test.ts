@@ -12,7 +12,7 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ko-stdlib-os-"));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 describe("os.Env", () => {
-  it("reads an environment variable, \"\" when unset", () => {
+  it('reads an environment variable, "" when unset', () => {
     process.env.KO_STDLIB_TEST_VAR = "value";
     expect(o("Env", { "": "KO_STDLIB_TEST_VAR" })).toBe("value");
     expect(o("Env", { name: "KO_STDLIB_TEST_SURELY_UNSET" })).toBe("");

@@ -20,7 +20,9 @@ describe("encoding/yaml.Marshal", () => {
     expect(marshal(new IntVal("Uint64", 18446744073709551615n))).toBe("18446744073709551615\n");
   });
   it("quotes strings that would read back as something else", () => {
-    expect(marshal(struct({ a: "true", b: "12", c: "yes", d: "off", e: "plain", f: "y" }))).toBe('a: "true"\nb: "12"\nc: "yes"\nd: "off"\ne: plain\nf: "y"\n');
+    expect(marshal(struct({ a: "true", b: "12", c: "yes", d: "off", e: "plain", f: "y" }))).toBe(
+      'a: "true"\nb: "12"\nc: "yes"\nd: "off"\ne: plain\nf: "y"\n',
+    );
   });
   it("writes Empty as null and leaves Empty fields out", () => {
     expect(marshal(EMPTY)).toBe("null\n");

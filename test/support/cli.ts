@@ -13,7 +13,10 @@ export interface Outcome {
   readonly signal: NodeJS.Signals | null;
 }
 
-export function ko(args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Outcome> {
+export function ko(
+  args: string[],
+  opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [KO, ...args], {
       cwd: opts.cwd ?? REPO,

@@ -28,7 +28,10 @@ export function readEvents(file: string): StepEvent[] {
 }
 
 /** `ko run ARGS... --events FILE` in `cwd`. */
-export async function runWithEvents(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<EventOutcome> {
+export async function runWithEvents(
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<EventOutcome> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ko-events-")), "events.jsonl");
   const out = await ko(["run", ...args, "--events", file], opts);
   return { ...out, events: fs.existsSync(file) ? readEvents(file) : [] };

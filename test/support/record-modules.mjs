@@ -14,5 +14,12 @@ export async function load(url, context, next) {
 `;
   register(`data:text/javascript,${encodeURIComponent(hooks)}`);
   const cache = createRequire(import.meta.url).cache;
-  process.on("exit", () => fs.appendFileSync(out, Object.keys(cache).map((f) => `${f}\n`).join("")));
+  process.on("exit", () =>
+    fs.appendFileSync(
+      out,
+      Object.keys(cache)
+        .map((f) => `${f}\n`)
+        .join(""),
+    ),
+  );
 }

@@ -12,7 +12,11 @@ import { describe as summary } from "./helpers.js";
 const dir = fileURLToPath(new URL("../../../shared/conformance/", import.meta.url));
 const present = existsSync(dir);
 // Files only: `ko run` keeps its cache in a `.ko` directory next to the programs it runs.
-const cases = present ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".ko")).map((e) => e.name) : [];
+const cases = present
+  ? readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith(".ko"))
+      .map((e) => e.name)
+  : [];
 
 /** Cases whose expected compile error belongs to the syntax stage. */
 const SYNTAX_ERRORS: Record<string, RegExp> = {

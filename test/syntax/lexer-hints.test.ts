@@ -10,7 +10,9 @@ import { allTokens, makeLexer } from "../../src/syntax/tokens.js";
 
 const shape = (r: ILexingResult) => ({
   tokens: r.tokens.map((t) => `${t.tokenType.name}@${t.startOffset}:${t.image}`),
-  groups: Object.fromEntries(Object.entries(r.groups).map(([g, ts]) => [g, ts.map((t) => `${t.tokenType.name}@${t.startOffset}:${t.image}`)])),
+  groups: Object.fromEntries(
+    Object.entries(r.groups).map(([g, ts]) => [g, ts.map((t) => `${t.tokenType.name}@${t.startOffset}:${t.image}`)]),
+  ),
   errors: r.errors.map((e) => `${e.offset}:${e.length}`),
 });
 

@@ -15,14 +15,17 @@ describe("token kinds", () => {
     ["größe _ _after step2 日本 x١", ["Ident:größe", "Ident:_", "Ident:_after", "Ident:step2", "Ident:日本", "Ident:x١"]],
     ["𝒳y", ["Ident:𝒳y"]],
     ["import use as return true false", ["Ident:import", "Ident:use", "Ident:as", "Ident:return", "Ident:true", "Ident:false"]],
-    [": { } [ ] ( ) . - ?", ["Colon::", "LBrace:{", "RBrace:}", "LBracket:[", "RBracket:]", "LParen:(", "RParen:)", "Dot:.", "Minus:-", "Question:?"]],
+    [
+      ": { } [ ] ( ) . - ?",
+      ["Colon::", "LBrace:{", "RBrace:}", "LBracket:[", "RBracket:]", "LParen:(", "RParen:)", "Dot:.", "Minus:-", "Question:?"],
+    ],
     ["a,b;c\nd", ["Ident:a", "Line:,", "Ident:b", "Line:;", "Ident:c", "Line:\n", "Ident:d"]],
     ["a\r\nb\t \rc", ["Ident:a", "Line:\n", "Ident:b", "Ident:c"]],
     ["1 1.5 .5 1. 1e3 0x1F", ["Int:1", "Float:1.5", "Float:.5", "Float:1.", "Float:1e3", "Int:0x1F"]],
     ["-5 - 5", ["Minus:-", "Int:5", "Minus:-", "Int:5"]],
     ["12ab", ["Int:12", "Ident:ab"]],
     ["x.e1", ["Ident:x", "Dot:.", "Ident:e1"]],
-    ['"s" `r` \'c\'', ['InterpretedString:"s"', "RawString:`r`", "CharLiteral:'c'"]],
+    ["\"s\" `r` 'c'", ['InterpretedString:"s"', "RawString:`r`", "CharLiteral:'c'"]],
     ["a // c\nb /* d\ne */ c", ["Ident:a", "Line:\n", "Ident:b", "Ident:c"]],
     ["\ufeffa", ["Ident:a"]],
   ])("%j", (text, expected) => {
@@ -221,9 +224,7 @@ describe("interpreted strings", () => {
   });
 
   test("a string not terminated before the end of the file", () => {
-    expect(summary(parse('Main() { return: "abc').diagnostics)).toBe(
-      "1:18 string literal not terminated before end of file",
-    );
+    expect(summary(parse('Main() { return: "abc').diagnostics)).toBe("1:18 string literal not terminated before end of file");
   });
 });
 

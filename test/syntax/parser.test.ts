@@ -26,7 +26,7 @@ describe("formulas", () => {
     ["F[x: 1](y: 2)", "F[x: 1](y: 2)"],
     // a dotted name right after an identifier is one reference (note 8)
     ["a.b(1)", "a.b(1)"],
-    ["str.Upper(\"ko\")", 'str.Upper("ko")'],
+    ['str.Upper("ko")', 'str.Upper("ko")'],
     // postfix chains bind left to right (note 7)
     ["F(x: 1)(y: 2).a.b[c: 3]()", "{F(x: 1)(y: 2)}.a.b[c: 3]()"],
     ["MakePair(x: 10).second", "{MakePair(x: 10)}.second"],

@@ -24,7 +24,12 @@ function show(ds: readonly Diagnostic[]): string {
 /** The arguments of a conformance case (`--arg` lines of NAME.args), as `ko run` passes them. */
 function caseArguments(base: string): { func: string; fields: Field[] } {
   const func = fs.existsSync(`${base}.func`) ? fs.readFileSync(`${base}.func`, "utf8").trim() : "Main";
-  const lines = fs.existsSync(`${base}.args`) ? fs.readFileSync(`${base}.args`, "utf8").split("\n").map((l) => l.trim()) : [];
+  const lines = fs.existsSync(`${base}.args`)
+    ? fs
+        .readFileSync(`${base}.args`, "utf8")
+        .split("\n")
+        .map((l) => l.trim())
+    : [];
   const fields: Field[] = [];
   for (let i = 0; i < lines.length; i++) if (lines[i] === "--arg") fields.push(argField(lines[++i]!));
   return { func, fields };
@@ -35,7 +40,9 @@ describe("conformance programs that exit 0 are accepted, without a warning", () 
     .readdirSync(CONFORMANCE, { withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith(".ko"))
     .map((e) => e.name.slice(0, -3))
-    .filter((n) => !fs.existsSync(path.join(CONFORMANCE, `${n}.rc`)) || fs.readFileSync(path.join(CONFORMANCE, `${n}.rc`), "utf8").trim() === "0");
+    .filter(
+      (n) => !fs.existsSync(path.join(CONFORMANCE, `${n}.rc`)) || fs.readFileSync(path.join(CONFORMANCE, `${n}.rc`), "utf8").trim() === "0",
+    );
 
   test("there are many", () => expect(cases.length).toBeGreaterThan(50));
 

@@ -75,7 +75,7 @@ describe("the tool API", () => {
   const source = [
     "Pair(left, right?) { return: (l: left, r: right) }",
     "Main() {",
-    "\tp: Pair(left: 1, right: \"x\")",
+    '\tp: Pair(left: 1, right: "x")',
     "\tq: Pair(left: true)",
     "\treturn: p.l",
     "}",
@@ -83,7 +83,14 @@ describe("the tool API", () => {
   const program = compileSource(source, { pkgPath: "t", path: "t.ko" });
   const report = program.types.check([{ fn: program.func("Main")!, fields: [] }]);
   const query = new TypeQuery(report, program.compiled, program.program);
-  const offset = (line: number, col: number) => source.split("\n").slice(0, line - 1).join("\n").length + (line > 1 ? 1 : 0) + col - 1;
+  const offset = (line: number, col: number) =>
+    source
+      .split("\n")
+      .slice(0, line - 1)
+      .join("\n").length +
+    (line > 1 ? 1 : 0) +
+    col -
+    1;
 
   test("the type of a step, at its label or its formula, as 7.4 prints it", () => {
     expect(query.at("t.ko", offset(3, 2))).toMatchObject({ kind: "step", name: "p", text: "(l: Int64, r: String)" });
@@ -92,7 +99,11 @@ describe("the tool API", () => {
   });
 
   test("the names in scope, with their types, for completion", () => {
-    expect(query.scopeAt("t.ko", offset(5, 3)).map((i) => `${i.name}: ${i.text}`)).toEqual(["p: (l: Int64, r: String)", "q: (l: Bool)", "return: Int64"]);
+    expect(query.scopeAt("t.ko", offset(5, 3)).map((i) => `${i.name}: ${i.text}`)).toEqual([
+      "p: (l: Int64, r: String)",
+      "q: (l: Bool)",
+      "return: Int64",
+    ]);
   });
 
   test("a parameter's type is the union over the specialisations reached", () => {
@@ -105,7 +116,10 @@ describe("the tool API", () => {
   test("a function's name shows each specialisation", () => {
     const pair = query.at("t.ko", offset(1, 2));
     expect(pair!.kind).toBe("function");
-    expect(pair!.text.split("\n")).toEqual(["t.Pair(left: Int64, right: String) (l: Int64, r: String)", "t.Pair(left: Bool, right: Empty) (l: Bool)"]);
+    expect(pair!.text.split("\n")).toEqual([
+      "t.Pair(left: Int64, right: String) (l: Int64, r: String)",
+      "t.Pair(left: Bool, right: Empty) (l: Bool)",
+    ]);
   });
 
   test("a reference to a step has that step's type", () => {
@@ -115,7 +129,12 @@ describe("the tool API", () => {
 
   test("every step, parameter and function of a file", () => {
     const infos = query.inFile("t.ko");
-    expect(infos.filter((i) => i.kind === "function").map((i) => i.name).sort()).toEqual(["Main", "Pair"]);
+    expect(
+      infos
+        .filter((i) => i.kind === "function")
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(["Main", "Pair"]);
     expect(infos.filter((i) => i.kind === "param").map((i) => i.name)).toEqual(["left", "right"]);
     expect(infos.filter((i) => i.kind === "step" && i.name === "q").map((i) => i.text)).toEqual(["(l: Bool)"]);
   });
@@ -130,7 +149,14 @@ describe("static types", () => {
   const shown = (t: StaticType) => showTy(t);
 
   test("print as spec 7.4 prints types, with unions for what does not unify", () => {
-    expect(shown(structure([{ name: "a", type: INT64 }, { name: "b", type: maybeEmpty(STRING) }]))).toBe("(a: Int64, b: *String)");
+    expect(
+      shown(
+        structure([
+          { name: "a", type: INT64 },
+          { name: "b", type: maybeEmpty(STRING) },
+        ]),
+      ),
+    ).toBe("(a: Int64, b: *String)");
     expect(shown(sequence(INT64))).toBe("(Int64)");
     expect(shown(maybeEmpty(sequence(INT64)))).toBe("(Int64)");
     expect(shown(join(INT64, STRING))).toBe("Int64 | String");

@@ -18,7 +18,10 @@ import { readChunks, type Chunk } from "../support/chunked.js";
 import { ko, REPO } from "../support/cli.js";
 
 const DIR = path.join(REPO, "test/testdata/types");
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".ko")).sort();
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith(".ko"))
+  .sort();
 
 interface Reported {
   readonly severity: "error" | "warning";
@@ -72,8 +75,18 @@ describe.each(files)("%s", (name) => {
         const checked = await ko(["check", name, "--entry", func], { cwd: dir });
         const where = `ko check ${name}:${chunk.line}\nstderr:\n${checked.stderr}`;
         const got = reported(checked.stderr, name);
-        matchExactly(got.filter((r) => r.severity === "error"), chunk.errors, "error", where);
-        matchExactly(got.filter((r) => r.severity === "warning"), warnings, "warning", where);
+        matchExactly(
+          got.filter((r) => r.severity === "error"),
+          chunk.errors,
+          "error",
+          where,
+        );
+        matchExactly(
+          got.filter((r) => r.severity === "warning"),
+          warnings,
+          "warning",
+          where,
+        );
         expect(checked.status, where).toBe(chunk.errors.length > 0 ? 3 : 0);
         expect(checked.stdout, where).toBe("");
       }
@@ -81,7 +94,10 @@ describe.each(files)("%s", (name) => {
       const ran = await ko(["run", name, ...chunk.runArgs], { cwd: dir });
       const where = `ko run ${name}:${chunk.line}\nstderr:\n${ran.stderr}`;
       const errors = reported(ran.stderr, name).filter((r) => r.severity === "error");
-      expect(reported(ran.stderr, name).filter((r) => r.severity === "warning"), where).toEqual([]);
+      expect(
+        reported(ran.stderr, name).filter((r) => r.severity === "warning"),
+        where,
+      ).toEqual([]);
       if (chunk.errors.length > 0) {
         matchExactly(errors, chunk.errors, "error", where);
         expect(ran.stdout, `${where}\nnothing may run`).toBe("");

@@ -44,7 +44,8 @@ const expressions = fc.letrec<Record<Kind, string>>((tie) => {
   const slot = (k: Kind) => fc.oneof({ weight: 40, arbitrary: tie(k) }, { weight: 1, arbitrary: tie("any") });
   const call = (template: (...parts: string[]) => string, ...kinds: Kind[]) =>
     fc.tuple(...kinds.map(slot)).map((parts) => template(...parts));
-  const node = (...arbs: fc.Arbitrary<string>[]) => fc.oneof({ depthIdentifier: DEPTH, maxDepth: 4, depthSize: "small", withCrossShrink: true }, ...arbs);
+  const node = (...arbs: fc.Arbitrary<string>[]) =>
+    fc.oneof({ depthIdentifier: DEPTH, maxDepth: 4, depthSize: "small", withCrossShrink: true }, ...arbs);
   const small = fc.integer({ min: -3, max: 9 }).map(String);
   /** A variety position with a usual right choice, sometimes any variety (often a wrong one). */
   const usually = (right: string) => fc.oneof({ weight: 5, arbitrary: fc.constant(right) }, { weight: 1, arbitrary: tie("variety") });
@@ -109,7 +110,9 @@ const expressions = fc.letrec<Record<Kind, string>>((tie) => {
       call((s, a) => `Merge(${s}, ${a})`, "seq", "int"),
       call((s) => `Sort(over: ${s}, less: lt)`, "seq"),
       fc.tuple(slot("seq"), usually("lt")).map(([s, v]) => `Sort(over: ${s}, less: ${v})`),
-      fc.tuple(slot("struct"), usually("String")).map(([t, v]) => `Template(template: "{{a}}-{{b}}", args: ${t}, withString: Return, withArg: ${v})`),
+      fc
+        .tuple(slot("struct"), usually("String"))
+        .map(([t, v]) => `Template(template: "{{a}}-{{b}}", args: ${t}, withString: Return, withArg: ${v})`),
       call((s) => `Range(over: ${s}, start: 0, with: acc).image`, "seq"),
       call((s) => `Take(${s}).remainder`, "seq"),
     ),

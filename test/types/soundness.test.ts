@@ -86,7 +86,9 @@ describe("the type checker is sound on random programs", () => {
         tally.programs++;
         const report = program.check(program.func("Main")!);
         const outcome = await runUnchecked(program);
-        const diagnostics = report.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.col} ${d.severity}: ${d.message}`).join("\n");
+        const diagnostics = report.diagnostics
+          .map((d) => `${d.span.start.line}:${d.span.start.col} ${d.severity}: ${d.message}`)
+          .join("\n");
         if (report.diagnostics.length === 0 && exact(report)) {
           tally.clean++;
           const typeError = outcome.kind === "error" && !VALUE_ERRORS.has(outcome.error.code);

@@ -28,7 +28,10 @@ export interface ReadinessHold {
 export type HoldCondition =
   | { jobComplete: string; namespace?: string }
   | { podsReady: string; namespace?: string }
-  | ((cluster: { get(kind: string, namespace: string | undefined, name: string): KObject | undefined; list(kind: string, namespace?: string): KObject[] }) => boolean);
+  | ((cluster: {
+      get(kind: string, namespace: string | undefined, name: string): KObject | undefined;
+      list(kind: string, namespace?: string): KObject[];
+    }) => boolean);
 
 interface ActiveHold extends ReadinessHold {
   id: number;
@@ -56,20 +59,60 @@ export class Kubelet implements Controller {
     }
     const nodes = this.m.rt("", "nodes");
     if (!this.m.api.tryGet(nodes, undefined, NODE_NAME)) {
-      const node = this.m.api.create(nodes, undefined, {
-        metadata: { name: NODE_NAME, labels: { "kubernetes.io/hostname": NODE_NAME, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "node-role.kubernetes.io/control-plane": "" } },
-        spec: { podCIDR: "10.244.0.0/24", podCIDRs: ["10.244.0.0/24"] },
-      }, { fieldManager: MANAGER });
+      const node = this.m.api.create(
+        nodes,
+        undefined,
+        {
+          metadata: {
+            name: NODE_NAME,
+            labels: {
+              "kubernetes.io/hostname": NODE_NAME,
+              "kubernetes.io/os": "linux",
+              "kubernetes.io/arch": "amd64",
+              "node-role.kubernetes.io/control-plane": "",
+            },
+          },
+          spec: { podCIDR: "10.244.0.0/24", podCIDRs: ["10.244.0.0/24"] },
+        },
+        { fieldManager: MANAGER },
+      );
       const now = timestamp();
-      this.m.mutate(nodes, undefined, node.metadata.name, MANAGER, (n) => {
-        n.status = {
-          capacity: { cpu: "8", memory: "32Gi", pods: "110", "ephemeral-storage": "100Gi" },
-          allocatable: { cpu: "8", memory: "32Gi", pods: "110", "ephemeral-storage": "100Gi" },
-          conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status", lastHeartbeatTime: now, lastTransitionTime: now }],
-          addresses: [{ type: "InternalIP", address: NODE_IP }, { type: "Hostname", address: NODE_NAME }],
-          nodeInfo: { kubeletVersion: "v1.32.0", kubeProxyVersion: "v1.32.0", osImage: "Ko simulated node", kernelVersion: "6.1.0", containerRuntimeVersion: "containerd://1.7.0", operatingSystem: "linux", architecture: "amd64" },
-        };
-      }, "status");
+      this.m.mutate(
+        nodes,
+        undefined,
+        node.metadata.name,
+        MANAGER,
+        (n) => {
+          n.status = {
+            capacity: { cpu: "8", memory: "32Gi", pods: "110", "ephemeral-storage": "100Gi" },
+            allocatable: { cpu: "8", memory: "32Gi", pods: "110", "ephemeral-storage": "100Gi" },
+            conditions: [
+              {
+                type: "Ready",
+                status: "True",
+                reason: "KubeletReady",
+                message: "kubelet is posting ready status",
+                lastHeartbeatTime: now,
+                lastTransitionTime: now,
+              },
+            ],
+            addresses: [
+              { type: "InternalIP", address: NODE_IP },
+              { type: "Hostname", address: NODE_NAME },
+            ],
+            nodeInfo: {
+              kubeletVersion: "v1.32.0",
+              kubeProxyVersion: "v1.32.0",
+              osImage: "Ko simulated node",
+              kernelVersion: "6.1.0",
+              containerRuntimeVersion: "containerd://1.7.0",
+              operatingSystem: "linux",
+              architecture: "amd64",
+            },
+          };
+        },
+        "status",
+      );
     }
   }
 
@@ -85,13 +128,15 @@ export class Kubelet implements Controller {
 
   private *heldPodKeys(): Iterable<string> {
     // Every running pod a hold matches: whether the hold is still unmet is for reconcile to decide.
-    for (const p of this.m.list(this.pods)) if (p.status?.phase === "Running" && this.holds.some((h) => this.matchesHold(h, p))) yield `pod:${nsKey(p)}`;
+    for (const p of this.m.list(this.pods))
+      if (p.status?.phase === "Running" && this.holds.some((h) => this.matchesHold(h, p))) yield `pod:${nsKey(p)}`;
   }
 
   addHold(h: ReadinessHold): number {
     const id = this.nextHold++;
     this.holds.push({ ...h, id, reqs: parseLabelSelector(h.selector) });
-    for (const p of this.m.list(this.pods)) if (this.matchesHold(this.holds[this.holds.length - 1]!, p)) this.m.enqueue(this.name, `pod:${nsKey(p)}`);
+    for (const p of this.m.list(this.pods))
+      if (this.matchesHold(this.holds[this.holds.length - 1]!, p)) this.m.enqueue(this.name, `pod:${nsKey(p)}`);
     return id;
   }
 
@@ -135,8 +180,12 @@ export class Kubelet implements Controller {
       return (job?.status?.conditions ?? []).some((c: KObject) => c.type === "Complete" && c.status === "True");
     }
     const reqs = parseLabelSelector(u.podsReady);
-    const pods = this.m.list(this.pods, u.namespace ?? h.namespace ?? podNamespace).filter((p) => matchesRequirements(reqs, p.metadata.labels));
-    return pods.length > 0 && pods.every((p) => (p.status?.conditions ?? []).some((c: KObject) => c.type === "Ready" && c.status === "True"));
+    const pods = this.m
+      .list(this.pods, u.namespace ?? h.namespace ?? podNamespace)
+      .filter((p) => matchesRequirements(reqs, p.metadata.labels));
+    return (
+      pods.length > 0 && pods.every((p) => (p.status?.conditions ?? []).some((c: KObject) => c.type === "Ready" && c.status === "True"))
+    );
   }
 
   reconcile(key: string): void {
@@ -166,34 +215,71 @@ export class Kubelet implements Controller {
       this.m.mutate(pods, ns, name, "kube-scheduler", (o) => {
         o.spec.nodeName = NODE_NAME;
       });
-      this.m.mutate(pods, ns, name, "kube-scheduler", (o) => {
-        o.status = { ...(o.status ?? {}), conditions: setCondition(o.status?.conditions, { type: "PodScheduled", status: "True", lastProbeTime: null }, now) };
-      }, "status");
+      this.m.mutate(
+        pods,
+        ns,
+        name,
+        "kube-scheduler",
+        (o) => {
+          o.status = {
+            ...(o.status ?? {}),
+            conditions: setCondition(o.status?.conditions, { type: "PodScheduled", status: "True", lastProbeTime: null }, now),
+          };
+        },
+        "status",
+      );
       return;
     }
 
     if (phase !== "Running") {
       if (!step("start", d.start)) return;
       const ip = `10.244.0.${this.nextIP++}`;
-      this.m.mutate(pods, ns, name, MANAGER, (o) => {
-        let conds = o.status?.conditions;
-        conds = setCondition(conds, { type: "PodReadyToStartContainers", status: "True", lastProbeTime: null }, now);
-        conds = setCondition(conds, { type: "Initialized", status: "True", lastProbeTime: null }, now);
-        conds = setCondition(conds, { type: "Ready", status: "False", reason: "ContainersNotReady", message: `containers with unready status: [${(o.spec.containers ?? []).map((c: KObject) => c.name).join(" ")}]`, lastProbeTime: null }, now);
-        conds = setCondition(conds, { type: "ContainersReady", status: "False", reason: "ContainersNotReady", message: `containers with unready status: [${(o.spec.containers ?? []).map((c: KObject) => c.name).join(" ")}]`, lastProbeTime: null }, now);
-        conds = setCondition(conds, { type: "PodScheduled", status: "True", lastProbeTime: null }, now);
-        o.status = {
-          ...o.status,
-          phase: "Running",
-          conditions: conds,
-          hostIP: NODE_IP,
-          hostIPs: [{ ip: NODE_IP }],
-          podIP: ip,
-          podIPs: [{ ip }],
-          startTime: o.status?.startTime ?? now,
-          containerStatuses: containerStatuses(o, false, now),
-        };
-      }, "status");
+      this.m.mutate(
+        pods,
+        ns,
+        name,
+        MANAGER,
+        (o) => {
+          let conds = o.status?.conditions;
+          conds = setCondition(conds, { type: "PodReadyToStartContainers", status: "True", lastProbeTime: null }, now);
+          conds = setCondition(conds, { type: "Initialized", status: "True", lastProbeTime: null }, now);
+          conds = setCondition(
+            conds,
+            {
+              type: "Ready",
+              status: "False",
+              reason: "ContainersNotReady",
+              message: `containers with unready status: [${(o.spec.containers ?? []).map((c: KObject) => c.name).join(" ")}]`,
+              lastProbeTime: null,
+            },
+            now,
+          );
+          conds = setCondition(
+            conds,
+            {
+              type: "ContainersReady",
+              status: "False",
+              reason: "ContainersNotReady",
+              message: `containers with unready status: [${(o.spec.containers ?? []).map((c: KObject) => c.name).join(" ")}]`,
+              lastProbeTime: null,
+            },
+            now,
+          );
+          conds = setCondition(conds, { type: "PodScheduled", status: "True", lastProbeTime: null }, now);
+          o.status = {
+            ...o.status,
+            phase: "Running",
+            conditions: conds,
+            hostIP: NODE_IP,
+            hostIPs: [{ ip: NODE_IP }],
+            podIP: ip,
+            podIPs: [{ ip }],
+            startTime: o.status?.startTime ?? now,
+            containerStatuses: containerStatuses(o, false, now),
+          };
+        },
+        "status",
+      );
       return;
     }
 
@@ -201,25 +287,44 @@ export class Kubelet implements Controller {
     if (runsToCompletion) {
       if (!step("complete", d.complete)) return;
       const code = Number(p.metadata.annotations?.["ko.dev/exit-code"] ?? 0) || 0;
-      this.m.mutate(pods, ns, name, MANAGER, (o) => {
-        const reason = code === 0 ? "PodCompleted" : undefined;
-        let conds = o.status?.conditions;
-        conds = setCondition(conds, { type: "Ready", status: "False", ...(reason ? { reason } : {}), lastProbeTime: null }, now);
-        conds = setCondition(conds, { type: "ContainersReady", status: "False", ...(reason ? { reason } : {}), lastProbeTime: null }, now);
-        conds = setCondition(conds, { type: "PodReadyToStartContainers", status: "False", lastProbeTime: null }, now);
-        o.status = {
-          ...o.status,
-          phase: code === 0 ? "Succeeded" : "Failed",
-          conditions: conds,
-          containerStatuses: (o.spec.containers ?? []).map((c: KObject) => ({
-            ...baseStatus(o, c),
-            ready: false,
-            started: false,
-            restartCount: 0,
-            state: { terminated: { exitCode: code, reason: code === 0 ? "Completed" : "Error", startedAt: o.status?.startTime ?? now, finishedAt: now, containerID: containerID(o, c) } },
-          })),
-        };
-      }, "status");
+      this.m.mutate(
+        pods,
+        ns,
+        name,
+        MANAGER,
+        (o) => {
+          const reason = code === 0 ? "PodCompleted" : undefined;
+          let conds = o.status?.conditions;
+          conds = setCondition(conds, { type: "Ready", status: "False", ...(reason ? { reason } : {}), lastProbeTime: null }, now);
+          conds = setCondition(
+            conds,
+            { type: "ContainersReady", status: "False", ...(reason ? { reason } : {}), lastProbeTime: null },
+            now,
+          );
+          conds = setCondition(conds, { type: "PodReadyToStartContainers", status: "False", lastProbeTime: null }, now);
+          o.status = {
+            ...o.status,
+            phase: code === 0 ? "Succeeded" : "Failed",
+            conditions: conds,
+            containerStatuses: (o.spec.containers ?? []).map((c: KObject) => ({
+              ...baseStatus(o, c),
+              ready: false,
+              started: false,
+              restartCount: 0,
+              state: {
+                terminated: {
+                  exitCode: code,
+                  reason: code === 0 ? "Completed" : "Error",
+                  startedAt: o.status?.startTime ?? now,
+                  finishedAt: now,
+                  containerID: containerID(o, c),
+                },
+              },
+            })),
+          };
+        },
+        "status",
+      );
       return;
     }
 
@@ -227,20 +332,42 @@ export class Kubelet implements Controller {
     const held = this.isHeld(p);
     if (!ready && !held) {
       if (!step("ready", d.ready)) return;
-      this.m.mutate(pods, ns, name, MANAGER, (o) => {
-        let conds = o.status?.conditions;
-        conds = setCondition(conds, { type: "ContainersReady", status: "True", lastProbeTime: null }, now);
-        conds = setCondition(conds, { type: "Ready", status: "True", lastProbeTime: null }, now);
-        o.status = { ...o.status, conditions: conds, containerStatuses: containerStatuses(o, true, now) };
-      }, "status");
+      this.m.mutate(
+        pods,
+        ns,
+        name,
+        MANAGER,
+        (o) => {
+          let conds = o.status?.conditions;
+          conds = setCondition(conds, { type: "ContainersReady", status: "True", lastProbeTime: null }, now);
+          conds = setCondition(conds, { type: "Ready", status: "True", lastProbeTime: null }, now);
+          o.status = { ...o.status, conditions: conds, containerStatuses: containerStatuses(o, true, now) };
+        },
+        "status",
+      );
     } else if (ready && held) {
-      this.m.mutate(pods, ns, name, MANAGER, (o) => {
-        const msg = `containers with unready status: [${(o.spec.containers ?? []).map((c: KObject) => c.name).join(" ")}]`;
-        let conds = o.status?.conditions;
-        conds = setCondition(conds, { type: "ContainersReady", status: "False", reason: "ContainersNotReady", message: msg, lastProbeTime: null }, now);
-        conds = setCondition(conds, { type: "Ready", status: "False", reason: "ContainersNotReady", message: msg, lastProbeTime: null }, now);
-        o.status = { ...o.status, conditions: conds, containerStatuses: containerStatuses(o, false, now) };
-      }, "status");
+      this.m.mutate(
+        pods,
+        ns,
+        name,
+        MANAGER,
+        (o) => {
+          const msg = `containers with unready status: [${(o.spec.containers ?? []).map((c: KObject) => c.name).join(" ")}]`;
+          let conds = o.status?.conditions;
+          conds = setCondition(
+            conds,
+            { type: "ContainersReady", status: "False", reason: "ContainersNotReady", message: msg, lastProbeTime: null },
+            now,
+          );
+          conds = setCondition(
+            conds,
+            { type: "Ready", status: "False", reason: "ContainersNotReady", message: msg, lastProbeTime: null },
+            now,
+          );
+          o.status = { ...o.status, conditions: conds, containerStatuses: containerStatuses(o, false, now) };
+        },
+        "status",
+      );
     }
   }
 
@@ -264,18 +391,33 @@ export class Kubelet implements Controller {
     this.m.mutate(rt, ns, name, "kube-controller-manager", (o) => {
       o.spec.volumeName = volume;
       o.spec.storageClassName ??= "standard";
-      o.metadata.annotations = { ...(o.metadata.annotations ?? {}), "pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes", "volume.beta.kubernetes.io/storage-provisioner": "ko.dev/simulated", "volume.kubernetes.io/storage-provisioner": "ko.dev/simulated" };
+      o.metadata.annotations = {
+        ...(o.metadata.annotations ?? {}),
+        "pv.kubernetes.io/bind-completed": "yes",
+        "pv.kubernetes.io/bound-by-controller": "yes",
+        "volume.beta.kubernetes.io/storage-provisioner": "ko.dev/simulated",
+        "volume.kubernetes.io/storage-provisioner": "ko.dev/simulated",
+      };
       o.metadata.finalizers = [...new Set([...(o.metadata.finalizers ?? []), "kubernetes.io/pvc-protection"])];
     });
-    this.m.mutate(rt, ns, name, "kube-controller-manager", (o) => {
-      o.status = { phase: "Bound", accessModes: o.spec.accessModes, capacity: { storage: o.spec.resources?.requests?.storage } };
-    }, "status");
+    this.m.mutate(
+      rt,
+      ns,
+      name,
+      "kube-controller-manager",
+      (o) => {
+        o.status = { phase: "Bound", accessModes: o.spec.accessModes, capacity: { storage: o.spec.resources?.requests?.storage } };
+      },
+      "status",
+    );
   }
 }
 
 /** The claims a pod's volumes name. */
 function claimsOf(p: KObject): string[] {
-  return (p.spec?.volumes ?? []).map((v: KObject) => v.persistentVolumeClaim?.claimName).filter((n: unknown): n is string => typeof n === "string");
+  return (p.spec?.volumes ?? [])
+    .map((v: KObject) => v.persistentVolumeClaim?.claimName)
+    .filter((n: unknown): n is string => typeof n === "string");
 }
 
 function containerID(p: KObject, c: KObject): string {
@@ -286,12 +428,23 @@ function baseStatus(p: KObject, c: KObject): KObject {
   const image = String(c.image ?? "");
   const full = image.includes("/") ? (image.split("/")[0]!.includes(".") ? image : `docker.io/${image}`) : `docker.io/library/${image}`;
   const tagged = /:[^/]+$/.test(full) || full.includes("@") ? full : `${full}:latest`;
-  return { name: c.name, image: tagged, imageID: `${tagged.replace(/:[^/:]+$/, "")}@sha256:${createHash("sha256").update(tagged).digest("hex")}`, containerID: containerID(p, c) };
+  return {
+    name: c.name,
+    image: tagged,
+    imageID: `${tagged.replace(/:[^/:]+$/, "")}@sha256:${createHash("sha256").update(tagged).digest("hex")}`,
+    containerID: containerID(p, c),
+  };
 }
 
 function containerStatuses(p: KObject, ready: boolean, now: string): KObject[] {
   return (p.spec.containers ?? []).map((c: KObject) => {
     const prev = (p.status?.containerStatuses ?? []).find((s: KObject) => s.name === c.name);
-    return { ...baseStatus(p, c), ready, started: true, restartCount: prev?.restartCount ?? 0, state: { running: { startedAt: prev?.state?.running?.startedAt ?? now } } };
+    return {
+      ...baseStatus(p, c),
+      ready,
+      started: true,
+      restartCount: prev?.restartCount ?? 0,
+      state: { running: { startedAt: prev?.state?.running?.startedAt ?? now } },
+    };
   });
 }

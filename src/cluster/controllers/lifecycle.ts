@@ -14,7 +14,8 @@ import { type Controller, type ControllerManager, isActive, isPodReady, nsKey, s
 const MANAGER = "kube-controller-manager";
 export const DEFAULT_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
-const FAKE_CA = "-----BEGIN CERTIFICATE-----\nMIIBkoThisIsASimulatedClusterCAForKoOnlyAAAAAAAAAAAAAAAAAAAAAAAA\n-----END CERTIFICATE-----\n";
+const FAKE_CA =
+  "-----BEGIN CERTIFICATE-----\nMIIBkoThisIsASimulatedClusterCAForKoOnlyAAAAAAAAAAAAAAAAAAAAAAAA\n-----END CERTIFICATE-----\n";
 
 function ignoreMissing(fn: () => void): void {
   try {
@@ -30,13 +31,20 @@ export class NamespaceController implements Controller {
 
   start(): void {
     const nsType = this.m.rt("", "namespaces");
-    for (const n of DEFAULT_NAMESPACES) if (!this.m.api.tryGet(nsType, undefined, n)) this.m.api.create(nsType, undefined, { metadata: { name: n } }, { fieldManager: "kube-apiserver" });
+    for (const n of DEFAULT_NAMESPACES)
+      if (!this.m.api.tryGet(nsType, undefined, n))
+        this.m.api.create(nsType, undefined, { metadata: { name: n } }, { fieldManager: "kube-apiserver" });
     const svc = this.m.rt("", "services");
     if (!this.m.api.tryGet(svc, "default", "kubernetes"))
-      this.m.api.create(svc, "default", {
-        metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
-        spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }], type: "ClusterIP" },
-      }, { fieldManager: "kube-apiserver" });
+      this.m.api.create(
+        svc,
+        "default",
+        {
+          metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
+          spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }], type: "ClusterIP" },
+        },
+        { fieldManager: "kube-apiserver" },
+      );
   }
 
   *keys(e: StoreEvent): Iterable<string> {
@@ -56,9 +64,26 @@ export class NamespaceController implements Controller {
     if (!ns.metadata.deletionTimestamp) {
       const sa = this.m.rt("", "serviceaccounts");
       const cm = this.m.rt("", "configmaps");
-      if (!api.tryGet(sa, name, "default")) ignoreMissing(() => api.create(sa, name, { metadata: { name: "default" } }, { fieldManager: MANAGER }));
+      if (!api.tryGet(sa, name, "default"))
+        ignoreMissing(() => api.create(sa, name, { metadata: { name: "default" } }, { fieldManager: MANAGER }));
       if (!api.tryGet(cm, name, "kube-root-ca.crt"))
-        ignoreMissing(() => api.create(cm, name, { metadata: { name: "kube-root-ca.crt", annotations: { "kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." } }, data: { "ca.crt": FAKE_CA } }, { fieldManager: MANAGER }));
+        ignoreMissing(() =>
+          api.create(
+            cm,
+            name,
+            {
+              metadata: {
+                name: "kube-root-ca.crt",
+                annotations: {
+                  "kubernetes.io/description":
+                    "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.",
+                },
+              },
+              data: { "ca.crt": FAKE_CA },
+            },
+            { fieldManager: MANAGER },
+          ),
+        );
       return;
     }
     if (!(ns.spec?.finalizers ?? []).includes("kubernetes")) return;
@@ -70,22 +95,61 @@ export class NamespaceController implements Controller {
       for (const o of api.store.list(grKey(rt), name)) {
         remaining++;
         counts.set(rt.plural, (counts.get(rt.plural) ?? 0) + 1);
-        if (!o.metadata.deletionTimestamp) ignoreMissing(() => api.delete(rt, name, o.metadata.name, { propagationPolicy: "Background", fieldManager: MANAGER }));
+        if (!o.metadata.deletionTimestamp)
+          ignoreMissing(() => api.delete(rt, name, o.metadata.name, { propagationPolicy: "Background", fieldManager: MANAGER }));
       }
     }
     if (remaining > 0) {
       const now = timestamp();
       const summary = [...counts.entries()].map(([r, n]) => `${r} has ${n} resource instances`).join(", ");
-      this.m.mutate(nsType, undefined, name, MANAGER, (o) => {
-        let conds = o.status?.conditions;
-        conds = setCondition(conds, { type: "NamespaceDeletionDiscoveryFailure", status: "False", reason: "ResourcesDiscovered", message: "All resources successfully discovered" }, now);
-        conds = setCondition(conds, { type: "NamespaceDeletionContentFailure", status: "False", reason: "ContentDeleted", message: "All content successfully deleted, may be waiting on finalization" }, now);
-        conds = setCondition(conds, { type: "NamespaceContentRemaining", status: "True", reason: "SomeResourcesRemain", message: `Some resources are remaining: ${summary}` }, now);
-        o.status = { ...o.status, conditions: conds };
-      }, "status");
+      this.m.mutate(
+        nsType,
+        undefined,
+        name,
+        MANAGER,
+        (o) => {
+          let conds = o.status?.conditions;
+          conds = setCondition(
+            conds,
+            {
+              type: "NamespaceDeletionDiscoveryFailure",
+              status: "False",
+              reason: "ResourcesDiscovered",
+              message: "All resources successfully discovered",
+            },
+            now,
+          );
+          conds = setCondition(
+            conds,
+            {
+              type: "NamespaceDeletionContentFailure",
+              status: "False",
+              reason: "ContentDeleted",
+              message: "All content successfully deleted, may be waiting on finalization",
+            },
+            now,
+          );
+          conds = setCondition(
+            conds,
+            {
+              type: "NamespaceContentRemaining",
+              status: "True",
+              reason: "SomeResourcesRemain",
+              message: `Some resources are remaining: ${summary}`,
+            },
+            now,
+          );
+          o.status = { ...o.status, conditions: conds };
+        },
+        "status",
+      );
       return;
     }
-    api.finalizeNamespace(name, { spec: { finalizers: (ns.spec.finalizers as string[]).filter((f) => f !== "kubernetes") } }, { fieldManager: MANAGER });
+    api.finalizeNamespace(
+      name,
+      { spec: { finalizers: (ns.spec.finalizers as string[]).filter((f) => f !== "kubernetes") } },
+      { fieldManager: MANAGER },
+    );
   }
 }
 
@@ -129,7 +193,10 @@ export class GarbageCollector implements Controller {
       const o = api.tryGet(rt, ns || undefined, name);
       if (!o || o.metadata.deletionTimestamp) return;
       const refs: KObject[] = o.metadata.ownerReferences ?? [];
-      if (refs.length && !refs.some((r) => this.ownerExists(r, o.metadata.namespace))) ignoreMissing(() => api.delete(rt, ns || undefined, name, { propagationPolicy: "Background", fieldManager: "generic-garbage-collector" }));
+      if (refs.length && !refs.some((r) => this.ownerExists(r, o.metadata.namespace)))
+        ignoreMissing(() =>
+          api.delete(rt, ns || undefined, name, { propagationPolicy: "Background", fieldManager: "generic-garbage-collector" }),
+        );
       return;
     }
     const uid = key;
@@ -142,9 +209,21 @@ export class GarbageCollector implements Controller {
         const rt = this.typeOf(gr);
         const d = api.tryGet(rt, ns || undefined, name);
         if (!d) continue;
-        const others = (d.metadata.ownerReferences ?? []).filter((r: KObject) => r.uid !== uid && this.ownerExists(r, d.metadata.namespace));
-        if (others.length) this.m.mutate(rt, ns || undefined, name, "generic-garbage-collector", (o) => void (o.metadata.ownerReferences = o.metadata.ownerReferences.filter((r: KObject) => r.uid !== uid)));
-        else if (!d.metadata.deletionTimestamp) ignoreMissing(() => api.delete(rt, ns || undefined, name, { propagationPolicy: "Background", fieldManager: "generic-garbage-collector" }));
+        const others = (d.metadata.ownerReferences ?? []).filter(
+          (r: KObject) => r.uid !== uid && this.ownerExists(r, d.metadata.namespace),
+        );
+        if (others.length)
+          this.m.mutate(
+            rt,
+            ns || undefined,
+            name,
+            "generic-garbage-collector",
+            (o) => void (o.metadata.ownerReferences = o.metadata.ownerReferences.filter((r: KObject) => r.uid !== uid)),
+          );
+        else if (!d.metadata.deletionTimestamp)
+          ignoreMissing(() =>
+            api.delete(rt, ns || undefined, name, { propagationPolicy: "Background", fieldManager: "generic-garbage-collector" }),
+          );
       }
       return;
     }
@@ -153,12 +232,20 @@ export class GarbageCollector implements Controller {
     if (!owner.metadata.deletionTimestamp) return;
     if (fins.includes("orphan")) {
       for (const [gr, ns, name] of dependents)
-        ignoreMissing(() => this.m.mutate(this.typeOf(gr), ns || undefined, name, "generic-garbage-collector", (o) => {
-          const left = (o.metadata.ownerReferences ?? []).filter((r: KObject) => r.uid !== uid);
-          if (left.length) o.metadata.ownerReferences = left;
-          else delete o.metadata.ownerReferences;
-        }));
-      this.m.mutate(ownerType, owner.metadata.namespace, owner.metadata.name, "generic-garbage-collector", (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f: string) => f !== "orphan")));
+        ignoreMissing(() =>
+          this.m.mutate(this.typeOf(gr), ns || undefined, name, "generic-garbage-collector", (o) => {
+            const left = (o.metadata.ownerReferences ?? []).filter((r: KObject) => r.uid !== uid);
+            if (left.length) o.metadata.ownerReferences = left;
+            else delete o.metadata.ownerReferences;
+          }),
+        );
+      this.m.mutate(
+        ownerType,
+        owner.metadata.namespace,
+        owner.metadata.name,
+        "generic-garbage-collector",
+        (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f: string) => f !== "orphan")),
+      );
       return;
     }
     if (fins.includes("foregroundDeletion")) {
@@ -168,9 +255,19 @@ export class GarbageCollector implements Controller {
         const d = api.tryGet(rt, ns || undefined, name);
         if (!d) continue;
         blocking++;
-        if (!d.metadata.deletionTimestamp) ignoreMissing(() => api.delete(rt, ns || undefined, name, { propagationPolicy: "Foreground", fieldManager: "generic-garbage-collector" }));
+        if (!d.metadata.deletionTimestamp)
+          ignoreMissing(() =>
+            api.delete(rt, ns || undefined, name, { propagationPolicy: "Foreground", fieldManager: "generic-garbage-collector" }),
+          );
       }
-      if (blocking === 0) this.m.mutate(ownerType, owner.metadata.namespace, owner.metadata.name, "generic-garbage-collector", (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f: string) => f !== "foregroundDeletion")));
+      if (blocking === 0)
+        this.m.mutate(
+          ownerType,
+          owner.metadata.namespace,
+          owner.metadata.name,
+          "generic-garbage-collector",
+          (o) => void (o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f: string) => f !== "foregroundDeletion")),
+        );
     }
   }
 }
@@ -181,7 +278,8 @@ export class DisruptionController implements Controller {
 
   *keys(e: StoreEvent): Iterable<string> {
     if (e.gr === "policy/poddisruptionbudgets") yield nsKey(e.object);
-    else if (e.gr === "/pods") for (const pdb of this.m.api.store.list("policy/poddisruptionbudgets", e.object.metadata.namespace)) yield nsKey(pdb);
+    else if (e.gr === "/pods")
+      for (const pdb of this.m.api.store.list("policy/poddisruptionbudgets", e.object.metadata.namespace)) yield nsKey(pdb);
   }
 
   reconcile(key: string): void {
@@ -189,7 +287,9 @@ export class DisruptionController implements Controller {
     const pdbType = this.m.rt("policy", "poddisruptionbudgets");
     const pdb = this.m.api.tryGet(pdbType, ns, name);
     if (!pdb || pdb.metadata.deletionTimestamp) return;
-    const pods = this.m.list(this.m.rt("", "pods"), ns).filter((p) => isActive(p) && matchesLabelSelector(pdb.spec?.selector ?? { matchLabels: { "\u0000": "" } }, p.metadata.labels));
+    const pods = this.m
+      .list(this.m.rt("", "pods"), ns)
+      .filter((p) => isActive(p) && matchesLabelSelector(pdb.spec?.selector ?? { matchLabels: { "\u0000": "" } }, p.metadata.labels));
     const expected = pods.length;
     const healthy = pods.filter(isPodReady).length;
     const scaled = (v: unknown, up: boolean) => {
@@ -201,17 +301,40 @@ export class DisruptionController implements Controller {
     else if (pdb.spec?.maxUnavailable !== undefined) desired = Math.max(0, expected - scaled(pdb.spec.maxUnavailable, true));
     const allowed = Math.max(0, healthy - desired);
     const now = timestamp();
-    this.m.mutate(pdbType, ns, name, MANAGER, (o) => {
-      o.status = {
-        observedGeneration: o.metadata.generation,
-        disruptionsAllowed: allowed,
-        currentHealthy: healthy,
-        desiredHealthy: desired,
-        expectedPods: expected,
-        conditions: setCondition(o.status?.conditions, allowed > 0
-          ? { type: "DisruptionAllowed", status: "True", reason: "SufficientPods", message: "", observedGeneration: o.metadata.generation }
-          : { type: "DisruptionAllowed", status: "False", reason: "InsufficientPods", message: "", observedGeneration: o.metadata.generation }, now),
-      };
-    }, "status");
+    this.m.mutate(
+      pdbType,
+      ns,
+      name,
+      MANAGER,
+      (o) => {
+        o.status = {
+          observedGeneration: o.metadata.generation,
+          disruptionsAllowed: allowed,
+          currentHealthy: healthy,
+          desiredHealthy: desired,
+          expectedPods: expected,
+          conditions: setCondition(
+            o.status?.conditions,
+            allowed > 0
+              ? {
+                  type: "DisruptionAllowed",
+                  status: "True",
+                  reason: "SufficientPods",
+                  message: "",
+                  observedGeneration: o.metadata.generation,
+                }
+              : {
+                  type: "DisruptionAllowed",
+                  status: "False",
+                  reason: "InsufficientPods",
+                  message: "",
+                  observedGeneration: o.metadata.generation,
+                },
+            now,
+          ),
+        };
+      },
+      "status",
+    );
   }
 }

@@ -170,7 +170,14 @@ export class ControllerManager {
   // ---------- write helpers used by controllers ----------
 
   /** Re-reads the object, applies `fn` to a copy, and writes it (main resource or status). No-ops cost nothing. */
-  mutate(rt: ResourceType, namespace: string | undefined, name: string, manager: string, fn: (o: KObject) => void, subresource: "" | "status" = ""): KObject | undefined {
+  mutate(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    manager: string,
+    fn: (o: KObject) => void,
+    subresource: "" | "status" = "",
+  ): KObject | undefined {
     const cur = this.api.tryGet(rt, namespace, name);
     if (!cur) return undefined;
     const o = clone(cur);
@@ -209,7 +216,14 @@ export function controllerOf(o: KObject, kind: string): KObject | undefined {
 }
 
 export function ownerRef(owner: KObject, blockOwnerDeletion = true): KObject {
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion };
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion,
+  };
 }
 
 export const isPodReady = (p: KObject) => (p.status?.conditions ?? []).some((c: KObject) => c.type === "Ready" && c.status === "True");

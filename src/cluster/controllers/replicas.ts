@@ -6,7 +6,17 @@
 import type { KObject } from "../resources.js";
 import type { StoreEvent } from "../object-store.js";
 import { clone, shortHash, timestamp } from "../util.js";
-import { type Controller, type ControllerManager, controllerOf, isActive, isPodReady, nsKey, ownerRef, setCondition, splitKey } from "./manager.js";
+import {
+  type Controller,
+  type ControllerManager,
+  controllerOf,
+  isActive,
+  isPodReady,
+  nsKey,
+  ownerRef,
+  setCondition,
+  splitKey,
+} from "./manager.js";
 import { NODE_NAME } from "./kubelet.js";
 import { matchesRequirements, selectorRequirements } from "../selectors.js";
 
@@ -57,18 +67,41 @@ export class ReplicaSetController implements Controller {
     }
     if (pods.length > want) {
       // Prefer deleting pods that are not ready, then the newest.
-      const victims = [...pods].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || (b.metadata.creationTimestamp > a.metadata.creationTimestamp ? 1 : -1)).slice(0, pods.length - want);
+      const victims = [...pods]
+        .sort(
+          (a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || (b.metadata.creationTimestamp > a.metadata.creationTimestamp ? 1 : -1),
+        )
+        .slice(0, pods.length - want);
       for (const v of victims) this.m.api.delete(podType, ns, v.metadata.name, { fieldManager: MANAGER });
     }
     const current = this.m.controlledBy(podType, rs.metadata.uid).filter(isActive);
-    const labelled = current.filter((p) => matchesRequirements(selectorRequirements(rs.spec.template?.metadata?.labels ? { matchLabels: rs.spec.template.metadata.labels } : undefined), p.metadata.labels)).length;
+    const labelled = current.filter((p) =>
+      matchesRequirements(
+        selectorRequirements(rs.spec.template?.metadata?.labels ? { matchLabels: rs.spec.template.metadata.labels } : undefined),
+        p.metadata.labels,
+      ),
+    ).length;
     const ready = current.filter(isPodReady).length;
-    this.m.mutate(rsType, ns, name, MANAGER, (o) => {
-      o.status = { ...o.status, replicas: current.length, fullyLabeledReplicas: labelled, readyReplicas: ready, availableReplicas: ready, observedGeneration: o.metadata.generation };
-      if (!ready) delete o.status.readyReplicas;
-      if (!ready) delete o.status.availableReplicas;
-      if (!labelled) delete o.status.fullyLabeledReplicas;
-    }, "status");
+    this.m.mutate(
+      rsType,
+      ns,
+      name,
+      MANAGER,
+      (o) => {
+        o.status = {
+          ...o.status,
+          replicas: current.length,
+          fullyLabeledReplicas: labelled,
+          readyReplicas: ready,
+          availableReplicas: ready,
+          observedGeneration: o.metadata.generation,
+        };
+        if (!ready) delete o.status.readyReplicas;
+        if (!ready) delete o.status.availableReplicas;
+        if (!labelled) delete o.status.fullyLabeledReplicas;
+      },
+      "status",
+    );
   }
 }
 
@@ -111,28 +144,52 @@ export class DeploymentController implements Controller {
     const oldPods = old.reduce((n, rs) => n + (rs.status?.replicas ?? 0), 0);
 
     if (!spec.paused) {
-      if (recreate) for (const rs of old) if ((rs.spec.replicas ?? 0) !== 0) this.m.mutate(rsType, ns, rs.metadata.name, MANAGER, (o) => void (o.spec.replicas = 0));
+      if (recreate)
+        for (const rs of old)
+          if ((rs.spec.replicas ?? 0) !== 0) this.m.mutate(rsType, ns, rs.metadata.name, MANAGER, (o) => void (o.spec.replicas = 0));
       if (!newRS && (!recreate || oldPods === 0)) {
         const template = clone(spec.template);
         template.metadata = { ...template.metadata, labels: { ...templateLabels, "pod-template-hash": hash } };
-        newRS = this.m.api.create(rsType, ns, {
-          metadata: {
-            name: `${name}-${hash}`,
-            labels: { ...templateLabels, "pod-template-hash": hash },
-            annotations: { "deployment.kubernetes.io/desired-replicas": String(replicas), "deployment.kubernetes.io/max-replicas": String(replicas + percent(spec.strategy?.rollingUpdate?.maxSurge, replicas, true)), "deployment.kubernetes.io/revision": String(maxRevision + 1) },
-            ownerReferences: [ownerRef(d)],
+        newRS = this.m.api.create(
+          rsType,
+          ns,
+          {
+            metadata: {
+              name: `${name}-${hash}`,
+              labels: { ...templateLabels, "pod-template-hash": hash },
+              annotations: {
+                "deployment.kubernetes.io/desired-replicas": String(replicas),
+                "deployment.kubernetes.io/max-replicas": String(replicas + percent(spec.strategy?.rollingUpdate?.maxSurge, replicas, true)),
+                "deployment.kubernetes.io/revision": String(maxRevision + 1),
+              },
+              ownerReferences: [ownerRef(d)],
+            },
+            spec: {
+              replicas,
+              minReadySeconds: spec.minReadySeconds ?? 0,
+              selector: { ...spec.selector, matchLabels: { ...(spec.selector.matchLabels ?? {}), "pod-template-hash": hash } },
+              template,
+            },
           },
-          spec: { replicas, minReadySeconds: spec.minReadySeconds ?? 0, selector: { ...spec.selector, matchLabels: { ...(spec.selector.matchLabels ?? {}), "pod-template-hash": hash } }, template },
-        }, { fieldManager: MANAGER });
+          { fieldManager: MANAGER },
+        );
       } else if (newRS) {
-        const revision = old.length && Number(newRS.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? 0) < maxRevision ? maxRevision + 1 : undefined;
+        const revision =
+          old.length && Number(newRS.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? 0) < maxRevision
+            ? maxRevision + 1
+            : undefined;
         if (newRS.spec.replicas !== replicas || revision)
           newRS = this.m.mutate(rsType, ns, newRS.metadata.name, MANAGER, (o) => {
             o.spec.replicas = replicas;
-            o.metadata.annotations = { ...o.metadata.annotations, "deployment.kubernetes.io/desired-replicas": String(replicas), ...(revision ? { "deployment.kubernetes.io/revision": String(revision) } : {}) };
+            o.metadata.annotations = {
+              ...o.metadata.annotations,
+              "deployment.kubernetes.io/desired-replicas": String(replicas),
+              ...(revision ? { "deployment.kubernetes.io/revision": String(revision) } : {}),
+            };
           });
         if (newRS && (newRS.status?.availableReplicas ?? 0) >= replicas)
-          for (const rs of old) if ((rs.spec.replicas ?? 0) !== 0) this.m.mutate(rsType, ns, rs.metadata.name, MANAGER, (o) => void (o.spec.replicas = 0));
+          for (const rs of old)
+            if ((rs.spec.replicas ?? 0) !== 0) this.m.mutate(rsType, ns, rs.metadata.name, MANAGER, (o) => void (o.spec.replicas = 0));
       }
     }
 
@@ -144,25 +201,78 @@ export class DeploymentController implements Controller {
     const now = timestamp();
     const revision = newRS?.metadata.annotations?.["deployment.kubernetes.io/revision"];
     if (revision && d.metadata.annotations?.["deployment.kubernetes.io/revision"] !== revision)
-      this.m.mutate(dType, ns, name, MANAGER, (o) => void (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), "deployment.kubernetes.io/revision": revision }));
-    this.m.mutate(dType, ns, name, MANAGER, (o) => {
-      const maxUnavailable = spec.strategy?.type === "Recreate" ? 0 : percent(spec.strategy?.rollingUpdate?.maxUnavailable ?? "25%", replicas, false);
-      const minAvailable = replicas - maxUnavailable;
-      let conds = o.status?.conditions;
-      conds = setCondition(conds, available >= minAvailable
-        ? { type: "Available", status: "True", lastUpdateTime: now, reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." }
-        : { type: "Available", status: "False", lastUpdateTime: now, reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability." }, now);
-      const rsName = newRS?.metadata.name ?? "";
-      const complete = updated === replicas && total === replicas && available === replicas;
-      conds = setCondition(conds, complete
-        ? { type: "Progressing", status: "True", lastUpdateTime: now, reason: "NewReplicaSetAvailable", message: `ReplicaSet "${rsName}" has successfully progressed.` }
-        : { type: "Progressing", status: "True", lastUpdateTime: now, reason: "ReplicaSetUpdated", message: `ReplicaSet "${rsName}" is progressing.` }, now);
-      // Keep Available before Progressing as the real controller orders them.
-      conds.sort((a: KObject, b: KObject) => (a.type === "Available" ? -1 : b.type === "Available" ? 1 : 0));
-      o.status = { observedGeneration: o.metadata.generation, replicas: total, updatedReplicas: updated, readyReplicas: sum("readyReplicas"), availableReplicas: available, conditions: conds };
-      if (replicas - available > 0) o.status.unavailableReplicas = replicas - available;
-      for (const k of ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"]) if (!o.status[k]) delete o.status[k];
-    }, "status");
+      this.m.mutate(
+        dType,
+        ns,
+        name,
+        MANAGER,
+        (o) => void (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), "deployment.kubernetes.io/revision": revision }),
+      );
+    this.m.mutate(
+      dType,
+      ns,
+      name,
+      MANAGER,
+      (o) => {
+        const maxUnavailable =
+          spec.strategy?.type === "Recreate" ? 0 : percent(spec.strategy?.rollingUpdate?.maxUnavailable ?? "25%", replicas, false);
+        const minAvailable = replicas - maxUnavailable;
+        let conds = o.status?.conditions;
+        conds = setCondition(
+          conds,
+          available >= minAvailable
+            ? {
+                type: "Available",
+                status: "True",
+                lastUpdateTime: now,
+                reason: "MinimumReplicasAvailable",
+                message: "Deployment has minimum availability.",
+              }
+            : {
+                type: "Available",
+                status: "False",
+                lastUpdateTime: now,
+                reason: "MinimumReplicasUnavailable",
+                message: "Deployment does not have minimum availability.",
+              },
+          now,
+        );
+        const rsName = newRS?.metadata.name ?? "";
+        const complete = updated === replicas && total === replicas && available === replicas;
+        conds = setCondition(
+          conds,
+          complete
+            ? {
+                type: "Progressing",
+                status: "True",
+                lastUpdateTime: now,
+                reason: "NewReplicaSetAvailable",
+                message: `ReplicaSet "${rsName}" has successfully progressed.`,
+              }
+            : {
+                type: "Progressing",
+                status: "True",
+                lastUpdateTime: now,
+                reason: "ReplicaSetUpdated",
+                message: `ReplicaSet "${rsName}" is progressing.`,
+              },
+          now,
+        );
+        // Keep Available before Progressing as the real controller orders them.
+        conds.sort((a: KObject, b: KObject) => (a.type === "Available" ? -1 : b.type === "Available" ? 1 : 0));
+        o.status = {
+          observedGeneration: o.metadata.generation,
+          replicas: total,
+          updatedReplicas: updated,
+          readyReplicas: sum("readyReplicas"),
+          availableReplicas: available,
+          conditions: conds,
+        };
+        if (replicas - available > 0) o.status.unavailableReplicas = replicas - available;
+        for (const k of ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"]) if (!o.status[k]) delete o.status[k];
+      },
+      "status",
+    );
   }
 }
 
@@ -190,10 +300,15 @@ export class DaemonSetController implements Controller {
     const fits = !!node && Object.entries(selector).every(([k, v]) => node.metadata.labels?.[k] === v);
     const hash = shortHash(JSON.stringify(ds.spec.template));
     let pods = this.m.controlledBy(podType, ds.metadata.uid).filter(isActive);
-    for (const p of pods) if (!fits || p.metadata.labels?.["controller-revision-hash"] !== hash) this.m.api.delete(podType, ns, p.metadata.name, { fieldManager: MANAGER });
+    for (const p of pods)
+      if (!fits || p.metadata.labels?.["controller-revision-hash"] !== hash)
+        this.m.api.delete(podType, ns, p.metadata.name, { fieldManager: MANAGER });
     pods = this.m.controlledBy(podType, ds.metadata.uid).filter(isActive);
     if (fits && pods.length === 0) {
-      const pod = podFromTemplate(ds.spec.template, ds, { "controller-revision-hash": hash, "pod-template-generation": String(ds.metadata.generation ?? 1) });
+      const pod = podFromTemplate(ds.spec.template, ds, {
+        "controller-revision-hash": hash,
+        "pod-template-generation": String(ds.metadata.generation ?? 1),
+      });
       pod.metadata.generateName = `${name}-`;
       pod.spec.nodeName = NODE_NAME;
       this.m.api.create(podType, ns, pod, { fieldManager: MANAGER });
@@ -201,11 +316,26 @@ export class DaemonSetController implements Controller {
     }
     const ready = pods.filter(isPodReady).length;
     const updated = pods.filter((p) => p.metadata.labels?.["controller-revision-hash"] === hash).length;
-    this.m.mutate(dsType, ns, name, MANAGER, (o) => {
-      o.status = { currentNumberScheduled: pods.length, numberMisscheduled: 0, desiredNumberScheduled: fits ? 1 : 0, numberReady: ready, observedGeneration: o.metadata.generation, updatedNumberScheduled: updated, numberAvailable: ready };
-      if (fits && !ready) o.status.numberUnavailable = 1;
-      if (!ready) delete o.status.numberAvailable;
-      if (!updated) delete o.status.updatedNumberScheduled;
-    }, "status");
+    this.m.mutate(
+      dsType,
+      ns,
+      name,
+      MANAGER,
+      (o) => {
+        o.status = {
+          currentNumberScheduled: pods.length,
+          numberMisscheduled: 0,
+          desiredNumberScheduled: fits ? 1 : 0,
+          numberReady: ready,
+          observedGeneration: o.metadata.generation,
+          updatedNumberScheduled: updated,
+          numberAvailable: ready,
+        };
+        if (fits && !ready) o.status.numberUnavailable = 1;
+        if (!ready) delete o.status.numberAvailable;
+        if (!updated) delete o.status.updatedNumberScheduled;
+      },
+      "status",
+    );
   }
 }

@@ -37,7 +37,8 @@ export class StatefulSetController implements Controller {
     const start: number = spec.ordinals?.start ?? 0;
     const revision = `${name}-${shortHash(JSON.stringify(spec.template))}`;
     const ordered = spec.podManagementPolicy !== "Parallel";
-    const partition: number = spec.updateStrategy?.type === "RollingUpdate" ? (spec.updateStrategy.rollingUpdate?.partition ?? 0) : replicas;
+    const partition: number =
+      spec.updateStrategy?.type === "RollingUpdate" ? (spec.updateStrategy.rollingUpdate?.partition ?? 0) : replicas;
     const byOrdinal = new Map<number, KObject>();
     for (const p of this.m.controlledBy(podType, ss.metadata.uid)) {
       const ord = Number(p.metadata.name.slice(name.length + 1));
@@ -56,10 +57,15 @@ export class StatefulSetController implements Controller {
         const claimName = `${t.metadata?.name}-${name}-${i}`;
         if (this.m.api.tryGet(pvcType, ns, claimName)) continue;
         const claim: KObject = {
-          metadata: { name: claimName, labels: { ...(t.metadata?.labels ?? {}), ...(spec.selector?.matchLabels ?? {}) }, ...(t.metadata?.annotations ? { annotations: t.metadata.annotations } : {}) },
+          metadata: {
+            name: claimName,
+            labels: { ...(t.metadata?.labels ?? {}), ...(spec.selector?.matchLabels ?? {}) },
+            ...(t.metadata?.annotations ? { annotations: t.metadata.annotations } : {}),
+          },
           spec: clone(t.spec ?? {}),
         };
-        if (spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === "Delete") claim.metadata.ownerReferences = [{ ...ownerRef(ss), controller: false }];
+        if (spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === "Delete")
+          claim.metadata.ownerReferences = [{ ...ownerRef(ss), controller: false }];
         this.m.api.create(pvcType, ns, claim, { fieldManager: MANAGER });
       }
       const podName = `${name}-${i}`;
@@ -96,7 +102,9 @@ export class StatefulSetController implements Controller {
     if (spec.updateStrategy?.type !== "OnDelete" && extra.length === 0) {
       const inRange = [...byOrdinal.entries()].filter(([i]) => i >= start && i < start + replicas);
       if (inRange.length === replicas && inRange.every(([, p]) => healthy(p))) {
-        const stale = inRange.filter(([i, p]) => i - start >= partition && p.metadata.labels?.["controller-revision-hash"] !== revision).sort((a, b) => b[0] - a[0]);
+        const stale = inRange
+          .filter(([i, p]) => i - start >= partition && p.metadata.labels?.["controller-revision-hash"] !== revision)
+          .sort((a, b) => b[0] - a[0]);
         if (stale.length) this.m.api.delete(podType, ns, stale[0]![1].metadata.name, { fieldManager: MANAGER });
       }
     }
@@ -104,22 +112,29 @@ export class StatefulSetController implements Controller {
     const pods = this.m.controlledBy(podType, ss.metadata.uid).filter((p) => !p.metadata.deletionTimestamp);
     const ready = pods.filter((p) => p.status?.phase === "Running" && isPodReady(p)).length;
     const updated = pods.filter((p) => p.metadata.labels?.["controller-revision-hash"] === revision).length;
-    this.m.mutate(ssType, ns, name, MANAGER, (o) => {
-      const allUpdated = updated === replicas && pods.length === replicas;
-      const currentRevision = allUpdated ? revision : (o.status?.currentRevision ?? revision);
-      const current = pods.filter((p) => p.metadata.labels?.["controller-revision-hash"] === currentRevision).length;
-      o.status = {
-        observedGeneration: o.metadata.generation,
-        replicas: pods.length,
-        readyReplicas: ready,
-        currentReplicas: current,
-        updatedReplicas: updated,
-        currentRevision,
-        updateRevision: revision,
-        collisionCount: 0,
-        availableReplicas: ready,
-      };
-      for (const k of ["readyReplicas", "currentReplicas", "updatedReplicas"]) if (!o.status[k]) delete o.status[k];
-    }, "status");
+    this.m.mutate(
+      ssType,
+      ns,
+      name,
+      MANAGER,
+      (o) => {
+        const allUpdated = updated === replicas && pods.length === replicas;
+        const currentRevision = allUpdated ? revision : (o.status?.currentRevision ?? revision);
+        const current = pods.filter((p) => p.metadata.labels?.["controller-revision-hash"] === currentRevision).length;
+        o.status = {
+          observedGeneration: o.metadata.generation,
+          replicas: pods.length,
+          readyReplicas: ready,
+          currentReplicas: current,
+          updatedReplicas: updated,
+          currentRevision,
+          updateRevision: revision,
+          collisionCount: 0,
+          availableReplicas: ready,
+        };
+        for (const k of ["readyReplicas", "currentReplicas", "updatedReplicas"]) if (!o.status[k]) delete o.status[k];
+      },
+      "status",
+    );
   }
 }

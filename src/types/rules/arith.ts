@@ -3,15 +3,7 @@ import type { HostFunction } from "../../host/binding.js";
 import type { BasicType } from "../../value/value.js";
 import type { CallCtx } from "../context.js";
 import { checkParams } from "../host.js";
-import {
-  BOOL,
-  NEVER,
-  alternatives,
-  basic,
-  isSignedType,
-  unionOf,
-  type StaticType,
-} from "../static-type.js";
+import { BOOL, NEVER, alternatives, basic, isSignedType, unionOf, type StaticType } from "../static-type.js";
 import { lifted, type Rule } from "./support.js";
 
 /**
@@ -64,4 +56,3 @@ export const compareRule: Rule = (ctx, fn, fields) => {
   integers(ctx, fn, args[0]!);
   return BOOL;
 };
-

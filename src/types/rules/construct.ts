@@ -30,4 +30,3 @@ export const allRule: Rule = (_ctx, _fn, fields) => {
 };
 
 export const neverReturns: Rule = () => NEVER;
-

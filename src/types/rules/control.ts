@@ -33,7 +33,8 @@ export const yieldRule: Rule = (ctx, fn, fields) => {
   if (failed) return NEVER;
   const [condition, then, otherwise] = args as [StaticType, StaticType, StaticType];
   let out: StaticType = NEVER;
-  const may = (b: boolean) => condition.k === "unknown" || alternatives(condition).some((a) => a.k === "basic" && (a.literal === undefined || a.literal === b));
+  const may = (b: boolean) =>
+    condition.k === "unknown" || alternatives(condition).some((a) => a.k === "basic" && (a.literal === undefined || a.literal === b));
   if (may(true)) out = join(out, then);
   if (may(false)) out = join(out, otherwise);
   return out;
@@ -62,7 +63,10 @@ export const profileRule: Rule = (ctx, fn, fields) => {
   if (failed) return NEVER;
   const returns = ctx.invoke(args[0]!, [], true);
   if (returns.k === "never") return NEVER;
-  return structure([{ name: "returns", type: returns }, { name: "duration", type: INT64 }]);
+  return structure([
+    { name: "returns", type: returns },
+    { name: "duration", type: INT64 },
+  ]);
 };
 
 /**
@@ -98,7 +102,6 @@ export const memoryRule: Rule = () =>
     { name: "Flush", type: variety({ k: "memory", method: "Flush" }) },
   ]);
 
-
 /**
  * `Loop`: carry := step(carry) from start until stop(carry) is true. The first step and stop
  * certainly run; later ones only if stop said false. Without stop it never returns.
@@ -127,7 +130,6 @@ export const loopRule: Rule = (ctx, fn, fields) => {
   return join(first, next);
 };
 
-
 /**
  * `Range`: r := with(carry, elem) for each element; a structure r gives the next carry and an
  * emit, Empty resets the carry; stop(carry) after each element may end it early. Returns
@@ -141,7 +143,14 @@ export const rangeRule: Rule = (ctx, fn, fields) => {
   if (items.elem.k === "never") return rangeResult(EMPTY, start);
   const certain = items.min >= 1;
   const call = (carry: StaticType, certainly: boolean) =>
-    ctx.invoke(withV, [{ name: "carry", type: carry }, { name: "elem", type: items.elem }], certainly);
+    ctx.invoke(
+      withV,
+      [
+        { name: "carry", type: carry },
+        { name: "elem", type: items.elem },
+      ],
+      certainly,
+    );
   const outcome = (r: StaticType, certainly: boolean) => rangeOutcome(ctx.within(certainly), r);
   const first = outcome(call(start, certain), certain);
   if (certain && first.carry.k === "never") return NEVER;
@@ -163,7 +172,8 @@ export const rangeRule: Rule = (ctx, fn, fields) => {
   const unify = checkSelfUnifiable(emits);
   if (unify.failure) ctx.fail("type/unify", unify.failure.message, false);
   const emitted = withoutEmpty(emits);
-  const image = emitted.k === "never" ? EMPTY : certain && emptiness(first.emit) === "no" ? sequence(emitted) : maybeEmpty(sequence(emitted));
+  const image =
+    emitted.k === "never" ? EMPTY : certain && emptiness(first.emit) === "no" ? sequence(emitted) : maybeEmpty(sequence(emitted));
   let residue = join(first.carry, rest.carry);
   if (!certain) residue = join(residue, start);
   return rangeResult(image, residue);
@@ -171,7 +181,10 @@ export const rangeRule: Rule = (ctx, fn, fields) => {
 
 function rangeResult(image: StaticType, residue: StaticType): StaticType {
   // Both fields are there even when Empty: `(image: empty, residue: 5)`.
-  return structure([{ name: "image", type: image }, { name: "residue", type: residue }]);
+  return structure([
+    { name: "image", type: image },
+    { name: "residue", type: residue },
+  ]);
 }
 
 /** The carry and emit of one `with` result: a structure's fields, Empty for Empty, else an error. */

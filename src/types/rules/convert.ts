@@ -2,14 +2,7 @@
 import type { BasicType } from "../../value/value.js";
 import { checkParams } from "../host.js";
 import { kindOfTy, literalValue } from "../show.js";
-import {
-  NEVER,
-  alternatives,
-  basic,
-  isIntegerType,
-  join,
-  type StaticType,
-} from "../static-type.js";
+import { NEVER, alternatives, basic, isIntegerType, join, type StaticType } from "../static-type.js";
 import type { Rule } from "./support.js";
 
 export function converter(target: BasicType): Rule {
@@ -53,5 +46,17 @@ function convertedThing(a: StaticType): string {
   return `a ${kindOfTy(a)}`;
 }
 
-export const CONVERSIONS: readonly BasicType[] = ["Bool", "String", "Int8", "Int16", "Int32", "Int64", "Uint8", "Uint16", "Uint32", "Uint64", "Float32", "Float64"];
-
+export const CONVERSIONS: readonly BasicType[] = [
+  "Bool",
+  "String",
+  "Int8",
+  "Int16",
+  "Int32",
+  "Int64",
+  "Uint8",
+  "Uint16",
+  "Uint32",
+  "Uint64",
+  "Float32",
+  "Float64",
+];

@@ -38,9 +38,16 @@ export const takeRule: Rule = (ctx, fn, fields) => {
   return joinAll(
     alternatives(source).map((a): StaticType => {
       if (a.k === "empty") return EMPTY;
-      if (a.k !== "sequence") return structure([{ name: "first", type: a }, { name: "remainder", type: EMPTY }]);
+      if (a.k !== "sequence")
+        return structure([
+          { name: "first", type: a },
+          { name: "remainder", type: EMPTY },
+        ]);
       const rest = sequence(a.elem, 1);
-      return structure([{ name: "first", type: a.elem }, { name: "remainder", type: a.min === 2 ? rest : maybeEmpty(rest) }]);
+      return structure([
+        { name: "first", type: a.elem },
+        { name: "remainder", type: a.min === 2 ? rest : maybeEmpty(rest) },
+      ]);
     }),
   );
 };
@@ -52,11 +59,13 @@ export const sortRule: Rule = (ctx, fn, fields) => {
   const [over, less] = args as [StaticType, StaticType];
   const items = lifted(over);
   if (items.many) {
-    const pair = [{ name: "left", type: items.elem }, { name: "right", type: items.elem }];
+    const pair = [
+      { name: "left", type: items.elem },
+      { name: "right", type: items.elem },
+    ];
     const verdictTy = ctx.invoke(less, pair, items.min >= 2);
     verdict(ctx.within(items.min >= 2), "Sort", "less", verdictTy);
     if (items.min >= 2 && verdictTy.k === "never") return NEVER;
   }
   return assembled(items.elem, items.min);
 };
-

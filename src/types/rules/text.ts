@@ -136,4 +136,3 @@ function knownCount(t: StaticType): number | undefined {
   if (t.k === "unknown" || t.k === "union" || t.k === "sequence" || t.k === "never") return undefined;
   return 1;
 }
-
