@@ -25,6 +25,13 @@ describe("embedding", () => {
     expect(out).toBe('{"items":["apples","pears","plums"],"total":8}\ncancelled: KoCancelled\n');
   });
 
+  test("examples/embed/session.mjs: a session with roots, the embedded cluster, cache, a named run and events", () => {
+    const out = execFileSync(process.execPath, [path.join(REPO, "examples/embed/session.mjs")], { encoding: "utf8" });
+    expect(out).toBe(
+      "Hello, embedder\nsteps done: greeting.Hello:return, main.Main:config, main.Main:namespace\njournaled: true\n",
+    );
+  });
+
   test("JavaScript arguments in, JavaScript results out", async () => {
     const p = compileSource(`Describe(n, ratio, name, flags, nested?) {
 	return: (n: Sum(n, 1), ratio: ratio, name: name, flags: flags, nested: nested, count: Len(flags))
