@@ -37,7 +37,11 @@ Main(who) {
 }
 `);
   console.log(await session.run(program, "Main", { who: "embedder" }, { name: "first" }));
-  const steps = fs.readFileSync(path.join(work, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const steps = fs
+    .readFileSync(path.join(work, "events.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   const done = steps.filter((e) => e.status === "done").map((e) => `${e.function}:${e.step}`);
   console.log(`steps done: ${[...new Set(done)].sort().join(", ")}`);
   console.log(`journaled: ${fs.existsSync(path.join(work, "runs", "first", "journal.jsonl"))}`);

@@ -27,9 +27,7 @@ describe("embedding", () => {
 
   test("examples/embed/session.mjs: a session with roots, the embedded cluster, cache, a named run and events", () => {
     const out = execFileSync(process.execPath, [path.join(REPO, "examples/embed/session.mjs")], { encoding: "utf8" });
-    expect(out).toBe(
-      "Hello, embedder\nsteps done: greeting.Hello:return, main.Main:config, main.Main:namespace\njournaled: true\n",
-    );
+    expect(out).toBe("Hello, embedder\nsteps done: greeting.Hello:return, main.Main:config, main.Main:namespace\njournaled: true\n");
   });
 
   test("JavaScript arguments in, JavaScript results out", async () => {
