@@ -1,4 +1,4 @@
-// The content-addressed cache, measured (issue 7's targets):
+// The content-addressed cache, measured against its targets:
 //
 //   1. a fully cached re-run of a 1,000-call pure program costs under 5% of the uncached run;
 //   2. looking calls up on a miss costs under 5% of an uncached run of the same program.

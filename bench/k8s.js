@@ -1,4 +1,4 @@
-// Benchmarks of package `k8s` against the embedded cluster (issue 5's targets):
+// Benchmarks of package `k8s` against the embedded cluster, and their targets:
 //
 // 1. The StopCockroachDB graph issues its independent list calls concurrently: with every list
 //    request delayed by LATENCY ms, its five lists take about one latency, not five.

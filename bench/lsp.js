@@ -7,7 +7,7 @@
 // Measures completion and hover (p50/p95 over many positions, with the file unchanged; hover shows
 // inferred types), completion right after a keystroke, the time from an edit to its diagnostics
 // (type errors included), and the server's memory.
-// Targets (issue 6): completion and hover p95 < 50 ms, diagnostics < 200 ms, memory < 300 MB.
+// Targets: completion and hover p95 < 50 ms, diagnostics < 200 ms, memory < 300 MB.
 // Writes bench/lsp-results.json.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";

@@ -214,7 +214,7 @@ if (!filter || "startup".includes(filter)) {
 }
 
 if (!filter || "cluster".includes(filter)) {
-  // The embedded Kubernetes API server (issue 4): rows of bench/cluster.js.
+  // The embedded Kubernetes API server: rows of bench/cluster.js.
   const { runClusterBench } = await import("./cluster.js");
   for (const r of await runClusterBench()) results.push({ ...r, target: r.target ?? "" });
 }

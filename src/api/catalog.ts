@@ -141,7 +141,7 @@ function matchDoc(entries: Entry[], query: string): Entry[] {
   return bare.length > 0 ? bare : entries.filter((e) => e.name === query);
 }
 
-/** The version and a fingerprint of the registry: the hash of every signature (spec 8.5). */
+/** The version and a fingerprint of the registry: the hash of every signature (reference 8.5). */
 export function versionCommand(): number {
   const registry = defaultRegistry();
   const hash = createHash("sha256");

@@ -1,5 +1,5 @@
 /**
- * Host packages that need the compiler itself (spec 6.5, D29): `ko.Eval` compiles and runs a Ko
+ * Host packages that need the compiler itself (reference 6.5, D29): `ko.Eval` compiles and runs a Ko
  * expression in an isolated package; `repo.Path` and `repo.Roots` name the repository roots the
  * run was given.
  */

@@ -64,7 +64,7 @@ export const defaultRegistry = once((): HostRegistry => {
   return registry;
 });
 
-/** Repository roots from `KOPATH` (each entry `d` gives the root `d/src`, spec 8.1). */
+/** Repository roots from `KOPATH` (each entry `d` gives the root `d/src`, reference 8.1). */
 export function rootsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
   return (env.KOPATH ?? "")
     .split(":")

@@ -1,5 +1,5 @@
 /**
- * Integer arithmetic: `Sum`, `Prod`, `Ratio`, `Moduli`, `Negative` and `Less` (spec 6.3).
+ * Integer arithmetic: `Sum`, `Prod`, `Ratio`, `Moduli`, `Negative` and `Less` (reference 6.3).
  *
  * Each takes a non-empty list of integers, all signed or all unsigned. Like the original, it
  * computes in 64 bits — int64 or uint64, wrapping around on overflow — and converts the result

@@ -48,7 +48,7 @@ export function cancellation(signal: AbortSignal): KoFailure {
 
 // Parameter declarations that many builtins share.
 
-/** The main input most builtins take, by name `value` or as the unnamed argument (spec 6.1). */
+/** The main input most builtins take, by name `value` or as the unnamed argument (reference 6.1). */
 export function valueParam(doc: string, type: HostType = T.any, optional = true): ParamSpec {
   return { name: "value", monadic: true, type, optional, doc };
 }

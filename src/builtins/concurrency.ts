@@ -1,6 +1,6 @@
 /**
  * `Spin`, which starts a call that runs concurrently with the caller, and `Memory`, the one kind
- * of shared mutable state in Ko (spec 5.7).
+ * of shared mutable state in Ko (reference 5.7).
  *
  * Both return structures of varieties made here — `Wait` for a spun call; `Remember`, `Recall`
  * and `Flush` for a memory — that print as their method name (D28) and are bound to their one

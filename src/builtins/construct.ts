@@ -1,5 +1,5 @@
 /**
- * The construction builtin (spec 6.2), registered under the empty name and used by every
+ * The construction builtin (reference 6.2), registered under the empty name and used by every
  * sign-less bracket `(...)` and `[...]`, and `All`, its strict sibling.
  */
 import { defineHost, type HostFunction } from "../host/binding.js";

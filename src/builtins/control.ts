@@ -4,7 +4,7 @@
  * scheduling mode (`Parallel`, `Sequential`) or under a stopwatch (`Profile`).
  *
  * Whenever one of them calls a variety it goes through `ctx.call`, which augments the variety
- * with the fields given and then invokes it (spec 5.5) — so a variety whose monadic slot is
+ * with the fields given and then invokes it (reference 5.5) — so a variety whose monadic slot is
  * already filled cannot receive the carry of a `Loop`, exactly as in the original.
  */
 import { defineHost, type HostContext, type HostFunction } from "../host/binding.js";

@@ -1,5 +1,5 @@
 /**
- * The core builtins (spec 6.2, 6.3) and the builtin packages `integer` and `circuit` (6.5), all
+ * The core builtins (reference 6.2, 6.3) and the builtin packages `integer` and `circuit` (6.5), all
  * declared with `defineHost` like any other host function (D17).
  */
 import type { HostRegistry } from "../host/registry.js";

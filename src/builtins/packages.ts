@@ -1,5 +1,5 @@
 /**
- * Builtins of named packages, reachable through an import (spec 6.5, D29):
+ * Builtins of named packages, reachable through an import (reference 6.5, D29):
  *
  * - `integer`: the integer-only arithmetic (`Sum`, `Prod`, `Ratio`, `Moduli`, `Negative`, `Less`,
  *   the same as the core ones) and `integer.Equal`, which unlike `Equal` accepts only a

@@ -1,7 +1,7 @@
 /**
  * Builtins over lists: `Equal`, `Len`, `Merge`, `Take`, `Hash` and `Sort`.
  *
- * Each first lifts its input to a list (spec 4.4): Empty is no element, a sequence its
+ * Each first lifts its input to a list (reference 4.4): Empty is no element, a sequence its
  * elements, any other value the one element. Lists they assemble follow rule (b): Empty when
  * there is nothing, otherwise a sequence, even of one element.
  */

@@ -12,7 +12,7 @@ import { parseTemplate, type TemplatePiece } from "../value/template.js";
 import { drive, type Steps } from "./drive.js";
 
 /** A piece of a template: text to pass through `withString`, or a path selecting an argument. */
-/** `args.a.b`, with the rules of selection (spec 5.4): into a structure or Empty, nothing else. */
+/** `args.a.b`, with the rules of selection (reference 5.4): into a structure or Empty, nothing else. */
 function select(args: Value, path: readonly string[]): Value {
   let v = args;
   for (const name of path) {

@@ -39,7 +39,7 @@ export function argField(spec: string): Field {
   return { name: "", value: literalOrString(spec), monadic: true };
 }
 
-/** `ko play` keeps the original's form (spec 8.2): `name=value` is a named string, a bare word the unnamed one. */
+/** `ko play` keeps the original's form (reference 8.2): `name=value` is a named string, a bare word the unnamed one. */
 export function playField(spec: string): Field {
   const eq = spec.indexOf("=");
   if (eq >= 0) return { name: spec.slice(0, eq), value: spec.slice(eq + 1), monadic: false };

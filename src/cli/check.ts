@@ -1,5 +1,5 @@
 /**
- * `ko check FILE|DIR|PKG... [--entry FUNC] [--root DIR]` (issue 3): parse, resolve, compile and
+ * `ko check FILE|DIR|PKG... [--entry FUNC] [--root DIR]` (reference 3.7, 8.5): parse, resolve, compile and
  * infer types, running nothing. Errors are failures certain to happen when the entry runs;
  * warnings are failures the checker cannot rule out. Exit status 0, or 3 if any error (D19).
  */

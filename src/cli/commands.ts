@@ -117,7 +117,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .description("print the version and the builtin registry's fingerprint")
     .action(() => setStatus(versionCommand()));
 
-  // The embedded Kubernetes API server (issue 4), loaded only when used.
+  // The embedded Kubernetes API server, loaded only when used.
   const cluster = cmd.command("cluster").description("an embedded Kubernetes-API-compatible server for tests and dry runs");
   cluster
     .command("serve")
@@ -153,7 +153,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .addOption(rootOption())
     .action((opts) => setStatus(import("./repl.js").then((m) => m.replCommand(opts))));
 
-  // Caching, run journals and graphs (issue 7), loaded only when used.
+  // Caching, run journals and graphs, loaded only when used.
   cmd
     .command("cache")
     .description("show statistics of the cache (.ko/cache next to TARGET, or KO_CACHE_DIR), or clear it")

@@ -1,6 +1,6 @@
 /**
  * `ko run` and `ko play`: compile a package, run one or more of its functions, print each result
- * in canonical form (spec 8.2, D22, D25). Exit status per D19.
+ * in canonical form (reference 8.2, D22, D25). Exit status per D19.
  */
 import { compile, KoCompileError, rootsFromEnv, type KoProgram } from "../api/program.js";
 import type { KoFunction } from "../compile/circuit.js";
@@ -41,7 +41,7 @@ export interface RunFlags extends SessionFlags, ClusterFlags {
   readonly root: string[];
 }
 
-/** Groups repeated argument names into sequences, as a bracket would (spec 5.3). */
+/** Groups repeated argument names into sequences, as a bracket would (reference 5.3). */
 function groupFields(fields: readonly Field[]): Field[] {
   const byName = new Map<string, Field[]>();
   for (const f of fields) {

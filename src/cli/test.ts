@@ -1,5 +1,5 @@
 /**
- * `ko test [PKG|DIR|FILE ...]` (spec 8.4, D23): in each package, every parameterless function
+ * `ko test [PKG|DIR|FILE ...]` (reference 8.4, D23): in each package, every parameterless function
  * whose name starts with `Test` runs, in name order. A panic fails the test; a run-time error
  * aborts the whole run (errors are bugs, not test failures). Output is the original's lines in
  * canonical printing, ending with a plain `N passed, M failed`.
@@ -46,7 +46,7 @@ export async function testCommand(targets: string[], flags: { root: string[]; ma
 }
 
 async function testIn(session: Session, targets: string[]): Promise<number> {
-  // Every package is compiled and every test checked before any test runs (issue 3).
+  // Every package is compiled and every test checked before any test runs: a refused run runs nothing (D19).
   const suites: Suite[] = [];
   for (const target of targets.length > 0 ? targets : ["."]) {
     const entry = fileDirOrPackage(target);

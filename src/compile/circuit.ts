@@ -1,5 +1,5 @@
 /**
- * The compiled form of a Ko function (spec 2.2): a `Circuit`, a DAG of steps in an array, each
+ * The compiled form of a Ko function (reference 2.2): a `Circuit`, a DAG of steps in an array, each
  * with its inputs as indices, sorted topologically. It is pure data — no closures — so it can be
  * hashed (for the cache and for shipping calls to other machines), printed as a graph, and turned
  * into executable closures by the runtime once per function.
@@ -7,7 +7,7 @@
 import type { Span } from "../diag/span.js";
 import type { Callable, Value } from "../value/value.js";
 
-/** A group of bracket terms under one label (spec 5.3); `name` "" is the unnamed (monadic) group. */
+/** A group of bracket terms under one label (reference 5.3); `name` "" is the unnamed (monadic) group. */
 export interface ArgGroup {
   readonly name: string;
   readonly inputs: readonly number[];

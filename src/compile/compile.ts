@@ -1,5 +1,5 @@
 /**
- * Compiles every function of a resolved program into a Circuit (spec 2.2). Expects a program the
+ * Compiles every function of a resolved program into a Circuit (reference 2.2). Expects a program the
  * resolver found no errors in. Each function is compiled once; varieties refer to the shared
  * KoFunction objects, so recursion and cross-package calls need no lookup at run time.
  */
@@ -218,7 +218,7 @@ class FunctionCompiler {
     }
   }
 
-  /** Groups bracket terms by label (spec 5.3); `_`-labelled terms only add dependencies. */
+  /** Groups bracket terms by label (reference 5.3); `_`-labelled terms only add dependencies. */
   private groups(terms: readonly Term[]): { groups: ArgGroup[]; deps: number[] } {
     const byName = new Map<string, { inputs: number[]; label?: Span }>();
     const deps: number[] = [];

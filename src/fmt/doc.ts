@@ -1,6 +1,6 @@
 /**
  * Layout documents: what the formatter builds from the syntax tree before deciding where lines
- * break. The rule is the one canonical printing uses (spec 7.3): a bracket stays on one line when
+ * break. The rule is the one canonical printing uses (reference 7.3): a bracket stays on one line when
  * its flat text fits, and otherwise puts one item per line, indented by a tab, with no commas.
  * Source adds two things values do not have: comments, which must stay where they were, and
  * blank lines between items, which the formatter keeps (one at most).

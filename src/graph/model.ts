@@ -4,7 +4,7 @@
  * formula refers to another, and, to a chosen depth, the functions a step calls as clusters.
  *
  * An edge is a *data* edge when the value flows into the callee, and an *ordering* edge when it
- * only makes the step wait (spec 5.3): the term is labelled `_after` (dropped before the call),
+ * only makes the step wait (reference 5.3): the term is labelled `_after` (dropped before the call),
  * or labelled with a name the callee does not declare, such as `after_` (ignored by it). A call
  * edge joins a cluster's result to the step whose call it is.
  *

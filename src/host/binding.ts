@@ -15,7 +15,7 @@ import type { ServiceKey } from "./services.js";
 /** What a running host function may ask of the evaluator. */
 export interface HostContext {
   /**
-   * Augments the variety with `fields` and invokes it (spec 5.5); may return a promise.
+   * Augments the variety with `fields` and invokes it (reference 5.5); may return a promise.
    * With `sequential`, a Ko function's body runs one step at a time (D5, D31).
    * Fails with a KoError if `variety` is not a variety or a field is duplicated.
    */
@@ -102,7 +102,7 @@ export interface TypedSpec extends SpecBase {
 
 /**
  * A host function that sees the raw argument fields: the builtins that echo all their arguments
- * (construction, Show, Panic, All, Hash, Peek) and the few whose argument rules the spec defines
+ * (construction, Show, Panic, All, Hash, Peek) and the few whose argument rules the reference defines
  * by hand. `params` still documents what it reads, for `ko doc`, completion and the checker.
  */
 export interface RawSpec extends SpecBase {
@@ -129,7 +129,7 @@ export function hostDisplayName(pkg: string, name: string): string {
 }
 
 /**
- * Finds the argument for a parameter (spec 5.1): the field of that name, else — for the monadic
+ * Finds the argument for a parameter (reference 5.1): the field of that name, else — for the monadic
  * parameter — the first monadic or unnamed field; else undefined.
  */
 export function findArg(fields: readonly Field[], name: string, monadic: boolean): Value | undefined {

@@ -122,7 +122,7 @@ export function hasHostType(v: Value, t: HostType): boolean {
 /**
  * What is wrong with `v` as a value of `t`, or undefined if nothing is. `path` is the path of
  * fields that led here (`spec.template`), so that a deep mistake in a manifest is named where
- * it is. Empty fields of structures are absent fields (spec 4.4), so they are never wrong.
+ * it is. Empty fields of structures are absent fields (reference 4.4), so they are never wrong.
  */
 export function problemWith(v: Value, t: HostType, path: string): string | undefined {
   switch (t.k) {

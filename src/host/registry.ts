@@ -1,5 +1,5 @@
 /**
- * The registry of host functions, keyed by (package path, name) (spec 6.1). Core builtins live
+ * The registry of host functions, keyed by (package path, name) (reference 6.1). Core builtins live
  * in the package "" and are reachable by bare name; the others through an import of their package.
  */
 import type { HostFunction } from "./binding.js";

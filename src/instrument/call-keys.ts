@@ -8,7 +8,7 @@
  *   - the code of every callable named by a variety among the arguments (so `Map(f: F, ...)`
  *     is keyed by F's body too, and higher-order calls are keyed correctly);
  *   - the argument values, in the faithful serialisation of serial.ts. For a Ko function these
- *     are the values bound to its parameters (spec 5.1), so arguments it ignores (`after_`)
+ *     are the values bound to its parameters (reference 5.1), so arguments it ignores (`after_`)
  *     do not change the key; a host function gets all its fields, since some echo them.
  * A call whose arguments hold a host value has no key: there is nothing to hash it by.
  */
@@ -74,7 +74,7 @@ export function callKey(callee: Callable, fields: readonly Field[], opts: KeyOpt
   return sha256(lines.join("\n"));
 }
 
-/** The values a Ko function's parameters are bound to, by the rule of spec 5.1. */
+/** The values a Ko function's parameters are bound to, by the rule of reference 5.1. */
 function paramsToData(fn: KoFunction, fields: readonly Field[], check: (c: Callable) => boolean): Data {
   return fn.circuit.params.map((p) => {
     const v = findArg(fields, p.name, p.monadic);

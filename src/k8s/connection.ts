@@ -281,7 +281,7 @@ export class K8sConnection {
     const verb = operationVerb(op.method);
     const kind = operationKind(op.method);
     // The client sends a patch as a JSON patch (application/json-patch+json): a list of
-    // operations, of which Ko writes a one-element list as the element itself (spec 4.4).
+    // operations, of which Ko writes a one-element list as the element itself (reference 4.4).
     if (verb === "patch" && param.body !== undefined && !Array.isArray(param.body)) param.body = [param.body];
     const namespaced = typeof param.namespace === "string";
     const target: Target = {

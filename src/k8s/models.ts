@@ -1,9 +1,10 @@
 /**
- * Kubernetes objects as closed record types (issue 5: "a misspelled field in a script is a
- * compile error"). stdlib/k8s/models.json, which src/k8s/generate-models.mjs generates from the
- * client's own model metadata, lists every field of every model with its JSON name, type and
- * first line of documentation; here each model becomes a RecordSchema, built at its first use,
- * so that a script that never names a model costs nothing and one that does reads the file once.
+ * Kubernetes objects as closed record types, so that a misspelled field in a script is a
+ * compile error rather than a rejected request. stdlib/k8s/models.json, which
+ * src/k8s/generate-models.mjs generates from the client's own model metadata, lists every field
+ * of every model with its JSON name, type and first line of documentation; here each model
+ * becomes a RecordSchema, built at its first use, so that a script that never names a model
+ * costs nothing and one that does reads the file once.
  */
 import * as fs from "node:fs";
 import { T, recordSchema, type HostType, type RecordSchema } from "../host/host-type.js";

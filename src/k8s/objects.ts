@@ -2,7 +2,7 @@
  * Between Ko values and Kubernetes JSON.
  *
  * Ko → JSON follows the client's model metadata (`attributeTypeMap`): Ko writes a one-element
- * list as the element itself (spec 4.4), so wherever the schema says `Array<...>` a single value
+ * list as the element itself (reference 4.4), so wherever the schema says `Array<...>` a single value
  * is wrapped. JSON → Ko keeps field order; timestamps become RFC 3339 strings; the values of a
  * Secret's `data` and `stringData` become opaque values that print as `<redacted>`.
  */

@@ -1,5 +1,5 @@
 /**
- * Finding and parsing the packages of a program (spec 3.1, 3.2, D20, D22): the entry package
+ * Finding and parsing the packages of a program (reference 3.1, 3.2, D20, D22): the entry package
  * (one file, or every `.ko` file of a directory), then, transitively, every package it imports,
  * plus the idiom package that every program can use.
  */
@@ -198,7 +198,7 @@ export class Loader {
   }
 }
 
-/** The default alias of an import: its last path element (spec 3.2). */
+/** The default alias of an import: its last path element (reference 3.2). */
 export function defaultAlias(importPath: string): string {
   const parts = importPath.split("/").filter((s) => s !== "" && s !== "." && s !== "..");
   return parts[parts.length - 1] ?? importPath;

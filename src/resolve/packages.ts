@@ -19,7 +19,7 @@ export interface FuncInfo {
   readonly def: FuncDef;
   readonly pkg: KoPackage;
   readonly file: SourceFile;
-  /** Defined inline inside another function's formula (spec 2.1 note 9). */
+  /** Defined inline inside another function's formula (reference 2.1 note 9). */
   readonly inline: boolean;
 }
 
@@ -34,7 +34,7 @@ export interface KoPackage {
   readonly host: Map<string, HostFunction>;
 }
 
-/** What a reference's first segment(s) denote (spec 3.6); the rest of its path is selection. */
+/** What a reference's first segment(s) denote (reference 3.6); the rest of its path is selection. */
 export type Resolution =
   | { readonly k: "param"; readonly index: number; readonly rest: number }
   | { readonly k: "step"; readonly label: string; readonly rest: number }

@@ -1,5 +1,5 @@
 /**
- * Static semantics (spec 3.3-3.7, D14, D27): every function of every package is checked and every
+ * Static semantics (reference 3.3-3.7, D14, D27): every function of every package is checked and every
  * reference is given its meaning, all before anything runs. Problems are collected, not thrown,
  * so one run reports them all. The meanings go into a side table (`Program.refs`) that the
  * compiler, and later the language server, read.
@@ -184,7 +184,7 @@ class Resolver {
     });
   }
 
-  /** Spec 3.6: a function of the package, then an idiom, then a core builtin. */
+  /** Reference 3.6: a function of the package, then an idiom, then a core builtin. */
   private lookupBare(pkg: KoPackage, name: string): { k: "func"; func: FuncInfo } | { k: "host"; fn: HostFunction } | undefined {
     const own = pkg.funcs.get(name);
     if (own) return { k: "func", func: own };

@@ -371,7 +371,7 @@ function observedExec(ex: Executable, fn: KoFunction, observer: StepObserver): r
   return exec;
 }
 
-/** Turns a bracket's evaluated terms into argument fields (spec 5.3). */
+/** Turns a bracket's evaluated terms into argument fields (reference 5.3). */
 function gather(vals: Value[], groups: readonly ArgGroup[]): Field[] {
   const fields: Field[] = new Array(groups.length);
   for (let g = 0; g < groups.length; g++) {
@@ -388,7 +388,7 @@ function gather(vals: Value[], groups: readonly ArgGroup[]): Field[] {
   return fields;
 }
 
-/** Selection (spec 5.4). */
+/** Selection (reference 5.4). */
 export function selectPath(v: Value, fields: readonly string[]): Value {
   for (const f of fields) {
     if (v === EMPTY) return EMPTY;
@@ -407,7 +407,7 @@ function describeValue(v: Value): string {
   return `basic value ${printValue(v)}`;
 }
 
-/** Adds fields to a variety (spec 5.5); a name given twice, even "" or an Empty field, is an error. */
+/** Adds fields to a variety (reference 5.5); a name given twice, even "" or an Empty field, is an error. */
 export function augment(callee: Value, fields: readonly Field[]): Value {
   if (!(callee instanceof Variety)) {
     if (fields.length === 0) return callee;
@@ -433,7 +433,7 @@ function mergeFields(old: readonly Field[], added: readonly Field[]): readonly F
   return all;
 }
 
-/** Augments then invokes (spec 5.5). `mode` "sequential" runs a Ko body one step at a time. */
+/** Augments then invokes (reference 5.5). `mode` "sequential" runs a Ko body one step at a time. */
 export function invoke(
   callee: Value,
   fields: readonly Field[],
@@ -476,7 +476,7 @@ function hookedHostCall(fn: HostFunction, fields: readonly Field[], ctx: StepCon
   return run.hooks.hostCall!({ fn, fields, ctx }, () => fn.invoke(fields, ctx));
 }
 
-/** Binds arguments to parameters (spec 5.1), writing each into its step's slot of `vals`. */
+/** Binds arguments to parameters (reference 5.1), writing each into its step's slot of `vals`. */
 function bindParams(ex: Executable, fields: readonly Field[], vals: Value[]): void {
   const params = ex.circuit.params;
   const slots = ex.paramSlots;

@@ -292,7 +292,7 @@ function reportOf(specs: readonly Spec[]): TypeReport {
   return { diagnostics: [], errors: [], complete: true, entries: specs, reached };
 }
 
-/** How hover shows a type: a function's signatures one a line, anything else as spec 7.4 prints it. */
+/** How hover shows a type: a function's signatures one a line, anything else as reference 7.4 prints it. */
 function printed(info: TypeInfo): string {
   return info.kind === "function" ? info.text : showTy(info.type);
 }

@@ -84,7 +84,7 @@ function entriesFor(ctx: CursorContext, view: View, file: string, offset: number
 }
 
 // ---------------------------------------------------------------------------------------------
-// Values: what a bare name can refer to at the cursor (spec 3.6), nearest first.
+// Values: what a bare name can refer to at the cursor (reference 3.6), nearest first.
 
 function valueEntries(view: View, file: string, offset: number): CompletionEntry[] {
   const { program, index } = view.analysis;

@@ -1,7 +1,7 @@
 /**
  * Hover: what the name under the cursor is — a function's signature and documentation, a
  * parameter or step and the function it belongs to, an import's package — and its inferred type
- * (types-bridge.ts), printed as spec 7.4 prints types. On a field's label in a literal whose
+ * (types-bridge.ts), printed as reference 7.4 prints types. On a field's label in a literal whose
  * record type is known from where it stands (a Kubernetes manifest, expected.ts): the field's
  * declared type and doc, as a YAML schema shows them.
  */

@@ -119,7 +119,7 @@ class IndexBuilder {
     }
   }
 
-  /** A reference: its first segment(s) name a symbol (spec 3.6), the rest select fields. */
+  /** A reference: its first segment(s) name a symbol (reference 3.6), the rest select fields. */
   private ref(ref: Ref, info: FuncInfo, steps: Map<string, Term>): void {
     const res = this.program.refs.get(ref);
     const [first, ...rest] = ref.path;

@@ -14,7 +14,7 @@ export function coreBuiltins(): readonly HostFunction[] {
   return defaultRegistry().functionsOf(CORE_PACKAGE);
 }
 
-/** The function a call site names, looked up as the resolver would (spec 3.6). */
+/** The function a call site names, looked up as the resolver would (reference 3.6). */
 export function calledAt(program: Program, view: View, file: string, call: CallSite): FuncInfo | HostFunction | undefined {
   const callee = call.callee;
   if (callee === undefined) return undefined;

@@ -1,5 +1,5 @@
 /**
- * The one place where the editor features meet static type inference (src/types, issue 3).
+ * The one place where the editor features meet static type inference (src/types).
  *
  * Hover shows `typeAt`, completion after `.` lists `fieldsAt`, the REPL's `:type` asks `typeOf`,
  * and the checker's diagnostics (stage "type") are published with the others, errors and
@@ -24,7 +24,7 @@ import { StaleTypes } from "./stale-types.js";
 /** A field a value is known to have, for completion after `.`. */
 export interface FieldInfo {
   readonly name: string;
-  /** The field's type, printed as spec 7.4 prints types. */
+  /** The field's type, printed as reference 7.4 prints types. */
   readonly type: string;
   readonly doc?: string;
 }
@@ -33,7 +33,7 @@ export interface TypeQueries {
   /** The checker's errors and warnings (stage "type"). */
   diagnostics(): readonly Diagnostic[];
   /**
-   * The inferred type(s) of the innermost formula at `offset` of `file`, printed (spec 7.4); for
+   * The inferred type(s) of the innermost formula at `offset` of `file`, printed (reference 7.4); for
    * a function's name, its signature per specialisation, one a line.
    */
   typeAt(file: string, offset: number): string | undefined;

@@ -1,7 +1,7 @@
 /**
  * The files an editor works on and the analyses made of them.
  *
- * A file belongs to the package of its directory (spec 3.1), so a file is analysed together with
+ * A file belongs to the package of its directory (reference 3.1), so a file is analysed together with
  * the other `.ko` files beside it, and go to definition, references and rename see them all. A
  * directory of separate scripts (several files each with its own `Main`, as in examples/ or the
  * conformance suite) is not a package anyone imports: compiled as one it would only report

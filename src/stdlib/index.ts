@@ -1,5 +1,5 @@
 /**
- * The host half of the standard library (spec 6.6, D20, D29): the TypeScript functions of the
+ * The host half of the standard library (reference 6.6, D20, D29): the TypeScript functions of the
  * packages `strings`, `integer` (its gates), `file/path`, `encoding/json`, `encoding/yaml`, `os` and
  * `time` and `build`. (`k8s` is a package of its own: src/k8s.)
  * The Ko half (`idiom`, `testing`, `integer`) lives in the `stdlib/` directory; a package is

@@ -1,5 +1,5 @@
 /**
- * Package `strings` (spec 6.6): text functions with Go's semantics.
+ * Package `strings` (reference 6.6): text functions with Go's semantics.
  *
  * Conventions shared by every function here:
  *

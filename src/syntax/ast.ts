@@ -1,5 +1,5 @@
 /**
- * The abstract syntax of Ko (spec section 2). Produced by the CST→AST builder, read by the
+ * The abstract syntax of Ko (reference section 2). Produced by the CST→AST builder, read by the
  * resolver, the compiler, the formatter and the language server. Every node carries its span.
  * Nodes are plain immutable data; facts found later (what a name means, its type) live in side
  * tables keyed by node, never on the node itself.
@@ -30,11 +30,11 @@ export interface ImportDecl {
 
 export interface Param {
   readonly name: Name;
-  /** Marked with `?`: receives the unnamed argument (spec 5.1). */
+  /** Marked with `?`: receives the unnamed argument (reference 5.1). */
   readonly monadic: boolean;
 }
 
-/** A function definition, at top level or inline in a formula (spec 2.1 note 9). */
+/** A function definition, at top level or inline in a formula (reference 2.1 note 9). */
 export interface FuncDef {
   readonly kind: "func";
   readonly name: Name;
@@ -81,14 +81,14 @@ export interface StringLit {
   readonly span: Span;
 }
 
-/** A reference `n` or `n.f1.f2`: a parameter, a step, a function, or `alias.Func` (spec 3.6). */
+/** A reference `n` or `n.f1.f2`: a parameter, a step, a function, or `alias.Func` (reference 3.6). */
 export interface Ref {
   readonly kind: "ref";
   readonly path: readonly Name[];
   readonly span: Span;
 }
 
-/** `callee(terms)`; with no callee, the construction builtin `(terms)` (spec 6.2). */
+/** `callee(terms)`; with no callee, the construction builtin `(terms)` (reference 6.2). */
 export interface Invoke {
   readonly kind: "invoke";
   readonly callee?: Formula;

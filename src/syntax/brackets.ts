@@ -1,5 +1,5 @@
 /**
- * The bracket pass (spec 1.10), run on the token stream before parsing.
+ * The bracket pass (reference 1.10), run on the token stream before parsing.
  *
  * It checks that (), [] and {} nest, reports each imbalance once at the offending bracket, and
  * repairs the stream (drops a closer nothing opened, inserts a zero-width closer where one is

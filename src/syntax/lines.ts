@@ -2,7 +2,7 @@ import type { Pos, Span } from "../diag/span.js";
 
 /**
  * Turns offsets into 1-based line/column positions. Only `\n` ends a line (a CR is whitespace,
- * spec 1.2); columns count UTF-16 code units from the line start, a tab counting one.
+ * reference 1.2); columns count UTF-16 code units from the line start, a tab counting one.
  *
  * Lexing tracks offsets only; positions are computed here on demand, which is cheaper than
  * tracking lines for every token and works the same for tokens the parser invents in recovery.

@@ -1,5 +1,5 @@
 /**
- * Scanning and decoding of Ko's literal tokens (spec 1.3, 1.6-1.8, decisions D1, D2, D26, D32).
+ * Scanning and decoding of Ko's literal tokens (reference 1.3, 1.6-1.8, decisions D1, D2, D26, D32).
  *
  * These are plain functions over (text, offset) so the lexer's custom token matchers stay small
  * and so the rules can be tested without a lexer. They never throw: a malformed literal is still

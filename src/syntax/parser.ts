@@ -1,5 +1,5 @@
 /**
- * The Ko grammar (spec 2.1) as a Chevrotain CST parser. It has no semantic actions: build.ts
+ * The Ko grammar (reference 2.1) as a Chevrotain CST parser. It has no semantic actions: build.ts
  * turns the concrete syntax tree into the AST and does every check that needs more than one
  * token of context (separators, label mixing, literal ranges).
  *

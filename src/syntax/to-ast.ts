@@ -170,7 +170,7 @@ class AstBuilder {
     return { label, formula, span: this.cover(label.span, formula.span) };
   }
 
-  /** Items of one list must be separated by at least one LINE token (spec 2.1 note 1). */
+  /** Items of one list must be separated by at least one LINE token (reference 2.1 note 1). */
   private checkSeparated(items: readonly CstNode[], separators: readonly IToken[], kind: ListKind): void {
     let s = 0;
     for (let i = 0; i < items.length; i++) {
@@ -188,7 +188,7 @@ class AstBuilder {
     }
   }
 
-  /** A bracket holds labelled terms or unlabelled ones, never both (spec 2.1 note 2). */
+  /** A bracket holds labelled terms or unlabelled ones, never both (reference 2.1 note 2). */
   private checkNotMixed(terms: readonly Term[]): void {
     const first = terms[0];
     if (first === undefined) return;

@@ -1,5 +1,5 @@
 /**
- * The token vocabulary of Ko (spec section 1) and the lexer.
+ * The token vocabulary of Ko (reference section 1) and the lexer.
  *
  * Whitespace is skipped; newlines, commas and semicolons are all one LINE token; comments go to
  * the "comments" group (kept for doc comments and tools); characters no token accepts go to the
@@ -178,7 +178,7 @@ export const ByteOrderMark = createToken({
   group: Lexer.SKIPPED,
 });
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r]+/, group: Lexer.SKIPPED });
-/** The separator: a newline, `,` or `;` (spec 1.2). */
+/** The separator: a newline, `,` or `;` (reference 1.2). */
 export const Line = createToken({ name: "Line", pattern: /[\n,;]/, line_breaks: true, label: "a newline, ',' or ';'" });
 export const LineComment = createToken({
   name: "LineComment",
@@ -242,7 +242,7 @@ export const Int = createToken({
   label: "a number",
 });
 
-/** Also the contextual words import, use, as, return, true and false (spec 1.5). */
+/** Also the contextual words import, use, as, return, true and false (reference 1.5). */
 export const Ident = createToken({
   name: "Ident",
   pattern: { exec: matchIdent },

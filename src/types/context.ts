@@ -35,7 +35,7 @@ export interface CallCtx {
   /** This context, or an uncertain one when `certain` is false. */
   within(certain: boolean): CallCtx;
   /**
-   * Augments `callee` with `fields` and invokes it (spec 5.5), as builtins invoke the varieties
+   * Augments `callee` with `fields` and invokes it (reference 5.5), as builtins invoke the varieties
    * they are given; `certain`: whether the builtin makes this call whenever it runs.
    */
   invoke(callee: StaticType, fields: readonly TyField[], certain: boolean): StaticType;

@@ -1,5 +1,5 @@
 /**
- * Inference by specialisation (issue 3): every Ko function that can run is checked once per
+ * Inference by specialisation (reference 3.7): every Ko function that can run is checked once per
  * tuple of argument types it is called with, starting from the entry functions.
  *
  * A specialisation infers the static type of each step of the function's Circuit, in the order

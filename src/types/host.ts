@@ -35,7 +35,7 @@ import {
 } from "./static-type.js";
 
 /**
- * The argument a parameter receives (spec 5.1, host `findArg`): the field of its name, else for
+ * The argument a parameter receives (reference 5.1, host `findArg`): the field of its name, else for
  * the monadic parameter the first unnamed field; undefined if there is none.
  */
 export function findArgTy(fields: readonly TyField[], name: string, monadic: boolean): StaticType | undefined {
@@ -260,7 +260,7 @@ function mismatch(a: StaticType): string {
 
 /**
  * The static type of a declared host type, as a result. A declared list is what `T.list` means:
- * one value or a sequence of them, or Empty for none (spec 6.6 has library lists be sequences,
+ * one value or a sequence of them, or Empty for none (reference 6.6 has library lists be sequences,
  * but a binding may give one value alone, as `build.Exec`'s outputs do). The fields of a
  * declared structure may be absent (they are Empty in `ko.Eval`'s result, say), so each is
  * "maybe Empty"; Any is Unknown. A record is a structure that knows its schema; its values

@@ -1,6 +1,6 @@
 /**
  * The operations of a circuit's steps, checked over static types: grouping bracket terms
- * (spec 5.3), selection (5.4), augmentation and invocation (5.5). Each mirrors the evaluator's
+ * (reference 5.3), selection (5.4), augmentation and invocation (5.5). Each mirrors the evaluator's
  * function of the same name in src/runtime/eval.ts and fails with its words.
  */
 import type { CallCtx } from "./context.js";

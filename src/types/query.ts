@@ -1,5 +1,5 @@
 /**
- * Types for tools (issue 3, item 5): the language server shows them on hover and completes the
+ * Types for tools: the language server shows them on hover and completes the
  * fields of a structure after a `.`.
  *
  * A function may be checked for several tuples of argument types; what a tool shows is the
@@ -21,7 +21,7 @@ export interface TypeInfo {
   readonly kind: "step" | "param" | "function";
   readonly span: Span;
   readonly type: StaticType;
-  /** The type as spec 7.4 prints it; for a function, one signature per specialisation. */
+  /** The type as reference 7.4 prints it; for a function, one signature per specialisation. */
   readonly text: string;
   /** The label of a labelled step, the name of a parameter or function. */
   readonly name?: string;

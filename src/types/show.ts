@@ -1,5 +1,5 @@
 /**
- * Printing static types as spec 7.4 prints types, and describing them in messages with the
+ * Printing static types as reference 7.4 prints types, and describing them in messages with the
  * words the evaluator uses for values (`structure (a: 1) cannot be invoked`).
  *
  * Every type that has a run-time counterpart is printed by the runtime's own `showType`, so a
@@ -22,7 +22,7 @@ import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "../value/va
 import { alternatives, withoutEmpty, type Callee, type StaticType } from "./static-type.js";
 
 /**
- * A static type as spec 7.4 prints types (with its line breaking, within `budget` columns);
+ * A static type as reference 7.4 prints types (with its line breaking, within `budget` columns);
  * unions as `A | B`.
  */
 export function showTy(t: StaticType, budget = PRINT_WIDTH): string {

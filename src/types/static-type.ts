@@ -2,7 +2,7 @@
  * Static types: what the checker knows about the values a step may produce.
  *
  * A static type describes a *set* of run-time values. It is richer than the run-time types of
- * spec 4.2 (src/value/value-type.ts) in three ways, each of which buys precision where the checker
+ * reference 4.2 (src/value/value-type.ts) in three ways, each of which buys precision where the checker
  * needs it to tell "will fail" from "may fail":
  *
  * - a variety carries its callable and the static types of its pre-filled fields, so invoking
@@ -10,7 +10,7 @@
  * - a basic type may carry its literal value (`true`, `"s"`, `5`), so that `Yield(if: true ...)`
  *   takes one branch and messages can show values as the evaluator would;
  * - alternatives are kept apart in a union (`Int64 | String`), and "may be Empty" is a union
- *   with Empty (printed `*T`, as spec 4.3 prints an optional type).
+ *   with Empty (printed `*T`, as reference 4.3 prints an optional type).
  *
  * Two more types have no run-time counterpart: Unknown (anything; the checker accepts it and the
  * evaluator's own checks stay in force there) and Never (no value at all: a step that certainly

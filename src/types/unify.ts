@@ -1,5 +1,5 @@
 /**
- * Unification, checked statically with the run time's own rules (spec 4.3).
+ * Unification, checked statically with the run time's own rules (reference 4.3).
  *
  * The checker does not re-implement unification: it expands a static type into the run-time
  * types its values may have, and asks src/value/value-type.ts `unify` about them. A list of values
@@ -78,7 +78,7 @@ export interface UnifyOutcome {
 
 /**
  * Checks that the values of `types`, in order, unify as the evaluator would when it builds a
- * sequence of them (Empty ones dropped first, spec 4.4).
+ * sequence of them (Empty ones dropped first, reference 4.4).
  */
 export function checkUnifiable(types: readonly StaticType[]): UnifyOutcome {
   // The possible unified types so far; `null` while no value has been present yet.

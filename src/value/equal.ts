@@ -1,5 +1,5 @@
 /**
- * Equality of Ko values (spec 4.7, with D13).
+ * Equality of Ko values (reference 4.7, with D13).
  *
  * - Basic values are equal iff they have the same basic type and value (`1` ≠ `Int32(1)`).
  * - Empty equals only Empty.

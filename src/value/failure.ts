@@ -1,5 +1,5 @@
 /**
- * The two failure channels of Ko (spec 5.6, D15), never confused:
+ * The two failure channels of Ko (reference 5.6, D15), never confused:
  * a `KoPanic` carries a Ko value and is caught by `Recover`; a `KoError` is a bug in the program
  * (or a misused builtin) and ends the run. Both are thrown as JavaScript exceptions (or used as
  * promise rejections); the evaluator attaches the Ko location and call chain the first time one

@@ -1,5 +1,5 @@
 /**
- * Canonical encoding and hashing of Ko values (spec 4.8, D4, D30).
+ * Canonical encoding and hashing of Ko values (reference 4.8, D4, D30).
  *
  * `canonicalEncode` writes a value as text such that two values are `equal` (equal.ts) iff
  * they encode alike — except that NaN floats and distinct host objects are not equal yet may

@@ -1,5 +1,5 @@
 /**
- * Canonical printing of Ko values (spec section 7).
+ * Canonical printing of Ko values (reference section 7).
  *
  * Printing happens in two passes. First a value is turned into a layout document (`Doc`) that
  * knows, for every bracketed group, the width of its flat text; then the document is rendered

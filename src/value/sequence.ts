@@ -1,5 +1,5 @@
 /**
- * The two ways sequences come into existence (spec 4.4). Both drop Empty values and check that
+ * The two ways sequences come into existence (reference 4.4). Both drop Empty values and check that
  * the remaining values' types unify (a KoError otherwise); they differ only for one value.
  *
  * Both take ownership of the array they are given: the sequence they build may share it, so the

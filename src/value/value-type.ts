@@ -1,5 +1,5 @@
 /**
- * Ko types (spec 4.2), unification (4.3) and type printing (7.4).
+ * Ko types (reference 4.2), unification (4.3) and type printing (7.4).
  *
  * Types are never declared in Ko source. They are computed structurally from values, and exist
  * for sequence construction (the elements' types must unify), for `ShowType`/`PeekType` and for

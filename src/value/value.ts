@@ -1,5 +1,5 @@
 /**
- * Run-time values of Ko (spec section 4). The representation is chosen for speed:
+ * Run-time values of Ko (reference section 4). The representation is chosen for speed:
  *
  * | Ko kind            | JavaScript representation                                      |
  * |--------------------|----------------------------------------------------------------|
@@ -66,7 +66,7 @@ export class Struct {
   static readonly empty = new Struct([]);
 }
 
-/** A sequence: one or more non-Empty values whose types unify (spec 4.1). */
+/** A sequence: one or more non-Empty values whose types unify (reference 4.1). */
 export class Seq {
   constructor(readonly items: readonly Value[]) {}
 }
@@ -119,7 +119,7 @@ export function struct(entries: Record<string, Value>): Struct {
 }
 
 /**
- * Lifts a value to a list (spec 4.4): Empty → no elements; a sequence → its elements;
+ * Lifts a value to a list (reference 4.4): Empty → no elements; a sequence → its elements;
  * anything else → itself as the only element.
  */
 export function lift(v: Value): readonly Value[] {
@@ -128,7 +128,7 @@ export function lift(v: Value): readonly Value[] {
   return [v];
 }
 
-/** Every basic type, in the order the spec lists them. */
+/** Every basic type, in the order the reference lists them. */
 export const BASIC_TYPES: readonly BasicType[] = [
   "Bool",
   "String",

@@ -80,7 +80,7 @@ describe("When", () => {
 });
 
 describe("Loop", () => {
-  it("runs step until stop holds (spec 10: 128)", async () => {
+  it("runs step until stop holds (reference 10: 128)", async () => {
     expect(await run("Loop", { start: 1, step: vty(Twice), stop: vty(Above, { limit: 100 }) })).toBe(128);
   });
 
@@ -156,7 +156,7 @@ describe("Loop", () => {
 
 describe("Range", () => {
   it.each([
-    ["accumulates (spec 10)", { over: seq(1, 2, 3), start: 0, with: vty(Acc) }, "(image: (10, 20, 30), residue: 6)"],
+    ["accumulates (reference 10)", { over: seq(1, 2, 3), start: 0, with: vty(Acc) }, "(image: (10, 20, 30), residue: 6)"],
     ["over nothing", { over: EMPTY, start: 5, with: vty(Acc) }, "(image: empty, residue: 5)"],
     ["over a single value", { over: 4, start: 1, with: vty(Acc) }, "(image: (40), residue: 5)"],
     [
@@ -226,7 +226,7 @@ describe("Panic and Recover", () => {
 
   it.each([
     ["returns invoke() when it does not panic", { invoke: vty(Return, { "": 5 }), panic: vty(Return) }, "5"],
-    ["recovers a panic (spec 10)", { invoke: vty("Panic", { why: "no" }), panic: vty(Return) }, '(why: "no")'],
+    ["recovers a panic (reference 10)", { invoke: vty("Panic", { why: "no" }), panic: vty(Return) }, '(why: "no")'],
     ["recovers the empty panic", { invoke: vty("Panic"), panic: vty(Return) }, "()"],
     ["recovers an asynchronous panic", { invoke: vty(Later, { pass: 1 }), panic: vty(Return) }, "1"],
   ] as [string, Record<string, Value>, string][])("%s", async (_what, fields, expected) => {

@@ -1,6 +1,6 @@
 /**
  * A small stand-in for the evaluator, enough to run builtins on their own: a HostContext whose
- * `call` augments a variety of a host function (with the duplicate-field rule of spec 5.5) and
+ * `call` augments a variety of a host function (with the duplicate-field rule of reference 5.5) and
  * invokes it, plus a few host functions playing the part of Ko functions (`Return`, `Twice`, ...)
  * and helpers to build values and argument fields tersely.
  */

@@ -58,7 +58,7 @@ const CORE = [
 ];
 
 describe("registerCoreBuiltins", () => {
-  it("registers every core builtin of spec 6.2 and 6.3, and nothing else in the core", () => {
+  it("registers every core builtin of reference 6.2 and 6.3, and nothing else in the core", () => {
     expect(
       registry
         .functionsOf("")

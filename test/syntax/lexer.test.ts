@@ -1,4 +1,4 @@
-/** Tokens and literal values (spec section 1; D1, D2, D26, D32). */
+/** Tokens and literal values (reference section 1; D1, D2, D26, D32). */
 import { describe, expect, test } from "vitest";
 import { lex } from "../../src/syntax/index.js";
 import { floatValue, intValue, invalidSeparator, scanNumber } from "../../src/syntax/literals.js";

@@ -1,4 +1,4 @@
-/** AST shapes (spec 2.1), spans, and doc comments. */
+/** AST shapes (reference 2.1), spans, and doc comments. */
 import { describe, expect, test } from "vitest";
 import type { Formula } from "../../src/syntax/ast.js";
 import { at, formulaOf, funcOf, parse, parseClean, show, showFunc, showTerms } from "./helpers.js";

@@ -148,7 +148,7 @@ describe("the tool API", () => {
 describe("static types", () => {
   const shown = (t: StaticType) => showTy(t);
 
-  test("print as spec 7.4 prints types, with unions for what does not unify", () => {
+  test("print as reference 7.4 prints types, with unions for what does not unify", () => {
     expect(
       shown(
         structure([

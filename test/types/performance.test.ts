@@ -1,5 +1,5 @@
 /**
- * The program of the "type-check a 10,000-line file" row of bench/run.js (issue 3's target: under
+ * The program of the "type-check a 10,000-line file" row of bench/run.js (its target: under
  * a second) is what the row says: well typed, and every function of it reached by the checker.
  */
 import { expect, test } from "vitest";

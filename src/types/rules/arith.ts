@@ -1,4 +1,4 @@
-/** Integer arithmetic: `Sum`, `Prod`, `Ratio`, `Moduli`, `Negative`, `Less`, `integer.Equal` (spec 6.3). */
+/** Integer arithmetic: `Sum`, `Prod`, `Ratio`, `Moduli`, `Negative`, `Less`, `integer.Equal` (reference 6.3). */
 import type { HostFunction } from "../../host/binding.js";
 import type { BasicType } from "../../value/value.js";
 import type { CallCtx } from "../context.js";

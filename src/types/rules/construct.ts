@@ -1,4 +1,4 @@
-/** Construction (spec 6.2) and the builtins that build their value the same way. */
+/** Construction (reference 6.2) and the builtins that build their value the same way. */
 import {
   EMPTY,
   EMPTY_STRUCTURE,

@@ -1,4 +1,4 @@
-/** Builtins over lists: `Merge`, `Take` and `Sort` (spec 6.3, 4.4). */
+/** Builtins over lists: `Merge`, `Take` and `Sort` (reference 6.3, 4.4). */
 import { checkParams } from "../host.js";
 import {
   EMPTY,

@@ -45,7 +45,7 @@ export function invokeIfGiven(ctx: CallCtx, v: StaticType, fields: readonly TyFi
   }
 }
 
-/** What a builtin sees of a list it lifts (spec 4.4): its elements' type and how many there are. */
+/** What a builtin sees of a list it lifts (reference 4.4): its elements' type and how many there are. */
 export interface Lifted {
   /** The join of the elements' types (Never if there can be none). */
   readonly elem: StaticType;
