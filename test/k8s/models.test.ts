@@ -17,7 +17,7 @@ import { REPO } from "../support/cli.js";
 interface ModelClass {
   getAttributeTypeMap(): { name: string; baseName: string; type: string; format: string }[];
 }
-const models = Object.entries(k8s).filter(
+const models = Object.entries(k8s as Record<string, unknown>).filter(
   (e): e is [string, ModelClass] => typeof (e[1] as Partial<ModelClass>).getAttributeTypeMap === "function",
 );
 
