@@ -21,8 +21,8 @@ export interface ServerDeps {
   faults: Faults;
   hostPort: () => string;
   bookmarkIntervalMs: number;
-  /** Extra admin routes (readiness holds), given the path after /_ko/. */
-  admin?: (method: string, path: string, body: unknown) => unknown | Promise<unknown>;
+  /** Extra admin routes (readiness holds), given the path after /_ko/: the answer, or a promise of it. */
+  admin?: (method: string, path: string, body: unknown) => unknown;
 }
 
 interface Route {
