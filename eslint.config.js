@@ -11,6 +11,19 @@ import js from "@eslint/js";
 import { defineConfig, globalIgnores } from "eslint/config";
 import tseslint from "typescript-eslint";
 
+/** Module state: `let` and `var` at the top level of a module, exported or not. */
+const moduleState = ["let", "var"].flatMap((kind) =>
+  [`Program > VariableDeclaration[kind='${kind}']`, `Program > ExportNamedDeclaration > VariableDeclaration[kind='${kind}']`].map(
+    (selector) => ({
+      selector,
+      message:
+        `A module-level \`${kind}\` is shared by every session and run in the process. Per-run state belongs in a session ` +
+        "(src/api/session.ts) or a run's services (src/host/services.ts): pass it explicitly. What is the same for every " +
+        "program can be a const memo: once() of src/syntax/once.ts, or a WeakMap.",
+    }),
+  ),
+);
+
 /** The no-unsafe-* family: they follow a value of type `any` wherever it goes. */
 const unsafeAny = {
   "@typescript-eslint/no-explicit-any": "off",
@@ -56,6 +69,11 @@ export default defineConfig(
       // asks for one, and turns a throw into a rejection; the rule would have it spelled otherwise.
       "@typescript-eslint/require-await": "off",
     },
+  },
+  {
+    // Ko's own modules and the editor extension: no state shared by the runs of a process.
+    files: ["src/**/*.{ts,mjs}", "lsp/src/**/*.js"],
+    rules: { "no-restricted-syntax": ["error", ...moduleState] },
   },
   {
     // Kubernetes objects are JSON of any kind, custom resources included: the embedded cluster and

@@ -98,11 +98,13 @@ function jsonNames(x: unknown, type: string, models: Models): unknown {
   return out;
 }
 
-let renaming: Set<string> | undefined;
+/** modelsThatRename of each set of models, computed at its first use (the client has one set). */
+const renamingOf = new WeakMap<Models, ReadonlySet<string>>();
 
 /** Whether a value of the client's `type` may hold a field whose TypeScript and JSON names differ. */
 function renames(type: string, models: Models): boolean {
-  renaming ??= modelsThatRename(models);
+  let renaming = renamingOf.get(models);
+  if (renaming === undefined) renamingOf.set(models, (renaming = modelsThatRename(models)));
   return renaming.has(innerType(type));
 }
 
