@@ -1,3 +1,4 @@
+// @ts-check
 // Programs the benchmarks generate, shared with the tests that check the benchmarks measure what
 // they say (test/types/performance.test.ts).
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Builds the extension: bundles src/extension.js with the language client into out/extension.js
 // (so the package needs no node_modules: `vsce package --no-dependencies`), and copies the
 // TextMate grammar from grammar/ into syntaxes/.

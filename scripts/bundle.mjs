@@ -1,3 +1,4 @@
+// @ts-check
 // Bundles the `ko` command into dist/cli: main.js (the entry point), lsp-worker.js (the language
 // server's diagnostics worker) and dist/cli/chunks/ (the code they share and what they load later).
 //
@@ -30,7 +31,10 @@ const chunkDir = path.join(outdir, "chunks");
 const startup = path.join(repo, "src", "cli", "commands.ts");
 const worker = path.join(repo, "src", "lsp", "worker.ts");
 
-/** Loads each separately loaded module of src/ through a wrapper that imports the start-up set first. */
+/**
+ * Loads each separately loaded module of src/ through a wrapper that imports the start-up set first.
+ * @type {esbuild.Plugin}
+ */
 const oneStartupChunk = {
   name: "one-startup-chunk",
   setup(build) {

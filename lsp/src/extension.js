@@ -5,7 +5,13 @@
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind } from "vscode-languageclient/node";
 
-/** @type {LanguageClient | undefined} */
+/**
+ * The language client. VS Code loads this module once per extension host and gives activate()
+ * and deactivate() nothing to share, so the client that the one starts and the other stops lives
+ * here.
+ * @type {LanguageClient | undefined}
+ */
+// eslint-disable-next-line no-restricted-syntax -- the extension host's one client, shared by activate() and deactivate()
 let client;
 
 /** @param {vscode.ExtensionContext} context */

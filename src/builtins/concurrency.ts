@@ -15,7 +15,12 @@ import { listToValue } from "../value/sequence.js";
 import { EMPTY, Struct, Variety, field, type Value } from "../value/value.js";
 import { namedParam, valueParam } from "./common.js";
 
-/** Numbers the handles made in this process, for their identities and memory names. */
+/**
+ * Numbers the handles made in this process, for their identities and memory names. A handle can
+ * outlive its run (the REPL keeps values from line to line; an embedder can pass a result to its
+ * next run), and two handles must never compare equal, so the numbering is the process's.
+ */
+// eslint-disable-next-line no-restricted-syntax -- identities must be unique in the process, not only in a run (see above)
 let handles = 0;
 
 /** A variety of a host function made at run time, with an identity no other callable has. */

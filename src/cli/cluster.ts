@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ClusterOptions, Delays, ReadinessHold } from "../cluster/index.js";
+import type { ReadinessHoldJson } from "../cluster/start.js";
 import { EXIT, UsageError } from "../diag/exit.js";
 
 export interface ClusterServeOptions {
@@ -42,16 +43,24 @@ export function parseHold(text: string): ReadinessHold {
   return hold;
 }
 
+/** The config file of the embedded cluster (`--config`), JSON or YAML. */
+interface ClusterConfigFile {
+  readonly delays?: Partial<Delays>;
+  readonly bookmarkIntervalMs?: number;
+  readonly readinessHolds?: readonly ReadinessHoldJson[];
+}
+
 export async function clusterOptions(o: ClusterServeOptions): Promise<ClusterOptions> {
   const opts: ClusterOptions = {};
   if (o.config) {
     const text = fs.readFileSync(o.config, "utf8");
-    let cfg: Record<string, any>;
+    let cfg: ClusterConfigFile;
     try {
-      cfg = JSON.parse(text);
+      cfg = JSON.parse(text) as ClusterConfigFile;
     } catch {
-      const yaml = await import("yaml");
-      cfg = (yaml.parse ?? (yaml as any).default.parse)(text);
+      // A bundler may hand the CommonJS build over as a default export.
+      const yaml = (await import("yaml")) as Partial<typeof import("yaml")> & { default?: typeof import("yaml") };
+      cfg = (yaml.parse ?? yaml.default!.parse)(text) as ClusterConfigFile;
     }
     if (cfg.delays) opts.delays = cfg.delays;
     if (cfg.bookmarkIntervalMs) opts.bookmarkIntervalMs = cfg.bookmarkIntervalMs;

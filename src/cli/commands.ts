@@ -7,12 +7,18 @@
  * only sometimes is imported with `import()` where it is needed.
  */
 import { Command, CommanderError, Option } from "commander";
-import { checkCommand } from "./check.js";
+import { checkCommand, type CheckFlags } from "./check.js";
+import type { ClusterServeOptions } from "./cluster.js";
+import type { FmtFlags } from "./fmt.js";
+import type { GraphFlags } from "./graph.js";
+import type { LspFlags } from "./lsp.js";
+import type { ReplFlags } from "./repl.js";
+import type { RunsFlags } from "./runs.js";
 import { EXIT, UsageError } from "../diag/exit.js";
 import { docCommand, listCommand, versionCommand, VERSION } from "../api/catalog.js";
-import { parseCommand } from "./parse.js";
-import { playCommand, runCommand } from "./run.js";
-import { testCommand } from "./test.js";
+import { parseCommand, type ParseFlags } from "./parse.js";
+import { playCommand, runCommand, type RunFlags } from "./run.js";
+import { testCommand, type TestFlags } from "./test.js";
 import { renderFailure } from "../api/failures.js";
 
 function collect(value: string, previous: string[]): string[] {
@@ -66,7 +72,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("--dry-run", "send every Kubernetes write with dryRun=All, report it, and change nothing")
     .option("--policy <file>", "what the run may do to the cluster (default: ko.policy.yaml next to the script)")
     .option("-y, --yes", "do not ask before the first deletion on a cluster that is not the embedded one")
-    .action((target: string, func: string | undefined, opts) => setStatus(runCommand(target, func, opts)));
+    .action((target: string, func: string | undefined, opts: RunFlags) => setStatus(runCommand(target, func, opts)));
 
   cmd
     .command("play")
@@ -75,7 +81,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .argument("[args...]", "name=value (a named string) or value (the unnamed argument)")
     .addOption(depthOption())
     .addOption(rootOption())
-    .action((spec: string, args: string[], opts) => setStatus(playCommand(spec, args, { ...opts, arg: [] })));
+    .action((spec: string, args: string[], opts: Omit<RunFlags, "arg">) => setStatus(playCommand(spec, args, { ...opts, arg: [] })));
 
   cmd
     .command("test")
@@ -83,7 +89,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .argument("[targets...]", "package paths, directories or files (default: the current directory)")
     .addOption(depthOption())
     .addOption(rootOption())
-    .action((targets: string[], opts) => setStatus(testCommand(targets, opts)));
+    .action((targets: string[], opts: TestFlags) => setStatus(testCommand(targets, opts)));
 
   cmd
     .command("check")
@@ -92,14 +98,14 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("--entry <func>", "check this function (repeatable; default: every parameterless and Test* function)", collect, [])
     .option("--types", "also print the inferred type of every function, parameter and labelled step")
     .addOption(rootOption())
-    .action((targets: string[], opts) => setStatus(checkCommand(targets, opts)));
+    .action((targets: string[], opts: CheckFlags) => setStatus(checkCommand(targets, opts)));
 
   cmd
     .command("parse")
     .description("check the syntax of files (no resolution, no execution)")
     .argument("<files...>")
     .option("--ast", "print each file's syntax tree as JSON")
-    .action((files: string[], opts) => setStatus(parseCommand(files, opts)));
+    .action((files: string[], opts: ParseFlags) => setStatus(parseCommand(files, opts)));
 
   cmd
     .command("list")
@@ -128,7 +134,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("--config <file>", "JSON or YAML: delays, readinessHolds, bookmarkIntervalMs")
     .option("--hold-ready <spec>", "SELECTOR[:job=NAME|:pods=SELECTOR][@NAMESPACE] (repeatable)", collect, [])
     .option("--delay <step=ms>", "schedule|start|ready|complete|terminate|bind|controller (repeatable)", collect, [])
-    .action((opts) => setStatus(import("./cluster.js").then((m) => m.clusterServeCommand(opts))));
+    .action((opts: ClusterServeOptions) => setStatus(import("./cluster.js").then((m) => m.clusterServeCommand(opts))));
 
   // The editor and interactive commands are loaded only when used, so that `ko run` starts fast.
   cmd
@@ -136,7 +142,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .description("lay out Ko files in the canonical form, in place (no file: standard input to standard output)")
     .argument("[files...]", "files, or directories holding .ko files")
     .option("--check", "write nothing; list the files that are not formatted and exit with status 1 if any")
-    .action((files: string[], opts) => setStatus(import("./fmt.js").then((m) => m.fmtCommand(files, opts))));
+    .action((files: string[], opts: FmtFlags) => setStatus(import("./fmt.js").then((m) => m.fmtCommand(files, opts))));
 
   cmd
     .command("lsp")
@@ -145,13 +151,13 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .addOption(rootOption())
     .allowUnknownOption(true) // editors add their own flags (--clientProcessId=...)
     .allowExcessArguments(true)
-    .action((opts) => setStatus(import("./lsp.js").then((m) => m.lspCommand(opts))));
+    .action((opts: LspFlags) => setStatus(import("./lsp.js").then((m) => m.lspCommand(opts))));
 
   cmd
     .command("repl")
     .description("evaluate formulas and define functions interactively (without a terminal: one result per input read)")
     .addOption(rootOption())
-    .action((opts) => setStatus(import("./repl.js").then((m) => m.replCommand(opts))));
+    .action((opts: ReplFlags) => setStatus(import("./repl.js").then((m) => m.replCommand(opts))));
 
   // Caching, run journals and graphs, loaded only when used.
   cmd
@@ -167,7 +173,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .argument("[show]", "show")
     .argument("[name]", "the run to show")
     .option("--dir <dir>", "the script or directory whose runs to list (default: the current directory)")
-    .action((show: string | undefined, name: string | undefined, opts) =>
+    .action((show: string | undefined, name: string | undefined, opts: RunsFlags) =>
       setStatus(import("./runs.js").then((m) => m.runsCommand(show, name, opts))),
     );
 
@@ -181,7 +187,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("--run <name>", "colour the steps by their status in the named run")
     .option("-o, --output <file>", "write to FILE instead of standard output")
     .addOption(rootOption())
-    .action((target: string, func: string | undefined, opts) =>
+    .action((target: string, func: string | undefined, opts: GraphFlags) =>
       setStatus(import("./graph.js").then((m) => m.graphCommand(target, func, opts))),
     );
 
@@ -190,8 +196,12 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
 
 /** Runs the command line `argv` (as in `process.argv`) and returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
-  let status: number | Promise<number> = EXIT.ok;
-  const cmd = program((s) => (status = s));
+  // Set by the action of the command that runs; a holder, so that TypeScript does not narrow it
+  // to its first value (it cannot see the action set it).
+  const outcome: { status: number | Promise<number> } = { status: EXIT.ok };
+  const cmd = program((s) => {
+    outcome.status = s;
+  });
   cmd.exitOverride();
   cmd.configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   const overrideAll = (c: Command): void => {
@@ -209,7 +219,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     await cmd.parseAsync(argv);
-    return await status;
+    return await outcome.status;
   } catch (e) {
     if (e instanceof CommanderError) {
       return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? EXIT.ok : EXIT.usage;

@@ -9,7 +9,12 @@ function astJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 }
 
-export function parseCommand(files: string[], flags: { ast?: boolean }): number {
+export interface ParseFlags {
+  /** Print the syntax tree as JSON. */
+  readonly ast?: boolean;
+}
+
+export function parseCommand(files: string[], flags: ParseFlags): number {
   let status: number = EXIT.ok;
   for (const file of files) {
     let text: string;

@@ -2,7 +2,7 @@
  * `ko run` and `ko play`: compile a package, run one or more of its functions, print each result
  * in canonical form (reference 8.2, D22, D25). Exit status per D19.
  */
-import { compile, KoCompileError, rootsFromEnv, type KoProgram } from "../api/program.js";
+import { KoCompileError, rootsFromEnv, type KoProgram } from "../api/program.js";
 import type { KoFunction } from "../compile/circuit.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { renderFailure } from "../api/failures.js";

@@ -36,7 +36,12 @@ function suiteOf(target: string, compiled: KoProgram, entry: EntrySource): Suite
   return { compiled, pkg, tests };
 }
 
-export async function testCommand(targets: string[], flags: { root: string[]; maxDepth?: number }): Promise<number> {
+export interface TestFlags {
+  readonly root: string[];
+  readonly maxDepth?: number;
+}
+
+export async function testCommand(targets: string[], flags: TestFlags): Promise<number> {
   const session = cliSession(flags.root, flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {});
   try {
     return await testIn(session, targets);

@@ -145,11 +145,10 @@ export const unsupportedValue = (field: string, value: unknown, valid: string[])
 });
 export const duplicateField = (field: string, value: unknown): FieldError => ({ type: "FieldValueDuplicate", field, value });
 
+/** A value of decoded JSON as the API server quotes it in a message. */
 function renderValue(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (v === null || v === undefined) return "null";
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  return v === undefined ? "null" : JSON.stringify(v); // strings quoted, null, objects and arrays as JSON
 }
 
 /** The text after "field: " in a message, e.g. `Invalid value: "Foo": a lowercase RFC 1123 ...`. */

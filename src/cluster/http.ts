@@ -21,8 +21,8 @@ export interface ServerDeps {
   faults: Faults;
   hostPort: () => string;
   bookmarkIntervalMs: number;
-  /** Extra admin routes (readiness holds), given the path after /_ko/. */
-  admin?: (method: string, path: string, body: unknown) => unknown | Promise<unknown>;
+  /** Extra admin routes (readiness holds), given the path after /_ko/: the answer, or a promise of it. */
+  admin?: (method: string, path: string, body: unknown) => unknown;
 }
 
 interface Route {
@@ -58,14 +58,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-let yamlModule: typeof import("yaml") | undefined;
+/** Parses a YAML body, loading the yaml library at the first (Node keeps the module loaded). */
 async function parseYaml(text: string): Promise<unknown> {
-  if (!yamlModule) {
-    // A bundler may hand the CommonJS build over as a default export.
-    const m = (await import("yaml")) as Partial<typeof import("yaml")> & { default?: typeof import("yaml") };
-    yamlModule = (typeof m.parse === "function" ? m : m.default) as typeof import("yaml");
-  }
-  return yamlModule.parse(text);
+  // A bundler may hand the CommonJS build over as a default export.
+  const m = (await import("yaml")) as Partial<typeof import("yaml")> & { default?: typeof import("yaml") };
+  const yaml = (typeof m.parse === "function" ? m : m.default) as typeof import("yaml");
+  return yaml.parse(text);
 }
 
 async function parseBody(buf: Buffer, contentType: string): Promise<unknown> {

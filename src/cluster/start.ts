@@ -132,8 +132,11 @@ export async function start(opts: ClusterOptions = {}): Promise<Cluster> {
   };
 }
 
-/** Readiness holds as JSON (CLI config files and the admin endpoint). */
-export function holdFromJson(b: ReadinessHold & { untilJobComplete?: string; untilPodsReady?: string }): ReadinessHold {
+/** A readiness hold as JSON (CLI config files and the admin endpoint). */
+export type ReadinessHoldJson = ReadinessHold & { untilJobComplete?: string; untilPodsReady?: string };
+
+/** Readiness holds from their JSON. */
+export function holdFromJson(b: ReadinessHoldJson): ReadinessHold {
   const h: ReadinessHold = { selector: b.selector };
   if (b.namespace) h.namespace = b.namespace;
   if (b.untilJobComplete) h.until = { jobComplete: b.untilJobComplete, ...(b.namespace ? { namespace: b.namespace } : {}) };

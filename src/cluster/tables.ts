@@ -111,7 +111,7 @@ const accessModes = (modes: string[] | undefined) =>
     .map((m) => ({ ReadWriteOnce: "RWO", ReadOnlyMany: "ROX", ReadWriteMany: "RWX", ReadWriteOncePod: "RWOP" })[m] ?? m)
     .join(",");
 
-const intOrString = (v: unknown) => (v === undefined || v === null ? "N/A" : String(v));
+const intOrString = (v: number | string | null | undefined) => (v === undefined || v === null ? "N/A" : String(v));
 
 export const PRINTERS: Record<string, Printer> = {
   Namespace: {
@@ -180,7 +180,7 @@ export const PRINTERS: Record<string, Printer> = {
       servicePorts(s),
       age(s, now),
       s.spec?.selector
-        ? Object.entries(s.spec.selector)
+        ? Object.entries<string>(s.spec.selector)
             .sort()
             .map(([k, v]) => `${k}=${v}`)
             .join(",")
@@ -283,7 +283,7 @@ export const PRINTERS: Record<string, Printer> = {
       d.status?.numberReady ?? 0,
       d.status?.updatedNumberScheduled ?? 0,
       d.status?.numberAvailable ?? 0,
-      Object.entries(d.spec?.template?.spec?.nodeSelector ?? {})
+      Object.entries<string>(d.spec?.template?.spec?.nodeSelector ?? {})
         .map(([k, v]) => `${k}=${v}`)
         .join(",") || "<none>",
       age(d, now),

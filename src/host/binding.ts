@@ -165,7 +165,7 @@ export function defineHost(spec: TypedSpec | RawSpec): HostFunction {
       ...base,
       echoesArgs: false,
       invoke(fields, ctx) {
-        const args: Value[] = new Array(params.length);
+        const args = new Array<Value>(params.length);
         for (let i = 0; i < params.length; i++) args[i] = findArg(fields, names[i]!, monadics[i]!) as Value;
         const refined = refinedParams(refine, params, args);
         for (let i = 0; i < params.length; i++) {
@@ -180,7 +180,7 @@ export function defineHost(spec: TypedSpec | RawSpec): HostFunction {
     ...base,
     echoesArgs: false,
     invoke(fields, ctx) {
-      const args: Value[] = new Array(params.length);
+      const args = new Array<Value>(params.length);
       for (let i = 0; i < params.length; i++) {
         const v = findArg(fields, names[i]!, monadics[i]!);
         // A missing or Empty argument, or one the quick test cannot vouch for, takes the general
@@ -209,7 +209,7 @@ const enum Quick {
   Basic,
 }
 
-function quickOf(t: HostType): number {
+function quickOf(t: HostType): Quick {
   switch (t.k) {
     case "any":
       return Quick.Any;
@@ -226,7 +226,7 @@ function quickOf(t: HostType): number {
   }
 }
 
-function passes(quick: number, v: Value): boolean {
+function passes(quick: Quick, v: Value): boolean {
   switch (quick) {
     case Quick.None:
       return false;

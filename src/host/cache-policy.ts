@@ -8,7 +8,7 @@
  * small and loads nothing else.
  */
 import type { HostContext, HostFunction } from "./binding.js";
-import type { Field, Value } from "../value/value.js";
+import type { Field } from "../value/value.js";
 
 /** A file a call produces. */
 export interface OutputFile {

@@ -12,7 +12,7 @@ export class HostRegistry {
   register(...fns: readonly HostFunction[]): this {
     for (const f of fns) {
       let pkg = this.packages.get(f.pkg);
-      if (!pkg) this.packages.set(f.pkg, (pkg = new Map()));
+      if (!pkg) this.packages.set(f.pkg, (pkg = new Map<string, HostFunction>()));
       if (pkg.has(f.name)) throw new Error(`host function ${f.displayName} registered twice`);
       pkg.set(f.name, f);
     }

@@ -95,10 +95,10 @@ export function stackLayers(layers: readonly Layer[]): RunHooks {
   const sampling = observers.every((l) => l.observing);
   if (!sampling) return { ...calls, steps };
   // Every observer can do with a sample: steps are observed only while one of them wants to.
-  return Object.defineProperty({ ...calls }, "steps", {
+  return Object.defineProperty<RunHooks>({ ...calls }, "steps", {
     get: () => (observers.some((l) => l.observing!()) ? steps : undefined),
     enumerable: true,
-  }) as RunHooks;
+  });
 }
 
 /** Nests the layers' wrappers, the first outermost; undefined if no layer wraps this kind of call. */

@@ -219,7 +219,7 @@ export async function openJournal(opts: JournalOptions): Promise<JournalLayer> {
     script: path.resolve(opts.script),
     argv: opts.argv,
   });
-  return new JournalLayer(file, opts.resume ? replayable(records) : new Map(), programCallables(opts.compiled));
+  return new JournalLayer(file, opts.resume ? replayable(records) : new Map<string, Data[]>(), programCallables(opts.compiled));
 }
 
 /** The results that completed in earlier attempts, by key, in order. */

@@ -128,7 +128,7 @@ export class K8sConnection {
   ) {
     this.limiter = new Limiter(opts.maxInflight ?? 16);
     this.objects = k8s.KubernetesObjectApi.makeApiClient(kc);
-    this.models = k8s as unknown as Models;
+    this.models = k8s;
     this.dryRun = opts.dryRun === true;
     this.defaultNamespace = opts.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
   }
@@ -485,17 +485,17 @@ export class K8sConnection {
     const started = Date.now();
     let ambiguous = false;
     try {
-      return (await this.send(
+      return await this.send<Json>(
         target,
         "create",
         () => this.objects.create(body, undefined, this.dryRun ? "All" : undefined, "ko"),
         () => (ambiguous = true),
-      )) as Json;
+      );
     } catch (e) {
       if (!ambiguous || !(e instanceof KoPanic) || !isReason(e, "AlreadyExists")) throw e;
-      const existing = (await this.send({ ...target, verb: "get" }, "idempotent", () =>
+      const existing = await this.send<Json>({ ...target, verb: "get" }, "idempotent", () =>
         this.objects.read(body as { apiVersion: string; kind: string; metadata: { name: string } }),
-      )) as Json;
+      );
       const created = new Date(existing.metadata?.creationTimestamp ?? 0).getTime();
       if (created >= Math.floor(started / 1000) * 1000 - 1000) return existing;
       throw e;

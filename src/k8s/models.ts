@@ -8,17 +8,18 @@
  */
 import * as fs from "node:fs";
 import { T, recordSchema, type HostType, type RecordSchema } from "../host/host-type.js";
+import { once } from "../syntax/once.js";
 import { REDACTED } from "./objects.js";
 import { stdlibFile } from "./data-files.js";
 
 /** One field of a model: JSON name, the client's type (`Array<V1Container>`), format, doc. */
 type ModelField = readonly [name: string, type: string, format: string, doc?: string];
 
-let table: Readonly<Record<string, readonly ModelField[]>> | undefined;
-
-function models(): Readonly<Record<string, readonly ModelField[]>> {
-  return (table ??= (JSON.parse(fs.readFileSync(stdlibFile("models.json"), "utf8")) as { models: Record<string, ModelField[]> }).models);
-}
+/** The fields of every model, by model name: read from models.json at the first use. */
+const models = once(
+  (): Readonly<Record<string, readonly ModelField[]>> =>
+    (JSON.parse(fs.readFileSync(stdlibFile("models.json"), "utf8")) as { models: Record<string, ModelField[]> }).models,
+);
 
 /** Whether the client has a model of this name (V1StatefulSet). */
 export function hasModel(name: string): boolean {

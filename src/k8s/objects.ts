@@ -58,7 +58,7 @@ function shape(x: unknown, type: string, models: Models): unknown {
   if (array) return (Array.isArray(x) ? x : [x]).map((e) => shape(e, array[1]!, models));
   const map = /^\{ \[key: string\]: (.*); \}$/.exec(type);
   if (map && typeof x === "object") {
-    return Object.fromEntries(Object.entries(x as object).map(([k, e]) => [k, shape(e, map[1]!, models)]));
+    return Object.fromEntries(Object.entries(x).map(([k, e]) => [k, shape(e, map[1]!, models)]));
   }
   const model = models[type] as Model | undefined;
   const attributes = model?.getAttributeTypeMap?.();
@@ -66,7 +66,7 @@ function shape(x: unknown, type: string, models: Models): unknown {
   // The client's serializer reads a model's fields by their TypeScript names (`_from` for
   // `from`, `x_kubernetes_list_type` for `x-kubernetes-list-type`) and writes the JSON names.
   const out: Record<string, unknown> = {};
-  for (const [k, e] of Object.entries(x as object)) {
+  for (const [k, e] of Object.entries(x)) {
     const a = attributes.find((at) => at.baseName === k);
     out[a ? a.name : k] = a ? shape(e, a.type, models) : e;
   }
@@ -98,11 +98,13 @@ function jsonNames(x: unknown, type: string, models: Models): unknown {
   return out;
 }
 
-let renaming: Set<string> | undefined;
+/** modelsThatRename of each set of models, computed at its first use (the client has one set). */
+const renamingOf = new WeakMap<Models, ReadonlySet<string>>();
 
 /** Whether a value of the client's `type` may hold a field whose TypeScript and JSON names differ. */
 function renames(type: string, models: Models): boolean {
-  renaming ??= modelsThatRename(models);
+  let renaming = renamingOf.get(models);
+  if (renaming === undefined) renamingOf.set(models, (renaming = modelsThatRename(models)));
   return renaming.has(innerType(type));
 }
 
@@ -164,7 +166,7 @@ export function fromJson(x: unknown, secret = false): Value {
       if (k === "managedFields") continue; // bookkeeping of server-side apply; kubectl hides it too
       const value =
         isSecret && (k === "data" || k === "stringData") && e && typeof e === "object"
-          ? redacted(e as object)
+          ? redacted(e)
           : fromJson(e, isSecret && k === "items");
       if (value !== EMPTY) fields.push({ name: k, value, monadic: false });
     }

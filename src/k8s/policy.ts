@@ -46,7 +46,7 @@ export class Policy {
     if (d.deny !== undefined && !Array.isArray(d.deny)) throw bad("deny must be a list of {verbs, kinds}");
     if (d.maxDeletions !== undefined && !(Number.isInteger(d.maxDeletions) && (d.maxDeletions as number) >= 0))
       throw bad("maxDeletions must be a count");
-    return new Policy(file, d as PolicyRules);
+    return new Policy(file, d);
   }
 
   /**

@@ -146,7 +146,7 @@ class Resolver {
     const pkg = scope.fn.pkg;
     if (ref.path.length === 1) {
       const found = this.lookupBare(pkg, name);
-      if (found) return void this.refs.set(ref, { ...found, rest: 0 } as Resolution);
+      if (found) return void this.refs.set(ref, { ...found, rest: 0 });
       const suggestion = closest(name, this.bareCandidates(scope));
       this.report("resolve/unknown-name", `${name} not known: no parameter, step, function, idiom or builtin has this name`, first!.span, {
         ...(suggestion !== undefined ? { suggestion } : {}),

@@ -72,6 +72,7 @@ interface Executable {
 }
 
 /** How many Ko calls are nested on the current JavaScript stack (0 when a microtask starts). */
+// eslint-disable-next-line no-restricted-syntax -- the JavaScript stack is the process's: every run nests on the same one
 let stackDepth = 0;
 
 /** One run of a program: its options, cancellation, and spawned calls (D32). */
@@ -143,7 +144,7 @@ export class Run {
   }
 
   cancelledError(): KoCancelled {
-    const reason = this.signal.reason;
+    const reason: unknown = this.signal.reason;
     const message = reason instanceof KoCancelled ? reason.reason : typeof reason === "string" ? reason : "cancelled";
     return new KoCancelled(message, this.inFlightAtAbort);
   }
@@ -282,7 +283,7 @@ function executable(fn: KoFunction): Executable {
   if (fn.exec) return fn.exec as Executable;
   const circuit = fn.circuit;
   const template: Value[] = circuit.steps.map((s) => (s.op.op === "const" ? s.op.value : EMPTY));
-  const paramSlots: number[] = new Array(circuit.params.length);
+  const paramSlots = new Array<number>(circuit.params.length);
   const active: number[] = [];
   const exec = circuit.steps.map((s, i): Exec | undefined => {
     const op = s.op;
@@ -373,13 +374,13 @@ function observedExec(ex: Executable, fn: KoFunction, observer: StepObserver): r
 
 /** Turns a bracket's evaluated terms into argument fields (reference 5.3). */
 function gather(vals: Value[], groups: readonly ArgGroup[]): Field[] {
-  const fields: Field[] = new Array(groups.length);
+  const fields = new Array<Field>(groups.length);
   for (let g = 0; g < groups.length; g++) {
     const { name, inputs } = groups[g]!;
     let value: Value;
     if (inputs.length === 1) value = vals[inputs[0]!]!;
     else {
-      const items: Value[] = new Array(inputs.length);
+      const items = new Array<Value>(inputs.length);
       for (let k = 0; k < inputs.length; k++) items[k] = vals[inputs[k]!]!;
       value = groupValues(items);
     }
@@ -427,7 +428,7 @@ function mergeFields(old: readonly Field[], added: readonly Field[]): readonly F
     }
   }
   // A plain copy: spreading two arrays goes through the iterator protocol.
-  const all: Field[] = new Array(old.length + added.length);
+  const all = new Array<Field>(old.length + added.length);
   for (let k = 0; k < old.length; k++) all[k] = old[k]!;
   for (let k = 0; k < added.length; k++) all[old.length + k] = added[k]!;
   return all;
@@ -777,7 +778,9 @@ class StepContext implements HostContext, RunServices {
     const record: { failure?: unknown; waited: boolean } = { waited: false };
     this.runState.spawned.push(record);
     const p = Promise.resolve().then(() => invoke(variety, [], this.frame, this.step, this.runState, undefined, true));
-    p.catch((e) => (record.failure = e));
+    p.catch((e: unknown) => {
+      record.failure = e;
+    });
     return {
       wait: () => {
         record.waited = true;

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { allEntries } from "../api/catalog.js";
 import { CORE_PACKAGE, IDIOM_PACKAGE } from "../resolve/packages.js";
+import { once } from "../syntax/once.js";
 
 export interface PackageEntry {
   /** The path as written in the import. */
@@ -14,22 +15,17 @@ export interface PackageEntry {
   readonly detail: string;
 }
 
-let standard: PackageEntry[] | undefined;
-
 /** Every standard package, with the names of its functions. */
-export function standardPackages(): readonly PackageEntry[] {
-  if (standard === undefined) {
-    const members = new Map<string, string[]>();
-    for (const e of allEntries()) {
-      if (e.pkg === CORE_PACKAGE || e.pkg === IDIOM_PACKAGE) continue;
-      const names = members.get(e.pkg) ?? [];
-      names.push(e.name);
-      members.set(e.pkg, names);
-    }
-    standard = [...members].map(([p, names]) => ({ path: p, detail: `standard package: ${names.join(", ")}` }));
+export const standardPackages = once((): readonly PackageEntry[] => {
+  const members = new Map<string, string[]>();
+  for (const e of allEntries()) {
+    if (e.pkg === CORE_PACKAGE || e.pkg === IDIOM_PACKAGE) continue;
+    const names = members.get(e.pkg) ?? [];
+    names.push(e.name);
+    members.set(e.pkg, names);
   }
-  return standard;
-}
+  return [...members].map(([p, names]) => ({ path: p, detail: `standard package: ${names.join(", ")}` }));
+});
 
 /** Package paths for an import being typed in `fromFile`, given what was typed so far. */
 export function importCandidates(typed: string, fromFile: string, roots: readonly string[]): PackageEntry[] {

@@ -26,6 +26,11 @@ import { failure, misuse } from "./helpers.js";
 
 export type Data = null | boolean | string | bigint | number | readonly Data[] | ReadonlyMap<string, Data>;
 
+/** Whether the data is an array: Array.isArray, narrowing to `readonly Data[]` rather than to `any[]`. */
+export function isDataList(d: Data): d is readonly Data[] {
+  return Array.isArray(d);
+}
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -78,9 +83,9 @@ export function fromData(d: Data): Value {
     case "number":
       return new FloatVal("Float64", d);
   }
-  if (Array.isArray(d)) return sequenceOf(d);
+  if (isDataList(d)) return sequenceOf(d);
   const fields: Field[] = [];
-  for (const [name, member] of d as ReadonlyMap<string, Data>) {
+  for (const [name, member] of d) {
     const value = fromData(member);
     if (value !== EMPTY) fields.push(field(wellFormed(name), value));
   }
@@ -126,8 +131,8 @@ function sequenceOf(elements: readonly Data[]): Value {
 /** The data with every integer turned into a float. */
 function widenIntegers(d: Data): Data {
   if (typeof d === "bigint") return Number(d);
-  if (Array.isArray(d)) return d.map(widenIntegers);
-  if (d instanceof Map) return new Map([...d].map(([k, v]) => [k, widenIntegers(v)]));
+  if (isDataList(d)) return d.map(widenIntegers);
+  if (d !== null && typeof d === "object") return new Map([...d].map(([k, v]) => [k, widenIntegers(v)] as const));
   return d;
 }
 

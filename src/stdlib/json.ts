@@ -14,7 +14,7 @@
  */
 import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
-import { type Data, decodedValue, toData } from "./data.js";
+import { type Data, decodedValue, isDataList, toData } from "./data.js";
 import { failure, misuse, stringOr } from "./helpers.js";
 
 const PKG = "encoding/json";
@@ -42,7 +42,7 @@ export function encodeJson(d: Data, fn: string, layout?: Layout): string {
     else if (typeof d === "boolean" || typeof d === "bigint") out.push(String(d));
     else if (typeof d === "number") out.push(number(d));
     else if (typeof d === "string") out.push(JSON.stringify(d));
-    else if (Array.isArray(d))
+    else if (isDataList(d))
       group(
         "[",
         "]",
@@ -51,7 +51,7 @@ export function encodeJson(d: Data, fn: string, layout?: Layout): string {
         d.map((item) => () => write(item, depth + 1)),
       );
     else {
-      const members = [...(d as ReadonlyMap<string, Data>)].map(([name, value]) => () => {
+      const members = [...d].map(([name, value]) => () => {
         out.push(JSON.stringify(name), layout ? ": " : ":");
         write(value, depth + 1);
       });

@@ -38,7 +38,7 @@ function byteLength(s: string): number {
  * (German ß stays ß in upper case, as in Go's unicode.ToUpper, rather than becoming "SS").
  */
 function mapCodePoints(s: string, map: (c: string) => string): string {
-  if (/^[\x00-\x7f]*$/.test(s)) return map(s);
+  if (/^\p{ASCII}*$/u.test(s)) return map(s);
   let out = "";
   for (const c of s) {
     const m = map(c);

@@ -17,17 +17,14 @@ import { createRequire } from "node:module";
 import type * as YamlLib from "yaml";
 import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
+import { once } from "../syntax/once.js";
 import { type Data, decodedValue, toData } from "./data.js";
 import { failure, messageOf } from "./helpers.js";
 
 const PKG = "encoding/yaml";
 
-let loaded: typeof YamlLib | undefined;
-
 /** The yaml library, loaded on first use: it is large, and most scripts never touch YAML. */
-function yamlLib(): typeof YamlLib {
-  return (loaded ??= createRequire(import.meta.url)("yaml") as typeof YamlLib);
-}
+const yamlLib = once(() => createRequire(import.meta.url)("yaml") as typeof YamlLib);
 
 /** Plain strings a YAML 1.1 reader would take for booleans. */
 const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;

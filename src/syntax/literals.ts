@@ -18,7 +18,6 @@ export interface LexProblem {
 }
 
 const CH_NEWLINE = 0x0a;
-const CH_BACKSLASH = 0x5c;
 const CH_UNDERSCORE = 0x5f;
 const CH_DOT = 0x2e;
 

@@ -20,6 +20,7 @@ import {
   type TokenType,
 } from "chevrotain";
 import { MAX_DIAGNOSTICS } from "./limits.js";
+import { once } from "./once.js";
 import {
   allTokens,
   CLOSERS,
@@ -357,13 +358,8 @@ const messages: IParserErrorMessageProvider = {
 
 // ---------------------------------------------------------------------------------------------
 
-let instance: KoParser | undefined;
-
 /** The one parser instance: building it (grammar analysis) costs far more than a parse. */
-export function koParser(): KoParser {
-  instance ??= new KoParser();
-  return instance;
-}
+export const koParser: () => KoParser = once(() => new KoParser());
 
 export interface CstResult {
   /** The file's parts: one, unless parsing had to skip stray tokens at top level. */

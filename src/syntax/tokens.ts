@@ -23,6 +23,7 @@ import {
   type LexProblem,
   type NumberScan,
 } from "./literals.js";
+import { once } from "./once.js";
 
 // ---------------------------------------------------------------------------------------------
 // Payloads
@@ -102,21 +103,26 @@ function matchCharLiteral(text: string, offset: number): CustomPatternMatcherRet
   return matched(text.slice(offset, s.end), { value: s.value, problems: [problem] } satisfies StringPayload);
 }
 
-// The Float matcher runs first and the Int matcher scans the same text again when it fails; this
-// one-entry cache makes that second scan free.
-let lastScan: { text: string; offset: number; scan: NumberScan } | undefined;
+/**
+ * The Float matcher runs first and the Int matcher scans the same text again when it fails; this
+ * one-entry cache per lexing makes that second scan free. A lexing is known by the array of tokens
+ * it has matched so far, which Chevrotain hands every custom matcher: the entry goes with it.
+ */
+const lastScans = new WeakMap<IToken[], { offset: number; scan: NumberScan }>();
 
-function scanNumberCached(text: string, offset: number): NumberScan {
-  if (lastScan?.text !== text || lastScan.offset !== offset) {
-    lastScan = { text, offset, scan: scanNumber(text, offset) };
+function scanNumberCached(text: string, offset: number, lexing: IToken[]): NumberScan {
+  let last = lastScans.get(lexing);
+  if (last?.offset !== offset) {
+    last = { offset, scan: scanNumber(text, offset) };
+    lastScans.set(lexing, last);
   }
-  return lastScan.scan;
+  return last.scan;
 }
 
 function numberMatcher(wantFloat: boolean) {
-  return (text: string, offset: number): CustomPatternMatcherReturn | null => {
+  return (text: string, offset: number, lexing: IToken[]): CustomPatternMatcherReturn | null => {
     if (!startsNumber(text, offset)) return null;
-    const s = scanNumberCached(text, offset);
+    const s = scanNumberCached(text, offset, lexing);
     if (s.isFloat !== wantFloat) return null;
     const payload = s.problems.length > 0 ? ({ problems: s.problems } satisfies ProblemPayload) : undefined;
     return matched(text.slice(offset, s.end), payload);
@@ -314,8 +320,6 @@ export interface LexResult {
   readonly problems: LexProblem[];
 }
 
-let lexer: Lexer | undefined;
-
 /**
  * The lexer. `validate` checks the token definitions (the test suite does); `ko` skips that at
  * start-up. Offsets only: positions are computed on demand by LineMap, only `\n` ending a line.
@@ -324,15 +328,12 @@ export function makeLexer(validate = false): Lexer {
   return new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: validate, skipValidations: !validate });
 }
 
-function getLexer(): Lexer {
-  lexer ??= makeLexer();
-  return lexer;
-}
+/** The lexer `lex` uses: one for the process, as the token definitions are. */
+const getLexer = once(() => makeLexer());
 
 /** Splits `text` into tokens. Never throws; every problem is returned with its offset. */
 export function lex(text: string): LexResult {
   const result = getLexer().tokenize(text);
-  lastScan = undefined; // do not keep the text alive
   // Offset-only tracking leaves endOffset unset; the parser's node locations need it.
   for (const t of result.tokens) t.endOffset = t.startOffset + t.image.length - 1;
   const comments = result.groups["comments"] ?? [];

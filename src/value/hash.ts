@@ -113,6 +113,7 @@ function encodeVariety(v: Variety, out: string[]): void {
  * run but means nothing elsewhere.
  */
 const hostObjectNumbers = new WeakMap<object, number>();
+// eslint-disable-next-line no-restricted-syntax -- an object is the same object in every run, so its number (HOST above) is the process's
 let nextHostObjectNumber = 0;
 
 function encodeOpaque(v: Opaque, out: string[]): void {

@@ -97,17 +97,16 @@ export function fromData(d: Data, lookup: CallableLookup): Value {
     if (d.length === 0) throw new SerialError("an empty sequence");
     return new Seq(d.map((item) => notEmpty(fromData(item, lookup))));
   }
-  const o = d as { [key: string]: Data };
-  if ("i64" in o) return int64(bigintOf(o.i64));
-  if ("int" in o) return new IntVal(sizedIntType(o.int), bigintOf(o.v));
-  if ("float" in o) return new FloatVal(floatType(o.float), floatOf(o.v));
-  if ("struct" in o) return new Struct(fieldsFromData(o.struct, lookup));
-  if ("variety" in o) {
-    const identity = o.variety;
+  if ("i64" in d) return int64(bigintOf(d.i64));
+  if ("int" in d) return new IntVal(sizedIntType(d.int), bigintOf(d.v));
+  if ("float" in d) return new FloatVal(floatType(d.float), floatOf(d.v));
+  if ("struct" in d) return new Struct(fieldsFromData(d.struct, lookup));
+  if ("variety" in d) {
+    const identity = d.variety;
     if (typeof identity !== "string") throw new SerialError("a variety without an identity");
     const callable = lookup(identity);
     if (!callable) throw new SerialError(`no callable ${JSON.stringify(identity)} in this program`);
-    return new Variety(callable, fieldsFromData(o.fields, lookup));
+    return new Variety(callable, fieldsFromData(d.fields, lookup));
   }
   throw new SerialError("an unknown kind of value");
 }

@@ -95,6 +95,8 @@ export function fakeRun(): FakeRun {
         p.catch(() => {});
         return { wait: () => p };
       },
+      // A fake run offers no services (the cluster, the cache...).
+      service: () => undefined,
     },
   };
   return { ctx, stdout, stderr, calls, controller };

@@ -40,7 +40,7 @@ describe("Peek and PeekType", () => {
     const r = fakeRun();
     const ctx = { ...r.ctx, callChain: () => "  at f:g (x.ko:1:1)" };
     const { builtin } = await import("./fake.js");
-    builtin("Peek").invoke(args({ "": 1 }), ctx);
+    await builtin("Peek").invoke(args({ "": 1 }), ctx);
     expect(r.stderr.join("")).toBe("  at f:g (x.ko:1:1)\n1\n");
   });
 });

@@ -192,9 +192,9 @@ describe("ko parse", () => {
   test("--ast prints the syntax tree as JSON", async () => {
     const out = await ko(["parse", "--ast", "examples/hello.ko"]);
     expect(out.status).toBe(0);
-    const ast = JSON.parse(out.stdout);
-    expect(ast.funcs.map((f: { name: { text: string } }) => f.name.text)).toEqual(["Greeting", "Main"]);
-    expect(ast.imports[0].path).toBe("strings");
+    const ast = JSON.parse(out.stdout) as { funcs: { name: { text: string } }[]; imports: { path: string }[] };
+    expect(ast.funcs.map((f) => f.name.text)).toEqual(["Greeting", "Main"]);
+    expect(ast.imports.map((i) => i.path)).toEqual(["strings"]);
   });
 
   test("syntax errors exit 3 and report every error", async () => {

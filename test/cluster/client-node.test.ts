@@ -136,12 +136,12 @@ describe("typed APIs", () => {
 describe("KubernetesObjectApi", () => {
   test("create, read, list, server-side apply, delete of arbitrary kinds", async () => {
     const client = k8s.KubernetesObjectApi.makeApiClient(kc);
-    const svc = await client.create({
+    const svc = await client.create<k8s.V1Service>({
       apiVersion: "v1",
       kind: "Service",
       metadata: { name: "generic", namespace: "default" },
       spec: { ports: [{ port: 8080 }], selector: { app: "x" } },
-    } as k8s.V1Service);
+    });
     expect(svc.spec?.clusterIP).toMatch(/^10\./);
     const read = await client.read<k8s.V1Service>({
       apiVersion: "v1",
@@ -149,7 +149,7 @@ describe("KubernetesObjectApi", () => {
       metadata: { name: "generic", namespace: "default" },
     });
     expect(read.spec?.ports?.[0]?.targetPort).toBe(8080);
-    const applied = await client.patch(
+    const applied = await client.patch<k8s.V1Deployment>(
       {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -159,7 +159,7 @@ describe("KubernetesObjectApi", () => {
           selector: { matchLabels: { app: "applied" } },
           template: { metadata: { labels: { app: "applied" } }, spec: { containers: [container] } },
         },
-      } as k8s.V1Deployment,
+      },
       undefined,
       undefined,
       "ko-test",
@@ -211,7 +211,8 @@ describe("Watch and informers", () => {
     const deleted: string[] = [];
     informer.on(k8s.ADD, (o) => added.push(o.metadata!.name!));
     informer.on(k8s.DELETE, (o) => deleted.push(o.metadata!.name!));
-    informer.on(k8s.ERROR, () => setTimeout(() => informer.start(), 10));
+    // Restarted as an application would; a restart that fails rejects unhandled, which fails the test.
+    informer.on(k8s.ERROR, () => setTimeout(() => void informer.start(), 10));
     await core.createNamespacedConfigMap({ namespace: "inf", body: { metadata: { name: "before" } } });
     await informer.start();
     await waitFor("initial list", () => added.includes("before"));

@@ -34,7 +34,8 @@ export async function waitFor<T>(
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    // The last failure of the check is the cause (vitest prints it under the message).
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: last });
     await new Promise((r) => setTimeout(r, 10));
   }
 }

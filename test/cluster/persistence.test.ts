@@ -49,7 +49,7 @@ function serve(state: string): Promise<Server> {
     });
     let out = "";
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 10_000);
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {
@@ -57,7 +57,7 @@ function serve(state: string): Promise<Server> {
         resolve({ child, url: m[1]!, output: () => out });
       }
     });
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.on("exit", () => reject(new Error(`server exited: ${out}`)));
   });
 }

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vm from "node:vm";
+import type { ISerializedGast } from "chevrotain";
 import { Window } from "happy-dom";
 import { expect, test } from "vitest";
 import { KoParser } from "../../src/syntax/parser.js";
@@ -14,8 +15,7 @@ import { REPO } from "../support/cli.js";
 const PAGE = path.join(REPO, "grammar/diagrams.html");
 
 test("the page is up to date with the parser (regenerate with npm run grammar)", async () => {
-  // @ts-expect-error: a plain JavaScript module of the repository
-  const { diagramsHtml } = (await import("../../grammar/generate.mjs")) as { diagramsHtml: () => string };
+  const { diagramsHtml } = await import("../../grammar/generate.mjs");
   expect(fs.readFileSync(PAGE, "utf8")).toBe(diagramsHtml());
 });
 
@@ -30,7 +30,7 @@ test("the page is self-contained and draws a diagram for every rule", async () =
     context.window = context;
     for (const m of html.matchAll(/<script>([\s\S]*?)<\/script>/g)) vm.runInContext(m[1]!, context);
     const div = window.document.getElementById("diagrams")!;
-    const rules = new KoParser().getSerializedGastProductions().map((r) => (r as { name: string }).name);
+    const rules = new KoParser().getSerializedGastProductions().map((r) => (r as ISerializedGast & { name: string }).name);
     expect([...div.querySelectorAll("h2")].map((h) => h.textContent)).toEqual(rules);
     expect(div.querySelectorAll("svg").length).toBe(rules.length);
   } finally {

@@ -35,18 +35,21 @@ function ebnfRules(text: string): Map<string, Rule> {
   return rules;
 }
 
+/** A serialized rule, non-terminal or terminal: Chevrotain's ISerializedGast leaves out their name. */
+type Named = ISerializedGast & { readonly name: string };
+
 /** The same, read from the parser's serialized grammar. */
 function parserRules(): Map<string, Rule> {
   const rules = new Map<string, Rule>();
   for (const rule of new KoParser().getSerializedGastProductions()) {
     const r: Rule = { rules: new Set(), tokens: new Set() };
     const walk = (node: ISerializedGast) => {
-      if (node.type === "NonTerminal") r.rules.add((node as { name: string }).name);
-      if (node.type === "Terminal") r.tokens.add((node as { name: string }).name);
-      for (const child of (node as { definition?: ISerializedGast[] }).definition ?? []) walk(child);
+      if (node.type === "NonTerminal") r.rules.add((node as Named).name);
+      if (node.type === "Terminal") r.tokens.add((node as Named).name);
+      for (const child of node.definition ?? []) walk(child);
     };
     walk(rule);
-    rules.set((rule as { name: string }).name, r);
+    rules.set((rule as Named).name, r);
   }
   return rules;
 }

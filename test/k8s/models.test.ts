@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { describe, expect, test } from "vitest";
 import { showHostType } from "../../src/host/host-type.js";
-import { fromClient, fromJson, toJson, type Models } from "../../src/k8s/objects.js";
+import { fromClient, fromJson, toJson } from "../../src/k8s/objects.js";
 import { clientType, hasModel, modelSchema } from "../../src/k8s/models.js";
 import { printValue } from "../../src/value/print.js";
 import { REPO } from "../support/cli.js";
@@ -17,7 +17,7 @@ import { REPO } from "../support/cli.js";
 interface ModelClass {
   getAttributeTypeMap(): { name: string; baseName: string; type: string; format: string }[];
 }
-const models = Object.entries(k8s).filter(
+const models = Object.entries(k8s as Record<string, unknown>).filter(
   (e): e is [string, ModelClass] => typeof (e[1] as Partial<ModelClass>).getAttributeTypeMap === "function",
 );
 
@@ -109,13 +109,13 @@ describe("names between Ko and the client", () => {
       kind: "NetworkPolicy",
       spec: { ingress: [{ _from: [{ podSelector: { matchLabels: { app: "db" } } }] }] },
     };
-    const value = fromClient(fromClientShape, "V1NetworkPolicy", k8s as unknown as Models);
+    const value = fromClient(fromClientShape, "V1NetworkPolicy", k8s);
     expect(printValue(value)).toContain('spec: (ingress: ((from: ((podSelector: (matchLabels: (app: "db")))))))');
-    expect(toJson(value, "V1NetworkPolicy", k8s as unknown as Models)).toEqual(fromClientShape);
+    expect(toJson(value, "V1NetworkPolicy", k8s)).toEqual(fromClientShape);
   });
 
   test("a model with no renamed field anywhere in it is passed through as it is", () => {
     const pod = { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "i" }] } };
-    expect(printValue(fromClient(pod, "V1Pod", k8s as unknown as Models))).toBe(printValue(fromJson(pod)));
+    expect(printValue(fromClient(pod, "V1Pod", k8s))).toBe(printValue(fromJson(pod)));
   });
 });

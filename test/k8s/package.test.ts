@@ -195,7 +195,7 @@ Main() {
     expect(result).toBe(1);
     expect(out).toContain("(password: <redacted>)");
     expect(out).not.toContain("aHVudGVyMg==");
-    const raw = await (await fetch(`${c.url}/api/v1/namespaces/default/secrets/creds`)).json();
+    const raw = (await (await fetch(`${c.url}/api/v1/namespaces/default/secrets/creds`)).json()) as { data: Record<string, string> };
     expect(raw.data).toEqual({ password: "aHVudGVyMg==" });
   });
 });
@@ -316,7 +316,7 @@ Main() {
       stderr: (t) => void t,
     });
     expect(out).toBe("");
-    const still = await (await fetch(`${c.url}/api/v1/namespaces/generated/configmaps/g`)).json();
+    const still = (await (await fetch(`${c.url}/api/v1/namespaces/generated/configmaps/g`)).json()) as { metadata: { name: string } };
     expect(still.metadata.name).toBe("g");
   });
 

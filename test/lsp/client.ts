@@ -82,7 +82,7 @@ export class LspClient {
 
   static async start(rootDir?: string, initializationOptions: object = {}): Promise<LspClient> {
     const child = spawn(process.execPath, [KO, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
-    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     connection.listen();
     const client = new LspClient(child, connection);
     await connection.sendRequest("initialize", {
@@ -97,7 +97,7 @@ export class LspClient {
   }
 
   request<T>(method: string, params: object): Promise<T> {
-    return this.connection.sendRequest(method, params) as Promise<T>;
+    return this.connection.sendRequest<T>(method, params);
   }
 
   async open(file: string, text: string): Promise<void> {

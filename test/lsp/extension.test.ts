@@ -14,7 +14,10 @@ const VSCE = path.join(REPO, "node_modules/.bin/vsce");
 const FLAGS = ["--no-dependencies", "--skip-license", "--allow-missing-repository"];
 
 test("the manifest declares the language, the grammar and the server command", () => {
-  const manifest = JSON.parse(fs.readFileSync(path.join(LSP, "package.json"), "utf8"));
+  const manifest = JSON.parse(fs.readFileSync(path.join(LSP, "package.json"), "utf8")) as {
+    contributes: { languages: object[]; grammars: object[] };
+    activationEvents: string[];
+  };
   expect(manifest.contributes.languages[0]).toMatchObject({ id: "ko", extensions: [".ko"] });
   expect(manifest.contributes.grammars[0]).toMatchObject({ language: "ko", scopeName: "source.ko", path: "./syntaxes/ko.tmLanguage.json" });
   expect(manifest.activationEvents).toEqual(["onLanguage:ko"]);

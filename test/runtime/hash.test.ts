@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { equal } from "../../src/value/equal.js";
 import { canonicalEncode, hashValue } from "../../src/value/hash.js";
 import { EMPTY, Opaque, Struct, type Value } from "../../src/value/value.js";
 import { equalityCases } from "./equality-cases.js";

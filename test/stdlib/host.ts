@@ -26,6 +26,7 @@ export function fakeContext(signal: AbortSignal = new AbortController().signal):
       spawn: () => {
         throw new Error("fake context: spawn not supported");
       },
+      service: () => undefined,
     },
   };
 }

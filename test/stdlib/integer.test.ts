@@ -3,7 +3,7 @@ import { KoError } from "../../src/value/failure.js";
 import { EMPTY, IntVal, Seq, type Value } from "../../src/value/value.js";
 import { call } from "./host.js";
 
-const i = (name: string, args: Record<string, Value> = {}) => call("integer", name, args) as Value;
+const i = (name: string, args: Record<string, Value> = {}) => call("integer", name, args);
 
 describe("integer.GoFormatInt64", () => {
   it("writes decimal by default", () => {

@@ -4,7 +4,7 @@ import { printValue } from "../../src/value/print.js";
 import { EMPTY, field, FloatVal, IntVal, Opaque, Seq, Struct, struct, type Value, Variety } from "../../src/value/value.js";
 import { call, fieldsOf, fn, panicOf } from "./host.js";
 
-const j = (name: string, args: Record<string, Value> = {}) => call("encoding/json", name, args) as Value;
+const j = (name: string, args: Record<string, Value> = {}) => call("encoding/json", name, args);
 const marshal = (v: Value) => j("Marshal", { "": v });
 const unmarshal = (text: string) => j("Unmarshal", { "": text });
 const seq = (...items: Value[]) => new Seq(items);

@@ -4,7 +4,7 @@ import { Seq, type Value } from "../../src/value/value.js";
 import { basePath, cleanPath, dirPath } from "../../src/stdlib/path.js";
 import { call } from "./host.js";
 
-const p = (name: string, args: Record<string, Value> = {}) => call("file/path", name, args) as Value;
+const p = (name: string, args: Record<string, Value> = {}) => call("file/path", name, args);
 
 describe("cleanPath (Go's path.Clean)", () => {
   it.each([

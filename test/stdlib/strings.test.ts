@@ -5,7 +5,7 @@ import { EMPTY, IntVal, Opaque, Seq, type Value } from "../../src/value/value.js
 import { call } from "./host.js";
 
 const seq = (...items: Value[]) => new Seq(items);
-const s = (name: string, args: Record<string, Value> = {}) => call("strings", name, args) as Value;
+const s = (name: string, args: Record<string, Value> = {}) => call("strings", name, args);
 const show = (name: string, args: Record<string, Value> = {}) => printValue(s(name, args));
 
 describe("strings.Join", () => {

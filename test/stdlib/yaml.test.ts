@@ -4,7 +4,7 @@ import { printValue } from "../../src/value/print.js";
 import { EMPTY, field, FloatVal, IntVal, Seq, Struct, struct, type Value, Variety } from "../../src/value/value.js";
 import { call, fieldsOf, fn, panicOf } from "./host.js";
 
-const y = (name: string, args: Record<string, Value> = {}) => call("encoding/yaml", name, args) as Value;
+const y = (name: string, args: Record<string, Value> = {}) => call("encoding/yaml", name, args);
 const marshal = (v: Value) => y("Marshal", { "": v });
 const unmarshal = (text: string) => y("Unmarshal", { "": text });
 const seq = (...items: Value[]) => new Seq(items);

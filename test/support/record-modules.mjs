@@ -1,3 +1,4 @@
+// @ts-check
 // Preloaded with `node --import`: records the modules the process loads, one a line, in the file
 // named by KO_RECORD_MODULES: every ES module by URL (through a module hook, as it is loaded) and
 // every CommonJS module by path (the require cache, at exit). Used by test/cli/startup.test.ts.

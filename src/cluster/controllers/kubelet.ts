@@ -384,7 +384,7 @@ export class Kubelet implements Controller {
     const [ns, name] = splitKey(key);
     const rt = this.m.rt("", "persistentvolumeclaims");
     const c = this.m.api.tryGet(rt, ns, name);
-    if (c?.metadata.deletionTimestamp) return this.releaseClaim(ns!, name!, c);
+    if (c?.metadata.deletionTimestamp) return this.releaseClaim(ns!, name, c);
     if (!c || c.status?.phase === "Bound") return;
     if (!this.m.after(this.name, `pvc:${key}`, `${c.metadata.uid}:bind`, this.m.delays.bind)) return;
     const volume = `pvc-${c.metadata.uid}`;

@@ -107,7 +107,7 @@ export class ReplicaSetController implements Controller {
 
 function percent(v: unknown, total: number, roundUp: boolean): number {
   if (typeof v === "number") return v;
-  const m = /^(\d+)%$/.exec(String(v ?? "0"));
+  const m = typeof v === "string" ? /^(\d+)%$/.exec(v) : null;
   if (!m) return Number(v) || 0;
   const x = (Number(m[1]) * total) / 100;
   return roundUp ? Math.ceil(x) : Math.floor(x);

@@ -1,7 +1,7 @@
 /** Conversions between basic types (`Bool`, `String`, `Int8`…`Uint64`, `Float32`, `Float64`), with Go's rules. */
 import type { BasicType } from "../../value/value.js";
 import { checkParams } from "../host.js";
-import { kindOfTy, literalValue } from "../show.js";
+import { kindOfTy } from "../show.js";
 import { NEVER, alternatives, basic, isIntegerType, join, type StaticType } from "../static-type.js";
 import type { Rule } from "./support.js";
 
@@ -40,7 +40,7 @@ function converts(a: StaticType, target: BasicType): boolean {
 
 function convertedThing(a: StaticType): string {
   if (a.k === "basic") {
-    const v = literalValue(a);
+    const v = a.literal;
     return v === undefined ? a.name : `${a.name} ${typeof v === "string" ? JSON.stringify(v) : String(v)}`;
   }
   return `a ${kindOfTy(a)}`;
