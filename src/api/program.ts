@@ -26,7 +26,7 @@ import { Services } from "../host/services.js";
 import { KoTypeError, TypeChecker, type TypeReport } from "../types/index.js";
 import { fieldsFromJs, toJs } from "./js-values.js";
 import { COMPILER, metaPackages, type CompilerService } from "./meta.js";
-import { once } from "./once.js";
+import { once } from "../syntax/once.js";
 
 export interface CompileOptions {
   /** Repository roots searched for imported packages (D20), before the standard library. */

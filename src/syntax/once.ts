@@ -6,7 +6,7 @@
  * it lives in a session (src/api/session.ts) or in a run's services.
  *
  * It lives here because the lexer and the parser are the lowest layer that needs it; the layers
- * above (stdlib, k8s, service) use it too.
+ * above (stdlib, k8s, api, service) use it too.
  */
 export function once<T>(make: () => T): () => T {
   let made: { readonly value: T } | undefined;
