@@ -3,11 +3,11 @@
  * checks output, located errors and exit status (see test/support/chunked.ts for the format).
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { readChunks, reportedErrors } from "./support/chunked.js";
 import { ko, REPO } from "./support/cli.js";
+import { tempDir } from "./support/temp.js";
 
 const DIR = path.join(REPO, "test/testdata/run");
 const files = fs
@@ -18,7 +18,7 @@ const files = fs
 describe.each(files)("%s", (name) => {
   const chunks = readChunks(path.join(DIR, name));
   test.concurrent.each(chunks.map((c) => [c.line, c] as const))("program at line %i", async (_line, chunk) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-test-"));
+    const dir = tempDir("ko-run-");
     const file = path.join(dir, name);
     fs.writeFileSync(file, chunk.text);
     const out = await ko(["run", name, ...chunk.runArgs], { cwd: dir });
@@ -42,6 +42,5 @@ describe.each(files)("%s", (name) => {
     const exit = chunk.exit ?? (chunk.errors.length === 0 ? 0 : undefined);
     if (exit !== undefined) expect(out.status, where).toBe(exit);
     else expect([1, 3], where).toContain(out.status);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { KO, REPO } from "../support/cli.js";
-import { tempDir } from "../support/events.js";
+import { tempDir } from "../support/temp.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 if (!hasTmux) console.warn("test/progress/live.test.ts: tmux is not installed (apt-get install tmux), so the live view is NOT tested");

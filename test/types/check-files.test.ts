@@ -11,11 +11,11 @@
  * - `// expect:`, `// exit:`, `// stderr:` are about `ko run`, as in test/testdata/run/.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { readChunks, type Chunk } from "../support/chunked.js";
 import { ko, REPO } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 const DIR = path.join(REPO, "test/testdata/types");
 const files = fs
@@ -64,50 +64,46 @@ function matchExactly(got: Reported[], want: { line: number; pattern: RegExp }[]
 describe.each(files)("%s", (name) => {
   const chunks = readChunks(path.join(DIR, name));
   test.concurrent.each(chunks.map((c) => [c.line, c] as const))("program at line %i", async (_line, chunk) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-types-"));
-    try {
-      const file = path.join(dir, name);
-      fs.writeFileSync(file, chunk.text);
-      const func = chunk.runArgs[0] !== undefined && !chunk.runArgs[0].startsWith("-") ? chunk.runArgs[0] : "Main";
-      const warnings = warningsOf(chunk);
+    const dir = tempDir("ko-types-");
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, chunk.text);
+    const func = chunk.runArgs[0] !== undefined && !chunk.runArgs[0].startsWith("-") ? chunk.runArgs[0] : "Main";
+    const warnings = warningsOf(chunk);
 
-      if (!chunk.runArgs.includes("--arg")) {
-        const checked = await ko(["check", name, "--entry", func], { cwd: dir });
-        const where = `ko check ${name}:${chunk.line}\nstderr:\n${checked.stderr}`;
-        const got = reported(checked.stderr, name);
-        matchExactly(
-          got.filter((r) => r.severity === "error"),
-          chunk.errors,
-          "error",
-          where,
-        );
-        matchExactly(
-          got.filter((r) => r.severity === "warning"),
-          warnings,
-          "warning",
-          where,
-        );
-        expect(checked.status, where).toBe(chunk.errors.length > 0 ? 3 : 0);
-        expect(checked.stdout, where).toBe("");
-      }
-
-      const ran = await ko(["run", name, ...chunk.runArgs], { cwd: dir });
-      const where = `ko run ${name}:${chunk.line}\nstderr:\n${ran.stderr}`;
-      const errors = reported(ran.stderr, name).filter((r) => r.severity === "error");
-      expect(
-        reported(ran.stderr, name).filter((r) => r.severity === "warning"),
+    if (!chunk.runArgs.includes("--arg")) {
+      const checked = await ko(["check", name, "--entry", func], { cwd: dir });
+      const where = `ko check ${name}:${chunk.line}\nstderr:\n${checked.stderr}`;
+      const got = reported(checked.stderr, name);
+      matchExactly(
+        got.filter((r) => r.severity === "error"),
+        chunk.errors,
+        "error",
         where,
-      ).toEqual([]);
-      if (chunk.errors.length > 0) {
-        matchExactly(errors, chunk.errors, "error", where);
-        expect(ran.stdout, `${where}\nnothing may run`).toBe("");
-      }
-      if (chunk.expectOut !== undefined) expect(ran.stdout, where).toBe(chunk.expectOut.map((l) => l + "\n").join(""));
-      for (const s of chunk.stderr) expect(ran.stderr, where).toContain(s);
-      expect(ran.stderr, where).not.toMatch(/^\s+at .*\.(js|ts):\d+/m);
-      expect(ran.status, where).toBe(chunk.exit ?? (chunk.errors.length > 0 ? 3 : 0));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      );
+      matchExactly(
+        got.filter((r) => r.severity === "warning"),
+        warnings,
+        "warning",
+        where,
+      );
+      expect(checked.status, where).toBe(chunk.errors.length > 0 ? 3 : 0);
+      expect(checked.stdout, where).toBe("");
     }
+
+    const ran = await ko(["run", name, ...chunk.runArgs], { cwd: dir });
+    const where = `ko run ${name}:${chunk.line}\nstderr:\n${ran.stderr}`;
+    const errors = reported(ran.stderr, name).filter((r) => r.severity === "error");
+    expect(
+      reported(ran.stderr, name).filter((r) => r.severity === "warning"),
+      where,
+    ).toEqual([]);
+    if (chunk.errors.length > 0) {
+      matchExactly(errors, chunk.errors, "error", where);
+      expect(ran.stdout, `${where}\nnothing may run`).toBe("");
+    }
+    if (chunk.expectOut !== undefined) expect(ran.stdout, where).toBe(chunk.expectOut.map((l) => l + "\n").join(""));
+    for (const s of chunk.stderr) expect(ran.stderr, where).toContain(s);
+    expect(ran.stderr, where).not.toMatch(/^\s+at .*\.(js|ts):\d+/m);
+    expect(ran.status, where).toBe(chunk.exit ?? (chunk.errors.length > 0 ? 3 : 0));
   });
 });
