@@ -13,9 +13,8 @@ import type { Diagnostic } from "../../src/diag/diagnostic.js";
 import type { Field } from "../../src/value/value.js";
 import { readChunks } from "../support/chunked.js";
 import { REPO } from "../support/cli.js";
+import { CONFORMANCE } from "../support/conformance.js";
 import { tempFile } from "../support/temp.js";
-
-const CONFORMANCE = path.resolve(REPO, "../shared/conformance");
 
 function show(ds: readonly Diagnostic[]): string {
   return ds.map((d) => `${d.span.file}:${d.span.start.line}:${d.span.start.col}: ${d.severity}: ${d.message}`).join("\n");
