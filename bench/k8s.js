@@ -115,6 +115,7 @@ read(carry, elem) {
 } finally {
   await session.close();
   await cluster.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 console.log(JSON.stringify(results, null, 2));

@@ -69,14 +69,14 @@ function firstLine(doc: string): string {
   return doc.split("\n")[0]!.trim();
 }
 
-export function listCommand(): number {
+export function listCommand(out: (text: string) => void): number {
   const entries = allEntries();
   const kindLabel = { builtin: "Builtin", idiom: "Idiomatic", stdlib: "Ko", host: "Host" } as const;
   const rows = entries.map((e) => [e.pkg === "" ? "(core)" : e.pkg, e.name, kindLabel[e.kind], firstLine(e.doc)]);
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), 7));
   const head = ["PACKAGE", "NAME", "KIND", "DESCRIPTION"];
   for (const r of [head, ...rows]) {
-    process.stdout.write(
+    out(
       r
         .map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell))
         .join("  ")
@@ -90,22 +90,22 @@ export function listCommand(): number {
  * `ko doc NAME`: a bare builtin or idiom name, a package path, `pkg/Func` / `pkg.Func`, or a
  * Kubernetes object type (`V1StatefulSetSpec`, `k8s.V1Pod`) with its fields.
  */
-export function docCommand(names: string[]): number {
+export function docCommand(names: string[], out: (text: string) => void): number {
   const entries = allEntries();
   for (const query of names) {
     const matches = matchDoc(entries, query);
-    if (matches.length === 0 && writeModelDoc(query)) continue;
+    if (matches.length === 0 && writeModelDoc(query, out)) continue;
     if (matches.length === 0) throw new UsageError(`no builtin, idiom, package, function or Kubernetes object type named ${query}`);
     for (const e of matches) {
       const where = e.pkg === "" ? "" : `${e.pkg}.`;
-      process.stdout.write(`${where}${e.signature}\n${e.doc ? indent(e.doc) : "    (no documentation)\n"}\n`);
+      out(`${where}${e.signature}\n${e.doc ? indent(e.doc) : "    (no documentation)\n"}\n`);
     }
   }
   return EXIT.ok;
 }
 
 /** A Kubernetes object type's fields, each with its type and first line of documentation. */
-function writeModelDoc(query: string): boolean {
+function writeModelDoc(query: string, write: (text: string) => void): boolean {
   const name = query.replace(/^k8s[./]/, "");
   if (!hasModel(name)) return false;
   const schema = modelSchema(name);
@@ -115,7 +115,7 @@ function writeModelDoc(query: string): boolean {
     const doc = schema.fieldDoc?.(field);
     if (doc) out += `        ${doc}\n`;
   }
-  process.stdout.write(out + "\n");
+  write(out + "\n");
   return true;
 }
 
@@ -142,10 +142,10 @@ function matchDoc(entries: Entry[], query: string): Entry[] {
 }
 
 /** The version and a fingerprint of the registry: the hash of every signature (reference 8.5). */
-export function versionCommand(): number {
+export function versionCommand(out: (text: string) => void): number {
   const registry = defaultRegistry();
   const hash = createHash("sha256");
   for (const f of registry.all()) hash.update(`${f.pkg}.${signature(f)}\n`);
-  process.stdout.write(`ko ${VERSION} (Ko for Node, node ${process.version}) registry ${hash.digest("hex").slice(0, 12)}\n`);
+  out(`ko ${VERSION} (Ko for Node, node ${process.version}) registry ${hash.digest("hex").slice(0, 12)}\n`);
   return EXIT.ok;
 }

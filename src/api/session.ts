@@ -61,7 +61,10 @@ export interface SessionOptions {
   readonly stderr?: (text: string) => void;
   /** Deepest Ko call chain allowed. */
   readonly maxDepth?: number;
-  /** Where warnings of the session itself go (a cache entry that could not be written); default stderr. */
+  /**
+   * Where warnings of the session itself go (a cache entry that could not be written); default:
+   * `stderr` as `ko: warning: MESSAGE`, else the process's standard error.
+   */
   readonly warn?: (message: string) => void;
   /** The environment KO_CACHE_DIR and KO_CACHE_MIN_MS are read from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
@@ -181,7 +184,7 @@ export class Session {
     this.closed = true;
     const layers: Layer[] = [...this.caches.values(), ...(this.outputs ? (await this.outputs).layers : [])];
     this.caches.clear();
-    const warn = this.options.warn ?? defaultWarn;
+    const warn = warner(this.options);
     for (const e of await closeLayers(layers)) warn(e instanceof Error ? e.message : String(e));
     await this.access.close();
   }
@@ -241,7 +244,10 @@ function scriptPath(entry: EntrySource): string {
   }
 }
 
-const defaultWarn = (message: string) => void process.stderr.write(`ko: warning: ${message}\n`);
+function warner(opts: SessionOptions): (message: string) => void {
+  const stderr = opts.stderr ?? ((text: string) => void process.stderr.write(text));
+  return opts.warn ?? ((message) => stderr(`ko: warning: ${message}\n`));
+}
 
 /** The session-wide layers, and where the program's output goes while the live view shows. */
 interface SessionOutputs {
@@ -291,6 +297,6 @@ function openCacheFor(program: KoProgram, where: { script: string } | { dir: str
     compiled: program.compiled,
     ...where,
     ...(opts.env ? { env: opts.env } : {}),
-    warn: opts.warn ?? defaultWarn,
+    warn: warner(opts),
   });
 }

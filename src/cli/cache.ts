@@ -2,13 +2,14 @@
 import { cacheDirFor } from "../instrument/ko-dir.js";
 import { CacheStore } from "../cache/store.js";
 import { EXIT, UsageError } from "../diag/exit.js";
+import type { CliIO } from "./io.js";
 
-export function cacheCommand(action: string, target: string | undefined): number {
+export function cacheCommand(action: string, target: string | undefined, io: CliIO): number {
   const store = new CacheStore(cacheDirFor(target ?? "."));
   switch (action) {
     case "stats": {
       const s = store.stats();
-      process.stdout.write(
+      io.stdout(
         `cache:   ${s.dir}\n` +
           `entries: ${s.entries} (of ${s.groups} functions), ${bytes(s.entryBytes)}\n` +
           `files:   ${s.blobs}, ${bytes(s.blobBytes)}\n` +
@@ -19,7 +20,7 @@ export function cacheCommand(action: string, target: string | undefined): number
     case "clear": {
       const s = store.stats();
       store.clear();
-      process.stdout.write(`cleared ${s.dir}: ${s.entries} entries, ${s.blobs} files\n`);
+      io.stdout(`cleared ${s.dir}: ${s.entries} entries, ${s.blobs} files\n`);
       return EXIT.ok;
     }
     default:

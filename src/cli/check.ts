@@ -11,6 +11,7 @@ import { defaultEntries, TypeQuery, type Entry } from "../types/index.js";
 import { EXIT, UsageError } from "../diag/exit.js";
 import { cliSession, compileOrReport } from "./run.js";
 import { fileDirOrPackage } from "./targets.js";
+import type { CliIO } from "./io.js";
 
 export interface CheckFlags {
   readonly entry: string[];
@@ -29,32 +30,32 @@ function entriesOf(compiled: KoProgram, names: readonly string[]): Entry[] {
   });
 }
 
-export function checkCommand(targets: string[], flags: CheckFlags): number {
+export function checkCommand(targets: string[], flags: CheckFlags, io: CliIO): number {
   let errors = 0;
   for (const target of targets) {
-    const compiled = compileOrReport(cliSession(flags.root), fileDirOrPackage(target));
+    const compiled = compileOrReport(cliSession(flags.root), fileDirOrPackage(target), io.stderr);
     if (typeof compiled === "number") return compiled;
     const report = compiled.types.check(entriesOf(compiled, flags.entry));
     errors += report.errors.length;
-    print(report.diagnostics, compiled);
-    if (flags.types) printTypes(new TypeQuery(report, compiled.compiled, compiled.program), compiled);
+    print(report.diagnostics, compiled, io);
+    if (flags.types) printTypes(new TypeQuery(report, compiled.compiled, compiled.program), compiled, io);
   }
   return errors > 0 ? EXIT.compile : EXIT.ok;
 }
 
-function print(diagnostics: readonly Diagnostic[], compiled: KoProgram): void {
-  if (diagnostics.length > 0) process.stderr.write(renderFailure(new CompileFailure(diagnostics), compiled.sources));
+function print(diagnostics: readonly Diagnostic[], compiled: KoProgram, io: CliIO): void {
+  if (diagnostics.length > 0) io.stderr(renderFailure(new CompileFailure(diagnostics), compiled.sources));
 }
 
 /** `FILE:LINE:COL: function|param|step NAME: TYPE`, for the entry package's files, in source order. */
-function printTypes(query: TypeQuery, compiled: KoProgram): void {
+function printTypes(query: TypeQuery, compiled: KoProgram, io: CliIO): void {
   for (const file of compiled.program.entry.files) {
     const infos = query.inFile(file.path).filter((i) => i.name !== undefined);
     infos.sort((a, b) => a.span.start.offset - b.span.start.offset);
     for (const i of infos) {
       const where = `${displayPath(i.span.file)}:${i.span.start.line}:${i.span.start.col}`;
       const text = i.kind === "function" ? i.text.split("\n").join(`\n${where}: function `) : `${i.name}: ${i.text}`;
-      process.stdout.write(`${where}: ${i.kind} ${text}\n`);
+      io.stdout(`${where}: ${i.kind} ${text}\n`);
     }
   }
 }

@@ -20,6 +20,7 @@ import { parseCommand, type ParseFlags } from "./parse.js";
 import { playCommand, runCommand, type RunFlags } from "./run.js";
 import { testCommand, type TestFlags } from "./test.js";
 import { renderFailure } from "../api/failures.js";
+import { processIO, type CliIO } from "./io.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -35,7 +36,7 @@ const rootOption = () =>
   new Option("--root <dir>", "a repository root to look packages up in (repeatable; KOPATH adds DIR/src)").argParser(collect).default([]);
 const depthOption = () => new Option("--max-depth <n>", "deepest Ko call chain allowed (default 1000000)").argParser(positiveInt);
 
-function program(setStatus: (n: number | Promise<number>) => void): Command {
+function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Promise<number>) => void): Command {
   const cmd = new Command("ko")
     .description("Ko: concurrent, immutable, functional workflows as data-flow graphs")
     .version(VERSION, "-V, --version")
@@ -72,7 +73,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("--dry-run", "send every Kubernetes write with dryRun=All, report it, and change nothing")
     .option("--policy <file>", "what the run may do to the cluster (default: ko.policy.yaml next to the script)")
     .option("-y, --yes", "do not ask before the first deletion on a cluster that is not the embedded one")
-    .action((target: string, func: string | undefined, opts: RunFlags) => setStatus(runCommand(target, func, opts)));
+    .action((target: string, func: string | undefined, opts: RunFlags) => setStatus(runCommand(target, func, { ...opts, argv }, io)));
 
   cmd
     .command("play")
@@ -81,7 +82,9 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .argument("[args...]", "name=value (a named string) or value (the unnamed argument)")
     .addOption(depthOption())
     .addOption(rootOption())
-    .action((spec: string, args: string[], opts: Omit<RunFlags, "arg">) => setStatus(playCommand(spec, args, { ...opts, arg: [] })));
+    .action((spec: string, args: string[], opts: Omit<RunFlags, "arg">) =>
+      setStatus(playCommand(spec, args, { ...opts, arg: [], argv }, io)),
+    );
 
   cmd
     .command("test")
@@ -89,7 +92,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .argument("[targets...]", "package paths, directories or files (default: the current directory)")
     .addOption(depthOption())
     .addOption(rootOption())
-    .action((targets: string[], opts: TestFlags) => setStatus(testCommand(targets, opts)));
+    .action((targets: string[], opts: TestFlags) => setStatus(testCommand(targets, opts, io)));
 
   cmd
     .command("check")
@@ -98,30 +101,30 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("--entry <func>", "check this function (repeatable; default: every parameterless and Test* function)", collect, [])
     .option("--types", "also print the inferred type of every function, parameter and labelled step")
     .addOption(rootOption())
-    .action((targets: string[], opts: CheckFlags) => setStatus(checkCommand(targets, opts)));
+    .action((targets: string[], opts: CheckFlags) => setStatus(checkCommand(targets, opts, io)));
 
   cmd
     .command("parse")
     .description("check the syntax of files (no resolution, no execution)")
     .argument("<files...>")
     .option("--ast", "print each file's syntax tree as JSON")
-    .action((files: string[], opts: ParseFlags) => setStatus(parseCommand(files, opts)));
+    .action((files: string[], opts: ParseFlags) => setStatus(parseCommand(files, opts, io)));
 
   cmd
     .command("list")
     .description("list every builtin, idiom and standard library function")
-    .action(() => setStatus(listCommand()));
+    .action(() => setStatus(listCommand(io.stdout)));
 
   cmd
     .command("doc")
     .description("show the documentation of builtins, packages or functions (Yield, strings, strings.Join)")
     .argument("<names...>")
-    .action((names: string[]) => setStatus(docCommand(names)));
+    .action((names: string[]) => setStatus(docCommand(names, io.stdout)));
 
   cmd
     .command("version")
     .description("print the version and the builtin registry's fingerprint")
-    .action(() => setStatus(versionCommand()));
+    .action(() => setStatus(versionCommand(io.stdout)));
 
   // The embedded Kubernetes API server, loaded only when used.
   const cluster = cmd.command("cluster").description("an embedded Kubernetes-API-compatible server for tests and dry runs");
@@ -142,7 +145,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .description("lay out Ko files in the canonical form, in place (no file: standard input to standard output)")
     .argument("[files...]", "files, or directories holding .ko files")
     .option("--check", "write nothing; list the files that are not formatted and exit with status 1 if any")
-    .action((files: string[], opts: FmtFlags) => setStatus(import("./fmt.js").then((m) => m.fmtCommand(files, opts))));
+    .action((files: string[], opts: FmtFlags) => setStatus(import("./fmt.js").then((m) => m.fmtCommand(files, opts, io))));
 
   cmd
     .command("lsp")
@@ -165,7 +168,9 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .description("show statistics of the cache (.ko/cache next to TARGET, or KO_CACHE_DIR), or clear it")
     .argument("<action>", "stats or clear")
     .argument("[target]", "a script or directory whose cache to use (default: the current directory)")
-    .action((action: string, target: string | undefined) => setStatus(import("./cache.js").then((m) => m.cacheCommand(action, target))));
+    .action((action: string, target: string | undefined) =>
+      setStatus(import("./cache.js").then((m) => m.cacheCommand(action, target, io))),
+    );
 
   cmd
     .command("runs")
@@ -174,7 +179,7 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .argument("[name]", "the run to show")
     .option("--dir <dir>", "the script or directory whose runs to list (default: the current directory)")
     .action((show: string | undefined, name: string | undefined, opts: RunsFlags) =>
-      setStatus(import("./runs.js").then((m) => m.runsCommand(show, name, opts))),
+      setStatus(import("./runs.js").then((m) => m.runsCommand(show, name, opts, io))),
     );
 
   cmd
@@ -188,22 +193,25 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("-o, --output <file>", "write to FILE instead of standard output")
     .addOption(rootOption())
     .action((target: string, func: string | undefined, opts: GraphFlags) =>
-      setStatus(import("./graph.js").then((m) => m.graphCommand(target, func, opts))),
+      setStatus(import("./graph.js").then((m) => m.graphCommand(target, func, opts, io))),
     );
 
   return cmd;
 }
 
-/** Runs the command line `argv` (as in `process.argv`) and returns the exit status. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the command line `argv` (as in `process.argv`) and returns the exit status. `io` is where
+ * the output goes: the process's own streams for `ko`, writers of the caller's otherwise (io.ts).
+ */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   // Set by the action of the command that runs; a holder, so that TypeScript does not narrow it
   // to its first value (it cannot see the action set it).
   const outcome: { status: number | Promise<number> } = { status: EXIT.ok };
-  const cmd = program((s) => {
+  const cmd = program(argv.slice(2), io, (s) => {
     outcome.status = s;
   });
   cmd.exitOverride();
-  cmd.configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  cmd.configureOutput({ writeErr: io.stderr, writeOut: io.stdout });
   const overrideAll = (c: Command): void => {
     for (const sub of c.commands) {
       sub.exitOverride();
@@ -214,7 +222,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (argv.length <= 2) {
       // `ko` alone on a terminal starts the REPL; elsewhere it is a usage error, as before.
-      if (process.stdin.isTTY && process.stdout.isTTY) return await import("./repl.js").then((m) => m.replCommand({ root: [] }));
+      if (io.standalone && process.stdin.isTTY && process.stdout.isTTY)
+        return await import("./repl.js").then((m) => m.replCommand({ root: [] }));
       cmd.outputHelp();
       return EXIT.usage;
     }
@@ -225,10 +234,10 @@ export async function main(argv: string[]): Promise<number> {
       return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`ko: ${e.message}\n`);
+      io.stderr(`ko: ${e.message}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(renderFailure(e, () => undefined));
+    io.stderr(renderFailure(e, () => undefined));
     return EXIT.runtime;
   }
 }

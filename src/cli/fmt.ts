@@ -10,28 +10,30 @@ import * as path from "node:path";
 import { renderDiagnostic } from "../diag/render.js";
 import { formatSource } from "../fmt/index.js";
 import { EXIT, UsageError } from "../diag/exit.js";
+import type { CliIO } from "./io.js";
 
 export interface FmtFlags {
   readonly check?: boolean;
 }
 
-export async function fmtCommand(targets: string[], flags: FmtFlags): Promise<number> {
+export async function fmtCommand(targets: string[], flags: FmtFlags, io: CliIO): Promise<number> {
   if (targets.length === 0) {
-    if (process.stdin.isTTY) throw new UsageError("give the files to format, or pipe Ko source into ko fmt");
-    return formatStdin();
+    // Standard input is the process's: a caller with writers of its own has none to give.
+    if (!io.standalone || process.stdin.isTTY) throw new UsageError("give the files to format, or pipe Ko source into ko fmt");
+    return formatStdin(io);
   }
   let status: number = EXIT.ok;
   for (const file of targets.flatMap(koFilesBelow)) {
     const text = fs.readFileSync(file, "utf8");
     const result = formatSource(file, text);
     if (!result.ok) {
-      for (const d of result.diagnostics) process.stderr.write(renderDiagnostic(d, () => text));
+      for (const d of result.diagnostics) io.stderr(renderDiagnostic(d, () => text));
       status = EXIT.compile;
       continue;
     }
     if (!result.changed) continue;
     if (flags.check) {
-      process.stdout.write(`${file}\n`);
+      io.stdout(`${file}\n`);
       if (status === EXIT.ok) status = EXIT.runtime;
     } else {
       fs.writeFileSync(file, result.text);
@@ -40,16 +42,16 @@ export async function fmtCommand(targets: string[], flags: FmtFlags): Promise<nu
   return status;
 }
 
-async function formatStdin(): Promise<number> {
+async function formatStdin(io: CliIO): Promise<number> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString("utf8");
   const result = formatSource("<stdin>", text);
   if (!result.ok) {
-    for (const d of result.diagnostics) process.stderr.write(renderDiagnostic(d, () => text));
+    for (const d of result.diagnostics) io.stderr(renderDiagnostic(d, () => text));
     return EXIT.compile;
   }
-  process.stdout.write(result.text);
+  io.stdout(result.text);
   return EXIT.ok;
 }
 

@@ -9,6 +9,7 @@ import { loadRun } from "../journal/state.js";
 import { EXIT, UsageError } from "../diag/exit.js";
 import { cliSession, compileOrReport } from "./run.js";
 import { fileOrDir } from "./targets.js";
+import type { CliIO } from "./io.js";
 
 export interface GraphFlags {
   readonly format: string;
@@ -20,11 +21,11 @@ export interface GraphFlags {
 
 const FORMATS = ["dot", "mermaid", "svg", "json"];
 
-export async function graphCommand(target: string, func: string | undefined, flags: GraphFlags): Promise<number> {
+export async function graphCommand(target: string, func: string | undefined, flags: GraphFlags, io: CliIO): Promise<number> {
   if (!FORMATS.includes(flags.format)) throw new UsageError(`--format is one of ${FORMATS.join(", ")}, not ${flags.format}`);
   const depth = Number(flags.depth);
   if (!Number.isInteger(depth) || depth < 0) throw new UsageError(`--depth expects a whole number, got ${flags.depth}`);
-  const compiled = compileOrReport(cliSession(flags.root), fileOrDir(target));
+  const compiled = compileOrReport(cliSession(flags.root), fileOrDir(target), io.stderr);
   if (typeof compiled === "number") return compiled;
   const name = func ?? "Main";
   const fn = compiled.func(name);
@@ -54,6 +55,6 @@ export async function graphCommand(target: string, func: string | undefined, fla
       text = toDot(graph, statuses);
   }
   if (flags.output !== undefined) fs.writeFileSync(flags.output, text);
-  else process.stdout.write(text);
+  else io.stdout(text);
   return EXIT.ok;
 }

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { renderDiagnostic } from "../diag/render.js";
 import { parseFile } from "../syntax/index.js";
 import { EXIT, UsageError } from "../diag/exit.js";
+import type { CliIO } from "./io.js";
 
 /** JSON for an AST: bigints as decimal strings. */
 function astJson(value: unknown): string {
@@ -14,7 +15,7 @@ export interface ParseFlags {
   readonly ast?: boolean;
 }
 
-export function parseCommand(files: string[], flags: ParseFlags): number {
+export function parseCommand(files: string[], flags: ParseFlags, io: CliIO): number {
   let status: number = EXIT.ok;
   for (const file of files) {
     let text: string;
@@ -24,9 +25,9 @@ export function parseCommand(files: string[], flags: ParseFlags): number {
       throw new UsageError(`cannot read ${file}`);
     }
     const { ast, diagnostics } = parseFile(file, text);
-    for (const d of diagnostics) process.stderr.write(renderDiagnostic(d, () => text));
+    for (const d of diagnostics) io.stderr(renderDiagnostic(d, () => text));
     if (diagnostics.length > 0) status = EXIT.compile;
-    if (flags.ast) process.stdout.write(astJson(ast) + "\n");
+    if (flags.ast) io.stdout(astJson(ast) + "\n");
   }
   return status;
 }

@@ -17,6 +17,7 @@ import { argField, playField } from "./args.js";
 import { EXIT, UsageError } from "../diag/exit.js";
 import { createSession, type Session, type SessionOptions } from "../api/session.js";
 import { fileOrDir } from "./targets.js";
+import type { CliIO } from "./io.js";
 
 /** The options of `ko run` that shape its session. */
 export interface SessionFlags {
@@ -39,6 +40,8 @@ export interface RunFlags extends SessionFlags, ClusterFlags {
   readonly list?: string;
   readonly maxDepth?: number;
   readonly root: string[];
+  /** The command line (without `node ko`), which a journaled run records. */
+  readonly argv: readonly string[];
 }
 
 /** Groups repeated argument names into sequences, as a bracket would (reference 5.3). */
@@ -60,13 +63,13 @@ export function cliSession(roots: readonly string[], options: Omit<SessionOption
   return createSession({ roots: [...roots, ...rootsFromEnv()], ...options });
 }
 
-/** Compiles, printing diagnostics and returning an exit status on failure. */
-export function compileOrReport(session: Session, entry: EntrySource): KoProgram | number {
+/** Compiles, printing diagnostics to `stderr` and returning an exit status on failure. */
+export function compileOrReport(session: Session, entry: EntrySource, stderr: (text: string) => void): KoProgram | number {
   try {
     return session.compile(entry);
   } catch (e) {
     if (e instanceof KoCompileError) {
-      process.stderr.write(renderFailure(e, e.sources));
+      stderr(renderFailure(e, e.sources));
       return EXIT.compile;
     }
     throw e;
@@ -78,17 +81,21 @@ export function compileOrReport(session: Session, entry: EntrySource): KoProgram
  * that would certainly fail; true if there are any, in which case nothing may run. Such a
  * program is refused before running, so its exit status is 3, as `ko check`'s (D19).
  */
-export function refuseIllTyped(compiled: KoProgram, calls: readonly { fn: KoFunction; fields: readonly Field[] }[]): boolean {
+export function refuseIllTyped(
+  compiled: KoProgram,
+  calls: readonly { fn: KoFunction; fields: readonly Field[] }[],
+  stderr: (text: string) => void,
+): boolean {
   const errors = new Map<string, Diagnostic>();
   for (const { fn, fields } of calls) {
     for (const d of compiled.check(fn, fields).errors) errors.set(`${d.span.file}:${d.span.start.offset}:${d.message}`, d);
   }
   if (errors.size === 0) return false;
-  process.stderr.write(renderFailure(new KoCompileError([...errors.values()], compiled.sources), compiled.sources));
+  stderr(renderFailure(new KoCompileError([...errors.values()], compiled.sources), compiled.sources));
   return true;
 }
 
-export async function runCommand(target: string, func: string | undefined, flags: RunFlags): Promise<number> {
+export async function runCommand(target: string, func: string | undefined, flags: RunFlags, io: CliIO): Promise<number> {
   const entry = fileOrDir(target);
   const names = flags.list
     ? flags.list
@@ -98,18 +105,18 @@ export async function runCommand(target: string, func: string | undefined, flags
     : [func ?? "Main"];
   if (flags.list && func) throw new UsageError("give either FUNC or --list, not both");
   const fields = groupFields(flags.arg.map(argField));
-  return runFunctions(entry, names, fields, flags);
+  return runFunctions(entry, names, fields, flags, io);
 }
 
-export async function playCommand(spec: string, args: string[], flags: RunFlags): Promise<number> {
+export async function playCommand(spec: string, args: string[], flags: RunFlags, io: CliIO): Promise<number> {
   const slash = spec.lastIndexOf("/");
   const pkgPath = slash < 0 ? "" : spec.slice(0, slash);
   const func = spec.slice(slash + 1);
   const fields = groupFields(args.map(playField));
-  return runFunctions({ kind: "package", pkgPath }, [func], fields, flags);
+  return runFunctions({ kind: "package", pkgPath }, [func], fields, flags, io);
 }
 
-async function runFunctions(entry: EntrySource, names: string[], fields: Field[], flags: RunFlags): Promise<number> {
+async function runFunctions(entry: EntrySource, names: string[], fields: Field[], flags: RunFlags, io: CliIO): Promise<number> {
   if (flags.resume && !flags.name) throw new UsageError("--resume needs --name NAME: the run to resume");
   if (flags.name !== undefined && names.length !== 1) throw new UsageError("--name journals one function: give FUNC, not --list");
   const session = cliSession(flags.root, {
@@ -117,18 +124,21 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
     cache: flags.cache !== false && entry.kind !== "package",
     ...(flags.events !== undefined ? { events: flags.events } : {}),
     ...(flags.trace !== undefined ? { trace: flags.trace } : {}),
-    progress: flags.progress !== false,
+    // The live view draws on the process's terminal: a caller with writers of its own has none.
+    progress: flags.progress !== false && io.standalone,
+    stdout: io.stdout,
+    stderr: io.stderr,
     ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
   });
   try {
-    return await runIn(session, entry, names, fields, flags);
+    return await runIn(session, entry, names, fields, flags, io);
   } finally {
     await session.close();
   }
 }
 
-async function runIn(session: Session, entry: EntrySource, names: string[], fields: Field[], flags: RunFlags): Promise<number> {
-  const compiled = compileOrReport(session, entry);
+async function runIn(session: Session, entry: EntrySource, names: string[], fields: Field[], flags: RunFlags, io: CliIO): Promise<number> {
+  const compiled = compileOrReport(session, entry, io.stderr);
   if (typeof compiled === "number") return compiled;
   const pkg = compiled.program.entry;
   if (entry.kind === "package" && pkg.files.length === 0 && pkg.host.size === 0) {
@@ -149,6 +159,7 @@ async function runIn(session: Session, entry: EntrySource, names: string[], fiel
     refuseIllTyped(
       compiled,
       fns.map((fn) => ({ fn, fields })),
+      io.stderr,
     )
   )
     return EXIT.compile;
@@ -158,22 +169,23 @@ async function runIn(session: Session, entry: EntrySource, names: string[], fiel
     if (++interrupts > 1) process.exit(130);
     controller.abort(new KoCancelled("interrupted (Ctrl-C)"));
   };
-  process.on("SIGINT", onSigint);
+  // Ctrl-C is the process's: only `ko` itself takes it as cancelling the run.
+  if (io.standalone) process.on("SIGINT", onSigint);
   try {
     for (const fn of fns) {
       const result = await session.call(compiled, fn, fields, {
         signal: controller.signal,
         ...(flags.name !== undefined ? { name: flags.name, resume: flags.resume === true } : {}),
-        argv: process.argv.slice(2),
+        argv: flags.argv,
         check: false,
       });
-      process.stdout.write(printValue(result) + "\n");
+      io.stdout(printValue(result) + "\n");
     }
     return EXIT.ok;
   } catch (e) {
     if (e instanceof KoExit) return e.code;
     if (e instanceof KoFailure) {
-      process.stderr.write(renderFailure(e, compiled.sources));
+      io.stderr(renderFailure(e, compiled.sources));
       return EXIT.runtime;
     }
     throw e;

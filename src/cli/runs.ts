@@ -2,26 +2,27 @@
 import { runsDirFor } from "../instrument/ko-dir.js";
 import { listRuns, loadRun, type RunSummary, type StepSummary } from "../journal/state.js";
 import { EXIT, UsageError } from "../diag/exit.js";
+import type { CliIO } from "./io.js";
 
 export interface RunsFlags {
   readonly dir?: string;
 }
 
-export function runsCommand(action: string | undefined, name: string | undefined, flags: RunsFlags): number {
+export function runsCommand(action: string | undefined, name: string | undefined, flags: RunsFlags, io: CliIO): number {
   const runsDir = runsDirFor(flags.dir ?? ".");
-  if (action === undefined) return list(runsDir);
+  if (action === undefined) return list(runsDir, io);
   if (action !== "show") throw new UsageError(`ko runs: unknown action ${JSON.stringify(action)} (only show NAME)`);
   if (name === undefined) throw new UsageError("ko runs show needs the NAME of a run");
   const run = loadRun(runsDir, name);
   if (!run) throw new UsageError(`no run ${name} in ${runsDir}`);
-  process.stdout.write(show(run));
+  io.stdout(show(run));
   return EXIT.ok;
 }
 
-function list(runsDir: string): number {
+function list(runsDir: string, io: CliIO): number {
   const runs = listRuns(runsDir);
   if (runs.length === 0) {
-    process.stdout.write(`no runs in ${runsDir}\n`);
+    io.stdout(`no runs in ${runsDir}\n`);
     return EXIT.ok;
   }
   const rows = runs.map((r) => [
@@ -32,7 +33,7 @@ function list(runsDir: string): number {
     counts(r.steps),
     r.first?.at.replace("T", " ").slice(0, 19) ?? "",
   ]);
-  process.stdout.write(table([["NAME", "STATE", "FUNCTION", "ATTEMPTS", "STEPS", "STARTED"], ...rows]));
+  io.stdout(table([["NAME", "STATE", "FUNCTION", "ATTEMPTS", "STEPS", "STARTED"], ...rows]));
   return EXIT.ok;
 }
 

@@ -15,10 +15,7 @@ import { EXIT } from "../diag/exit.js";
 import type { Session } from "../api/session.js";
 import { cliSession, compileOrReport, refuseIllTyped } from "./run.js";
 import { fileDirOrPackage } from "./targets.js";
-
-function line(text: string): void {
-  process.stdout.write(text + "\n");
-}
+import type { CliIO } from "./io.js";
 
 /** A package to test: its compiled program and its tests, or a line saying why there are none. */
 type Suite = { readonly compiled: KoProgram; readonly pkg: string; readonly tests: readonly string[] } | { readonly note: string };
@@ -41,21 +38,26 @@ export interface TestFlags {
   readonly maxDepth?: number;
 }
 
-export async function testCommand(targets: string[], flags: TestFlags): Promise<number> {
-  const session = cliSession(flags.root, flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {});
+export async function testCommand(targets: string[], flags: TestFlags, io: CliIO): Promise<number> {
+  const session = cliSession(flags.root, {
+    stdout: io.stdout,
+    stderr: io.stderr,
+    ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
+  });
   try {
-    return await testIn(session, targets);
+    return await testIn(session, targets, io);
   } finally {
     await session.close();
   }
 }
 
-async function testIn(session: Session, targets: string[]): Promise<number> {
+async function testIn(session: Session, targets: string[], io: CliIO): Promise<number> {
+  const line = (text: string) => io.stdout(text + "\n");
   // Every package is compiled and every test checked before any test runs: a refused run runs nothing (D19).
   const suites: Suite[] = [];
   for (const target of targets.length > 0 ? targets : ["."]) {
     const entry = fileDirOrPackage(target);
-    const compiled = compileOrReport(session, entry);
+    const compiled = compileOrReport(session, entry, io.stderr);
     if (typeof compiled === "number") return compiled;
     suites.push(suiteOf(target, compiled, entry));
   }
@@ -66,6 +68,7 @@ async function testIn(session: Session, targets: string[]): Promise<number> {
       refuseIllTyped(
         s.compiled,
         s.tests.map((name) => ({ fn: s.compiled.func(name)!, fields: [] })),
+        io.stderr,
       )
     )
       refused = true;
@@ -94,7 +97,7 @@ async function testIn(session: Session, targets: string[]): Promise<number> {
           continue;
         }
         if (e instanceof KoFailure) {
-          process.stderr.write(renderFailure(e, compiled.sources));
+          io.stderr(renderFailure(e, compiled.sources));
           return EXIT.runtime;
         }
         throw e;

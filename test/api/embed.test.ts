@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import {
   compileSource,
+  createSession,
   defineHost,
   KoCancelled,
   KoCompileError,
@@ -16,6 +17,7 @@ import {
   type RecordSchema,
 } from "../../src/api/index.js";
 import { REPO } from "../support/cli.js";
+import { tempFile } from "../support/temp.js";
 
 const quiet = { stdout: () => {}, stderr: () => {} };
 
@@ -164,5 +166,21 @@ Broken() { return: Sum("x") }`);
     const p = compileSource(`Main() { return: Show(x: 1) }`);
     await p.run("Main", {}, { stdout: (t) => out.push(t), stderr: () => {} });
     expect(out).toEqual(["(x: 1)\n"]);
+  });
+
+  test("a session's own warnings go to the stderr the app supplies", async () => {
+    // The cache cannot be written where a file stands in for its directory: a warning, not a failure.
+    const cache = tempFile("cache", "a file, not a directory");
+    let err = "";
+    const session = createSession({
+      cache: { dir: cache },
+      env: { KO_CACHE_MIN_MS: "0" },
+      stdout: () => {},
+      stderr: (t) => void (err += t),
+    });
+    const p = session.compileSource(`Main() { return: Twice(21) }\nTwice(x?) { return: Sum(x, x) }`);
+    expect(await session.run(p, "Main")).toBe(42);
+    await session.close();
+    expect(err).toMatch(/^ko: warning: could not write to the cache /);
   });
 });

@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSession, type Session } from "../../src/api/index.js";
-import { http, tempDir, testCluster } from "../cluster/helpers.js";
+import { http, testCluster } from "../cluster/helpers.js";
+import { tempDir } from "../support/temp.js";
 
 type TestCluster = Awaited<ReturnType<typeof testCluster>>;
 
@@ -52,7 +53,6 @@ describe("two sessions in one process", () => {
   afterAll(async () => {
     await Promise.all([sa?.close(), sb?.close()]);
     await Promise.all([a?.close(), b?.close()]);
-    for (const d of [rootA, rootB, a?.dir, b?.dir]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
 
   test("run concurrently, each with its own roots, cluster and namespace", async () => {

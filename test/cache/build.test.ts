@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { REPO } from "../support/cli.js";
-import { runWithEvents, statuses, stepsWith, tempDir, type StepEvent } from "../support/events.js";
+import { runWithEvents, statuses, stepsWith, type StepEvent } from "../support/events.js";
+import { tempDir } from "../support/temp.js";
 
 const SOURCES = ["build.ko", "hello.c", "world.c", "inputs"];
 const ALL = ["endState", "helloObject", "helloOutput", "helloProgram", "inputs", "worldObject", "worldOutput", "worldProgram"];

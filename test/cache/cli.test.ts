@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { ko } from "../support/cli.js";
-import { runWithEvents, statuses, stepsWith, tempDir } from "../support/events.js";
+import { runWithEvents, statuses, stepsWith } from "../support/events.js";
+import { tempDir } from "../support/temp.js";
 
 /** Store every eligible call, however quick, so that small test programs are cached. */
 const env = { KO_CACHE_MIN_MS: "0" };

@@ -1,7 +1,4 @@
 /** The caching layer through the embedding API: sharing of concurrent identical calls, thresholds. */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { expect, test } from "vitest";
 import { compileSource } from "../../src/api/index.js";
 import { programCallables } from "../../src/instrument/callables.js";
@@ -9,6 +6,7 @@ import { CacheLayer } from "../../src/cache/layer.js";
 import { CacheStore } from "../../src/cache/store.js";
 import { stackLayers, type Layer } from "../../src/instrument/layers.js";
 import { printValue } from "../../src/value/print.js";
+import { tempDir } from "../support/temp.js";
 
 const quiet = { stdout: () => {}, stderr: () => {}, check: false };
 
@@ -28,8 +26,7 @@ deeper(n?) {
 `;
 
 function cacheFor(program: ReturnType<typeof compileSource>, minMs: number): CacheLayer {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-layer-"));
-  return new CacheLayer({ store: new CacheStore(dir), lookup: programCallables(program.compiled), minMs });
+  return new CacheLayer({ store: new CacheStore(tempDir("ko-layer-")), lookup: programCallables(program.compiled), minMs });
 }
 
 /** A layer under the cache that counts the calls the cache let through, by function and argument. */

@@ -1,17 +1,12 @@
 /** The `ko` command's subcommands, exit statuses and handling of bad input, through the real CLI. */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync, spawn } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { ko, KO, REPO } from "../support/cli.js";
+import { tempDir, tempFile } from "../support/temp.js";
 
-function tmpFile(name: string, content: string | Buffer): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-cli-"));
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, content);
-  return file;
-}
+const tmpFile = (name: string, content: string | Buffer) => tempFile(name, content, "ko-cli-");
 
 describe("ko run", () => {
   test("runs the README's example", async () => {
@@ -35,7 +30,7 @@ describe("ko run", () => {
   });
 
   test("a directory is one package named after it", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-dir-"));
+    const dir = tempDir("ko-dir-");
     const pkg = path.join(dir, "shop");
     fs.mkdirSync(pkg);
     fs.writeFileSync(path.join(pkg, "a.ko"), "Main() { return: Helper }\n");
@@ -45,7 +40,7 @@ describe("ko run", () => {
   });
 
   test("relative imports and roots resolve packages (D20)", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-imp-"));
+    const dir = tempDir("ko-imp-");
     fs.mkdirSync(path.join(dir, "lib"));
     fs.mkdirSync(path.join(dir, "root/src/acme/util"), { recursive: true });
     fs.writeFileSync(path.join(dir, "lib/lib.ko"), "Twice(x?) { return: Sum(x, x) }\n");
@@ -125,7 +120,7 @@ async function interruptAfter(delayMs: number, args: string[]): Promise<{ status
 
 describe("ko play", () => {
   test("runs PKG/FUNC from a root with the original's string arguments", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-play-"));
+    const dir = tempDir("ko-play-");
     fs.mkdirSync(path.join(dir, "src/acme/greet"), { recursive: true });
     fs.writeFileSync(path.join(dir, "src/acme/greet/g.ko"), "Main(x?, y) { return: (x: x, y: y) }\n");
     const out = await ko(["play", "acme/greet/Main", "hello", "y=3=4"], { env: { KOPATH: dir } });

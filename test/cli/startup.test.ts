@@ -8,11 +8,11 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { expect, test } from "vitest";
 import { KO, REPO } from "../support/cli.js";
+import { tempDir, tempFile } from "../support/temp.js";
 
 const RECORDER = pathToFileURL(path.join(REPO, "test/support/record-modules.mjs")).href;
 const BUNDLE = path.dirname(KO);
@@ -26,7 +26,7 @@ interface Loaded {
 }
 
 function load(args: string[]): Loaded {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-startup-"));
+  const dir = tempDir("ko-startup-");
   const list = path.join(dir, "modules");
   const r = spawnSync(process.execPath, ["--import", RECORDER, KO, ...args], {
     cwd: REPO,
@@ -40,7 +40,6 @@ function load(args: string[]): Loaded {
     .split("\n")
     .filter((l) => l !== "" && !l.startsWith("node:"))
     .map((l) => (l.startsWith("file:") ? fileURLToPath(l) : l));
-  fs.rmSync(dir, { recursive: true, force: true });
   const inBundle = (f: string) => !path.relative(BUNDLE, f).startsWith("..");
   return { bundle: [...new Set(files.filter(inBundle))], others: [...new Set(files.filter((f) => !inBundle(f)))], stdout: r.stdout };
 }
@@ -81,11 +80,8 @@ test("ko run of a small script loads one chunk of src/ and none of the optional 
 });
 
 test("the recording sees a package loaded when a script uses it (encoding/yaml)", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-startup-"));
-  const file = path.join(dir, "y.ko");
-  fs.writeFileSync(file, 'import "encoding/yaml"\nMain() { return: yaml.Marshal((a: 1)) }\n');
+  const file = tempFile("y.ko", 'import "encoding/yaml"\nMain() { return: yaml.Marshal((a: 1)) }\n', "ko-startup-");
   const { others, stdout } = load(["run", file]);
-  fs.rmSync(dir, { recursive: true, force: true });
   expect(stdout).toBe('"a: 1\\n"\n');
   expect(others.some((f) => f.split(path.sep).join("/").includes("node_modules/yaml/"))).toBe(true);
 });

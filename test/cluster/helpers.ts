@@ -1,20 +1,15 @@
 /** Shared helpers of the cluster tests: a cluster per test file, kubectl, waiting on conditions. */
 import { execFile, execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCluster, type Cluster, type ClusterOptions } from "../../src/cluster/index.js";
+import { tempDir } from "../support/temp.js";
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-export function tempDir(prefix = "ko-cluster-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
 /** A cluster on an ephemeral port with its kubeconfig in a fresh directory. */
 export async function testCluster(opts: ClusterOptions = {}): Promise<Cluster & { dir: string }> {
-  const dir = tempDir();
+  const dir = tempDir("ko-cluster-");
   const cluster = await startCluster({ kubeconfigPath: path.join(dir, "kubeconfig"), ...opts });
   return Object.assign(cluster, { dir });
 }

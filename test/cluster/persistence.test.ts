@@ -6,8 +6,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { build } from "esbuild";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { HERE, tempDir } from "./helpers.js";
+import { beforeAll, describe, expect, test } from "vitest";
+import { tempDir } from "../support/temp.js";
+import { HERE } from "./helpers.js";
 
 let dir: string;
 let entry: string;
@@ -33,8 +34,6 @@ clusterServeCommand({ port: opt("--port"), state: opt("--state"), kubeconfigOut:
     banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
   });
 });
-
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 interface Server {
   child: ChildProcess;

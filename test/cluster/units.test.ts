@@ -1,7 +1,4 @@
 /** The pure parts: selectors, patches, cron schedules, protobuf decoding, CLI options. */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { clusterOptions, clusterServeCommand, parseHold } from "../../src/cli/cluster.js";
 import { UsageError } from "../../src/diag/exit.js";
@@ -12,6 +9,7 @@ import { matchesRequirements, parseFieldSelector, parseLabelSelector } from "../
 import { mergePatch, strategicMergePatch } from "../../src/cluster/patch.js";
 import { shapeOf } from "../../src/cluster/shapes.js";
 import { humanDuration } from "../../src/cluster/util.js";
+import { tempFile } from "../support/temp.js";
 
 describe("label selectors", () => {
   const sel = (s: string, labels: Record<string, string>) => matchesRequirements(parseLabelSelector(s), labels);
@@ -116,17 +114,15 @@ describe("ages and CLI options", () => {
     await expect(clusterOptions({ delay: ["warp=1"] })).rejects.toThrow(/--delay expects STEP=MS/);
   });
   test("--config file (JSON or YAML) with delays and readiness holds", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-cfg-"));
-    const file = path.join(dir, "cluster.yaml");
-    fs.writeFileSync(
-      file,
+    const file = tempFile(
+      "cluster.yaml",
       "delays:\n  start: 100\nreadinessHolds:\n  - selector: app=web\n    namespace: prod\n    untilJobComplete: migrate\n",
+      "ko-cfg-",
     );
     expect(await clusterOptions({ config: file })).toEqual({
       delays: { start: 100 },
       readinessHolds: [{ selector: "app=web", namespace: "prod", until: { jobComplete: "migrate", namespace: "prod" } }],
     });
-    fs.rmSync(dir, { recursive: true });
   });
 
   test("a port in use is a usage error", async () => {

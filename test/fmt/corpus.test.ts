@@ -1,6 +1,6 @@
 /**
  * The formatter on every Ko program we have: the repository's examples, standard library and
- * test data (chunked files split into their programs), and the shared conformance suite. For
+ * test data (chunked files split into their programs), and the conformance suite. For
  * each program without syntax errors: formatting succeeds, is idempotent, keeps the syntax tree
  * and the comments, and compiles to the same graphs (or to the same compile errors).
  */
@@ -15,11 +15,9 @@ import { printValue } from "../../src/value/print.js";
 import { parseFile } from "../../src/syntax/index.js";
 import { readChunks } from "../support/chunked.js";
 import { REPO } from "../support/cli.js";
-
-const CONFORMANCE = path.resolve(REPO, "../shared/conformance");
+import { CONFORMANCE } from "../support/conformance.js";
 
 function koFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) return koFiles(p);

@@ -1,9 +1,9 @@
 /** `ko fmt` through the real command: the layout rules, comments, and the command's behaviour. */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { ko } from "../support/cli.js";
+import { tempDir, writeFiles } from "../support/temp.js";
 
 async function fmt(source: string): Promise<string> {
   const out = await ko(["fmt"], { input: source });
@@ -13,12 +13,7 @@ async function fmt(source: string): Promise<string> {
 }
 
 function tmpDir(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-fmt-"));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
+  return writeFiles(tempDir("ko-fmt-"), files);
 }
 
 describe("layout", () => {

@@ -9,7 +9,7 @@ import { describe, expect, test } from "vitest";
 import { compileFile } from "../../src/api/index.js";
 import type { Graph } from "../../src/graph/model.js";
 import { ko } from "../support/cli.js";
-import { tempDir } from "../support/events.js";
+import { tempDir } from "../support/temp.js";
 
 const source = `import "build"
 

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { ko, KO } from "../support/cli.js";
-import { tempDir } from "../support/events.js";
+import { tempDir } from "../support/temp.js";
 
 /** Step two waits for the file `go`, so the test can kill the run while two is running. */
 const script = `

@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
 import { KO } from "../support/cli.js";
+import { tempDir, writeFiles } from "../support/temp.js";
 
 export interface Position {
   line: number;
@@ -51,13 +51,7 @@ export function uri(file: string): string {
 
 /** A temporary directory with the given files (paths relative to it). */
 export function workspace(files: Record<string, string>): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "ko-lsp-")));
-  for (const [name, text] of Object.entries(files)) {
-    const file = path.join(dir, name);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-  }
-  return dir;
+  return writeFiles(tempDir("ko-lsp-"), files);
 }
 
 export class LspClient {

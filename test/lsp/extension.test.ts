@@ -4,10 +4,10 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { expect, test } from "vitest";
 import { REPO } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 const LSP = path.join(REPO, "lsp");
 const VSCE = path.join(REPO, "node_modules/.bin/vsce");
@@ -26,7 +26,7 @@ test("the manifest declares the language, the grammar and the server command", (
 });
 
 test("vsce packages the extension with the bundled client and the grammar", () => {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ko-vsix-")), "ko.vsix");
+  const out = path.join(tempDir("ko-vsix-"), "ko.vsix");
   execFileSync(VSCE, ["package", ...FLAGS, "--out", out], { cwd: LSP, stdio: "pipe" });
   expect(fs.statSync(out).size).toBeGreaterThan(10_000);
   const files = execFileSync(VSCE, ["ls", "--no-dependencies"], { cwd: LSP, encoding: "utf8" }).trim().split("\n").sort();

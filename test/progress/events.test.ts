@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { ko } from "../support/cli.js";
-import { readEvents, runWithEvents, tempDir } from "../support/events.js";
+import { readEvents, runWithEvents } from "../support/events.js";
+import { tempDir } from "../support/temp.js";
 
 const program = `import "time"
 

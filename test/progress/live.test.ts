@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { KO, REPO } from "../support/cli.js";
-import { tempDir } from "../support/events.js";
+import { tempDir } from "../support/temp.js";
+import { newTmuxSession } from "../repl/tmux.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 if (!hasTmux) console.warn("test/progress/live.test.ts: tmux is not installed (apt-get install tmux), so the live view is NOT tested");
@@ -29,7 +30,7 @@ async function waitForScreen(check: (text: string) => boolean, ms = 15000): Prom
 
 function start(dir: string, args: string): void {
   // The shell waits after ko is done so that the screen can still be read; `done` marks the end.
-  tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "24", "-c", dir, `node ${KO} ${args}; echo "[exit $?]"; sleep 60`);
+  newTmuxSession(["-d", "-s", session, "-x", "100", "-y", "24", "-c", dir, `node ${KO} ${args}; echo "[exit $?]"; sleep 60`]);
 }
 
 afterAll(() => {

@@ -3,19 +3,17 @@
  * tab completion, history, Ctrl-C), and scripted through standard input.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { ReplEvaluator } from "../../src/repl/evaluator.js";
 import { createSession } from "../../src/api/session.js";
 import { ko, KO } from "../support/cli.js";
+import { tempDir, tempFile } from "../support/temp.js";
 import { Terminal } from "./tmux.js";
 
+/** A path NAME in a fresh scratch directory: a file holding TEXT, or nothing yet. */
 function tmp(name: string, text?: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-repl-"));
-  const file = path.join(dir, name);
-  if (text !== undefined) fs.writeFileSync(file, text);
-  return file;
+  return text !== undefined ? tempFile(name, text, "ko-repl-") : path.join(tempDir("ko-repl-"), name);
 }
 
 describe("without a terminal: one result per input", () => {

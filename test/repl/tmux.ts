@@ -6,6 +6,22 @@ import { execFileSync } from "node:child_process";
 
 let counter = 0;
 
+/**
+ * `tmux new-session ARGS`. A tmux server whose last session just ended may still be exiting
+ * ("server exited unexpectedly"): then it is tried again shortly.
+ */
+export function newTmuxSession(args: string[]): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync("tmux", ["new-session", ...args], { stdio: "pipe" });
+      return;
+    } catch (e) {
+      if (attempt === 5) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+}
+
 export class Terminal {
   private constructor(readonly session: string) {}
 
@@ -14,17 +30,8 @@ export class Terminal {
     const exports = Object.entries(env)
       .map(([k, v]) => `export ${k}=${shellQuote(v)}; `)
       .join("");
-    const args = ["new-session", "-d", "-s", session, "-x", "160", "-y", "50", `${exports}${command}; echo "[exited $?]"; sleep 30`];
-    // A tmux server whose last session just ended may still be exiting: try again shortly.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        execFileSync("tmux", args, { stdio: "pipe" });
-        return new Terminal(session);
-      } catch (e) {
-        if (attempt === 5) throw e;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-      }
-    }
+    newTmuxSession(["-d", "-s", session, "-x", "160", "-y", "50", `${exports}${command}; echo "[exited $?]"; sleep 30`]);
+    return new Terminal(session);
   }
 
   /** Types text (literally), then presses the given keys (tmux key names: Enter, Tab, C-c, C-d, Up). */

@@ -1,15 +1,15 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KoCancelled, KoError, KoPanic } from "../../src/value/failure.js";
 import { IntVal, type Value } from "../../src/value/value.js";
 import { KoExit } from "../../src/stdlib/index.js";
+import { tempDir } from "../support/temp.js";
 import { call, fakeContext, fieldsOf, panicOf } from "./host.js";
 
 const o = (name: string, args: Record<string, Value> = {}, ctx = fakeContext()) => call("os", name, args, ctx);
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ko-stdlib-os-"));
-afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+const scratch = tempDir("ko-stdlib-os-");
 
 describe("os.Env", () => {
   it('reads an environment variable, "" when unset', () => {

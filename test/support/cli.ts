@@ -36,3 +36,34 @@ export function ko(
     child.stdin.end(opts.input ?? "");
   });
 }
+
+/**
+ * Runs `ko ARGS...` in this process, through the function the `ko` command runs (main of
+ * src/cli/commands.ts) with its output captured: the same parsing of the command line, the same
+ * messages and exit status, without the cost of starting Node and loading `ko` (most of the time
+ * of a small program). For corpora of programs, where what is tested is the language rather than
+ * the process; tests of the command itself (signals, terminals, start-up, environment) run `ko`.
+ *
+ * A test worker may not change its working directory, so paths in ARGS are absolute, and `ko`
+ * prints locations in files outside the working directory as absolute paths, where `ko` started
+ * in the file's directory prints them relative to it.
+ */
+export async function koInProcess(args: string[]): Promise<Outcome> {
+  const { main } = await import("../../src/cli/commands.js");
+  let stdout = "";
+  let stderr = "";
+  const status = await main([process.execPath, KO, ...args], {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    standalone: false,
+  });
+  return { stdout, stderr, status, signal: null };
+}
+
+/**
+ * Locations `/dir/NAME:LINE:COL` in TEXT made relative (`NAME:LINE:COL`), as `ko` started in the
+ * file's directory prints them: to compare the output of koInProcess with a `ko` process's.
+ */
+export function relativeLocations(text: string, name: string): string {
+  return text.replace(new RegExp(`(?:/[^\\s:/]+)+/${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:`, "g"), `${name}:`);
+}

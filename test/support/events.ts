@@ -1,8 +1,8 @@
 /** Runs `ko run` with `--events` to a file and reads the events back, for tests of caching and runs. */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { ko, type Outcome } from "./cli.js";
+import { tempDir } from "./temp.js";
 
 export interface StepEvent {
   readonly type: "step";
@@ -32,7 +32,7 @@ export async function runWithEvents(
   args: string[],
   opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<EventOutcome> {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ko-events-")), "events.jsonl");
+  const file = path.join(tempDir("ko-events-"), "events.jsonl");
   const out = await ko(["run", ...args, "--events", file], opts);
   return { ...out, events: fs.existsSync(file) ? readEvents(file) : [] };
 }
@@ -50,8 +50,4 @@ export function stepsWith(events: readonly StepEvent[], status: string, fn?: str
     .filter(([, s]) => s === status)
     .map(([step]) => step)
     .sort();
-}
-
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }

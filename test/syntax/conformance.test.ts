@@ -1,22 +1,16 @@
 /**
- * The shared conformance programs, as far as the syntax stage is concerned: the ones whose
- * compile error is a lexical or syntax error report it at the line the case expects (NAME.err
+ * The conformance programs (test/conformance/), as far as the syntax stage is concerned: the ones
+ * whose compile error is a lexical or syntax error report it at the line the case expects (NAME.err
  * holds `NAME.ko:LINE:`); all others parse without any diagnostic.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { parseFile } from "../../src/syntax/index.js";
+import { CONFORMANCE, conformanceNames } from "../support/conformance.js";
 import { describe as summary } from "./helpers.js";
 
-const dir = fileURLToPath(new URL("../../../shared/conformance/", import.meta.url));
-const present = existsSync(dir);
-// Files only: `ko run` keeps its cache in a `.ko` directory next to the programs it runs.
-const cases = present
-  ? readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isFile() && e.name.endsWith(".ko"))
-      .map((e) => e.name)
-  : [];
+const cases = conformanceNames().map((n) => `${n}.ko`);
 
 /** Cases whose expected compile error belongs to the syntax stage. */
 const SYNTAX_ERRORS: Record<string, RegExp> = {
@@ -26,15 +20,15 @@ const SYNTAX_ERRORS: Record<string, RegExp> = {
   "int_literal_overflow.ko": /out of the Int64 range/,
 };
 
-describe.skipIf(!present)("conformance programs", () => {
+describe("conformance programs", () => {
   test.each(cases)("%s", (name) => {
-    const { diagnostics } = parseFile(name, readFileSync(dir + name, "utf8"));
+    const { diagnostics } = parseFile(name, readFileSync(path.join(CONFORMANCE, name), "utf8"));
     const expected = SYNTAX_ERRORS[name];
     if (expected === undefined) {
       expect(summary(diagnostics)).toBe("");
       return;
     }
-    const err = readFileSync(dir + name.replace(/\.ko$/, ".err"), "utf8");
+    const err = readFileSync(path.join(CONFORMANCE, name.replace(/\.ko$/, ".err")), "utf8");
     const line = Number(/:(\d+):/.exec(err)![1]);
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]!.message).toMatch(expected);

@@ -5,7 +5,6 @@
  * packages, the `ko test` data, and the programs of test/testdata/run/ that exit 0.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { compile, defaultEntries, type KoProgram } from "../../src/api/index.js";
@@ -14,8 +13,8 @@ import type { Diagnostic } from "../../src/diag/diagnostic.js";
 import type { Field } from "../../src/value/value.js";
 import { readChunks } from "../support/chunked.js";
 import { REPO } from "../support/cli.js";
-
-const CONFORMANCE = path.resolve(REPO, "../shared/conformance");
+import { CONFORMANCE } from "../support/conformance.js";
+import { tempFile } from "../support/temp.js";
 
 function show(ds: readonly Diagnostic[]): string {
   return ds.map((d) => `${d.span.file}:${d.span.start.line}:${d.span.start.col}: ${d.severity}: ${d.message}`).join("\n");
@@ -85,17 +84,11 @@ describe("the repository's Ko files are accepted", () => {
   );
 
   test.each(programs)("test/testdata/run/%s", (_where, file, chunk) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-accept-"));
-    try {
-      fs.writeFileSync(path.join(dir, file), chunk.text);
-      const program = compile({ kind: "file", file: path.join(dir, file) });
-      const func = chunk.runArgs[0] !== undefined && !chunk.runArgs[0].startsWith("-") ? chunk.runArgs[0] : "Main";
-      const fields: Field[] = [];
-      for (let i = 0; i < chunk.runArgs.length; i++) if (chunk.runArgs[i] === "--arg") fields.push(argField(chunk.runArgs[++i]!));
-      const report = program.check(program.func(func)!, fields);
-      expect(show(report.errors)).toBe("");
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const program = compile({ kind: "file", file: tempFile(file, chunk.text, "ko-accept-") });
+    const func = chunk.runArgs[0] !== undefined && !chunk.runArgs[0].startsWith("-") ? chunk.runArgs[0] : "Main";
+    const fields: Field[] = [];
+    for (let i = 0; i < chunk.runArgs.length; i++) if (chunk.runArgs[i] === "--arg") fields.push(argField(chunk.runArgs[++i]!));
+    const report = program.check(program.func(func)!, fields);
+    expect(show(report.errors)).toBe("");
   });
 });

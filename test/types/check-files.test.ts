@@ -9,13 +9,17 @@
  * - `// run: FUNC --arg ...` runs FUNC with arguments; with arguments, only `ko run` checks
  *   (their types are what the entry is checked with), otherwise `ko check --entry FUNC`;
  * - `// expect:`, `// exit:`, `// stderr:` are about `ko run`, as in test/testdata/run/.
+ *
+ * The commands run in this process, through their own code (koInProcess); the first program of
+ * each file is also checked and run by real `ko` processes started in the program's directory,
+ * which must meet the same expectations and print the same.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { readChunks, type Chunk } from "../support/chunked.js";
-import { ko, REPO } from "../support/cli.js";
+import { ko, koInProcess, relativeLocations, REPO, type Outcome } from "../support/cli.js";
+import { tempFile } from "../support/temp.js";
 
 const DIR = path.join(REPO, "test/testdata/types");
 const files = fs
@@ -61,53 +65,79 @@ function matchExactly(got: Reported[], want: { line: number; pattern: RegExp }[]
   }
 }
 
+/** The function a chunk runs: the first word of `// run:` unless it is a flag, else Main. */
+function funcOf(chunk: Chunk): string {
+  return chunk.runArgs[0] !== undefined && !chunk.runArgs[0].startsWith("-") ? chunk.runArgs[0] : "Main";
+}
+
+/** Whether the chunk is checked with `ko check` (not when it passes arguments: only `ko run` checks those). */
+const checked = (chunk: Chunk) => !chunk.runArgs.includes("--arg");
+
+/** The chunk's expectations of `ko check --entry FUNC`, held against its outcome. */
+function expectCheck(out: Outcome, name: string, chunk: Chunk): void {
+  const where = `ko check ${name}:${chunk.line}\nstderr:\n${out.stderr}`;
+  const got = reported(out.stderr, name);
+  matchExactly(
+    got.filter((r) => r.severity === "error"),
+    chunk.errors,
+    "error",
+    where,
+  );
+  matchExactly(
+    got.filter((r) => r.severity === "warning"),
+    warningsOf(chunk),
+    "warning",
+    where,
+  );
+  expect(out.status, where).toBe(chunk.errors.length > 0 ? 3 : 0);
+  expect(out.stdout, where).toBe("");
+}
+
+/** The chunk's expectations of `ko run`, held against its outcome. */
+function expectRun(out: Outcome, name: string, chunk: Chunk): void {
+  const where = `ko run ${name}:${chunk.line}\nstderr:\n${out.stderr}`;
+  const errors = reported(out.stderr, name).filter((r) => r.severity === "error");
+  expect(
+    reported(out.stderr, name).filter((r) => r.severity === "warning"),
+    where,
+  ).toEqual([]);
+  if (chunk.errors.length > 0) {
+    matchExactly(errors, chunk.errors, "error", where);
+    expect(out.stdout, `${where}\nnothing may run`).toBe("");
+  }
+  if (chunk.expectOut !== undefined) expect(out.stdout, where).toBe(chunk.expectOut.map((l) => l + "\n").join(""));
+  for (const s of chunk.stderr) expect(out.stderr, where).toContain(s);
+  expect(out.stderr, where).not.toMatch(/^\s+at .*\.(js|ts):\d+/m);
+  expect(out.status, where).toBe(chunk.exit ?? (chunk.errors.length > 0 ? 3 : 0));
+}
+
 describe.each(files)("%s", (name) => {
   const chunks = readChunks(path.join(DIR, name));
+
   test.concurrent.each(chunks.map((c) => [c.line, c] as const))("program at line %i", async (_line, chunk) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-types-"));
-    try {
-      const file = path.join(dir, name);
-      fs.writeFileSync(file, chunk.text);
-      const func = chunk.runArgs[0] !== undefined && !chunk.runArgs[0].startsWith("-") ? chunk.runArgs[0] : "Main";
-      const warnings = warningsOf(chunk);
+    const file = tempFile(name, chunk.text, "ko-types-");
+    if (checked(chunk)) expectCheck(await koInProcess(["check", file, "--entry", funcOf(chunk)]), name, chunk);
+    expectRun(await koInProcess(["run", file, ...chunk.runArgs]), name, chunk);
+  });
 
-      if (!chunk.runArgs.includes("--arg")) {
-        const checked = await ko(["check", name, "--entry", func], { cwd: dir });
-        const where = `ko check ${name}:${chunk.line}\nstderr:\n${checked.stderr}`;
-        const got = reported(checked.stderr, name);
-        matchExactly(
-          got.filter((r) => r.severity === "error"),
-          chunk.errors,
-          "error",
-          where,
-        );
-        matchExactly(
-          got.filter((r) => r.severity === "warning"),
-          warnings,
-          "warning",
-          where,
-        );
-        expect(checked.status, where).toBe(chunk.errors.length > 0 ? 3 : 0);
-        expect(checked.stdout, where).toBe("");
-      }
-
-      const ran = await ko(["run", name, ...chunk.runArgs], { cwd: dir });
-      const where = `ko run ${name}:${chunk.line}\nstderr:\n${ran.stderr}`;
-      const errors = reported(ran.stderr, name).filter((r) => r.severity === "error");
-      expect(
-        reported(ran.stderr, name).filter((r) => r.severity === "warning"),
-        where,
-      ).toEqual([]);
-      if (chunk.errors.length > 0) {
-        matchExactly(errors, chunk.errors, "error", where);
-        expect(ran.stdout, `${where}\nnothing may run`).toBe("");
-      }
-      if (chunk.expectOut !== undefined) expect(ran.stdout, where).toBe(chunk.expectOut.map((l) => l + "\n").join(""));
-      for (const s of chunk.stderr) expect(ran.stderr, where).toContain(s);
-      expect(ran.stderr, where).not.toMatch(/^\s+at .*\.(js|ts):\d+/m);
-      expect(ran.status, where).toBe(chunk.exit ?? (chunk.errors.length > 0 ? 3 : 0));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+  test(`the program at line ${chunks[0]!.line}, checked and run by ko processes, gives the same`, async () => {
+    const chunk = chunks[0]!;
+    const file = tempFile(name, chunk.text, "ko-types-");
+    const cwd = path.dirname(file);
+    // In this process the path is absolute, and so are the locations printed (koInProcess).
+    const here = async (args: string[]) => {
+      const out = await koInProcess([args[0]!, tempFile(name, chunk.text, "ko-types-"), ...args.slice(2)]);
+      return { ...out, stderr: relativeLocations(out.stderr, name) };
+    };
+    if (checked(chunk)) {
+      const args = ["check", name, "--entry", funcOf(chunk)];
+      const spawned = await ko(args, { cwd });
+      expectCheck(spawned, name, chunk);
+      expect(spawned).toEqual(await here(args));
     }
+    const args = ["run", name, ...chunk.runArgs];
+    const spawned = await ko(args, { cwd });
+    expectRun(spawned, name, chunk);
+    expect(spawned).toEqual(await here(args));
   });
 });
