@@ -9,7 +9,7 @@ import { constructionBuiltins } from "./construct.js";
 import { controlBuiltins } from "./control.js";
 import { convertBuiltins } from "./convert.js";
 import { logicBuiltins } from "./logic.js";
-import { packageBuiltins } from "./packages.js";
+import { packageBuiltins } from "./named-packages.js";
 import { printBuiltins } from "./output.js";
 import { sequenceBuiltins } from "./seq.js";
 import { textBuiltins } from "./text.js";

@@ -14,7 +14,7 @@
  */
 import { showHostType } from "../host/host-type.js";
 import { CORE_PACKAGE, IDIOM_PACKAGE, type Program } from "../resolve/packages.js";
-import { importCandidates } from "./catalog.js";
+import { importCandidates } from "./import-paths.js";
 import type { CallSite, CursorContext } from "./cursor.js";
 import { describeFunc, describeHost, type FunctionDescription } from "./describe.js";
 import { expectedRecordAt } from "./expected.js";
