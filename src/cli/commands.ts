@@ -61,7 +61,10 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("--context <name>", "the kubeconfig context to use")
     .option("-n, --namespace <ns>", "the namespace of Kubernetes calls that give none")
     .option("--cluster <which>", "embedded: run against the embedded cluster, started in-process; kubeconfig: never start it")
-    .option("--cluster-state <file>", "keep the embedded cluster's state in FILE between runs")
+    .option(
+      "--cluster-state <file>",
+      "run against the embedded cluster keeping its state in FILE (or the ko cluster serve that keeps FILE)",
+    )
     .option("--max-inflight <n>", "at most N Kubernetes API requests in flight at once (default 16)")
     .option("--dry-run", "send every Kubernetes write with dryRun=All, report it, and change nothing")
     .option("--policy <file>", "what the run may do to the cluster (default: ko.policy.yaml next to the script)")

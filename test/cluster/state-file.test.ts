@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startCluster } from "../../src/cluster/index.js";
 import { recordLine } from "../../src/cluster/state-file.js";
+import { ko } from "../support/cli.js";
 import { http, tempDir } from "./helpers.js";
 import { isServed, serve, type Refused, type Served } from "./serve.js";
 
@@ -201,6 +202,24 @@ describe("a damaged state file", () => {
     expect(usage).toEqual({ status: 2, output: "ko: --repair repairs the --state file: give --state FILE\n" });
   });
 
+  test("ko run --cluster-state on a damaged file exits 2 before anything runs, with the same reason", async () => {
+    const file = path.join(dir, "run.state");
+    fs.writeFileSync(file, cut(18) + write(base[17]!, "1e400", "huge"));
+    const script = path.join(dir, "touch.ko");
+    fs.writeFileSync(
+      script,
+      `import "k8s"\nimport "os"\nMain() {\n\twrote: os.WriteFile(path: "${dir}/ran", content: "yes")\n\treturn: k8s.Get(kind: "ConfigMap", name: "c1", _after: wrote).metadata.name\n}\n`,
+    );
+    const run = await ko(["run", "--no-cache", "--no-progress", script, "--cluster-state", file], { env: { KUBECONFIG: "", HOME: dir } });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^ko: cluster state ${file} is damaged: record 19, at byte \\d+: its resourceVersion \\(Infinity\\) is not a whole number\\. `,
+      ),
+    );
+    expect(run.stdout).toBe("");
+    expect(fs.existsSync(path.join(dir, "ran"))).toBe(false);
+  });
 });
 
 describe("resourceVersions and the old format", () => {

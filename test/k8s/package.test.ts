@@ -215,7 +215,7 @@ describe("cluster selection", () => {
     });
     expect(withNs.stdout.trim()).toBe('"kube-public"');
     const badContext = await ko(["run", script, "--no-cache", "--context", "nope"], { env: { KUBECONFIG: kc, HOME: dir } });
-    expect(badContext.status).toBe(1);
+    expect(badContext.status).toBe(2);
     expect(badContext.stderr).toContain("nope");
   });
 
