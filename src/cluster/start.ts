@@ -12,6 +12,7 @@ import { DaemonSetController, DeploymentController, ReplicaSetController } from 
 import { StatefulSetController } from "./controllers/statefulset.js";
 import { newTlsIdentity } from "./certificates.js";
 import { badRequest } from "./errors.js";
+import { ClusterSetupError } from "./setup-error.js";
 import { Faults } from "./faults.js";
 import { Guard, newToken } from "./guard.js";
 import { allocateServiceValues } from "./ips.js";
@@ -34,19 +35,37 @@ export async function start(opts: ClusterOptions = {}): Promise<Cluster> {
 }
 
 function lockState(statePath: string, holder: string): StateLock {
-  fs.mkdirSync(path.dirname(path.resolve(statePath)), { recursive: true });
-  return StateLock.acquire(statePath, holder);
+  return onFile(`cluster state ${statePath}`, () => {
+    fs.mkdirSync(path.dirname(path.resolve(statePath)), { recursive: true });
+    return StateLock.acquire(statePath, holder);
+  });
+}
+
+/**
+ * A file the caller named that cannot be used (a directory, a read-only place) is the caller's to
+ * fix, not a bug: its error becomes a ClusterSetupError naming the file.
+ */
+function onFile<T>(what: string, use: () => T): T {
+  try {
+    return use();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) throw new ClusterSetupError(`${what}: ${(e as Error).message}`);
+    throw e;
+  }
 }
 
 async function startUnder(lock: StateLock | undefined, opts: ClusterOptions): Promise<Cluster> {
   const host = opts.host ?? "127.0.0.1";
   let store: Store;
   if (opts.statePath) {
-    const opened = Journal.open(opts.statePath, {
-      fsync: opts.fsync !== false,
-      ...(opts.repair ? { repair: true } : {}),
-      ...(opts.notify ? { notify: opts.notify } : {}),
-    });
+    const opened = onFile(`cluster state ${opts.statePath}`, () =>
+      Journal.open(opts.statePath!, {
+        fsync: opts.fsync !== false,
+        ...(opts.repair ? { repair: true } : {}),
+        ...(opts.notify ? { notify: opts.notify } : {}),
+      }),
+    );
     store = new Store(opened.journal, opened.state, opts.watchCacheSize);
   } else store = new Store(undefined, undefined, opts.watchCacheSize);
 
@@ -121,10 +140,21 @@ async function startUnder(lock: StateLock | undefined, opts: ClusterOptions): Pr
   const url = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const kubeconfig = kubeconfigYaml(url, tls.ca, token, opts.contextName ?? "ko");
   if (opts.kubeconfigPath) {
-    fs.mkdirSync(path.dirname(path.resolve(opts.kubeconfigPath)), { recursive: true });
-    // Written anew (not over an existing file, whose mode might let others read the token).
-    fs.rmSync(opts.kubeconfigPath, { force: true });
-    fs.writeFileSync(opts.kubeconfigPath, kubeconfig, { mode: 0o600 });
+    const file = opts.kubeconfigPath;
+    try {
+      onFile(`kubeconfig ${file}`, () => {
+        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+        // Written anew (not over an existing file, whose mode might let others read the token).
+        fs.rmSync(file, { force: true });
+        fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
+      });
+    } catch (e) {
+      manager.stop();
+      cronjobs.stop();
+      server.close();
+      store.close();
+      throw e;
+    }
   }
   lock?.update({ url, ...(opts.kubeconfigPath ? { kubeconfig: path.resolve(opts.kubeconfigPath) } : {}) });
 
