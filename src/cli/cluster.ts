@@ -50,14 +50,26 @@ export function parseHold(text: string): ReadinessHold {
 export async function clusterOptions(o: ClusterServeOptions): Promise<ClusterOptions> {
   const opts: ClusterOptions = {};
   if (o.config) {
-    const text = fs.readFileSync(o.config, "utf8");
+    let text: string;
+    try {
+      text = fs.readFileSync(o.config, "utf8");
+    } catch (e) {
+      throw new UsageError(`--config ${o.config}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
     let cfg: Record<string, any>;
     try {
       cfg = JSON.parse(text);
     } catch {
       const yaml = await import("yaml");
-      cfg = (yaml.parse ?? (yaml as any).default.parse)(text);
+      try {
+        cfg = (yaml.parse ?? (yaml as any).default.parse)(text) ?? {};
+      } catch (e) {
+        throw new UsageError(
+          `--config ${o.config} is neither JSON nor valid YAML: ${(e as Error).message.split("\n")[0]!.replace(/:$/, "")}`,
+        );
+      }
     }
+    if (typeof cfg !== "object" || cfg === null || Array.isArray(cfg)) throw new UsageError(`--config ${o.config}: expected a mapping`);
     if (cfg.delays) opts.delays = cfg.delays;
     if (cfg.bookmarkIntervalMs) opts.bookmarkIntervalMs = cfg.bookmarkIntervalMs;
     if (Array.isArray(cfg.readinessHolds)) {

@@ -129,6 +129,24 @@ describe("ages and CLI options", () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  test.each([
+    { name: "a missing --config", text: undefined, message: /^--config \S+: cannot read it \(ENOENT\)$/ },
+    {
+      name: "a --config neither JSON nor YAML",
+      text: "delays: [\n",
+      message: /^--config \S+ is neither JSON nor valid YAML: Flow sequence/,
+    },
+    { name: "a --config that is a list", text: "- 1\n", message: /^--config \S+: expected a mapping$/ },
+  ])("$name is a usage error", async ({ text, message }) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-cfg-"));
+    const file = path.join(dir, "cluster.yaml");
+    if (text !== undefined) fs.writeFileSync(file, text);
+    await expect(clusterOptions({ config: file })).rejects.toThrow(
+      expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }),
+    );
+    fs.rmSync(dir, { recursive: true });
+  });
+
   test("a port in use is a usage error", async () => {
     const c = await startCluster();
     try {
