@@ -188,14 +188,14 @@ function readVersion2(file: string, all: Line[]): StateReading {
   };
   for (let i = 0; i < all.length; i++) {
     const line = all[i]!;
-    const where = `record ${i + 1}, at byte ${line.start},`;
+    const at = `record ${i + 1}, at byte ${line.start}`;
     const inSnapshot = i > 0 && i <= objects;
     const tab = line.text.lastIndexOf("\t");
     const json = tab < 0 ? line.text : line.text.slice(0, tab);
     if (tab < 0 || line.text.slice(tab + 1) !== checksum(sum, json)) {
       if (!line.terminated && i > objects) return { state, version: 2, tornRecord: i + 1 };
-      if (!line.terminated) return damaged(i, `the file ends inside ${where.slice(0, -1)} (truncated)`);
-      return damaged(i, `${where} does not match its checksum (edited or corrupted)`);
+      if (!line.terminated) return damaged(i, `the file ends inside ${at} (truncated)`);
+      return damaged(i, `${at}, does not match its checksum (edited or corrupted)`);
     }
     try {
       const record = JSON.parse(json) as Record<string, unknown>;
@@ -233,7 +233,7 @@ function readVersion2(file: string, all: Line[]): StateReading {
         rv = state.rv = writeRV;
       }
     } catch (e) {
-      if (e instanceof Bad || e instanceof SyntaxError) return damaged(i, `${where.slice(0, -1)}: ${e.message}`);
+      if (e instanceof Bad || e instanceof SyntaxError) return damaged(i, `${at}: ${e.message}`);
       throw e;
     }
     sum = line.text.slice(tab + 1);

@@ -129,11 +129,16 @@ function holderName(h: LockHolder): string {
   return `${h.holder} (pid ${h.pid}${h.url ? `, at ${h.url}` : ""})`;
 }
 
-/** A kubeconfig entry: a mapping with a name and, under `key`, the entry's own mapping. */
-type Entry = { readonly name: string; readonly body: Record<string, unknown> | undefined; readonly file: string };
+/** An entry of `clusters`, `contexts` or `users` (`{name, cluster: {...}}`): its name, its mapping, its file. */
+interface Entry {
+  readonly name: string;
+  readonly body: Record<string, unknown> | undefined;
+  readonly file: string;
+}
 
+/** Kubeconfig files merged: each name's first definition, the first current-context. */
 interface Kubeconfig {
-  readonly currentContext?: { readonly name: string; readonly file: string };
+  readonly currentContext?: Located;
   readonly clusters: Map<string, Entry>;
   readonly contexts: Map<string, Entry>;
   readonly users: Map<string, Entry>;
