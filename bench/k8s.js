@@ -67,6 +67,11 @@ Lists() {
   // --- 2. Overhead per call ------------------------------------------------------------------
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
+  // One keep-alive agent, as ko's connection has (src/k8s/connection.ts): without it client-node
+  // makes an agent, so a TLS handshake, per request, and the comparison would time handshakes.
+  const createAgent = kc.createAgent.bind(kc);
+  let agent;
+  kc.createAgent = (c, options) => (agent ??= createAgent(c, { ...options, keepAlive: true }));
   const client = k8s.KubernetesObjectApi.makeApiClient(kc);
   await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" }, data: { a: "1", b: "2" } });
   const reads = compile({
