@@ -1,38 +1,63 @@
-// Benchmarks of the embedded Kubernetes API server (`ko cluster`), through real HTTP:
+// Benchmarks of the embedded Kubernetes API server (`ko cluster`), through real HTTPS:
 //   - create+get+delete round trips through @kubernetes/client-node, against the same client
-//     talking to a minimal in-process HTTP server that keeps config maps in a Map (the floor);
+//     talking to a minimal in-process HTTPS server that keeps config maps in a Map (the floor);
 //   - time for a 3-replica StatefulSet to report ready with zero controller delays;
 //   - a list of 10,000 pods with a label selector (target: under 100 ms).
 //
 //   npm run build && node bench/cluster.js
 //
 // `runClusterBench()` returns rows { name, koMs, baselineMs, ratio, target } for bench/run.js.
-import * as http from "node:http";
+import * as https from "node:https";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as k8s from "@kubernetes/client-node";
+import { newTlsIdentity } from "../dist/cluster/certificates.js";
 import { startCluster } from "../dist/cluster/index.js";
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function clientFor(url, dir) {
+/** A CoreV1Api client of a server, through a kubeconfig written to `dir` (its URL, authority and token). */
+function clientFor({ url, ca, token }, dir) {
   const file = path.join(dir, `kc-${Math.random().toString(36).slice(2)}`);
+  const caData = Buffer.from(ca).toString("base64");
   fs.writeFileSync(
     file,
-    `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster:\n    server: ${url}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: b\n  context: {cluster: b, user: b}\ncurrent-context: b\nusers:\n- name: b\n  user: {token: x}\n`,
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster:\n    server: ${url}\n    certificate-authority-data: ${caData}\ncontexts:\n- name: b\n  context: {cluster: b, user: b}\ncurrent-context: b\nusers:\n- name: b\n  user: {token: "${token}"}\n`,
   );
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(file);
+  // One keep-alive agent, as ko's connection has (src/k8s/connection.ts): client-node would make
+  // one per request, and every request would time a TLS handshake rather than the server.
+  const create = kc.createAgent.bind(kc);
+  let agent;
+  kc.createAgent = (cluster, options) => (agent ??= create(cluster, { ...options, keepAlive: true }));
   return kc.makeApiClient(k8s.CoreV1Api);
 }
 
-/** The floor: an HTTP server that only stores and returns JSON, no Kubernetes semantics. */
+/** GET over https with the server's authority and token; resolves with the body's text. */
+function get({ url, ca, token }, p) {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url + p, { ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        let text = "";
+        res.setEncoding("utf8").on("data", (d) => (text += d));
+        res.on("end", () => resolve(text));
+      })
+      .on("error", reject);
+  });
+}
+
+/**
+ * The floor: a server that only stores and returns JSON, no Kubernetes semantics — over https
+ * with a certificate of the same kind, as the embedded cluster is, so that both pay for TLS.
+ */
 async function minimalServer() {
   const store = new Map();
   let rv = 0;
-  const server = http.createServer({ keepAlive: true }, (req, res) => {
+  const tls = newTlsIdentity();
+  const server = https.createServer({ keepAlive: true, key: tls.key, cert: tls.cert }, (req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
@@ -55,7 +80,7 @@ async function minimalServer() {
     });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+  return { url: `https://127.0.0.1:${server.address().port}`, ca: tls.ca, token: "-", close: () => new Promise((r) => server.close(r)) };
 }
 
 async function roundTrips(core, n) {
@@ -75,9 +100,9 @@ export async function runClusterBench({ log = () => {} } = {}) {
   const cluster = await startCluster();
   try {
     // 1. Round trips.
-    const core = clientFor(cluster.url, dir);
+    const core = clientFor(cluster, dir);
     const floor = await minimalServer();
-    const floorCore = clientFor(floor.url, dir);
+    const floorCore = clientFor(floor, dir);
     await roundTrips(core, 50);
     await roundTrips(floorCore, 50);
     const koRt = median([await roundTrips(core, 300), await roundTrips(core, 300), await roundTrips(core, 300)]);
@@ -96,6 +121,9 @@ export async function runClusterBench({ log = () => {} } = {}) {
     const appsApi = (() => {
       const kc = new k8s.KubeConfig();
       kc.loadFromString(cluster.kubeconfig);
+      const create = kc.createAgent.bind(kc); // one keep-alive agent, as in clientFor
+      let agent;
+      kc.createAgent = (c, options) => (agent ??= create(c, { ...options, keepAlive: true }));
       return kc.makeApiClient(k8s.AppsV1Api);
     })();
     const stsTimes = [];
@@ -151,24 +179,24 @@ export async function runClusterBench({ log = () => {} } = {}) {
         { fieldManager: "bench" },
       );
     await big.controllers.idle();
-    const url = `${big.url}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent("app=app-7,tier in (web)")}`;
+    const query = `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent("app=app-7,tier in (web)")}`;
     const fetchTimes = [];
     let count = 0;
     for (let i = 0; i < 15; i++) {
       const t0 = performance.now();
-      const list = await (await fetch(url)).json();
+      const list = JSON.parse(await get(big, query));
       fetchTimes.push(performance.now() - t0);
       count = list.items.length;
     }
     rows.push({
-      name: `list 10,000 pods, label selector (${count} match), raw HTTP`,
+      name: `list 10,000 pods, label selector (${count} match), raw HTTPS`,
       koMs: median(fetchTimes),
       baselineMs: NaN,
       ratio: NaN,
       target: "< 100 ms",
     });
     log(rows[rows.length - 1]);
-    const core = clientFor(big.url, dir);
+    const core = clientFor(big, dir);
     const cnTimes = [];
     for (let i = 0; i < 9; i++) {
       const t0 = performance.now();
@@ -186,10 +214,10 @@ export async function runClusterBench({ log = () => {} } = {}) {
     const allTimes = [];
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
-      await (await fetch(`${big.url}/api/v1/namespaces/default/pods`)).text();
+      await get(big, "/api/v1/namespaces/default/pods");
       allTimes.push(performance.now() - t0);
     }
-    rows.push({ name: "list all 10,000 pods, raw HTTP (for scale)", koMs: median(allTimes), baselineMs: NaN, ratio: NaN, target: "-" });
+    rows.push({ name: "list all 10,000 pods, raw HTTPS (for scale)", koMs: median(allTimes), baselineMs: NaN, ratio: NaN, target: "-" });
     log(rows[rows.length - 1]);
   } finally {
     await big.close();

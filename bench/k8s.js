@@ -65,11 +65,15 @@ Lists() {
   };
 
   // --- 2. Overhead per call ------------------------------------------------------------------
-  await fetch(`${cluster.url}/api/v1/namespaces/default/configmaps`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ metadata: { name: "bench" }, data: { a: "1", b: "2" } }),
-  });
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(cluster.kubeconfigPath);
+  // One keep-alive agent, as ko's connection has (src/k8s/connection.ts): without it client-node
+  // makes an agent, so a TLS handshake, per request, and the comparison would time handshakes.
+  const createAgent = kc.createAgent.bind(kc);
+  let agent;
+  kc.createAgent = (c, options) => (agent ??= createAgent(c, { ...options, keepAlive: true }));
+  const client = k8s.KubernetesObjectApi.makeApiClient(kc);
+  await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" }, data: { a: "1", b: "2" } });
   const reads = compile({
     kind: "text",
     pkgPath: "reads",
@@ -84,9 +88,6 @@ read(carry, elem) {
 }`,
   });
   const over = Array.from({ length: N }, (_, i) => i);
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(cluster.kubeconfigPath);
-  const client = k8s.KubernetesObjectApi.makeApiClient(kc);
   const direct = async () => {
     for (let i = 0; i < N; i++)
       await client.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });

@@ -25,6 +25,7 @@ import { closeLayers, stackLayers, type Layer } from "../instrument/layers.js";
 import { runsDirFor } from "../instrument/ko-dir.js";
 import { ClusterAccess, K8S, type K8sOptions } from "../k8s/index.js";
 import type { K8sConnection } from "../k8s/connection.js";
+import type { Selection } from "../k8s/selection.js";
 import type { EntrySource } from "../resolve/load.js";
 import type { Field, Value } from "../value/value.js";
 import type { CacheLayer } from "../cache/layer.js";
@@ -142,6 +143,8 @@ export class Session {
   async call(program: KoProgram, fn: KoFunction, fields: readonly Field[], request: RunRequest = {}): Promise<Value> {
     if (this.closed) throw new UsageError("the session is closed");
     if (request.resume && request.name === undefined) throw new UsageError("resuming a run needs its name");
+    // A wrong kubeconfig, context or policy stops the run before its first step, not at its first API call.
+    if (program.program.packages.has("k8s")) await this.resolveCluster();
     const outputs = await (this.outputs ??= openOutputs(this.options));
     const layers: Layer[] = [];
     const cache = this.cacheOf(program);
@@ -171,6 +174,16 @@ export class Session {
       journal?.close();
       outputs.afterCall();
     }
+  }
+
+  /**
+   * Decides which cluster the session talks to, as kubectl would (and starts the embedded one if
+   * that is the choice); rejects with ClusterConfigError (a UsageError) when the kubeconfig,
+   * context, policy or state file is wrong. A run of a program that imports "k8s" does this
+   * first; calling it earlier reports the same errors sooner.
+   */
+  resolveCluster(): Promise<Selection> {
+    return this.access.resolve();
   }
 
   /** The session's connection to its cluster, opened now if no run has needed it yet. */

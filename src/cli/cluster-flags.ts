@@ -25,6 +25,11 @@ export function clusterOptions(flags: ClusterFlags, script: string | undefined):
   }
   if (flags.cluster === "embedded" && (flags.kubeconfig || flags.context))
     throw new UsageError("--cluster embedded does not use --kubeconfig or --context");
+  // The state file is the embedded cluster's: with it, a kubeconfig is never read.
+  if (flags.clusterState !== undefined && (flags.cluster === "kubeconfig" || flags.kubeconfig || flags.context))
+    throw new UsageError(
+      "--cluster-state keeps the embedded cluster's state: it does not go with --cluster kubeconfig, --kubeconfig or --context",
+    );
   const maxInflight = flags.maxInflight === undefined ? undefined : Number(flags.maxInflight);
   if (maxInflight !== undefined && !(Number.isInteger(maxInflight) && maxInflight >= 1)) {
     throw new UsageError(`--max-inflight takes a whole number of at least 1, not ${JSON.stringify(flags.maxInflight)}`);

@@ -1,10 +1,13 @@
 /**
- * `ko cluster serve [--port N] [--kubeconfig-out FILE] [--state FILE] [--config FILE]
+ * `ko cluster serve [--port N] [--kubeconfig-out FILE] [--state FILE [--repair]] [--config FILE]
  *                   [--hold-ready SELECTOR[:job=NAME]]... [--delay STEP=MS]...`
  *
- * Runs the embedded Kubernetes-API-compatible server on 127.0.0.1 until SIGINT or SIGTERM.
+ * Runs the embedded Kubernetes-API-compatible server on 127.0.0.1 until SIGINT or SIGTERM. Its
+ * kubeconfig carries the token every request needs: written to --kubeconfig-out, or else to a
+ * private temporary directory removed when the server stops.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { ClusterOptions, Delays, ReadinessHold } from "../cluster/index.js";
 import type { ReadinessHoldJson } from "../cluster/start.js";
@@ -14,6 +17,8 @@ export interface ClusterServeOptions {
   port?: string | number;
   kubeconfigOut?: string;
   state?: string;
+  /** Cut a damaged --state file back to its last good record. */
+  repair?: boolean;
   /** JSON or YAML: { delays: {...}, readinessHolds: [{ selector, namespace?, untilJobComplete?, untilPodsReady? }], bookmarkIntervalMs } */
   config?: string;
   /** "app=web" (held until released) or "app=web:job=migrate" (until Job migrate completed). */
@@ -53,15 +58,30 @@ interface ClusterConfigFile {
 export async function clusterOptions(o: ClusterServeOptions): Promise<ClusterOptions> {
   const opts: ClusterOptions = {};
   if (o.config) {
-    const text = fs.readFileSync(o.config, "utf8");
+    let text: string;
+    try {
+      text = fs.readFileSync(o.config, "utf8");
+    } catch (e) {
+      throw new UsageError(`--config ${o.config}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
     let cfg: ClusterConfigFile;
     try {
       cfg = JSON.parse(text) as ClusterConfigFile;
     } catch {
-      // A bundler may hand the CommonJS build over as a default export.
-      const yaml = (await import("yaml")) as Partial<typeof import("yaml")> & { default?: typeof import("yaml") };
-      cfg = (yaml.parse ?? yaml.default!.parse)(text) as ClusterConfigFile;
+      const yaml = await import("yaml");
+      try {
+        // A bundler may hand the CommonJS build over as a default export.
+        const parse =
+          (yaml as Partial<typeof import("yaml")> & { default?: typeof import("yaml") }).parse ??
+          (yaml as { default: typeof import("yaml") }).default.parse;
+        cfg = (parse(text) ?? {}) as ClusterConfigFile;
+      } catch (e) {
+        throw new UsageError(
+          `--config ${o.config} is neither JSON nor valid YAML: ${(e as Error).message.split("\n")[0]!.replace(/:$/, "")}`,
+        );
+      }
     }
+    if (typeof cfg !== "object" || cfg === null || Array.isArray(cfg)) throw new UsageError(`--config ${o.config}: expected a mapping`);
     if (cfg.delays) opts.delays = cfg.delays;
     if (cfg.bookmarkIntervalMs) opts.bookmarkIntervalMs = cfg.bookmarkIntervalMs;
     if (Array.isArray(cfg.readinessHolds)) {
@@ -91,20 +111,30 @@ export async function clusterServeCommand(
   o: ClusterServeOptions,
   out: (s: string) => void = (s) => process.stdout.write(s),
 ): Promise<number> {
-  const { startCluster } = await import("../cluster/index.js");
+  const { startCluster, ClusterSetupError } = await import("../cluster/index.js");
+  if (o.repair && !o.state) throw new UsageError("--repair repairs the --state file: give --state FILE");
   const options = await clusterOptions(o);
+  // Without --kubeconfig-out the token still has to reach someone: a directory only this user can read.
+  const privateDir = options.kubeconfigPath ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "ko-cluster-"));
   let cluster;
   try {
-    cluster = await startCluster(options);
+    cluster = await startCluster({
+      ...options,
+      ...(privateDir ? { kubeconfigPath: path.join(privateDir, "kubeconfig") } : {}),
+      ...(o.repair ? { repair: true } : {}),
+      holder: "ko cluster serve",
+      notify: (message) => void process.stderr.write(`ko cluster: ${message}\n`),
+    });
   } catch (e) {
+    if (privateDir) fs.rmSync(privateDir, { recursive: true, force: true });
     const err = e as NodeJS.ErrnoException;
     if (err.code === "EADDRINUSE") throw new UsageError(`--port ${options.port}: address already in use`);
     if (err.code === "EACCES") throw new UsageError(`--port ${options.port}: permission denied`);
+    if (e instanceof ClusterSetupError) throw new UsageError(e.message);
     throw e;
   }
   out(`ko cluster: listening on ${cluster.url}\n`);
-  if (cluster.kubeconfigPath)
-    out(`ko cluster: kubeconfig written to ${cluster.kubeconfigPath} (export KUBECONFIG=${cluster.kubeconfigPath})\n`);
+  out(`ko cluster: kubeconfig written to ${cluster.kubeconfigPath} (export KUBECONFIG=${cluster.kubeconfigPath})\n`);
   if (o.state) out(`ko cluster: state persisted in ${path.resolve(o.state)}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
@@ -117,5 +147,6 @@ export async function clusterServeCommand(
     process.on("SIGTERM", stop);
   });
   await cluster.close();
+  if (privateDir) fs.rmSync(privateDir, { recursive: true, force: true });
   return EXIT.ok;
 }

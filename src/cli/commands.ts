@@ -68,7 +68,10 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
     .option("--context <name>", "the kubeconfig context to use")
     .option("-n, --namespace <ns>", "the namespace of Kubernetes calls that give none")
     .option("--cluster <which>", "embedded: run against the embedded cluster, started in-process; kubeconfig: never start it")
-    .option("--cluster-state <file>", "keep the embedded cluster's state in FILE between runs")
+    .option(
+      "--cluster-state <file>",
+      "run against the embedded cluster keeping its state in FILE (or the ko cluster serve that keeps FILE)",
+    )
     .option("--max-inflight <n>", "at most N Kubernetes API requests in flight at once (default 16)")
     .option("--dry-run", "send every Kubernetes write with dryRun=All, report it, and change nothing")
     .option("--policy <file>", "what the run may do to the cluster (default: ko.policy.yaml next to the script)")
@@ -132,8 +135,9 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
     .command("serve")
     .description("serve the Kubernetes API on 127.0.0.1 until SIGINT/SIGTERM")
     .option("--port <n>", "TCP port (default: an ephemeral one)")
-    .option("--kubeconfig-out <file>", "write a kubeconfig pointing at the server")
-    .option("--state <file>", "persist every acknowledged write to this journal; reload it on start")
+    .option("--kubeconfig-out <file>", "write the kubeconfig (with the server's token) here (default: a private temporary directory)")
+    .option("--state <file>", "persist every acknowledged write to FILE and reload it on start (one process per file)")
+    .option("--repair", "cut a damaged --state file back to its last good record (a copy is kept as FILE.damaged)")
     .option("--config <file>", "JSON or YAML: delays, readinessHolds, bookmarkIntervalMs")
     .option("--hold-ready <spec>", "SELECTOR[:job=NAME|:pods=SELECTOR][@NAMESPACE] (repeatable)", collect, [])
     .option("--delay <step=ms>", "schedule|start|ready|complete|terminate|bind|controller (repeatable)", collect, [])

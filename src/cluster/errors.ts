@@ -99,11 +99,12 @@ export function notAcceptable(message: string): ApiError {
   return new ApiError(406, "NotAcceptable", message);
 }
 
-export function unsupportedMediaType(contentType: string): ApiError {
+/** 415: a body in a format the endpoint does not read, with the formats it does (the server's wording). */
+export function unsupportedMediaType(accepted: readonly string[], detail?: string): ApiError {
   return new ApiError(
     415,
     "UnsupportedMediaType",
-    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${contentType})`,
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}${detail ? ` (${detail})` : ""}`,
   );
 }
 

@@ -1,16 +1,21 @@
 /**
- * The HTTP front: routes kube-apiserver paths to the Api, negotiates JSON / Table /
+ * The HTTP front: refuses requests that are not addressed to loopback or lack the token
+ * (guard.ts), routes kube-apiserver paths to the Api, reads bodies in the formats the API server
+ * reads (media.ts) and query parameters as it reads them (query.ts), negotiates JSON / Table /
  * PartialObjectMetadata / aggregated discovery, streams watches, applies injected faults, and
- * serves the admin endpoints under /_ko/.
+ * serves the admin endpoints under /_ko/ (behind the same guard).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Api, DeleteOptions, FieldValidation, PatchType, WriteOptions } from "./api.js";
+import type { Api, DeleteOptions, FieldValidation, WriteOptions } from "./api.js";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.js";
-import { ApiError, badRequest, internal, methodNotAllowed, notAcceptable, unsupportedMediaType } from "./errors.js";
+import { ApiError, badRequest, internal, methodNotAllowed, notAcceptable } from "./errors.js";
 import { type Faults, type RequestInfo, type Verb, reasonFor } from "./faults.js";
+import type { Guard } from "./guard.js";
+import { bodyFormat, patchType, type BodyFormat } from "./media.js";
 import { OpenApiV3, openApiV2Json, openApiV2Protobuf, SERVER_VERSION } from "./openapi.js";
 import { apiVersionOf, type KObject, type ResourceType } from "./resources.js";
 import { objectJSON } from "./object-json.js";
+import { Query } from "./query.js";
 import { partialMetadata, toTable, type IncludeObject } from "./tables.js";
 import { serveWatch } from "./watch.js";
 
@@ -19,6 +24,8 @@ const MAX_BODY = 3 * 1024 * 1024;
 export interface ServerDeps {
   api: Api;
   faults: Faults;
+  /** Who may ask: the Host header and the bearer token. */
+  guard: Guard;
   hostPort: () => string;
   bookmarkIntervalMs: number;
   /** Extra admin routes (readiness holds), given the path after /_ko/: the answer, or a promise of it. */
@@ -66,14 +73,14 @@ async function parseYaml(text: string): Promise<unknown> {
   return yaml.parse(text);
 }
 
-async function parseBody(buf: Buffer, contentType: string): Promise<unknown> {
-  if (contentType.includes("application/vnd.kubernetes.protobuf") && buf.length) {
+async function parseBody(buf: Buffer, format: BodyFormat): Promise<unknown> {
+  if (format === "protobuf" && buf.length) {
     const { decodeProtobuf } = await import("./protobuf.js");
     return decodeProtobuf(buf);
   }
   const text = buf.toString("utf8");
   if (!text.trim()) return undefined;
-  if (contentType.includes("yaml")) {
+  if (format === "yaml") {
     try {
       return await parseYaml(text);
     } catch (e) {
@@ -87,29 +94,18 @@ async function parseBody(buf: Buffer, contentType: string): Promise<unknown> {
   }
 }
 
-function patchTypeOf(contentType: string): PatchType {
-  const ct = contentType.split(";")[0]!.trim();
-  switch (ct) {
-    case "application/json-patch+json":
-      return "json";
-    case "application/merge-patch+json":
-      return "merge";
-    case "application/strategic-merge-patch+json":
-      return "strategic";
-    case "application/apply-patch+yaml":
-    case "application/apply-patch+json":
-      return "apply";
-    default:
-      throw unsupportedMediaType(contentType || "<none>");
-  }
+/** A body that may be empty (DeleteOptions): its Content-Type matters only when there is one. */
+async function optionalBody(req: IncomingMessage, formats?: readonly BodyFormat[]): Promise<unknown> {
+  const buf = await readBody(req);
+  return buf.length === 0 ? undefined : parseBody(buf, bodyFormat(req.headers["content-type"], formats));
 }
 
 type Rendering = { kind: "json" } | { kind: "table"; include: IncludeObject } | { kind: "metadata" };
 
-function negotiate(accept: string | undefined, query: URLSearchParams): Rendering {
+function negotiate(accept: string | undefined, query: Query): Rendering {
   const a = (accept ?? "").replace(/\s/g, "");
   if (a.includes("as=Table") && a.includes("g=meta.k8s.io")) {
-    const inc = query.get("includeObject");
+    const inc = query.string("includeObject");
     return { kind: "table", include: inc === "Object" || inc === "None" ? inc : "Metadata" };
   }
   if (a.includes("as=PartialObjectMetadata") && a.includes("g=meta.k8s.io")) return { kind: "metadata" };
@@ -144,6 +140,8 @@ export class HttpFront {
   };
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refused = this.deps.guard.refuse(req);
+    if (refused) return sendStatus(res, refused);
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";
@@ -228,7 +226,7 @@ export class HttpFront {
     }
     const route = this.route(group, version, rest);
     if (!route) return this.notFound(res);
-    return this.serveResource(req, res, method, route, url.searchParams, legacyWatch);
+    return this.serveResource(req, res, method, route, new Query(url.searchParams), legacyWatch);
   }
 
   private notFound(res: ServerResponse): void {
@@ -266,7 +264,7 @@ export class HttpFront {
     res: ServerResponse,
     method: string,
     route: Route,
-    q: URLSearchParams,
+    q: Query,
     legacyWatch: boolean,
   ): Promise<void> {
     const { api, faults } = this.deps;
@@ -275,7 +273,7 @@ export class HttpFront {
     if (sub === "log" && rt.kind === "Pod" && method === "GET") return this.podLog(res, namespace, name!, q);
     if (sub && !((sub === "status" && rt.status) || (sub === "scale" && rt.scale) || (sub === "finalize" && rt.kind === "Namespace")))
       return this.notFound(res);
-    const watch = legacyWatch || q.get("watch") === "true" || q.get("watch") === "1";
+    const watch = legacyWatch || q.flag("watch");
     const verb = verbOf(method, !!name, watch);
     if (!verb) throw methodNotAllowed();
     if (!rt.verbs.includes(verb) && !sub) throw methodNotAllowed();
@@ -300,16 +298,16 @@ export class HttpFront {
     }
 
     const rendering = negotiate(req.headers.accept, q);
-    const contentType = String(req.headers["content-type"] ?? "");
+    const contentType = req.headers["content-type"];
     const warnings: string[] = [];
-    const fieldValidation = q.get("fieldValidation");
+    const fieldValidation = q.string("fieldValidation");
     if (fieldValidation && !["Strict", "Warn", "Ignore"].includes(fieldValidation))
       throw badRequest(`fieldValidation parameter unsupported: ${fieldValidation}`);
-    const dryRun = q.getAll("dryRun");
+    const dryRun = q.all("dryRun");
     for (const d of dryRun) if (d !== "All") throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
     const userAgent = String(req.headers["user-agent"] ?? "");
     const wopts: WriteOptions = {
-      fieldManager: q.get("fieldManager") ?? (userAgent.split("/")[0] || "unknown"),
+      fieldManager: q.string("fieldManager") ?? (userAgent.split("/")[0] || "unknown"),
       dryRun: dryRun.length > 0,
       ...(fieldValidation ? { fieldValidation: fieldValidation as FieldValidation } : {}),
       warnings,
@@ -323,16 +321,17 @@ export class HttpFront {
     };
 
     if (watch) {
-      const fieldSelector = [q.get("fieldSelector"), name ? `metadata.name=${name}` : ""].filter(Boolean).join(",");
-      const filter = api.compileFilter(rt, { labelSelector: q.get("labelSelector") ?? "", fieldSelector });
+      const fieldSelector = [q.string("fieldSelector"), name ? `metadata.name=${name}` : ""].filter(Boolean).join(",");
+      const filter = api.compileFilter(rt, { labelSelector: q.string("labelSelector") ?? "", fieldSelector });
+      const timeoutSeconds = q.int("timeoutSeconds");
       return serveWatch(api, faults, res, {
         rt,
         ...(namespace !== undefined ? { namespace } : {}),
         filter,
-        ...(q.get("resourceVersion") !== null ? { resourceVersion: q.get("resourceVersion")! } : {}),
-        ...(q.get("timeoutSeconds") ? { timeoutSeconds: Number(q.get("timeoutSeconds")) } : {}),
-        allowBookmarks: q.get("allowWatchBookmarks") === "true",
-        sendInitialEvents: q.get("sendInitialEvents") === "true",
+        ...(q.has("resourceVersion") ? { resourceVersion: q.string("resourceVersion")! } : {}),
+        ...(timeoutSeconds ? { timeoutSeconds } : {}),
+        allowBookmarks: q.flag("allowWatchBookmarks"),
+        sendInitialEvents: q.flag("sendInitialEvents"),
         ...(rendering.kind === "table" ? { table: rendering.include } : {}),
         metadataOnly: rendering.kind === "metadata",
         bookmarkIntervalMs: this.deps.bookmarkIntervalMs,
@@ -342,11 +341,12 @@ export class HttpFront {
 
     switch (verb) {
       case "list": {
+        const limit = q.int("limit");
         const result = api.list(rt, namespace, {
-          labelSelector: q.get("labelSelector") ?? "",
-          fieldSelector: q.get("fieldSelector") ?? "",
-          ...(q.get("limit") ? { limit: Number(q.get("limit")) } : {}),
-          ...(q.get("continue") ? { continue: q.get("continue")! } : {}),
+          labelSelector: q.string("labelSelector") ?? "",
+          fieldSelector: q.string("fieldSelector") ?? "",
+          ...(limit ? { limit } : {}),
+          ...(q.string("continue") ? { continue: q.string("continue")! } : {}),
         });
         const listMeta: KObject = { resourceVersion: result.resourceVersion };
         if (result.continue) {
@@ -367,38 +367,40 @@ export class HttpFront {
         if (sub === "scale") return sendJSON(res, 200, api.getScale(rt, namespace, name!));
         return one(api.get(rt, namespace, name!));
       case "create": {
-        const body = await parseBody(await readBody(req), contentType);
+        const format = bodyFormat(contentType);
+        const body = await parseBody(await readBody(req), format);
         return one(api.create(rt, namespace, body, wopts), 201);
       }
       case "update": {
-        const body = await parseBody(await readBody(req), contentType);
+        const format = bodyFormat(contentType);
+        const body = await parseBody(await readBody(req), format);
         if (sub === "scale") return sendJSON(res, 200, api.updateScale(rt, namespace, name!, body as KObject, wopts));
         if (sub === "finalize") return one(api.finalizeNamespace(name!, body as KObject, wopts));
         return one(api.update(rt, namespace, name!, body, wopts, sub === "status" ? "status" : ""));
       }
       case "patch": {
-        const type = patchTypeOf(contentType);
+        const type = patchType(contentType);
         const raw = await readBody(req);
-        const body = type === "apply" ? await parseBody(raw, "yaml") : await parseBody(raw, "application/json");
+        const body = await parseBody(raw, type === "apply" ? "yaml" : "json");
         if (sub === "scale") return sendJSON(res, 200, api.patchScale(rt, namespace, name!, type, body, wopts));
         const existed = type === "apply" ? !!api.tryGet(rt, namespace, name!) : true;
-        const force = q.get("force") === "true";
+        const force = q.flag("force");
         // Apply has no default manager: the client must name itself.
-        const manager = type === "apply" ? (q.get("fieldManager") ?? "") : wopts.fieldManager;
+        const manager = type === "apply" ? (q.string("fieldManager") ?? "") : wopts.fieldManager;
         const o = api.patch(rt, namespace, name!, type, body, { ...wopts, fieldManager: manager, force }, sub === "status" ? "status" : "");
         return one(o, existed ? 200 : 201);
       }
       case "delete": {
-        const body = (await parseBody(await readBody(req), "application/json")) as KObject | undefined;
+        const body = (await optionalBody(req)) as KObject | undefined;
         const { object, deleted } = api.delete(rt, namespace, name!, deleteOptions(body, q, wopts));
         return one(object, deleted ? 200 : 202);
       }
       case "deletecollection": {
-        const body = (await parseBody(await readBody(req), "application/json")) as KObject | undefined;
+        const body = (await optionalBody(req)) as KObject | undefined;
         const items = api.deleteCollection(
           rt,
           namespace,
-          { labelSelector: q.get("labelSelector") ?? "", fieldSelector: q.get("fieldSelector") ?? "" },
+          { labelSelector: q.string("labelSelector") ?? "", fieldSelector: q.string("fieldSelector") ?? "" },
           deleteOptions(body, q, wopts),
         );
         return this.sendList(res, rt, items, { resourceVersion: String(api.store.resourceVersion) });
@@ -411,10 +413,10 @@ export class HttpFront {
    * Simulated containers print nothing; a pod may carry its log in the `ko.dev/log` annotation
    * (on the pod or its template), so that scripts reading logs can be tested.
    */
-  private podLog(res: ServerResponse, namespace: string | undefined, name: string, q: URLSearchParams): void {
+  private podLog(res: ServerResponse, namespace: string | undefined, name: string, q: Query): void {
     const api = this.deps.api;
     const pod = api.get(api.registry.at("", "v1", "pods")!, namespace, name);
-    const container = q.get("container");
+    const container = q.string("container");
     const names: string[] = (pod.spec?.containers ?? []).map((c: KObject) => c.name);
     if (container && !names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
     if (!container && names.length > 1)
@@ -423,14 +425,11 @@ export class HttpFront {
       throw badRequest(`container "${container ?? names[0]}" in pod "${name}" is waiting to start: ContainerCreating`);
     let text = String(pod.metadata.annotations?.["ko.dev/log"] ?? "");
     if (text && !text.endsWith("\n")) text += "\n";
-    const tail = q.get("tailLines");
-    if (tail !== null)
-      text = text
-        .split("\n")
-        .slice(0, -1)
-        .slice(-Number(tail))
-        .map((l) => `${l}\n`)
-        .join("");
+    const tail = q.int("tailLines");
+    if (tail !== undefined) {
+      const lines = text.split("\n").slice(0, -1);
+      text = (tail > 0 ? lines.slice(-tail) : []).map((l) => `${l}\n`).join("");
+    }
     res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(text) });
     res.end(text);
   }
@@ -452,7 +451,7 @@ export class HttpFront {
 
   private async admin(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
     const { faults, api } = this.deps;
-    const body = method === "GET" || method === "DELETE" ? undefined : await parseBody(await readBody(req), "application/json");
+    const body = method === "GET" || method === "DELETE" ? undefined : await optionalBody(req, ["json"]);
     const b = (body ?? {}) as KObject;
     if (path === "faults") {
       if (method === "GET") return sendJSON(res, 200, { rules: faults.list() });
@@ -503,17 +502,17 @@ function verbOf(method: string, item: boolean, watch: boolean): Verb | undefined
   return undefined;
 }
 
-function deleteOptions(body: KObject | undefined, q: URLSearchParams, w: WriteOptions): DeleteOptions {
+function deleteOptions(body: KObject | undefined, q: Query, w: WriteOptions): DeleteOptions {
   const o: DeleteOptions = { ...w };
-  const propagation = body?.propagationPolicy ?? q.get("propagationPolicy");
+  const propagation = body?.propagationPolicy ?? q.string("propagationPolicy");
   if (propagation) {
     if (!["Background", "Foreground", "Orphan"].includes(propagation))
       throw badRequest(`propagationPolicy: Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan"`);
     o.propagationPolicy = propagation;
   }
-  const orphan = body?.orphanDependents ?? (q.get("orphanDependents") !== null ? q.get("orphanDependents") === "true" : undefined);
+  const orphan = body?.orphanDependents ?? q.optionalFlag("orphanDependents");
   if (orphan !== undefined) o.orphanDependents = orphan;
-  const grace = body?.gracePeriodSeconds ?? (q.get("gracePeriodSeconds") !== null ? Number(q.get("gracePeriodSeconds")) : undefined);
+  const grace = body?.gracePeriodSeconds ?? q.int("gracePeriodSeconds");
   if (grace !== undefined) o.gracePeriodSeconds = grace;
   if (body?.preconditions) o.preconditions = body.preconditions;
   if (Array.isArray(body?.dryRun) && body.dryRun.includes("All")) o.dryRun = true;

@@ -1,87 +1,51 @@
 /**
- * Durable state for `--state FILE`: an append-only journal of writes, each line fsync'd before the
- * write is acknowledged, compacted into a snapshot (one line per live object) when opened.
- *
- * Line forms:  {"rv":12}                                  header: the global resourceVersion
- *              {"rv":13,"gr":"apps/deployments","k":"ns/name","o":{...}}   put
- *              {"rv":14,"gr":"/pods","k":"ns/name","d":1}                  delete
- * A last line cut short by a crash was never acknowledged (its fsync had not returned), so it is
- * dropped on load.
+ * Durable state for `--state FILE`: the file (format in state-file.ts) is read when the cluster
+ * starts, rewritten compacted — a header and one record per live object — and then every write
+ * is appended and fsync'd before it is acknowledged.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import type { KObject } from "./resources.js";
+import { lossOf, readState, recordLine, StateFileError, writeSnapshot, type ClusterState } from "./state-file.js";
 
-export interface JournalState {
-  rv: number;
-  /** gr → key → object */
-  tables: Map<string, Map<string, KObject>>;
-}
+export type { ClusterState } from "./state-file.js";
 
-interface Line {
-  rv: number;
-  gr?: string;
-  k?: string;
-  o?: KObject;
-  d?: 1;
+export interface JournalOptions {
+  /** fsync each write before acknowledging it (default true). */
+  readonly fsync?: boolean;
+  /** A damaged file is cut back to its last good record instead of refused (a copy is kept as FILE.damaged). */
+  readonly repair?: boolean;
+  /** What opening the file did besides reading it: a dropped unfinished write, a repair, a migration. */
+  readonly notify?: (message: string) => void;
 }
 
 export class Journal {
-  private fd: number;
-
   private constructor(
     readonly file: string,
-    fd: number,
+    private readonly fd: number,
     private readonly sync: boolean,
-  ) {
-    this.fd = fd;
-  }
+    /** The checksum of the last record, which the next one chains to. */
+    private lastSum: string,
+  ) {}
 
-  /** Loads FILE (if any), rewrites it compacted, and opens it for appending. */
-  static open(file: string, opts: { fsync?: boolean } = {}): { journal: Journal; state: JournalState } {
-    const state = Journal.load(file);
-    const tmp = `${file}.tmp-${process.pid}`;
-    const lines: string[] = [JSON.stringify({ rv: state.rv })];
-    for (const [gr, table] of state.tables)
-      for (const [k, o] of table) lines.push(JSON.stringify({ rv: Number(o.metadata?.resourceVersion ?? 0), gr, k, o }));
-    const fdTmp = fs.openSync(tmp, "w");
-    fs.writeSync(fdTmp, lines.join("\n") + "\n");
-    fs.fsyncSync(fdTmp);
-    fs.closeSync(fdTmp);
-    fs.renameSync(tmp, file);
-    syncDir(path.dirname(file));
-    const fd = fs.openSync(file, "a");
-    return { journal: new Journal(file, fd, opts.fsync !== false), state };
-  }
-
-  static load(file: string): JournalState {
-    const state: JournalState = { rv: 0, tables: new Map() };
-    let text: string;
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return state;
-      throw e;
-    }
-    const lines = text.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-      const raw = lines[i]!;
-      if (!raw) continue;
-      let line: Line;
-      try {
-        line = JSON.parse(raw) as Line;
-      } catch {
-        if (i >= lines.length - 2) break; // a torn final write: never acknowledged
-        throw new Error(`${file}:${i + 1}: corrupt journal line`);
-      }
-      if (line.rv > state.rv) state.rv = line.rv;
-      if (!line.gr || !line.k) continue;
-      let table = state.tables.get(line.gr);
-      if (!table) state.tables.set(line.gr, (table = new Map()));
-      if (line.d) table.delete(line.k);
-      else if (line.o) table.set(line.k, line.o);
-    }
-    return state;
+  /** Reads FILE (none: an empty cluster), rewrites it compacted, and opens it for appending. */
+  static open(file: string, opts: JournalOptions = {}): { journal: Journal; state: ClusterState } {
+    const notify = opts.notify ?? (() => {});
+    const reading = readState(file);
+    if (reading.damage) {
+      if (!opts.repair) throw new StateFileError(file, reading.damage);
+      // What a repair drops may still matter to someone: it is kept, not destroyed.
+      fs.copyFileSync(file, `${file}.damaged`);
+      notify(
+        `repaired ${file}: kept ${reading.damage.lastGood} good record${reading.damage.lastGood === 1 ? "" : "s"}, ` +
+          `lost ${reading.damage.lastGood > 0 ? lossOf(reading.damage) : `all ${reading.damage.lostRecords} records`} ` +
+          `(${reading.damage.problem}); the damaged file is kept as ${file}.damaged`,
+      );
+    } else if (opts.repair) notify(`${file}: no damage found; nothing to repair`);
+    if (reading.tornRecord !== undefined)
+      notify(`${file}: dropped record ${reading.tornRecord}, a write cut short by a crash before it was acknowledged`);
+    if (reading.version === 1) notify(`${file}: read in format 1 (no checksums) and rewritten in format 2`);
+    const lastSum = writeSnapshot(file, reading.state);
+    return { journal: new Journal(file, fs.openSync(file, "a"), opts.fsync !== false, lastSum), state: reading.state };
   }
 
   put(rv: number, gr: string, key: string, o: KObject): void {
@@ -89,12 +53,14 @@ export class Journal {
   }
 
   remove(rv: number, gr: string, key: string): void {
-    this.append(JSON.stringify({ rv, gr, k: key, d: 1 }));
+    this.append(JSON.stringify({ rv, gr, k: key, d: true }));
   }
 
-  private append(line: string): void {
-    fs.writeSync(this.fd, line + "\n");
+  private append(json: string): void {
+    const { line, sum } = recordLine(this.lastSum, json);
+    fs.writeSync(this.fd, line);
     if (this.sync) fs.fdatasyncSync(this.fd);
+    this.lastSum = sum;
   }
 
   close(): void {
@@ -103,18 +69,5 @@ export class Journal {
     } catch {
       /* already closed */
     }
-  }
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, "r");
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    /* some filesystems refuse fsync on directories */
   }
 }

@@ -1,5 +1,8 @@
-/** The kubeconfig a cluster writes about itself (YAML by hand: no YAML library at startup). */
-export function kubeconfigYaml(server: string, name = "ko", namespace = "default"): string {
+/**
+ * The kubeconfig a cluster writes about itself (YAML by hand: no YAML library at startup): its
+ * https URL, the authority its certificate is verified against, and its token.
+ */
+export function kubeconfigYaml(server: string, caPem: string, token: string, name = "ko", namespace = "default"): string {
   return [
     "apiVersion: v1",
     "kind: Config",
@@ -7,8 +10,7 @@ export function kubeconfigYaml(server: string, name = "ko", namespace = "default
     `- name: ${name}`,
     "  cluster:",
     `    server: ${server}`,
-    // client-node refuses plain http unless TLS verification is explicitly skipped.
-    "    insecure-skip-tls-verify: true",
+    `    certificate-authority-data: ${Buffer.from(caPem).toString("base64")}`,
     "contexts:",
     `- name: ${name}`,
     "  context:",
@@ -19,7 +21,8 @@ export function kubeconfigYaml(server: string, name = "ko", namespace = "default
     "users:",
     `- name: ${name}`,
     "  user:",
-    "    token: ko-simulated-cluster",
+    // Quoted: a token of digits alone would otherwise read as a number.
+    `    token: ${JSON.stringify(token)}`,
     "preferences: {}",
     "",
   ].join("\n");

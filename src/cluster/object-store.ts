@@ -4,7 +4,7 @@
  * Every write goes through `commit`, which journals it (when persistent), applies it, and tells
  * the listeners synchronously, in resourceVersion order.
  */
-import type { Journal, JournalState } from "./journal.js";
+import type { ClusterState, Journal } from "./journal.js";
 import type { KObject } from "./resources.js";
 
 export type EventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -33,7 +33,7 @@ export class Store {
 
   constructor(
     private readonly journal?: Journal,
-    initial?: JournalState,
+    initial?: ClusterState,
     private readonly logCapacity = 50_000,
   ) {
     if (initial) {

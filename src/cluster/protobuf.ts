@@ -349,7 +349,7 @@ export function decodeProtobuf(body: Buffer): KObject {
     } else if (f.num === 2) raw = f.bytes!;
   }
   const msg = KINDS[`${apiVersion}/${kind}`];
-  if (!msg) throw unsupportedMediaType(`application/vnd.kubernetes.protobuf (for ${apiVersion}/${kind}; send JSON)`);
+  if (!msg) throw unsupportedMediaType(["application/json", "application/yaml"], `no protobuf decoding for ${apiVersion}/${kind}`);
   return { apiVersion, kind, ...message(raw, msg) };
 }
 

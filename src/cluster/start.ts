@@ -1,6 +1,6 @@
-/** Assembles a cluster: store (optionally persistent), API, controllers, HTTP server, kubeconfig. */
+/** Assembles a cluster: store (optionally persistent, under its lock), API, controllers, HTTP server, kubeconfig. */
 import * as fs from "node:fs";
-import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { Api } from "./api.js";
@@ -10,25 +10,63 @@ import { DisruptionController, GarbageCollector, NamespaceController } from "./c
 import { ControllerManager, ZERO_DELAYS, type Delays } from "./controllers/manager.js";
 import { DaemonSetController, DeploymentController, ReplicaSetController } from "./controllers/replicas.js";
 import { StatefulSetController } from "./controllers/statefulset.js";
+import { newTlsIdentity } from "./certificates.js";
 import { badRequest } from "./errors.js";
+import { ClusterSetupError } from "./setup-error.js";
 import { Faults } from "./faults.js";
+import { Guard, newToken } from "./guard.js";
 import { allocateServiceValues } from "./ips.js";
 import { Journal } from "./journal.js";
 import { kubeconfigYaml } from "./kubeconfig.js";
 import { Registry } from "./resources.js";
 import { HttpFront } from "./http.js";
 import { Store } from "./object-store.js";
+import { StateLock } from "./state-lock.js";
 import type { Cluster, ClusterOptions } from "./index.js";
 
 export async function start(opts: ClusterOptions = {}): Promise<Cluster> {
+  const lock = opts.statePath ? lockState(opts.statePath, opts.holder ?? "a ko cluster") : undefined;
+  try {
+    return await startUnder(lock, opts);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}
+
+function lockState(statePath: string, holder: string): StateLock {
+  return onFile(`cluster state ${statePath}`, () => {
+    fs.mkdirSync(path.dirname(path.resolve(statePath)), { recursive: true });
+    return StateLock.acquire(statePath, holder);
+  });
+}
+
+/**
+ * A file the caller named that cannot be used (a directory, a read-only place) is the caller's to
+ * fix, not a bug: its error becomes a ClusterSetupError naming the file.
+ */
+function onFile<T>(what: string, use: () => T): T {
+  try {
+    return use();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) throw new ClusterSetupError(`${what}: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+async function startUnder(lock: StateLock | undefined, opts: ClusterOptions): Promise<Cluster> {
   const host = opts.host ?? "127.0.0.1";
-  let journal: Journal | undefined;
   let store: Store;
   if (opts.statePath) {
-    fs.mkdirSync(path.dirname(path.resolve(opts.statePath)), { recursive: true });
-    const opened = Journal.open(opts.statePath, { fsync: opts.fsync !== false });
-    journal = opened.journal;
-    store = new Store(journal, opened.state, opts.watchCacheSize);
+    const opened = onFile(`cluster state ${opts.statePath}`, () =>
+      Journal.open(opts.statePath!, {
+        fsync: opts.fsync !== false,
+        ...(opts.repair ? { repair: true } : {}),
+        ...(opts.notify ? { notify: opts.notify } : {}),
+      }),
+    );
+    store = new Store(opened.journal, opened.state, opts.watchCacheSize);
   } else store = new Store(undefined, undefined, opts.watchCacheSize);
 
   const registry = new Registry();
@@ -54,10 +92,12 @@ export async function start(opts: ClusterOptions = {}): Promise<Cluster> {
   manager.start();
 
   const faults = new Faults();
+  const token = newToken();
   let port = 0;
   const front = new HttpFront({
     api,
     faults,
+    guard: new Guard(token, host),
     hostPort: () => `${host}:${port}`,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     admin: (method, p, body) => {
@@ -79,26 +119,50 @@ export async function start(opts: ClusterOptions = {}): Promise<Cluster> {
       return undefined;
     },
   });
-  const server = http.createServer({ keepAlive: true }, front.handle);
+  const tls = newTlsIdentity(host);
+  const server = https.createServer({ keepAlive: true, key: tls.key, cert: tls.cert }, front.handle);
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
-  port = (server.address() as AddressInfo).port;
-  const url = `http://${host}:${port}`;
-  const kubeconfig = kubeconfigYaml(url, opts.contextName ?? "ko");
-  if (opts.kubeconfigPath) {
-    fs.mkdirSync(path.dirname(path.resolve(opts.kubeconfigPath)), { recursive: true });
-    fs.writeFileSync(opts.kubeconfigPath, kubeconfig, { mode: 0o600 });
+  } catch (e) {
+    manager.stop();
+    cronjobs.stop();
+    store.close();
+    throw e;
   }
+  port = (server.address() as AddressInfo).port;
+  const url = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const kubeconfig = kubeconfigYaml(url, tls.ca, token, opts.contextName ?? "ko");
+  if (opts.kubeconfigPath) {
+    const file = opts.kubeconfigPath;
+    try {
+      onFile(`kubeconfig ${file}`, () => {
+        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+        // Written anew (not over an existing file, whose mode might let others read the token).
+        fs.rmSync(file, { force: true });
+        fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
+      });
+    } catch (e) {
+      manager.stop();
+      cronjobs.stop();
+      server.close();
+      store.close();
+      throw e;
+    }
+  }
+  lock?.update({ url, ...(opts.kubeconfigPath ? { kubeconfig: path.resolve(opts.kubeconfigPath) } : {}) });
 
   let closed: Promise<void> | undefined;
   return {
     url,
+    token,
+    ca: tls.ca,
     host,
     port,
     ...(opts.kubeconfigPath ? { kubeconfigPath: opts.kubeconfigPath } : {}),
@@ -126,6 +190,7 @@ export async function start(opts: ClusterOptions = {}): Promise<Cluster> {
           server.closeAllConnections();
         });
         store.close();
+        lock?.release();
       })();
       return closed;
     },

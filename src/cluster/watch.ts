@@ -74,7 +74,8 @@ export function serveWatch(api: Api, faults: Faults, res: ServerResponse, p: Wat
     for (const o of api.store.list(gr, rt.namespaced ? p.namespace : undefined)) if (inScope(o)) send("ADDED", render(o));
     if (p.sendInitialEvents && p.allowBookmarks) bookmark({ annotations: { "k8s.io/initial-events-end": "true" } });
   } else {
-    const from = Number(rvParam);
+    // A resourceVersion is a decimal count: "1e3" or "0x10" is no version, though Number reads them.
+    const from = /^\d+$/.test(rvParam) ? Number(rvParam) : NaN;
     const backlog = Number.isFinite(from) ? api.store.eventsSince(from) : undefined;
     if (!backlog) {
       send("ERROR", {

@@ -1,12 +1,9 @@
 /**
- * One run's connection to a cluster: the client, the limiter, retries, the guardrails (policy,
- * dry run, confirmation) and the embedded cluster when there is no other. Loaded at the first
- * API call of a run (options.ts), together with @kubernetes/client-node.
+ * One run's connection to the cluster its session chose (selection.ts): the client, the limiter,
+ * retries, the guardrails (policy, dry run, confirmation), and the embedded cluster when that is
+ * the choice. Loaded at the first API call of a run (options.ts), together with
+ * @kubernetes/client-node.
  */
-import * as fs from "node:fs";
-import { createRequire } from "node:module";
-import * as os from "node:os";
-import * as path from "node:path";
 import type * as K from "@kubernetes/client-node";
 import type { Cluster } from "../cluster/index.js";
 import { KoError, KoPanic } from "../value/failure.js";
@@ -17,7 +14,8 @@ import { collectionPath, kindInfo, type KindInfo } from "./kinds.js";
 import { Limiter } from "./limiter.js";
 import type { Operation } from "./generated.js";
 import type { K8sOptions } from "./options.js";
-import { Policy, type PolicyVerb } from "./policy.js";
+import type { Policy, PolicyVerb } from "./policy.js";
+import type { KubeconfigChoice, Selection } from "./selection.js";
 
 type Json = Record<string, any>;
 
@@ -31,53 +29,56 @@ export interface WaitQuery {
   readonly timeout: string;
 }
 
-export async function openConnection(opts: K8sOptions): Promise<K8sConnection> {
+export async function openConnection(opts: K8sOptions, selection: Selection): Promise<K8sConnection> {
   const k8s = await import("@kubernetes/client-node");
   const stderr = opts.stderr ?? ((t: string) => void process.stderr.write(t));
   const kc = new k8s.KubeConfig();
-  let cluster: Cluster | undefined;
-  const configFile = opts.cluster === "embedded" ? undefined : findKubeconfig(opts.kubeconfig);
-  if (configFile) {
-    kc.loadFromFile(configFile);
-    if (opts.context) kc.setCurrentContext(opts.context);
-    if (!kc.getCurrentCluster())
-      throw new KoError(`kubeconfig ${configFile}: no cluster for context ${kc.getCurrentContext() || "(none)"}`, "k8s/config");
-  } else {
-    if (opts.cluster === "kubeconfig") throw new KoError("no kubeconfig found (--kubeconfig, KUBECONFIG, ~/.kube/config)", "k8s/config");
-    const { startCluster } = await import("../cluster/index.js");
-    cluster = await startCluster(opts.clusterState ? { statePath: opts.clusterState } : {});
-    stderr(
-      `ko: ${opts.cluster === "embedded" ? "" : "no kubeconfig found; "}using the embedded cluster at ${cluster.url}` +
-        `${opts.clusterState ? ` (state in ${opts.clusterState})` : " (its state ends with the run)"}\n`,
-    );
-    kc.loadFromString(cluster.kubeconfig);
-  }
-  let policy: Policy | undefined;
-  const policyFile = opts.policy ?? (opts.scriptDir ? path.join(opts.scriptDir, "ko.policy.yaml") : undefined);
-  if (policyFile && (opts.policy || fs.existsSync(policyFile))) {
-    const { parse } = createRequire(import.meta.url)("yaml") as typeof import("yaml");
-    let text: string;
-    try {
-      text = fs.readFileSync(policyFile, "utf8");
-    } catch (e) {
-      throw new KoError(`cannot read policy ${policyFile}: ${(e as Error).message}`, "k8s/policy");
-    }
-    policy = Policy.parse(policyFile, parse(text));
-  }
-  return new K8sConnection(k8s, kc, opts, stderr, cluster, policy);
+  if (selection.cluster) kc.loadFromString(selection.cluster.kubeconfig);
+  else if (selection.choice.kind === "kubeconfig") loadChoice(k8s, kc, selection.choice);
+  reuseOneAgent(kc);
+  return new K8sConnection(k8s, kc, opts, stderr, selection);
 }
 
-/** --kubeconfig, else the first existing file of KUBECONFIG, else ~/.kube/config; undefined if none exists. */
-function findKubeconfig(flag: string | undefined): string | undefined {
-  if (flag) {
-    if (!fs.existsSync(flag)) throw new KoError(`kubeconfig ${flag} does not exist`, "k8s/config");
-    return flag;
-  }
-  const candidates = [
-    ...(process.env.KUBECONFIG ?? "").split(path.delimiter).filter((f) => f !== ""),
-    path.join(os.homedir(), ".kube", "config"),
-  ];
-  return candidates.find((f) => fs.existsSync(f));
+/**
+ * One keep-alive agent for every request of the connection. client-node makes a new agent for
+ * each request (its private KubeConfig.createAgent), so each request opens a new connection and,
+ * over https, pays a whole TLS handshake — some 5 ms, ten times the request itself against the
+ * embedded cluster. What it builds the agent from is the same for every request of one context,
+ * so one agent serves them all. (Idle sockets of an agent do not keep the process alive.)
+ */
+function reuseOneAgent(kc: K.KubeConfig): void {
+  const client = kc as unknown as { createAgent(cluster: unknown, options: Record<string, unknown>): unknown };
+  const create = client.createAgent.bind(kc);
+  let agent: unknown;
+  client.createAgent = (cluster, options) => (agent ??= create(cluster, { ...options, keepAlive: true }));
+}
+
+/**
+ * The client's configuration: the context the selection chose, with its cluster and user, each
+ * read from the file that defines it (selection.ts merged the files as kubectl does, so the
+ * client's own merging, which differs, is not used). Entries the selection did not choose are
+ * not the client's business: a broken one elsewhere in a file is skipped, not fatal.
+ */
+function loadChoice(k8s: typeof K, kc: K.KubeConfig, choice: KubeconfigChoice): void {
+  const files = new Map<string, K.KubeConfig>();
+  const fileConfig = (file: string) => {
+    let c = files.get(file);
+    if (!c) {
+      c = new k8s.KubeConfig();
+      c.loadFromFile(file, { onInvalidEntry: "filter" }); // ActionOnInvalid.FILTER, which the package does not export
+      files.set(file, c);
+    }
+    return c;
+  };
+  const context = fileConfig(choice.context.file).getContextObject(choice.context.name)!;
+  const cluster = fileConfig(choice.cluster.file).getCluster(choice.cluster.name)!;
+  const user = choice.user ? fileConfig(choice.user.file).getUser(choice.user.name) : null;
+  kc.loadFromOptions({
+    clusters: [cluster],
+    contexts: [context],
+    users: user ? [user] : [],
+    currentContext: context.name,
+  });
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -117,15 +118,22 @@ export class K8sConnection {
   /** Namespaces this dry run would have created: writes into them cannot be sent. */
   private readonly dryNamespaces = new Set<string>();
   private confirmed: Promise<void> | undefined;
+  /** The embedded cluster this run started, if that is the one it talks to. */
+  readonly cluster: Cluster | undefined;
+  readonly policy: Policy | undefined;
+  /** A ko cluster (the run's own, or the `ko cluster serve` keeping --cluster-state), which needs no confirmation. */
+  private readonly simulated: boolean;
 
   constructor(
     readonly k8s: typeof K,
     readonly kc: K.KubeConfig,
     readonly opts: K8sOptions,
     private readonly stderr: (text: string) => void,
-    readonly cluster: Cluster | undefined,
-    readonly policy: Policy | undefined,
+    selection: Selection,
   ) {
+    this.cluster = selection.cluster;
+    this.policy = selection.policy;
+    this.simulated = selection.cluster !== undefined || (selection.choice.kind === "kubeconfig" && selection.choice.servedBy !== undefined);
     this.limiter = new Limiter(opts.maxInflight ?? 16);
     this.objects = k8s.KubernetesObjectApi.makeApiClient(kc);
     this.models = k8s;
@@ -133,9 +141,9 @@ export class K8sConnection {
     this.defaultNamespace = opts.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
   }
 
-  /** The embedded cluster is the run's own: it needs no confirmation. */
+  /** The embedded cluster, or a `ko cluster serve`: a simulation, which needs no confirmation. */
   get embedded(): boolean {
-    return this.cluster !== undefined;
+    return this.simulated;
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import type { HostRegistry } from "../host/registry.js";
 import { k8sFunctions } from "./functions.js";
 import { generatedFunctions } from "./generated.js";
 
-export { ClusterAccess, K8S, type K8sOptions } from "./options.js";
+export { ClusterAccess, ClusterConfigError, K8S, type K8sOptions } from "./options.js";
 
 /** Registers the package's host functions. */
 export function registerK8s(reg: HostRegistry): void {

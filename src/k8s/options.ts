@@ -1,12 +1,15 @@
 /**
  * How `ko run` (or an embedding application) points the `k8s` package at a cluster, and the
- * access of one session to it. This module is light: the client, the cluster and the policy are
- * loaded at the first API call, so a script that never calls the API pays nothing.
+ * access of one session to it. This module is light: the choice of the cluster (selection.ts)
+ * is made when a run of a program that imports "k8s" starts, and the client is loaded at its
+ * first API call, so a script that never uses the API pays for neither.
  */
+import { UsageError } from "../diag/exit.js";
 import type { HostContext } from "../host/binding.js";
 import { serviceKey } from "../host/services.js";
 import { KoError } from "../value/failure.js";
 import type { K8sConnection } from "./connection.js";
+import type { Selection } from "./selection.js";
 
 export interface K8sOptions {
   /** A kubeconfig file (`--kubeconfig`); otherwise KUBECONFIG, then ~/.kube/config. */
@@ -17,7 +20,10 @@ export interface K8sOptions {
   readonly namespace?: string;
   /** "embedded": start the embedded cluster in-process; "kubeconfig": never do (default: when there is no kubeconfig). */
   readonly cluster?: "embedded" | "kubeconfig";
-  /** Keep the embedded cluster's state in this file between runs (`--cluster-state`). */
+  /**
+   * Keep the embedded cluster's state in this file between runs (`--cluster-state`); implies the
+   * embedded cluster. When a `ko cluster serve` keeps the file, the run talks to that server.
+   */
   readonly clusterState?: string;
   /** At most this many API requests in flight at once (`--max-inflight`, default 16). */
   readonly maxInflight?: number;
@@ -41,23 +47,51 @@ export interface K8sOptions {
 export const K8S = serviceKey<ClusterAccess>("k8s");
 
 /**
- * One session's access to a cluster: the connection is opened at the first call that needs it
- * (loading the client then) and shared by every later call, until `close`.
+ * What is wrong with the cluster a session was pointed at — a missing or invalid kubeconfig, an
+ * unknown context, a bad policy file, a damaged or busy state file — found before anything runs.
+ * A usage error: the `ko` command prints its message and exits with status 2.
+ */
+export class ClusterConfigError extends UsageError {
+  override name = "ClusterConfigError";
+}
+
+/**
+ * One session's access to a cluster: the choice of cluster is resolved once (`resolve`, which a
+ * session calls before running a program that imports "k8s"), the connection opened at the
+ * first call that needs it (loading the client then) and shared by every later call, until
+ * `close`.
  */
 export class ClusterAccess {
+  private selected: Promise<Selection> | undefined;
   private opened: Promise<K8sConnection> | undefined;
 
   constructor(readonly options: K8sOptions = {}) {}
 
+  /**
+   * Decides the cluster (reading the kubeconfig and the policy, starting the embedded cluster if
+   * that is the choice); rejects with ClusterConfigError when the choice is wrong.
+   */
+  resolve(): Promise<Selection> {
+    const stderr = this.options.stderr ?? ((t: string) => void process.stderr.write(t));
+    return (this.selected ??= import("./selection.js").then((m) => m.select(this.options, stderr)));
+  }
+
   connection(): Promise<K8sConnection> {
-    return (this.opened ??= import("./connection.js").then((m) => m.openConnection(this.options)));
+    return (this.opened ??= this.resolve().then(
+      (selection) => import("./connection.js").then((m) => m.openConnection(this.options, selection)),
+      (e: unknown) => {
+        // Reached only by a run that did not resolve first (a program called without a session): its first call fails.
+        throw e instanceof ClusterConfigError ? new KoError(e.message, "k8s/config") : e;
+      },
+    ));
   }
 
   /** Ends the connection if one was opened: prints the dry-run summary and stops an embedded cluster. */
   async close(): Promise<void> {
-    const opened = this.opened;
-    this.opened = undefined;
-    if (opened) await (await opened.catch(() => undefined))?.close();
+    const { selected, opened } = this;
+    this.selected = this.opened = undefined;
+    await (await opened?.catch(() => undefined))?.close();
+    await (await selected?.catch(() => undefined))?.cluster?.close();
   }
 }
 

@@ -1,7 +1,7 @@
 /** REST semantics over real HTTP: status codes, Status objects, patches, apply, selectors, watch. */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Cluster } from "../../src/cluster/index.js";
-import { http, testCluster, waitFor } from "./helpers.js";
+import { http, readAll, send, testCluster, waitFor, watchEvents } from "./helpers.js";
 
 let c: Cluster & { dir: string };
 beforeAll(async () => {
@@ -375,34 +375,7 @@ describe("lists and selectors", () => {
 });
 
 describe("watch", () => {
-  async function collect(p: string, until: (events: any[]) => boolean, act?: () => Promise<unknown>): Promise<any[]> {
-    const ctrl = new AbortController();
-    const res = await fetch(c.url + p, { signal: ctrl.signal });
-    const reader = res.body!.getReader();
-    const events: any[] = [];
-    let buf = "";
-    const pump = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buf += new TextDecoder().decode(value);
-          let i: number;
-          while ((i = buf.indexOf("\n")) >= 0) {
-            events.push(JSON.parse(buf.slice(0, i)));
-            buf = buf.slice(i + 1);
-          }
-        }
-      } catch {
-        /* aborted */
-      }
-    })();
-    if (act) await act();
-    await waitFor("watch events", () => until(events));
-    ctrl.abort();
-    await pump;
-    return events;
-  }
+  const collect = (p: string, until: (events: any[]) => boolean, act?: () => Promise<unknown>) => watchEvents(c, p, until, act);
 
   test("events resume from a resourceVersion, with label filtering", async () => {
     await http(c, "POST", "/api/v1/namespaces", { metadata: { name: "w" } });
@@ -445,8 +418,7 @@ describe("watch", () => {
       metadata: { resourceVersion: expect.any(String) },
     });
     const t0 = Date.now();
-    const res = await fetch(`${c.url}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}&timeoutSeconds=1`);
-    await res.text();
+    await readAll(await send(c, "GET", `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}&timeoutSeconds=1`));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
   });
 });
@@ -477,8 +449,7 @@ describe("fault injection", () => {
   });
 
   test("dropping a watch ends the stream", async () => {
-    const res = await fetch(`${c.url}/api/v1/namespaces/default/configmaps?watch=1`);
-    const text = res.text();
+    const text = readAll(await send(c, "GET", "/api/v1/namespaces/default/configmaps?watch=1"));
     await waitFor("watch registered", () => c.faults.watches.size > 0);
     expect(c.faults.dropWatches({ resource: "configmaps" })).toBe(1);
     expect((await text).length).toBeGreaterThan(0);

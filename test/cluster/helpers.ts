@@ -1,9 +1,13 @@
 /** Shared helpers of the cluster tests: a cluster per test file, kubectl, waiting on conditions. */
 import { execFile, execFileSync } from "node:child_process";
+import type { IncomingMessage } from "node:http";
+import * as https from "node:https";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCluster, type Cluster, type ClusterOptions } from "../../src/cluster/index.js";
 import { tempDir } from "../support/temp.js";
+
+export { tempDir };
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -35,25 +39,96 @@ export async function waitFor<T>(
   }
 }
 
-/** JSON over HTTP against the cluster, returning status, body and headers. */
+/** The header every request to the cluster needs: its bearer token. */
+export const auth = (cluster: Pick<Cluster, "token">): Record<string, string> => ({ authorization: `Bearer ${cluster.token}` });
+
+/**
+ * Sends a request to the cluster over https, trusting its authority and carrying its token
+ * (unless `headers` says otherwise); resolves with the response as it starts (a watch streams).
+ */
+export function send(
+  cluster: Pick<Cluster, "url" | "token" | "ca">,
+  method: string,
+  p: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    // Content-Length said outright: Node sends a DELETE's body with neither it nor chunked encoding.
+    const length = body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) };
+    const req = https.request(cluster.url + p, {
+      method,
+      ca: cluster.ca,
+      headers: { ...auth(cluster), ...length, ...headers },
+      ...(signal ? { signal } : {}),
+    });
+    req.on("response", resolve).on("error", reject);
+    req.end(body);
+  });
+}
+
+/** Reads a response to its end. */
+export async function readAll(res: IncomingMessage): Promise<string> {
+  let text = "";
+  for await (const chunk of res) text += chunk;
+  return text;
+}
+
+/** The events of a watch at `p`, read until `until` holds (after `act`, if given); then the watch is closed. */
+export async function watchEvents(
+  cluster: Pick<Cluster, "url" | "token" | "ca">,
+  p: string,
+  until: (events: any[]) => boolean,
+  act?: () => Promise<unknown>,
+): Promise<any[]> {
+  const ctrl = new AbortController();
+  const res = await send(cluster, "GET", p, undefined, {}, ctrl.signal);
+  res.setEncoding("utf8");
+  const events: any[] = [];
+  let buf = "";
+  const pump = (async () => {
+    try {
+      for await (const chunk of res) {
+        buf += chunk;
+        let i: number;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          events.push(JSON.parse(buf.slice(0, i)));
+          buf = buf.slice(i + 1);
+        }
+      }
+    } catch {
+      /* aborted */
+    }
+  })();
+  if (act) await act();
+  await waitFor("watch events", () => until(events));
+  ctrl.abort();
+  res.destroy();
+  await pump;
+  return events;
+}
+
+/** JSON over HTTPS against the cluster (with its token), returning status, body and headers. */
 export async function http(
-  cluster: Cluster,
+  cluster: Pick<Cluster, "url" | "token" | "ca">,
   method: string,
   p: string,
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: any; headers: Headers }> {
-  const init: RequestInit = { method, headers: { "content-type": "application/json", ...headers } };
-  if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
-  const res = await fetch(cluster.url + p, init);
-  const text = await res.text();
-  let parsed: unknown = text;
+  const text = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+  const res = await send(cluster, method, p, text, { "content-type": "application/json", ...headers });
+  const received = await readAll(res);
+  let parsed: unknown = received;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(received);
   } catch {
     /* plain text */
   }
-  return { status: res.status, body: parsed, headers: res.headers };
+  const h = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) h.append(k, one);
+  return { status: res.statusCode!, body: parsed, headers: h };
 }
 
 let kubectlPath: string | undefined | null;

@@ -1,4 +1,6 @@
 /** The pure parts: selectors, patches, cron schedules, protobuf decoding, CLI options. */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { clusterOptions, clusterServeCommand, parseHold } from "../../src/cli/cluster.js";
 import { UsageError } from "../../src/diag/exit.js";
@@ -9,7 +11,7 @@ import { matchesRequirements, parseFieldSelector, parseLabelSelector } from "../
 import { mergePatch, strategicMergePatch } from "../../src/cluster/patch.js";
 import { shapeOf } from "../../src/cluster/shapes.js";
 import { humanDuration } from "../../src/cluster/util.js";
-import { tempFile } from "../support/temp.js";
+import { tempDir, tempFile } from "../support/temp.js";
 
 describe("label selectors", () => {
   const sel = (s: string, labels: Record<string, string>) => matchesRequirements(parseLabelSelector(s), labels);
@@ -123,6 +125,23 @@ describe("ages and CLI options", () => {
       delays: { start: 100 },
       readinessHolds: [{ selector: "app=web", namespace: "prod", until: { jobComplete: "migrate", namespace: "prod" } }],
     });
+  });
+
+  test.each([
+    { name: "a missing --config", text: undefined, message: /^--config \S+: cannot read it \(ENOENT\)$/ },
+    {
+      name: "a --config neither JSON nor YAML",
+      text: "delays: [\n",
+      message: /^--config \S+ is neither JSON nor valid YAML: Flow sequence/,
+    },
+    { name: "a --config that is a list", text: "- 1\n", message: /^--config \S+: expected a mapping$/ },
+  ])("$name is a usage error", async ({ text, message }) => {
+    const dir = tempDir("ko-cfg-");
+    const file = path.join(dir, "cluster.yaml");
+    if (text !== undefined) fs.writeFileSync(file, text);
+    await expect(clusterOptions({ config: file })).rejects.toThrow(
+      expect.objectContaining({ name: "UsageError", message: expect.stringMatching(message) }),
+    );
   });
 
   test("a port in use is a usage error", async () => {

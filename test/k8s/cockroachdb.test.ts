@@ -131,7 +131,7 @@ describe.skipIf(!haveKubectl)("ko run examples/cockroachdb.ko", { timeout: 120_0
     const stop = await koRun(c, [EXAMPLE, "StopCockroachDB"]);
     expect(stop.status).toBe(1);
     expect(stop.stderr).toMatch(
-      /refusing to delete on http:\/\/127\.0\.0\.1:\d+ \(context ko\) without confirmation: run on a terminal, or pass --yes/,
+      /refusing to delete on https:\/\/127\.0\.0\.1:\d+ \(context ko\) without confirmation: run on a terminal, or pass --yes/,
     );
     await expectStarted();
   });

@@ -10,7 +10,7 @@ import { createSession } from "../../src/api/session.js";
 import type { K8sConnection } from "../../src/k8s/connection.js";
 import { Limiter } from "../../src/k8s/limiter.js";
 import type { K8sOptions } from "../../src/k8s/options.js";
-import { kubectl, testCluster } from "../cluster/helpers.js";
+import { http, kubectl, testCluster } from "../cluster/helpers.js";
 import { tempDir } from "../support/temp.js";
 import { ko, REPO } from "../support/cli.js";
 import { registerCoreBuiltins } from "../../src/builtins/index.js";
@@ -161,15 +161,11 @@ Main() {
 	return: Len(k8s.WaitFor(kind: "ConfigMap", namespace: "default", name: "later", condition: "deleted", timeout: "20s"))
 }`);
     // Create the object first so there is something to wait on; then drop every watch, then delete it.
-    await fetch(`${c.url}/api/v1/namespaces/default/configmaps`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ metadata: { name: "later" } }),
-    });
+    await http(c, "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: "later" } });
     await new Promise((r) => setTimeout(r, 200));
     expect(c.faults.dropWatches({ resource: "configmaps" })).toBeGreaterThanOrEqual(0);
     await new Promise((r) => setTimeout(r, 200));
-    await fetch(`${c.url}/api/v1/namespaces/default/configmaps/later`, { method: "DELETE" });
+    await http(c, "DELETE", "/api/v1/namespaces/default/configmaps/later");
     const { result, connection: s } = await waiting;
     expect(result).toBe(0);
     expect(s.requests.get("list") ?? 0).toBeLessThanOrEqual(2); // the first list, at most one after an expired watch
@@ -196,7 +192,7 @@ Main() {
     expect(result).toBe(1);
     expect(out).toContain("(password: <redacted>)");
     expect(out).not.toContain("aHVudGVyMg==");
-    const raw = (await (await fetch(`${c.url}/api/v1/namespaces/default/secrets/creds`)).json()) as { data: Record<string, string> };
+    const raw = (await http(c, "GET", "/api/v1/namespaces/default/secrets/creds")).body;
     expect(raw.data).toEqual({ password: "aHVudGVyMg==" });
   });
 });
@@ -220,7 +216,7 @@ describe("cluster selection", () => {
     });
     expect(withNs.stdout.trim()).toBe('"kube-public"');
     const badContext = await ko(["run", script, "--no-cache", "--context", "nope"], { env: { KUBECONFIG: kc, HOME: dir } });
-    expect(badContext.status).toBe(1);
+    expect(badContext.status).toBe(2);
     expect(badContext.stderr).toContain("nope");
   });
 
@@ -234,7 +230,7 @@ describe("cluster selection", () => {
     const env = { HOME: dir, KUBECONFIG: "" };
     const first = await ko(["run", script, "--no-cache"], { env });
     expect(first.stderr).toMatch(
-      /^ko: no kubeconfig found; using the embedded cluster at http:\/\/127\.0\.0\.1:\d+ \(its state ends with the run\)\n$/,
+      /^ko: no kubeconfig found; using the embedded cluster at https:\/\/127\.0\.0\.1:\d+ \(its state ends with the run\)\n$/,
     );
     expect(first.stdout.trim()).toBe("1");
     const state = path.join(dir, "state.journal");
@@ -317,7 +313,7 @@ Main() {
       stderr: (t) => void t,
     });
     expect(out).toBe("");
-    const still = (await (await fetch(`${c.url}/api/v1/namespaces/generated/configmaps/g`)).json()) as { metadata: { name: string } };
+    const still = (await http(c, "GET", "/api/v1/namespaces/generated/configmaps/g")).body;
     expect(still.metadata.name).toBe("g");
   });
 
