@@ -42,6 +42,42 @@ export function encodeYaml(d: Data): string {
   return doc.toString();
 }
 
+/**
+ * A data tree laid out as kubectl lays out `-o yaml`: two-space indentation, the items of a
+ * list at the indentation of its key (`containers:` then `- name: web`), no folding of long
+ * lines, multi-line text as a literal block (`|`). Strings are quoted wherever a YAML 1.1
+ * reader — kubectl's, PyYAML — would read them as something else (`"yes"`,
+ * `"2026-01-02T03:04:05Z"`, `"1:20"`, `"010"`), as well as where a YAML 1.2 reader would, and
+ * floats are written as both read them (`2.0`, `1.0e+21`), so the text reads back the same in
+ * both.
+ */
+export function kubectlYaml(d: Data): string {
+  const doc = new (yamlLib().Document)(d);
+  // Built with the 1.2 core schema (a 1.1 document would make mappings !!omap), written with
+  // the 1.1 one, whose wider notion of a plain scalar decides what to quote.
+  doc.setSchema("1.1", { customTags: (tags) => [FLOAT_FOR_BOTH, ...tags] });
+  doc.directives!.yaml.explicit = false;
+  return doc.toString({ indent: 2, indentSeq: false, lineWidth: 0, blockQuote: "literal" });
+}
+
+/**
+ * Writes floats with a fraction: YAML 1.1 reads `2` as an integer and `1e+21` as a string, and
+ * only `2.0` and `1.0e+21` as the floats they are. Only for writing: its `test` matches nothing.
+ */
+const FLOAT_FOR_BOTH: YamlLib.ScalarTag = {
+  tag: "tag:yaml.org,2002:float",
+  identify: (value) => typeof value === "number",
+  default: true,
+  test: /^(?!)/,
+  resolve: (text) => Number(text),
+  stringify: ({ value }) => {
+    const x = value as number;
+    if (!Number.isFinite(x)) return Number.isNaN(x) ? ".nan" : x < 0 ? "-.inf" : ".inf";
+    const text = Object.is(x, -0) ? "-0" : JSON.stringify(x);
+    return /[.e]/.test(text) ? text.replace(/^(-?\d+)e/, "$1.0e") : `${text}.0`;
+  },
+};
+
 /** An operational failure of Unmarshal. */
 class YamlError extends Error {}
 
