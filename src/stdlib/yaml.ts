@@ -18,7 +18,9 @@ import type * as YamlLib from "yaml";
 import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
 import { once } from "../syntax/once.js";
-import { type Data, decodedValue, toData } from "./data.js";
+import { KoError } from "../value/failure.js";
+import { listToValue } from "../value/sequence.js";
+import { type Data, decodedValue, fromData, toData, UnrepresentableData } from "./data.js";
 import { failure, messageOf } from "./helpers.js";
 
 const PKG = "encoding/yaml";
@@ -95,6 +97,49 @@ export function parseYaml(text: string): Data {
   return asData(js);
 }
 
+/** One document of a YAML stream: its data (null for an empty one), and where it starts. */
+export interface YamlDocument {
+  readonly data: Data;
+  /** Its number in the stream, from 1. */
+  readonly number: number;
+  /** The 1-based line of its first line (its `---`, when it has one). */
+  readonly line: number;
+}
+
+/** A stream's document that is not valid YAML: the message says which document and where. */
+export class YamlDocumentError extends YamlError {
+  constructor(
+    readonly document: number,
+    readonly line: number,
+    problem: string,
+  ) {
+    super(`document ${document} (line ${line}): ${problem}`);
+  }
+}
+
+/**
+ * The documents of a YAML stream (documents separated by `---` lines), empty ones included, so
+ * that the numbers in messages are the stream's own. Throws a YamlDocumentError for the first
+ * document that is not valid YAML.
+ */
+export function parseYamlDocuments(text: string): YamlDocument[] {
+  const { LineCounter, parseAllDocuments } = yamlLib();
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { intAsBigInt: true, lineCounter: lines });
+  return docs.map((doc, i) => {
+    const number = i + 1;
+    const line = lines.linePos(doc.range[0]).line;
+    // The library's message ends with an excerpt of the text; its first line says it all.
+    const problem = (message: string) => new YamlDocumentError(number, line, message.split("\n")[0]!.replace(/:$/, ""));
+    if (doc.errors.length > 0) throw problem(doc.errors[0]!.message);
+    try {
+      return { data: asData(doc.toJS({ mapAsMap: true })), number, line };
+    } catch (e) {
+      throw problem(messageOf(e)); // excessive aliasing, a mapping as a key
+    }
+  });
+}
+
 /** Checks a value made by the yaml library and brings mapping keys to strings. */
 function asData(v: unknown): Data {
   if (v === null || v === undefined) return null;
@@ -159,4 +204,45 @@ const Unmarshal = defineHost({
   },
 });
 
-export const yamlFunctions: readonly HostFunction[] = [Marshal, Unmarshal];
+const UnmarshalAll = defineHost({
+  pkg: PKG,
+  name: "UnmarshalAll",
+  doc:
+    "UnmarshalAll(value?) decodes a YAML text of several documents, separated by --- lines (a manifest file), " +
+    "into the sequence of their values, each decoded as Unmarshal decodes one; empty documents are left out, and a text " +
+    "of none gives Empty. A document that is not valid YAML panics with (error, message, document, line), and so do " +
+    "documents whose types do not unify (a number and a mapping), as the elements of a sequence must.",
+  params: [{ name: "value", type: T.string, monadic: true }],
+  result: T.list(T.any),
+  effects: "pure",
+  impl: ([value]) => {
+    const fn = "encoding/yaml.UnmarshalAll";
+    let documents: YamlDocument[];
+    try {
+      documents = parseYamlDocuments(value as string);
+    } catch (e) {
+      if (!(e instanceof YamlDocumentError)) throw e;
+      throw failure(fn, `invalid YAML: ${e.message}`, { document: e.document, line: e.line });
+    }
+    const values = documents.map((d) => {
+      try {
+        return fromData(d.data);
+      } catch (e) {
+        if (!(e instanceof UnrepresentableData)) throw e;
+        throw failure(fn, `document ${d.number} (line ${d.line}): the data has no Ko form: ${e.message}`, {
+          document: d.number,
+          line: d.line,
+        });
+      }
+    });
+    try {
+      return listToValue(values);
+    } catch (e) {
+      // Like the elements of an array (data.ts), the documents make one sequence only if their types unify.
+      if (!(e instanceof KoError)) throw e;
+      throw failure(fn, `the documents have no Ko form as one sequence: ${e.message}`);
+    }
+  },
+});
+
+export const yamlFunctions: readonly HostFunction[] = [Marshal, Unmarshal, UnmarshalAll];
