@@ -13,6 +13,7 @@ export type { K8sOptions } from "../k8s/index.js";
 export { serviceKey, Services, type ServiceKey } from "../host/services.js";
 export { fromJs, toJs, fieldsFromJs, KoValue } from "./js-values.js";
 export { renderFailure, failureDiagnostic } from "./failures.js";
+export { formatResult, resultData, UnwritableResult, type OutputFormat } from "./result-formats.js";
 export { KoTypeError, TypeChecker, defaultEntries, type TypeReport, type Entry } from "../types/index.js";
 export {
   defineHost,

@@ -11,8 +11,10 @@ import { convertBuiltins } from "./convert.js";
 import { logicBuiltins } from "./logic.js";
 import { packageBuiltins } from "./named-packages.js";
 import { printBuiltins } from "./output.js";
+import { retry } from "./retry.js";
 import { sequenceBuiltins } from "./seq.js";
 import { textBuiltins } from "./text.js";
+import { timeout } from "./timeout.js";
 
 export { construction } from "./construct.js";
 
@@ -24,6 +26,8 @@ export function registerCoreBuiltins(reg: HostRegistry): void {
     ...arithmeticBuiltins(""),
     ...sequenceBuiltins,
     ...controlBuiltins,
+    retry,
+    timeout,
     ...concurrencyBuiltins,
     ...printBuiltins,
     ...textBuiltins,

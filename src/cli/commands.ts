@@ -17,6 +17,7 @@ import type { RunsFlags } from "./runs.js";
 import { EXIT, UsageError } from "../diag/exit.js";
 import { docCommand, listCommand, versionCommand, VERSION } from "../api/catalog.js";
 import { parseCommand, type ParseFlags } from "./parse.js";
+import { OUTPUT_FORMATS } from "../api/result-formats.js";
 import { playCommand, runCommand, type RunFlags } from "./run.js";
 import { testCommand, type TestFlags } from "./test.js";
 import { renderFailure } from "../api/failures.js";
@@ -54,6 +55,11 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
       [],
     )
     .option("-l, --list <f1,f2>", "run several functions in order, stopping at the first failure")
+    .addOption(
+      new Option("-o, --output <format>", "write each result as ko (canonical printing), json or yaml")
+        .choices(OUTPUT_FORMATS)
+        .default("ko"),
+    )
     .addOption(depthOption())
     .addOption(rootOption())
     .option("--cache", "reuse and store the results of pure calls in .ko/cache next to the script, or KO_CACHE_DIR (the default)")

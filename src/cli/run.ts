@@ -8,9 +8,9 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { renderFailure } from "../api/failures.js";
 import type { EntrySource } from "../resolve/load.js";
 import { KoCancelled, KoFailure } from "../value/failure.js";
-import { printValue } from "../value/print.js";
+import { formatResult, UnwritableResult, type OutputFormat } from "../api/result-formats.js";
 import { groupValues } from "../value/sequence.js";
-import type { Field } from "../value/value.js";
+import type { Field, Value } from "../value/value.js";
 import { clusterOptions, type ClusterFlags } from "./cluster-flags.js";
 import { KoExit } from "../stdlib/os.js";
 import { argField, playField } from "./args.js";
@@ -40,6 +40,8 @@ export interface RunFlags extends SessionFlags, ClusterFlags {
   readonly list?: string;
   readonly maxDepth?: number;
   readonly root: string[];
+  /** How results are written (`-o`, `--output`): Ko's canonical printing (the default), JSON or YAML. */
+  readonly output?: OutputFormat;
   /** The command line (without `node ko`), which a journaled run records. */
   readonly argv: readonly string[];
 }
@@ -172,14 +174,16 @@ async function runIn(session: Session, entry: EntrySource, names: string[], fiel
   // Ctrl-C is the process's: only `ko` itself takes it as cancelling the run.
   if (io.standalone) process.on("SIGINT", onSigint);
   try {
-    for (const fn of fns) {
+    for (const [i, fn] of fns.entries()) {
       const result = await session.call(compiled, fn, fields, {
         signal: controller.signal,
         ...(flags.name !== undefined ? { name: flags.name, resume: flags.resume === true } : {}),
         argv: flags.argv,
         check: false,
       });
-      io.stdout(printValue(result) + "\n");
+      const text = resultText(result, fn, flags.output ?? "ko", i, io);
+      if (text === undefined) return EXIT.runtime;
+      io.stdout(text);
     }
     return EXIT.ok;
   } catch (e) {
@@ -191,5 +195,19 @@ async function runIn(session: Session, entry: EntrySource, names: string[], fiel
     throw e;
   } finally {
     process.off("SIGINT", onSigint);
+  }
+}
+
+/**
+ * A result as text in the chosen format (reference 7.5); undefined, with the reason on standard
+ * error, when the format cannot hold it (a variety, say): the run failed to give what was asked.
+ */
+function resultText(result: Value, fn: KoFunction, format: OutputFormat, index: number, io: CliIO): string | undefined {
+  try {
+    return formatResult(result, format, index);
+  } catch (e) {
+    if (!(e instanceof UnwritableResult)) throw e;
+    io.stderr(`ko: cannot write the result of ${fn.displayName} as ${format.toUpperCase()}: ${e.message}\n`);
+    return undefined;
   }
 }

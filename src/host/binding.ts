@@ -20,6 +20,13 @@ export interface HostContext {
    * Fails with a KoError if `variety` is not a variety or a field is duplicated.
    */
   call(variety: Value, fields: readonly Field[], mode?: "sequential"): Value | Promise<Value>;
+  /**
+   * Like `call`, with `signal` cancelling the call in place of this context's `signal`: the Ko
+   * steps and host calls under it see it aborted, and nothing else does (a `Timeout`'s deadline).
+   * `signal` must follow `this.signal` (abort when it does), or the call would outlive a
+   * cancellation of its caller.
+   */
+  callWithin(signal: AbortSignal, variety: Value, fields: readonly Field[]): Value | Promise<Value>;
   /** Aborted when the run is cancelled or the calling body fails (D6). */
   readonly signal: AbortSignal;
   /** Standard output and error of the run (the CLI's streams, or the embedding app's). */

@@ -170,7 +170,9 @@ export function fromJson(x: unknown, secret = false): Value {
           : fromJson(e, isSecret && k === "items");
       if (value !== EMPTY) fields.push({ name: k, value, monadic: false });
     }
-    return fields.length === 0 ? EMPTY : new Struct(fields);
+    // An empty object stays the empty structure, as encoding/json reads it: `emptyDir: {}` means
+    // something (a scratch volume), and an object read, printed or applied again must keep it.
+    return new Struct(fields);
   }
   return EMPTY;
 }

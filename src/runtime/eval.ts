@@ -135,7 +135,7 @@ export class Run {
 
   /** Calls a Ko function as the entry of the run (no caller). */
   callEntry(fn: KoFunction, fields: readonly Field[]): Value | Promise<Value> {
-    return callKo(fn, fields, null, -1, this, undefined, false);
+    return callKo(fn, fields, null, -1, this, undefined, undefined);
   }
 
   /** Ends the run: spun calls still running are cancelled (D32). */
@@ -149,10 +149,15 @@ export class Run {
     return new KoCancelled(message, this.inFlightAtAbort);
   }
 
-  /** Checks for cancellation and for a long synchronous stretch, after which the run pauses. */
-  checkpoint(): void {
+  /**
+   * Checks for cancellation — of the run, or of the `deadline` the calling body runs under —
+   * and for a long synchronous stretch, after which the run pauses (and a deadline's timer can
+   * fire).
+   */
+  checkpoint(deadline: AbortSignal | undefined): void {
     this.tick = 0;
     if (this.signal.aborted) throw this.cancelledError();
+    if (deadline?.aborted) throw deadlineCancellation(deadline);
     if (this.pause || performance.now() - this.lastYield < YIELD_MS) return;
     this.pause = new Promise<void>((resolve) =>
       setTimeout(() => {
@@ -162,6 +167,12 @@ export class Run {
       }, 0),
     );
   }
+}
+
+/** The failure of a call whose deadline passed: the KoCancelled its `Timeout` aborted it with. */
+function deadlineCancellation(deadline: AbortSignal): KoFailure {
+  const reason: unknown = deadline.reason;
+  return reason instanceof KoFailure ? reason : new KoCancelled("the deadline passed");
 }
 
 /**
@@ -179,19 +190,36 @@ export class Frame {
   declare readonly callStep: number;
   declare readonly depth: number;
   declare readonly run: Run;
-  /** A spun call: cancelled with the run, not with the body that spun it (D32). */
-  declare readonly detached: boolean;
+  /**
+   * What cancels this call in place of its caller's body: the run's signal for a spun call
+   * (D32), a deadline's for a call under `Timeout`; undefined for every other call.
+   */
+  declare readonly scope: AbortSignal | undefined;
+  /**
+   * The nearest deadline this body runs under (a `Timeout`'s signal), inherited by the calls
+   * it makes, so that the evaluator's checkpoints stop pure Ko work when it passes.
+   */
+  declare readonly deadline: AbortSignal | undefined;
   declare readonly vals: Value[];
   declare private controller: AbortController | undefined;
   declare private unlink: (() => void) | undefined;
 
-  constructor(fn: KoFunction, parent: Frame | null, callStep: number, depth: number, run: Run, detached: boolean, vals: Value[]) {
+  constructor(
+    fn: KoFunction,
+    parent: Frame | null,
+    callStep: number,
+    depth: number,
+    run: Run,
+    scope: AbortSignal | undefined,
+    vals: Value[],
+  ) {
     this.fn = fn;
     this.parent = parent;
     this.callStep = callStep;
     this.depth = depth;
     this.run = run;
-    this.detached = detached;
+    this.scope = scope;
+    this.deadline = scope === undefined ? (parent ? parent.deadline : undefined) : scope === run.signal ? undefined : scope;
     this.vals = vals;
     this.controller = undefined;
     this.unlink = undefined;
@@ -201,7 +229,7 @@ export class Frame {
   get signal(): AbortSignal {
     if (!this.controller) {
       const controller = (this.controller = new AbortController());
-      const outer = this.detached || !this.parent ? this.run.signal : this.parent.signal;
+      const outer = this.scope ?? (this.parent ? this.parent.signal : this.run.signal);
       if (outer.aborted) controller.abort(outer.reason);
       else {
         const onAbort = () => controller.abort(outer.reason);
@@ -314,7 +342,7 @@ function executable(fn: KoFunction): Executable {
       }
       case "invoke": {
         const { callee, groups } = op;
-        return (vals, frame) => invoke(vals[callee]!, gather(vals, groups), frame, i, frame.run, undefined, false);
+        return (vals, frame) => invoke(vals[callee]!, gather(vals, groups), frame, i, frame.run, undefined, undefined);
       }
     }
   });
@@ -442,17 +470,17 @@ export function invoke(
   step: number,
   run: Run,
   mode: "sequential" | undefined,
-  detached: boolean,
+  scope: AbortSignal | undefined,
 ): Value | Promise<Value> {
   if (!(callee instanceof Variety)) throw new KoError(`${describeValue(callee)} cannot be invoked`, "runtime/invoke");
   const all = mergeFields(callee.fields, fields);
   const c = callee.callable;
   if (c instanceof KoFunction) {
-    if (run.hooks.koCall) return hookedKoCall(c, all, frame, step, run, mode, detached);
-    return callKo(c, all, frame, step, run, mode, detached);
+    if (run.hooks.koCall) return hookedKoCall(c, all, frame, step, run, mode, scope);
+    return callKo(c, all, frame, step, run, mode, scope);
   }
   const fn = c as HostFunction;
-  const ctx = new StepContext(frame, step, run, detached);
+  const ctx = new StepContext(frame, step, run, scope);
   if (run.hooks.hostCall) return hookedHostCall(fn, all, ctx, run);
   return fn.invoke(all, ctx);
 }
@@ -467,10 +495,10 @@ function hookedKoCall(
   step: number,
   run: Run,
   mode: "sequential" | undefined,
-  detached: boolean,
+  scope: AbortSignal | undefined,
 ): Value | Promise<Value> {
   const call = { fn, fields, depth: frame ? frame.depth + 1 : 1 };
-  return run.hooks.koCall!(call, () => callKo(fn, fields, frame, step, run, mode, detached));
+  return run.hooks.koCall!(call, () => callKo(fn, fields, frame, step, run, mode, scope));
 }
 
 function hookedHostCall(fn: HostFunction, fields: readonly Field[], ctx: StepContext, run: Run): Value | Promise<Value> {
@@ -512,7 +540,7 @@ function callKo(
   callStep: number,
   run: Run,
   mode: "sequential" | undefined,
-  detached: boolean,
+  scope: AbortSignal | undefined,
 ): Value | Promise<Value> {
   const depth = parent ? parent.depth + 1 : 1;
   if (depth > run.maxDepth) {
@@ -520,9 +548,9 @@ function callKo(
   }
   const ex = executable(fn);
   const vals = ex.template.slice();
-  const frame = new Frame(fn, parent, callStep, depth, run, detached, vals);
+  const frame = new Frame(fn, parent, callStep, depth, run, scope, vals);
   bindParams(ex, fields, vals);
-  if (++run.tick >= CHECK_EVERY) run.checkpoint();
+  if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline);
   if (run.pause) return runBodyAfter(run.pause, frame, mode);
   if (stackDepth >= HOP_DEPTH) {
     checkMemory(depth);
@@ -686,6 +714,11 @@ export class AsyncBody {
         this.fail(run.cancelledError());
         break;
       }
+      const deadline = this.frame.deadline;
+      if (deadline?.aborted) {
+        this.fail(deadlineCancellation(deadline));
+        break;
+      }
       if (run.pause !== undefined) {
         // Start nothing new until the event loop has had its turn; then go on from here.
         if (!this.waitingForPause) {
@@ -731,21 +764,26 @@ class StepContext implements HostContext, RunServices {
   declare private readonly frame: Frame | null;
   declare private readonly step: number;
   declare private readonly runState: Run;
-  declare private readonly detached: boolean;
+  /** What cancels the call in place of the calling body (see Frame.scope). */
+  declare private readonly scope: AbortSignal | undefined;
 
-  constructor(frame: Frame | null, step: number, runState: Run, detached: boolean) {
+  constructor(frame: Frame | null, step: number, runState: Run, scope: AbortSignal | undefined) {
     this.frame = frame;
     this.step = step;
     this.runState = runState;
-    this.detached = detached;
+    this.scope = scope;
   }
 
   call(variety: Value, fields: readonly Field[], mode?: "sequential"): Value | Promise<Value> {
-    return invoke(variety, fields, this.frame, this.step, this.runState, mode, this.detached);
+    return invoke(variety, fields, this.frame, this.step, this.runState, mode, this.scope);
+  }
+
+  callWithin(signal: AbortSignal, variety: Value, fields: readonly Field[]): Value | Promise<Value> {
+    return invoke(variety, fields, this.frame, this.step, this.runState, undefined, signal);
   }
 
   get signal(): AbortSignal {
-    return this.frame && !this.detached ? this.frame.signal : this.runState.signal;
+    return this.scope ?? (this.frame ? this.frame.signal : this.runState.signal);
   }
 
   get stdout(): (text: string) => void {
@@ -777,7 +815,7 @@ class StepContext implements HostContext, RunServices {
   spawn(variety: Value): SpawnHandle {
     const record: { failure?: unknown; waited: boolean } = { waited: false };
     this.runState.spawned.push(record);
-    const p = Promise.resolve().then(() => invoke(variety, [], this.frame, this.step, this.runState, undefined, true));
+    const p = Promise.resolve().then(() => invoke(variety, [], this.frame, this.step, this.runState, undefined, this.runState.signal));
     p.catch((e: unknown) => {
       record.failure = e;
     });

@@ -17,16 +17,12 @@
 import { defineHost, type HostFunction, type ParamSpec } from "../host/binding.js";
 import { T } from "../host/host-type.js";
 import { EMPTY, int64, type Value } from "../value/value.js";
+import { formatDuration, HOUR, MILLISECOND, MICROSECOND, MINUTE, SECOND } from "../value/duration.js";
 import { bigOf, cancellation, wrap64 } from "./helpers.js";
 
-const PKG = "time";
+export { formatDuration };
 
-const NANOSECOND = 1n;
-const MICROSECOND = 1000n * NANOSECOND;
-const MILLISECOND = 1000n * MICROSECOND;
-const SECOND = 1000n * MILLISECOND;
-const MINUTE = 60n * SECOND;
-const HOUR = 60n * MINUTE;
+const PKG = "time";
 
 /** The longest delay one `setTimeout` accepts, in milliseconds. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -60,35 +56,6 @@ export function sleep(ns: bigint, signal: AbortSignal): Promise<void> {
 function nowNanos(): bigint {
   const ms = performance.timeOrigin + performance.now();
   return BigInt(Math.floor(ms * 1000)) * MICROSECOND;
-}
-
-/**
- * A duration as Go's Duration.String writes it: `"1h2m3.5s"`, `"1.5ms"`, `"250µs"`, `"0s"`;
- * the largest unit is the hour and trailing zeros of the fraction are dropped.
- */
-export function formatDuration(d: bigint): string {
-  if (d === 0n) return "0s";
-  const sign = d < 0n ? "-" : "";
-  const u = d < 0n ? -d : d;
-  if (u < SECOND) {
-    const [unit, name] = u < MICROSECOND ? [NANOSECOND, "ns"] : u < MILLISECOND ? [MICROSECOND, "µs"] : [MILLISECOND, "ms"];
-    return `${sign}${decimal(u, unit)}${name}`;
-  }
-  const hours = u / HOUR;
-  const minutes = (u % HOUR) / MINUTE;
-  const seconds = decimal(u % MINUTE, SECOND);
-  if (hours > 0n) return `${sign}${hours}h${minutes}m${seconds}s`;
-  if (minutes > 0n) return `${sign}${minutes}m${seconds}s`;
-  return `${sign}${seconds}s`;
-}
-
-/** `n / unit` as an exact decimal without trailing zeros: decimal(1500n, 1000n) is "1.5". */
-function decimal(n: bigint, unit: bigint): string {
-  const whole = n / unit;
-  const rest = n % unit;
-  if (rest === 0n) return String(whole);
-  const digits = String(unit).length - 1;
-  return `${whole}.${String(rest).padStart(digits, "0").replace(/0+$/, "")}`;
 }
 
 const duration: ParamSpec = { name: "duration", type: T.int64, monadic: true };

@@ -18,7 +18,9 @@ import type * as YamlLib from "yaml";
 import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
 import { once } from "../syntax/once.js";
-import { type Data, decodedValue, toData } from "./data.js";
+import { KoError } from "../value/failure.js";
+import { listToValue } from "../value/sequence.js";
+import { type Data, decodedValue, fromData, toData, UnrepresentableData } from "./data.js";
 import { failure, messageOf } from "./helpers.js";
 
 const PKG = "encoding/yaml";
@@ -42,6 +44,42 @@ export function encodeYaml(d: Data): string {
   return doc.toString();
 }
 
+/**
+ * A data tree laid out as kubectl lays out `-o yaml`: two-space indentation, the items of a
+ * list at the indentation of its key (`containers:` then `- name: web`), no folding of long
+ * lines, multi-line text as a literal block (`|`). Strings are quoted wherever a YAML 1.1
+ * reader — kubectl's, PyYAML — would read them as something else (`"yes"`,
+ * `"2026-01-02T03:04:05Z"`, `"1:20"`, `"010"`), as well as where a YAML 1.2 reader would, and
+ * floats are written as both read them (`2.0`, `1.0e+21`), so the text reads back the same in
+ * both.
+ */
+export function kubectlYaml(d: Data): string {
+  const doc = new (yamlLib().Document)(d);
+  // Built with the 1.2 core schema (a 1.1 document would make mappings !!omap), written with
+  // the 1.1 one, whose wider notion of a plain scalar decides what to quote.
+  doc.setSchema("1.1", { customTags: (tags) => [FLOAT_FOR_BOTH, ...tags] });
+  doc.directives!.yaml.explicit = false;
+  return doc.toString({ indent: 2, indentSeq: false, lineWidth: 0, blockQuote: "literal" });
+}
+
+/**
+ * Writes floats with a fraction: YAML 1.1 reads `2` as an integer and `1e+21` as a string, and
+ * only `2.0` and `1.0e+21` as the floats they are. Only for writing: its `test` matches nothing.
+ */
+const FLOAT_FOR_BOTH: YamlLib.ScalarTag = {
+  tag: "tag:yaml.org,2002:float",
+  identify: (value) => typeof value === "number",
+  default: true,
+  test: /^(?!)/,
+  resolve: (text) => Number(text),
+  stringify: ({ value }) => {
+    const x = value as number;
+    if (!Number.isFinite(x)) return Number.isNaN(x) ? ".nan" : x < 0 ? "-.inf" : ".inf";
+    const text = Object.is(x, -0) ? "-0" : JSON.stringify(x);
+    return /[.e]/.test(text) ? text.replace(/^(-?\d+)e/, "$1.0e") : `${text}.0`;
+  },
+};
+
 /** An operational failure of Unmarshal. */
 class YamlError extends Error {}
 
@@ -57,6 +95,49 @@ export function parseYaml(text: string): Data {
     throw new YamlError(messageOf(e));
   }
   return asData(js);
+}
+
+/** One document of a YAML stream: its data (null for an empty one), and where it starts. */
+export interface YamlDocument {
+  readonly data: Data;
+  /** Its number in the stream, from 1. */
+  readonly number: number;
+  /** The 1-based line of its first line (its `---`, when it has one). */
+  readonly line: number;
+}
+
+/** A stream's document that is not valid YAML: the message says which document and where. */
+export class YamlDocumentError extends YamlError {
+  constructor(
+    readonly document: number,
+    readonly line: number,
+    problem: string,
+  ) {
+    super(`document ${document} (line ${line}): ${problem}`);
+  }
+}
+
+/**
+ * The documents of a YAML stream (documents separated by `---` lines), empty ones included, so
+ * that the numbers in messages are the stream's own. Throws a YamlDocumentError for the first
+ * document that is not valid YAML.
+ */
+export function parseYamlDocuments(text: string): YamlDocument[] {
+  const { LineCounter, parseAllDocuments } = yamlLib();
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { intAsBigInt: true, lineCounter: lines });
+  return docs.map((doc, i) => {
+    const number = i + 1;
+    const line = lines.linePos(doc.range[0]).line;
+    // The library's message ends with an excerpt of the text; its first line says it all.
+    const problem = (message: string) => new YamlDocumentError(number, line, message.split("\n")[0]!.replace(/:$/, ""));
+    if (doc.errors.length > 0) throw problem(doc.errors[0]!.message);
+    try {
+      return { data: asData(doc.toJS({ mapAsMap: true })), number, line };
+    } catch (e) {
+      throw problem(messageOf(e)); // excessive aliasing, a mapping as a key
+    }
+  });
 }
 
 /** Checks a value made by the yaml library and brings mapping keys to strings. */
@@ -123,4 +204,45 @@ const Unmarshal = defineHost({
   },
 });
 
-export const yamlFunctions: readonly HostFunction[] = [Marshal, Unmarshal];
+const UnmarshalAll = defineHost({
+  pkg: PKG,
+  name: "UnmarshalAll",
+  doc:
+    "UnmarshalAll(value?) decodes a YAML text of several documents, separated by --- lines (a manifest file), " +
+    "into the sequence of their values, each decoded as Unmarshal decodes one; empty documents are left out, and a text " +
+    "of none gives Empty. A document that is not valid YAML panics with (error, message, document, line), and so do " +
+    "documents whose types do not unify (a number and a mapping), as the elements of a sequence must.",
+  params: [{ name: "value", type: T.string, monadic: true }],
+  result: T.list(T.any),
+  effects: "pure",
+  impl: ([value]) => {
+    const fn = "encoding/yaml.UnmarshalAll";
+    let documents: YamlDocument[];
+    try {
+      documents = parseYamlDocuments(value as string);
+    } catch (e) {
+      if (!(e instanceof YamlDocumentError)) throw e;
+      throw failure(fn, `invalid YAML: ${e.message}`, { document: e.document, line: e.line });
+    }
+    const values = documents.map((d) => {
+      try {
+        return fromData(d.data);
+      } catch (e) {
+        if (!(e instanceof UnrepresentableData)) throw e;
+        throw failure(fn, `document ${d.number} (line ${d.line}): the data has no Ko form: ${e.message}`, {
+          document: d.number,
+          line: d.line,
+        });
+      }
+    });
+    try {
+      return listToValue(values);
+    } catch (e) {
+      // Like the elements of an array (data.ts), the documents make one sequence only if their types unify.
+      if (!(e instanceof KoError)) throw e;
+      throw failure(fn, `the documents have no Ko form as one sequence: ${e.message}`);
+    }
+  },
+});
+
+export const yamlFunctions: readonly HostFunction[] = [Marshal, Unmarshal, UnmarshalAll];

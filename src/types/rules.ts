@@ -22,6 +22,7 @@ import {
   yieldRule,
 } from "./rules/control.js";
 import { CONVERSIONS, converter } from "./rules/convert.js";
+import { retryRule, timeoutRule } from "./rules/flaky.js";
 import { mergeRule, sortRule, takeRule } from "./rules/lists.js";
 import type { Rule } from "./rules/support.js";
 import { formatRule, printRule, templateRule } from "./rules/text.js";
@@ -67,6 +68,8 @@ const RULES = new Map<string, Rule>([
   [ruleKey("", "Recover"), recoverRule],
   [ruleKey("", "Parallel"), invokeNowRule],
   [ruleKey("", "Sequential"), invokeNowRule],
+  [ruleKey("", "Retry"), retryRule],
+  [ruleKey("", "Timeout"), timeoutRule],
   [ruleKey("", "Profile"), profileRule],
   [ruleKey("", "Spin"), spinRule],
   [ruleKey("", "Memory"), memoryRule],

@@ -72,33 +72,41 @@ export function fakeRun(): FakeRun {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const calls: FakeRun["calls"] = [];
-  const ctx: HostContext = {
-    call(variety, fields, mode) {
-      if (!(variety instanceof Variety)) throw new KoError(`${kindOf(variety)} cannot be invoked`);
-      const all = [...variety.fields, ...fields];
-      const seen = new Set<string>();
-      for (const f of all) {
-        if (seen.has(f.name)) throw new KoError(`augmenting duplicate field ${f.name === "" ? "?" : f.name}`);
-        seen.add(f.name);
-      }
-      calls.push({ callee: variety.callable.displayName, mode });
-      return (variety.callable as HostFunction).invoke(all, ctx);
-    },
-    signal: controller.signal,
-    stdout: (t) => stdout.push(t),
-    stderr: (t) => stderr.push(t),
-    callChain: () => "  at test.Main:step (test.ko:1:1)\n",
-    callerPackage: "test/pkg",
-    run: {
-      spawn: (v) => {
-        const p = Promise.resolve().then(() => ctx.call(v, []));
-        p.catch(() => {});
-        return { wait: () => p };
-      },
-      // A fake run offers no services (the cluster, the cache...).
-      service: () => undefined,
-    },
+  /** Augments and invokes, as the evaluator does, with `within` as the callee's context. */
+  const invoke = (variety: Value, fields: readonly Field[], mode: string | undefined, within: HostContext) => {
+    if (!(variety instanceof Variety)) throw new KoError(`${kindOf(variety)} cannot be invoked`);
+    const all = [...variety.fields, ...fields];
+    const seen = new Set<string>();
+    for (const f of all) {
+      if (seen.has(f.name)) throw new KoError(`augmenting duplicate field ${f.name === "" ? "?" : f.name}`);
+      seen.add(f.name);
+    }
+    calls.push({ callee: variety.callable.displayName, mode });
+    return (variety.callable as HostFunction).invoke(all, within);
   };
+  /** The context of calls cancelled through `signal` (`callWithin` gives a call one of its own). */
+  const contextWith = (signal: AbortSignal): HostContext => {
+    const ctx: HostContext = {
+      call: (variety, fields, mode) => invoke(variety, fields, mode, ctx),
+      callWithin: (within, variety, fields) => invoke(variety, fields, undefined, contextWith(within)),
+      signal,
+      stdout: (t) => stdout.push(t),
+      stderr: (t) => stderr.push(t),
+      callChain: () => "  at test.Main:step (test.ko:1:1)\n",
+      callerPackage: "test/pkg",
+      run: {
+        spawn: (v) => {
+          const p = Promise.resolve().then(() => ctx.call(v, []));
+          p.catch(() => {});
+          return { wait: () => p };
+        },
+        // A fake run offers no services (the cluster, the cache...).
+        service: () => undefined,
+      },
+    };
+    return ctx;
+  };
+  const ctx = contextWith(controller.signal);
   return { ctx, stdout, stderr, calls, controller };
 }
 

@@ -40,6 +40,8 @@ const CORE = [
   "Loop",
   "Range",
   "Recover",
+  "Retry",
+  "Timeout",
   "Panic",
   "Hang",
   "Parallel",

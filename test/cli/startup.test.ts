@@ -86,6 +86,17 @@ test("the recording sees a package loaded when a script uses it (encoding/yaml)"
   expect(others.some((f) => f.split(path.sep).join("/").includes("node_modules/yaml/"))).toBe(true);
 });
 
+test("ko run -o json writes without the YAML library; -o yaml loads it only to write", () => {
+  const isYaml = (f: string) => f.split(path.sep).join("/").includes("node_modules/yaml/");
+  const json = load(["run", "examples/hello.ko", "-o", "json"]);
+  expect(json.stdout).toContain('"greeting": "Hello, world",\n');
+  expect(json.others.some(isYaml)).toBe(false);
+  expect(json.bundle.flatMap(modulesIn).some((m) => /^node_modules\/yaml\//.test(m))).toBe(false);
+  const yaml = load(["run", "examples/hello.ko", "-o", "yaml"]);
+  expect(yaml.stdout).toContain("greeting: Hello, world\n");
+  expect(yaml.others.some(isYaml)).toBe(true);
+});
+
 test("the bundle keeps no chunk of an earlier build", () => {
   // Every file in dist/cli/chunks is imported by main.js, lsp-worker.js or another chunk.
   const chunks = path.join(BUNDLE, "chunks");

@@ -17,6 +17,9 @@ export function fakeContext(signal: AbortSignal = new AbortController().signal):
     call: () => {
       throw new Error("fake context: call not supported");
     },
+    callWithin: () => {
+      throw new Error("fake context: call not supported");
+    },
     signal,
     stdout: () => {},
     stderr: () => {},

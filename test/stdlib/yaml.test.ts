@@ -75,3 +75,37 @@ describe("encoding/yaml.Unmarshal", () => {
     expect(() => y("Unmarshal", { "": 1 })).toThrow(KoError);
   });
 });
+
+describe("encoding/yaml.UnmarshalAll", () => {
+  const all = (text: string) => y("UnmarshalAll", { "": text });
+
+  it("decodes every document of a stream, in order, leaving empty ones out", () => {
+    expect(printValue(all("a: 1\n---\n---\n# only a comment\n---\nb: [x, y]\n---\nc: 7\n"))).toBe('((a: 1), (b: ("x", "y")), (c: 7))');
+  });
+  it("panics when the documents' types do not unify, as a sequence's elements must", async () => {
+    const p = fieldsOf(await panicOf(() => all("a: 1\n---\ntext\n")));
+    expect(p.error).toBe("encoding/yaml.UnmarshalAll");
+    expect(p.message).toMatch(/^the documents have no Ko form as one sequence: .*cannot be unified/);
+  });
+  it("gives a sequence even for one document, and Empty for none", () => {
+    expect(printValue(all("kind: Pod\n"))).toBe('((kind: "Pod"))');
+    expect(all("")).toBe(EMPTY);
+    expect(all("---\n---\n")).toBe(EMPTY);
+  });
+  it("reads documents as Unmarshal reads one: integers exact, floats Float64, {} the empty structure", () => {
+    const v = all("n: 9223372036854775807\n---\nf: 2.0\n---\n{}\n") as Seq;
+    expect(fieldsOf(v.items[0]!).n).toBe(9223372036854775807n);
+    expect(fieldsOf(v.items[1]!).f).toEqual(new FloatVal("Float64", 2));
+    expect(v.items[2]).toEqual(Struct.empty);
+  });
+  it("panics naming the document and its line when one is not valid YAML", async () => {
+    const p = fieldsOf(await panicOf(() => all("a: 1\n---\nb: 2\n---\nc: [1, 2\nd: 3\n")));
+    expect(p).toMatchObject({ error: "encoding/yaml.UnmarshalAll", document: 3, line: 4 });
+    expect(p.message).toMatch(/^invalid YAML: document 3 \(line 4\): /);
+  });
+  it("panics naming the document whose data has no Ko form", async () => {
+    const p = fieldsOf(await panicOf(() => all("ok: true\n---\n- 1\n- a\n")));
+    expect(p).toMatchObject({ error: "encoding/yaml.UnmarshalAll", document: 2, line: 2 });
+    expect(p.message).toMatch(/^document 2 \(line 2\): the data has no Ko form/);
+  });
+});
