@@ -1,6 +1,6 @@
 /**
  * The results of a run as text: Ko's canonical printing (reference 7), or JSON or YAML for other
- * programs to read (`ko run -o json|yaml`, reference 7.5, D37).
+ * programs to read (`ko run -o json|yaml`, reference 7.5, 12.2).
  *
  * JSON and YAML hold data, so a result is first made a data tree (stdlib/data.ts):
  *

@@ -1,4 +1,4 @@
-/** Results as JSON and YAML (reference 7.5, D37): the mapping from Ko values, value by value. */
+/** Results as JSON and YAML (reference 7.5, 12.2): the mapping from Ko values, value by value. */
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { formatResult, resultData, UnwritableResult } from "../../src/api/result-formats.js";
