@@ -11,6 +11,8 @@ export { compile, defaultRegistry, KoCompileError, KoProgram, stdlibDir, type Ca
 export { createSession, Session, type SessionOptions, type RunRequest } from "./session.js";
 export type { K8sOptions } from "../k8s/index.js";
 export { serviceKey, Services, type ServiceKey } from "../host/services.js";
+// For host functions that read from outside the program: what they read, told to a named run's journal.
+export { INPUTS, inputLog, fileInput, envInput, type Input, type InputLog } from "../host/inputs.js";
 export { fromJs, toJs, fieldsFromJs, KoValue } from "./js-values.js";
 export { renderFailure, failureDiagnostic } from "./failures.js";
 export { formatResult, resultData, UnwritableResult, type OutputFormat } from "./result-formats.js";

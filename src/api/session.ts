@@ -14,12 +14,14 @@
  * What a run stacks on the evaluator (each a layer, src/instrument/layers.ts): the cache first —
  * a make-style call it answers has its output files put back, which a journal's replay would
  * not do — then the journal of a named run, the event log, the trace and the live view. Layers
- * that are not asked for are not loaded.
+ * that are not asked for are not loaded. The journal also listens, as the run's INPUTS service,
+ * to what host functions read from outside the program (src/host/inputs.ts).
  */
 import type { KoFunction } from "../compile/circuit.js";
 import { UsageError } from "../diag/exit.js";
 import type { HostFunction } from "../host/binding.js";
 import type { HostRegistry } from "../host/registry.js";
+import { INPUTS } from "../host/inputs.js";
 import { Services } from "../host/services.js";
 import { closeLayers, stackLayers, type Layer } from "../instrument/layers.js";
 import { runsDirFor } from "../instrument/ko-dir.js";
@@ -73,12 +75,14 @@ export interface SessionOptions {
 
 /** One call through the session. */
 export interface RunRequest {
-  /** Cancels the run: it rejects with KoCancelled, listing the steps in flight. */
+  /** Cancels the run: it rejects with KoCancelled, listing the steps in flight; a named run is journaled as interrupted. */
   readonly signal?: AbortSignal;
   /** Journal the run under this name (in `runsDir`), so that it can be resumed. */
   readonly name?: string;
   /** Resume the named run: steps that completed before are answered from the journal. */
   readonly resume?: boolean;
+  /** With `resume`: steps to run again all the same (`Func:step` or `step`), and everything downstream. */
+  readonly rerun?: readonly string[];
   /** What the journal records as the command that started the run. */
   readonly argv?: readonly string[];
   /** Check the call's types first and refuse one that would certainly fail (default true). */
@@ -145,17 +149,19 @@ export class Session {
     if (request.resume && request.name === undefined) throw new UsageError("resuming a run needs its name");
     // A wrong kubeconfig, context or policy stops the run before its first step, not at its first API call.
     if (program.program.packages.has("k8s")) await this.resolveCluster();
+    if (request.rerun && request.rerun.length > 0 && !request.resume)
+      throw new UsageError("--rerun needs --resume: it picks steps of a run to resume");
     const outputs = await (this.outputs ??= openOutputs(this.options));
     const layers: Layer[] = [];
     const cache = this.cacheOf(program);
     if (cache) layers.push(cache);
-    const journal = request.name === undefined ? undefined : await this.openJournal(program, fn, fields, request);
-    if (journal) layers.push(journal);
-    layers.push(...outputs.layers);
     const stdout = outputs.stdout ?? this.options.stdout;
     const stderr = outputs.stderr ?? this.options.stderr;
+    const journal = request.name === undefined ? undefined : await this.openJournal(program, fn, fields, request, stderr);
+    if (journal) layers.push(journal);
+    layers.push(...outputs.layers);
     const call = program.call(fn, fields, {
-      services: this.services,
+      services: journal ? this.services.with(INPUTS, journal) : this.services,
       ...(layers.length > 0 ? { hooks: stackLayers(layers) } : {}),
       ...(stdout ? { stdout } : {}),
       ...(stderr ? { stderr } : {}),
@@ -214,17 +220,26 @@ export class Session {
     return layer;
   }
 
-  private async openJournal(program: KoProgram, fn: KoFunction, fields: readonly Field[], request: RunRequest) {
+  private async openJournal(
+    program: KoProgram,
+    fn: KoFunction,
+    fields: readonly Field[],
+    request: RunRequest,
+    stderr: ((text: string) => void) | undefined,
+  ) {
     const { openJournal, JournalError } = await import("../journal/layer.js");
     return openJournal({
       name: request.name!,
       runsDir: this.options.runsDir ?? runsDirFor(scriptPath(program.entry)),
       script: scriptPath(program.entry),
       resume: request.resume === true,
+      ...(request.rerun ? { rerun: request.rerun } : {}),
       compiled: program.compiled,
       entry: fn,
       fields,
       argv: request.argv ?? [],
+      ...(request.signal ? { signal: request.signal } : {}),
+      tell: stderr ?? ((text) => void process.stderr.write(text)),
     }).catch((e: unknown) => {
       throw e instanceof JournalError ? new UsageError(e.message) : e;
     });

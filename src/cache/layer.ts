@@ -25,15 +25,19 @@
  *
  * Concurrent identical calls — the same key while the first is still running — share the first
  * one's result; if it fails, each of the others runs on its own, to fail (or not) where it is.
+ *
+ * A make-style call answered without running still tells the run what it read (its plan's
+ * reads), so that a named run's journal knows what the steps around it depend on. A step forced
+ * to run again (`--rerun`, StepSite.rerun) is never answered.
  */
 import { KoFunction } from "../compile/circuit.js";
-import type { HostFunction } from "../host/binding.js";
 import type { HostCall, KoCall, Next } from "../runtime/hooks.js";
 import type { Field, Value } from "../value/value.js";
 import type { HostLayerCall, Layer, StepSite } from "../instrument/layers.js";
 import type { EntryBody, StoredFile } from "./entry.js";
 import { callKey, codeHash, isPureCallable } from "../instrument/call-keys.js";
 import { cachePolicyOf, type FileCall } from "../host/cache-policy.js";
+import { inputLog } from "../host/inputs.js";
 import { fromData, SerialError, toData, type CallableLookup, type Data } from "../value/serial.js";
 import type { CacheStore } from "./store.js";
 import { restoreFiles, storeFiles } from "./output-files.js";
@@ -179,6 +183,7 @@ export class CacheLayer implements Layer {
    * get slower (such a sample is never stored: a garbage collection may have slowed it down).
    */
   readonly koCall = (call: KoCall, next: Next, site?: StepSite): Value | Promise<Value> => {
+    if (site?.rerun === true) return next();
     const state = this.functions.get(call.fn) ?? this.stateOf(call.fn);
     // The common case first: a quick function's call, not one of the samples.
     const sampled = state.quick && state.inFlight === 0;
@@ -265,7 +270,7 @@ export class CacheLayer implements Layer {
   /** A call of a host function: only make-style ones (policy.ts) are cached. */
   readonly hostCall: HostLayerCall | undefined = (call, next, site) => {
     const policy = cachePolicyOf(call.fn);
-    if (!policy) return next();
+    if (!policy || site?.rerun === true) return next();
     return policy.describe(call.fields, call.ctx).then(
       (plan) => (plan ? this.fileCall(call, plan, site, next) : next()),
       // Arguments the policy cannot read: the call itself reports what is wrong with them.
@@ -395,15 +400,18 @@ export class CacheLayer implements Layer {
     const key = callKey(call.fn, call.fields, { pure: false, extra: plan.material });
     if (key === undefined) return Promise.resolve(next());
     const flying = this.hostFlying.get(key);
-    if (flying) return this.join(flying, next, site);
+    if (flying) {
+      tellReads(call, plan);
+      return this.join(flying, next, site);
+    }
     const group = codeHash(call.fn);
-    const run = this.answerOrRun(call.fn, group, key, plan, site, next).finally(() => this.hostFlying.delete(key));
+    const run = this.answerOrRun(call, group, key, plan, site, next).finally(() => this.hostFlying.delete(key));
     this.hostFlying.set(key, run);
     return run;
   }
 
   private async answerOrRun(
-    fn: HostFunction,
+    call: HostCall,
     group: string,
     key: string,
     plan: FileCall,
@@ -416,6 +424,7 @@ export class CacheLayer implements Layer {
       if (v !== undefined) {
         this.counts.hits++;
         if (site) site.answeredBy = "cache";
+        tellReads(call, plan);
         return v;
       }
     }
@@ -434,7 +443,7 @@ export class CacheLayer implements Layer {
       return value;
     }
     // A declared output the call did not produce: nothing to put back on a hit, so no entry.
-    if (files) this.write(group, key, { value: data, callee: fn.displayName, ms, files });
+    if (files) this.write(group, key, { value: data, callee: call.fn.displayName, ms, files });
     return value;
   }
 
@@ -449,4 +458,10 @@ export class CacheLayer implements Layer {
     const ok = await restoreFiles(this.store, body.files ?? [], plan.outputs);
     return ok ? value : undefined;
   }
+}
+
+/** Tells the run what a call answered without running read, as the call would have told it (host/inputs.ts). */
+function tellReads(call: HostCall, plan: FileCall): void {
+  const inputs = inputLog(call.ctx);
+  if (inputs) for (const input of plan.reads) inputs.read(input);
 }

@@ -66,6 +66,7 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
     .option("--no-cache", "neither reuse nor store results")
     .option("--name <name>", "journal the run in .ko/runs/NAME, so that it can be resumed")
     .option("--resume", "resume the run named by --name: only steps that did not complete, or whose inputs changed, run")
+    .option("--rerun <steps>", "with --resume: run these steps (Func:step or step, comma-separated) again, and all downstream", collect, [])
     .option("--events <file>", "write step events as JSON lines to FILE (- for standard error)")
     .option("--trace <file>", "write a Chrome/Perfetto trace of the run's steps to FILE")
     .option("--no-progress", "no live view of the running steps on a terminal")

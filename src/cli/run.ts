@@ -27,6 +27,8 @@ export interface SessionFlags {
   readonly name?: string;
   /** Resume the named run (`--resume`). */
   readonly resume?: boolean;
+  /** Steps of the resumed run to run again all the same (`--rerun`, comma-separated, repeatable). */
+  readonly rerun?: readonly string[];
   /** Write step events as JSON lines to this file, `-` for stderr (`--events`). */
   readonly events?: string;
   /** Write a Chrome/Perfetto trace to this file (`--trace`). */
@@ -118,8 +120,17 @@ export async function playCommand(spec: string, args: string[], flags: RunFlags,
   return runFunctions({ kind: "package", pkgPath }, [func], fields, flags, io);
 }
 
+/** The steps `--rerun` names, however they were given: `--rerun a,b --rerun c`. */
+function rerunSteps(flags: RunFlags): string[] {
+  return (flags.rerun ?? [])
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
 async function runFunctions(entry: EntrySource, names: string[], fields: Field[], flags: RunFlags, io: CliIO): Promise<number> {
   if (flags.resume && !flags.name) throw new UsageError("--resume needs --name NAME: the run to resume");
+  if (rerunSteps(flags).length > 0 && !flags.resume) throw new UsageError("--rerun needs --resume: it picks steps of a run to resume");
   if (flags.name !== undefined && names.length !== 1) throw new UsageError("--name journals one function: give FUNC, not --list");
   const session = cliSession(flags.root, {
     kubernetes: clusterOptions(flags, entry.kind === "file" ? entry.file : entry.kind === "dir" ? entry.dir : undefined),
@@ -177,7 +188,7 @@ async function runIn(session: Session, entry: EntrySource, names: string[], fiel
     for (const [i, fn] of fns.entries()) {
       const result = await session.call(compiled, fn, fields, {
         signal: controller.signal,
-        ...(flags.name !== undefined ? { name: flags.name, resume: flags.resume === true } : {}),
+        ...(flags.name !== undefined ? { name: flags.name, resume: flags.resume === true, rerun: rerunSteps(flags) } : {}),
         argv: flags.argv,
         check: false,
       });
@@ -190,7 +201,8 @@ async function runIn(session: Session, entry: EntrySource, names: string[], fiel
     if (e instanceof KoExit) return e.code;
     if (e instanceof KoFailure) {
       io.stderr(renderFailure(e, compiled.sources));
-      return EXIT.runtime;
+      // Interrupted, not failed: the status a shell gives a command that SIGINT ended.
+      return e instanceof KoCancelled && controller.signal.aborted ? EXIT.interrupted : EXIT.runtime;
     }
     throw e;
   } finally {

@@ -7,6 +7,8 @@ export const EXIT = {
   usage: 2,
   /** A lexical, syntax, resolution or type error. */
   compile: 3,
+  /** A run interrupted by Ctrl-C (SIGINT): 128 + 2, as shells report a command SIGINT ended. */
+  interrupted: 130,
 } as const;
 
 /** A mistake in how `ko` was called; reported without a stack trace, exit status 2. */

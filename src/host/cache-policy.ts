@@ -8,6 +8,7 @@
  * small and loads nothing else.
  */
 import type { HostContext, HostFunction } from "./binding.js";
+import type { Input } from "./inputs.js";
 import type { Field } from "../value/value.js";
 
 /** A file a call produces. */
@@ -24,6 +25,12 @@ export interface FileCall {
   readonly material: string;
   /** The files it produces. */
   readonly outputs: readonly OutputFile[];
+  /**
+   * What the call reads, as the material fingerprints it: a call answered from the cache did
+   * not read it, yet its result stands for what it read then, so the run is told of it all the
+   * same (inputs.ts).
+   */
+  readonly reads: readonly Input[];
 }
 
 export interface CachePolicy {

@@ -27,6 +27,11 @@ export type StepStatus = "done" | "cached" | "failed";
 export interface StepSite extends StepEvent {
   /** Set by a layer that answered the step's own call without running it. */
   answeredBy?: "cache" | "journal";
+  /**
+   * Set when the step starts by a layer that wants its own call to run, not to be answered: a
+   * step forced to run again (`ko run --resume --rerun STEP`) must not get a stored result.
+   */
+  rerun?: boolean;
 }
 
 /**

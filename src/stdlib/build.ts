@@ -16,47 +16,32 @@
  *   name). Only a run that exits with status 0 and leaves every declared output in place is
  *   stored; its outputs are stored as blobs and put back on a hit. Not in the key, so not to be
  *   relied on: the inherited environment (only `env` counts), files the command reads without
- *   declaring them, and the tools the command itself runs (`cc` runs `as` and `ld`).
+ *   declaring them, and the tools the command itself runs (`cc` runs `as` and `ld`). The
+ *   command runs in a process group of its own, ended as a whole when the run is cancelled
+ *   (process-group.ts).
+ *
+ * ReadFile and Exec tell the run what they read (host/inputs.ts): the file read, the command's
+ * executable and declared inputs, fingerprinted by content.
  *
  * Failures are operational (D15): they panic with `(error: "build.<Func>", message, ...)`.
  */
-import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { declareCacheable, type FileCall } from "../host/cache-policy.js";
+import { contentHash, fileInput, fileInputNow, inputLog, sha256, type Input } from "../host/inputs.js";
 import { defineHost, findArg, type HostContext, type HostFunction } from "../host/binding.js";
 import { checkHostType } from "../host/host-type.js";
 import { T } from "../host/host-type.js";
 import { KoFailure } from "../value/failure.js";
 import { EMPTY, Seq, Struct, field, type Field, type Value } from "../value/value.js";
 import { cancellation, failure, messageOf, misuse, stringOr, stringsOf } from "./helpers.js";
+import { runInGroup } from "./process-group.js";
 
 const PKG = "build";
 
 function fileFailure(fn: string, file: string, e: unknown): KoFailure {
   const code = (e as NodeJS.ErrnoException).code;
   return failure(fn, messageOf(e), code === undefined ? { path: file } : { code, path: file });
-}
-
-async function sha256OfFile(file: string): Promise<string> {
-  return createHash("sha256")
-    .update(await fs.readFile(file))
-    .digest("hex");
-}
-
-/** The SHA-256 of a file, or of a directory tree (each file's relative name and hash, in order). */
-async function contentHash(file: string): Promise<string> {
-  const st = await fs.stat(file);
-  if (!st.isDirectory()) return sha256OfFile(file);
-  const entries = (await fs.readdir(file, { recursive: true, withFileTypes: true }))
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(file, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)))
-    .sort();
-  const lines = await Promise.all(entries.map(async (rel) => `${rel}\u0000${await sha256OfFile(path.join(file, rel))}`));
-  return createHash("sha256")
-    .update(`tree\n${lines.join("\n")}`)
-    .digest("hex");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -77,19 +62,25 @@ const ReadFile = declareCacheable(
     async: true,
     impl: async ([file], ctx) => {
       const p = file as string;
+      const inputs = inputLog(ctx);
+      let bytes: Buffer;
       try {
-        return await fs.readFile(p, { encoding: "utf8", signal: ctx.signal });
+        bytes = await fs.readFile(p, { signal: ctx.signal });
       } catch (e) {
         if (ctx.signal.aborted) throw cancellation(ctx.signal);
+        inputs?.read(fileInput(p, { error: e }));
         throw fileFailure("build.ReadFile", p, e);
       }
+      inputs?.read(fileInput(p, { bytes }));
+      return bytes.toString("utf8");
     },
   }),
   {
     async describe(fields): Promise<FileCall | undefined> {
       const p = findArg(fields, "path", true);
       if (typeof p !== "string") return undefined;
-      return { material: `content ${await sha256OfFile(p)}`, outputs: [] };
+      const hash = sha256(await fs.readFile(p));
+      return { material: `content ${hash}`, outputs: [], reads: [{ kind: "file", path: path.resolve(p), fingerprint: hash }] };
     },
   },
 );
@@ -127,7 +118,7 @@ const WriteFile = declareCacheable(
     async describe(fields): Promise<FileCall | undefined> {
       const p = findArg(fields, "path", true);
       if (typeof p !== "string" || typeof findArg(fields, "content", false) !== "string") return undefined;
-      return { material: "", outputs: [{ declared: p, absolute: path.resolve(p) }] };
+      return { material: "", outputs: [{ declared: p, absolute: path.resolve(p) }], reads: [] };
     },
   },
 );
@@ -211,7 +202,7 @@ async function executableHash(file: string): Promise<string> {
   const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
   const known = executableHashes.get(file);
   if (known?.stamp === stamp) return known.hash;
-  const hash = await sha256OfFile(file);
+  const hash = sha256(await fs.readFile(file));
   executableHashes.set(file, { stamp, hash });
   return hash;
 }
@@ -222,33 +213,41 @@ function listValue(items: readonly string[]): Value {
   return items.length === 1 ? items[0]! : new Seq(items);
 }
 
-function runCommand(spec: ExecSpec, ctx: HostContext): Promise<Value> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(spec.command, spec.args as string[], {
-      cwd: spec.dir,
-      env: { ...process.env, ...spec.env },
-      stdio: ["ignore", "pipe", "pipe"],
-      signal: ctx.signal,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", (e) => {
-      if (ctx.signal.aborted) reject(cancellation(ctx.signal));
-      else reject(failure("build.Exec", `cannot run ${spec.command}: ${messageOf(e)}`, { command: spec.command, ...codeOf(e) }));
-    });
-    child.on("close", (code, signal) => {
-      if (ctx.signal.aborted) return reject(cancellation(ctx.signal));
-      const stdout = Buffer.concat(out).toString("utf8");
-      const stderr = Buffer.concat(err).toString("utf8");
-      if (code !== 0) {
-        const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-        return reject(failure("build.Exec", `${spec.command} ${how}`, { command: spec.command, status: code ?? -1, stdout, stderr }));
-      }
-      resolve(new Struct([field("stdout", stdout), field("stderr", stderr), field("outputs", listValue(spec.outputs))]));
-    });
-  });
+/**
+ * Runs the command in a process group of its own (process-group.ts), so that cancelling the run
+ * ends the command's own children too, and settles once they are all gone.
+ */
+async function runCommand(spec: ExecSpec, ctx: HostContext): Promise<Value> {
+  const inputs = inputLog(ctx);
+  if (inputs) for (const input of await execReads(spec)) inputs.read(input);
+  const run = await runInGroup(spec.command, spec.args, { cwd: spec.dir, env: { ...process.env, ...spec.env } }, ctx.signal).catch(
+    (e: unknown) => {
+      if (ctx.signal.aborted) throw cancellation(ctx.signal);
+      throw failure("build.Exec", `cannot run ${spec.command}: ${messageOf(e)}`, { command: spec.command, ...codeOf(e) });
+    },
+  );
+  if (run === "cancelled") throw cancellation(ctx.signal);
+  const { code, signal, stdout, stderr } = run;
+  if (code !== 0) {
+    const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+    throw failure("build.Exec", `${spec.command} ${how}`, { command: spec.command, status: code ?? -1, stdout, stderr });
+  }
+  return new Struct([field("stdout", stdout), field("stderr", stderr), field("outputs", listValue(spec.outputs))]);
+}
+
+/**
+ * What a command reads, as far as its call says: its executable and its declared inputs. (What
+ * it reads without declaring it, its inherited environment among them, cannot be known.)
+ */
+async function execReads(spec: ExecSpec): Promise<Input[]> {
+  const executable = await resolveCommand(spec);
+  const reads = await Promise.all(spec.inputs.map((input) => fileInputNow(path.resolve(spec.dir, input))));
+  if (executable === undefined) return reads;
+  const command = await executableHash(executable).then(
+    (fingerprint): Input => ({ kind: "file", path: executable, fingerprint }),
+    () => fileInputNow(executable),
+  );
+  return [command, ...reads];
 }
 
 function codeOf(e: unknown): Record<string, Value> {
@@ -276,9 +275,20 @@ const Exec = declareCacheable(
       if (spec.inputs.length === 0 && spec.outputs.length === 0) return undefined;
       const executable = await resolveCommand(spec);
       if (executable === undefined) return undefined;
-      const lines = [`command ${await executableHash(executable)}`];
-      for (const input of spec.inputs) lines.push(`input ${JSON.stringify(input)} ${await contentHash(path.resolve(spec.dir, input))}`);
-      return { material: lines.join("\n"), outputs: spec.outputs.map((o) => ({ declared: o, absolute: path.resolve(spec.dir, o) })) };
+      const command = await executableHash(executable);
+      const lines = [`command ${command}`];
+      const reads: Input[] = [{ kind: "file", path: executable, fingerprint: command }];
+      for (const input of spec.inputs) {
+        const file = path.resolve(spec.dir, input);
+        const hash = await contentHash(file);
+        lines.push(`input ${JSON.stringify(input)} ${hash}`);
+        reads.push({ kind: "file", path: file, fingerprint: hash });
+      }
+      return {
+        material: lines.join("\n"),
+        outputs: spec.outputs.map((o) => ({ declared: o, absolute: path.resolve(spec.dir, o) })),
+        reads,
+      };
     },
   },
 );

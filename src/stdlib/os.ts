@@ -9,12 +9,16 @@
  * (no Ko code can catch it) and lets the command-line tool, or an embedding application, decide
  * what ending the run means.
  *
+ * What `Env`, `TempDir` and `ReadFile` read from outside the program is told to the run
+ * (host/inputs.ts), so that a named run knows when a step would read something else now.
+ *
  * Not provided yet: `Task(name, binary, arg, env, dir, after)` of the original, which runs a
  * command.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { defineHost, type HostFunction } from "../host/binding.js";
+import { envInput, fileInput, inputLog } from "../host/inputs.js";
 import { T } from "../host/host-type.js";
 import { KoFailure } from "../value/failure.js";
 import { EMPTY } from "../value/value.js";
@@ -47,7 +51,11 @@ const Env = defineHost({
   params: [{ name: "name", type: T.string, monadic: true }],
   result: T.string,
   effects: "io",
-  impl: ([name]) => process.env[name as string] ?? "",
+  impl: ([name], ctx) => {
+    const value = process.env[name as string];
+    inputLog(ctx)?.read(envInput(name as string, value));
+    return value ?? "";
+  },
 });
 
 const Mkdir = defineHost({
@@ -71,6 +79,8 @@ const Mkdir = defineHost({
   },
 });
 
+const TEMP_DIR_VARIABLES = ["TMPDIR", "TMP", "TEMP"] as const;
+
 const TempDir = defineHost({
   pkg: PKG,
   name: "TempDir",
@@ -78,7 +88,12 @@ const TempDir = defineHost({
   params: [],
   result: T.string,
   effects: "io",
-  impl: () => tmpdir(),
+  impl: (_args, ctx) => {
+    // Node's tmpdir() reads these, the first one set wins (on POSIX systems).
+    const inputs = inputLog(ctx);
+    if (inputs) for (const name of TEMP_DIR_VARIABLES) inputs.read(envInput(name, process.env[name]));
+    return tmpdir();
+  },
 });
 
 const ReadFile = defineHost({
@@ -91,12 +106,17 @@ const ReadFile = defineHost({
   async: true,
   impl: async ([path], ctx) => {
     const p = path as string;
+    const inputs = inputLog(ctx);
+    let bytes: Buffer;
     try {
-      return await readFile(p, { encoding: "utf8", signal: ctx.signal });
+      bytes = await readFile(p, { signal: ctx.signal });
     } catch (e) {
       if (ctx.signal.aborted) throw cancellation(ctx.signal);
+      inputs?.read(fileInput(p, { error: e }));
       throw fileFailure("os.ReadFile", p, e);
     }
+    inputs?.read(fileInput(p, { bytes }));
+    return bytes.toString("utf8");
   },
 });
 

@@ -1,9 +1,9 @@
 /** The `ko` command's subcommands, exit statuses and handling of bad input, through the real CLI. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
-import { ko, KO, REPO } from "../support/cli.js";
+import { interrupt, ko, KO, REPO } from "../support/cli.js";
 import { tempDir, tempFile } from "../support/temp.js";
 
 const tmpFile = (name: string, content: string | Buffer) => tempFile(name, content, "ko-cli-");
@@ -74,11 +74,11 @@ describe("ko run", () => {
     expect(out.stderr).not.toMatch(/RangeError|heap limit|FATAL/);
   }, 90000);
 
-  test("Ctrl-C cancels a run within a second and lists the steps in flight", async () => {
+  test("Ctrl-C cancels a run within a second, lists the steps in flight and exits 130", async () => {
     const file = tmpFile("hang.ko", "Main() {\n\tforever: Hang()\n\treturn: forever\n}\n");
-    const { status, stderr, ms } = await interruptAfter(700, [file]);
+    const { status, stderr, ms } = await interrupt(["run", file], { when: 700 });
     expect(ms).toBeLessThan(1000);
-    expect(status).toBe(1);
+    expect(status).toBe(130);
     expect(stderr).toContain("cancelled: interrupted (Ctrl-C)");
     expect(stderr).toMatch(/hang\.Main:forever \(.*hang\.ko:2:/);
   });
@@ -88,35 +88,20 @@ describe("ko run", () => {
       "fib.ko",
       "Fib(n?) {\n\treturn: Yield(if: Less(n, 2), then: Return[n], else: fibRec[n])()\n}\nfibRec(n?) {\n\treturn: Sum(Fib(Sum(n, -1)), Fib(Sum(n, -2)))\n}\nMain() { return: Fib(45) }\n",
     );
-    const { status, stderr, ms } = await interruptAfter(1500, [file, "--no-cache"]);
+    const { status, stderr, ms } = await interrupt(["run", file, "--no-cache"], { when: 1500 });
     expect(ms).toBeLessThan(1000);
-    expect(status).toBe(1);
+    expect(status).toBe(130);
     expect(stderr).toContain("cancelled: interrupted (Ctrl-C)");
     expect(stderr).toMatch(/fib\.fibRec:return/);
   });
 
   test("Ctrl-C also stops an endless synchronous Loop", async () => {
     const file = tmpFile("spin.ko", "Main() {\n\treturn: Loop(start: 0, step: Inc)\n}\n");
-    const { status, ms } = await interruptAfter(700, [file]);
+    const { status, ms } = await interrupt(["run", file], { when: 700 });
     expect(ms).toBeLessThan(1000);
-    expect(status).toBe(1);
+    expect(status).toBe(130);
   });
 });
-
-/** Starts `ko run ARGS`, sends SIGINT after `delayMs`, and reports how long it took to end. */
-async function interruptAfter(delayMs: number, args: string[]): Promise<{ status: number | null; stderr: string; ms: number }> {
-  const child = spawn(process.execPath, [KO, "run", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  await new Promise((r) => setTimeout(r, delayMs));
-  const t0 = Date.now();
-  child.kill("SIGINT");
-  // Never leave the child behind, even if the interrupt were ignored.
-  const killer = setTimeout(() => child.kill("SIGKILL"), 10000);
-  const status = await new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-  clearTimeout(killer);
-  return { status, stderr, ms: Date.now() - t0 };
-}
 
 describe("ko play", () => {
   test("runs PKG/FUNC from a root with the original's string arguments", async () => {

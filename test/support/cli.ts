@@ -37,6 +37,46 @@ export function ko(
   });
 }
 
+/** How an interrupted `ko` ended, and how long after the (first) SIGINT. */
+export interface Interrupted extends Outcome {
+  readonly ms: number;
+}
+
+/**
+ * Starts `ko ARGS...` and sends it SIGINT, as Ctrl-C does on a terminal (or `signal`), once `when`
+ * says so: after that many milliseconds, or as soon as the predicate holds. With `again`, the
+ * signal is sent again that many milliseconds later. `ms` is how long it took to end after the first.
+ */
+export async function interrupt(
+  args: string[],
+  opts: { cwd?: string; when: number | (() => boolean); again?: number; signal?: NodeJS.Signals },
+): Promise<Interrupted> {
+  const sig = opts.signal ?? "SIGINT";
+  const child = spawn(process.execPath, [KO, ...args], { cwd: opts.cwd ?? REPO, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const closed = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (status, signal) => resolve({ status, signal })),
+  );
+  const { when } = opts;
+  if (typeof when === "number") await new Promise((r) => setTimeout(r, when));
+  else {
+    const giveUp = Date.now() + 15000;
+    while (!when() && Date.now() < giveUp) await new Promise((r) => setTimeout(r, 20));
+  }
+  const t0 = Date.now();
+  child.kill(sig);
+  const second = opts.again === undefined ? undefined : setTimeout(() => child.kill(sig), opts.again);
+  // Never leave the child behind, even if the interrupt were ignored.
+  const killer = setTimeout(() => child.kill("SIGKILL"), 10000);
+  const { status, signal } = await closed;
+  clearTimeout(killer);
+  clearTimeout(second);
+  return { stdout, stderr, status, signal, ms: Date.now() - t0 };
+}
+
 /**
  * Runs `ko ARGS...` in this process, through the function the `ko` command runs (main of
  * src/cli/commands.ts) with its output captured: the same parsing of the command line, the same
