@@ -69,9 +69,13 @@ function program(setStatus: (n: number | Promise<number>) => void): Command {
     .option("--cluster <which>", "embedded: run against the embedded cluster, started in-process; kubeconfig: never start it")
     .option("--cluster-state <file>", "keep the embedded cluster's state in FILE between runs")
     .option("--max-inflight <n>", "at most N Kubernetes API requests in flight at once (default 16)")
-    .option("--dry-run", "send every Kubernetes write with dryRun=All, report it, and change nothing")
+    .option(
+      "--plan",
+      "plan only: run with every Kubernetes write sent as a dry run and files and commands left alone, show the plan, change nothing",
+    )
+    .option("--dry-run", "the same as --plan")
     .option("--policy <file>", "what the run may do to the cluster (default: ko.policy.yaml next to the script)")
-    .option("-y, --yes", "do not ask before the first deletion on a cluster that is not the embedded one")
+    .option("-y, --yes", "apply a plan that deletes without asking (on a cluster that is not the embedded one)")
     .action((target: string, func: string | undefined, opts: RunFlags) => setStatus(runCommand(target, func, opts)));
 
   cmd
