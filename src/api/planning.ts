@@ -29,6 +29,7 @@ import type { Services } from "../host/services.js";
 import type { Layer } from "../instrument/layers.js";
 import type { ClusterAccess } from "../k8s/options.js";
 import { Plan } from "../k8s/plan.js";
+import { KoExit } from "../stdlib/os.js";
 import { KoError } from "../value/failure.js";
 import type { Value } from "../value/value.js";
 
@@ -73,21 +74,32 @@ export async function planThenApply(call: PlannedCall, mode: "only" | "first"): 
   const flush = () => held.splice(0).forEach((h) => h.write(h.text));
   const passOutput = mode === "first" ? { stdout: hold(call.stdout), stderr: hold(stderr) } : {};
   connection?.guard.startPlan(plan);
-  let result: Value;
+  let outcome: { readonly result: Value } | { readonly exit: KoExit };
   try {
-    result = await call.pass({
-      layers: [holdingBack(plan), ...(call.view ? [call.view] : [])],
-      services: (s) => s.with(DRY_RUN, plan),
-      ...passOutput,
-    });
+    outcome = {
+      result: await call.pass({
+        layers: [holdingBack(plan), ...(call.view ? [call.view] : [])],
+        services: (s) => s.with(DRY_RUN, plan),
+        ...passOutput,
+      }),
+    };
   } catch (e) {
-    call.pauseView();
-    flush();
-    if (plan.writeRequests > 0 || plan.skipped.length > 0) stderr("ko: the run failed while it was planned: nothing was changed.\n");
-    throw e;
+    // os.Exit ends the pass where it would end the run: the plan is what came before it.
+    if (!(e instanceof KoExit)) {
+      call.pauseView();
+      flush();
+      if (plan.writeRequests > 0 || plan.skipped.length > 0) stderr("ko: the run failed while it was planned: nothing was changed.\n");
+      throw e;
+    }
+    outcome = { exit: e };
   } finally {
     connection?.guard.end();
   }
+  const ended = outcome;
+  const finish = (): Value => {
+    if ("exit" in ended) throw ended.exit;
+    return ended.result;
+  };
   call.pauseView();
   const refusal = plan.refusal(access.policy);
   if (refusal) {
@@ -102,11 +114,11 @@ export async function planThenApply(call: PlannedCall, mode: "only" | "first"): 
     stderr(
       plan.render() + (plan.unvouched.size === 0 ? "ko: dry run: nothing was changed.\n" : "ko: dry run: the cluster was not changed.\n"),
     );
-    return result;
+    return finish();
   }
   if (plan.writeRequests === 0 && plan.skipped.length === 0 && plan.assumed.length === 0) {
     flush();
-    return result;
+    return finish();
   }
   held.length = 0;
   if (connection && !connection.embedded && plan.counts().delete > 0 && access.options.yes !== true)

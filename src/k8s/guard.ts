@@ -147,7 +147,7 @@ export class Guard {
     if (this.passName === "unplanned")
       throw refused(
         what,
-        `${this.where} is not the run's own embedded cluster, and writes to it are sent only in a run that was planned first`,
+        `${this.where} is not the run's own embedded cluster, and writes to it are sent only in a run that was planned first (a session plans every run of a program that imports "k8s")`,
       );
     let effects: Effect[];
     try {
@@ -197,7 +197,7 @@ export class Guard {
     const max = this.policy.maxDeletions;
     if (max !== undefined && this.deleted.size + fresh.length > max) {
       const over = deletions.find((e) => objectKey(e.ref!) === fresh[max - this.deleted.size])!;
-      throw this.refusal(`maxDeletions ${max}`, over.action, what, over, `deletion ${this.deleted.size + fresh.length} of this run`);
+      throw this.refusal(`maxDeletions ${max}`, over.action, what, over, `deletion ${max + 1} of this run`);
     }
     if (this.passName === "apply") {
       for (const e of deletions) {
