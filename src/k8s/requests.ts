@@ -33,7 +33,9 @@ export interface ResourceRequest {
   /** The body, parsed as JSON when it is JSON. */
   readonly body?: Json;
   readonly patchType?: PatchType;
-  /** The request asks the server not to persist anything (`dryRun=All`). */
+  /** The options of a delete, as the server reads them. */
+  readonly deleteOptions?: DeleteOptions;
+  /** The request asks the server not to persist anything (`dryRun=All`, where the server reads it). */
   readonly dryRun: boolean;
 }
 
@@ -149,7 +151,8 @@ export function classify(raw: RawRequest): Classified {
   const patchType = method === "PATCH" ? patchTypeOf(raw.contentType) : undefined;
   if (method === "PATCH" && patchType === undefined)
     return unplaced(`its patch type ${JSON.stringify(raw.contentType ?? "")} is not one Kubernetes accepts`);
-  const dryRun = url.searchParams.getAll("dryRun").includes("All") || (Array.isArray(body?.dryRun) && body.dryRun.includes("All"));
+  const options = method === "DELETE" ? deleteOptionsOf(raw.body, body, url.searchParams) : undefined;
+  const dryRun = options ? options.dryRun : url.searchParams.getAll("dryRun").includes("All");
   return {
     type: "resource",
     method,
@@ -163,8 +166,49 @@ export function classify(raw: RawRequest): Classified {
     ...(name !== undefined ? { name } : {}),
     ...(body !== undefined ? { body } : {}),
     ...(patchType !== undefined ? { patchType } : {}),
+    ...(options ? { deleteOptions: options } : {}),
     dryRun,
   };
+}
+
+/**
+ * The options of a delete as the API server reads them: from the body when there is one (its
+ * query is then ignored), else from the query. A body that is not JSON decides too: it asks for
+ * nothing, so the delete is taken at its word.
+ */
+function deleteOptionsOf(text: unknown, body: Json | undefined, query: URLSearchParams): DeleteOptions {
+  if (typeof text === "string" && text.trim() !== "") {
+    const policy = body?.propagationPolicy;
+    return {
+      dryRun: Array.isArray(body?.dryRun) && body.dryRun.includes("All"),
+      propagation: policy === "Orphan" || policy === "Foreground" ? policy : body?.orphanDependents === true ? "Orphan" : "Background",
+    };
+  }
+  const policy = query.get("propagationPolicy");
+  return {
+    dryRun: query.getAll("dryRun").includes("All"),
+    propagation:
+      policy === "Orphan" || policy === "Foreground" ? policy : query.get("orphanDependents") === "true" ? "Orphan" : "Background",
+  };
+}
+
+/** Whether a delete is a dry run, and how its dependents go (absent: Background, as for most kinds). */
+export interface DeleteOptions {
+  readonly dryRun: boolean;
+  readonly propagation: "Orphan" | "Background" | "Foreground";
+}
+
+/**
+ * A request made a dry run: `dryRun=All` in its query, and for a delete with a body (whose query
+ * the server ignores) in its DeleteOptions too. Returns the URL and the body to send.
+ */
+export function asDryRun(method: string, url: string, body: unknown): { url: string; body: unknown } {
+  const u = new URL(url);
+  u.searchParams.set("dryRun", "All");
+  if (method.toUpperCase() !== "DELETE" || typeof body !== "string" || body.trim() === "") return { url: u.toString(), body };
+  const options = parseBody(body);
+  // A body that is not JSON: the server will refuse it; it is not sent as it is.
+  return { url: u.toString(), body: JSON.stringify({ ...(options ?? {}), dryRun: ["All"] }) };
 }
 
 function verbOf(
@@ -221,13 +265,9 @@ export function createdName(req: ResourceRequest): string | undefined {
   return undefined;
 }
 
-/** The propagation policy of a delete, from its query or its DeleteOptions body (absent: Background, as for most kinds). */
+/** The propagation policy of a delete (absent: Background, as for most kinds; a policy errs on the side of counting). */
 export function propagationOf(req: ResourceRequest): "Orphan" | "Background" | "Foreground" {
-  const q = req.url.searchParams;
-  const policy = q.get("propagationPolicy") ?? req.body?.propagationPolicy;
-  if (policy === "Orphan" || policy === "Foreground" || policy === "Background") return policy;
-  const orphan = q.get("orphanDependents") ?? req.body?.orphanDependents;
-  return orphan === true || orphan === "true" ? "Orphan" : "Background";
+  return req.deleteOptions?.propagation ?? "Background";
 }
 
 /** `StatefulSet db/web`, `Namespace db`, `ClusterRole admin`: an object for people. */

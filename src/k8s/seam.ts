@@ -20,7 +20,7 @@ import type * as K from "@kubernetes/client-node";
 import { KoError } from "../value/failure.js";
 import type { Guard, Verdict, Wire } from "./guard.js";
 import type { Limiter } from "./limiter.js";
-import type { RawRequest } from "./requests.js";
+import { asDryRun, type RawRequest } from "./requests.js";
 
 type Json = Record<string, any>;
 
@@ -80,7 +80,11 @@ export function openSeam(
         body: context.getBody(),
         contentType: header(context.getHeaders(), "content-type"),
       });
-      if (verdict.dryRun) context.setQueryParam("dryRun", "All");
+      if (verdict.dryRun) {
+        const dry = asDryRun(context.getHttpMethod(), context.getUrl(), context.getBody());
+        context.setUrl(dry.url);
+        context.setBody(dry.body as K.RequestBody);
+      }
       verdicts.set(context, verdict);
       return super.applySecurityAuthentication(context);
     }
@@ -140,10 +144,9 @@ export function openSeam(
       }
     },
     dryRun: async (raw) => {
-      const url = new URL(raw.url);
-      url.searchParams.set("dryRun", "All");
-      const { status, text } = await send(raw.method, url.toString(), typeof raw.body === "string" ? raw.body : undefined, raw.contentType);
-      if (status >= 300) throw new Error(`a dry run of ${raw.method} ${url.pathname}: ${statusMessage(status, text)}`);
+      const dry = asDryRun(raw.method, raw.url, raw.body);
+      const { status, text } = await send(raw.method, dry.url, typeof dry.body === "string" ? dry.body : undefined, raw.contentType);
+      if (status >= 300) throw new Error(`a dry run of ${raw.method} ${new URL(raw.url).pathname}: ${statusMessage(status, text)}`);
       return JSON.parse(text) as Json;
     },
   };
