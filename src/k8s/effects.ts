@@ -8,10 +8,11 @@
  * - deleting an owner deletes what the garbage collector deletes with it — its dependents by
  *   ownerReferences, and theirs — unless the propagation policy is Orphan (absent, it is taken as
  *   Background: a policy errs on the side of counting);
+ * - deleting a claim deletes its volume when the volume's reclaim policy is Delete;
  * - an eviction deletes the pod;
  * - lowering `replicas` of a Deployment, StatefulSet, ReplicaSet or ReplicationController — by its
  *   /scale subresource or by an update or patch — deletes the pods it no longer wants (the new
- *   count is what the server's dry run of the same request returns);
+ *   count is the lower of what the request says and what the server's dry run of it returns);
  * - a server-side apply of an object that does not exist creates it.
  *
  * Events, which the cluster records about objects, are not counted among what a namespace holds.
@@ -239,9 +240,13 @@ class Effects {
           direct: false,
           because: `deleted with ${what}`,
         });
-      return effects;
-    }
-    if (propagationOf(this.req) === "Orphan") return effects;
+    } else if (propagationOf(this.req) !== "Orphan") effects.push(...(await this.dependents(ref, live, what)));
+    return [...effects, ...(await this.volumes(effects))];
+  }
+
+  /** What the garbage collector deletes with an owner: its dependents, and theirs. */
+  private async dependents(ref: ObjectRef, live: Json, what: string): Promise<Effect[]> {
+    const effects: Effect[] = [];
     // The garbage collector deletes dependents in the owner's namespace (anywhere, for a cluster-scoped owner), and theirs.
     const everything = await this.inventory(ref.namespace);
     const pending: { uid: string; what: string }[] = [{ uid: live.metadata?.uid, what }];
@@ -263,6 +268,29 @@ class Effects {
       }
     }
     return effects;
+  }
+
+  /**
+   * The volumes deleted with the claims among `deleted`: a bound PersistentVolume whose reclaim
+   * policy is Delete goes (with its data) when its claim does — not by ownerReferences, but as surely.
+   */
+  private async volumes(deleted: readonly Effect[]): Promise<Effect[]> {
+    const pv: ResourceType = { group: "", resource: "persistentvolumes", kind: "PersistentVolume", namespaced: false };
+    const out: Effect[] = [];
+    for (const e of deleted) {
+      const volume = e.ref?.resource === "persistentvolumeclaims" && e.ref.group === "" ? e.live?.spec?.volumeName : undefined;
+      if (typeof volume !== "string" || volume === "") continue;
+      const object = await this.view.get(resourcePath("", "v1", "persistentvolumes", undefined, volume));
+      if (object?.spec?.persistentVolumeReclaimPolicy !== "Delete") continue;
+      out.push({
+        action: this.action("delete", volume, pv, undefined),
+        ref: this.ref(volume, pv, undefined),
+        live: object,
+        direct: false,
+        because: `reclaimPolicy Delete: deleted with ${objectName(e.ref!.kind, e.ref!.namespace, e.ref!.name)}`,
+      });
+    }
+    return out;
   }
 
   /** Every object of every listable resource in a namespace (undefined: in the whole cluster), events aside. */

@@ -3,8 +3,9 @@
  * cluster. It is read and checked when the session starts — a policy that is missing, cannot be
  * parsed or has a key it does not know stops `ko run` with a usage error before anything runs —
  * and every request is held to it at the seam (guard.ts), one object at a time: what a request
- * deletes with it (a namespace's content, an owner's dependents, the pods of a scale-down, the
- * objects of a deletecollection, an evicted pod) is checked as deletions of those objects.
+ * deletes with it (a namespace's content, an owner's dependents, a claim's volume, the pods of a
+ * scale-down, the objects of a deletecollection, an evicted pod) is checked as deletions of those
+ * objects.
  *
  *   allowNamespaces: [tutorial]       # only these, when present (a Namespace named here may be created and deleted)
  *   denyNamespaces: [kube-system]
