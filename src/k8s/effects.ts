@@ -51,6 +51,31 @@ export interface ClusterView {
    * server-side apply that creates.
    */
   readonly readsBeforeWrites: boolean;
+  /** What each namespace holds, shared by the requests of a pass; absent, each request reads its own. */
+  readonly inventories?: Inventories;
+}
+
+type Inventory = { ref: ObjectRef; object: Json }[];
+
+/**
+ * What each namespace holds (the key undefined: the whole cluster), as it was read, for as long as
+ * it may be trusted: a planning pass changes nothing, so for the pass; otherwise for a moment, so
+ * that the deletions a run sends at once share one reading (a dependent made after it is missed as
+ * it would be in the moment between any reading and the delete it is for).
+ */
+export class Inventories {
+  private readonly read = new Map<string | undefined, { readonly at: number; readonly found: Promise<Inventory> }>();
+
+  constructor(private readonly maxAgeMs: number) {}
+
+  take(namespace: string | undefined, read: () => Promise<Inventory>): Promise<Inventory> {
+    const hit = this.read.get(namespace);
+    if (hit && performance.now() - hit.at <= this.maxAgeMs) return hit.found;
+    const found = read();
+    this.read.set(namespace, { at: performance.now(), found });
+    found.catch(() => this.read.delete(namespace));
+    return found;
+  }
 }
 
 /** The path of a collection or an object: `/apis/apps/v1/namespaces/db/statefulsets/web`. */
@@ -66,14 +91,16 @@ export async function effectsOf(req: ResourceRequest, type: ResourceType, view: 
 }
 
 class Effects {
-  /** What each namespace holds (undefined key: the whole cluster), read at most once per request. */
-  private readonly inventories = new Map<string | undefined, Promise<{ ref: ObjectRef; object: Json }[]>>();
+  /** What each namespace holds, read at most once per request (or per pass, when the view shares it). */
+  private readonly inventories: Inventories;
 
   constructor(
     private readonly req: ResourceRequest,
     private readonly type: ResourceType,
     private readonly view: ClusterView,
-  ) {}
+  ) {
+    this.inventories = view.inventories ?? new Inventories(Infinity);
+  }
 
   private ref(name: string, type: ResourceType = this.type, namespace = this.req.namespace): ObjectRef {
     return {
@@ -294,21 +321,16 @@ class Effects {
   }
 
   /** Every object of every listable resource in a namespace (undefined: in the whole cluster), events aside. */
-  private inventory(namespace: string | undefined): Promise<{ ref: ObjectRef; object: Json }[]> {
-    let found = this.inventories.get(namespace);
-    if (!found) {
-      found = (async () => {
-        const served = (await this.view.catalog.listable()).filter(
-          (r) => r.kind !== "Event" && (namespace === undefined || r.namespaced) && r.verbs.includes("delete"),
-        );
-        const lists = await Promise.all(served.map(async (r) => ({ r, items: await this.list(r, namespace) })));
-        return lists.flatMap(({ r, items }) =>
-          items.map((object) => ({ ref: this.ref(String(object.metadata?.name), r, object.metadata?.namespace), object })),
-        );
-      })();
-      this.inventories.set(namespace, found);
-    }
-    return found;
+  private inventory(namespace: string | undefined): Promise<Inventory> {
+    return this.inventories.take(namespace, async () => {
+      const served = (await this.view.catalog.listable()).filter(
+        (r) => r.kind !== "Event" && (namespace === undefined || r.namespaced) && r.verbs.includes("delete"),
+      );
+      const lists = await Promise.all(served.map(async (r) => ({ r, items: await this.list(r, namespace) })));
+      return lists.flatMap(({ r, items }) =>
+        items.map((object) => ({ ref: this.ref(String(object.metadata?.name), r, object.metadata?.namespace), object })),
+      );
+    });
   }
 
   private async list(r: ServedResource, namespace: string | undefined): Promise<Json[]> {

@@ -21,7 +21,7 @@
  */
 import { KoError } from "../value/failure.js";
 import { Catalog } from "./discovery.js";
-import { effectsOf, type ClusterView, type Effect } from "./effects.js";
+import { effectsOf, Inventories, type ClusterView, type Effect } from "./effects.js";
 import { alreadyExists, notFound, overlayList, readAnswer, unsendable, writtenLocally, type LocalAnswer } from "./overlay.js";
 import { objectKey, refName, type ObjectRef, type Plan } from "./plan.js";
 import type { Action, Policy } from "./policy.js";
@@ -50,6 +50,9 @@ export interface Wire {
   dryRun(raw: RawRequest): Promise<Json>;
 }
 
+/** How long what a namespace holds is trusted outside a planning pass, for the deletions sent at once. */
+const INVENTORY_MS = 1000;
+
 /** Resources whose writes change what the cluster serves: discovery is read again after them. */
 const SERVES = new Set(["apiextensions.k8s.io/customresourcedefinitions", "apiregistration.k8s.io/apiservices"]);
 
@@ -60,6 +63,8 @@ export class Guard {
   private deleted = new Set<string>();
   /** Objects the applying pass created: it may delete them although the plan could not name them. */
   private created = new Set<string>();
+  /** What namespaces hold, shared by the requests of a pass (effects.ts says for how long). */
+  private inventories = new Inventories(INVENTORY_MS);
   /** Every request that came to the guard, by verb (`discovery` for what the server says of itself), refused ones included. */
   readonly requests = new Map<string, number>();
   private sent = 0;
@@ -108,6 +113,7 @@ export class Guard {
     this.plan = plan;
     this.deleted = new Set();
     this.created = new Set();
+    this.inventories = new Inventories(pass === "plan" ? Infinity : INVENTORY_MS);
   }
 
   /** Requests admitted and sent to the server (not answered from a plan): what the server sees. */
@@ -284,6 +290,7 @@ export class Guard {
     return {
       catalog: this.catalog,
       readsBeforeWrites: this.passName === "plan" || this.policy.deniesCreates,
+      inventories: this.inventories,
       get: (path) => this.wire.get(path),
       dryRun: async (req) => {
         if (this.passName === "plan" && unsendable(this.plan!, req, type)) {
