@@ -70,11 +70,6 @@ export class ClusterAccess {
     return (this.opened ??= import("./connection.js").then((m) => m.openConnection(this.options, this.policy)));
   }
 
-  /** Whether a connection was opened (a program that never called the API opened none). */
-  get isOpen(): boolean {
-    return this.opened !== undefined;
-  }
-
   /** Ends the connection if one was opened: stops an embedded cluster. */
   async close(): Promise<void> {
     const opened = this.opened;

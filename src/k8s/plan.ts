@@ -187,12 +187,6 @@ export class Plan implements DryRunLog {
     return { create: count("create"), change: count("change"), delete: count("delete"), unchanged: this.entries.length - shown.length };
   }
 
-  /** Nothing would be written: no create, change or delete (unchanged applies aside). */
-  get empty(): boolean {
-    const c = this.counts();
-    return c.create + c.change + c.delete === 0;
-  }
-
   /** The plan for people: a heading, one block per object, what was assumed and skipped, the counts. */
   render(): string {
     const out = [`ko: plan of ${this.subject}${this.target === undefined ? "" : ` on ${this.target}`}:`];
