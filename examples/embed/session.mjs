@@ -14,7 +14,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "ko-embed-"));
 
 const session = createSession({
   roots: [path.join(here, "lib")], // `import "greeting"` is found here
-  kubernetes: { cluster: "embedded", namespace: "demo" }, // or { kubeconfig, context, policy, dryRun, yes }
+  kubernetes: { cluster: "embedded", namespace: "demo" }, // or { kubeconfig, context, policy, plan, yes }
   cache: { dir: path.join(work, "cache") }, // pure calls are answered from here the next time
   runsDir: path.join(work, "runs"), // named runs are journaled here
   events: path.join(work, "events.jsonl"), // one JSON line per step started and ended

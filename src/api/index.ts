@@ -10,6 +10,8 @@ import { compile, type CompileOptions, type KoProgram } from "./program.js";
 export { compile, defaultRegistry, KoCompileError, KoProgram, stdlibDir, type CallOptions, type CompileOptions } from "./program.js";
 export { createSession, Session, type SessionOptions, type RunRequest } from "./session.js";
 export type { K8sOptions } from "../k8s/index.js";
+export type { Plan, PlanEntry, ObjectRef } from "../k8s/plan.js";
+export { DRY_RUN, type DryRunLog, type DryRunSkip, type DryRunBehaviour } from "../host/dry-run.js";
 export { serviceKey, Services, type ServiceKey } from "../host/services.js";
 // For host functions that read from outside the program: what they read, told to a named run's journal.
 export { INPUTS, inputLog, fileInput, envInput, type Input, type InputLog } from "../host/inputs.js";

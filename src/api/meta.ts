@@ -63,6 +63,7 @@ export function metaPackages(): HostFunction[] {
     params: [],
     result: T.string,
     effects: "io",
+    dryRun: "runs",
     impl: (_args, ctx) => compilerOf(ctx).roots[0] ?? EMPTY,
   });
   const rootsFn = defineHost({
@@ -72,6 +73,7 @@ export function metaPackages(): HostFunction[] {
     params: [],
     result: T.list(T.string),
     effects: "io",
+    dryRun: "runs",
     impl: (_args, ctx) => listToValue([...compilerOf(ctx).roots]),
   });
   return [evalFn, path, rootsFn];

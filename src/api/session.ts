@@ -16,6 +16,11 @@
  * not do — then the journal of a named run, the event log, the trace and the live view. Layers
  * that are not asked for are not loaded. The journal also listens, as the run's INPUTS service,
  * to what host functions read from outside the program (src/host/inputs.ts).
+ *
+ * A call that may write to a cluster that is not the session's own embedded one is planned
+ * first (planning.ts): run once as a dry run, with only the live view on it, its plan checked,
+ * shown and confirmed, and only then run for real. The session's policy file is read when the
+ * session is made, so a missing or malformed one is a usage error before anything runs.
  */
 import type { KoFunction } from "../compile/circuit.js";
 import { UsageError } from "../diag/exit.js";
@@ -34,6 +39,7 @@ import type { CacheLayer } from "../cache/layer.js";
 import { openCache } from "../cache/open.js";
 import { fieldsFromJs, toJs } from "./js-values.js";
 import { compile, type KoProgram } from "./program.js";
+import { planningOf, planThenApply } from "./planning.js";
 
 export interface SessionOptions {
   /** Repository roots searched for imported packages (D20), before the standard library. */
@@ -95,6 +101,8 @@ export class Session {
   private readonly caches = new Map<KoProgram, CacheLayer>();
   /** The event log, trace and live view: opened at the first run, closed with the session. */
   private outputs: Promise<SessionOutputs> | undefined;
+  /** The last planned call: the next one waits for it (they share the connection's guard). */
+  private planned: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(readonly options: SessionOptions = {}) {
@@ -152,6 +160,54 @@ export class Session {
     if (request.rerun && request.rerun.length > 0 && !request.resume)
       throw new UsageError("--rerun needs --resume: it picks steps of a run to resume");
     const outputs = await (this.outputs ??= openOutputs(this.options));
+    const usesCluster = program.program.packages.has("k8s");
+    const mode = await planningOf(this.access, usesCluster);
+    if (mode === undefined) return this.runCall(program, fn, fields, request, outputs);
+    // A planned call has the cluster connection's guard to itself, from its plan to its end.
+    const turn = this.planned.then(() =>
+      planThenApply(
+        {
+          access: this.access,
+          subject: fn.displayName,
+          usesCluster,
+          stdout: outputs.stdout ?? this.options.stdout ?? ((t) => void process.stdout.write(t)),
+          stderr: outputs.stderr ?? this.options.stderr ?? ((t) => void process.stderr.write(t)),
+          view: outputs.view,
+          pauseView: () => outputs.afterCall(),
+          pass: async ({ layers, services, stdout, stderr }) => {
+            const out = stdout ?? outputs.stdout ?? this.options.stdout;
+            const err = stderr ?? outputs.stderr ?? this.options.stderr;
+            try {
+              return await program.call(fn, fields, {
+                services: services(this.services),
+                hooks: stackLayers(layers),
+                ...(out ? { stdout: out } : {}),
+                ...(err ? { stderr: err } : {}),
+                ...(request.signal ? { signal: request.signal } : {}),
+                ...(this.options.maxDepth !== undefined ? { maxDepth: this.options.maxDepth } : {}),
+                ...(request.check !== undefined ? { check: request.check } : {}),
+              });
+            } finally {
+              outputs.afterCall();
+            }
+          },
+          real: () => this.runCall(program, fn, fields, request, outputs),
+        },
+        mode,
+      ),
+    );
+    this.planned = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** One run of a call, with every layer the session has. */
+  private async runCall(
+    program: KoProgram,
+    fn: KoFunction,
+    fields: readonly Field[],
+    request: RunRequest,
+    outputs: SessionOutputs,
+  ): Promise<Value> {
     const layers: Layer[] = [];
     const cache = this.cacheOf(program);
     if (cache) layers.push(cache);
@@ -282,7 +338,9 @@ interface SessionOutputs {
   readonly layers: readonly Layer[];
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
-  /** After each call: the live view steps aside. */
+  /** The live view, when it shows (a planning pass stacks it alone). */
+  readonly view?: Layer;
+  /** After each call, and before a question: the live view steps aside. */
   afterCall(): void;
 }
 
@@ -302,6 +360,7 @@ async function openOutputs(opts: SessionOptions): Promise<SessionOutputs> {
     layers.push(view);
     return {
       layers,
+      view,
       stdout: (text) => view.printAbove(process.stdout, text),
       stderr: (text) => view.printAbove(process.stderr, text),
       afterCall: () => view.pause(),

@@ -39,6 +39,7 @@ export const spin: HostFunction = defineHost({
   params: [valueParam("the variety to invoke", T.variety, false)],
   result: T.struct({ Wait: T.variety }),
   effects: "io",
+  dryRun: "runs",
   impl: ([v], ctx) => {
     // Waiting is optional: a failure nobody waits for is the run's to report (D32).
     return new Struct([field("Wait", waitFor(ctx.run.spawn(v!)))]);
@@ -136,6 +137,7 @@ export const memory: HostFunction = defineHost({
   params: [],
   result: T.struct({ name: T.string, Remember: T.variety, Recall: T.variety, Flush: T.variety }),
   effects: "io",
+  dryRun: "runs",
   impl: () => memoryHandle(new MemoryStore(), `memory#${++handles}`),
 });
 
@@ -149,6 +151,7 @@ function memoryHandle(store: MemoryStore, name: string): Struct {
     ],
     result: T.any,
     effects: "io",
+    dryRun: "runs",
     impl: ([key, value]) => store.remember(key!, value!),
   });
   const recall = boundMethod(name, {
@@ -160,6 +163,7 @@ function memoryHandle(store: MemoryStore, name: string): Struct {
     ],
     result: T.any,
     effects: "io",
+    dryRun: "runs",
     impl: ([key, otherwise]) => {
       const found = store.recall(key!);
       return found === EMPTY ? otherwise! : found;
@@ -171,6 +175,7 @@ function memoryHandle(store: MemoryStore, name: string): Struct {
     params: [],
     result: T.any,
     effects: "io",
+    dryRun: "runs",
     impl: () => store.flush(),
   });
   return new Struct([field("name", name), field("Remember", remember), field("Recall", recall), field("Flush", flush)]);

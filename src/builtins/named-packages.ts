@@ -36,6 +36,7 @@ export const pkgPath: HostFunction = defineHost({
   result: T.string,
   // Not pure: the result depends on where the call is, not on its arguments.
   effects: "io",
+  dryRun: "runs",
   impl: (_args, ctx) => ctx.callerPackage,
 });
 

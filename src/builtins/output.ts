@@ -36,6 +36,7 @@ function display(name: string, doc: string, render: Render, destination: Destina
     params: [],
     result: T.any,
     effects: "io",
+    dryRun: "runs",
     raw: (fields: readonly Field[], ctx) => {
       const v = construct(fields);
       destination(ctx, render(v) + "\n");
@@ -97,6 +98,7 @@ function printer(name: string, doc: string, ending: string): HostFunction {
     ],
     result: T.string,
     effects: "io",
+    dryRun: "runs",
     impl: ([v], ctx) => {
       const text = printedText(name, v!) + ending;
       if (text !== "") ctx.stdout(text);

@@ -13,6 +13,7 @@ export interface ClusterFlags {
   readonly cluster?: string;
   readonly clusterState?: string;
   readonly maxInflight?: string;
+  readonly plan?: boolean;
   readonly dryRun?: boolean;
   readonly policy?: string;
   readonly yes?: boolean;
@@ -44,6 +45,7 @@ export function clusterOptions(flags: ClusterFlags, script: string | undefined):
     ...(maxInflight !== undefined ? { maxInflight } : {}),
     ...(flags.policy !== undefined ? { policy: flags.policy } : {}),
     ...(scriptDir !== undefined ? { scriptDir } : {}),
+    plan: flags.plan === true,
     dryRun: flags.dryRun === true,
     yes: flags.yes === true,
   };

@@ -80,9 +80,13 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
       "run against the embedded cluster keeping its state in FILE (or the ko cluster serve that keeps FILE)",
     )
     .option("--max-inflight <n>", "at most N Kubernetes API requests in flight at once (default 16)")
-    .option("--dry-run", "send every Kubernetes write with dryRun=All, report it, and change nothing")
+    .option(
+      "--plan",
+      "plan only: run with every Kubernetes write sent as a dry run and files and commands left alone, show the plan, change nothing",
+    )
+    .option("--dry-run", "the same as --plan")
     .option("--policy <file>", "what the run may do to the cluster (default: ko.policy.yaml next to the script)")
-    .option("-y, --yes", "do not ask before the first deletion on a cluster that is not the embedded one")
+    .option("-y, --yes", "apply a plan that deletes without asking (on a cluster that is not the embedded one)")
     .action((target: string, func: string | undefined, opts: RunFlags) => setStatus(runCommand(target, func, { ...opts, argv }, io)));
 
   cmd

@@ -11,6 +11,7 @@ import { KoError } from "../value/failure.js";
 import { BASIC_TYPES, basicTypeOf, EMPTY, IntVal, Seq, Struct, type Callable, type Field, type Value } from "../value/value.js";
 import { type HostType, checkHostType, showHostType } from "./host-type.js";
 import type { ServiceKey } from "./services.js";
+import type { DryRunBehaviour } from "./dry-run.js";
 
 /** What a running host function may ask of the evaluator. */
 export interface HostContext {
@@ -81,6 +82,8 @@ interface SpecBase {
    * so the same types hold before the run and at the call.
    */
   readonly refine?: Refine;
+  /** What it does in a planning pass, when its effects are "io" (dry-run.ts): run, or be skipped. */
+  readonly dryRun?: DryRunBehaviour;
 }
 
 /**
@@ -127,6 +130,7 @@ export interface HostFunction extends Callable {
   readonly async: boolean;
   readonly echoesArgs: boolean;
   readonly refine?: Refine;
+  readonly dryRun?: DryRunBehaviour;
   invoke(fields: readonly Field[], ctx: HostContext): Value | Promise<Value>;
 }
 
@@ -158,6 +162,7 @@ export function defineHost(spec: TypedSpec | RawSpec): HostFunction {
     displayName,
     identity: `${spec.pkg}\u0000${spec.name}`,
     refine: spec.refine,
+    ...(spec.dryRun !== undefined ? { dryRun: spec.dryRun } : {}),
   };
   if ("raw" in spec) return { ...base, echoesArgs: true, invoke: spec.raw };
   const params = spec.params;

@@ -1,20 +1,23 @@
 /**
- * One run's connection to the cluster its session chose (selection.ts): the client, the limiter,
- * retries, the guardrails (policy, dry run, confirmation), and the embedded cluster when that is
- * the choice. Loaded at the first API call of a run (options.ts), together with
- * @kubernetes/client-node.
+ * One session's connection to the cluster its session chose (selection.ts): the client, the
+ * limiter, retries, and the embedded cluster when that is the choice. Every request it makes —
+ * and every request of the client it holds — passes the seam (seam.ts) and the guard (guard.ts),
+ * where the policy is checked and a planning pass turns writes into dry runs. Loaded at the first
+ * API call of a run (options.ts), together with @kubernetes/client-node.
  */
 import type * as K from "@kubernetes/client-node";
 import type { Cluster } from "../cluster/index.js";
 import { KoError, KoPanic } from "../value/failure.js";
 import { listToValue } from "../value/sequence.js";
 import { EMPTY, Seq, Struct, type Value } from "../value/value.js";
-import { fromClient, fromJson, modelName, REDACTED, toJson, type Models } from "./objects.js";
+import { fromClient, modelName, REDACTED, toJson, type Models } from "./objects.js";
 import { collectionPath, kindInfo, type KindInfo } from "./kinds.js";
 import { Limiter } from "./limiter.js";
 import type { Operation } from "./generated.js";
+import { Guard } from "./guard.js";
 import type { K8sOptions } from "./options.js";
-import type { Policy, PolicyVerb } from "./policy.js";
+import type { Policy } from "./policy.js";
+import { openSeam, type Seam } from "./seam.js";
 import type { KubeconfigChoice, Selection } from "./selection.js";
 
 type Json = Record<string, any>;
@@ -29,14 +32,13 @@ export interface WaitQuery {
   readonly timeout: string;
 }
 
-export async function openConnection(opts: K8sOptions, selection: Selection): Promise<K8sConnection> {
+export async function openConnection(opts: K8sOptions, selection: Selection, policy: Policy): Promise<K8sConnection> {
   const k8s = await import("@kubernetes/client-node");
-  const stderr = opts.stderr ?? ((t: string) => void process.stderr.write(t));
   const kc = new k8s.KubeConfig();
   if (selection.cluster) kc.loadFromString(selection.cluster.kubeconfig);
   else if (selection.choice.kind === "kubeconfig") loadChoice(k8s, kc, selection.choice);
   reuseOneAgent(kc);
-  return new K8sConnection(k8s, kc, opts, stderr, selection);
+  return new K8sConnection(k8s, kc, opts, selection, policy);
 }
 
 /**
@@ -98,9 +100,9 @@ export function parseDuration(text: string): number {
   return total;
 }
 
-/** What an API call is about, for its errors, the policy and the dry-run report. */
+/** What an API call is about, for the panic that reports its failure (D15). */
 interface Target {
-  readonly verb: PolicyVerb;
+  readonly verb: string;
   readonly kind: string;
   readonly namespace?: string | undefined;
   readonly name?: string | undefined;
@@ -108,78 +110,62 @@ interface Target {
 
 export class K8sConnection {
   readonly limiter: Limiter;
+  /** Where every request is checked (guard.ts); its pass says whether writes are planned, applied or sent. */
+  readonly guard: Guard;
+  /** The guarded KubeConfig: every client made from it passes the seam. */
+  readonly kc: K.KubeConfig;
   readonly objects: K.KubernetesObjectApi;
   readonly defaultNamespace: string;
-  /** Every request sent, by verb (tests and the benchmark read it). */
-  readonly requests = new Map<string, number>();
+  private readonly seam: Seam;
   private readonly models: Models;
-  private readonly dryRun: boolean;
-  private readonly report: { verb: string; what: string }[] = [];
-  /** Namespaces this dry run would have created: writes into them cannot be sent. */
-  private readonly dryNamespaces = new Set<string>();
-  private confirmed: Promise<void> | undefined;
-  /** The embedded cluster this run started, if that is the one it talks to. */
+  /** The embedded cluster this run started, if that is the one it talks to (the selection owns it). */
   readonly cluster: Cluster | undefined;
-  readonly policy: Policy | undefined;
-  /** A ko cluster (the run's own, or the `ko cluster serve` keeping --cluster-state), which needs no confirmation. */
+  /** A ko cluster (the run's own, or the `ko cluster serve` keeping --cluster-state): a simulation. */
   private readonly simulated: boolean;
 
   constructor(
     readonly k8s: typeof K,
-    readonly kc: K.KubeConfig,
+    loaded: K.KubeConfig,
     readonly opts: K8sOptions,
-    private readonly stderr: (text: string) => void,
     selection: Selection,
+    readonly policy: Policy,
   ) {
     this.cluster = selection.cluster;
-    this.policy = selection.policy;
     this.simulated = selection.cluster !== undefined || (selection.choice.kind === "kubeconfig" && selection.choice.servedBy !== undefined);
     this.limiter = new Limiter(opts.maxInflight ?? 16);
-    this.objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const where = `${loaded.getCurrentCluster()?.server ?? "?"} (context ${loaded.getCurrentContext()})`;
+    const seam = openSeam(k8s, loaded, this.limiter, (wire, base) => new Guard(policy, this.simulated, where, wire, base));
+    this.seam = seam;
+    this.guard = seam.guard;
+    this.kc = seam.kc;
+    this.objects = k8s.KubernetesObjectApi.makeApiClient(this.kc);
     this.models = k8s;
-    this.dryRun = opts.dryRun === true;
-    this.defaultNamespace = opts.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
+    this.defaultNamespace = opts.namespace ?? loaded.getContextObject(loaded.getCurrentContext())?.namespace ?? "default";
   }
 
-  /** The embedded cluster, or a `ko cluster serve`: a simulation, which needs no confirmation. */
+  /** The embedded cluster, or a `ko cluster serve`: a simulation, which needs no plan and no confirmation. */
   get embedded(): boolean {
     return this.simulated;
   }
 
-  async close(): Promise<void> {
-    if (this.dryRun) this.stderr(this.summary());
-    await this.cluster?.close();
+  /** The server and context, for messages: `https://10.0.0.1:6443 (context prod)`. */
+  get where(): string {
+    return this.guard.where;
   }
 
-  /** The dry run's summary: what would have been created, changed and deleted. */
-  summary(): string {
-    const group = (verb: string) => this.report.filter((r) => r.verb === verb).map((r) => r.what);
-    const lines = ["ko: dry run: nothing was changed."];
-    for (const [verb, title] of [
-      ["create", "would create"],
-      ["change", "would change"],
-      ["delete", "would delete"],
-    ] as const) {
-      const items = group(verb);
-      lines.push(`  ${title} (${items.length})${items.length ? ":" : ""}`);
-      for (const it of items) lines.push(`    ${it}`);
-    }
-    return lines.join("\n") + "\n";
+  /** Every request sent, by verb (tests and the benchmark read it). */
+  get requests(): ReadonlyMap<string, number> {
+    return this.guard.requests;
   }
+
+  /** Nothing to end: the embedded cluster belongs to the selection, which the session's access closes. */
+  async close(): Promise<void> {}
 
   // ---- The convenience layer -------------------------------------------------------------------
 
   async createNamespace(name: string): Promise<Value> {
     const body = { apiVersion: "v1", kind: "Namespace", metadata: { name } };
     const target: Target = { verb: "create", kind: "Namespace", namespace: name, name };
-    this.police(target);
-    if (this.dryRun) {
-      const exists = await this.exists("v1", "Namespace", name);
-      if (exists) throw this.panic(target, 409, "AlreadyExists", `namespaces "${name}" already exists`);
-      this.dryNamespaces.add(name);
-      this.note("create", target);
-      return fromJson(body);
-    }
     return fromClient(await this.create(target, body), "V1Namespace", this.models);
   }
 
@@ -205,17 +191,8 @@ export class K8sConnection {
       namespace: namespaced ? body.metadata.namespace : body.metadata.name,
       name: body.metadata.name,
     };
-    this.police(target);
-    if (this.dryRun) {
-      const exists =
-        namespaced && this.dryNamespaces.has(body.metadata.namespace)
-          ? false
-          : await this.exists(body.apiVersion, body.kind, body.metadata.name, body.metadata.namespace);
-      this.note(exists ? "change" : "create", target);
-      if (namespaced && this.dryNamespaces.has(body.metadata.namespace)) return fromClient(body, model, this.models);
-    }
     const applied = await this.send(target, "idempotent", () =>
-      this.objects.patch(body, undefined, this.dryRun ? "All" : undefined, "ko", true, this.k8s.PatchStrategy.ServerSideApply),
+      this.objects.patch(body, undefined, undefined, "ko", true, this.k8s.PatchStrategy.ServerSideApply),
     );
     return fromClient(applied, model, this.models, body.kind === "Secret");
   }
@@ -225,7 +202,6 @@ export class K8sConnection {
     const kindName = info?.kind ?? kind;
     const ns = info?.namespaced === false ? undefined : (namespace ?? this.defaultNamespace);
     const target: Target = { verb: "get", kind: kindName, namespace: ns ?? (kindName === "Namespace" ? name : undefined), name };
-    this.police(target);
     const version = apiVersion ?? info?.apiVersion;
     if (!version) throw new KoError(`k8s.Get: kind ${kind} is not one the package knows: give its apiVersion`, "runtime/host-argument");
     const obj = await this.send(target, "idempotent", () =>
@@ -275,9 +251,10 @@ export class K8sConnection {
   // ---- The generated API ------------------------------------------------------------------------
 
   /**
-   * Calls one operation of the client's generated API (generated.ts) with its own parameters.
-   * The policy, the confirmation, the dry run, the limiter and retries apply as for the
-   * convenience layer; a create is not retried after an ambiguous failure.
+   * Calls one operation of the client's generated API (generated.ts) with its own parameters. Its
+   * request passes the seam like any other — the policy judges it by its URL, not by the
+   * operation's name; the limiter and retries apply as for the convenience layer; a create is not
+   * retried after an ambiguous failure.
    */
   async operation(op: Operation, args: Record<string, Value>, _signal: AbortSignal): Promise<Value> {
     const param: Json = {};
@@ -291,21 +268,12 @@ export class K8sConnection {
     // The client sends a patch as a JSON patch (application/json-patch+json): a list of
     // operations, of which Ko writes a one-element list as the element itself (reference 4.4).
     if (verb === "patch" && param.body !== undefined && !Array.isArray(param.body)) param.body = [param.body];
-    const namespaced = typeof param.namespace === "string";
     const target: Target = {
       verb,
       kind,
-      namespace: namespaced ? param.namespace : kind === "Namespace" ? param.name : undefined,
+      namespace: typeof param.namespace === "string" ? param.namespace : kind === "Namespace" ? param.name : undefined,
       name: param.name ?? param.body?.metadata?.name,
     };
-    this.police(target);
-    const writes = verb !== "get" && verb !== "list" && verb !== "watch";
-    if (verb === "delete" || verb === "deletecollection") await this.confirmDestructive(target);
-    if (this.dryRun && writes) {
-      this.note(verb === "create" ? "create" : verb === "delete" || verb === "deletecollection" ? "delete" : "change", target);
-      if (!op.params.some((p) => p.name === "dryRun")) return EMPTY; // cannot be sent as a dry run: only reported
-      param.dryRun = "All";
-    }
     const api = this.apiClient(op.api) as Record<string, (p: Json) => Promise<unknown>>;
     const result = await this.send(target, verb === "create" ? "create" : "idempotent", () => api[op.method]!.call(api, param));
     return fromClient(result, op.result, this.models, kind === "Secret");
@@ -352,13 +320,12 @@ export class K8sConnection {
       for (const o of list.items) seen.set(o.metadata.name, o);
       return list.metadata?.resourceVersion ?? "";
     };
-    if (this.dryRun && ns && this.dryNamespaces.has(ns)) {
-      this.stderr(`ko: dry run: would wait for ${what} to be ${q.condition}\n`);
-      return EMPTY;
-    }
     let rv = await relist();
-    if (this.dryRun && !check()) {
-      this.stderr(`ko: dry run: would wait for ${what} to be ${q.condition}\n`);
+    const plan = this.guard.pass === "plan" ? this.guard.currentPlan : undefined;
+    if (plan && !check()) {
+      // A planning pass sees the cluster as the plan leaves it, without controllers acting on it:
+      // what has not happened yet will not happen during the dry run, so the wait is assumed met.
+      plan.assume(`${what}: ${q.condition}${q.count > 1 && q.condition.toLowerCase() !== "deleted" ? `, ${q.count} of them` : ""}`);
       return listToValue([...seen.values()].map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models)));
     }
     for (;;) {
@@ -375,10 +342,11 @@ export class K8sConnection {
           `timed out after ${q.timeout} waiting for ${what} to be ${q.condition}`,
         );
       // One watch, from the last version seen, until the condition holds, the connection drops or time runs out.
-      const outcome = await new Promise<"met" | "dropped" | "expired" | "timeout">((resolve) => {
+      let refusal: KoError | undefined;
+      const outcome = await new Promise<"met" | "dropped" | "expired" | "timeout" | "refused">((resolve) => {
         let controller: AbortController | undefined;
         let settled = false;
-        const finish = (r: "met" | "dropped" | "expired" | "timeout") => {
+        const finish = (r: "met" | "dropped" | "expired" | "timeout" | "refused") => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
@@ -389,11 +357,17 @@ export class K8sConnection {
         const timer = setTimeout(() => finish("timeout"), left);
         const onAbort = () => finish("timeout");
         signal.addEventListener("abort", onAbort, { once: true });
-        this.count("watch");
+        const path = collectionPath(info, ns);
+        const params = { resourceVersion: rv, allowWatchBookmarks: true, labelSelector: q.labelSelector, fieldSelector };
+        // The Watch helper asks the seam for options without saying what it requests: say it first.
+        const url = new URL(`${this.kc.getCurrentCluster()?.server ?? ""}${path}`);
+        url.searchParams.set("watch", "true");
+        for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, String(v));
+        this.seam.expect({ method: "GET", url: url.toString() });
         new this.k8s.Watch(this.kc)
           .watch(
-            collectionPath(info, ns),
-            { resourceVersion: rv, allowWatchBookmarks: true, labelSelector: q.labelSelector, fieldSelector },
+            path,
+            params,
             (phase, obj: Json) => {
               if (phase === "ERROR") return finish(obj?.code === 410 ? "expired" : "dropped");
               if (obj?.metadata?.resourceVersion) rv = obj.metadata.resourceVersion;
@@ -409,9 +383,13 @@ export class K8sConnection {
           )
           .then(
             (c) => (settled ? c.abort() : (controller = c)),
-            () => finish("dropped"),
+            (e: unknown) => {
+              if (e instanceof KoError) refusal = e;
+              finish(e instanceof KoError ? "refused" : "dropped");
+            },
           );
       });
+      if (outcome === "refused") throw refusal!;
       if (outcome === "expired") rv = await relist();
       else if (outcome === "dropped") await sleep(50, signal); // resume from rv
     }
@@ -437,8 +415,6 @@ export class K8sConnection {
     fieldSelector: string | undefined,
   ): Promise<Json> {
     const target: Target = { verb: "list", kind: info.kind, namespace: ns };
-    this.police(target);
-    if (this.dryRun && ns && this.dryNamespaces.has(ns)) return Promise.resolve({ items: [] });
     return this.send(
       target,
       "idempotent",
@@ -447,34 +423,10 @@ export class K8sConnection {
     );
   }
 
-  private async exists(apiVersion: string, kind: string, name: string, namespace?: string): Promise<boolean> {
-    try {
-      await this.send({ verb: "get", kind, namespace, name }, "idempotent", () =>
-        this.objects.read({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } }),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof KoPanic && e.value instanceof Struct && e.value.fields.some((f) => f.name === "code" && f.value === 404))
-        return false;
-      throw e;
-    }
-  }
-
   /** Deletes one object; false if it was already gone. */
   private async deleteOne(target: Target, spec: Json): Promise<boolean> {
-    this.police(target);
-    await this.confirmDestructive(target);
-    if (this.dryRun) {
-      const gone =
-        (target.namespace && target.kind !== "Namespace" && this.dryNamespaces.has(target.namespace)) ||
-        !(await this.exists(spec.apiVersion, spec.kind, spec.metadata.name, target.kind === "Namespace" ? undefined : target.namespace));
-      if (gone) return false;
-      this.note("delete", target);
-    }
     try {
-      await this.send(target, "idempotent", () =>
-        this.objects.delete(spec, undefined, this.dryRun ? "All" : undefined, undefined, undefined, "Background"),
-      );
+      await this.send(target, "idempotent", () => this.objects.delete(spec, undefined, undefined, undefined, undefined, "Background"));
       return true;
     } catch (e) {
       if (e instanceof KoPanic && e.value instanceof Struct && e.value.fields.some((f) => f.name === "code" && f.value === 404))
@@ -496,7 +448,7 @@ export class K8sConnection {
       return await this.send<Json>(
         target,
         "create",
-        () => this.objects.create(body, undefined, this.dryRun ? "All" : undefined, "ko"),
+        () => this.objects.create(body, undefined, undefined, "ko"),
         () => (ambiguous = true),
       );
     } catch (e) {
@@ -511,17 +463,18 @@ export class K8sConnection {
   }
 
   /**
-   * Sends one request in a limiter slot, retrying with capped exponential backoff: always on
-   * 429 (the server did nothing), and on 5xx and connection errors when the call is idempotent
-   * or the caller handles the ambiguity (`onAmbiguous`).
+   * Sends one request (the transport holds a limiter slot while it is in flight, seam.ts),
+   * retrying with capped exponential backoff: always on 429 (the server did nothing), and on 5xx
+   * and connection errors when the call is idempotent or the caller handles the ambiguity
+   * (`onAmbiguous`). A refusal of the policy is an error, passed on as it is (D15).
    */
   private async send<T>(target: Target, kind: "idempotent" | "create", request: () => Promise<T>, onAmbiguous?: () => void): Promise<T> {
     const { baseMs = 100, maxMs = 5000, attempts = 8 } = this.opts.retry ?? {};
     for (let attempt = 1; ; attempt++) {
       try {
-        this.count(target.verb);
-        return await this.limiter.run(request);
+        return await request();
       } catch (e) {
+        if (e instanceof KoError) throw e;
         const status = statusOf(e);
         const ambiguous = status.code >= 500 || status.code === 0; // the server may have done it
         const retryable = status.code === 429 || (ambiguous && (kind === "idempotent" || onAmbiguous !== undefined));
@@ -532,33 +485,6 @@ export class K8sConnection {
         await sleep(delay);
       }
     }
-  }
-
-  private count(verb: string): void {
-    this.requests.set(verb, (this.requests.get(verb) ?? 0) + 1);
-  }
-
-  private police(t: Target): void {
-    this.policy?.check(t.verb, t.kind, t.namespace, t.name);
-  }
-
-  private note(verb: "create" | "change" | "delete", t: Target): void {
-    const what = `${t.kind} ${t.namespace && t.kind !== "Namespace" ? `${t.namespace}/` : ""}${t.name}`;
-    this.report.push({ verb, what });
-    this.stderr(`ko: dry run: would ${verb} ${what}\n`);
-  }
-
-  /** Asks once, before the first destructive call against a cluster that is not the embedded one. */
-  private confirmDestructive(t: Target): Promise<void> {
-    if (this.embedded || this.opts.yes || this.dryRun) return Promise.resolve();
-    return (this.confirmed ??= (async () => {
-      const where = `${this.kc.getCurrentCluster()?.server ?? "?"} (context ${this.kc.getCurrentContext()})`;
-      const question = `ko: about to ${t.verb} ${t.kind} ${t.name ?? ""} on ${where}. Go ahead with this and the run's other deletions? [y/N] `;
-      const ask = this.opts.confirm ?? (process.stdin.isTTY && process.stderr.isTTY ? askTerminal : undefined);
-      if (!ask)
-        throw new KoError(`refusing to ${t.verb} on ${where} without confirmation: run on a terminal, or pass --yes`, "k8s/confirm");
-      if (!(await ask(question))) throw new KoError(`${t.verb} on ${where} not confirmed`, "k8s/confirm");
-    })());
   }
 
   /** A Kubernetes API error as a Ko panic (D15). */
@@ -579,11 +505,15 @@ export class K8sConnection {
   }
 }
 
-/** The verb of an operation, for the policy: listNamespacedPod → list, replaceNamespacedPod → update. */
-function operationVerb(method: string): PolicyVerb {
+/**
+ * The verb of an operation, for its panic and its retries (a create is not retried blindly):
+ * listNamespacedPod → list, replaceNamespacedPod → update. The policy does not read it: it judges
+ * the request itself (guard.ts).
+ */
+function operationVerb(method: string): string {
   if (method.startsWith("deleteCollection")) return "deletecollection";
   const prefix = /^[a-z]+/.exec(method)![0];
-  const verbs: Record<string, PolicyVerb> = {
+  const verbs: Record<string, string> = {
     create: "create",
     replace: "update",
     patch: "patch",
@@ -591,27 +521,26 @@ function operationVerb(method: string): PolicyVerb {
     list: "list",
     read: "get",
     watch: "watch",
+    connect: "connect",
   };
   return verbs[prefix] ?? "get";
 }
 
-/** The kind an operation is about: deleteCollectionNamespacedPersistentVolumeClaim → PersistentVolumeClaim. */
+/**
+ * The kind an operation is about, for its panic: deleteCollectionNamespacedPersistentVolumeClaim →
+ * PersistentVolumeClaim, createNamespacedPodEviction → Pod, createClusterRoleBinding →
+ * ClusterRoleBinding (a subresource's name is taken off the end; Binding only after Pod, where it is one).
+ */
 function operationKind(method: string): string {
   return method
-    .replace(/^(deleteCollection|[a-z]+)/, "")
+    .replace(/^(deleteCollection|connect(Get|Post|Put|Patch|Delete|Head|Options)|[a-z]+)/, "")
     .replace(/^Namespaced/, "")
     .replace(/ForAllNamespaces$/, "")
-    .replace(/(Status|Scale|Ephemeralcontainers|Resize|Log|Eviction|Binding|Proxy.*)$/, (m, _x, off: number) => (off > 0 ? "" : m));
-}
-
-async function askTerminal(question: string): Promise<boolean> {
-  const readline = await import("node:readline/promises");
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
+    .replace(
+      /(Status|Scale|Ephemeralcontainers|Resize|Log|Eviction|Token|Approval|Finalize|Exec|Attach|Portforward|Proxy.*)$/,
+      (m, _x, off: number) => (off > 0 ? "" : m),
+    )
+    .replace(/^PodBinding$/, "Pod");
 }
 
 function isReason(p: KoPanic, reason: string): boolean {

@@ -2,7 +2,8 @@
  * How `ko run` (or an embedding application) points the `k8s` package at a cluster, and the
  * access of one session to it. This module is light: the choice of the cluster (selection.ts)
  * is made when a run of a program that imports "k8s" starts, and the client is loaded at its
- * first API call, so a script that never uses the API pays for neither.
+ * first API call, so a script that never uses the API pays for neither; the policy file is read
+ * when the session starts, so that a bad one stops the run before anything runs.
  */
 import { UsageError } from "../diag/exit.js";
 import type { HostContext } from "../host/binding.js";
@@ -10,6 +11,8 @@ import { serviceKey } from "../host/services.js";
 import { KoError } from "../value/failure.js";
 import type { K8sConnection } from "./connection.js";
 import type { Selection } from "./selection.js";
+import type { Plan } from "./plan.js";
+import { loadPolicy, type Policy } from "./policy.js";
 
 export interface K8sOptions {
   /** A kubeconfig file (`--kubeconfig`); otherwise KUBECONFIG, then ~/.kube/config. */
@@ -27,17 +30,27 @@ export interface K8sOptions {
   readonly clusterState?: string;
   /** At most this many API requests in flight at once (`--max-inflight`, default 16). */
   readonly maxInflight?: number;
-  /** Send every write with dryRun=All and report it (`--dry-run`). */
+  /**
+   * Only plan (`--plan`, `--dry-run`): run once with every write sent as a server-side dry run,
+   * effects outside the cluster skipped, show the plan, and change nothing.
+   */
+  readonly plan?: boolean;
+  /** The same as `plan` (`--dry-run`). */
   readonly dryRun?: boolean;
+  /** Sees the plan of every planned run, before it is applied (or instead, with `plan`). */
+  readonly onPlan?: (plan: Plan) => void;
   /** A policy file (`--policy`); otherwise ko.policy.yaml in `scriptDir`, when there is one. */
   readonly policy?: string;
   /** The directory of the script, where ko.policy.yaml is looked for. */
   readonly scriptDir?: string;
-  /** Destructive calls against a cluster that is not the embedded one go ahead without asking (`--yes`). */
+  /** A plan that deletes, against a cluster that is not the embedded one, is applied without asking (`--yes`). */
   readonly yes?: boolean;
-  /** Where notices, confirmations and the dry-run summary go (default: process.stderr). */
+  /** Where notices, plans and confirmations go (default: process.stderr). */
   readonly stderr?: (text: string) => void;
-  /** Asks a yes/no question; defaults to the terminal, and to refusing without one. */
+  /**
+   * Asks a yes/no question (the plan is in it); defaults to the terminal. Without either, a plan
+   * that needs confirmation is refused before anything is written.
+   */
   readonly confirm?: (question: string) => Promise<boolean>;
   /** Backoff of retried requests, in milliseconds (default 100 doubling to at most 5,000; 8 attempts). */
   readonly retry?: { readonly baseMs?: number; readonly maxMs?: number; readonly attempts?: number };
@@ -64,12 +77,16 @@ export class ClusterConfigError extends UsageError {
 export class ClusterAccess {
   private selected: Promise<Selection> | undefined;
   private opened: Promise<K8sConnection> | undefined;
+  /** The run's policy, read when the access is made (a UsageError if the file is missing or wrong). */
+  readonly policy: Policy;
 
-  constructor(readonly options: K8sOptions = {}) {}
+  constructor(readonly options: K8sOptions = {}) {
+    this.policy = loadPolicy(options);
+  }
 
   /**
-   * Decides the cluster (reading the kubeconfig and the policy, starting the embedded cluster if
-   * that is the choice); rejects with ClusterConfigError when the choice is wrong.
+   * Decides the cluster (reading the kubeconfig, starting the embedded cluster if that is the
+   * choice); rejects with ClusterConfigError when the choice is wrong.
    */
   resolve(): Promise<Selection> {
     const stderr = this.options.stderr ?? ((t: string) => void process.stderr.write(t));
@@ -78,7 +95,7 @@ export class ClusterAccess {
 
   connection(): Promise<K8sConnection> {
     return (this.opened ??= this.resolve().then(
-      (selection) => import("./connection.js").then((m) => m.openConnection(this.options, selection)),
+      (selection) => import("./connection.js").then((m) => m.openConnection(this.options, selection, this.policy)),
       (e: unknown) => {
         // Reached only by a run that did not resolve first (a program called without a session): its first call fails.
         throw e instanceof ClusterConfigError ? new KoError(e.message, "k8s/config") : e;
@@ -86,7 +103,7 @@ export class ClusterAccess {
     ));
   }
 
-  /** Ends the connection if one was opened: prints the dry-run summary and stops an embedded cluster. */
+  /** Ends the connection if one was opened, and stops the embedded cluster if the selection started one. */
   async close(): Promise<void> {
     const { selected, opened } = this;
     this.selected = this.opened = undefined;

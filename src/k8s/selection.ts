@@ -1,6 +1,5 @@
 /**
- * Which cluster a session talks to, and under what policy — decided before anything runs, the
- * way kubectl decides:
+ * Which cluster a session talks to — decided before anything runs, the way kubectl decides:
  *
  *   the kubeconfig --kubeconfig FILE, else KUBECONFIG (a list of files, merged: the first file to
  *   define a name or a current-context wins; files that do not exist are skipped), else
@@ -12,8 +11,8 @@
  *
  * What is wrong with the choice is a ClusterConfigError (exit status 2), found here rather than
  * at the first API call: a named kubeconfig that is missing or invalid, an unknown context, a
- * context without a cluster, a policy file that is missing or malformed, a state file that is
- * damaged or in use. The files are read with the YAML library alone: the client is loaded at
+ * context without a cluster, a state file that is damaged or in use. (The policy file is read
+ * when the session's access is made: policy.ts.) The files are read with the YAML library alone: the client is loaded at
  * the run's first call (connection.ts).
  */
 import * as fs from "node:fs";
@@ -24,9 +23,7 @@ import type * as YamlLib from "yaml";
 import type { Cluster, LockHolder } from "../cluster/index.js";
 import { liveHolder } from "../cluster/state-lock.js";
 import { once } from "../syntax/once.js";
-import { KoError } from "../value/failure.js";
 import { ClusterConfigError, type K8sOptions } from "./options.js";
-import { Policy } from "./policy.js";
 
 /** A cluster of a kubeconfig: the context chosen, and where each of its parts is defined. */
 export interface KubeconfigChoice {
@@ -57,26 +54,24 @@ export interface Located {
 
 export interface Selection {
   readonly choice: KubeconfigChoice | EmbeddedChoice;
-  readonly policy?: Policy;
   /** The embedded cluster, started for this session. */
   readonly cluster?: Cluster;
 }
 
-/** Decides the cluster and reads the policy; starts the embedded cluster when that is the choice. */
+/** Decides the cluster; starts the embedded cluster when that is the choice. (The policy is the access's: policy.ts.) */
 export async function select(opts: K8sOptions, stderr: (text: string) => void): Promise<Selection> {
   const choice = chooseCluster(opts);
-  const policy = readPolicy(opts);
   if (choice.kind === "kubeconfig") {
     if (choice.servedBy)
       stderr(`ko: ${opts.clusterState} is kept by ${holderName(choice.servedBy)}: using its kubeconfig ${choice.files[0]}\n`);
-    return { choice, ...(policy ? { policy } : {}) };
+    return { choice };
   }
   const cluster = await startEmbedded(choice, stderr);
   stderr(
     `ko: ${choice.why === "asked" ? "" : "no kubeconfig found; "}using the embedded cluster at ${cluster.url}` +
       `${choice.statePath ? ` (state in ${choice.statePath})` : " (its state ends with the run)"}\n`,
   );
-  return { choice, cluster, ...(policy ? { policy } : {}) };
+  return { choice, cluster };
 }
 
 function chooseCluster(opts: K8sOptions): KubeconfigChoice | EmbeddedChoice {
@@ -232,25 +227,6 @@ function entries(doc: Record<string, unknown>, key: "clusters" | "contexts" | "u
       throw new ClusterConfigError(`kubeconfig ${file}: ${key}[${i}].${field} must be a mapping`);
     return { name: e.name, body: (body ?? undefined) as Record<string, unknown> | undefined, file };
   });
-}
-
-/** The policy: --policy FILE (which must exist), else ko.policy.yaml next to the script, if there is one. */
-function readPolicy(opts: K8sOptions): Policy | undefined {
-  const file = opts.policy ?? (opts.scriptDir ? path.join(opts.scriptDir, "ko.policy.yaml") : undefined);
-  if (file === undefined || (opts.policy === undefined && !fs.existsSync(file))) return undefined;
-  const text = readText(file, opts.policy !== undefined ? `--policy ${file}` : `policy ${file}`);
-  let doc: unknown;
-  try {
-    doc = yaml().parse(text);
-  } catch (e) {
-    throw new ClusterConfigError(`policy ${file} is not valid YAML: ${firstLine(e)}`);
-  }
-  try {
-    return Policy.parse(file, doc);
-  } catch (e) {
-    if (e instanceof KoError) throw new ClusterConfigError(e.message);
-    throw e;
-  }
 }
 
 async function startEmbedded(choice: EmbeddedChoice, stderr: (text: string) => void): Promise<Cluster> {

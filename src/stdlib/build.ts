@@ -34,7 +34,7 @@ import { checkHostType } from "../host/host-type.js";
 import { T } from "../host/host-type.js";
 import { KoFailure } from "../value/failure.js";
 import { EMPTY, Seq, Struct, field, type Field, type Value } from "../value/value.js";
-import { cancellation, failure, messageOf, misuse, stringOr, stringsOf } from "./helpers.js";
+import { byteLength, pathArg, cancellation, failure, messageOf, misuse, stringOr, stringsOf } from "./helpers.js";
 import { runInGroup } from "./process-group.js";
 
 const PKG = "build";
@@ -59,6 +59,7 @@ const ReadFile = declareCacheable(
     params: readFileParams,
     result: T.string,
     effects: "io",
+    dryRun: "runs",
     async: true,
     impl: async ([file], ctx) => {
       const p = file as string;
@@ -102,6 +103,10 @@ const WriteFile = declareCacheable(
     ],
     result: T.string,
     effects: "io",
+    dryRun: {
+      would: (fields) => `write ${byteLength(findArg(fields, "content", false))} bytes to ${pathArg(fields)}`,
+      result: (fields) => findArg(fields, "path", true) ?? EMPTY,
+    },
     async: true,
     impl: async ([file, content], ctx) => {
       const p = file as string;
@@ -250,6 +255,11 @@ async function execReads(spec: ExecSpec): Promise<Input[]> {
   return [command, ...reads];
 }
 
+/** A word of a command line as a shell would need it quoted. */
+function shellWord(w: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
 function codeOf(e: unknown): Record<string, Value> {
   const code = (e as NodeJS.ErrnoException).code;
   return code === undefined ? {} : { code };
@@ -266,6 +276,14 @@ const Exec = declareCacheable(
     params: execParams,
     result: T.struct({ stdout: T.string, stderr: T.string, outputs: T.list(T.string) }),
     effects: "io",
+    dryRun: {
+      would: (fields) => {
+        const spec = execSpecOf(fields);
+        return `run ${[spec.command, ...spec.args].map(shellWord).join(" ")}${spec.dir === path.resolve(".") ? "" : ` in ${spec.dir}`}`;
+      },
+      // What a command that printed nothing and made its declared outputs would return.
+      result: (fields) => new Struct([field("stdout", ""), field("stderr", ""), field("outputs", listValue(execSpecOf(fields).outputs))]),
+    },
     async: true,
     impl: (args, ctx) => runCommand(execSpec(args), ctx),
   }),

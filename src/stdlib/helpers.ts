@@ -10,7 +10,8 @@
  *   made by `failure`, so that a script can `Recover` from it and inspect `error` and `message`.
  */
 import { KoCancelled, KoError, KoPanic } from "../value/failure.js";
-import { type Value, field, IntVal, lift, Struct } from "../value/value.js";
+import { type Field, type Value, field, IntVal, lift, Struct } from "../value/value.js";
+import { findArg } from "../host/binding.js";
 
 /** A run-time error for an argument `defineHost` could not check by its type alone. */
 export function misuse(fn: string, message: string): KoError {
@@ -61,4 +62,15 @@ export function bigOf(v: Value): bigint {
 /** Wraps a bigint to 64 signed bits, as Go's int64 arithmetic does (D21). */
 export function wrap64(v: bigint): bigint {
   return BigInt.asIntN(64, v);
+}
+
+/** The UTF-8 length of a string argument (0 for anything else), for what a write would write. */
+export function byteLength(v: Value | undefined): number {
+  return typeof v === "string" ? Buffer.byteLength(v) : 0;
+}
+
+/** The `path` argument of a file function, for what a dry run says it would have done. */
+export function pathArg(fields: readonly Field[]): string {
+  const p = findArg(fields, "path", true);
+  return typeof p === "string" ? p : "(no path)";
 }

@@ -17,12 +17,12 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { defineHost, type HostFunction } from "../host/binding.js";
+import { defineHost, findArg, type HostFunction } from "../host/binding.js";
 import { envInput, fileInput, inputLog } from "../host/inputs.js";
 import { T } from "../host/host-type.js";
 import { KoFailure } from "../value/failure.js";
 import { EMPTY } from "../value/value.js";
-import { bigOf, cancellation, failure, messageOf, misuse } from "./helpers.js";
+import { bigOf, byteLength, pathArg, cancellation, failure, messageOf, misuse } from "./helpers.js";
 
 const PKG = "os";
 
@@ -51,6 +51,7 @@ const Env = defineHost({
   params: [{ name: "name", type: T.string, monadic: true }],
   result: T.string,
   effects: "io",
+  dryRun: "runs",
   impl: ([name], ctx) => {
     const value = process.env[name as string];
     inputLog(ctx)?.read(envInput(name as string, value));
@@ -67,6 +68,10 @@ const Mkdir = defineHost({
   params: [{ name: "path", type: T.string, monadic: true }],
   result: T.string,
   effects: "io",
+  dryRun: {
+    would: (fields) => `create the directory ${pathArg(fields)}`,
+    result: (fields) => findArg(fields, "path", true) ?? EMPTY,
+  },
   async: true,
   impl: async ([path]) => {
     const p = path as string;
@@ -88,6 +93,7 @@ const TempDir = defineHost({
   params: [],
   result: T.string,
   effects: "io",
+  dryRun: "runs",
   impl: (_args, ctx) => {
     // Node's tmpdir() reads these, the first one set wins (on POSIX systems).
     const inputs = inputLog(ctx);
@@ -103,6 +109,7 @@ const ReadFile = defineHost({
   params: [{ name: "path", type: T.string, monadic: true }],
   result: T.string,
   effects: "io",
+  dryRun: "runs",
   async: true,
   impl: async ([path], ctx) => {
     const p = path as string;
@@ -132,6 +139,10 @@ const WriteFile = defineHost({
   ],
   result: T.string,
   effects: "io",
+  dryRun: {
+    would: (fields) => `write ${byteLength(findArg(fields, "content", false))} bytes to ${pathArg(fields)}`,
+    result: (fields) => findArg(fields, "path", true) ?? EMPTY,
+  },
   async: true,
   impl: async ([path, content], ctx) => {
     const p = path as string;
@@ -152,6 +163,7 @@ const Exit = defineHost({
   params: [{ name: "code", type: T.int64, monadic: true, optional: true }],
   result: T.empty,
   effects: "io",
+  dryRun: "runs",
   impl: ([code]) => {
     const status = code === EMPTY ? 0n : bigOf(code!);
     if (status < 0n || status > 255n) throw misuse("os.Exit", `exit status ${status} is not between 0 and 255`);

@@ -64,20 +64,22 @@ describe.skipIf(!haveKubectl)("ko run examples/cockroachdb.ko", { timeout: 120_0
     await expectStopped();
   });
 
-  test("--dry-run sends every write with dryRun=All, reports it, and persists nothing", async () => {
+  test("--dry-run plans: every write a dry run, the plan shown, nothing persisted", async () => {
     const run = await koRun(c, [EXAMPLE, "StartCockroachDB", "--dry-run"]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain("ko: dry run: nothing was changed.");
-    expect(run.stderr).toMatch(/would create \(6\):\n {4}Namespace cockroachdb-tutorial\n/);
-    expect(run.stderr).toContain(`StatefulSet ${NS}/cockroachdb`);
-    expect(run.stderr).toContain(`Job ${NS}/cluster-init`);
+    expect(run.stderr).toContain("6 to create, 0 to change, 0 to delete.");
+    expect(run.stderr).toContain("  + create Namespace cockroachdb-tutorial\n");
+    expect(run.stderr).toContain(`+ create StatefulSet ${NS}/cockroachdb`);
+    expect(run.stderr).toContain(`+ create Job ${NS}/cluster-init`);
     expect(await namespaceExists(c)).toBe(false);
 
-    // Against objects that exist, the writes reach the server as dry runs and change nothing.
+    // Against objects that exist, the writes reach the server as dry runs and change nothing. The
+    // plan counts what goes with each deletion: 8 objects named, the namespace, 4 pods, 2 objects in the namespace.
     expect((await koRun(c, [EXAMPLE, "StartCockroachDB"])).status).toBe(0);
     const stop = await koRun(c, [EXAMPLE, "StopCockroachDB", "--dry-run"]);
     expect(stop.status, stop.stderr).toBe(0);
-    expect(stop.stderr).toMatch(/would delete \(9\)/);
+    expect(stop.stderr).toContain("0 to create, 0 to change, 15 to delete.");
     await expectStarted();
   });
 
@@ -98,7 +100,8 @@ describe.skipIf(!haveKubectl)("ko run examples/cockroachdb.ko", { timeout: 120_0
     expect(start.stderr).toContain("ko.policy.yaml: allowNamespaces [elsewhere] forbids create Namespace cockroachdb-tutorial");
     expect(await namespaceExists(c)).toBe(false);
 
-    writeFile(c.dir, "ko.policy.yaml", "maxDeletions: 3\n");
+    // A namespace is a cluster-scoped object: a policy must allow creating it (allowClusterScope, or allowNamespaces naming it).
+    writeFile(c.dir, "ko.policy.yaml", "maxDeletions: 3\nallowClusterScope: [Namespace]\n");
     expect((await koRun(c, [script, "StartCockroachDB"])).status).toBe(0);
     const stop = await koRun(c, [script, "StopCockroachDB", "--yes"]);
     expect(stop.status).toBe(1);
@@ -126,13 +129,14 @@ describe.skipIf(!haveKubectl)("ko run examples/cockroachdb.ko", { timeout: 120_0
     expect(await namespaceExists(c)).toBe(false);
   });
 
-  test("without a terminal and without --yes, the first deletion on a cluster that is not the embedded one is refused", async () => {
+  test("without a terminal and without --yes, a plan that deletes on a cluster that is not the embedded one is refused (exit 2)", async () => {
     expect((await koRun(c, [EXAMPLE, "StartCockroachDB"])).status).toBe(0);
     const stop = await koRun(c, [EXAMPLE, "StopCockroachDB"]);
-    expect(stop.status).toBe(1);
+    expect(stop.status).toBe(2);
     expect(stop.stderr).toMatch(
-      /refusing to delete on https:\/\/127\.0\.0\.1:\d+ \(context ko\) without confirmation: run on a terminal, or pass --yes/,
+      /ko: this plan deletes 15 objects on https:\/\/127\.0\.0\.1:\d+ \(context ko\): confirm it on a terminal, or pass --yes \(nothing was changed\)/,
     );
+    expect(stop.stdout).toBe("");
     await expectStarted();
   });
 });

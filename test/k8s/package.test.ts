@@ -186,8 +186,8 @@ describe("Secrets", () => {
 Main() {
 	s: k8s.Apply(object: (apiVersion: "v1", kind: "Secret", metadata: (name: "creds"), data: (password: "aHVudGVyMg==")))
 	shown: Show(s.data)
-	peeked: Peek(k8s.Get(kind: "Secret", name: "creds").data)
-	return: Len(k8s.ListSecretsByLabelSelector())
+	peeked: Peek(k8s.Get(kind: "Secret", name: "creds", _after: s).data)
+	return: Len(k8s.ListSecretsByLabelSelector(_after: s))
 }`);
     expect(result).toBe(1);
     expect(out).toContain("(password: <redacted>)");
@@ -308,11 +308,9 @@ Main() {
     ).rejects.toMatchObject({
       message: expect.stringContaining("deny[0] (verbs: [delete], kinds: [ConfigMap]) forbids delete ConfigMap generated/g"),
     });
-    const { out } = await run(`Main() { return: k8s.DeleteNamespacedConfigMap(name: "g", namespace: "generated") }`, {
-      dryRun: true,
-      stderr: (t) => void t,
-    });
-    expect(out).toBe("");
+    const { out } = await run(`Main() { return: k8s.DeleteNamespacedConfigMap(name: "g", namespace: "generated") }`, { dryRun: true });
+    expect(out).toContain("  - delete ConfigMap generated/g\n");
+    expect(out).toContain("ko: dry run: nothing was changed.");
     const still = (await http(c, "GET", "/api/v1/namespaces/generated/configmaps/g")).body;
     expect(still.metadata.name).toBe("g");
   });

@@ -146,7 +146,8 @@ const REFUSALS: Refusal[] = [
   {
     name: "--policy has a key no policy has",
     setup: () => ({ args: ["--kubeconfig", kubeconfig("ok.yaml"), "--policy", file("odd-policy.yaml", "allowNamespace: [a]\n")] }),
-    stderr: (d) => `ko: policy ${d}/odd-policy.yaml: unknown key allowNamespace\n`,
+    stderr: (d) =>
+      `ko: policy ${d}/odd-policy.yaml: unknown key allowNamespace (the keys are allowNamespaces, denyNamespaces, allowClusterScope, deny, maxDeletions)\n`,
   },
   {
     name: "--cluster-state with --kubeconfig",

@@ -1,0 +1,188 @@
+/**
+ * The seam every request to the API server passes, whoever makes it: a KubeConfig of our own.
+ *
+ * @kubernetes/client-node 1.x hands every request of every generated API client and of
+ * KubernetesObjectApi — its discovery requests included — to the KubeConfig's
+ * `applySecurityAuthentication(context)` just before sending it, with the request complete: its
+ * method, URL with query, headers and body. The streaming helpers (Watch, Log, Exec, Attach,
+ * PortForward, Metrics, health) instead ask `applyToHTTPSOptions` for options, without the URL.
+ * So a KubeConfig subclass that puts the guard (guard.ts) in front of both sees every request:
+ *
+ * - `applySecurityAuthentication` admits the request, adds `dryRun=All` when the guard says so,
+ *   and remembers the guard's verdict for the transport;
+ * - `applyToHTTPSOptions` admits the request the connection announced just before (`expect`), and
+ *   refuses when none was: a helper Ko does not use asks for options it will not get;
+ * - `makeApiClient` builds clients on our transport, which answers from the verdict (a planning
+ *   pass answers some requests itself, and reads some answers), holds a limiter slot while a
+ *   request is in flight, and refuses a request that reached it without a verdict.
+ */
+import type * as K from "@kubernetes/client-node";
+import { KoError } from "../value/failure.js";
+import type { Guard, Verdict, Wire } from "./guard.js";
+import type { Limiter } from "./limiter.js";
+import { asDryRun, type RawRequest } from "./requests.js";
+
+type Json = Record<string, any>;
+
+export interface Seam {
+  /** The KubeConfig every client of the connection is made from. */
+  readonly kc: K.KubeConfig;
+  /** Announces the request of the next `applyToHTTPSOptions` (a watch): call it immediately before starting it. */
+  expect(raw: RawRequest): void;
+}
+
+/**
+ * A guarded copy of a loaded KubeConfig. `guardFor` gets the guard's way to read the cluster
+ * (through this same seam) and returns the guard.
+ */
+export function openSeam(
+  k8s: typeof K,
+  loaded: K.KubeConfig,
+  limiter: Limiter,
+  guardFor: (wire: Wire, base: string) => Guard,
+): Seam & { guard: Guard } {
+  const verdicts = new WeakMap<K.RequestContext, Verdict>();
+  const fetchLibrary = new k8s.IsomorphicFetchHttpLibrary();
+  let expected: RawRequest | undefined;
+
+  const transport = k8s.wrapHttpLibrary({
+    async send(ctx: K.RequestContext): Promise<K.ResponseContext> {
+      const verdict = verdicts.get(ctx);
+      if (verdict === undefined)
+        throw new KoError(
+          `refusing ${ctx.getHttpMethod()} ${new URL(ctx.getUrl()).pathname}: it did not pass the policy check`,
+          "k8s/policy",
+        );
+      verdicts.delete(ctx);
+      if (verdict.answer) return response(k8s, verdict.answer.status, {}, JSON.stringify(verdict.answer.body));
+      // The slot is held while the request is in flight, its body read included, and never while the guard works.
+      const { status, headers, text } = await limiter.run(async () => {
+        const res = await fetchLibrary.send(ctx).toPromise();
+        return { status: res.httpStatusCode, headers: res.headers, text: await res.body.text() };
+      });
+      if (!verdict.after) return response(k8s, status, headers, text);
+      let body: Json | undefined;
+      try {
+        body = JSON.parse(text) as Json;
+      } catch {
+        body = undefined;
+      }
+      const seen = verdict.after(status, body);
+      return response(k8s, status, headers, seen === body ? text : JSON.stringify(seen));
+    },
+  });
+
+  class GuardedKubeConfig extends k8s.KubeConfig {
+    override async applySecurityAuthentication(context: K.RequestContext): Promise<void> {
+      const verdict = await guard.admit({
+        method: context.getHttpMethod(),
+        url: context.getUrl(),
+        body: context.getBody(),
+        contentType: header(context.getHeaders(), "content-type"),
+      });
+      if (verdict.dryRun) {
+        const dry = asDryRun(context.getHttpMethod(), context.getUrl(), context.getBody());
+        context.setUrl(dry.url);
+        context.setBody(dry.body as K.RequestBody);
+      }
+      verdicts.set(context, verdict);
+      return super.applySecurityAuthentication(context);
+    }
+
+    override async applyToHTTPSOptions(opts: Parameters<K.KubeConfig["applyToHTTPSOptions"]>[0]): Promise<void> {
+      // Taken at once, before any await: the announcement belongs to the call that follows it.
+      const raw = expected;
+      expected = undefined;
+      if (raw === undefined)
+        throw new KoError(
+          "refusing a request made through a client-node helper that does not say what it requests (Log, Exec, Attach, PortForward...)",
+          "k8s/policy",
+        );
+      const verdict = await guard.admit(raw);
+      if (verdict.answer || verdict.dryRun || verdict.after)
+        throw new KoError(`refusing ${raw.method} ${new URL(raw.url).pathname}: it cannot be sent as the policy requires`, "k8s/policy");
+      return super.applyToHTTPSOptions(opts);
+    }
+
+    override makeApiClient<T extends K.ApiType>(apiClientType: new (config: K.Configuration) => T): T {
+      const cluster = this.getCurrentCluster();
+      if (!cluster) throw new KoError("the kubeconfig has no current cluster", "k8s/config");
+      const config = k8s.createConfiguration({
+        baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+        authMethods: { default: this },
+        httpApi: transport,
+      });
+      return new apiClientType(config);
+    }
+  }
+
+  const kc = new GuardedKubeConfig();
+  kc.loadFromOptions({ clusters: loaded.clusters, users: loaded.users, contexts: loaded.contexts, currentContext: loaded.currentContext });
+  const server = (kc.getCurrentCluster()?.server ?? "").replace(/\/+$/, "");
+
+  /** Sends a request the guard makes, through the seam: admitted, then on the transport. */
+  const send = async (method: string, path: string, body?: string, contentType?: string): Promise<{ status: number; text: string }> => {
+    const ctx = new k8s.RequestContext(path.startsWith("http") ? path : server + path, method as K.HttpMethod);
+    ctx.setHeaderParam("Accept", "application/json");
+    if (contentType !== undefined) ctx.setHeaderParam("Content-Type", contentType);
+    if (body !== undefined) ctx.setBody(body);
+    await kc.applySecurityAuthentication(ctx);
+    const res = await transport.send(ctx).toPromise();
+    return { status: res.httpStatusCode, text: await res.body.text() };
+  };
+  const wire: Wire = {
+    get: async (path) => {
+      for (let attempt = 1; ; attempt++) {
+        const { status, text } = await send("GET", path);
+        if (status === 404) return undefined;
+        if (status < 300) return JSON.parse(text) as Json;
+        if ((status === 429 || status >= 500) && attempt < 4) {
+          await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+          continue;
+        }
+        throw new Error(`GET ${path}: ${statusMessage(status, text)}`);
+      }
+    },
+    dryRun: async (raw) => {
+      const dry = asDryRun(raw.method, raw.url, raw.body);
+      const { status, text } = await send(raw.method, dry.url, typeof dry.body === "string" ? dry.body : undefined, raw.contentType);
+      if (status >= 300) throw new Error(`a dry run of ${raw.method} ${new URL(raw.url).pathname}: ${statusMessage(status, text)}`);
+      return JSON.parse(text) as Json;
+    },
+  };
+  const guard = guardFor(wire, new URL(server || "http://localhost").pathname.replace(/\/+$/, ""));
+  return {
+    kc,
+    guard,
+    expect(raw) {
+      expected = raw;
+    },
+  };
+}
+
+function response(k8s: typeof K, status: number, headers: Record<string, string>, text: string): K.ResponseContext {
+  return new k8s.ResponseContext(
+    status,
+    { "content-type": "application/json", ...headers },
+    {
+      text: () => Promise.resolve(text),
+      binary: () => Promise.resolve(Buffer.from(text)),
+    },
+  );
+}
+
+function header(headers: Record<string, string>, name: string): string | undefined {
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
+  return undefined;
+}
+
+/** A failed answer in words: the Status message, or the status code. */
+function statusMessage(status: number, text: string): string {
+  try {
+    const s = JSON.parse(text) as Json;
+    if (typeof s.message === "string") return `${status} ${s.message}`;
+  } catch {
+    // not a Status
+  }
+  return String(status);
+}
