@@ -16,7 +16,7 @@ import { KoExit } from "../stdlib/os.js";
 import { argField, playField } from "./args.js";
 import { EXIT, UsageError } from "../diag/exit.js";
 import { createSession, type Session, type SessionOptions } from "../api/session.js";
-import { fileOrDir } from "./targets.js";
+import { fileOrDir, packageNotFound } from "./targets.js";
 import type { CliIO } from "./io.js";
 
 /** The options of `ko run` that shape its session. */
@@ -141,12 +141,7 @@ async function runIn(session: Session, entry: EntrySource, names: string[], fiel
   const compiled = compileOrReport(session, entry, io.stderr);
   if (typeof compiled === "number") return compiled;
   const pkg = compiled.program.entry;
-  if (entry.kind === "package" && pkg.files.length === 0 && pkg.host.size === 0) {
-    const roots = compiled.roots;
-    throw new UsageError(
-      `package ${entry.pkgPath || '""'} not found (roots: ${roots.length > 0 ? roots.join(", ") : "none; use --root or KOPATH"})`,
-    );
-  }
+  if (entry.kind === "package" && pkg.files.length === 0 && pkg.host.size === 0) throw packageNotFound(entry.pkgPath, compiled.roots);
   const fns = names.map((name) => {
     const fn = compiled.func(name);
     if (!fn) {

@@ -14,7 +14,7 @@ import { struct } from "../value/value.js";
 import { EXIT } from "../diag/exit.js";
 import type { Session } from "../api/session.js";
 import { cliSession, compileOrReport, refuseIllTyped } from "./run.js";
-import { fileDirOrPackage } from "./targets.js";
+import { fileDirOrPackage, packageNotFound } from "./targets.js";
 import type { CliIO } from "./io.js";
 
 /** A package to test: its compiled program and its tests, or a line saying why there are none. */
@@ -22,8 +22,10 @@ type Suite = { readonly compiled: KoProgram; readonly pkg: string; readonly test
 
 function suiteOf(target: string, compiled: KoProgram, entry: EntrySource): Suite {
   const pkg = compiled.packagePath;
-  if (entry.kind === "package" && compiled.program.entry.files.length === 0 && compiled.functionNames().length === 0) {
-    return { note: `Package ${target} not found` };
+  const found = compiled.program.entry;
+  // A package that no root and no standard package has is a usage error (D19), not an empty suite.
+  if (entry.kind === "package" && found.files.length === 0 && found.host.size === 0) {
+    throw packageNotFound(target, compiled.roots);
   }
   const tests = compiled
     .functionNames()

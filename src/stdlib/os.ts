@@ -18,7 +18,7 @@ import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
 import { KoFailure } from "../value/failure.js";
 import { EMPTY } from "../value/value.js";
-import { bigOf, cancellation, failure, messageOf, misuse } from "./helpers.js";
+import { bigOf, cancellation, failure, messageOf, misuse, stringOr } from "./helpers.js";
 
 const PKG = "os";
 
@@ -44,10 +44,11 @@ const Env = defineHost({
   pkg: PKG,
   name: "Env",
   doc: 'Env(name?) returns the value of the environment variable, or "" if it is not set.',
-  params: [{ name: "name", type: T.string, monadic: true }],
+  params: [{ name: "name", type: T.string, monadic: true, optional: true }],
   result: T.string,
   effects: "io",
-  impl: ([name]) => process.env[name as string] ?? "",
+  // No name is the empty name, which no variable has (the original's gate takes Go's zero value).
+  impl: ([name]) => process.env[stringOr(name!, "")] ?? "",
 });
 
 const Mkdir = defineHost({
