@@ -82,7 +82,7 @@ export function encodeJson(d: Data, fn: string, layout?: Layout): string {
 // --- Decoding ---------------------------------------------------------------------------------
 
 /** A JSON syntax error at a UTF-16 offset of the text. */
-class JsonSyntaxError extends Error {
+export class JsonSyntaxError extends Error {
   constructor(
     message: string,
     readonly at: number,

@@ -18,7 +18,7 @@ import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
 import { KoFailure } from "../value/failure.js";
 import { EMPTY } from "../value/value.js";
-import { bigOf, cancellation, failure, messageOf, misuse, stringOr } from "./helpers.js";
+import { bigOf, cancellation, fileFailure, misuse, stringOr } from "./helpers.js";
 
 const PKG = "os";
 
@@ -32,12 +32,6 @@ export class KoExit extends KoFailure {
     super(`exit ${code}`);
     this.name = "KoExit";
   }
-}
-
-/** A file system failure of `fn` on `path` as a recoverable panic. */
-function fileFailure(fn: string, path: string, e: unknown) {
-  const code = (e as NodeJS.ErrnoException).code;
-  return failure(fn, messageOf(e), code === undefined ? { path } : { code, path });
 }
 
 const Env = defineHost({
