@@ -19,6 +19,9 @@ import { IDIOM_PACKAGE, type KoPackage, type SourceFile } from "./packages.js";
  */
 const ORIGINAL_LIB_PREFIX = "github.com/kocircuit/kocircuit/lib/";
 
+/** The code of the diagnostic of an import that finds no package. */
+export const UNKNOWN_PACKAGE = "resolve/unknown-package";
+
 export interface LoadOptions {
   readonly registry: HostRegistry;
   /** Repository roots (D20: `--root DIR`, then `KOPATH` entries as `d/src`). */
@@ -192,12 +195,7 @@ export class Loader {
         const target = this.resolveImport(pkg, file.path, imp);
         if (!target) {
           this.diagnostics.push(
-            error(
-              "resolve",
-              "resolve/unknown-package",
-              `package "${imp.path}" not found (no root, and no standard package, has it)`,
-              imp.pathSpan,
-            ),
+            error("resolve", UNKNOWN_PACKAGE, `package "${imp.path}" not found (no root, and no standard package, has it)`, imp.pathSpan),
           );
           continue;
         }
