@@ -177,7 +177,7 @@ function bytesOf(resp: Value): Buffer {
 const BodyAsString = defineHost({
   pkg: PKG,
   name: "BodyAsString",
-  doc: "BodyAsString(response?) returns the body of the response (of Request) as a string, its UTF-8 decoded.",
+  doc: "BodyAsString(response?) returns the body of the response (of Request) as a string, decoded from UTF-8.",
   params: [response],
   result: T.string,
   effects: "pure",

@@ -80,9 +80,12 @@ interface Writer {
 /** The original's handler context: `(path, writer)`. */
 const handlerContext = T.struct({ path: T.string, writer: T.opaque(WRITER) });
 
-function writerOf(hctx: Value): http.ServerResponse {
+/** The response of a handler context; `fn` names the caller in the error for anything else. */
+function writerOf(fn: string, hctx: Value): http.ServerResponse {
   const writer = (hctx as Struct).fields.find((f) => f.name === "writer")?.value;
-  return ((writer as Opaque).value as Writer).res;
+  if (!(writer instanceof Opaque) || writer.hostType !== WRITER)
+    throw misuse(fn, "ctx is not the handler context Serve passed to the handler");
+  return (writer.value as Writer).res;
 }
 
 /** The request's path, decoded as Go's URL.Path is; undefined if it cannot be. */
@@ -158,7 +161,7 @@ const SendJSON = defineHost({
   result: T.bool,
   effects: "io",
   impl: ([hctx, value, statusCode]) => {
-    const res = writerOf(hctx!);
+    const res = writerOf("net/http.SendJSON", hctx!);
     if (res.writableEnded) throw misuse("net/http.SendJSON", "the response was already sent");
     const status = statusCode === EMPTY ? 200 : Number(bigOf(statusCode!));
     if (status < 100 || status > 999) throw misuse("net/http.SendJSON", `status code ${status} is not between 100 and 999`);
@@ -183,7 +186,7 @@ const SetHeader = defineHost({
   result: handlerContext,
   effects: "io",
   impl: ([hctx, entries]) => {
-    const res = writerOf(hctx!);
+    const res = writerOf("net/http.SetHeader", hctx!);
     if (res.headersSent) throw misuse("net/http.SetHeader", "the response was already sent");
     for (const e of lift(entries!)) {
       const fields = new Map((e as Struct).fields.map((f) => [f.name, f.value]));
