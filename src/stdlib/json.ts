@@ -199,9 +199,12 @@ export function parseJson(text: string): Data {
     match.lastIndex = pos;
     const m = match.exec(text);
     if (!m) return fail(`malformed number at ${describeHere()}`);
+    // Number() rounds the decimal to the nearest double, as Go's strconv.ParseFloat does; a
+    // number beyond the doubles is an error there too.
+    const x = Number(m[0]);
+    if (!Number.isFinite(x)) return fail(`number ${m[0]} is out of the range of a Float64`);
     pos = match.lastIndex;
-    // Number() rounds the decimal to the nearest double, as Go's strconv.ParseFloat does.
-    return Number(m[0]);
+    return x;
   }
 
   function parseString(): string {

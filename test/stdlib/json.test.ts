@@ -75,6 +75,10 @@ describe("encoding/json.Unmarshal", () => {
   it("makes integers beyond Int64 Float64", () => {
     expect(unmarshal("18446744073709551616")).toEqual(f64(18446744073709551616));
   });
+  it("panics on a number beyond the doubles, as Go's decoder fails on it", async () => {
+    const p = fieldsOf(await panicOf(() => unmarshal("[1e400]")));
+    expect(p.message).toBe("invalid JSON at byte 1: number 1e400 is out of the range of a Float64");
+  });
   it("reads arrays of numbers as sequences of Float64", () => {
     expect(printValue(unmarshal("[1, 2.5]"))).toBe("(1, 2.5)");
     expect((unmarshal("[1, 2]") as Seq).items).toEqual([f64(1), f64(2)]);
