@@ -1,6 +1,7 @@
 /**
- * Runs every chunked `.ko` file under test/testdata/run/ through `ko run` and checks output,
- * located errors and exit status (see test/support/chunked.ts for the format). The programs run
+ * Runs every chunked `.ko` file under test/testdata/run/ and test/testdata/unresolved/ (programs
+ * with unresolved references, D33) through `ko run` and checks output, located errors and exit
+ * status (see test/support/chunked.ts for the format). The programs run
  * in this process, through the command's own code (koInProcess); the first program of each file
  * also runs as a real `ko` process started in the program's directory, which must meet the same
  * expectations and print the same.
@@ -12,11 +13,14 @@ import { readChunks, reportedErrors, type Chunk } from "./support/chunked.js";
 import { ko, koInProcess, relativeLocations, REPO, type Outcome } from "./support/cli.js";
 import { tempFile } from "./support/temp.js";
 
-const DIR = path.join(REPO, "test/testdata/run");
-const files = fs
-  .readdirSync(DIR)
-  .filter((f) => f.endsWith(".ko"))
-  .sort();
+const DIRS = ["test/testdata/run", "test/testdata/unresolved"].map((d) => path.join(REPO, d));
+const files = DIRS.flatMap((dir) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ko"))
+    .sort()
+    .map((f) => path.join(dir, f)),
+);
 
 /** The chunk's expectations, held against an outcome of `ko run`. */
 function expectRun(out: Outcome, name: string, chunk: Chunk): void {
@@ -42,8 +46,8 @@ function expectRun(out: Outcome, name: string, chunk: Chunk): void {
   else expect([1, 3], where).toContain(out.status);
 }
 
-describe.each(files)("%s", (name) => {
-  const chunks = readChunks(path.join(DIR, name));
+describe.each(files.map((file) => [path.basename(file), file] as const))("%s", (name, file) => {
+  const chunks = readChunks(file);
 
   test.concurrent.each(chunks.map((c) => [c.line, c] as const))("program at line %i", async (_line, chunk) => {
     const file = tempFile(name, chunk.text, "ko-run-");

@@ -13,10 +13,13 @@ import { CompileFailure, type Diagnostic } from "../diag/diagnostic.js";
 import type { HostFunction } from "../host/binding.js";
 import { HostRegistry } from "../host/registry.js";
 import { compileProgram, type Compiled } from "../compile/compile.js";
+import { unresolvedFunction, type UnresolvedFunction } from "../compile/unresolved.js";
+import { certainlyUnresolved } from "./deferred.js";
 import type { KoFunction } from "../compile/circuit.js";
-import { Loader, type EntrySource } from "../resolve/load.js";
+import { Loader, UNKNOWN_PACKAGE, type EntrySource } from "../resolve/load.js";
 import type { Program } from "../resolve/packages.js";
-import { resolveProgram } from "../resolve/resolve.js";
+import { resolveProgram, type Unresolved } from "../resolve/resolve.js";
+import type { Ref } from "../syntax/ast.js";
 import { Run, type RunOptions } from "../runtime/eval.js";
 import type { Field, Value } from "../value/value.js";
 import { registerCoreBuiltins } from "../builtins/index.js";
@@ -37,6 +40,12 @@ export interface CompileOptions {
   readonly bind?: readonly HostFunction[];
   /** Supplies file contents (for unsaved editor buffers); defaults to reading the disk. */
   readonly readFile?: (file: string) => string | undefined;
+  /**
+   * Compile a program whose only problems are unresolved references (unknown names, imports that
+   * find no package) rather than refuse it: each such reference fails when it runs, and the
+   * program tells which of them a checked call certainly executes (`deferredErrors`, D33).
+   */
+  readonly deferUnresolved?: boolean;
 }
 
 /** The directory of the standard library's Ko packages, found from this module's location. */
@@ -92,11 +101,22 @@ export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgra
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
   });
   const loaded = loader.load(entry);
-  const { program, diagnostics } = resolveProgram(loaded, registry);
+  const { program, diagnostics, unresolved } = resolveProgram(loaded, registry);
   const all = [...loaded.diagnostics, ...diagnostics];
   const sources = sourceLookup(program);
-  if (all.length > 0) throw new KoCompileError(sortDiagnostics(all), sources);
-  return new KoProgram(program, compileProgram(program, registry.lookup("", "")!), sources, { entry, registry, roots });
+  const deferrable = new Set<Diagnostic>(opts.deferUnresolved ? deferrableOf(loaded.diagnostics, unresolved) : []);
+  const fatal = all.filter((d) => !deferrable.has(d));
+  if (fatal.length > 0) throw new KoCompileError(sortDiagnostics(fatal), sources);
+  const stands = new Map<Ref, UnresolvedFunction>();
+  if (deferrable.size > 0)
+    for (const [ref, u] of unresolved) stands.set(ref, unresolvedFunction(ref.path.map((n) => n.text).join("."), u.diagnostic));
+  const compiled = compileProgram(program, registry.lookup("", "")!, { unresolved: stands });
+  return new KoProgram(program, compiled, sources, { entry, registry, roots }, sortDiagnostics([...deferrable]));
+}
+
+/** The diagnostics D33 lets a run defer: imports that found no package and unresolved references. */
+function deferrableOf(loading: readonly Diagnostic[], unresolved: ReadonlyMap<Ref, Unresolved>): Diagnostic[] {
+  return [...loading.filter((d) => d.code === UNKNOWN_PACKAGE), ...[...unresolved.values()].map((u) => u.diagnostic)];
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
@@ -141,7 +161,18 @@ export class KoProgram {
     readonly compiled: Compiled,
     readonly sources: (file: string) => string | undefined,
     readonly origin: ProgramOrigin,
+    /** The problems compiled as failures when they run (`deferUnresolved`), in source order. */
+    readonly deferred: readonly Diagnostic[] = [],
   ) {}
+
+  /**
+   * The deferred problems (D33) that a checked call certainly meets: the unresolved references
+   * that run whenever the call runs, by the checker's account of which calls and steps are
+   * certain (3.7). A run of the call must refuse them; the others fail only if they run.
+   */
+  deferredErrors(report: TypeReport): Diagnostic[] {
+    return this.deferred.length === 0 ? [] : certainlyUnresolved(report);
+  }
 
   /** The repository roots the program was compiled with (D20). */
   get roots(): readonly string[] {

@@ -116,14 +116,18 @@ export class Session {
     return this.options.roots ?? [];
   }
 
-  /** Loads, resolves and compiles a program; throws KoCompileError with every diagnostic. */
-  compile(entry: EntrySource): KoProgram {
+  /**
+   * Loads, resolves and compiles a program; throws KoCompileError with every diagnostic (but the
+   * unresolved references and imports, with `deferUnresolved`: D33, program.ts).
+   */
+  compile(entry: EntrySource, opts: { readonly deferUnresolved?: boolean } = {}): KoProgram {
     const { roots, bind, registry, readFile } = this.options;
     return compile(entry, {
       ...(roots ? { roots } : {}),
       ...(bind ? { bind } : {}),
       ...(registry ? { registry } : {}),
       ...(readFile ? { readFile } : {}),
+      ...(opts.deferUnresolved ? { deferUnresolved: true } : {}),
     });
   }
 

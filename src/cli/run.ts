@@ -4,7 +4,7 @@
  */
 import { KoCompileError, rootsFromEnv, type KoProgram } from "../api/program.js";
 import type { KoFunction } from "../compile/circuit.js";
-import type { Diagnostic } from "../diag/diagnostic.js";
+import { CompileFailure, type Diagnostic } from "../diag/diagnostic.js";
 import { renderFailure } from "../api/failures.js";
 import type { EntrySource } from "../resolve/load.js";
 import { KoCancelled, KoFailure } from "../value/failure.js";
@@ -16,7 +16,7 @@ import { KoExit } from "../stdlib/os.js";
 import { argField, playField } from "./args.js";
 import { EXIT, UsageError } from "../diag/exit.js";
 import { createSession, type Session, type SessionOptions } from "../api/session.js";
-import { fileOrDir } from "./targets.js";
+import { fileOrDir, packageNotFound } from "./targets.js";
 import type { CliIO } from "./io.js";
 
 /** The options of `ko run` that shape its session. */
@@ -67,10 +67,19 @@ export function cliSession(roots: readonly string[], options: Omit<SessionOption
   return createSession({ roots: [...roots, ...rootsFromEnv()], ...options });
 }
 
-/** Compiles, printing diagnostics to `stderr` and returning an exit status on failure. */
-export function compileOrReport(session: Session, entry: EntrySource, stderr: (text: string) => void): KoProgram | number {
+/**
+ * Compiles, printing diagnostics to `stderr` and returning an exit status on failure. A command
+ * that runs entry functions (`ko run`, `ko play`, `ko test`) passes `deferUnresolved`, and leaves
+ * unresolved references and imports to `refuseIllTyped` (D33).
+ */
+export function compileOrReport(
+  session: Session,
+  entry: EntrySource,
+  stderr: (text: string) => void,
+  opts: { readonly deferUnresolved?: boolean } = {},
+): KoProgram | number {
   try {
-    return session.compile(entry);
+    return session.compile(entry, opts);
   } catch (e) {
     if (e instanceof KoCompileError) {
       stderr(renderFailure(e, e.sources));
@@ -80,22 +89,48 @@ export function compileOrReport(session: Session, entry: EntrySource, stderr: (t
   }
 }
 
+/** A call about to run: an entry function and its arguments. */
+export interface EntryCall {
+  readonly fn: KoFunction;
+  readonly fields: readonly Field[];
+}
+
 /**
- * Checks the calls about to run (the same check as `ko check`) and prints the errors of those
- * that would certainly fail; true if there are any, in which case nothing may run. Such a
- * program is refused before running, so its exit status is 3, as `ko check`'s (D19).
+ * What stands in the way of one call (D33): the unresolved references it certainly executes, then
+ * the errors the checker proves it would meet (the same check as `ko check`).
  */
-export function refuseIllTyped(
-  compiled: KoProgram,
-  calls: readonly { fn: KoFunction; fields: readonly Field[] }[],
-  stderr: (text: string) => void,
-): boolean {
-  const errors = new Map<string, Diagnostic>();
-  for (const { fn, fields } of calls) {
-    for (const d of compiled.check(fn, fields).errors) errors.set(`${d.span.file}:${d.span.start.offset}:${d.message}`, d);
-  }
-  if (errors.size === 0) return false;
-  stderr(renderFailure(new KoCompileError([...errors.values()], compiled.sources), compiled.sources));
+export function refusalOf(compiled: KoProgram, call: EntryCall): Diagnostic[] {
+  const report = compiled.check(call.fn, call.fields);
+  return [...compiled.deferredErrors(report), ...report.errors];
+}
+
+/**
+ * Prints, as warnings, the unresolved references and imports that none of `calls` certainly
+ * executes (D33): they fail only if they run.
+ */
+export function warnDeferred(compiled: KoProgram, calls: readonly EntryCall[], stderr: (text: string) => void): void {
+  const certain = new Set(calls.flatMap((call) => compiled.deferredErrors(compiled.check(call.fn, call.fields))));
+  const warnings = compiled.deferred.filter((d) => !certain.has(d)).map((d): Diagnostic => ({ ...d, severity: "warning" }));
+  if (warnings.length > 0) stderr(renderFailure(new CompileFailure(warnings), compiled.sources));
+}
+
+/** Prints diagnostics, each once however many calls met it. */
+export function printRefusal(compiled: KoProgram, diagnostics: readonly Diagnostic[], stderr: (text: string) => void): void {
+  const unique = new Map(diagnostics.map((d) => [`${d.span.file}:${d.span.start.offset}:${d.message}`, d]));
+  stderr(renderFailure(new KoCompileError([...unique.values()], compiled.sources), compiled.sources));
+}
+
+/**
+ * Checks the calls about to run and prints what would certainly make them fail: an unresolved
+ * reference they certainly execute, or an error the checker proves; true if there is any, in
+ * which case nothing may run. Such a program is refused before running, so its exit status is 3,
+ * as `ko check`'s (D19). The other unresolved references are printed as warnings.
+ */
+export function refuseIllTyped(compiled: KoProgram, calls: readonly EntryCall[], stderr: (text: string) => void): boolean {
+  warnDeferred(compiled, calls, stderr);
+  const errors = calls.flatMap((call) => refusalOf(compiled, call));
+  if (errors.length === 0) return false;
+  printRefusal(compiled, errors, stderr);
   return true;
 }
 
@@ -151,15 +186,10 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
 }
 
 async function runIn(session: Session, entry: EntrySource, names: string[], fields: Field[], flags: RunFlags, io: CliIO): Promise<number> {
-  const compiled = compileOrReport(session, entry, io.stderr);
+  const compiled = compileOrReport(session, entry, io.stderr, { deferUnresolved: true });
   if (typeof compiled === "number") return compiled;
   const pkg = compiled.program.entry;
-  if (entry.kind === "package" && pkg.files.length === 0 && pkg.host.size === 0) {
-    const roots = compiled.roots;
-    throw new UsageError(
-      `package ${entry.pkgPath || '""'} not found (roots: ${roots.length > 0 ? roots.join(", ") : "none; use --root or KOPATH"})`,
-    );
-  }
+  if (entry.kind === "package" && pkg.files.length === 0 && pkg.host.size === 0) throw packageNotFound(entry.pkgPath, compiled.roots);
   const fns = names.map((name) => {
     const fn = compiled.func(name);
     if (!fn) {

@@ -22,3 +22,10 @@ export function fileDirOrPackage(target: string): EntrySource {
     return { kind: "package", pkgPath: target };
   }
 }
+
+/** The usage error (D19: exit 2) of a package path that no root and no standard package has. */
+export function packageNotFound(pkgPath: string, roots: readonly string[]): UsageError {
+  return new UsageError(
+    `package ${pkgPath || '""'} not found (roots: ${roots.length > 0 ? roots.join(", ") : "none; use --root or KOPATH"})`,
+  );
+}

@@ -1,12 +1,12 @@
 /**
  * Compiles every function of a resolved program into a Circuit (reference 2.2). Expects a program the
- * resolver found no errors in. Each function is compiled once; varieties refer to the shared
+ * resolver found no errors in, or none but unresolved references, given as `unresolved` (D33). Each function is compiled once; varieties refer to the shared
  * KoFunction objects, so recursion and cross-package calls need no lookup at run time.
  */
 import type { Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
 import type { FuncInfo, Program } from "../resolve/packages.js";
-import type { Formula, FuncDef, Term } from "../syntax/ast.js";
+import type { Formula, FuncDef, Ref, Term } from "../syntax/ast.js";
 import { FloatVal, int64, Variety, type Value } from "../value/value.js";
 import { KoFunction, type ArgGroup, type Circuit, type Step, type StepOp } from "./circuit.js";
 import { topoOrder } from "./order.js";
@@ -24,6 +24,11 @@ export interface CompileOptions {
    * checks a few functions of a large program (the language server) compiles only those.
    */
   readonly lazy?: boolean;
+  /**
+   * References the resolver could not resolve, each with the function that stands for it: a
+   * call of it fails at run time (unresolved.ts). Without it, every reference must be resolved.
+   */
+  readonly unresolved?: ReadonlyMap<Ref, HostFunction>;
 }
 
 export function compileProgram(program: Program, construction: HostFunction, opts: CompileOptions = {}): Compiled {
@@ -50,6 +55,7 @@ export function compileProgram(program: Program, construction: HostFunction, opt
       return v;
     },
     construction,
+    unresolved: opts.unresolved ?? new Map(),
   };
   for (const [info, fn] of byInfo) {
     if (opts.lazy) compileOnFirstUse(fn, () => new FunctionCompiler(env, info.def).compile());
@@ -79,6 +85,7 @@ interface Env {
   koVariety(info: FuncInfo): Variety;
   hostVariety(fn: HostFunction): Variety;
   readonly construction: HostFunction;
+  readonly unresolved: ReadonlyMap<Ref, HostFunction>;
 }
 
 interface Draft {
@@ -202,7 +209,14 @@ class FunctionCompiler {
 
   private reference(f: Formula & { kind: "ref" }): number {
     const res = this.env.program.refs.get(f);
-    if (!res) throw new Error(`unresolved reference ${f.path.map((n) => n.text).join(".")}`);
+    if (!res) {
+      // A reference that could not be resolved fails where it is evaluated, as in the original:
+      // the step calls the function standing for it (D33).
+      const stand = this.env.unresolved.get(f);
+      if (!stand) throw new Error(`unresolved reference ${f.path.map((n) => n.text).join(".")}`);
+      const callee = this.constant(this.env.hostVariety(stand), f.span);
+      return this.add({ op: "invoke", callee, groups: [] }, [callee], f.span);
+    }
     const rest = (n: number) => f.path.slice(f.path.length - n).map((s) => s.text);
     switch (res.k) {
       case "bool":

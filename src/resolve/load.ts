@@ -6,13 +6,21 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { error, type Diagnostic } from "../diag/diagnostic.js";
+import type { HostFunction } from "../host/binding.js";
 import type { HostRegistry } from "../host/registry.js";
 import { parseFile, type ParseResult } from "../syntax/index.js";
 import type { ImportDecl } from "../syntax/ast.js";
 import { IDIOM_PACKAGE, type KoPackage, type SourceFile } from "./packages.js";
 
-/** The prefix of the original's library paths; `github.com/kocircuit/kocircuit/lib/X` names `X`. */
+/**
+ * The prefix of the original's library paths. `github.com/kocircuit/kocircuit/lib/X` is the
+ * original's package `X`: where a root holds it, its Ko files are the root's, and the host
+ * functions bound for `X` belong to it; where none does, it names the standard package `X` (D20).
+ */
 const ORIGINAL_LIB_PREFIX = "github.com/kocircuit/kocircuit/lib/";
+
+/** The code of the diagnostic of an import that finds no package. */
+export const UNKNOWN_PACKAGE = "resolve/unknown-package";
 
 export interface LoadOptions {
   readonly registry: HostRegistry;
@@ -40,7 +48,8 @@ export interface Loaded {
   readonly diagnostics: Diagnostic[];
 }
 
-export function normalizeImportPath(p: string): string {
+/** The standard package a path names when no root has it: `X` for the original's long `…/lib/X`. */
+export function standardPathOf(p: string): string {
   return p.startsWith(ORIGINAL_LIB_PREFIX) ? p.slice(ORIGINAL_LIB_PREFIX.length) : p;
 }
 
@@ -107,7 +116,7 @@ export class Loader {
         return pkg;
       }
       case "package": {
-        const found = this.findPackage(normalizeImportPath(entry.pkgPath));
+        const found = this.findPackage(entry.pkgPath);
         if (found) return found;
         return this.newPackage(entry.pkgPath, undefined);
       }
@@ -120,10 +129,20 @@ export class Loader {
       ...(dir !== undefined ? { dir } : {}),
       files: [],
       funcs: new Map(),
-      host: new Map(this.opts.registry.functionsOf(pkgPath).map((f) => [f.name, f])),
+      host: new Map(this.hostFunctionsOf(pkgPath).map((f) => [f.name, f])),
     };
     this.packages.set(pkgPath, pkg);
     return pkg;
+  }
+
+  /**
+   * The host functions of a package: those bound for its path, and for the original's long path
+   * of a library package found in a root, those of the standard package it stands for (D20).
+   */
+  private hostFunctionsOf(pkgPath: string): readonly HostFunction[] {
+    const standard = standardPathOf(pkgPath);
+    const own = this.opts.registry.functionsOf(pkgPath);
+    return standard === pkgPath ? own : [...this.opts.registry.functionsOf(standard), ...own];
   }
 
   private addFile(pkg: KoPackage, file: string, text: string): void {
@@ -145,7 +164,11 @@ export class Loader {
     return pkg;
   }
 
-  /** Loads a package by path from the roots, then the standard library (D20); undefined if none has it. */
+  /**
+   * Loads a package by path from the roots, then the standard library (D20); undefined if none
+   * has it. The roots come first for every path, the original's long library paths included, so
+   * that a root holding the original's sources supplies its own packages and their tests.
+   */
   private findPackage(pkgPath: string): KoPackage | undefined {
     const existing = this.packages.get(pkgPath);
     if (existing) return existing;
@@ -153,7 +176,8 @@ export class Loader {
       const dir = path.join(root, pkgPath);
       if (isDir(dir)) return this.addPackage(pkgPath, dir, koFilesOf(dir));
     }
-    return this.ensure(pkgPath, path.join(this.opts.stdlibDir, pkgPath));
+    const standard = standardPathOf(pkgPath);
+    return this.ensure(standard, path.join(this.opts.stdlibDir, standard));
   }
 
   /** A standard package: its Ko files in the stdlib directory and/or its host functions. */
@@ -171,12 +195,7 @@ export class Loader {
         const target = this.resolveImport(pkg, file.path, imp);
         if (!target) {
           this.diagnostics.push(
-            error(
-              "resolve",
-              "resolve/unknown-package",
-              `package "${imp.path}" not found (no root, and no standard package, has it)`,
-              imp.pathSpan,
-            ),
+            error("resolve", UNKNOWN_PACKAGE, `package "${imp.path}" not found (no root, and no standard package, has it)`, imp.pathSpan),
           );
           continue;
         }
@@ -194,7 +213,7 @@ export class Loader {
       const pkgPath = path.relative(base, dir).split(path.sep).join("/") || path.basename(dir);
       return this.addPackage(pkgPath, dir, koFilesOf(dir));
     }
-    return this.findPackage(normalizeImportPath(p));
+    return this.findPackage(p);
   }
 }
 

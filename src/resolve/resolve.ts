@@ -16,11 +16,24 @@ import { closest } from "../diag/suggest.js";
 export interface Resolved {
   readonly program: Program;
   readonly diagnostics: Diagnostic[];
+  /**
+   * The references that could not be resolved — an unknown name, alias or package member, or a
+   * name of a package that was not found — with the diagnostic (among `diagnostics`) that says
+   * so and the function they are in. The original fails on them only when they run; `ko run`,
+   * `ko play` and `ko test` compile them as calls that fail, and refuse only a run that can
+   * reach one (D33).
+   */
+  readonly unresolved: Map<Ref, Unresolved>;
+}
+
+export interface Unresolved {
+  readonly diagnostic: Diagnostic;
+  readonly func: FuncInfo;
 }
 
 export function resolveProgram(loaded: Loaded, registry: HostRegistry): Resolved {
   const r = new Resolver(loaded, registry);
-  return { program: r.run(), diagnostics: r.diagnostics };
+  return { program: r.run(), diagnostics: r.diagnostics, unresolved: r.unresolved };
 }
 
 /** The inline definitions inside a function body, in source order (they are hoisted, 2.1 note 9). */
@@ -36,7 +49,10 @@ function inlineDefs(def: FuncDef): FuncDef[] {
 
 class Resolver {
   readonly diagnostics: Diagnostic[] = [];
+  readonly unresolved = new Map<Ref, Unresolved>();
   private readonly refs = new Map<Ref, Resolution>();
+  /** Per file, the aliases of its imports that found no package (alias → import path). */
+  private readonly missingAliases = new Map<SourceFile, Map<string, string>>();
 
   constructor(
     private readonly loaded: Loaded,
@@ -52,6 +68,20 @@ class Resolver {
 
   private report(code: string, message: string, span: Span, extra: Parameters<typeof error>[4] = {}): void {
     this.diagnostics.push(error("resolve", code, message, span, extra));
+  }
+
+  /** Reports a reference that cannot be resolved, and records it with its function (D33). */
+  private reportUnresolved(
+    ref: Ref,
+    scope: Scope,
+    code: string,
+    message: string,
+    span: Span,
+    extra: Parameters<typeof error>[4] = {},
+  ): void {
+    const diagnostic = error("resolve", code, message, span, extra);
+    this.diagnostics.push(diagnostic);
+    this.unresolved.set(ref, { diagnostic, func: scope.fn });
   }
 
   /** Functions are unique per package, across files and hoisted inline definitions (3.3, D20). */
@@ -81,8 +111,14 @@ class Resolver {
     const spans = new Map<string, Span>();
     for (const imp of file.ast.imports) {
       const target = this.loaded.imports.get(imp);
-      if (!target) continue;
       const alias = imp.alias?.text ?? defaultAlias(imp.path);
+      if (!target) {
+        // The loader reported the import; what is used through it is reported where it is used.
+        let missing = this.missingAliases.get(file);
+        if (!missing) this.missingAliases.set(file, (missing = new Map<string, string>()));
+        missing.set(alias, imp.path);
+        continue;
+      }
       const span = imp.alias?.span ?? imp.pathSpan;
       const prior = file.aliases.get(alias);
       if (prior !== undefined) {
@@ -148,23 +184,43 @@ class Resolver {
       const found = this.lookupBare(pkg, name);
       if (found) return void this.refs.set(ref, { ...found, rest: 0 });
       const suggestion = closest(name, this.bareCandidates(scope));
-      this.report("resolve/unknown-name", `${name} not known: no parameter, step, function, idiom or builtin has this name`, first!.span, {
-        ...(suggestion !== undefined ? { suggestion } : {}),
-      });
+      this.reportUnresolved(
+        ref,
+        scope,
+        "resolve/unknown-name",
+        `${name} not known: no parameter, step, function, idiom or builtin has this name`,
+        first!.span,
+        { ...(suggestion !== undefined ? { suggestion } : {}) },
+      );
       return;
     }
     const target = scope.fn.file.aliases.get(name);
     if (target === undefined) {
+      const missing = this.missingAliases.get(scope.fn.file)?.get(name);
+      if (missing !== undefined) {
+        const text = ref.path.map((n) => n.text).join(".");
+        this.reportUnresolved(ref, scope, "resolve/unknown-package", `${text}: package "${missing}" not found`, ref.span);
+        return;
+      }
       const suggestion = closest(name, [...scope.fn.file.aliases.keys(), ...scope.params.keys(), ...scope.steps.keys()]);
-      this.report("resolve/unknown-alias", `${name} not known: no parameter, step or import alias has this name`, first!.span, {
-        ...(suggestion !== undefined ? { suggestion } : {}),
-      });
+      this.reportUnresolved(
+        ref,
+        scope,
+        "resolve/unknown-alias",
+        `${name} not known: no parameter, step or import alias has this name`,
+        first!.span,
+        {
+          ...(suggestion !== undefined ? { suggestion } : {}),
+        },
+      );
       return;
     }
     const member = rest[0]!;
     const targetPkg = this.loaded.packages.get(target)!;
     if (ref.path.length > 2) {
-      this.report(
+      this.reportUnresolved(
+        ref,
+        scope,
         "resolve/selection-on-function",
         `${ref.path.map((n) => n.text).join(".")}: a function of another package cannot be selected into; write ${name}.${member.text}().${rest
           .slice(1)
@@ -179,7 +235,7 @@ class Resolver {
     const host = targetPkg.host.get(member.text);
     if (host) return void this.refs.set(ref, { k: "host", fn: host, rest: 0 });
     const suggestion = closest(member.text, [...targetPkg.funcs.keys(), ...targetPkg.host.keys()]);
-    this.report("resolve/unknown-member", `package ${targetPkg.path} has no function ${member.text}`, member.span, {
+    this.reportUnresolved(ref, scope, "resolve/unknown-member", `package ${targetPkg.path} has no function ${member.text}`, member.span, {
       ...(suggestion !== undefined ? { suggestion: `${name}.${suggestion}` } : {}),
     });
   }

@@ -28,6 +28,15 @@ export function failure(fn: string, message: string, extra: Record<string, Value
   return new KoPanic(new Struct(fields));
 }
 
+/**
+ * A file system failure of host function `fn` on `path` as a recoverable panic:
+ * `(error: fn, message, code: "ENOENT", path)`, the code when Node gives one.
+ */
+export function fileFailure(fn: string, path: string, e: unknown): KoPanic {
+  const code = (e as NodeJS.ErrnoException).code;
+  return failure(fn, messageOf(e), code === undefined ? { path } : { code, path });
+}
+
 /** The failure that ends a host function whose run was cancelled through `signal`. */
 export function cancellation(signal: AbortSignal): KoCancelled {
   const reason: unknown = signal.reason;

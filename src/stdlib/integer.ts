@@ -3,7 +3,8 @@
  * defines `FormatInt64`, `PermuteInt64`, `IsEven`, `IsOdd` and `Inc` on top of these gates and of
  * the integer builtins (`Sum`, `Moduli`, ... registered elsewhere for the same package path).
  * The gates keep the original's names, `GoFormatInt64` and `GoPermuteInt64`, so that no name
- * is defined both in Ko and in TypeScript (D20).
+ * is defined both in Ko and in TypeScript (D20). As the original's gates, which take Go's zero
+ * value for a missing field, they read a missing number as 0.
  */
 import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
@@ -17,10 +18,10 @@ const GoFormatInt64 = defineHost({
   pkg: PKG,
   name: "GoFormatInt64",
   doc:
-    "GoFormatInt64(int64?, base) writes the Int64 in the base (2 to 36, default 10) with lower-case " +
+    "GoFormatInt64(int64?, base) writes the Int64 (default 0) in the base (2 to 36, default 10) with lower-case " +
     "letters for digits above 9 and a leading - for negatives, as Go's strconv.FormatInt.",
   params: [
-    { name: "int64", type: T.int64, monadic: true },
+    { name: "int64", type: T.int64, monadic: true, optional: true },
     { name: "base", type: T.int64, optional: true },
   ],
   result: T.string,
@@ -28,7 +29,7 @@ const GoFormatInt64 = defineHost({
   impl: ([n, base]) => {
     const radix = base === EMPTY ? 10n : bigOf(base!);
     if (radix < 2n || radix > 36n) throw misuse("integer.GoFormatInt64", `base ${radix} is not between 2 and 36`);
-    return bigOf(n!).toString(Number(radix));
+    return (n === EMPTY ? 0n : bigOf(n!)).toString(Number(radix));
   },
 });
 
@@ -87,16 +88,16 @@ const GoPermuteInt64 = defineHost({
   pkg: PKG,
   name: "GoPermuteInt64",
   doc:
-    "GoPermuteInt64(len?, seed) returns a pseudo-random permutation of the Int64s 0 to len-1, the same " +
+    "GoPermuteInt64(len?, seed) returns a pseudo-random permutation of the Int64s 0 to len-1 (len default 0), the same " +
     "for the same seed (default 0); Empty when len is 0. (The order differs from Go's math/rand.)",
   params: [
-    { name: "len", type: T.int64, monadic: true },
+    { name: "len", type: T.int64, monadic: true, optional: true },
     { name: "seed", type: T.int64, optional: true },
   ],
   result: T.list(T.int64),
   effects: "pure",
   impl: ([len, seed]) => {
-    const n = bigOf(len!);
+    const n = len === EMPTY ? 0n : bigOf(len!);
     if (n < 0n) throw misuse("integer.GoPermuteInt64", `negative length ${n}`);
     if (n > BigInt(MAX_PERMUTATION)) throw misuse("integer.GoPermuteInt64", `length ${n} is larger than ${MAX_PERMUTATION}`);
     const random = new Random(seed === EMPTY ? 0n : bigOf(seed!));

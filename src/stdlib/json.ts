@@ -3,9 +3,10 @@
  *
  * Encoding follows Go's encoding/json: compact output with no spaces (`{"x":5,"y":[1,2]}`),
  * structure fields in order, integers exact, floats in their shortest form (`5.6`, `2`, `1e+21`).
- * Unlike Go, `<`, `>` and `&` are not escaped. Decoding keeps integers exact: `5` becomes the Int64
- * 5 (even beyond 2^53), `5.0` and `5e0` become the Float64 5. The JSON parser is written here,
- * rather than taken from `JSON.parse`, precisely so that large integers never pass through a double.
+ * Unlike Go, `<`, `>` and `&` are not escaped. Decoding reads every number as a Float64, as Go's
+ * decoder does into an interface value (D34): `5` becomes the Float64 5, printed `5.0`, and
+ * `9007199254740993` the nearest double. The JSON parser is written here, rather than taken from
+ * `JSON.parse`, to report the byte offset of a syntax error and to bound the nesting depth.
  *
  * A text that is not JSON is an operational failure: `Unmarshal` panics with
  * `(error: "encoding/json.Unmarshal", message: "...", offset: <byte offset of the problem>)`;
@@ -81,7 +82,7 @@ export function encodeJson(d: Data, fn: string, layout?: Layout): string {
 // --- Decoding ---------------------------------------------------------------------------------
 
 /** A JSON syntax error at a UTF-16 offset of the text. */
-class JsonSyntaxError extends Error {
+export class JsonSyntaxError extends Error {
   constructor(
     message: string,
     readonly at: number,
@@ -93,7 +94,7 @@ class JsonSyntaxError extends Error {
 /** How deeply arrays and objects may nest in a decoded text (Go's decoder allows 10000). */
 const MAX_DEPTH = 1000;
 
-/** Parses a JSON text (RFC 8259) into a data tree, integers as bigints. */
+/** Parses a JSON text (RFC 8259) into a data tree, every number a double (D34). */
 export function parseJson(text: string): Data {
   let pos = 0;
   let depth = 0;
@@ -198,9 +199,12 @@ export function parseJson(text: string): Data {
     match.lastIndex = pos;
     const m = match.exec(text);
     if (!m) return fail(`malformed number at ${describeHere()}`);
+    // Number() rounds the decimal to the nearest double, as Go's strconv.ParseFloat does; a
+    // number beyond the doubles is an error there too.
+    const x = Number(m[0]);
+    if (!Number.isFinite(x)) return fail(`number ${m[0]} is out of the range of a Float64`);
     pos = match.lastIndex;
-    const literal = m[0];
-    return m[1] === undefined && m[2] === undefined ? BigInt(literal) : Number(literal);
+    return x;
   }
 
   function parseString(): string {
@@ -299,12 +303,13 @@ const Unmarshal = defineHost({
   name: "Unmarshal",
   doc:
     "Unmarshal(value?) decodes a JSON text: objects become structures, arrays sequences (Empty when empty), " +
-    "integers Int64, other numbers Float64, null Empty. A text that is not JSON panics with (error, message, offset).",
-  params: [{ name: "value", type: T.string, monadic: true }],
+    "numbers Float64 (D34), null Empty. A text that is not JSON panics with (error, message, offset).",
+  params: [{ name: "value", type: T.string, monadic: true, optional: true }],
   result: T.any,
   effects: "pure",
   impl: ([value]) => {
-    const text = value as string;
+    // No text is the empty text, which is not JSON (the original's gate takes Go's zero value).
+    const text = stringOr(value!, "");
     let data: Data;
     try {
       data = parseJson(text);

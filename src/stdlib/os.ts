@@ -22,7 +22,7 @@ import { envInput, fileInput, inputLog } from "../host/inputs.js";
 import { T } from "../host/host-type.js";
 import { KoFailure } from "../value/failure.js";
 import { EMPTY } from "../value/value.js";
-import { bigOf, byteLength, pathArg, cancellation, failure, messageOf, misuse } from "./helpers.js";
+import { bigOf, byteLength, pathArg, cancellation, fileFailure, misuse, stringOr } from "./helpers.js";
 
 const PKG = "os";
 
@@ -38,23 +38,19 @@ export class KoExit extends KoFailure {
   }
 }
 
-/** A file system failure of `fn` on `path` as a recoverable panic. */
-function fileFailure(fn: string, path: string, e: unknown) {
-  const code = (e as NodeJS.ErrnoException).code;
-  return failure(fn, messageOf(e), code === undefined ? { path } : { code, path });
-}
-
 const Env = defineHost({
   pkg: PKG,
   name: "Env",
   doc: 'Env(name?) returns the value of the environment variable, or "" if it is not set.',
-  params: [{ name: "name", type: T.string, monadic: true }],
+  params: [{ name: "name", type: T.string, monadic: true, optional: true }],
   result: T.string,
   effects: "io",
   dryRun: "runs",
+  // No name is the empty name, which no variable has (the original's gate takes Go's zero value).
   impl: ([name], ctx) => {
-    const value = process.env[name as string];
-    inputLog(ctx)?.read(envInput(name as string, value));
+    const key = stringOr(name!, "");
+    const value = process.env[key];
+    inputLog(ctx)?.read(envInput(key, value));
     return value ?? "";
   },
 });

@@ -4,7 +4,7 @@
  */
 import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
-import { stringsOf } from "./helpers.js";
+import { stringOr, stringsOf } from "./helpers.js";
 
 const PKG = "file/path";
 
@@ -40,7 +40,8 @@ export function dirPath(p: string): string {
   return cleanPath(p.slice(0, p.lastIndexOf("/") + 1));
 }
 
-const path = { name: "path", type: T.string, monadic: true } as const;
+/** The monadic path; "" when not given, Go's zero value, as the original's gates take it. */
+const path = { name: "path", type: T.string, monadic: true, optional: true } as const;
 
 const Join = defineHost({
   pkg: PKG,
@@ -64,7 +65,7 @@ const Base = defineHost({
   params: [path],
   result: T.string,
   effects: "pure",
-  impl: ([p]) => basePath(p as string),
+  impl: ([p]) => basePath(stringOr(p!, "")),
 });
 
 const Dir = defineHost({
@@ -74,7 +75,7 @@ const Dir = defineHost({
   params: [path],
   result: T.string,
   effects: "pure",
-  impl: ([p]) => dirPath(p as string),
+  impl: ([p]) => dirPath(stringOr(p!, "")),
 });
 
 const Clean = defineHost({
@@ -84,7 +85,7 @@ const Clean = defineHost({
   params: [path],
   result: T.string,
   effects: "pure",
-  impl: ([p]) => cleanPath(p as string),
+  impl: ([p]) => cleanPath(stringOr(p!, "")),
 });
 
 const Ext = defineHost({
@@ -95,7 +96,7 @@ const Ext = defineHost({
   result: T.string,
   effects: "pure",
   impl: ([p]) => {
-    const s = p as string;
+    const s = stringOr(p!, "");
     const dot = s.lastIndexOf(".");
     return dot > s.lastIndexOf("/") ? s.slice(dot) : "";
   },
@@ -108,7 +109,7 @@ const IsAbs = defineHost({
   params: [path],
   result: T.bool,
   effects: "pure",
-  impl: ([p]) => (p as string).startsWith("/"),
+  impl: ([p]) => stringOr(p!, "").startsWith("/"),
 });
 
 export const pathFunctions: readonly HostFunction[] = [Join, Base, Dir, Clean, Ext, IsAbs];

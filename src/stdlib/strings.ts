@@ -6,6 +6,10 @@
  * * The text is the monadic parameter `string`, so `strings.Upper("a")` and
  *   `strings.Upper(string: "a")` are the same call. Where it is a list (`Join`, `Len`, `Equal`)
  *   a single string and a sequence of strings are both accepted, and Empty is the empty list.
+ * * A string argument that is not given is the empty string, as in the original, whose gates
+ *   take Go's zero value for a missing field: `strings.Quote()` is `"\"\""` and `strings.Split()`
+ *   is `("")`. (Only `count` of `Repeat` and `old`/`new` of `Replace`, functions the original
+ *   does not have, must be given.)
  * * Types are strict (D31): `strings.Upper(65)` is an error, not `"A"`.
  * * Lengths and positions count UTF-8 bytes, as Go does (`strings.Len("héllo")` is 6).
  * * Functions returning lists return a sequence even for one element and Empty for none.
@@ -23,10 +27,15 @@ import { bigOf, misuse, stringOr, stringsOf } from "./helpers.js";
 
 const PKG = "strings";
 
-/** The monadic text parameter most functions take. */
-const text = { name: "string", type: T.string, monadic: true } as const;
+/** The monadic text parameter most functions take; "" when not given. */
+const text = { name: "string", type: T.string, monadic: true, optional: true } as const;
 /** The monadic list-of-texts parameter of Join, Len and Equal; Empty counts as no strings. */
 const texts = { name: "string", type: T.list(T.string), monadic: true, optional: true } as const;
+
+/** An optional string parameter's value: "" when it was not given, as Go's zero value. */
+function textOf(v: Value | undefined): string {
+  return stringOr(v!, "");
+}
 
 /** Go's UTF-8 length of a string, in bytes. */
 function byteLength(s: string): number {
@@ -70,7 +79,7 @@ const Split = defineHost({
   result: T.list(T.string),
   effects: "pure",
   impl: ([s, separator]) => {
-    const str = s as string;
+    const str = textOf(s);
     const sep = stringOr(separator!, "/");
     // Go splits into UTF-8 sequences (whole characters) for an empty separator.
     const pieces = sep === "" ? [...str] : str.split(sep);
@@ -102,42 +111,42 @@ const HasPrefix = defineHost({
   pkg: PKG,
   name: "HasPrefix",
   doc: "HasPrefix(string?, prefix) returns true if the string starts with the prefix.",
-  params: [text, { name: "prefix", type: T.string }],
+  params: [text, { name: "prefix", type: T.string, optional: true }],
   result: T.bool,
   effects: "pure",
-  impl: ([s, prefix]) => (s as string).startsWith(prefix as string),
+  impl: ([s, prefix]) => textOf(s).startsWith(textOf(prefix)),
 });
 
 const HasSuffix = defineHost({
   pkg: PKG,
   name: "HasSuffix",
   doc: "HasSuffix(string?, suffix) returns true if the string ends with the suffix.",
-  params: [text, { name: "suffix", type: T.string }],
+  params: [text, { name: "suffix", type: T.string, optional: true }],
   result: T.bool,
   effects: "pure",
-  impl: ([s, suffix]) => (s as string).endsWith(suffix as string),
+  impl: ([s, suffix]) => textOf(s).endsWith(textOf(suffix)),
 });
 
 const Contains = defineHost({
   pkg: PKG,
   name: "Contains",
   doc: "Contains(string?, subString) returns true if the subString occurs anywhere in the string.",
-  params: [text, { name: "subString", type: T.string }],
+  params: [text, { name: "subString", type: T.string, optional: true }],
   result: T.bool,
   effects: "pure",
-  impl: ([s, sub]) => (s as string).includes(sub as string),
+  impl: ([s, sub]) => textOf(s).includes(textOf(sub)),
 });
 
 const Index = defineHost({
   pkg: PKG,
   name: "Index",
   doc: "Index(string?, subString) returns the UTF-8 byte offset of the first occurrence of subString, or -1.",
-  params: [text, { name: "subString", type: T.string }],
+  params: [text, { name: "subString", type: T.string, optional: true }],
   result: T.int64,
   effects: "pure",
   impl: ([s, sub]) => {
-    const str = s as string;
-    const at = str.indexOf(sub as string);
+    const str = textOf(s);
+    const at = str.indexOf(textOf(sub));
     return at < 0 ? -1 : byteLength(str.slice(0, at));
   },
 });
@@ -149,7 +158,7 @@ const Upper = defineHost({
   params: [text],
   result: T.string,
   effects: "pure",
-  impl: ([s]) => mapCodePoints(s as string, (c) => c.toUpperCase()),
+  impl: ([s]) => mapCodePoints(textOf(s), (c) => c.toUpperCase()),
 });
 
 const Lower = defineHost({
@@ -159,7 +168,7 @@ const Lower = defineHost({
   params: [text],
   result: T.string,
   effects: "pure",
-  impl: ([s]) => mapCodePoints(s as string, (c) => c.toLowerCase()),
+  impl: ([s]) => mapCodePoints(textOf(s), (c) => c.toLowerCase()),
 });
 
 const Quote = defineHost({
@@ -169,7 +178,7 @@ const Quote = defineHost({
   params: [text],
   result: T.string,
   effects: "pure",
-  impl: ([s]) => quoteString(s as string),
+  impl: ([s]) => quoteString(textOf(s)),
 });
 
 const TrimSpace = defineHost({
@@ -179,19 +188,19 @@ const TrimSpace = defineHost({
   params: [text],
   result: T.string,
   effects: "pure",
-  impl: ([s]) => (s as string).replace(SPACE, ""),
+  impl: ([s]) => textOf(s).replace(SPACE, ""),
 });
 
 const TrimPrefix = defineHost({
   pkg: PKG,
   name: "TrimPrefix",
   doc: "TrimPrefix(string?, prefix) returns the string without the prefix, or unchanged if it does not start with it.",
-  params: [text, { name: "prefix", type: T.string }],
+  params: [text, { name: "prefix", type: T.string, optional: true }],
   result: T.string,
   effects: "pure",
   impl: ([s, prefix]) => {
-    const str = s as string;
-    const p = prefix as string;
+    const str = textOf(s);
+    const p = textOf(prefix);
     return str.startsWith(p) ? str.slice(p.length) : str;
   },
 });
@@ -200,12 +209,12 @@ const TrimSuffix = defineHost({
   pkg: PKG,
   name: "TrimSuffix",
   doc: "TrimSuffix(string?, suffix) returns the string without the suffix, or unchanged if it does not end with it.",
-  params: [text, { name: "suffix", type: T.string }],
+  params: [text, { name: "suffix", type: T.string, optional: true }],
   result: T.string,
   effects: "pure",
   impl: ([s, suffix]) => {
-    const str = s as string;
-    const x = suffix as string;
+    const str = textOf(s);
+    const x = textOf(suffix);
     return str.endsWith(x) ? str.slice(0, str.length - x.length) : str;
   },
 });
@@ -220,7 +229,7 @@ const Replace = defineHost({
   result: T.string,
   effects: "pure",
   impl: ([s, old, replacement]) => {
-    const str = s as string;
+    const str = textOf(s);
     const o = old as string;
     const r = replacement as string;
     // An empty `old` inserts between characters (code points, as Go's UTF-8 runes), not UTF-16 units.
@@ -239,7 +248,7 @@ const Repeat = defineHost({
   result: T.string,
   effects: "pure",
   impl: ([s, count]) => {
-    const str = s as string;
+    const str = textOf(s);
     const n = bigOf(count!);
     if (n < 0n) throw misuse("strings.Repeat", `negative count ${n}`);
     if (str.length !== 0 && n * BigInt(str.length) > MAX_REPEAT_LENGTH) {
@@ -256,7 +265,12 @@ const Fields = defineHost({
   params: [text],
   result: T.list(T.string),
   effects: "pure",
-  impl: ([s]) => listToValue((s as string).split(/\p{White_Space}+/u).filter((w) => w !== "")),
+  impl: ([s]) =>
+    listToValue(
+      textOf(s)
+        .split(/\p{White_Space}+/u)
+        .filter((w) => w !== ""),
+    ),
 });
 
 /** A string tree made by `Tree` and rendered by `Flush`. */

@@ -6,10 +6,13 @@
  * epoch. So `time.Sleep(time.Millisecond(250))` waits a quarter of a second and
  * `time.Sleep(time.Second(2))` two seconds. Arithmetic on durations wraps at 64 bits, like Go's.
  *
- * The `Go`-prefixed names are the original's gates, kept so that its library code runs:
- * `GoSleep` is `Sleep`, `GoSecond`/`GoMinute`/`GoHour` are `Second`/`Minute`/`Hour`,
- * `GoFormatDurationSeconds` writes a duration in seconds with three decimals (`"1.500s"`) and
- * `GoFormatDurationMilliseconds` in milliseconds (`"1500.000ms"`).
+ * The `Go`-prefixed names are the original's gates: `GoSleep`, `GoSecond`, `GoMinute`, `GoHour`,
+ * `GoFormatDurationSeconds` (a duration in seconds with three decimals, `"1.500s"`) and
+ * `GoFormatDurationMilliseconds` (`"1500.000ms"`). `Sleep`, `Second`, `Minute` and `Hour` are
+ * written in Ko over them (stdlib/time/time.ko), as in the original's library, so that the
+ * original's own copy of the package, found in a root, defines them without a clash (D20).
+ * As the original's gates, which take Go's zero value for a missing field, they read a missing
+ * duration as 0.
  *
  * Sleeping honours cancellation: when the run is cancelled, `Sleep` stops at once and fails
  * with `KoCancelled`.
@@ -58,23 +61,28 @@ function nowNanos(): bigint {
   return BigInt(Math.floor(ms * 1000)) * MICROSECOND;
 }
 
-const duration: ParamSpec = { name: "duration", type: T.int64, monadic: true };
+/** The monadic duration; 0 when not given. */
+const duration: ParamSpec = { name: "duration", type: T.int64, monadic: true, optional: true };
 
-function defineSleep(name: string): HostFunction {
-  return defineHost({
-    pkg: PKG,
-    name,
-    doc: `${name}(duration?) waits for the duration (Int64 nanoseconds; zero or negative does not wait) and returns it.`,
-    params: [duration],
-    result: T.int64,
-    effects: "time",
-    async: true,
-    impl: async ([d], ctx) => {
-      await sleep(bigOf(d!), ctx.signal);
-      return d!;
-    },
-  });
+/** A duration argument's nanoseconds: 0 when it was not given. */
+function nanosOf(d: Value): bigint {
+  return d === EMPTY ? 0n : bigOf(d);
 }
+
+const GoSleep = defineHost({
+  pkg: PKG,
+  name: "GoSleep",
+  doc: "GoSleep(duration?) waits for the duration (Int64 nanoseconds, default 0; zero or negative does not wait) and returns it.",
+  params: [duration],
+  result: T.int64,
+  effects: "time",
+  async: true,
+  impl: async ([d], ctx) => {
+    const ns = nanosOf(d!);
+    await sleep(ns, ctx.signal);
+    return int64(ns);
+  },
+});
 
 /** A function returning `scale` (default 1) times a unit, as a duration. */
 function defineUnit(name: string, unit: bigint, unitName: string): HostFunction {
@@ -98,7 +106,7 @@ function defineFormatIn(name: string, unit: number, suffix: string): HostFunctio
     params: [duration],
     result: T.string,
     effects: "pure",
-    impl: ([d]) => `${(Number(bigOf(d!)) / unit).toFixed(3)}${suffix}`,
+    impl: ([d]) => `${(Number(nanosOf(d!)) / unit).toFixed(3)}${suffix}`,
   });
 }
 
@@ -109,7 +117,7 @@ const FormatDuration = defineHost({
   params: [duration],
   result: T.string,
   effects: "pure",
-  impl: ([d]) => formatDuration(bigOf(d!)),
+  impl: ([d]) => formatDuration(nanosOf(d!)),
 });
 
 const Now = defineHost({
@@ -133,15 +141,11 @@ const Since = defineHost({
 });
 
 export const timeFunctions: readonly HostFunction[] = [
-  defineSleep("Sleep"),
   defineUnit("Millisecond", MILLISECOND, "milliseconds"),
-  defineUnit("Second", SECOND, "seconds"),
-  defineUnit("Minute", MINUTE, "minutes"),
-  defineUnit("Hour", HOUR, "hours"),
   FormatDuration,
   Now,
   Since,
-  defineSleep("GoSleep"),
+  GoSleep,
   defineUnit("GoSecond", SECOND, "seconds"),
   defineUnit("GoMinute", MINUTE, "minutes"),
   defineUnit("GoHour", HOUR, "hours"),

@@ -2,10 +2,10 @@
  * Package `encoding/yaml`: YAML text to and from Ko values, through the data trees of data.ts,
  * using the `yaml` library (YAML 1.2, core schema).
  *
- * `Marshal` writes block style with two-space indentation, structure fields in order. Two
- * touches keep the text unambiguous for other readers: a float with no fraction keeps one
- * (`2.0`, so it reads back as a float), and strings that a YAML 1.1 reader such as many
- * Kubernetes tools would take for booleans (`yes`, `off`, `y`, ...) are quoted.
+ * `Marshal` writes the text go-yaml v2 writes, as the original does (yaml-emit.ts, D34): block
+ * style with two-space indentation, structure fields in order, a mapping's sequence not indented
+ * (`x:\n- a\n`), and strings quoted where a YAML 1.1 reader would take them for something else
+ * (`"y"`, `"1.5"`).
  *
  * `Unmarshal` reads one document: mappings become structures (keys as strings), sequences
  * sequences (Empty when empty), integers Int64 exactly, floats Float64, null Empty; aliases are
@@ -22,26 +22,16 @@ import { KoError } from "../value/failure.js";
 import { listToValue } from "../value/sequence.js";
 import { type Data, decodedValue, fromData, toData, UnrepresentableData } from "./data.js";
 import { failure, messageOf } from "./helpers.js";
+import { emitYaml } from "./yaml-emit.js";
 
 const PKG = "encoding/yaml";
 
 /** The yaml library, loaded on first use: it is large, and most scripts never touch YAML. */
 const yamlLib = once(() => createRequire(import.meta.url)("yaml") as typeof YamlLib);
 
-/** Plain strings a YAML 1.1 reader would take for booleans. */
-const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
-
-/** The YAML text of a data tree. */
+/** The YAML text of a data tree, as go-yaml v2 lays it out. */
 export function encodeYaml(d: Data): string {
-  const { Document, Scalar, visit } = yamlLib();
-  const doc = new Document(d);
-  visit(doc, {
-    Scalar(_, node) {
-      if (typeof node.value === "number") node.minFractionDigits = 1;
-      else if (typeof node.value === "string" && YAML11_BOOLEAN.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
-    },
-  });
-  return doc.toString();
+  return emitYaml(d);
 }
 
 /**

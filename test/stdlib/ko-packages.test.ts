@@ -149,3 +149,11 @@ describe("host packages from Ko", () => {
     await expect(run(`os.Exit()`)).rejects.toBeInstanceOf(KoExit);
   });
 });
+
+describe("time", () => {
+  it("Sleep, Second, Minute and Hour are Ko over the original's gates (stdlib/time/time.ko)", async () => {
+    expect(await result(`(s: time.Second(), m: time.Minute(2), h: time.Hour(), slept: time.Sleep(time.Millisecond(1)))`)).toBe(
+      "(s: 1000000000, m: 120000000000, h: 3600000000000, slept: 1000000)",
+    );
+  });
+});

@@ -58,8 +58,9 @@ describe("file/path.Base and Dir", () => {
     expect(p("Base", { "": input })).toBe(base);
     expect(p("Dir", { path: input })).toBe(dir);
   });
-  it("need a string", () => {
-    expect(() => p("Base", {})).toThrow(/missing/);
+  it("take a string; none is the empty path, as in the original", () => {
+    expect(p("Base", {})).toBe(".");
+    expect(p("Dir", {})).toBe(".");
     expect(() => p("Dir", { "": 3 })).toThrow(KoError);
   });
 });

@@ -45,8 +45,8 @@ describe("strings.Split", () => {
     expect(show("Split", { "": "héy😀", separator: "" })).toBe('("h", "é", "y", "😀")');
     expect(s("Split", { "": "", separator: "" })).toBe(EMPTY);
   });
-  it("needs a string", () => {
-    expect(() => s("Split", {})).toThrow(/argument string: missing/);
+  it("splits the empty string when none is given, as the original (Go's zero value)", () => {
+    expect(s("Split", {})).toEqual(seq(""));
     expect(() => s("Split", { "": seq("a", "b") })).toThrow(KoError);
   });
 });
@@ -80,7 +80,9 @@ describe("prefix, suffix and containment", () => {
   it("HasPrefix", () => {
     expect(s("HasPrefix", { string: "kocircuit", prefix: "ko" })).toBe(true);
     expect(s("HasPrefix", { string: "kocircuit", prefix: "kx" })).toBe(false);
-    expect(() => s("HasPrefix", { string: "kocircuit" })).toThrow(/prefix: missing/);
+    // A missing prefix is the empty one, as in the original.
+    expect(s("HasPrefix", { string: "kocircuit" })).toBe(true);
+    expect(s("HasPrefix", {})).toBe(true);
   });
   it("HasSuffix", () => {
     expect(s("HasSuffix", { string: "kocircuit", suffix: "ko" })).toBe(false);
@@ -119,8 +121,9 @@ describe("strings.Quote", () => {
     expect(s("Quote", { "": 'say "hi"\n' })).toBe('"say \\"hi\\"\\n"');
     expect(s("Quote", { "": "tab\there é" })).toBe('"tab\\there é"');
   });
-  it("needs a string", () => {
-    expect(() => s("Quote", {})).toThrow(KoError);
+  it("quotes the empty string when none is given, as the original", () => {
+    expect(s("Quote", {})).toBe('""');
+    expect(() => s("Quote", { "": 1 })).toThrow(KoError);
   });
 });
 

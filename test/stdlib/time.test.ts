@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { KoCancelled, KoError } from "../../src/value/failure.js";
 import { FloatVal, IntVal, type Value } from "../../src/value/value.js";
 import { formatDuration } from "../../src/stdlib/time.js";
-import { call, fakeContext, fn } from "./host.js";
+import { call, fakeContext, fn, registry } from "./host.js";
 
 const t = (name: string, args: Record<string, Value> = {}, ctx = fakeContext()) => call("time", name, args, ctx);
 const MS = 1_000_000;
@@ -10,21 +10,22 @@ const MS = 1_000_000;
 describe("duration units", () => {
   it("return nanoseconds, scale 1 by default", () => {
     expect(t("Millisecond")).toBe(MS);
-    expect(t("Second", { "": 2 })).toBe(2_000_000_000);
-    expect(t("Minute", { scale: 1 })).toBe(60_000_000_000);
-    expect(t("Hour")).toBe(3_600_000_000_000);
+    expect(t("Millisecond", { "": 2 })).toBe(2 * MS);
+    expect(t("GoSecond", { "": 2 })).toBe(2_000_000_000);
+    expect(t("GoMinute", { scale: 1 })).toBe(60_000_000_000);
+    expect(t("GoHour")).toBe(3_600_000_000_000);
     expect(t("GoSecond", { "": 3 })).toBe(3_000_000_000);
     expect(t("GoMinute")).toBe(60_000_000_000);
     expect(t("GoHour", { "": -1 })).toBe(-3_600_000_000_000);
   });
   it("stay exact beyond 2^53 and wrap at 64 bits", () => {
-    expect(t("Hour", { "": 2_000_000 })).toBe(7_200_000_000_000_000_000n);
-    expect(t("Hour", { "": 3_000_000 })).toBe(BigInt.asIntN(64, 3_000_000n * 3_600_000_000_000n));
+    expect(t("GoHour", { "": 2_000_000 })).toBe(7_200_000_000_000_000_000n);
+    expect(t("GoHour", { "": 3_000_000 })).toBe(BigInt.asIntN(64, 3_000_000n * 3_600_000_000_000n));
   });
   it("reject non-Int64 scales", () => {
-    expect(() => t("Second", { "": new FloatVal("Float64", 1.5) })).toThrow(KoError);
-    expect(() => t("Second", { "": new IntVal("Int32", 1n) })).toThrow(KoError);
-    expect(() => t("Second", { "": "1" })).toThrow(KoError);
+    expect(() => t("GoSecond", { "": new FloatVal("Float64", 1.5) })).toThrow(KoError);
+    expect(() => t("GoSecond", { "": new IntVal("Int32", 1n) })).toThrow(KoError);
+    expect(() => t("GoSecond", { "": "1" })).toThrow(KoError);
   });
 });
 
@@ -49,7 +50,9 @@ describe("formatting durations", () => {
     expect(t("GoFormatDurationSeconds", { duration: 1234 })).toBe("0.000s");
     expect(t("GoFormatDurationMilliseconds", { "": 1_500_000 })).toBe("1.500ms");
     expect(t("GoFormatDurationMilliseconds", { "": -2_000_000_000 })).toBe("-2000.000ms");
-    expect(() => t("FormatDuration", {})).toThrow(/missing/);
+    // A missing duration is 0, as Go's zero value in the original's gates.
+    expect(t("FormatDuration", {})).toBe("0s");
+    expect(t("GoFormatDurationSeconds", {})).toBe("0.000s");
     expect(() => t("GoFormatDurationSeconds", { "": "1s" })).toThrow(KoError);
   });
 });
@@ -63,7 +66,7 @@ describe("the clock", () => {
   });
   it("Since measures from a time", async () => {
     const start = t("Now");
-    await t("Sleep", { "": 20 * MS });
+    await t("GoSleep", { "": 20 * MS });
     const elapsed = t("Since", { "": start }) as number;
     expect(elapsed).toBeGreaterThanOrEqual(15 * MS);
     expect(elapsed).toBeLessThan(5000 * MS);
@@ -71,25 +74,25 @@ describe("the clock", () => {
   });
 });
 
-describe("time.Sleep", () => {
+describe("time.GoSleep, beneath the Ko function time.Sleep", () => {
   it("is declared async with time effects", () => {
-    expect(fn("time", "Sleep").async).toBe(true);
-    expect(fn("time", "Sleep").effects).toBe("time");
+    expect(fn("time", "GoSleep").async).toBe(true);
+    expect(fn("time", "GoSleep").effects).toBe("time");
   });
   it("waits for the duration and returns it", async () => {
     const before = Date.now();
-    expect(await t("Sleep", { "": 30 * MS })).toBe(30 * MS);
+    expect(await t("GoSleep", { "": 30 * MS })).toBe(30 * MS);
     expect(Date.now() - before).toBeGreaterThanOrEqual(25);
     expect(await t("GoSleep", { duration: 1 })).toBe(1);
   });
   it("does not wait for zero or negative durations", async () => {
-    expect(await t("Sleep", { "": 0 })).toBe(0);
-    expect(await t("Sleep", { "": -5 })).toBe(-5);
+    expect(await t("GoSleep", { "": 0 })).toBe(0);
+    expect(await t("GoSleep", { "": -5 })).toBe(-5);
   });
   it("stops with KoCancelled when the run is cancelled", async () => {
     const controller = new AbortController();
     const before = Date.now();
-    const sleeping = t("Sleep", { "": 60_000 * MS }, fakeContext(controller.signal));
+    const sleeping = t("GoSleep", { "": 60_000 * MS }, fakeContext(controller.signal));
     setTimeout(() => controller.abort(), 10);
     await expect(sleeping).rejects.toBeInstanceOf(KoCancelled);
     expect(Date.now() - before).toBeLessThan(5000);
@@ -97,10 +100,13 @@ describe("time.Sleep", () => {
   it("fails at once when already cancelled", async () => {
     const controller = new AbortController();
     controller.abort(new KoCancelled("interrupted"));
-    await expect(t("Sleep", { "": 0 }, fakeContext(controller.signal))).rejects.toMatchObject({ reason: "interrupted" });
+    await expect(t("GoSleep", { "": 0 }, fakeContext(controller.signal))).rejects.toMatchObject({ reason: "interrupted" });
   });
-  it("needs an Int64 duration", () => {
-    expect(() => t("Sleep", {})).toThrow(/missing/);
-    expect(() => t("Sleep", { "": "1s" })).toThrow(KoError);
+  it("takes an Int64 duration, 0 when none is given (Go's zero value, as in the original)", async () => {
+    expect(await t("GoSleep", {})).toBe(0);
+    expect(() => t("GoSleep", { "": "1s" })).toThrow(KoError);
+  });
+  it("leaves Sleep, Second, Minute and Hour to Ko (D20): no name is bound twice", () => {
+    for (const name of ["Sleep", "Second", "Minute", "Hour"]) expect(registry.lookup("time", name)).toBeUndefined();
   });
 });

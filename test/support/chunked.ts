@@ -78,12 +78,15 @@ export function readChunks(file: string): Chunk[] {
   return chunks;
 }
 
-/** The located diagnostics of a `ko` run's standard error: `FILE:LINE:COL: error: MESSAGE`. */
+/**
+ * The located failures of a `ko` run's standard error: `FILE:LINE:COL: error: MESSAGE`, or an
+ * unrecovered panic. Notes and warnings (D33: what a run defers) are not failures.
+ */
 export function reportedErrors(stderr: string): { line: number; message: string }[] {
   const out: { line: number; message: string }[] = [];
   for (const l of stderr.split("\n")) {
     const m = /^[^\s:][^:]*:(\d+):(\d+): (?:error: |)(.*)$/.exec(l);
-    if (m && !/: note: /.test(l)) out.push({ line: Number(m[1]), message: m[3]! });
+    if (m && !/: (note|warning): /.test(l)) out.push({ line: Number(m[1]), message: m[3]! });
   }
   return out;
 }
