@@ -11,7 +11,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { defineHost, findArg, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
-import { byteLength, cancellation, fileFailure, stringOr } from "./helpers.js";
+import { byteLength, cancellation, fileFailure, stringOr, textArg } from "./helpers.js";
 
 const WriteLocalFile = defineHost({
   pkg: "file",
@@ -27,7 +27,7 @@ const WriteLocalFile = defineHost({
   effects: "io",
   // A planning pass writes nothing: it says what it would have written.
   dryRun: {
-    would: (fields) => `write ${byteLength(findArg(fields, "body", false))} bytes to ${String(findArg(fields, "path", false) ?? "?")}`,
+    would: (fields) => `write ${byteLength(findArg(fields, "body", false))} bytes to ${textArg(fields, "path")}`,
     result: () => true,
   },
   async: true,

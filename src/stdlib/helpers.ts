@@ -78,6 +78,12 @@ export function byteLength(v: Value | undefined): number {
   return typeof v === "string" ? Buffer.byteLength(v) : 0;
 }
 
+/** A string argument as a dry run names it: the string, or "?" when it is not one. */
+export function textArg(fields: readonly Field[], name: string): string {
+  const v = findArg(fields, name, false);
+  return typeof v === "string" ? v : "?";
+}
+
 /** The `path` argument of a file function, for what a dry run says it would have done. */
 export function pathArg(fields: readonly Field[]): string {
   const p = findArg(fields, "path", true);

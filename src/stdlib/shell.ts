@@ -8,9 +8,9 @@
  * Cancelling the run stops the copy.
  */
 import { execFile } from "node:child_process";
-import { defineHost, findArg, type HostFunction } from "../host/binding.js";
+import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
-import { cancellation, messageOf, stringOr } from "./helpers.js";
+import { cancellation, messageOf, stringOr, textArg } from "./helpers.js";
 
 /** Runs `cp source sink`; resolves with undefined on success, else with what went wrong. */
 function copy(source: string, sink: string, signal: AbortSignal): Promise<string | undefined> {
@@ -37,7 +37,7 @@ const GoShellCopy = defineHost({
   effects: "io",
   // A planning pass copies nothing: it says what it would have copied.
   dryRun: {
-    would: (fields) => `copy ${String(findArg(fields, "source", false) ?? "")} to ${String(findArg(fields, "sink", false) ?? "")}`,
+    would: (fields) => `copy ${textArg(fields, "source")} to ${textArg(fields, "sink")}`,
     result: () => true,
   },
   async: true,
