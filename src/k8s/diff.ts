@@ -46,7 +46,11 @@ export function userFields(o: Json | undefined, header = false): Json | undefine
 /** The fields that differ, in the order the objects have them. */
 export function diffObjects(before: Json | undefined, after: Json | undefined, header = false): FieldChange[] {
   const out: FieldChange[] = [];
-  walk(userFields(before, header), userFields(after, header), "", out);
+  const [a, b] = [userFields(before, header), userFields(after, header)];
+  // An object that is all header (a ConfigMap with a name and no data) has no fields to show.
+  const nothing = (o: Json | undefined) => o === undefined || isEmpty(o);
+  if (nothing(a) && nothing(b)) return out;
+  walk(a, b, "", out);
   return out;
 }
 

@@ -183,7 +183,9 @@ Main(broken, missing) { return: (broken: Try(broken), missing: Try(missing)) }`,
     const run = await koRun(c, [path.join(dir, "main.ko"), "--arg", `file=${path.join(dir, "dry.yaml")}`, "--dry-run"]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toBe("2\n");
-    expect(run.stderr).toContain("would create ConfigMap default/dry");
+    expect(run.stderr).toContain(
+      "  + create ConfigMap default/dry\n  + create ConfigMap default/run\n  2 to create, 0 to change, 0 to delete.",
+    );
     expect((await kubectl(c, ["get", "configmap", "dry", "-n", "default"])).code).not.toBe(0);
   });
 });

@@ -253,7 +253,11 @@ describe("on a terminal", () => {
     await t.waitFor(/^empty$/m);
     t.type("pods.me", "Tab");
     await t.waitFor(/ko> pods\.metadata$/m);
-    t.type(".na", "Tab", "Tab");
+    // Typed, then Tab pressed: sent in one write, a loaded machine may hand readline keys and Tabs as
+    // one chunk, which it takes for pasted text rather than completion requests.
+    t.type(".na");
+    await t.waitFor(/ko> pods\.metadata\.na$/m);
+    t.type("", "Tab", "Tab");
     await t.waitFor(/^name\s+namespace$/m);
     // Inside a manifest literal: the fields of the kind's spec (expected.ts).
     t.type("", "C-u", 'k8s.Apply(object: (apiVersion: "apps/v1", kind: "StatefulSet", spec: (servi', "Tab");
