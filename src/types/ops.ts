@@ -22,6 +22,7 @@ import {
   unionOf,
   variety,
   withoutEmpty,
+  type Callee,
   type StaticType,
   type TyField,
   type VarietyTy,
@@ -119,24 +120,24 @@ export function augmentTy(ctx: CallCtx, callee: StaticType, fields: readonly TyF
       continue;
     }
     const merged = mergeFields(ctx.within(!several), a, fields);
-    if (merged) results.push(merged);
+    if (merged) results.push(variety(a.callee, merged));
   }
   if (several && results.length === 0) ctx.fail("type/augment", `${describeTy(callee)} cannot be augmented`, true);
   return unionOf(results);
 }
 
 /**
- * The variety with `added` appended, or undefined (and a failure) when a name is given twice —
- * including the unnamed one and fields whose value is Empty.
+ * The fields of the variety with `added` appended, or undefined (and a failure) when a name is
+ * given twice — including the unnamed one and fields whose value is Empty.
  */
-function mergeFields(ctx: CallCtx, v: VarietyTy, added: readonly TyField[]): VarietyTy | undefined {
+function mergeFields(ctx: CallCtx, v: VarietyTy, added: readonly TyField[]): readonly TyField[] | undefined {
   for (const a of added) {
     if (fieldOf(v.fields, a.name)) {
       ctx.fail("type/duplicate-field", `augmenting duplicate field ${a.name === "" ? "? (the unnamed argument)" : a.name}`, true);
       return undefined;
     }
   }
-  return variety(v.callee, [...v.fields, ...added]);
+  return v.fields.length === 0 ? added : added.length === 0 ? v.fields : [...v.fields, ...added];
 }
 
 /**
@@ -161,19 +162,21 @@ export function invokeTy(ctx: CallCtx, callee: StaticType, fields: readonly TyFi
   let result: StaticType = NEVER;
   for (const v of varieties) {
     const merged = mergeFields(memberCtx, v, fields);
-    if (merged) result = join(result, call(memberCtx, merged));
+    if (merged) result = join(result, call(memberCtx, v.callee, merged));
   }
   return result;
 }
 
-/** Calls what a variety refers to with its accumulated fields. */
-function call(ctx: CallCtx, v: VarietyTy): StaticType {
-  const c = v.callee;
+/**
+ * Calls what a variety refers to with its accumulated fields (no type is made of the variety
+ * with them: it exists only for the call).
+ */
+function call(ctx: CallCtx, c: Callee, fields: readonly TyField[]): StaticType {
   switch (c.k) {
     case "ko":
-      return ctx.callKo(c.fn, v.fields);
+      return ctx.callKo(c.fn, fields);
     case "host":
-      return hostRule(c.fn)(ctx, c.fn, v.fields);
+      return hostRule(c.fn)(ctx, c.fn, fields);
     case "wait":
       // Waiting for a spun call returns what it returned, and fails as it failed (5.7).
       return ctx.invoke(c.spun, [], true);
