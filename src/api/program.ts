@@ -23,7 +23,7 @@ import { registerCoreBuiltins } from "../builtins/index.js";
 import { registerStdlib } from "../stdlib/index.js";
 import { ClusterAccess, K8S, registerK8s } from "../k8s/index.js";
 import { Services } from "../host/services.js";
-import { KoTypeError, TypeChecker, type TypeReport } from "../types/index.js";
+import { KoTypeError, TypeChecker, fieldTypes, type TypeReport } from "../types/index.js";
 import { fieldsFromJs, toJs } from "./js-values.js";
 import { COMPILER, metaPackages, type CompilerService } from "./meta.js";
 import { once } from "../syntax/once.js";
@@ -161,6 +161,16 @@ export class KoProgram {
   /** What would fail if `fn` ran with these arguments (memoised per function and argument types). */
   check(fn: KoFunction, fields: readonly Field[] = []): TypeReport {
     return this.types.checkCall(fn, fields);
+  }
+
+  /**
+   * What a run of these calls is told before it starts, besides the errors that refuse it: the
+   * errors of the package's functions the calls cannot reach, as warnings (D33), and arguments
+   * that no parameter takes (D35).
+   */
+  runWarnings(calls: readonly { fn: KoFunction; fields: readonly Field[] }[]): Diagnostic[] {
+    const entries = calls.map(({ fn, fields }) => ({ fn, fields: fieldTypes(fields) }));
+    return this.types.runWarnings(entries, this.compiled.functions.get(this.packagePath) ?? new Map());
   }
 
   /** The entry package's path (`conf` for `conf.ko`). */

@@ -90,7 +90,12 @@ export function refuseIllTyped(
   for (const { fn, fields } of calls) {
     for (const d of compiled.check(fn, fields).errors) errors.set(`${d.span.file}:${d.span.start.offset}:${d.message}`, d);
   }
-  if (errors.size === 0) return false;
+  if (errors.size === 0) {
+    // Errors the calls cannot reach, and likely mistakes, are warnings: the run goes on (D33, D35).
+    const warnings = compiled.runWarnings(calls);
+    if (warnings.length > 0) stderr(renderFailure(new KoCompileError(warnings, compiled.sources), compiled.sources));
+    return false;
+  }
   stderr(renderFailure(new KoCompileError([...errors.values()], compiled.sources), compiled.sources));
   return true;
 }

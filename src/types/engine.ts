@@ -12,13 +12,26 @@
  * no approximation has changed since). Iterations, nesting and total work are capped; past a
  * cap a result widens to Unknown rather than loop, and the check is marked incomplete.
  */
-import type { KoFunction, Step } from "../compile/circuit.js";
+import type { ArgGroup, KoFunction, Step } from "../compile/circuit.js";
+import { closestWithin } from "../diag/suggest.js";
 import type { Span } from "../diag/span.js";
 import type { Fix } from "../diag/diagnostic.js";
 import type { About, CallCtx } from "./context.js";
 import { augmentTy, groupTy, invokeTy, selectTy } from "./ops.js";
 import { tyOfValue } from "./values.js";
-import { EMPTY, NEVER, UNKNOWN, argumentKey, cut, join, sameType, widen, type StaticType, type TyField } from "./static-type.js";
+import {
+  EMPTY,
+  NEVER,
+  UNKNOWN,
+  alternatives,
+  argumentKey,
+  cut,
+  join,
+  sameType,
+  widen,
+  type StaticType,
+  type TyField,
+} from "./static-type.js";
 
 /** A failure found at a step of a specialisation. */
 export interface Problem {
@@ -30,6 +43,11 @@ export interface Problem {
   /** The place in the source the failure is about, when it is not the step's own (a manifest's field). */
   readonly at?: Span;
   readonly fix?: Fix;
+  /**
+   * Not a failure but a likely mistake, reported as a warning only and at `span` (D35: an
+   * argument no parameter takes, with the parameter it is close to as `suggestion`).
+   */
+  readonly lint?: { readonly span: Span; readonly suggestion?: string };
 }
 
 /** A call from a step of one specialisation to another. */
@@ -217,6 +235,9 @@ export class Engine {
         : stepTy(returns ? pass.certainSite : pass.uncertainSite, spec, step, types);
       types[i] = t;
       if (t.k === "never") returns = false;
+      if ((step.op.op === "invoke" || step.op.op === "augment") && step.op.groups.length > 0) {
+        undeclaredArguments(pass, i, types[step.op.callee]!, step.op.groups);
+      }
     }
     this.work += circuit.steps.length;
     spec.steps = types;
@@ -225,6 +246,53 @@ export class Engine {
     // A function returns only when every one of its steps has (5.2).
     return returns ? types[circuit.ret]! : NEVER;
   }
+}
+
+/**
+ * D35: an argument the callee does not declare only orders the call; written with a name close
+ * to one of its parameters, it is most likely that parameter misspelt. Checked where the
+ * arguments are written (not where a builtin invokes a variety), for the callees the checker
+ * knows: Ko functions, and host functions that take only their declared parameters.
+ */
+function undeclaredArguments(pass: Pass, step: number, callee: StaticType, groups: readonly ArgGroup[]): void {
+  for (const v of alternatives(callee)) {
+    if (v.k !== "variety") continue;
+    const c = v.callee;
+    let params: readonly string[];
+    let name: string;
+    if (c.k === "ko") {
+      params = c.fn.circuit.params.map((p) => p.name);
+      name = c.fn.displayName;
+    } else if (c.k === "host" && !c.fn.echoesArgs) {
+      params = c.fn.params.map((p) => p.name);
+      name = c.fn.displayName;
+    } else continue;
+    const given = new Set([...v.fields.map((f) => f.name), ...groups.map((g) => g.name)]);
+    const free = params.filter((p) => !given.has(p));
+    for (const g of groups) {
+      if (g.name === "" || g.label === undefined || params.includes(g.name) || orderingName(g.name)) continue;
+      const guess = closestWithin(g.name, free, UNDECLARED_DISTANCE);
+      if (guess === undefined) continue;
+      pass.problems.push({
+        step,
+        code: UNDECLARED_ARGUMENT,
+        message: `${name} has no parameter ${g.name}: the argument only orders the call`,
+        certain: false,
+        lint: { span: g.label, suggestion: guess },
+      });
+    }
+  }
+}
+
+/** The code of D35's warning. */
+export const UNDECLARED_ARGUMENT = "type/undeclared-argument";
+
+/** How close to a parameter an undeclared argument's name must be to be warned about (D35). */
+const UNDECLARED_DISTANCE = 2;
+
+/** A name that says it is there only to order the call (D35): `after`, `_x`, `x_`. */
+function orderingName(name: string): boolean {
+  return name === "after" || name.startsWith("_") || name.endsWith("_");
 }
 
 /** The argument a parameter receives (5.1): the field of its name, else (monadic) the unnamed one, else Empty. */

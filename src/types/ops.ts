@@ -13,6 +13,7 @@ import {
   NEVER,
   UNKNOWN,
   alternatives,
+  basic,
   emptiness,
   fieldOf,
   fieldTy,
@@ -50,8 +51,27 @@ export function groupTy(ctx: CallCtx, types: readonly StaticType[]): StaticType 
   let out: StaticType = NEVER;
   if (definite.length === 0) out = join(out, EMPTY);
   if (definite.length <= 1) out = join(out, definite.length === 1 ? definite[0]! : joinAll(maybe.map(withoutEmpty)));
-  if (definite.length + maybe.length >= 2) out = join(out, sequence(joinAll([...definite, ...maybe].map(withoutEmpty)), 2));
+  if (definite.length + maybe.length >= 2) out = join(out, sequence(elementsTy([...definite, ...maybe].map(withoutEmpty)), 2));
   return out;
+}
+
+/**
+ * The type of a sequence's elements, from the types of the values it is made of. Where some are
+ * Unknown (a parameter of a function checked for arguments of any type, D33) and the others
+ * Strings, or the others Bools, the elements still unify with those (4.3): in `(x, "a")` every
+ * element is a String, whatever `x` is — or a sequence standing for one (`(("b", "c"), "a")`),
+ * which is left out: a check that rejects a String rejects a sequence where one is expected
+ * too (a list takes one value as a list of it, a sequence is no basic value), so what that makes
+ * certain is. (Numbers widen within their family, `Int8` with `Int64`: there the elements stay
+ * Unknown, rather than a union of widths that every later step would doubt.)
+ */
+function elementsTy(types: readonly StaticType[]): StaticType {
+  const known = types.filter((t) => t.k !== "unknown");
+  if (known.length === types.length || known.length === 0) return joinAll(types);
+  const names = new Set(known.flatMap((t) => alternatives(t).map((a) => (a.k === "basic" ? a.name : undefined))));
+  if (names.size !== 1) return UNKNOWN;
+  const [name] = names;
+  return name === "String" || name === "Bool" ? basic(name) : UNKNOWN;
 }
 
 // ---------------------------------------------------------------------------------------------
