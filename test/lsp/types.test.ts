@@ -182,6 +182,33 @@ describe("type diagnostics", () => {
     expect(again.map((x) => x.source)).toEqual(["ko type"]);
   });
 
+  test("a function nothing calls is checked for arguments of any type: an error whatever they are is an error (D33)", async () => {
+    const { file } = await files.open('helper(x) {\n\treturn: Sum(x, "a")\n}\n\npick(x) {\n\treturn: x.a.b\n}\n');
+    const d = await client.diagnosticsFor(file, (ds) => ds.some((x) => x.source === "ko type"));
+    expect(d.map((x) => `${x.severity} ${x.range.start.line}:${x.range.start.character} ${x.message}`)).toEqual([
+      `${ERROR} 1:9 Sum: argument value: expects (Integer), got String`,
+    ]);
+    expect(d[0]!.relatedInformation?.map((r) => r.message)).toEqual([
+      expect.stringMatching(/^in case\d+\.helper\(x: Unknown\) \(nothing calls it: checked for arguments of any type\)$/),
+    ]);
+    // Fixed, the error goes; where the function is called, it is checked per call as before.
+    await client.edit(file, { line: 1, character: 16 }, { line: 1, character: 19 }, "1");
+    await client.diagnosticsFor(file, (ds) => ds.length === 0);
+  });
+
+  test("an argument the callee does not declare, close to one it does, is a warning with a quick fix (D35)", async () => {
+    const { file } = await files.open("F(value?) {\n\treturn: Sum(value, 1)\n}\n\nMain() {\n\treturn: F(valeu: 1, after: 2)\n}\n");
+    const d = await client.diagnosticsFor(file, (ds) => ds.length > 0);
+    expect(d.map((x) => `${x.severity} ${x.range.start.line}:${x.range.start.character}-${x.range.end.character} ${x.message}`)).toEqual([
+      expect.stringMatching(/^2 5:11-16 case\d+\.F has no parameter valeu: the argument only orders the call \(did you mean value\?\)$/),
+    ]);
+    const actions = await client.request<{ title: string; edit: { changes: Record<string, { newText: string }[]> } }[]>(
+      "textDocument/codeAction",
+      { textDocument: { uri: uri(file) }, range: d[0]!.range, context: { diagnostics: d } },
+    );
+    expect(actions.map((a) => [a.title, a.edit.changes[uri(file)]?.[0]?.newText])).toEqual([["Change to value", "value"]]);
+  });
+
   test("a failure inside an imported package is shown where the package is called", async () => {
     const pkg = workspace({
       "app/main.ko": 'import "./lib"\n\nMain() {\n\treturn: lib.Twice(n: "x")\n}\n',
