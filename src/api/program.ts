@@ -221,6 +221,7 @@ export class KoProgram {
       stderr: opts.stderr ?? ((t) => process.stderr.write(t)),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
+      ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
     });
     try {
