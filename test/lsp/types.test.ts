@@ -84,6 +84,18 @@ describe("hover shows inferred types", () => {
     expect(await hoverText(file, { line: 2, character: 10 })).toContain("```ko\nInt64\n```"); // `a` of x.a, in the new text
   });
 
+  test("of a type that shares its parts, 2^40 of them unfolded: bounded, the rest elided", async () => {
+    const lines = ["Main() {", "\ts0: 1"];
+    for (let i = 1; i <= 40; i++) lines.push(`\ts${i}: (a: s${i - 1}, b: s${i - 1})`);
+    lines.push("\treturn: s40", "}", "");
+    const { file } = await files.open(lines.join("\n"));
+    expect(await client.diagnosticsFor(file)).toEqual([]);
+    const text = await hoverText(file, { line: 41, character: 2 });
+    expect(text).toContain("(step) s40");
+    expect(text).toContain("b: ...");
+    expect(text.length).toBeLessThan(10_000);
+  });
+
   test("in a function no entry calls: its parameters of any type", async () => {
     const { file, cursors } = await files.open("Label(name) {\n\tr<|>: (name: name, size: 3)\n\treturn: r\n}\n");
     expect(await hoverText(file, cursors[0]!)).toContain("(name: Unknown, size: Int64)");
