@@ -230,13 +230,11 @@ export class Engine {
     for (let i = 0; i < circuit.steps.length; i++) {
       pass.step = i;
       const step = circuit.steps[i]!;
-      const t = step.deps.some((d) => types[d]!.k === "never")
-        ? NEVER
-        : stepTy(returns ? pass.certainSite : pass.uncertainSite, spec, step, types);
+      const t = anyNever(step.deps, types) ? NEVER : stepTy(returns ? pass.certainSite : pass.uncertainSite, spec, step, types);
       types[i] = t;
       if (t.k === "never") returns = false;
       if ((step.op.op === "invoke" || step.op.op === "augment") && step.op.groups.length > 0) {
-        undeclaredArguments(pass, i, types[step.op.callee]!, step.op.groups);
+        undeclaredArguments(pass, step, i, types[step.op.callee]!);
       }
     }
     this.work += circuit.steps.length;
@@ -254,7 +252,23 @@ export class Engine {
  * arguments are written (not where a builtin invokes a variety), for the callees the checker
  * knows: Ko functions, and host functions that take only their declared parameters.
  */
-function undeclaredArguments(pass: Pass, step: number, callee: StaticType, groups: readonly ArgGroup[]): void {
+function undeclaredArguments(pass: Pass, step: Step, index: number, callee: StaticType): void {
+  if (callee.k !== "variety" && callee.k !== "union") return;
+  // The same for every pass and specialisation that sees this callee here: found once.
+  let byCallee = undeclaredFound.get(step);
+  if (byCallee === undefined) undeclaredFound.set(step, (byCallee = new WeakMap()));
+  let found = byCallee.get(callee);
+  if (found === undefined) byCallee.set(callee, (found = undeclared(step, callee)));
+  for (const p of found) pass.problems.push({ ...p, step: index });
+}
+
+const undeclaredFound = new WeakMap<Step, WeakMap<StaticType, readonly Omit<Problem, "step">[]>>();
+
+function undeclared(step: Step, callee: StaticType): Omit<Problem, "step">[] {
+  const op = step.op;
+  if (op.op !== "invoke" && op.op !== "augment") return [];
+  const groups: readonly ArgGroup[] = op.groups;
+  const out: Omit<Problem, "step">[] = [];
   for (const v of alternatives(callee)) {
     if (v.k !== "variety") continue;
     const c = v.callee;
@@ -273,8 +287,7 @@ function undeclaredArguments(pass: Pass, step: number, callee: StaticType, group
       if (g.name === "" || g.label === undefined || params.includes(g.name) || orderingName(g.name)) continue;
       const guess = closestWithin(g.name, free, UNDECLARED_DISTANCE);
       if (guess === undefined) continue;
-      pass.problems.push({
-        step,
+      out.push({
         code: UNDECLARED_ARGUMENT,
         message: `${name} has no parameter ${g.name}: the argument only orders the call`,
         certain: false,
@@ -282,6 +295,7 @@ function undeclaredArguments(pass: Pass, step: number, callee: StaticType, group
       });
     }
   }
+  return out;
 }
 
 /** The code of D35's warning. */
@@ -293,6 +307,12 @@ const UNDECLARED_DISTANCE = 2;
 /** A name that says it is there only to order the call (D35): `after`, `_x`, `x_`. */
 function orderingName(name: string): boolean {
   return name === "after" || name.startsWith("_") || name.endsWith("_");
+}
+
+/** Whether one of the steps `deps` never produces a value. */
+function anyNever(deps: readonly number[], types: readonly StaticType[]): boolean {
+  for (let k = 0; k < deps.length; k++) if (types[deps[k]!]!.k === "never") return true;
+  return false;
 }
 
 /** The argument a parameter receives (5.1): the field of its name, else (monadic) the unnamed one, else Empty. */

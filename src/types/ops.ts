@@ -66,8 +66,11 @@ export function groupTy(ctx: CallCtx, types: readonly StaticType[]): StaticType 
  * Unknown, rather than a union of widths that every later step would doubt.)
  */
 function elementsTy(types: readonly StaticType[]): StaticType {
+  let unknown = false;
+  for (const t of types) if (t.k === "unknown") unknown = true;
+  if (!unknown) return joinAll(types);
   const known = types.filter((t) => t.k !== "unknown");
-  if (known.length === types.length || known.length === 0) return joinAll(types);
+  if (known.length === 0) return UNKNOWN;
   const names = new Set(known.flatMap((t) => alternatives(t).map((a) => (a.k === "basic" ? a.name : undefined))));
   if (names.size !== 1) return UNKNOWN;
   const [name] = names;
