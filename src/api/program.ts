@@ -26,7 +26,7 @@ import { registerCoreBuiltins } from "../builtins/index.js";
 import { registerStdlib } from "../stdlib/index.js";
 import { ClusterAccess, K8S, registerK8s } from "../k8s/index.js";
 import { Services } from "../host/services.js";
-import { KoTypeError, TypeChecker, type TypeReport } from "../types/index.js";
+import { KoTypeError, TypeChecker, fieldTypes, type TypeReport } from "../types/index.js";
 import { fieldsFromJs, toJs } from "./js-values.js";
 import { COMPILER, metaPackages, type CompilerService } from "./meta.js";
 import { once } from "../syntax/once.js";
@@ -194,6 +194,16 @@ export class KoProgram {
     return this.types.checkCall(fn, fields);
   }
 
+  /**
+   * What a run of these calls is told before it starts, besides the errors that refuse it: the
+   * errors of the package's functions the calls cannot reach, as warnings (D33), and arguments
+   * that no parameter takes (D35).
+   */
+  runWarnings(calls: readonly { fn: KoFunction; fields: readonly Field[] }[]): Diagnostic[] {
+    const entries = calls.map(({ fn, fields }) => ({ fn, fields: fieldTypes(fields) }));
+    return this.types.runWarnings(entries, this.compiled.functions.get(this.packagePath) ?? new Map());
+  }
+
   /** The entry package's path (`conf` for `conf.ko`). */
   get packagePath(): string {
     return this.program.entry.path;
@@ -242,6 +252,7 @@ export class KoProgram {
       stderr: opts.stderr ?? ((t) => process.stderr.write(t)),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
+      ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
     });
     try {

@@ -129,7 +129,12 @@ export function printRefusal(compiled: KoProgram, diagnostics: readonly Diagnost
 export function refuseIllTyped(compiled: KoProgram, calls: readonly EntryCall[], stderr: (text: string) => void): boolean {
   warnDeferred(compiled, calls, stderr);
   const errors = calls.flatMap((call) => refusalOf(compiled, call));
-  if (errors.length === 0) return false;
+  if (errors.length === 0) {
+    // Errors the calls cannot reach, and likely mistakes, are warnings: the run goes on (D33, D35).
+    const warnings = compiled.runWarnings(calls);
+    if (warnings.length > 0) stderr(renderFailure(new KoCompileError(warnings, compiled.sources), compiled.sources));
+    return false;
+  }
   printRefusal(compiled, errors, stderr);
   return true;
 }
