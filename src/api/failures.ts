@@ -25,8 +25,11 @@ export function failureDiagnostic(e: KoFailure): Diagnostic | undefined {
   const code = e instanceof KoError ? e.code : "runtime/panic";
   // A panic re-raised by Wait is located at the Wait() call, followed by the spun call's frames (D27).
   const spun = e.cause instanceof KoFailure && e.cause.site ? e.cause.site.frames : [];
-  const frames = [...e.site.frames, ...spun];
-  return { severity: "error", stage: "runtime", code, message, span: e.site.span, frames: trimFrames(frames) };
+  // One that began on a grid worker is located where it began, its hops before the local frames.
+  const remote = e.remote?.frames ?? [];
+  const frames = [...remote, ...e.site.frames, ...spun];
+  const span = e.remote?.span ?? e.site.span;
+  return { severity: "error", stage: "runtime", code, message, span, frames: trimFrames(frames) };
 }
 
 export function renderFailure(e: unknown, sources: SourceLookup): string {

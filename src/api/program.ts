@@ -14,7 +14,7 @@ import type { HostFunction } from "../host/binding.js";
 import { HostRegistry } from "../host/registry.js";
 import { compileProgram, type Compiled } from "../compile/compile.js";
 import type { KoFunction } from "../compile/circuit.js";
-import { Loader, type EntrySource } from "../resolve/load.js";
+import { Loader, type EntrySource, type SourceTree } from "../resolve/load.js";
 import type { Program } from "../resolve/packages.js";
 import { resolveProgram } from "../resolve/resolve.js";
 import { Run, type RunOptions } from "../runtime/eval.js";
@@ -37,6 +37,8 @@ export interface CompileOptions {
   readonly bind?: readonly HostFunction[];
   /** Supplies file contents (for unsaved editor buffers); defaults to reading the disk. */
   readonly readFile?: (file: string) => string | undefined;
+  /** Where packages are found and read (a grid worker's program sent by its client); default the disk. */
+  readonly tree?: SourceTree;
 }
 
 /** The directory of the standard library's Ko packages, found from this module's location. */
@@ -90,13 +92,15 @@ export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgra
     roots,
     stdlibDir: stdlibDir(),
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
+    ...(opts.tree ? { tree: opts.tree } : {}),
   });
   const loaded = loader.load(entry);
   const { program, diagnostics } = resolveProgram(loaded, registry);
   const all = [...loaded.diagnostics, ...diagnostics];
   const sources = sourceLookup(program);
   if (all.length > 0) throw new KoCompileError(sortDiagnostics(all), sources);
-  return new KoProgram(program, compileProgram(program, registry.lookup("", "")!), sources, { entry, registry, roots });
+  const origin = { entry, registry, roots, ...(opts.tree ? { tree: opts.tree } : {}) };
+  return new KoProgram(program, compileProgram(program, registry.lookup("", "")!), sources, origin);
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
@@ -130,6 +134,8 @@ export interface ProgramOrigin {
   readonly entry: EntrySource;
   readonly registry: HostRegistry;
   readonly roots: readonly string[];
+  /** Where its packages were read, when not from the disk. */
+  readonly tree?: SourceTree;
 }
 
 /** A compiled program, ready to run any of its functions any number of times. */
