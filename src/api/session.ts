@@ -13,24 +13,25 @@
  *
  * What a run stacks on the evaluator (each a layer, src/instrument/layers.ts): the cache first —
  * a make-style call it answers has its output files put back, which a journal's replay would
- * not do — then the journal of a named run, the event log, the trace and the live view. Layers
- * that are not asked for are not loaded.
+ * not do — then the journal of a named run, the grid (calls sent to remote workers, src/grid/),
+ * the event log, the trace and the live view. Layers that are not asked for are not loaded.
  */
 import type { KoFunction } from "../compile/circuit.js";
 import { UsageError } from "../diag/exit.js";
 import type { HostFunction } from "../host/binding.js";
 import type { HostRegistry } from "../host/registry.js";
 import { Services } from "../host/services.js";
-import { closeLayers, stackLayers, type Layer } from "../instrument/layers.js";
+import { closeLayers, stackLayers, type Layer, type OffloadedWork } from "../instrument/layers.js";
 import { runsDirFor } from "../instrument/ko-dir.js";
 import { ClusterAccess, K8S, type K8sOptions } from "../k8s/index.js";
 import type { K8sConnection } from "../k8s/connection.js";
-import type { EntrySource } from "../resolve/load.js";
+import type { EntrySource, SourceTree } from "../resolve/load.js";
 import type { Field, Value } from "../value/value.js";
 import type { CacheLayer } from "../cache/layer.js";
 import { openCache } from "../cache/open.js";
 import { fieldsFromJs, toJs } from "./js-values.js";
 import { compile, type KoProgram } from "./program.js";
+import type { SessionGrid } from "./grid.js";
 
 export interface SessionOptions {
   /** Repository roots searched for imported packages (D20), before the standard library. */
@@ -41,6 +42,8 @@ export interface SessionOptions {
   readonly registry?: HostRegistry;
   /** Supplies file contents (unsaved editor buffers); defaults to reading the disk. */
   readonly readFile?: (file: string) => string | undefined;
+  /** Where packages are found and read (a grid worker's program, sent by its client); default the disk. */
+  readonly tree?: SourceTree;
   /** Which cluster the `k8s` package talks to, and its guardrails; opened at the first API call. */
   readonly kubernetes?: K8sOptions;
   /**
@@ -66,8 +69,24 @@ export interface SessionOptions {
    * `stderr` as `ko: warning: MESSAGE`, else the process's standard error.
    */
   readonly warn?: (message: string) => void;
-  /** The environment KO_CACHE_DIR and KO_CACHE_MIN_MS are read from (default process.env). */
+  /** The environment KO_CACHE_DIR, KO_CACHE_MIN_MS and KO_GRID_* are read from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Run the calls of chosen pure functions on a grid of workers (`--grid URL`, README "The grid"). */
+  readonly grid?: GridOptions;
+}
+
+export interface GridOptions {
+  /** The grid's Redis: `redis://HOST[:PORT][/DB]`. */
+  readonly redis: string;
+  /**
+   * Whose calls run on the grid: functions by name (`F` in the program's package, or `pkg.F`),
+   * each pure; or "auto" (the default), pure functions whose calls were measured to be slow.
+   */
+  readonly remote?: readonly string[] | "auto";
+  /** The prefix of the grid's keys in Redis (default "ko"), as its workers were given it. */
+  readonly prefix?: string;
+  /** How long a lost Redis is retried before the run fails, in milliseconds (default KO_GRID_RETRY_MS, else 30 s). */
+  readonly retryMs?: number;
 }
 
 /** One call through the session. */
@@ -82,12 +101,19 @@ export interface RunRequest {
   readonly argv?: readonly string[];
   /** Check the call's types first and refuse one that would certainly fail (default true). */
   readonly check?: boolean;
+  /** Layers of this call only, innermost (a grid worker's, for the job it runs). */
+  readonly layers?: readonly Layer[];
 }
 
 export class Session {
   private readonly access: ClusterAccess;
   private readonly services: Services;
   private readonly caches = new Map<KoProgram, CacheLayer>();
+  /** The grid's layer of each program, made at its first run when the session has a grid. */
+  private readonly grids = new Map<KoProgram, Promise<Layer>>();
+  private gridSession: Promise<SessionGrid> | undefined;
+  /** What the grid's workers did for this session's calls, which the cache counts as work. */
+  private readonly offloaded: OffloadedWork = { ms: 0 };
   /** The event log, trace and live view: opened at the first run, closed with the session. */
   private outputs: Promise<SessionOutputs> | undefined;
   private closed = false;
@@ -105,12 +131,13 @@ export class Session {
 
   /** Loads, resolves and compiles a program; throws KoCompileError with every diagnostic. */
   compile(entry: EntrySource): KoProgram {
-    const { roots, bind, registry, readFile } = this.options;
+    const { roots, bind, registry, readFile, tree } = this.options;
     return compile(entry, {
       ...(roots ? { roots } : {}),
       ...(bind ? { bind } : {}),
       ...(registry ? { registry } : {}),
       ...(readFile ? { readFile } : {}),
+      ...(tree ? { tree } : {}),
     });
   }
 
@@ -143,12 +170,15 @@ export class Session {
     if (this.closed) throw new UsageError("the session is closed");
     if (request.resume && request.name === undefined) throw new UsageError("resuming a run needs its name");
     const outputs = await (this.outputs ??= openOutputs(this.options));
+    // The grid first: one that cannot be reached stops the run before anything is written.
+    const grid = this.options.grid ? await this.gridOf(program) : undefined;
     const layers: Layer[] = [];
     const cache = this.cacheOf(program);
     if (cache) layers.push(cache);
     const journal = request.name === undefined ? undefined : await this.openJournal(program, fn, fields, request);
     if (journal) layers.push(journal);
-    layers.push(...outputs.layers);
+    if (grid) layers.push(grid);
+    layers.push(...outputs.layers, ...(request.layers ?? []));
     const stdout = outputs.stdout ?? this.options.stdout;
     const stderr = outputs.stderr ?? this.options.stderr;
     const call = program.call(fn, fields, {
@@ -182,11 +212,33 @@ export class Session {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const layers: Layer[] = [...this.caches.values(), ...(this.outputs ? (await this.outputs).layers : [])];
+    const grids = await Promise.all([...this.grids.values()].map((g) => g.catch(() => undefined)));
+    const layers: Layer[] = [
+      ...this.caches.values(),
+      ...grids.filter((g) => g !== undefined),
+      ...(this.outputs ? (await this.outputs).layers : []),
+    ];
     this.caches.clear();
+    this.grids.clear();
     const warn = warner(this.options);
     for (const e of await closeLayers(layers)) warn(e instanceof Error ? e.message : String(e));
+    await this.gridSession?.then((g) => g.close()).catch(() => undefined);
     await this.access.close();
+  }
+
+  /**
+   * The program's grid layer, made at its first run; the grid's connections are opened with the
+   * first (a UsageError if the grid cannot be reached). The grid's code is loaded only then.
+   */
+  private gridOf(program: KoProgram): Promise<Layer> {
+    let layer = this.grids.get(program);
+    if (!layer) {
+      const options = this.options.grid!;
+      this.gridSession ??= import("./grid.js").then((m) => m.openSessionGrid(options, this.options.env ?? process.env));
+      layer = this.gridSession.then((g) => g.layerFor(program, this.offloaded));
+      this.grids.set(program, layer);
+    }
+    return layer;
   }
 
   /** The program's cache layer, opened at its first run when the session caches. */
@@ -195,7 +247,8 @@ export class Session {
     if (!cache) return undefined;
     let layer = this.caches.get(program);
     if (!layer) {
-      const opened = openCacheFor(program, cache === true ? { script: scriptPath(program.entry) } : { dir: cache.dir }, this.options);
+      const where = cache === true ? { script: scriptPath(program.entry) } : { dir: cache.dir };
+      const opened = openCacheFor(program, { ...where, offloaded: this.offloaded }, this.options);
       this.caches.set(program, (layer = opened));
     }
     return layer;
@@ -291,7 +344,11 @@ function opening<T>(what: string, file: string, open: () => T): T {
   }
 }
 
-function openCacheFor(program: KoProgram, where: { script: string } | { dir: string }, opts: SessionOptions): CacheLayer {
+function openCacheFor(
+  program: KoProgram,
+  where: ({ script: string } | { dir: string }) & { offloaded: OffloadedWork },
+  opts: SessionOptions,
+): CacheLayer {
   // Loaded with the session: the cache is on for every `ko run` that does not say --no-cache.
   return openCache({
     compiled: program.compiled,
