@@ -77,6 +77,10 @@ export class GridClient {
       // Failures of the queue's own connections are reported through the calls they fail.
       queue.on("error", () => {});
       events.on("error", () => {});
+      // Each call waiting for its job listens to both (BullMQ's waitUntilFinished): a run may
+      // wait for any number of calls at once.
+      queue.setMaxListeners(0);
+      events.setMaxListeners(0);
       await events.waitUntilReady();
       const redis = conns.connect("memo");
       const memo = new GridMemo(redis, new GridKeys(prefix));

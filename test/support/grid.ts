@@ -199,11 +199,14 @@ export class TestGrid {
     return this.redis.llen(`${this.prefix}:calls:active`);
   }
 
-  /** Stops the workers (SIGTERM, then SIGKILL if one takes long) and closes the connection. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the workers — SIGTERM, then SIGKILL if one takes long; at once with `kill` (a worker
+   * whose Redis is gone waits for it) — and closes the connection.
+   */
+  async stop(opts: { readonly kill?: boolean } = {}): Promise<void> {
     await Promise.all(
       [...this.workers.values()].map(async (w) => {
-        w.process.kill("SIGTERM");
+        w.process.kill(opts.kill ? "SIGKILL" : "SIGTERM");
         if (!(await exited(w.process, 8_000))) w.process.kill("SIGKILL");
       }),
     );
