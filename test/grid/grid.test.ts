@@ -111,6 +111,39 @@ describe("a re-entrant fan-out tree", () => {
   });
 });
 
+describe("reporting and embedding", () => {
+  test("ko grid status shows the queue, the workers and the memo", async () => {
+    const g = grid("tree1");
+    const r = await ko(["grid", "status", "--redis", g.server.url, "--prefix", "tree1"]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toBe(`grid ${g.server.url} (prefix tree1)`);
+    expect(lines[1]).toMatch(/^queue calls: 0 active, 0 waiting, 0 waiting-children, 0 delayed, 0 prioritized, \d+ completed, 0 failed$/);
+    expect(lines[2]).toBe("workers: 1 live");
+    expect(lines[3]).toMatch(/^ {2}w1: concurrency 1, busy 0 \(at most 1\), computed 156, seen \d+\.\d s ago, pid \d+ on \S+$/);
+    expect(lines[4]).toMatch(/^memo: 156 results, [\d.]+ KiB; 156 computations of 156 keys \(none computed twice\)$/);
+    const json = await ko(["grid", "status", "--redis", g.server.url, "--prefix", "tree1", "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      memo: { results: 156, computations: 156, computedTwice: 0 },
+      workers: [{ name: "w1", live: true }],
+    });
+  });
+
+  test("an embedding application's session takes the same options", async () => {
+    const { createSession } = await import("../../src/api/session.js");
+    const g = grid("tree1");
+    const session = createSession({ grid: { redis: g.server.url, prefix: "tree1", remote: ["Tree"] } });
+    try {
+      const program = session.compileFile(TREE);
+      expect(await session.run(program, "Tree", { depth: 2, i: 3 })).toBe(
+        [75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99].reduce((a, i) => a + i * i, 0),
+      );
+    } finally {
+      await session.close();
+    }
+  });
+});
+
 describe("failures carry the request chain", () => {
   test("a panic three hops down: exit 1, the leaf's location and the three hops", async () => {
     const g = grid("chain");
