@@ -23,7 +23,7 @@ import type { KoFunction } from "../compile/circuit.js";
 import { callKey } from "../instrument/call-keys.js";
 import type { KoLayerCall, Layer, OffloadedWork, StepSite } from "../instrument/layers.js";
 import type { KoCall, Next } from "../runtime/hooks.js";
-import { KoError } from "../value/failure.js";
+import { KoCancelled, KoError } from "../value/failure.js";
 import { fieldsToData, fromData, SerialError, type CallableLookup, type Data } from "../value/serial.js";
 import type { Value } from "../value/value.js";
 import type { GridAddress } from "./address.js";
@@ -150,6 +150,31 @@ export class GridClient {
   }
 }
 
+/**
+ * Stops callers waiting when their signals abort. One listener per signal, however many calls of
+ * one body wait (a signal warns past ten listeners).
+ */
+class Cancellations {
+  private readonly waiting = new WeakMap<AbortSignal, Set<() => void>>();
+
+  /** `p`, or a cancellation once `signal` aborts. */
+  abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+    if (signal.aborted) return Promise.reject(new KoCancelled("cancelled while waiting for the grid"));
+    let set = this.waiting.get(signal);
+    if (!set) {
+      const callbacks = (set = new Set());
+      this.waiting.set(signal, callbacks);
+      signal.addEventListener("abort", () => callbacks.forEach((cancel) => cancel()), { once: true });
+    }
+    const waiting = set;
+    return new Promise<T>((resolve, reject) => {
+      const cancel = () => reject(new KoCancelled("cancelled while waiting for the grid"));
+      waiting.add(cancel);
+      p.then(resolve, reject).finally(() => waiting.delete(cancel));
+    });
+  }
+}
+
 /** The grid stopped answering: every call in flight fails with this, and the run with it. */
 class GridLost extends Error {}
 
@@ -173,6 +198,7 @@ interface InFlight {
 export class GridLayer implements Layer {
   private readonly client: GridClient;
   private readonly flying = new Map<string, InFlight>();
+  private readonly cancellations = new Cancellations();
 
   constructor(private readonly opts: GridLayerOptions) {
     this.client = opts.client;
@@ -203,9 +229,15 @@ export class GridLayer implements Layer {
     });
   }
 
+  /**
+   * A remote call; the caller stops waiting when its body fails or the run is cancelled (D6),
+   * though the job goes on, and its result lands in the memo for the next run.
+   */
   private remote(call: KoCall, key: string, next: Next, site: StepSite | undefined): Promise<Value> {
-    const twin = this.flying.get(key);
-    if (twin) return twin.answer;
+    return this.cancellations.abortable((this.flying.get(key) ?? this.send(call, key, next, site)).answer, call.signal);
+  }
+
+  private send(call: KoCall, key: string, next: Next, site: StepSite | undefined): InFlight {
     const flight: InFlight = { call: callSummary(call.fn, call.fields), answer: undefined as unknown as Promise<Value> };
     const answer = this.ask(call, key, next, site, flight).catch((e: unknown) => {
       throw e instanceof GridLost ? this.lostError(e.message) : e;
@@ -216,7 +248,7 @@ export class GridLayer implements Layer {
       () => this.flying.delete(key),
       () => this.flying.delete(key),
     );
-    return answer;
+    return flight;
   }
 
   private async ask(call: KoCall, key: string, next: Next, site: StepSite | undefined, flight: InFlight): Promise<Value> {

@@ -9,11 +9,14 @@
  * - `--remote auto` (the default) sends the calls of the functions whose calls have been measured
  *   to take at least `minMs` (20 ms by default, KO_GRID_AUTO_MS: several times what a round trip
  *   through the grid costs, bench/grid.js). A call is measured where it runs locally, from its
- *   start to its result, sub-calls included; the measures are kept in the grid (a moving average
- *   per function, by the hash of its code, so an edit starts afresh), so a run goes by what earlier
- *   runs of any client learnt, and within a run a function is sent once one of its calls has
- *   proved slow. It is a heuristic, and says so: a function never measured runs locally the first
- *   time, and calls that start together, before any of them has finished, all run locally.
+ *   start to its result, sub-calls included, and a function counts as slow once SAMPLES of its
+ *   calls in a row each took `minMs` or more: the least of its last SAMPLES calls, so that a call
+ *   slowed by a garbage collection or by compiling does not send a function of microseconds to
+ *   the grid, which would cost it a thousand times over. What a run learns is kept in the grid
+ *   (by the hash of the function's code, so an edit starts afresh), so later runs, of any client,
+ *   send the function from its first call. It is a heuristic, and says so: a function runs
+ *   locally until it has proved slow, and calls that start together, before any of them has
+ *   finished, all run locally.
  *
  * The workers are told, with each request, which functions are sent (`identities`), so that a
  * function sent from a client is sent from a worker too.
@@ -22,17 +25,19 @@ import type { KoFunction } from "../compile/circuit.js";
 import { codeHash } from "../instrument/call-keys.js";
 
 export const DEFAULT_AUTO_MS = 20;
-/** The weight of the latest measure in a function's moving average. */
-const WEIGHT = 0.3;
+/** How many calls in a row must have been slow. */
+const SAMPLES = 3;
 
 export type RemoteChoice = { readonly names: readonly KoFunction[] } | { readonly auto: { readonly minMs: number } };
 
 interface FunctionState {
   readonly eligible: boolean;
   wanted: boolean;
-  /** Moving average of its measured calls, in milliseconds. */
+  /** What a call takes at least, in milliseconds: known from earlier runs, or learnt in this one. */
   ms: number | undefined;
-  /** Measured in this run (and so worth storing). */
+  /** The durations of its last SAMPLES calls measured in this run, in milliseconds. */
+  readonly recent: number[];
+  /** Learnt in this run (and so worth storing). */
   changed: boolean;
 }
 
@@ -69,7 +74,10 @@ export class RemoteSelection {
   measured(fn: KoFunction, ms: number): void {
     if (!("auto" in this.choice)) return;
     const s = this.states.get(fn) ?? this.stateOf(fn);
-    s.ms = s.ms === undefined ? ms : s.ms + (ms - s.ms) * WEIGHT;
+    s.recent.push(ms);
+    if (s.recent.length > SAMPLES) s.recent.shift();
+    if (s.recent.length < SAMPLES) return;
+    s.ms = Math.min(...s.recent);
     s.changed = true;
     if (s.eligible && s.ms >= this.choice.auto.minMs) this.want(fn, s);
   }
@@ -89,7 +97,7 @@ export class RemoteSelection {
   private stateOf(fn: KoFunction): FunctionState {
     const eligible = this.eligible(fn);
     const ms = "auto" in this.choice && eligible && this.known.size > 0 ? this.known.get(codeHash(fn)) : undefined;
-    const s: FunctionState = { eligible, wanted: false, ms, changed: false };
+    const s: FunctionState = { eligible, wanted: false, ms, recent: [], changed: false };
     this.states.set(fn, s);
     const wanted =
       "names" in this.choice ? eligible && this.choice.names.includes(fn) : eligible && ms !== undefined && ms >= this.choice.auto.minMs;

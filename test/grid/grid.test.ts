@@ -111,6 +111,44 @@ describe("a re-entrant fan-out tree", () => {
   });
 });
 
+describe("--remote auto", () => {
+  test("sends a function once three calls in a row proved slow, and from the first call in later runs", async () => {
+    const g = grid("auto");
+    await g.startWorker("w1");
+    const env = { KO_GRID_AUTO_MS: "5" };
+    const run = (n: number) =>
+      ko(["run", TREE, "MainChain", "--arg", `n=${n}`, "--no-cache", "--grid", g.server.url, "--grid-prefix", g.prefix], { env });
+    const local = await ko(["run", TREE, "MainChain", "--arg", "n=20000", "--no-cache"]);
+    const first = await run(20000);
+    expect(first.stderr).toBe("");
+    expect(first.stdout).toBe(local.stdout);
+    // The first three Works ran here and proved slow; the fourth went to the grid. The loop's
+    // steps (workStep, workDone: microseconds each) stayed here.
+    expect([...(await g.computations()).values()]).toEqual([1]);
+    // Another run, with other arguments: Work is known to be slow, all four go.
+    const second = await run(20001);
+    expect(second.status).toBe(0);
+    expect(await g.computed()).toBe(5);
+  });
+
+  test("a run cancelled while it waits for the grid ends at once (the job goes on)", async () => {
+    const { createSession } = await import("../../src/api/session.js");
+    const g = grid("auto");
+    const session = createSession({ grid: { redis: g.server.url, prefix: "auto", remote: ["Work"] } });
+    try {
+      const program = session.compileFile(TREE);
+      const controller = new AbortController();
+      const t0 = performance.now();
+      const running = session.run(program, "MainChain", { n: 3_000_000 }, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 300);
+      await expect(running).rejects.toThrow(/cancelled/);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    } finally {
+      await session.close();
+    }
+  });
+});
+
 describe("reporting and embedding", () => {
   test("ko grid status shows the queue, the workers and the memo", async () => {
     const g = grid("tree1");
