@@ -27,7 +27,7 @@
  */
 import type { Job, Queue } from "bullmq";
 import { KoFunction } from "../compile/circuit.js";
-import { callKey } from "../instrument/call-keys.js";
+import { callKey, isPureCallable } from "../instrument/call-keys.js";
 import { fieldsFromData, SerialError, toData, type Data } from "../value/serial.js";
 import type { Field, Value } from "../value/value.js";
 import type { Bullmq } from "../grid/connection.js";
@@ -125,6 +125,9 @@ export class CallProcessor {
     const program = await programs.get(req.program);
     const fn = program.lookup(req.fn);
     if (!(fn instanceof KoFunction)) throw new Error(`program ${req.program.slice(0, 12)} has no function ${req.call}`);
+    // A worker computes pure calls only, whatever a request asks: nothing else may run here.
+    if (!isPureCallable(fn))
+      throw new this.opts.bullmq.UnrecoverableError(`${fn.displayName} has effects: a worker computes pure calls only`);
     const fields = fieldsFromData(req.args, program.lookup);
     if (callKey(fn, fields, { pure: true }) !== req.key) {
       throw new Error(`this worker computes another key for ${req.call} than its client did: their ko versions differ`);
