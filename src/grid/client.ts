@@ -188,10 +188,17 @@ export interface GridLayerOptions {
 }
 
 /** A call sent and not answered yet. */
-interface InFlight {
-  readonly call: string;
-  job?: string;
+class InFlight {
+  /** The id of its job, once it has one. */
+  job: string | undefined;
   readonly answer: Promise<Value>;
+
+  constructor(
+    readonly call: string,
+    ask: (flight: InFlight) => Promise<Value>,
+  ) {
+    this.answer = ask(this);
+  }
 }
 
 /** The layer of one program's runs on a grid client. */
@@ -238,13 +245,13 @@ export class GridLayer implements Layer {
   }
 
   private send(call: KoCall, key: string, next: Next, site: StepSite | undefined): InFlight {
-    const flight: InFlight = { call: callSummary(call.fn, call.fields), answer: undefined as unknown as Promise<Value> };
-    const answer = this.ask(call, key, next, site, flight).catch((e: unknown) => {
-      throw e instanceof GridLost ? this.lostError(e.message) : e;
-    });
-    (flight as { answer: Promise<Value> }).answer = answer;
+    const flight = new InFlight(callSummary(call.fn, call.fields), (f) =>
+      this.ask(call, key, next, site, f).catch((e: unknown) => {
+        throw e instanceof GridLost ? this.lostError(e.message) : e;
+      }),
+    );
     this.flying.set(key, flight);
-    void answer.then(
+    void flight.answer.then(
       () => this.flying.delete(key),
       () => this.flying.delete(key),
     );
