@@ -81,7 +81,7 @@ async function timeEach(session, program, from, count) {
   return times;
 }
 
-// The entry function itself always runs in the client: Main's call of Echo is what may go remote.
+// Main runs in the client, as a caller of Echo would: the local line is a call of Echo from it.
 const source = `Main(i) {\n\treturn: Echo(i: i)\n}\n\nEcho(i) {\n\treturn: Sum(i, 1)\n}\n`;
 const file = path.join(scratch, "echo.ko");
 fs.writeFileSync(file, source);

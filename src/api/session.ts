@@ -29,6 +29,7 @@ import type { EntrySource, SourceTree } from "../resolve/load.js";
 import type { Field, Value } from "../value/value.js";
 import type { CacheLayer } from "../cache/layer.js";
 import { openCache } from "../cache/open.js";
+import { KoTypeError } from "../types/index.js";
 import { fieldsFromJs, toJs } from "./js-values.js";
 import { compile, type KoProgram } from "./program.js";
 import type { SessionGrid } from "./grid.js";
@@ -181,15 +182,17 @@ export class Session {
     layers.push(...outputs.layers, ...(request.layers ?? []));
     const stdout = outputs.stdout ?? this.options.stdout;
     const stderr = outputs.stderr ?? this.options.stderr;
-    const call = program.call(fn, fields, {
-      services: this.services,
-      ...(layers.length > 0 ? { hooks: stackLayers(layers) } : {}),
-      ...(stdout ? { stdout } : {}),
-      ...(stderr ? { stderr } : {}),
-      ...(request.signal ? { signal: request.signal } : {}),
-      ...(this.options.maxDepth !== undefined ? { maxDepth: this.options.maxDepth } : {}),
-      ...(request.check !== undefined ? { check: request.check } : {}),
-    });
+    const runHere = () =>
+      program.call(fn, fields, {
+        services: this.services,
+        ...(layers.length > 0 ? { hooks: stackLayers(layers) } : {}),
+        ...(stdout ? { stdout } : {}),
+        ...(stderr ? { stderr } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(this.options.maxDepth !== undefined ? { maxDepth: this.options.maxDepth } : {}),
+        ...(request.check !== undefined ? { check: request.check } : {}),
+      });
+    const call = grid ? entryThroughGrid(grid, program, fn, fields, request, runHere) : runHere();
     try {
       const result = await call;
       journal?.end(undefined);
@@ -269,6 +272,26 @@ export class Session {
       throw e instanceof JournalError ? new UsageError(e.message) : e;
     });
   }
+}
+
+/**
+ * The run's entry call, offered to the grid's layer as any other call: a function chosen to run
+ * remotely runs there even when it is the one the run starts with; any other runs here.
+ */
+async function entryThroughGrid(
+  grid: Layer,
+  program: KoProgram,
+  fn: KoFunction,
+  fields: readonly Field[],
+  request: RunRequest,
+  runHere: () => Promise<Value>,
+): Promise<Value> {
+  if (request.check !== false) {
+    const { errors } = program.check(fn, fields);
+    if (errors.length > 0) throw new KoTypeError(errors);
+  }
+  const signal = request.signal ?? new AbortController().signal;
+  return grid.koCall!({ fn, fields, depth: 1, signal }, () => runHere());
 }
 
 /** A new session; close it when done (it may hold a cluster connection and open files). */

@@ -182,6 +182,31 @@ describe("reporting and embedding", () => {
   });
 });
 
+describe("the function a run starts with", () => {
+  test("runs on the grid when it is named, as any other call of it", async () => {
+    const g = grid("tree1");
+    const before = await g.computed();
+    const r = await runOnGrid(g, TREE, "Tree", "Tree", ["--arg", "depth=1", "--arg", "i=30"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(`${[150, 151, 152, 153, 154].reduce((a, i) => a + i * i, 0)}\n`);
+    expect((await g.computed()) - before).toBe(6);
+  });
+
+  test("fails there as it would here: located where it began, with its hop", async () => {
+    const g = grid("entry");
+    await g.startWorker("w1");
+    const r = await runOnGrid(g, CHAIN, "C", "C", ["--arg", "n=2"]);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.split("\n");
+    expect(lines[0]).toMatch(/chain\.ko:17:10: unrecovered panic: \(leaf: 2, why: "no leaf here"\)$/);
+    expect(lines.slice(3).map((l) => l.replace(/job \S+/, "job J").replace(/\(.*chain\.ko/, "(chain.ko"))).toEqual([
+      "  at chain.C:return (chain.ko:17:10)",
+      "  in chain.C(n: 2): job J on worker w1",
+      "",
+    ]);
+  });
+});
+
 describe("failures carry the request chain", () => {
   test("a panic three hops down: exit 1, the leaf's location and the three hops", async () => {
     const g = grid("chain");
