@@ -167,6 +167,20 @@ describe("reporting and embedding", () => {
     });
   });
 
+  test("ko grid clear forgets the memo, the counts and the jobs", async () => {
+    const g = grid("cleared");
+    await g.startWorker("w1");
+    expect((await runOnGrid(g, TREE, "Tree", "Tree", ["--arg", "depth=1", "--arg", "i=1"])).status).toBe(0);
+    expect(await g.computed()).toBe(6);
+    const r = await ko(["grid", "clear", "--redis", g.server.url, "--prefix", "cleared"]);
+    expect(r.stdout).toMatch(new RegExp(`^cleared ${g.server.url} \\(prefix cleared\\): 6 results, \\d+ jobs\n$`));
+    expect(await g.computed()).toBe(0);
+    expect(await g.redis.hlen(g.keys.memo)).toBe(0);
+    // Computed afresh, and the worker still serves.
+    expect((await runOnGrid(g, TREE, "Tree", "Tree", ["--arg", "depth=1", "--arg", "i=1"])).status).toBe(0);
+    expect(await g.computed()).toBe(6);
+  });
+
   test("an embedding application's session takes the same options", async () => {
     const { createSession } = await import("../../src/api/session.js");
     const g = grid("tree1");
