@@ -16,7 +16,7 @@ import { compileProgram, type Compiled } from "../compile/compile.js";
 import { unresolvedFunction, type UnresolvedFunction } from "../compile/unresolved.js";
 import { certainlyUnresolved } from "./deferred.js";
 import type { KoFunction } from "../compile/circuit.js";
-import { Loader, UNKNOWN_PACKAGE, type EntrySource } from "../resolve/load.js";
+import { Loader, UNKNOWN_PACKAGE, type EntrySource, type SourceTree } from "../resolve/load.js";
 import type { Program } from "../resolve/packages.js";
 import { resolveProgram, type Unresolved } from "../resolve/resolve.js";
 import type { Ref } from "../syntax/ast.js";
@@ -46,6 +46,8 @@ export interface CompileOptions {
    * program tells which of them a checked call certainly executes (`deferredErrors`, D33).
    */
   readonly deferUnresolved?: boolean;
+  /** Where packages are found and read (a grid worker's program sent by its client); default the disk. */
+  readonly tree?: SourceTree;
 }
 
 /** The directory of the standard library's Ko packages, found from this module's location. */
@@ -99,6 +101,7 @@ export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgra
     roots,
     stdlibDir: stdlibDir(),
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
+    ...(opts.tree ? { tree: opts.tree } : {}),
   });
   const loaded = loader.load(entry);
   const { program, diagnostics, unresolved } = resolveProgram(loaded, registry);
@@ -111,7 +114,8 @@ export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgra
   if (deferrable.size > 0)
     for (const [ref, u] of unresolved) stands.set(ref, unresolvedFunction(ref.path.map((n) => n.text).join("."), u.diagnostic));
   const compiled = compileProgram(program, registry.lookup("", "")!, { unresolved: stands });
-  return new KoProgram(program, compiled, sources, { entry, registry, roots }, sortDiagnostics([...deferrable]));
+  const origin = { entry, registry, roots, ...(opts.tree ? { tree: opts.tree } : {}) };
+  return new KoProgram(program, compiled, sources, origin, sortDiagnostics([...deferrable]));
 }
 
 /** The diagnostics D33 lets a run defer: imports that found no package and unresolved references. */
@@ -150,6 +154,8 @@ export interface ProgramOrigin {
   readonly entry: EntrySource;
   readonly registry: HostRegistry;
   readonly roots: readonly string[];
+  /** Where its packages were read, when not from the disk. */
+  readonly tree?: SourceTree;
 }
 
 /** A compiled program, ready to run any of its functions any number of times. */

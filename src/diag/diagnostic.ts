@@ -20,6 +20,19 @@ export interface CallFrame {
   readonly span: Span;
   /** Set on a placeholder standing for this many frames left out of a very long chain. */
   readonly elided?: number;
+  /**
+   * Set on a placeholder marking a hop of a grid call (src/grid/): the frames before it ran in
+   * that job, on that worker, which computed that call for the frames after it.
+   */
+  readonly hop?: RemoteHop;
+}
+
+/** One remote call of a chain: what was called, and which job of which worker computed it. */
+export interface RemoteHop {
+  /** The call, `pkg.F(x: 1, y: "a")`, its arguments shortened. */
+  readonly call: string;
+  readonly job: string;
+  readonly worker: string;
 }
 
 /** An edit that would fix the problem (a misspelled name), for editors' quick fixes. */

@@ -20,7 +20,7 @@ import type { HostContext, HostFunction, RunServices, SpawnHandle } from "../hos
 import { Services, type ServiceKey } from "../host/services.js";
 import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
-import type { RunHooks, StepObserver } from "./hooks.js";
+import type { KoCall, RunHooks, StepObserver } from "./hooks.js";
 import { printValue } from "../value/print.js";
 import { groupValues } from "../value/sequence.js";
 import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "../value/value.js";
@@ -531,8 +531,26 @@ function hookedKoCall(
   mode: "sequential" | undefined,
   scope: AbortSignal | undefined,
 ): Value | Promise<Value> {
-  const call = { fn, fields, depth: frame ? frame.depth + 1 : 1 };
+  const call = new HookedKoCall(fn, fields, frame, run);
   return run.hooks.koCall!(call, () => callKo(fn, fields, frame, step, run, mode, scope));
+}
+
+/** A Ko call as the hooks see it; a class, so that its signal is looked up only if read. */
+class HookedKoCall implements KoCall {
+  readonly depth: number;
+
+  constructor(
+    readonly fn: KoFunction,
+    readonly fields: readonly Field[],
+    private readonly caller: Frame | null,
+    private readonly run: Run,
+  ) {
+    this.depth = caller ? caller.depth + 1 : 1;
+  }
+
+  get signal(): AbortSignal {
+    return this.caller ? this.caller.signal : this.run.signal;
+  }
 }
 
 function hookedHostCall(fn: HostFunction, fields: readonly Field[], ctx: StepContext, run: Run): Value | Promise<Value> {
