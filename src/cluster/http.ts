@@ -6,9 +6,9 @@
  * serves the admin endpoints under /_ko/ (behind the same guard).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Api, DeleteOptions, FieldValidation, WriteOptions } from "./api.js";
+import { CUSTOM_PATCH_TYPES, type Api, type DeleteOptions, type FieldValidation, type WriteOptions } from "./api.js";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.js";
-import { ApiError, badRequest, internal, methodNotAllowed, notAcceptable } from "./errors.js";
+import { ApiError, badRequest, internal, methodNotAllowed, notAcceptable, unsupportedMediaType } from "./errors.js";
 import { type Faults, type RequestInfo, type Verb, reasonFor } from "./faults.js";
 import type { Guard } from "./guard.js";
 import { bodyFormat, patchType, type BodyFormat } from "./media.js";
@@ -167,11 +167,11 @@ export class HttpFront {
     if (path.startsWith("/_ko/")) return this.admin(req, res, method, path.slice(5));
     if (path === "/openapi/v2") {
       if ((accept ?? "").includes("protobuf")) {
-        const pb = openApiV2Protobuf();
+        const pb = openApiV2Protobuf(api.registry);
         res.writeHead(200, { "Content-Type": "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", "Content-Length": pb.length });
         return void res.end(pb);
       }
-      return sendJSON(res, 200, openApiV2Json());
+      return sendJSON(res, 200, openApiV2Json(api.registry));
     }
     if (path === "/openapi/v3") return sendJSON(res, 200, this.openapi.index());
     if (path.startsWith("/openapi/v3/")) {
@@ -380,6 +380,8 @@ export class HttpFront {
       }
       case "patch": {
         const type = patchType(contentType);
+        // Custom resources have no patch metadata: refused before the body is read, as the server does.
+        if (type === "strategic" && !rt.strategicMerge) throw unsupportedMediaType(CUSTOM_PATCH_TYPES);
         const raw = await readBody(req);
         const body = await parseBody(raw, type === "apply" ? "yaml" : "json");
         if (sub === "scale") return sendJSON(res, 200, api.patchScale(rt, namespace, name!, type, body, wopts));
