@@ -21,7 +21,11 @@ export function apiVersions(hostPort: string): KObject {
 }
 
 export function apiGroupList(registry: Registry): KObject {
-  return { kind: "APIGroupList", apiVersion: "v1", groups: registry.groups().map((g) => apiGroup(registry, g)) };
+  const groups = registry.groups().map((g) => {
+    const { kind: _k, apiVersion: _v, ...group } = apiGroup(registry, g);
+    return group;
+  });
+  return { kind: "APIGroupList", apiVersion: "v1", groups };
 }
 
 /** A named group with its versions, the preferred one first (custom resources may serve several). */

@@ -54,14 +54,32 @@ function sendStatus(res: ServerResponse, e: ApiError, headers: Record<string, st
   sendJSON(res, e.code, e.toStatus(), headers);
 }
 
+/** Past this much more, a body over the limit is not read to its end: the connection is closed instead. */
+const MAX_DISCARD = 32 * 1024 * 1024;
+
+/** A 413 after which the connection is closed (its body was not read to the end). */
+class BodyTooLarge extends ApiError {
+  readonly closeConnection = true;
+}
+
+/**
+ * The request body, up to the API server's limit. A larger one is 413; the rest of it is read and
+ * dropped (so the client, still sending, gets the answer), unless it goes on and on.
+ */
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new ApiError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
-    chunks.push(c as Buffer);
+  const tooLarge = () => new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${MAX_BODY}`);
+  const iterator = req[Symbol.asyncIterator]();
+  for (;;) {
+    const { value, done } = await iterator.next();
+    if (done) break;
+    size += (value as Buffer).length;
+    if (size <= MAX_BODY) chunks.push(value as Buffer);
+    else if (size > MAX_BODY + MAX_DISCARD)
+      throw new BodyTooLarge(413, "RequestEntityTooLarge", `Request entity too large: limit is ${MAX_BODY}`);
   }
+  if (size > MAX_BODY) throw tooLarge();
   return Buffer.concat(chunks);
 }
 
@@ -135,7 +153,7 @@ export class HttpFront {
       const err = e instanceof ApiError ? e : internal(e instanceof Error ? e.message : String(e));
       if (!(e instanceof ApiError)) process.emitWarning(`ko cluster: ${e instanceof Error ? e.stack : String(e)}`);
       if (res.headersSent) res.end();
-      else sendStatus(res, err);
+      else sendStatus(res, err, err instanceof BodyTooLarge ? { Connection: "close" } : {});
     });
   };
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import YAML from "yaml";
 import type { Cluster, KObject } from "../../src/cluster/index.js";
 import { mergePatch } from "../../src/cluster/patch.js";
-import { HERE, http, testCluster, waitFor } from "./helpers.js";
+import { establish, HERE, http, testCluster } from "./helpers.js";
 
 const FIXTURES = path.join(HERE, "fixtures", "crds");
 const load = (file: string): any => YAML.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8"));
@@ -35,16 +35,6 @@ interface DefinitionCase {
 }
 
 let c: Cluster & { dir: string };
-
-/** Creates a CRD and waits until it is served. */
-export async function establish(cluster: Cluster, crd: KObject): Promise<void> {
-  const created = await http(cluster, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  await waitFor(`${crd.metadata.name} established`, async () => {
-    const got = await http(cluster, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-    return got.body.status?.conditions?.some((x: KObject) => x.type === "Established" && x.status === "True");
-  });
-}
 
 /** Where objects of a CRD's storage version are created. */
 function collection(crd: KObject, namespace = "default"): string {
