@@ -59,6 +59,8 @@ export interface CustomResource {
   scale?: ScalePaths;
   /** Being deleted: objects are listed and deleted, no new one is created. */
   terminating: boolean;
+  /** A deprecated version's warning, sent with every response about it. */
+  deprecationWarning?: string;
 }
 
 // ---------- the CustomResourceDefinition resource ----------
@@ -504,6 +506,7 @@ export function customResourceTypes(crd: KObject): ResourceType[] {
       ...(schema ? { schema } : {}),
       ...(scale ? { scale } : {}),
       terminating,
+      ...(v.deprecated ? { deprecationWarning: v.deprecationWarning ?? `${group}/${v.name} ${accepted.kind} is deprecated` } : {}),
     };
     out.push(
       define({

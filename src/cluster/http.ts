@@ -317,7 +317,7 @@ export class HttpFront {
 
     const rendering = negotiate(req.headers.accept, q);
     const contentType = req.headers["content-type"];
-    const warnings: string[] = [];
+    const warnings: string[] = rt.custom?.deprecationWarning ? [rt.custom.deprecationWarning] : [];
     const fieldValidation = q.string("fieldValidation");
     if (fieldValidation && !["Strict", "Warn", "Ignore"].includes(fieldValidation))
       throw badRequest(`fieldValidation parameter unsupported: ${fieldValidation}`);
@@ -371,18 +371,23 @@ export class HttpFront {
           listMeta.continue = result.continue;
           listMeta.remainingItemCount = result.remainingItemCount;
         }
-        if (rendering.kind === "table") return sendJSON(res, 200, toTable(rt, result.items, listMeta, rendering.include));
+        if (rendering.kind === "table") return sendJSON(res, 200, toTable(rt, result.items, listMeta, rendering.include), headers());
         if (rendering.kind === "metadata")
-          return sendJSON(res, 200, {
-            kind: "PartialObjectMetadataList",
-            apiVersion: "meta.k8s.io/v1",
-            metadata: listMeta,
-            items: result.items.map(partialMetadata),
-          });
-        return this.sendList(res, rt, result.items, listMeta);
+          return sendJSON(
+            res,
+            200,
+            {
+              kind: "PartialObjectMetadataList",
+              apiVersion: "meta.k8s.io/v1",
+              metadata: listMeta,
+              items: result.items.map(partialMetadata),
+            },
+            headers(),
+          );
+        return this.sendList(res, rt, result.items, listMeta, headers());
       }
       case "get":
-        if (sub === "scale") return sendJSON(res, 200, api.getScale(rt, namespace, name!));
+        if (sub === "scale") return sendJSON(res, 200, api.getScale(rt, namespace, name!), headers());
         return one(api.get(rt, namespace, name!));
       case "create": {
         const format = bodyFormat(contentType);
@@ -455,7 +460,13 @@ export class HttpFront {
   }
 
   /** Lists are serialized by hand so that 10,000 stored objects are not copied first. */
-  private sendList(res: ServerResponse, rt: ResourceType, items: KObject[], listMeta: KObject): void {
+  private sendList(
+    res: ServerResponse,
+    rt: ResourceType,
+    items: KObject[],
+    listMeta: KObject,
+    headers: Record<string, string[]> = {},
+  ): void {
     const head = `{"kind":${JSON.stringify(rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(rt))},"metadata":${JSON.stringify(listMeta)},"items":[`;
     const parts: string[] = [head];
     for (let i = 0; i < items.length; i++) parts.push(i ? `,${objectJSON(items[i]!)}` : objectJSON(items[i]!));
@@ -465,6 +476,7 @@ export class HttpFront {
       "Content-Type": "application/json",
       "Cache-Control": "no-cache, private",
       "Content-Length": Buffer.byteLength(text),
+      ...headers,
     });
     res.end(text);
   }

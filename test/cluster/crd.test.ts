@@ -148,6 +148,23 @@ describe("a CustomResourceDefinition", () => {
     );
   });
 
+  test("a deprecated version says so with every response", async () => {
+    await establish(c, WIDGETS);
+    const crd = (await http(c, "GET", `${CRDS}/widgets.example.com`)).body;
+    crd.spec.versions[0].deprecated = true;
+    expect((await http(c, "PUT", `${CRDS}/widgets.example.com`, crd)).status).toBe(200);
+    await waitFor("served anew", async () => (await http(c, "GET", "/apis/example.com/v1beta1/widgets")).headers.get("warning"));
+    const list = await http(c, "GET", "/apis/example.com/v1beta1/widgets");
+    expect(list.headers.get("warning")).toBe('299 - "example.com/v1beta1 Widget is deprecated"');
+    expect((await http(c, "GET", W)).headers.get("warning")).toBeNull();
+    crd.spec.versions[0].deprecationWarning = "use example.com/v1";
+    crd.metadata.resourceVersion = undefined;
+    await http(c, "PUT", `${CRDS}/widgets.example.com`, crd);
+    await waitFor("new warning", async () =>
+      (await http(c, "GET", "/apis/example.com/v1beta1/widgets")).headers.get("warning")?.includes("use example.com/v1"),
+    );
+  });
+
   test("defaults added to the schema apply on read to objects stored before", async () => {
     await establish(c, WIDGETS);
     await http(c, "POST", W, widget("before"));
