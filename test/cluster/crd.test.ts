@@ -148,6 +148,26 @@ describe("a CustomResourceDefinition", () => {
     );
   });
 
+  test("a new storage version is added to storedVersions, and new writes are stored in it", async () => {
+    await establish(c, WIDGETS);
+    await http(c, "POST", W, widget("first"));
+    const crd = (await http(c, "GET", `${CRDS}/widgets.example.com`)).body;
+    crd.spec.versions[0].storage = true;
+    crd.spec.versions[1].storage = false;
+    const updated = await http(c, "PUT", `${CRDS}/widgets.example.com`, crd);
+    expect(updated.body.status.storedVersions).toEqual(["v1", "v1beta1"]);
+    await waitFor("served anew", () => c.registry.at("example.com", "v1", "widgets")?.custom?.storageVersion === "v1beta1");
+    await http(c, "POST", W, widget("second"));
+    expect(c.store.get("example.com/widgets", "default", "first")!.apiVersion).toBe("example.com/v1");
+    expect(c.store.get("example.com/widgets", "default", "second")!.apiVersion).toBe("example.com/v1beta1");
+    // A stored version may not leave spec.versions.
+    const dropped = { ...updated.body, spec: { ...updated.body.spec, versions: [updated.body.spec.versions[0]] } };
+    const refused = await http(c, "PUT", `${CRDS}/widgets.example.com`, dropped);
+    expect(refused.body.message).toBe(
+      'CustomResourceDefinition.apiextensions.k8s.io "widgets.example.com" is invalid: status.storedVersions[0]: Invalid value: "v1": must appear in spec.versions',
+    );
+  });
+
   test("a deprecated version says so with every response", async () => {
     await establish(c, WIDGETS);
     const crd = (await http(c, "GET", `${CRDS}/widgets.example.com`)).body;
