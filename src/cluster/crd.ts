@@ -260,7 +260,13 @@ export function validateCrd(o: KObject, old: KObject | undefined): FieldError[] 
       errs.push(forbiddenField("spec.conversion.webhookClientConfig", "should not be set when strategy is not set to Webhook"));
   }
   if (spec.preserveUnknownFields === true)
-    errs.push(invalidField("spec.preserveUnknownFields", true, "must be false in order to use defaults in the schema"));
+    errs.push(
+      invalidField(
+        "spec.preserveUnknownFields",
+        true,
+        "cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead",
+      ),
+    );
   const stored: string[] = Array.isArray(o.status?.storedVersions) ? o.status.storedVersions : [];
   stored.forEach((s, i) => {
     if (!versions.some((v) => v.name === s)) errs.push(invalidField(`status.storedVersions[${i}]`, s, "must appear in spec.versions"));
