@@ -13,6 +13,7 @@ import type { FmtFlags } from "./fmt.js";
 import type { GraphFlags } from "./graph.js";
 import type { GridCommandFlags } from "./grid.js";
 import type { WorkerFlags } from "./worker.js";
+import type { OperatorFlags, SubmitFlags } from "./operator.js";
 import type { LspFlags } from "./lsp.js";
 import type { ReplFlags } from "./repl.js";
 import type { RunsFlags } from "./runs.js";
@@ -240,6 +241,40 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
     .option("--prefix <prefix>", "the grid's key prefix in Redis (default ko)")
     .option("--json", "print the status as JSON")
     .action((action: string, opts: GridCommandFlags) => setStatus(import("./grid.js").then((m) => m.gridCommand(action, opts, io))));
+
+  // Operator mode (src/operator/): Ko scripts and runs as custom resources, loaded only when used.
+  const operator = cmd
+    .command("operator")
+    .description("run KoRuns of KoScripts (custom resources of ko.dev) in a namespace, until SIGINT or SIGTERM")
+    .option("--kubeconfig <file>", "the kubeconfig (default: KUBECONFIG, then ~/.kube/config)")
+    .option("--context <name>", "the kubeconfig context to use")
+    .option("-n, --namespace <ns>", "the namespace to watch (default: the context's, else default)")
+    .option("--concurrency <n>", "how many runs to execute at once (default 4)")
+    .option("--work-dir <dir>", "where scripts are compiled from and runs journaled (default .ko/operator)")
+    .option("--name <name>", "the operator's name in leases, statuses and events (default HOST-PID)")
+    .option("--lease-seconds <n>", "how long a run's lease lasts without renewal: a dead operator's runs resume after it (default 15)")
+    .addOption(rootOption())
+    .action((opts: OperatorFlags) => setStatus(import("./operator.js").then((m) => m.operatorCommand(opts))));
+  operator
+    .command("crds")
+    .description("print the CustomResourceDefinitions of KoScript and KoRun (ko operator crds | kubectl apply -f -)")
+    .action(() => setStatus(import("./operator.js").then((m) => m.crdsCommand(io))));
+
+  cmd
+    .command("submit")
+    .description("create a KoScript of FILE and a KoRun of FUNC, and follow the run until it ends (exit status as ko run's)")
+    .argument("<target>", "a .ko file or a package directory")
+    .argument("[func]", "the function to run (default Main)")
+    .option("--arg <name=value>", "pass an argument, as ko run reads it (repeatable)", collect, [])
+    .option("--kubeconfig <file>", "the kubeconfig (default: KUBECONFIG, then ~/.kube/config)")
+    .option("--context <name>", "the kubeconfig context to use")
+    .option("-n, --namespace <ns>", "the namespace of the KoScript and KoRun (default: the context's, else default)")
+    .option("--dry-run", "plan only: the run's writes are server-side dry runs; the plan is printed")
+    .option("--policy <file>", "a policy file (as ko run --policy), put into the KoRun's spec.policy")
+    .option("--no-follow", "print the KoRun's name and return without waiting for it")
+    .action((target: string, func: string | undefined, opts: SubmitFlags) =>
+      setStatus(import("./operator.js").then((m) => m.submitCommand(target, func, opts, io))),
+    );
 
   return cmd;
 }

@@ -41,6 +41,11 @@ export interface K8sOptions {
   readonly onPlan?: (plan: Plan) => void;
   /** A policy file (`--policy`); otherwise ko.policy.yaml in `scriptDir`, when there is one. */
   readonly policy?: string;
+  /**
+   * A policy given as a document instead of a file (a KoRun's spec.policy): its rules, and what
+   * messages call it (`KoRun ns/name spec.policy`). It takes the place of `policy`.
+   */
+  readonly policyDocument?: { readonly source: string; readonly rules: unknown };
   /** The directory of the script, where ko.policy.yaml is looked for. */
   readonly scriptDir?: string;
   /** A plan that deletes, against a cluster that is not the embedded one, is applied without asking (`--yes`). */

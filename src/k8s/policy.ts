@@ -139,7 +139,12 @@ export class Policy {
  * if there is one, else none. A file that cannot be read or parsed, or whose rules are not
  * understood, is a usage error.
  */
-export function loadPolicy(opts: { readonly policy?: string; readonly scriptDir?: string }): Policy {
+export function loadPolicy(opts: {
+  readonly policy?: string;
+  readonly policyDocument?: { readonly source: string; readonly rules: unknown };
+  readonly scriptDir?: string;
+}): Policy {
+  if (opts.policyDocument) return Policy.parse(opts.policyDocument.source, opts.policyDocument.rules);
   const file = opts.policy ?? (opts.scriptDir !== undefined ? path.join(opts.scriptDir, "ko.policy.yaml") : undefined);
   if (file === undefined || (opts.policy === undefined && !fs.existsSync(file))) return Policy.none;
   let text: string;
