@@ -79,7 +79,7 @@ export default defineConfig(
     // Kubernetes objects are JSON of any kind, custom resources included: the embedded cluster and
     // package k8s (the connection, the guard, plans) hold them as `Record<string, any>` (KObject, Json), and so do the tests
     // that read them back. Typing every field access would restate the API's schema.
-    files: ["src/cluster/**", "src/k8s/**", "test/cluster/**", "test/k8s/**"],
+    files: ["src/cluster/**", "src/k8s/**", "test/cluster/**", "test/k8s/**", "test/operator/**"],
     rules: unsafeAny,
   },
   {

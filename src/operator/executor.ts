@@ -172,7 +172,9 @@ class Attempt {
     if (!compiled.program) {
       const cond = compiled.status.conditions?.find((c) => c.type === "Compiled");
       const first = compiled.status.diagnostics?.find((d) => d.severity === "error");
-      return fail("ScriptNotCompiled", `KoScript ${script.metadata.name} does not compile: ${cond?.message ?? "errors"}`, first);
+      const why = first ? first.message : (cond?.message ?? "errors");
+      const at = first ? { location: first.location, code: first.code, message: first.message } : undefined;
+      return fail("ScriptNotCompiled", `KoScript ${script.metadata.name} does not compile: ${why}`, at);
     }
     const program = compiled.program;
     const fn = program.func(fnName);
@@ -228,7 +230,7 @@ class Attempt {
         return { phase: "Interrupted", reason: "Interrupted", message: why.reason };
       if (e instanceof KoFailure) {
         const d = failureDiagnostic(e);
-        return fail("Failed", e.message, d ? diagnosticError(d, compiled.dir) : { message: e.message });
+        return fail("Failed", d?.message ?? e.message, d ? diagnosticError(d, compiled.dir) : undefined);
       }
       if (e instanceof UsageError) return fail("Refused", e.message);
       return fail("InternalError", e instanceof Error ? e.message : String(e));

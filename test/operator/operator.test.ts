@@ -1,0 +1,225 @@
+/**
+ * Operator mode end to end: KoScripts and KoRuns applied with kubectl or made by `ko submit`,
+ * run by real `ko operator` processes against `ko cluster serve`, and read back with kubectl —
+ * their columns, statuses and events; an ill-typed script that never runs; a failure located in
+ * the script with its call chain; two operators sharing the work, each run executed once; the
+ * CockroachDB walkthrough to Succeeded with its steps; a policy that denies its deletes.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { findKubectl } from "../cluster/helpers.js";
+import { REPO } from "../support/cli.js";
+import {
+  eventReasons,
+  finished,
+  operatorCluster,
+  runYaml,
+  scriptYaml,
+  startOperator,
+  table,
+  waitFor,
+  type OperatorCluster,
+  type OperatorProcess,
+} from "./helpers.js";
+
+const EXAMPLE = path.join(REPO, "examples", "cockroachdb.ko");
+const NS = "cockroachdb-tutorial";
+
+/** Each call makes a ConfigMap of its own labelled with the run: the executions can be counted. */
+const ONCE = `import "k8s"
+
+// Main records one execution.
+Main(run, namespace) {
+	made: k8s.CreateNamespacedConfigMap(namespace: namespace, body: (metadata: (generateName: "exec-", labels: (run: run)), data: (run: run)))
+	return: (name: made.metadata.name, run: run)
+}
+
+// Missing fails two calls down: Get panics with NotFound.
+Missing(namespace) {
+	got: lookup(namespace: namespace)
+	return: got
+}
+
+lookup(namespace) {
+	cm: k8s.Get(kind: "ConfigMap", name: "not-there", namespace: namespace)
+	return: cm.data
+}
+`;
+
+/** Would create a ConfigMap if it ran; its second step can never be typed. */
+const ILL_TYPED = `import "k8s"
+
+Main() {
+	cm: k8s.Apply(object: (apiVersion: "v1", kind: "ConfigMap", metadata: (name: "never"), data: (a: "b")))
+	sum: Sum(1, "two")
+	return: (made: cm.metadata.name, sum: sum)
+}
+`;
+
+let c: OperatorCluster;
+let a: OperatorProcess;
+
+beforeAll(async () => {
+  // The CockroachDB pods are held unready until the init Job completes, as the real readiness probe does.
+  c = await operatorCluster(["--hold-ready", `app=cockroachdb:job=cluster-init@${NS}`]);
+  a = await startOperator(c, "op-a", ["--work-dir", path.join(c.dir, "work-a"), "--concurrency", "4"]);
+}, 60_000);
+
+afterAll(async () => {
+  await a?.stop();
+  await c?.stop();
+});
+
+describe.skipIf(!findKubectl())("ko operator", { timeout: 60_000 }, () => {
+  test("a KoRun applied with kubectl runs; kubectl get koruns shows Script, Function, Phase, Progress and Age; status, steps and events", async () => {
+    expect((await c.k(["apply", "-f", "-"], scriptYaml("once", { "once.ko": ONCE }))).stdout.trim()).toBe("koscript.ko.dev/once created");
+    const made = await c.k(["apply", "-f", "-"], runYaml("first", "once", "Main", { run: "first", namespace: "default" }));
+    expect(made.stdout.trim()).toBe("korun.ko.dev/first created");
+    const waited = await c.k(["wait", "--for=condition=Succeeded", "korun/first", "--timeout=20s"]);
+    expect(waited.stdout.trim(), waited.stderr).toBe("korun.ko.dev/first condition met");
+
+    const rows = table((await c.k(["get", "koruns"])).stdout);
+    expect(rows[0]).toEqual(["NAME", "SCRIPT", "FUNCTION", "PHASE", "PROGRESS", "AGE"]);
+    expect(rows[1]!.slice(0, 5)).toEqual(["first", "once", "Main", "Succeeded", "2/2"]);
+    expect(rows[1]![5]).toMatch(/^\d+s$/);
+    const scripts = table((await c.k(["get", "koscripts"])).stdout);
+    expect(scripts[0]).toEqual(["NAME", "PACKAGE", "COMPILED", "AGE"]);
+    expect(scripts[1]!.slice(0, 3)).toEqual(["once", "once", "True"]);
+
+    const run = await c.get("korun", "first");
+    const made1 = (await c.k(["get", "configmaps", "-l", "run=first", "-o", "name"])).stdout.trim();
+    expect(made1).toMatch(/^configmap\/exec-[a-z0-9]{5}$/);
+    expect(run.status).toMatchObject({
+      phase: "Succeeded",
+      attempt: 1,
+      operator: "op-a",
+      observedGeneration: 1,
+      progress: "2/2",
+      result: { name: made1.slice("configmap/".length), run: "first" },
+    });
+    expect(run.status.steps.map((s: any) => [s.id, s.phase, s.attempt])).toEqual([
+      ["once.Main.made", "Succeeded", 1],
+      ["once.Main.return", "Succeeded", 1],
+    ]);
+    expect(Date.parse(run.status.finishTime)).toBeGreaterThanOrEqual(Date.parse(run.status.startTime));
+    expect(await eventReasons(c, "KoRun", "first")).toEqual(["Started", "Succeeded"]);
+    const script = await c.get("koscript", "once");
+    expect(script.status.functions).toEqual([
+      { name: "Main", params: ["run", "namespace"], doc: "Main records one execution." },
+      { name: "Missing", params: ["namespace"], doc: "Missing fails two calls down: Get panics with NotFound." },
+      { name: "lookup", params: ["namespace"] },
+    ]);
+    expect(script.status.programHash).toMatch(/^[0-9a-f]{64}$/);
+    expect((await c.k(["describe", "korun", "first"])).stdout).toMatch(/Normal\s+Succeeded\s+\S+\s+ko-operator\s+once\.Main returned/);
+  });
+
+  test("an ill-typed KoScript never runs: Compiled is False with the error located in its file; its KoRun fails (ko submit: exit 3)", async () => {
+    const dir = path.join(c.dir, "ill");
+    fs.mkdirSync(dir);
+    const file = path.join(dir, "illtyped.ko");
+    fs.writeFileSync(file, ILL_TYPED);
+    const sub = await c.ko(["submit", file, "Main"]);
+    expect(sub.status, sub.stderr).toBe(3);
+    expect(sub.stderr).toContain("illtyped.ko:5:7: error: KoScript illtyped does not compile: ");
+    expect(sub.stdout).toBe("");
+    const script = await c.get("koscript", "illtyped");
+    expect(script.status.conditions).toEqual([expect.objectContaining({ type: "Compiled", status: "False", reason: "TypeError" })]);
+    expect(script.status.diagnostics[0]).toMatchObject({ severity: "error", location: "illtyped.ko:5:7" });
+    const runName = /korun\.ko\.dev\/(\S+) created/.exec(sub.stderr)![1]!;
+    const run = await c.get("korun", runName);
+    expect(run.status.phase).toBe("Failed");
+    expect(run.status.conditions).toEqual([expect.objectContaining({ type: "Succeeded", status: "False", reason: "ScriptNotCompiled" })]);
+    expect(run.status.steps ?? []).toEqual([]);
+    // Its first step would have made this ConfigMap.
+    expect((await c.k(["get", "configmap", "never"])).stderr).toContain("NotFound");
+    expect(await eventReasons(c, "KoScript", "illtyped")).toEqual(["TypeError"]);
+  });
+
+  test("a run that fails reports the Ko location in the script's file and the call chain (ko submit: exit 1)", async () => {
+    const file = path.join(c.dir, "once.ko");
+    fs.writeFileSync(file, ONCE);
+    const sub = await c.ko(["submit", file, "Missing", "--arg", "namespace=default"]);
+    expect(sub.status).toBe(1);
+    const runName = /korun\.ko\.dev\/(\S+) created/.exec(sub.stderr)![1]!;
+    const run = await c.get("korun", runName);
+    expect(run.status.phase).toBe("Failed");
+    expect(run.status.error).toMatchObject({
+      location: "once.ko:16:6",
+      callChain: ["once.lookup:cm (once.ko:16:6)", "once.Missing:got (once.ko:11:7)"],
+    });
+    expect(run.status.error.message).toContain("NotFound");
+    expect(sub.stderr).toContain(`once.ko:16:6: error: ${run.status.error.message}\n  called from once.lookup:cm (once.ko:16:6)\n`);
+    expect(await eventReasons(c, "KoRun", runName)).toEqual(["Started", "Failed"]);
+  });
+
+  test("two operators: every run is executed exactly once", async () => {
+    const b = await startOperator(c, "op-b", ["--work-dir", path.join(c.dir, "work-b"), "--concurrency", "4"]);
+    try {
+      const names = Array.from({ length: 8 }, (_, i) => `twice-${i}`);
+      const manifests = names.map((n) => runYaml(n, "once", "Main", { run: n, namespace: "default" })).join("---\n");
+      expect((await c.k(["apply", "-f", "-"], manifests)).code).toBe(0);
+      const runs = await Promise.all(names.map((n) => finished(c, n)));
+      for (const run of runs) {
+        expect(run.status).toMatchObject({ phase: "Succeeded", attempt: 1 });
+        const executions = (await c.k(["get", "configmaps", "-l", `run=${run.metadata.name}`, "-o", "name"])).stdout.trim().split("\n");
+        expect(executions).toHaveLength(1);
+        expect(await eventReasons(c, "KoRun", run.metadata.name)).toEqual(["Started", "Succeeded"]);
+      }
+      expect(new Set(runs.map((r) => r.status.operator)).size).toBeGreaterThanOrEqual(1);
+    } finally {
+      const [status] = await b.stop();
+      expect(status).toBe(0);
+    }
+  });
+
+  test("ko submit of examples/cockroachdb.ko StartCockroachDB: Succeeded, every step in the status; a policy denying deletes fails StopCockroachDB with nothing deleted", async () => {
+    const start = await c.ko(["submit", EXAMPLE, "StartCockroachDB"]);
+    expect(start.status, start.stderr).toBe(0);
+    expect(start.stderr).toMatch(/korun\/cockroachdb-startcockroachdb-\w+: Succeeded \(attempt 1\)/);
+    const name = /korun\.ko\.dev\/(\S+) created/.exec(start.stderr)![1]!;
+    const run = await c.get("korun", name);
+    const steps = new Map<string, any>(run.status.steps.map((s: any) => [s.id, s]));
+    for (const id of [
+      "cockroachdb.StartCockroachDB.ns",
+      "cockroachdb.StartCockroachDB.deploy",
+      "cockroachdb.startCockroachDBNodes.public",
+      "cockroachdb.startCockroachDBNodes.headless",
+      "cockroachdb.startCockroachDBNodes.budget",
+      "cockroachdb.startCockroachDBNodes.nodes",
+      "cockroachdb.StartCockroachDB.podsReady",
+      "cockroachdb.StartCockroachDB.initStarted",
+      "cockroachdb.StartCockroachDB.initDone",
+      "cockroachdb.waitForCockroachDBInitDone.job",
+    ]) {
+      expect(steps.get(id), id).toMatchObject({ phase: "Succeeded", attempt: 1 });
+      expect(Date.parse(steps.get(id).finishTime)).toBeGreaterThanOrEqual(Date.parse(steps.get(id).startTime));
+    }
+    const [done, total] = run.status.progress.split("/").map(Number);
+    expect(done).toBe(total);
+    expect(total).toBe(run.status.steps.length);
+    const pods = JSON.parse((await c.k(["get", "pods", "-n", NS, "-l", "app=cockroachdb", "-o", "json"])).stdout).items;
+    expect(pods.filter((p: any) => p.status.conditions?.some((x: any) => x.type === "Ready" && x.status === "True"))).toHaveLength(3);
+
+    const policy = path.join(c.dir, "no-deletes.yaml");
+    fs.writeFileSync(policy, "deny:\n  - verbs: [delete, deletecollection]\n");
+    const stop = await c.ko(["submit", EXAMPLE, "StopCockroachDB", "--policy", policy]);
+    expect(stop.status).toBe(1);
+    const stopName = /korun\.ko\.dev\/(\S+) created/.exec(stop.stderr)![1]!;
+    const stopped = await c.get("korun", stopName);
+    expect(stopped.spec.policy).toEqual({ deny: [{ verbs: ["delete", "deletecollection"] }] });
+    expect(stopped.status.phase).toBe("Failed");
+    expect(stopped.status.error.message).toContain(
+      `policy KoRun default/${stopName} spec.policy: deny[0] (verbs: [delete, deletecollection], kinds: [all]) forbids delete`,
+    );
+    expect(stop.stderr).toContain("forbids delete");
+    expect(await eventReasons(c, "KoRun", stopName)).toEqual(["Started", "Failed"]);
+    // Nothing was deleted: the namespace and everything in it are still there.
+    expect((await c.k(["get", "namespace", NS, "-o", "name"])).stdout.trim()).toBe(`namespace/${NS}`);
+    expect(
+      (await c.k(["get", "statefulsets,services,jobs,poddisruptionbudgets", "-n", NS, "-o", "name"])).stdout.trim().split("\n"),
+    ).toHaveLength(5);
+    expect(JSON.parse((await c.k(["get", "pods", "-n", NS, "-l", "app=cockroachdb", "-o", "json"])).stdout).items).toHaveLength(3);
+    await waitFor("nothing else running", () => !a.output().includes("internal error"));
+  });
+});

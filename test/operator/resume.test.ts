@@ -1,0 +1,91 @@
+/**
+ * An operator killed in the middle of a run: the run stays Running with a lease nobody renews; a
+ * second operator (sharing the work directory, where runs are journaled) takes the run once the
+ * lease has expired and finishes it as attempt 2, the steps that had finished replayed from the
+ * journal — no Apply is sent again.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { findKubectl } from "../cluster/helpers.js";
+import { REPO } from "../support/cli.js";
+import { eventReasons, finished, operatorCluster, startOperator, waitFor, type OperatorCluster } from "./helpers.js";
+
+const EXAMPLE = path.join(REPO, "examples", "cockroachdb.ko");
+const NS = "cockroachdb-tutorial";
+/** The functions whose labelled steps write to the cluster (Apply, CreateNamespace). */
+const WRITERS = ["cockroachdb.startCockroachDBNodes", "cockroachdb.initCockroachDB", "cockroachdb.CreateNamespace"];
+
+const clusters: OperatorCluster[] = [];
+afterAll(async () => {
+  for (const c of clusters) await c.stop();
+});
+
+describe.skipIf(!findKubectl())("ko operator killed during a WaitFor step", { timeout: 90_000 }, () => {
+  test("a second operator resumes the run once its lease expires: attempt 2, finished steps replayed, no Apply sent again", async () => {
+    // The init Job takes 3 s to complete, so the run spends that long in its WaitFor.
+    const c = await operatorCluster(["--hold-ready", `app=cockroachdb:job=cluster-init@${NS}`, "--delay", "complete=3000"]);
+    clusters.push(c);
+    const work = path.join(c.dir, "work");
+    const a = await startOperator(c, "op-a", ["--work-dir", work, "--lease-seconds", "2"]);
+    const sub = await c.ko(["submit", EXAMPLE, "StartCockroachDB", "--no-follow"]);
+    expect(sub.status, sub.stderr).toBe(0);
+    const name = sub.stdout.trim();
+
+    const waiting = await waitFor(
+      "the run in its WaitFor of the init Job",
+      async () => {
+        const run = await c.get("korun", name);
+        const step = run.status?.steps?.find((s: any) => s.id === "cockroachdb.waitForCockroachDBInitDone.job");
+        return step?.phase === "Running" ? run : undefined;
+      },
+      30_000,
+    );
+    expect(await a.stop("SIGKILL")).toEqual([null, "SIGKILL"]);
+    expect(waiting.status).toMatchObject({ phase: "Running", attempt: 1, operator: "op-a" });
+    const applied = JSON.parse((await c.k(["get", "statefulset,job", "-n", NS, "-o", "json"])).stdout).items;
+
+    const b = await startOperator(c, "op-b", ["--work-dir", work, "--lease-seconds", "2"]);
+    try {
+      const run = await finished(c, name, 40_000);
+      expect(run.status).toMatchObject({ phase: "Succeeded", attempt: 2, operator: "op-b" });
+      expect(await eventReasons(c, "KoRun", name)).toEqual(["Started", "Resumed", "Succeeded"]);
+      const steps = new Map<string, any>(run.status.steps.map((s: any) => [s.id, s]));
+      // The steps of attempt 1 keep their entries; the finished steps around them were replayed by attempt 2.
+      for (const id of ["public", "headless", "budget", "nodes"])
+        expect(steps.get(`cockroachdb.startCockroachDBNodes.${id}`)).toMatchObject({ phase: "Succeeded", attempt: 1 });
+      for (const id of ["ns", "deploy", "podsReady", "initStarted"])
+        expect(steps.get(`cockroachdb.StartCockroachDB.${id}`)).toMatchObject({ phase: "Replayed", attempt: 2 });
+      expect(steps.get("cockroachdb.waitForCockroachDBInitDone.job")).toMatchObject({ phase: "Succeeded", attempt: 2 });
+      expect(steps.get("cockroachdb.StartCockroachDB.initDone")).toMatchObject({ phase: "Succeeded", attempt: 2 });
+
+      // The journal: attempt 2 started no step that applies. The namespace's creation is an unlabelled
+      // argument of the replayed step deploy, which the journal does not replay (a resumed `ko run`
+      // runs it again too): it meets AlreadyExists, which the example recovers from.
+      const runs = fs.readdirSync(path.join(work, "runs"));
+      expect(runs).toEqual([`default.${name}.${run.metadata.uid.slice(0, 8)}`]);
+      const records = fs
+        .readFileSync(path.join(work, "runs", runs[0]!, "journal.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      const second = records.findIndex((r) => r.t === "attempt" && r.n === 2);
+      expect(second).toBeGreaterThan(0);
+      const startedBy = (from: number, to: number) =>
+        records
+          .slice(from, to)
+          .filter((r) => r.t === "start")
+          .map((r) => r.fn as string);
+      expect(startedBy(0, second).filter((fn) => WRITERS.includes(fn)).length).toBeGreaterThanOrEqual(5);
+      expect(startedBy(second, records.length).filter((fn) => WRITERS.includes(fn))).toEqual(["cockroachdb.CreateNamespace"]);
+      expect(records.at(-1)).toMatchObject({ t: "end", status: "done" });
+      // And the objects the first attempt applied are the very same, unchanged.
+      const now = JSON.parse((await c.k(["get", "statefulset,job", "-n", NS, "-o", "json"])).stdout).items;
+      expect(now.map((o: any) => [o.metadata.uid, o.metadata.generation])).toEqual(
+        applied.map((o: any) => [o.metadata.uid, o.metadata.generation]),
+      );
+    } finally {
+      await b.stop();
+    }
+  });
+});
