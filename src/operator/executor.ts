@@ -9,14 +9,13 @@
  *    refusal of `ko run`, exit 3 there) fail the run before anything runs.
  * 3. The call runs through a session, as `ko run` runs it: the run's namespace, its policy and
  *    dry run, planned first on any cluster but the session's own embedded one, journaled under
- *    the run's name in the work directory so that a later attempt replays the steps that
- *    finished. Every plan is applied without a question (`--yes`): creating the KoRun was the
+ *    the run's name in the work directory and copied to a ConfigMap the run owns
+ *    (journal-store.ts), so that a later attempt, on any operator, replays the steps that finished. Every plan is applied without a question (`--yes`): creating the KoRun was the
  *    decision, and the policy is its guard. Steps reach the status through a layer of their own.
  * 4. The end — Succeeded with the result (bounded), Failed with the error located in the
  *    script's files and its Ko call chain, or Interrupted — is written, an Event says it, and
  *    the lease is given up.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { failureDiagnostic } from "../api/failures.js";
 import { fieldsFromJs, KoValue, toJs } from "../api/js-values.js";
@@ -31,6 +30,8 @@ import { RunLease } from "./lease.js";
 import { compileScript, locationIn } from "./scripts.js";
 import { StatusWriter } from "./status-writer.js";
 import { StepStatusLayer } from "./step-status.js";
+import { JournalCopy, journalConfigMapName, prepareJournal } from "./journal-store.js";
+import { JOURNAL_FILE } from "../journal/records.js";
 
 /** Results larger than this (as JSON) are left out of the status, which says so. */
 export const RESULT_LIMIT = 64 * 1024;
@@ -102,6 +103,8 @@ class Attempt {
   private readonly steps: StepStatusLayer;
   private output = "";
   private readonly controller = new AbortController();
+  /** The journal's copy in the cluster, once the call is about to run. */
+  private journal: JournalCopy | undefined;
 
   constructor(
     private readonly ctx: OperatorContext,
@@ -116,7 +119,10 @@ class Attempt {
       () => this.current(),
       (m) => ctx.log(m),
     );
-    this.steps = new StepStatusLayer(this.attempt, run.status?.steps ?? [], run.status?.stepsOmitted ?? 0, () => this.writer.changed());
+    this.steps = new StepStatusLayer(this.attempt, run.status?.steps ?? [], run.status?.stepsOmitted ?? 0, () => {
+      this.writer.changed();
+      this.journal?.changed();
+    });
     const onStop = () => this.controller.abort(stop.reason);
     if (stop.aborted) onStop();
     else stop.addEventListener("abort", onStop, { once: true });
@@ -212,7 +218,15 @@ class Attempt {
       stderr: this.capture,
     });
     const name = journalName(run);
-    const resume = fs.existsSync(path.join(ctx.workDir, "runs", name, "journal.jsonl"));
+    const file = path.join(ctx.workDir, "runs", name, JOURNAL_FILE);
+    let resume: boolean;
+    try {
+      resume = await prepareJournal(ctx.kube, run, file);
+    } catch (e) {
+      await session.close();
+      return fail("JournalUnavailable", `the journal's copy in ConfigMap ${journalConfigMapName(run)}: ${describeApiError(e)}`);
+    }
+    this.journal = new JournalCopy(ctx.kube, run, file, (m) => ctx.log(m));
     try {
       const value = await session.call(program, fn, fields, {
         signal: this.controller.signal,
@@ -236,6 +250,7 @@ class Attempt {
       return fail("InternalError", e instanceof Error ? e.message : String(e));
     } finally {
       await session.close();
+      await this.journal.flush();
     }
   }
 

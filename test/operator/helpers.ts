@@ -19,7 +19,7 @@ export interface OperatorCluster {
   /** `ko ARGS` with the cluster's kubeconfig. */
   ko(args: string[]): Promise<Outcome>;
   /** A KoRun or KoScript as JSON. */
-  get(kind: "korun" | "koscript", name: string): Promise<any>;
+  get(kind: "korun" | "koscript" | "configmap", name: string): Promise<any>;
   stop(): Promise<unknown>;
 }
 

@@ -1,11 +1,12 @@
 /**
  * An operator killed in the middle of a run: the run stays Running with a lease nobody renews; a
- * second operator (sharing the work directory, where runs are journaled) takes the run once the
- * lease has expired and finishes it as attempt 2, the steps that had finished replayed from the
- * journal — no Apply is sent again.
+ * second operator, with a work directory of its own, takes the run once the lease has expired
+ * and finishes it as attempt 2, the steps that had finished replayed from the journal's copy in
+ * the cluster — no Apply is sent again.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import { afterAll, describe, expect, test } from "vitest";
 import { findKubectl } from "../cluster/helpers.js";
 import { REPO } from "../support/cli.js";
@@ -26,8 +27,7 @@ describe.skipIf(!findKubectl())("ko operator killed during a WaitFor step", { ti
     // The init Job takes 3 s to complete, so the run spends that long in its WaitFor.
     const c = await operatorCluster(["--hold-ready", `app=cockroachdb:job=cluster-init@${NS}`, "--delay", "complete=3000"]);
     clusters.push(c);
-    const work = path.join(c.dir, "work");
-    const a = await startOperator(c, "op-a", ["--work-dir", work, "--lease-seconds", "2"]);
+    const a = await startOperator(c, "op-a", ["--work-dir", path.join(c.dir, "work-a"), "--lease-seconds", "2"]);
     const sub = await c.ko(["submit", EXAMPLE, "StartCockroachDB", "--no-follow"]);
     expect(sub.status, sub.stderr).toBe(0);
     const name = sub.stdout.trim();
@@ -45,6 +45,7 @@ describe.skipIf(!findKubectl())("ko operator killed during a WaitFor step", { ti
     expect(waiting.status).toMatchObject({ phase: "Running", attempt: 1, operator: "op-a" });
     const applied = JSON.parse((await c.k(["get", "statefulset,job", "-n", NS, "-o", "json"])).stdout).items;
 
+    const work = path.join(c.dir, "work-b");
     const b = await startOperator(c, "op-b", ["--work-dir", work, "--lease-seconds", "2"]);
     try {
       const run = await finished(c, name, 40_000);
@@ -59,6 +60,12 @@ describe.skipIf(!findKubectl())("ko operator killed during a WaitFor step", { ti
       expect(steps.get("cockroachdb.waitForCockroachDBInitDone.job")).toMatchObject({ phase: "Succeeded", attempt: 2 });
       expect(steps.get("cockroachdb.StartCockroachDB.initDone")).toMatchObject({ phase: "Succeeded", attempt: 2 });
 
+      // The journal's copy belongs to the run; attempt 2 started from it, and it holds both attempts.
+      const copy = await c.get("configmap", `${name}-journal`);
+      expect(copy.metadata.ownerReferences).toEqual([
+        expect.objectContaining({ kind: "KoRun", name, uid: run.metadata.uid, controller: true }),
+      ]);
+      const copied = zlib.gunzipSync(Buffer.from(copy.binaryData["journal.jsonl.gz"], "base64")).toString("utf8");
       // The journal: attempt 2 started no step that applies. The namespace's creation is an unlabelled
       // argument of the replayed step deploy, which the journal does not replay (a resumed `ko run`
       // runs it again too): it meets AlreadyExists, which the example recovers from.
@@ -79,6 +86,12 @@ describe.skipIf(!findKubectl())("ko operator killed during a WaitFor step", { ti
       expect(startedBy(0, second).filter((fn) => WRITERS.includes(fn)).length).toBeGreaterThanOrEqual(5);
       expect(startedBy(second, records.length).filter((fn) => WRITERS.includes(fn))).toEqual(["cockroachdb.CreateNamespace"]);
       expect(records.at(-1)).toMatchObject({ t: "end", status: "done" });
+      expect(records[second - 1]).toMatchObject({
+        t: "end",
+        status: "interrupted",
+        error: "its operator stopped renewing the run's lease",
+      });
+      expect(copied).toBe(fs.readFileSync(path.join(work, "runs", runs[0]!, "journal.jsonl"), "utf8"));
       // And the objects the first attempt applied are the very same, unchanged.
       const now = JSON.parse((await c.k(["get", "statefulset,job", "-n", NS, "-o", "json"])).stdout).items;
       expect(now.map((o: any) => [o.metadata.uid, o.metadata.generation])).toEqual(
