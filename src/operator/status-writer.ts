@@ -10,7 +10,8 @@ import { describeApiError, type Kube } from "./kube.js";
 export const STATUS_INTERVAL_MS = 500;
 
 export class StatusWriter {
-  private last = 0;
+  /** When the last write was sent: the attempt was made by one (the patch that took the run). */
+  private last = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
   private writing: Promise<unknown> = Promise.resolve();

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { findKubectl } from "../cluster/helpers.js";
+import { findKubectl, waitEvents } from "../cluster/helpers.js";
 import { REPO } from "../support/cli.js";
 import {
   eventReasons,
@@ -54,6 +54,25 @@ Main() {
 	cm: k8s.Apply(object: (apiVersion: "v1", kind: "ConfigMap", metadata: (name: "never"), data: (a: "b")))
 	sum: Sum(1, "two")
 	return: (made: cm.metadata.name, sum: sum)
+}
+`;
+
+/** Twelve steps of 150 ms, one after the other; or as many as `n` says. */
+const SLOW = `import "time"
+
+Main(n) {
+	steps: chain(n: n)
+	return: steps
+}
+
+chain(n) {
+	return: Branch(if: Equal(n, 0), then: Return[0], else: next[n: n])
+}
+
+next(n) {
+	slept: time.Sleep(150000000)
+	rest: chain(n: Sum(n, -1), _after: slept)
+	return: Sum(rest, 1)
 }
 `;
 
@@ -156,7 +175,7 @@ describe.skipIf(!findKubectl())("ko operator", { timeout: 60_000 }, () => {
   test("two operators: every run is executed exactly once", async () => {
     const b = await startOperator(c, "op-b", ["--work-dir", path.join(c.dir, "work-b"), "--concurrency", "4"]);
     try {
-      const names = Array.from({ length: 8 }, (_, i) => `twice-${i}`);
+      const names = Array.from({ length: 6 }, (_, i) => `twice-${i}`);
       const manifests = names.map((n) => runYaml(n, "once", "Main", { run: n, namespace: "default" })).join("---\n");
       expect((await c.k(["apply", "-f", "-"], manifests)).code).toBe(0);
       const runs = await Promise.all(names.map((n) => finished(c, n)));
@@ -221,5 +240,75 @@ describe.skipIf(!findKubectl())("ko operator", { timeout: 60_000 }, () => {
     ).toHaveLength(5);
     expect(JSON.parse((await c.k(["get", "pods", "-n", NS, "-l", "app=cockroachdb", "-o", "json"])).stdout).items).toHaveLength(3);
     await waitFor("nothing else running", () => !a.output().includes("internal error"));
+  });
+  test("the status is written as merge patches at most every 500 ms, however fast the steps go", async () => {
+    expect((await c.k(["apply", "-f", "-"], scriptYaml("slow", { "slow.ko": SLOW }))).code).toBe(0);
+    const t0 = Date.now();
+    const seen: { at: number; version: string; phase?: string; progress?: string }[] = [];
+    const watched = waitEvents(
+      c.served.access,
+      "/apis/ko.dev/v1alpha1/namespaces/default/koruns?watch=1&fieldSelector=metadata.name%3Dpaced",
+      (events) => {
+        for (const e of events.slice(seen.length))
+          seen.push({
+            at: Date.now(),
+            version: e.object.metadata.resourceVersion,
+            phase: e.object.status?.phase,
+            progress: e.object.status?.progress,
+          });
+        return seen.at(-1)?.phase === "Succeeded";
+      },
+      30_000,
+    );
+    await waitFor("the watch", () => Date.now() - t0 > 200);
+    expect((await c.k(["apply", "-f", "-"], runYaml("paced", "slow", "Main", { n: 12 }))).code).toBe(0);
+    await watched;
+    const run = await c.get("korun", "paced");
+    expect(run.status).toMatchObject({ phase: "Succeeded", result: 12 });
+    // The run's own events: ADDED, then the status writes (the first takes the run).
+    const writes = seen.slice(1);
+    expect(writes.length).toBeGreaterThanOrEqual(3);
+    // 13 activations of chain and 12 of next, with their steps: far more step changes than writes.
+    expect(run.status.steps.length).toBeGreaterThan(40);
+    expect(writes.length).toBeLessThan(10);
+    // Spaced 500 ms apart when sent, they arrive spaced by that give or take each patch's latency
+    // (a shared machine makes some slower than others), so the bound is on their number in the span.
+    const span = writes.at(-1)!.at - writes[0]!.at;
+    expect(writes.length - 1).toBeLessThanOrEqual(Math.floor(span / 500) + 1);
+  });
+
+  test("suspend: a suspended run waits Pending; resumed, it runs; suspended while running, it is Interrupted", async () => {
+    expect((await c.k(["apply", "-f", "-"], runYaml("held", "slow", "Main", { n: 40 }, "  suspend: true\n"))).code).toBe(0);
+    const pending = await waitFor("Pending", async () => {
+      const run = await c.get("korun", "held");
+      return run.status?.phase === "Pending" ? run : undefined;
+    });
+    expect(pending.status.conditions).toEqual([expect.objectContaining({ type: "Succeeded", status: "Unknown", reason: "Suspended" })]);
+    expect(pending.status.steps).toBeUndefined();
+    expect((await c.k(["patch", "korun", "held", "--type=merge", "-p", '{"spec":{"suspend":false}}'])).code).toBe(0);
+    await waitFor("running steps", async () => (await c.get("korun", "held")).status?.steps?.length > 3, 10_000);
+    expect((await c.k(["patch", "korun", "held", "--type=merge", "-p", '{"spec":{"suspend":true}}'])).code).toBe(0);
+    const run = await finished(c, "held");
+    expect(run.status.phase).toBe("Interrupted");
+    expect(run.status.conditions).toEqual([
+      expect.objectContaining({ type: "Succeeded", status: "False", reason: "Interrupted", message: "the KoRun was suspended" }),
+    ]);
+    expect(run.status.steps.some((s: any) => s.phase === "Interrupted")).toBe(true);
+    expect(run.status.steps.some((s: any) => s.phase === "Running")).toBe(false);
+    expect(await eventReasons(c, "KoRun", "held")).toEqual(["Started", "Interrupted"]);
+  });
+
+  test("dryRun plans without writing (the plan in status.output); ttlSecondsAfterFinished deletes a finished run", async () => {
+    const dry = runYaml("dry", "once", "Main", { run: "dry", namespace: "default" }, "  dryRun: true\n  ttlSecondsAfterFinished: 1\n");
+    expect((await c.k(["apply", "-f", "-"], dry)).code).toBe(0);
+    const run = await finished(c, "dry");
+    expect(run.status.phase).toBe("Succeeded");
+    expect(run.status.output).toMatch(/^ {2}\+ create ConfigMap default\/exec-\w{5}$/m);
+    expect(run.status.output).toContain("1 to create, 0 to change, 0 to delete.");
+    expect(run.status.output).toContain("ko: dry run: nothing was changed.");
+    expect((await c.k(["get", "configmaps", "-l", "run=dry", "-o", "name"])).stdout.trim()).toBe("");
+    const gone = await c.k(["wait", "--for=delete", "korun/dry", "--timeout=10s"]);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(Date.now() - Date.parse(run.status.finishTime)).toBeGreaterThanOrEqual(1000);
   });
 });
