@@ -30,6 +30,7 @@ import { RunLease } from "./lease.js";
 import { compileScript, locationIn } from "./scripts.js";
 import { StatusWriter } from "./status-writer.js";
 import { StepStatusLayer } from "./step-status.js";
+import { STATUS_LIMIT, StepOffload } from "./status-offload.js";
 import { JournalCopy, journalConfigMapName, prepareJournal } from "./journal-store.js";
 import { JOURNAL_FILE } from "../journal/records.js";
 
@@ -101,6 +102,7 @@ class Attempt {
   private status: KoRunStatus;
   private readonly writer: StatusWriter;
   private readonly steps: StepStatusLayer;
+  private readonly offload: StepOffload;
   private output = "";
   private readonly controller = new AbortController();
   /** The journal's copy in the cluster, once the call is about to run. */
@@ -113,13 +115,18 @@ class Attempt {
     stop: AbortSignal,
   ) {
     this.status = run.status ?? {};
+    this.offload = new StepOffload(ctx.kube, run, {
+      count: run.status?.stepsOffloaded ?? 0,
+      configMaps: run.status?.stepsConfigMaps ?? [],
+    });
     this.writer = new StatusWriter(
       ctx.kube,
       run,
       () => this.current(),
       (m) => ctx.log(m),
+      () => this.offload.write(),
     );
-    this.steps = new StepStatusLayer(this.attempt, run.status?.steps ?? [], run.status?.stepsOmitted ?? 0, () => {
+    this.steps = new StepStatusLayer(this.attempt, run.status?.steps ?? [], run.status?.stepsOffloaded ?? 0, () => {
       this.writer.changed();
       this.journal?.changed();
     });
@@ -137,8 +144,24 @@ class Attempt {
     this.controller.abort(reason);
   }
 
+  /** The status to write: within STATUS_LIMIT, finished step entries offloaded past it (status-offload.ts). */
   private current(): KoRunStatus {
-    return { ...this.status, ...this.steps.snapshot(), ...(this.output !== "" ? { output: this.output } : {}) };
+    const rest: KoRunStatus = { ...this.status, steps: [], ...(this.output !== "" ? { output: this.output } : {}) };
+    // What is not a step entry, and room for the fields the offload adds.
+    const budget = STATUS_LIMIT - JSON.stringify(rest).length - 2048;
+    const { steps, evicted, progress } = this.steps.snapshot(budget);
+    if (evicted.length > 0) {
+      this.offload.add(evicted);
+      const message = `${this.offload.count} finished step entries are in ConfigMaps ${this.offload.configMaps.join(", ")}`;
+      this.status = { ...this.status, conditions: condition(this.status.conditions, "StepsOffloaded", "True", "StatusLimit", message) };
+    }
+    return {
+      ...rest,
+      conditions: this.status.conditions ?? [],
+      steps,
+      progress,
+      ...(this.offload.count > 0 ? { stepsOffloaded: this.offload.count, stepsConfigMaps: this.offload.configMaps } : {}),
+    };
   }
 
   private capture = (text: string): void => {

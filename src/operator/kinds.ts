@@ -100,7 +100,8 @@ export interface KoRunStatus {
   readonly finishTime?: string;
   readonly progress?: string;
   readonly steps?: readonly StepEntry[];
-  readonly stepsOmitted?: number;
+  readonly stepsOffloaded?: number;
+  readonly stepsConfigMaps?: readonly string[];
   readonly result?: unknown;
   readonly resultTruncated?: boolean;
   readonly error?: RunError;

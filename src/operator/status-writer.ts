@@ -23,6 +23,8 @@ export class StatusWriter {
     private readonly run: KoRun,
     private readonly status: () => KoRunStatus,
     private readonly warn: (message: string) => void,
+    /** Runs before each patch (the offloaded step entries are written first). */
+    private readonly before: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Something changed: it is written within the interval. */
@@ -43,8 +45,11 @@ export class StatusWriter {
       this.dirty = false;
       this.last = Date.now();
       this.patches++;
+      const status = this.status();
+      // Entries that leave the status are in their ConfigMap before the status stops showing them.
+      await this.before().catch((e: unknown) => this.warn(`cannot offload step entries: ${describeApiError(e)}`));
       try {
-        await this.kube.patchRunStatus(this.run, this.status());
+        await this.kube.patchRunStatus(this.run, status);
         return true;
       } catch (e) {
         this.warn(`cannot write the status of ${this.run.metadata.namespace}/${this.run.metadata.name}: ${describeApiError(e)}`);

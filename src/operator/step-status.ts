@@ -14,24 +14,21 @@ import { describeFailure } from "../value/describe-failure.js";
 import { KoCancelled } from "../value/failure.js";
 import { now, type StepEntry, type StepPhase } from "./kinds.js";
 
-/** At most this many entries are kept: the running and failed ones first, then the latest. */
-export const MAX_STEPS = 400;
-
 export class StepStatusLayer implements Layer {
   private readonly entries = new Map<string, StepEntry>();
   private readonly ids = new WeakMap<StepSite, string>();
   private readonly seen = new Map<string, number>();
-  /** Entries the status no longer holds, for the count it shows. */
-  private omitted: number;
+  /** Entries the status no longer holds (offloaded to ConfigMaps), for the progress it shows. */
+  private offloaded: number;
 
   constructor(
     private readonly attempt: number,
     earlier: readonly StepEntry[],
-    earlierOmitted: number,
+    earlierOffloaded: number,
     private readonly changed: () => void,
   ) {
     for (const e of earlier) this.entries.set(e.id, e);
-    this.omitted = earlierOmitted;
+    this.offloaded = earlierOffloaded;
   }
 
   readonly stepStarted = (site: StepSite): void => {
@@ -64,18 +61,29 @@ export class StepStatusLayer implements Layer {
     this.changed();
   };
 
-  /** The entries to show, bounded, and the progress: steps finished / steps started. */
-  snapshot(): { steps: StepEntry[]; stepsOmitted: number; progress: string } {
+  /**
+   * The entries to show, within `budget` bytes of JSON, and the progress: steps finished / steps
+   * started. When they would not fit, finished entries — not the running or failed ones — are
+   * taken out, oldest first, until they fill three quarters of the budget (so that the next
+   * snapshots need not take out more at once), and returned as `evicted`.
+   */
+  snapshot(budget: number): { steps: StepEntry[]; evicted: StepEntry[]; progress: string } {
     const all = [...this.entries.values()];
-    const finished = all.filter((e) => e.phase !== "Running").length;
-    let steps = all;
-    if (all.length > MAX_STEPS) {
-      const keep = new Set(all.filter((e) => e.phase === "Running" || e.phase === "Failed"));
-      for (let i = all.length - 1; i >= 0 && keep.size < MAX_STEPS; i--) keep.add(all[i]!);
-      steps = all.filter((e) => keep.has(e));
-      for (const e of all) if (!keep.has(e)) this.entries.delete(e.id);
-      this.omitted += all.length - steps.length;
+    const sizes = all.map((e) => JSON.stringify(e).length + 1);
+    let total = sizes.reduce((a, b) => a + b, 0);
+    const evicted: StepEntry[] = [];
+    if (total > budget) {
+      for (let i = 0; i < all.length && total > budget * 0.75; i++) {
+        const e = all[i]!;
+        if (e.phase === "Running" || e.phase === "Failed") continue;
+        evicted.push(e);
+        this.entries.delete(e.id);
+        total -= sizes[i]!;
+      }
+      this.offloaded += evicted.length;
     }
-    return { steps, stepsOmitted: this.omitted, progress: `${finished + this.omitted}/${all.length + this.omitted}` };
+    const steps = evicted.length === 0 ? all : [...this.entries.values()];
+    const finished = steps.filter((e) => e.phase !== "Running").length;
+    return { steps, evicted, progress: `${finished + this.offloaded}/${steps.length + this.offloaded}` };
   }
 }

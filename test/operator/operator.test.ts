@@ -76,6 +76,22 @@ next(n) {
 }
 `;
 
+/** As many steps as you like, at once: 3 labelled steps for each of n calls. */
+const MANY = `Main(n) {
+	steps: chain(n: n)
+	return: steps
+}
+
+chain(n) {
+	return: Branch(if: Equal(n, 0), then: Return[0], else: next[n: n])
+}
+
+next(n) {
+	rest: chain(n: Sum(n, -1))
+	return: Sum(rest, 1)
+}
+`;
+
 let c: OperatorCluster;
 let a: OperatorProcess;
 
@@ -310,5 +326,38 @@ describe.skipIf(!findKubectl())("ko operator", { timeout: 60_000 }, () => {
     const gone = await c.k(["wait", "--for=delete", "korun/dry", "--timeout=10s"]);
     expect(gone.code, gone.stderr).toBe(0);
     expect(Date.now() - Date.parse(run.status.finishTime)).toBeGreaterThanOrEqual(1000);
+  });
+  test("a status that would pass 256 KiB keeps the latest steps and offloads the others to ConfigMaps the run owns", async () => {
+    expect((await c.k(["apply", "-f", "-"], scriptYaml("many", { "many.ko": MANY }))).code).toBe(0);
+    expect((await c.k(["apply", "-f", "-"], runYaml("big", "many", "Main", { n: 1000 }))).code).toBe(0);
+    const run = await finished(c, "big");
+    expect(run.status).toMatchObject({ phase: "Succeeded", result: 1000 });
+    expect(JSON.stringify(run.status).length).toBeLessThanOrEqual(256 * 1024);
+    const offloaded: number = run.status.stepsOffloaded;
+    expect(offloaded).toBeGreaterThan(1000);
+    expect(run.status.conditions).toContainEqual(
+      expect.objectContaining({
+        type: "StepsOffloaded",
+        status: "True",
+        message: `${offloaded} finished step entries are in ConfigMaps ${run.status.stepsConfigMaps.join(", ")}`,
+      }),
+    );
+    const kept: string[] = run.status.steps.map((s: any) => s.id);
+    const moved: any[] = [];
+    for (const name of run.status.stepsConfigMaps) {
+      const cm = await c.get("configmap", name);
+      expect(cm.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "KoRun", name: "big", uid: run.metadata.uid })]);
+      for (const line of cm.data["steps.jsonl"].trim().split("\n")) moved.push(JSON.parse(line));
+    }
+    expect(moved).toHaveLength(offloaded);
+    expect(moved.every((s) => s.phase === "Succeeded")).toBe(true);
+    // Each entry once, in the status or a ConfigMap: 1001 calls of chain (its return, and the
+    // labelled steps of the idioms Branch and Invoke it calls), 1000 of next (rest, return), Main's steps.
+    const all = new Set([...kept, ...moved.map((s) => s.id)]);
+    expect(all.size).toBe(kept.length + moved.length);
+    expect(all.size).toBe(4 * 1001 + 2 * 1000 + 1);
+    expect(run.status.progress).toBe(`${all.size}/${all.size}`);
+    expect(all.has("many.Main.steps")).toBe(true);
+    expect(all.has("many.next.rest#1000")).toBe(true);
   });
 });
