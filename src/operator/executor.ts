@@ -19,7 +19,7 @@
 import * as path from "node:path";
 import { failureDiagnostic } from "../api/failures.js";
 import { fieldsFromJs, KoValue, toJs } from "../api/js-values.js";
-import { createSession } from "../api/session.js";
+import { createSession, type Session } from "../api/session.js";
 import { UsageError } from "../diag/exit.js";
 import { KoCancelled, KoFailure } from "../value/failure.js";
 import type { Field } from "../value/value.js";
@@ -48,6 +48,8 @@ export interface OperatorContext {
   readonly workDir: string;
   readonly roots: readonly string[];
   readonly leaseSeconds: number;
+  /** The attempts running in this operator, by the run's uid: how a deleted or suspended run is stopped. */
+  readonly attempts: Map<string, { cancel(reason: Error): void }>;
   log(message: string): void;
 }
 
@@ -172,18 +174,19 @@ class Attempt {
     const { ctx, run } = this;
     const where = `${run.metadata.namespace}/${run.metadata.name}`;
     ctx.log(`${where}: attempt ${this.attempt}`);
-    attempts.set(run.metadata.uid ?? where, this);
+    ctx.attempts.set(run.metadata.uid ?? where, this);
     this.lease.keep((why) => this.cancel(new HandOver(why)));
     await this.event("Normal", this.attempt > 1 ? "Resumed" : "Started", `attempt ${this.attempt} on ${ctx.identity}`);
     try {
-      const outcome = await this.perform();
+      // Whatever goes wrong ends the run: one left Running would be resumed, and fail, again and again.
+      const outcome = await this.perform().catch((e: unknown) => fail("InternalError", e instanceof Error ? e.message : String(e)));
       if (outcome === "handover") {
         this.writer.stop();
         return;
       }
       await this.finish(outcome);
     } finally {
-      attempts.delete(run.metadata.uid ?? where);
+      ctx.attempts.delete(run.metadata.uid ?? where);
       await this.lease.release();
     }
   }
@@ -221,25 +224,14 @@ class Attempt {
     const refusal = program.check(fn, fields).errors;
     if (refusal.length > 0) return fail("IllTyped", refusal.map((d) => d.message).join("; "), diagnosticError(refusal[0]!, compiled.dir));
 
-    const session = createSession({
-      ...(ctx.roots.length > 0 ? { roots: ctx.roots } : {}),
-      kubernetes: {
-        ...(ctx.flags.kubeconfig !== undefined ? { kubeconfig: ctx.flags.kubeconfig } : {}),
-        ...(ctx.flags.context !== undefined ? { context: ctx.flags.context } : {}),
-        namespace: run.metadata.namespace!,
-        cluster: "kubeconfig",
-        ...(run.spec.policy !== undefined
-          ? { policyDocument: { source: `KoRun ${run.metadata.namespace}/${run.metadata.name} spec.policy`, rules: run.spec.policy } }
-          : {}),
-        dryRun: run.spec.dryRun === true,
-        yes: true,
-        stderr: this.capture,
-      },
-      cache: false,
-      runsDir: path.join(ctx.workDir, "runs"),
-      stdout: this.capture,
-      stderr: this.capture,
-    });
+    let session: Session;
+    try {
+      session = this.session(run);
+    } catch (e) {
+      // A policy that is not one (spec.policy with an unknown key, say), found before anything runs.
+      if (e instanceof UsageError) return fail("InvalidPolicy", e.message);
+      throw e;
+    }
     const name = journalName(run);
     const file = path.join(ctx.workDir, "runs", name, JOURNAL_FILE);
     let resume: boolean;
@@ -277,6 +269,30 @@ class Attempt {
     }
   }
 
+  /** The session the run runs in: as `ko run`'s, with the run's namespace, policy and dry run. */
+  private session(run: KoRun): Session {
+    const { ctx } = this;
+    return createSession({
+      ...(ctx.roots.length > 0 ? { roots: ctx.roots } : {}),
+      kubernetes: {
+        ...(ctx.flags.kubeconfig !== undefined ? { kubeconfig: ctx.flags.kubeconfig } : {}),
+        ...(ctx.flags.context !== undefined ? { context: ctx.flags.context } : {}),
+        namespace: run.metadata.namespace!,
+        cluster: "kubeconfig",
+        ...(run.spec.policy !== undefined
+          ? { policyDocument: { source: `KoRun ${run.metadata.namespace}/${run.metadata.name} spec.policy`, rules: run.spec.policy } }
+          : {}),
+        dryRun: run.spec.dryRun === true,
+        yes: true,
+        stderr: this.capture,
+      },
+      cache: false,
+      runsDir: path.join(ctx.workDir, "runs"),
+      stdout: this.capture,
+      stderr: this.capture,
+    });
+  }
+
   private async finish(end: Ending): Promise<void> {
     const { run } = this;
     let result: { result?: unknown; resultTruncated?: boolean } = {};
@@ -312,20 +328,6 @@ class Attempt {
       this.ctx.log(`cannot record an event: ${describeApiError(e)}`);
     });
   }
-}
-
-/** The attempts running in this process, by the run's uid: how a deleted or suspended run is stopped. */
-const attempts = new Map<string, Attempt>();
-
-/** Cancels the attempt of a run running here, if there is one. */
-export function cancelAttempt(uid: string, reason: Error): boolean {
-  const a = attempts.get(uid);
-  a?.cancel(reason);
-  return a !== undefined;
-}
-
-export function runningHere(uid: string): boolean {
-  return attempts.has(uid);
 }
 
 interface Ending {

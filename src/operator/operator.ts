@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { UsageError } from "../diag/exit.js";
 import { KoCancelled } from "../value/failure.js";
-import { cancelAttempt, executeRun, HandOver, runningHere, type OperatorContext } from "./executor.js";
+import { executeRun, HandOver, type OperatorContext } from "./executor.js";
 import { condition, FINISHED, RUNS, SCRIPTS, now, type KoRun, type KoScript } from "./kinds.js";
 import { describeApiError, k8s, openKube, statusOf, type Kube, type KubeFlags } from "./kube.js";
 import { leaseState } from "./lease.js";
@@ -53,6 +53,7 @@ export class Operator {
       workDir: path.resolve(opts.workDir ?? path.join(".ko", "operator")),
       roots: opts.roots ?? [],
       leaseSeconds: opts.leaseSeconds ?? 15,
+      attempts: new Map(),
       log,
     };
   }
@@ -78,7 +79,7 @@ export class Operator {
     this.scripts = this.informer<KoScript>(SCRIPTS, (s) => this.onScript(s));
     this.runs = this.informer<KoRun>(RUNS, (r) => this.onRun(r));
     this.runs.on(k8s.DELETE, (r) => {
-      if (r.metadata.uid) cancelAttempt(r.metadata.uid, new KoCancelled("the KoRun was deleted"));
+      if (r.metadata.uid) this.ctx.attempts.get(r.metadata.uid)?.cancel(new KoCancelled("the KoRun was deleted"));
     });
     await Promise.all([this.scripts.start(), this.runs.start()]);
     this.timer = setInterval(() => this.scan(), 1000);
@@ -139,8 +140,9 @@ export class Operator {
     if (this.stopping.signal.aborted) return;
     const uid = run.metadata.uid ?? run.metadata.name;
     const phase = run.status?.phase;
-    if (runningHere(uid)) {
-      if (run.spec.suspend) cancelAttempt(uid, new KoCancelled("the KoRun was suspended"));
+    const attempt = this.ctx.attempts.get(uid);
+    if (attempt) {
+      if (run.spec.suspend) attempt.cancel(new KoCancelled("the KoRun was suspended"));
       return;
     }
     if (this.active.has(uid) || run.metadata.deletionTimestamp) return;

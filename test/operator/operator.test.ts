@@ -360,4 +360,26 @@ describe.skipIf(!findKubectl())("ko operator", { timeout: 60_000 }, () => {
     expect(all.has("many.Main.steps")).toBe(true);
     expect(all.has("many.next.rest#1000")).toBe(true);
   });
+  test("a KoRun whose policy is not one fails before anything runs, in the policy file's words", async () => {
+    const bad = runYaml(
+      "bad-policy",
+      "once",
+      "Main",
+      { run: "bad-policy", namespace: "default" },
+      "  policy:\n    deny: []\n    bogus: true\n",
+    );
+    expect((await c.k(["apply", "-f", "-"], bad)).code).toBe(0);
+    const run = await finished(c, "bad-policy");
+    expect(run.status.phase).toBe("Failed");
+    expect(run.status.conditions).toEqual([
+      expect.objectContaining({
+        type: "Succeeded",
+        status: "False",
+        reason: "InvalidPolicy",
+        message:
+          "policy KoRun default/bad-policy spec.policy: unknown key bogus (the keys are allowNamespaces, denyNamespaces, allowClusterScope, deny, maxDeletions)",
+      }),
+    ]);
+    expect((await c.k(["get", "configmaps", "-l", "run=bad-policy", "-o", "name"])).stdout.trim()).toBe("");
+  });
 });
