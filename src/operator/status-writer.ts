@@ -5,7 +5,7 @@
  * is lost by a failed one); `flush` waits for the last change to be written.
  */
 import type { KoRun, KoRunStatus } from "./kinds.js";
-import { describeApiError, type Kube } from "./kube.js";
+import { describeApiError, statusOf, type Kube } from "./kube.js";
 
 export const STATUS_INTERVAL_MS = 500;
 
@@ -52,6 +52,7 @@ export class StatusWriter {
         await this.kube.patchRunStatus(this.run, status);
         return true;
       } catch (e) {
+        if (statusOf(e) === 404) return true; // the run was deleted: nothing to write to
         this.warn(`cannot write the status of ${this.run.metadata.namespace}/${this.run.metadata.name}: ${describeApiError(e)}`);
         this.changed();
         return false;

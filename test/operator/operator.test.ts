@@ -382,4 +382,23 @@ describe.skipIf(!findKubectl())("ko operator", { timeout: 60_000 }, () => {
     ]);
     expect((await c.k(["get", "configmaps", "-l", "run=bad-policy", "-o", "name"])).stdout.trim()).toBe("");
   });
+  test("a KoScript whose files are in a ConfigMap (spec.configMapRef): its .ko keys are the package", async () => {
+    const dir = path.join(c.dir, "from-cm");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "main.ko"), "Main(who) {\n\treturn: greeting(who: who)\n}\n");
+    fs.writeFileSync(
+      path.join(dir, "greet.ko"),
+      'import "strings"\n\ngreeting(who) {\n\treturn: strings.Join(: ("hello", who), delimiter: ", ")\n}\n',
+    );
+    fs.writeFileSync(path.join(dir, "README"), "not Ko\n");
+    expect((await c.k(["create", "configmap", "greeter-src", `--from-file=${dir}`])).code).toBe(0);
+    const script =
+      "apiVersion: ko.dev/v1alpha1\nkind: KoScript\nmetadata:\n  name: greeter\nspec:\n  configMapRef:\n    name: greeter-src\n";
+    expect((await c.k(["apply", "-f", "-"], script)).code).toBe(0);
+    expect((await c.k(["apply", "-f", "-"], runYaml("greet", "greeter", "Main", { who: "cluster" }))).code).toBe(0);
+    const run = await finished(c, "greet");
+    expect(run.status).toMatchObject({ phase: "Succeeded", result: "hello, cluster" });
+    const compiled = await waitFor("the script's status", async () => (await c.get("koscript", "greeter")).status?.functions);
+    expect(compiled.map((f: any) => f.name)).toEqual(["Main", "greeting"]);
+  });
 });
