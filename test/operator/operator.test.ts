@@ -401,4 +401,29 @@ describe.skipIf(!findKubectl())("ko operator", { timeout: 60_000 }, () => {
     const compiled = await waitFor("the script's status", async () => (await c.get("koscript", "greeter")).status?.functions);
     expect(compiled.map((f: any) => f.name)).toEqual(["Main", "greeting"]);
   });
+  test("the CRDs' schemas: an invalid KoRun is refused with each field's path; kubectl explain reads their descriptions", async () => {
+    const bad =
+      "apiVersion: ko.dev/v1alpha1\nkind: KoRun\nmetadata:\n  name: bad\nspec:\n  function: not valid\n  ttlSecondsAfterFinished: -1\n";
+    const refused = await c.k(["apply", "-f", "-"], bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'The KoRun "bad" is invalid: \n' +
+        "* spec.function: Invalid value: \"not valid\": spec.function in body should match '^[A-Za-z_][A-Za-z0-9_]*$'\n" +
+        "* spec.ttlSecondsAfterFinished: Invalid value: -1: spec.ttlSecondsAfterFinished in body should be greater than or equal to 0\n" +
+        "* spec.scriptRef: Required value\n",
+    );
+    const explained = (await c.k(["explain", "korun.spec.dryRun"])).stdout;
+    expect(explained).toMatch(/^KIND:\s+KoRun$/m);
+    expect(explained).toContain("Plan only, as ko run --dry-run");
+    // The default function is Main.
+    expect(
+      (
+        await c.k(
+          ["apply", "-f", "-"],
+          "apiVersion: ko.dev/v1alpha1\nkind: KoRun\nmetadata:\n  name: main\nspec:\n  scriptRef:\n    name: none\n  suspend: true\n",
+        )
+      ).code,
+    ).toBe(0);
+    expect((await c.get("korun", "main")).spec.function).toBe("Main");
+  });
 });
