@@ -10,7 +10,7 @@ import * as zlib from "node:zlib";
 import { afterAll, describe, expect, test } from "vitest";
 import { findKubectl } from "../cluster/helpers.js";
 import { REPO } from "../support/cli.js";
-import { eventReasons, finished, operatorCluster, startOperator, waitFor, type OperatorCluster } from "./helpers.js";
+import { eventReasons, finished, operatorCluster, runYaml, scriptYaml, startOperator, waitFor, type OperatorCluster } from "./helpers.js";
 
 const EXAMPLE = path.join(REPO, "examples", "cockroachdb.ko");
 const NS = "cockroachdb-tutorial";
@@ -97,6 +97,45 @@ describe.skipIf(!findKubectl())("ko operator killed during a WaitFor step", { ti
       expect(now.map((o: any) => [o.metadata.uid, o.metadata.generation])).toEqual(
         applied.map((o: any) => [o.metadata.uid, o.metadata.generation]),
       );
+    } finally {
+      await b.stop();
+    }
+  });
+
+  test("SIGTERM hands a run over at once: the lease is given up, the run left Running, and another operator resumes it", async () => {
+    const c = await operatorCluster();
+    clusters.push(c);
+    const slow =
+      'import "time"\n\nMain(n) {\n\tsteps: chain(n: n)\n\treturn: steps\n}\n\nchain(n) {\n\treturn: Branch(if: Equal(n, 0), then: Return[0], else: next[n: n])\n}\n\nnext(n) {\n\tslept: time.Sleep(200000000)\n\trest: chain(n: Sum(n, -1), _after: slept)\n\treturn: Sum(rest, 1)\n}\n';
+    expect((await c.k(["apply", "-f", "-"], scriptYaml("slow", { "slow.ko": slow }))).code).toBe(0);
+    // A lease of 60 s: only a lease given up lets another operator take the run within this test.
+    const a = await startOperator(c, "op-a", ["--work-dir", path.join(c.dir, "work-a"), "--lease-seconds", "60"]);
+    expect((await c.k(["apply", "-f", "-"], runYaml("handed", "slow", "Main", { n: 12 }))).code).toBe(0);
+    await waitFor(
+      "a few steps done",
+      async () => {
+        const run = await c.get("korun", "handed");
+        return run.status?.steps?.filter((s: any) => s.id.startsWith("slow.next.slept") && s.phase === "Succeeded").length >= 3;
+      },
+      20_000,
+    );
+    const t0 = Date.now();
+    expect(await a.stop("SIGTERM")).toEqual([0, null]);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    const left = await c.get("korun", "handed");
+    expect(left.status).toMatchObject({ phase: "Running", attempt: 1, operator: "op-a" });
+    expect((await c.k(["get", "lease", "korun-handed"])).stderr).toContain("NotFound");
+
+    const b = await startOperator(c, "op-b", ["--work-dir", path.join(c.dir, "work-b"), "--lease-seconds", "60"]);
+    try {
+      const run = await finished(c, "handed", 20_000);
+      expect(run.status).toMatchObject({ phase: "Succeeded", attempt: 2, operator: "op-b", result: 12 });
+      expect(run.status.steps.find((s: any) => s.id === "slow.Main.steps")).toMatchObject({ phase: "Succeeded", attempt: 2 });
+      // The sleeps attempt 1 finished were replayed, not slept again.
+      const replayed = run.status.steps.filter((s: any) => s.id.startsWith("slow.next.slept") && s.phase === "Replayed");
+      expect(replayed.length).toBeGreaterThanOrEqual(3);
+      expect(replayed.every((s: any) => s.attempt === 2)).toBe(true);
+      expect(await eventReasons(c, "KoRun", "handed")).toEqual(["Started", "Resumed", "Succeeded"]);
     } finally {
       await b.stop();
     }
