@@ -253,6 +253,7 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
     .option("--work-dir <dir>", "where scripts are compiled from and runs journaled (default .ko/operator)")
     .option("--name <name>", "the operator's name in leases, statuses and events (default HOST-PID)")
     .option("--lease-seconds <n>", "how long a run's lease lasts without renewal: a dead operator's runs resume after it (default 15)")
+    .option("--max-attempts <n>", "a run whose attempts were cut short this many times fails instead of resuming again (default 5)")
     .addOption(rootOption())
     .action((opts: OperatorFlags) => setStatus(import("./operator.js").then((m) => m.operatorCommand(opts))));
   operator

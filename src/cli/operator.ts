@@ -22,6 +22,7 @@ export interface OperatorFlags {
   readonly workDir?: string;
   readonly name?: string;
   readonly leaseSeconds?: string;
+  readonly maxAttempts?: string;
   readonly root: string[];
 }
 
@@ -51,12 +52,14 @@ export function crdsCommand(io: CliIO): number {
 export async function operatorCommand(flags: OperatorFlags): Promise<number> {
   const concurrency = wholeNumber("--concurrency", flags.concurrency, 1);
   const leaseSeconds = wholeNumber("--lease-seconds", flags.leaseSeconds, 1);
+  const maxAttempts = wholeNumber("--max-attempts", flags.maxAttempts, 1);
   return runOperator({
     ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
     ...(flags.context !== undefined ? { context: flags.context } : {}),
     ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(leaseSeconds !== undefined ? { leaseSeconds } : {}),
+    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
     ...(flags.workDir !== undefined ? { workDir: flags.workDir } : {}),
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     roots: [...flags.root, ...rootsFromEnv()],

@@ -48,6 +48,8 @@ export interface OperatorContext {
   readonly workDir: string;
   readonly roots: readonly string[];
   readonly leaseSeconds: number;
+  /** A run whose attempts were cut short this many times is not resumed again, but fails. */
+  readonly maxAttempts: number;
   /** The attempts running in this operator, by the run's uid: how a deleted or suspended run is stopped. */
   readonly attempts: Map<string, { cancel(reason: Error): void }>;
   log(message: string): void;
@@ -76,6 +78,7 @@ export async function executeRun(ctx: OperatorContext, seen: KoRun, stop: AbortS
     if (FINISHED.has(run.status?.phase) || run.spec.suspend || run.metadata.deletionTimestamp) return await lease.release();
     const resuming = run.status?.phase === "Running";
     const attempt = (run.status?.attempt ?? 0) + 1;
+    if (attempt > ctx.maxAttempts) return await exhausted(ctx, run, lease);
     const taken: KoRunStatus = {
       phase: "Running",
       attempt,
@@ -98,6 +101,32 @@ export async function executeRun(ctx: OperatorContext, seen: KoRun, stop: AbortS
     throw e;
   }
   await new Attempt(ctx, run, lease, stop).execute();
+}
+
+/**
+ * A run cut short as often as `--max-attempts` allows (each time its operator died or stopped)
+ * fails instead of being resumed once more: a run that brings its operator down would otherwise
+ * bring down each operator that takes it, one after another.
+ */
+async function exhausted(ctx: OperatorContext, run: KoRun, lease: RunLease): Promise<void> {
+  const n = run.status?.attempt ?? 0;
+  const message = `${n} ${n === 1 ? "attempt was" : "attempts were"} cut short (--max-attempts ${ctx.maxAttempts}): the run is not resumed again`;
+  try {
+    const ended = await ctx.kube.patchRunStatus(
+      run,
+      {
+        phase: "Failed",
+        finishTime: now(),
+        error: { message },
+        conditions: condition(run.status?.conditions, "Succeeded", "False", "AttemptsExhausted", message, run.metadata.generation),
+      },
+      run.metadata.resourceVersion,
+    );
+    await ctx.kube.event(ended, "Warning", "Failed", message, ctx.identity).catch(() => undefined);
+    ctx.log(`${run.metadata.namespace}/${run.metadata.name}: Failed: ${message}`);
+  } finally {
+    await lease.release();
+  }
 }
 
 class Attempt {

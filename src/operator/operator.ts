@@ -25,6 +25,7 @@ export interface OperatorOptions extends KubeFlags {
   readonly workDir?: string;
   readonly name?: string;
   readonly leaseSeconds?: number;
+  readonly maxAttempts?: number;
   readonly roots?: readonly string[];
   readonly log?: (message: string) => void;
 }
@@ -53,6 +54,7 @@ export class Operator {
       workDir: path.resolve(opts.workDir ?? path.join(".ko", "operator")),
       roots: opts.roots ?? [],
       leaseSeconds: opts.leaseSeconds ?? 15,
+      maxAttempts: opts.maxAttempts ?? 5,
       attempts: new Map(),
       log,
     };

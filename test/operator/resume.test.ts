@@ -102,7 +102,7 @@ describe.skipIf(!findKubectl())("ko operator killed during a WaitFor step", { ti
     }
   });
 
-  test("SIGTERM hands a run over at once: the lease is given up, the run left Running, and another operator resumes it", async () => {
+  test("SIGTERM hands a run over at once: the lease is given up, the run left Running, and another operator resumes it (unless --max-attempts says no more)", async () => {
     const c = await operatorCluster();
     clusters.push(c);
     const slow =
@@ -138,6 +138,31 @@ describe.skipIf(!findKubectl())("ko operator killed during a WaitFor step", { ti
       expect(await eventReasons(c, "KoRun", "handed")).toEqual(["Started", "Resumed", "Succeeded"]);
     } finally {
       await b.stop();
+    }
+    // Once more, cut short again: an operator allowing one attempt does not resume it, but fails it.
+    expect((await c.k(["apply", "-f", "-"], runYaml("cut", "slow", "Main", { n: 12 }))).code).toBe(0);
+    const a2 = await startOperator(c, "op-a2", ["--work-dir", path.join(c.dir, "work-a"), "--lease-seconds", "60"]);
+    await waitFor(
+      "a step done",
+      async () => (await c.get("korun", "cut")).status?.steps?.some((s: any) => s.phase === "Succeeded"),
+      20_000,
+    );
+    expect(await a2.stop("SIGTERM")).toEqual([0, null]);
+    const c1 = await startOperator(c, "op-c", ["--work-dir", path.join(c.dir, "work-c"), "--max-attempts", "1"]);
+    try {
+      const cut = await finished(c, "cut", 20_000);
+      expect(cut.status).toMatchObject({ phase: "Failed", attempt: 1, operator: "op-a2" });
+      expect(cut.status.conditions).toEqual([
+        expect.objectContaining({
+          type: "Succeeded",
+          status: "False",
+          reason: "AttemptsExhausted",
+          message: "1 attempt was cut short (--max-attempts 1): the run is not resumed again",
+        }),
+      ]);
+      expect(await eventReasons(c, "KoRun", "cut")).toEqual(["Started", "Failed"]);
+    } finally {
+      await c1.stop();
     }
   });
 });
