@@ -155,11 +155,15 @@ class Attempt {
       run,
       () => this.current(),
       (m) => ctx.log(m),
-      () => this.offload.write(),
+      // The journal's copy is written with each status, before it: the cluster never shows a step
+      // finished that a resuming operator would not find in the copy.
+      async () => {
+        await this.offload.write();
+        await this.journal?.flush();
+      },
     );
     this.steps = new StepStatusLayer(this.attempt, run.status?.steps ?? [], run.status?.stepsOffloaded ?? 0, () => {
       this.writer.changed();
-      this.journal?.changed();
     });
     const onStop = () => this.controller.abort(stop.reason);
     if (stop.aborted) onStop();

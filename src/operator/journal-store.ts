@@ -1,11 +1,13 @@
 /**
  * A run's journal in the cluster: the journal (src/journal/, the file `ko run --name` writes) is
  * written to the work directory as it goes, and copied, gzipped, to a ConfigMap owned by the run
- * (`NAME-journal`, deleted with the run) at most every 500 ms and when the attempt ends. An
+ * (`NAME-journal`, deleted with the run) just before each write of the run's status (at most every
+ * 500 ms) and when the attempt ends. So the copy holds every step the status shows finished. An
  * operator that resumes the run — on another machine, with a work directory of its own — starts
  * from the copy in the cluster when it holds more than its own directory does. The copy may be
- * half a second behind the file: a step finished in that half second is not replayed but runs
- * again, which is what a resumed run does with any step it has no record of.
+ * half a second behind the file: a step finished in that half second, which the status did not
+ * show yet either, is not replayed but runs again, as a resumed run does with any step it has no
+ * record of.
  *
  * The attempt being resumed was cut short (its operator stopped renewing the lease), so its end
  * is written before the new attempt begins: the journal would otherwise judge the run by the
@@ -21,12 +23,9 @@ import { describeApiError, statusOf, type Kube } from "./kube.js";
 const KEY = "journal.jsonl.gz";
 /** A ConfigMap holds at most 1 MiB; the copy stops (with a warning) beyond this, and the run goes on. */
 export const JOURNAL_COPY_LIMIT = 900 * 1024;
-const INTERVAL_MS = 500;
 
 export class JournalCopy {
-  private last = 0;
   private copiedSize = -1;
-  private timer: NodeJS.Timeout | undefined;
   private copying: Promise<void> = Promise.resolve();
   private tooLarge = false;
 
@@ -41,20 +40,8 @@ export class JournalCopy {
     return journalConfigMapName(this.run);
   }
 
-  /** The journal grew: it is copied within the interval. */
-  changed(): void {
-    if (this.timer || this.tooLarge) return;
-    const wait = Math.max(0, this.last + INTERVAL_MS - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.copy();
-    }, wait);
-    this.timer.unref();
-  }
-
   private copy(): Promise<void> {
     this.copying = this.copying.then(async () => {
-      this.last = Date.now();
       let text: Buffer;
       try {
         text = fs.readFileSync(this.file);
@@ -100,10 +87,8 @@ export class JournalCopy {
     }
   }
 
-  /** Copies what the journal holds now, and waits for it. */
+  /** Copies what the journal holds now (if it grew), and waits for it. */
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
     if (!this.tooLarge) await this.copy();
   }
 }
