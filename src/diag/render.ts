@@ -48,7 +48,12 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceLookup): string {
   if (d.suggestion !== undefined) out += `  (did you mean ${d.suggestion}?)\n`;
   for (const r of d.related ?? []) out += `${location(r.span)}: note: ${r.message}\n` + (r.excerpt ? excerpt(r.span, sources) : "");
   for (const f of d.frames ?? []) {
-    out += f.elided !== undefined ? `  ... ${f.elided} more frames ...\n` : `  at ${f.func}:${f.step} (${location(f.span)})\n`;
+    out +=
+      f.elided !== undefined
+        ? `  ... ${f.elided} more frames ...\n`
+        : f.host
+          ? `  at ${f.func} (host function)\n`
+          : `  at ${f.func}:${f.step} (${location(f.span)})\n`;
   }
   return out;
 }

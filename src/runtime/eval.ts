@@ -145,7 +145,14 @@ export class Run {
 
   cancelledError(): KoCancelled {
     const reason: unknown = this.signal.reason;
-    const message = reason instanceof KoCancelled ? reason.reason : typeof reason === "string" ? reason : "cancelled";
+    const message =
+      reason instanceof KoCancelled
+        ? reason.reason
+        : typeof reason === "string"
+          ? reason
+          : reason instanceof Error && reason.name !== "AbortError" // AbortSignal.timeout's TimeoutError says why
+            ? reason.message
+            : "cancelled";
     return new KoCancelled(message, this.inFlightAtAbort);
   }
 
@@ -792,6 +799,10 @@ class StepContext implements HostContext, RunServices {
 
   get stderr(): (text: string) => void {
     return this.runState.stderr;
+  }
+
+  callFrames(): CallFrame[] {
+    return callChain(this.frame, this.step);
   }
 
   callChain(): string {
