@@ -1,0 +1,62 @@
+/**
+ * Daily-use papercuts of the `ko` command, each through the real CLI as a user meets it: output
+ * piped into `head`, a mistyped flag, the help's own example, an output file that cannot be written.
+ */
+import { spawnSync } from "node:child_process";
+import { describe, expect, test } from "vitest";
+import { KO, ko, REPO } from "../support/cli.js";
+
+describe("output closed early (ko … | head)", () => {
+  test.each([["list"], ["doc k8s"]])("ko %s | head -2 ends quietly", (args) => {
+    // bash gives each command's status of the pipe in PIPESTATUS; ko's standard error is bash's.
+    const script = `node ${KO} ${args} | head -2 >/dev/null; echo "status \${PIPESTATUS[0]}"`;
+    const out = spawnSync("bash", ["-c", script], { cwd: REPO, encoding: "utf8" });
+    expect(out.stderr).toBe("");
+    expect(out.stdout).toBe("status 0\n");
+  });
+});
+
+describe("a misused command prints its error and its usage line, not the whole help", () => {
+  test.each([
+    [
+      ["run", "examples/hello.ko", "--bogus"],
+      "error: unknown option '--bogus'",
+      "usage: ko run [options] <target> [func]  (see ko run --help)",
+    ],
+    [["run"], "error: missing required argument 'target'", "usage: ko run [options] <target> [func]  (see ko run --help)"],
+    [
+      ["graph", "x.ko", "--formt", "svg"],
+      "error: unknown option '--formt'\n(Did you mean --format?)",
+      "usage: ko graph [options] <target> [func]  (see ko graph --help)",
+    ],
+    [
+      ["cluster", "serve", "--bogus"],
+      "error: unknown option '--bogus'",
+      "usage: ko cluster serve [options]  (see ko cluster serve --help)",
+    ],
+    [["bogus"], "error: unknown command 'bogus'", "usage: ko [options] [command]  (see ko --help)"],
+  ])("ko %j", async (args, error, usage) => {
+    const out = await ko(args);
+    expect(out.status).toBe(2);
+    expect(out.stdout).toBe("");
+    expect(out.stderr).toBe(`${error}\n${usage}\n`);
+  });
+
+  test("--help still prints the whole help, with status 0", async () => {
+    const out = await ko(["run", "--help"]);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain("--no-progress");
+  });
+});
+
+test("ko play --help's example runs as shown", async () => {
+  const help = await ko(["play", "--help"]);
+  expect(help.status).toBe(0);
+  const example = /^ {2}ko (play .*?) {4}prints (.*)$/m.exec(help.stdout);
+  expect(example, help.stdout).not.toBeNull();
+  const [, command, printed] = example!;
+  const out = await ko(command!.split(" "));
+  expect(out.stderr).toBe("");
+  expect(out.status).toBe(0);
+  expect(out.stdout).toBe(`${printed}\n`);
+});
