@@ -20,13 +20,17 @@ function trimFrames(frames: readonly CallFrame[]): CallFrame[] {
 
 /** The diagnostic form of a run-time failure. */
 export function failureDiagnostic(e: KoFailure): Diagnostic | undefined {
-  if (!e.site) return undefined;
+  // A failure of a run's entry call made on the grid has a remote site and no local one.
+  const site = e.site ?? e.remote;
+  if (!site) return undefined;
   const message = e instanceof KoPanic ? `unrecovered panic: ${printValue(e.value)}` : e.message;
   const code = e instanceof KoError ? e.code : "runtime/panic";
   // A panic re-raised by Wait is located at the Wait() call, followed by the spun call's frames (D27).
   const spun = e.cause instanceof KoFailure && e.cause.site ? e.cause.site.frames : [];
-  const frames = [...e.site.frames, ...spun];
-  return { severity: "error", stage: "runtime", code, message, span: e.site.span, frames: trimFrames(frames) };
+  // One that began on a grid worker is located where it began, its hops before the local frames.
+  const frames = [...(e.remote?.frames ?? []), ...(e.site?.frames ?? []), ...spun];
+  const span = e.remote?.span ?? site.span;
+  return { severity: "error", stage: "runtime", code, message, span, frames: trimFrames(frames) };
 }
 
 export function renderFailure(e: unknown, sources: SourceLookup): string {

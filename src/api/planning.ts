@@ -23,12 +23,13 @@
  *    with neither a terminal nor `yes` it is refused as a usage error before anything is written.
  * 5. The real run, with the guard holding it to the plan: a deletion the plan did not show is refused.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { UsageError } from "../diag/exit.js";
 import { DRY_RUN, type DryRunLog } from "../host/dry-run.js";
 import type { Services } from "../host/services.js";
 import type { Layer } from "../instrument/layers.js";
 import type { ClusterAccess } from "../k8s/options.js";
-import { Plan } from "../k8s/plan.js";
+import { Plan, type Origin } from "../k8s/plan.js";
 import { KoExit } from "../stdlib/os.js";
 import { KoError } from "../value/failure.js";
 import type { Value } from "../value/value.js";
@@ -67,7 +68,8 @@ export async function planningOf(access: ClusterAccess, usesCluster: boolean): P
 export async function planThenApply(call: PlannedCall, mode: "only" | "first"): Promise<Value> {
   const { access, stderr } = call;
   const connection = call.usesCluster ? await access.connection() : undefined;
-  const plan = new Plan(call.subject, connection?.where);
+  const origins = new AsyncLocalStorage<readonly Origin[]>();
+  const plan = new Plan(call.subject, connection?.where, () => origins.getStore());
   // The planning pass's own output waits: it is the run's only if the pass turns out to be the run.
   const held: { write: (t: string) => void; text: string }[] = [];
   const hold = (write: (t: string) => void) => (text: string) => void held.push({ write, text });
@@ -78,7 +80,7 @@ export async function planThenApply(call: PlannedCall, mode: "only" | "first"): 
   try {
     outcome = {
       result: await call.pass({
-        layers: [holdingBack(plan), ...(call.view ? [call.view] : [])],
+        layers: [holdingBack(plan), knowingOrigins(origins), ...(call.view ? [call.view] : [])],
         services: (s) => s.with(DRY_RUN, plan),
         ...passOutput,
       }),
@@ -162,6 +164,19 @@ async function askTerminal(question: string): Promise<boolean> {
  * (host/dry-run.ts): a skipped call is listed with what it would have done and answered with its
  * stand-in result; a call with effects Ko cannot judge runs, and is listed.
  */
+/** A layer that lets the plan know which Ko steps make each write: the cluster call's chain, outermost first. */
+function knowingOrigins(origins: AsyncLocalStorage<readonly Origin[]>): Layer {
+  return {
+    hostCall(call, next) {
+      if (call.fn.effects !== "cluster") return next();
+      const chain = [...call.ctx.callChain().matchAll(/^ {2}at (.*):[^:(]* \(.*:(\d+):(\d+)\)$/gm)]
+        .map((m) => ({ func: m[1]!, line: Number(m[2]), col: Number(m[3]) }))
+        .reverse();
+      return origins.run(chain, next);
+    },
+  };
+}
+
 function holdingBack(log: DryRunLog): Layer {
   return {
     hostCall(call, next) {

@@ -16,7 +16,7 @@ import { compileProgram, type Compiled } from "../compile/compile.js";
 import { unresolvedFunction, type UnresolvedFunction } from "../compile/unresolved.js";
 import { certainlyUnresolved } from "./deferred.js";
 import type { KoFunction } from "../compile/circuit.js";
-import { Loader, UNKNOWN_PACKAGE, type EntrySource } from "../resolve/load.js";
+import { Loader, UNKNOWN_PACKAGE, type EntrySource, type SourceTree } from "../resolve/load.js";
 import type { Program } from "../resolve/packages.js";
 import { resolveProgram, type Unresolved } from "../resolve/resolve.js";
 import type { Ref } from "../syntax/ast.js";
@@ -27,7 +27,7 @@ import { registerCoreBuiltins } from "../builtins/index.js";
 import { registerStdlib } from "../stdlib/index.js";
 import { ClusterAccess, K8S, registerK8s } from "../k8s/index.js";
 import { Services } from "../host/services.js";
-import { KoTypeError, TypeChecker, type TypeReport } from "../types/index.js";
+import { KoTypeError, TypeChecker, fieldTypes, type TypeReport } from "../types/index.js";
 import { fieldsFromJs, toJs } from "./js-values.js";
 import { COMPILER, metaPackages, type CompilerService } from "./meta.js";
 import { once } from "../syntax/once.js";
@@ -47,6 +47,8 @@ export interface CompileOptions {
    * program tells which of them a checked call certainly executes (`deferredErrors`, D33).
    */
   readonly deferUnresolved?: boolean;
+  /** Where packages are found and read (a grid worker's program sent by its client); default the disk. */
+  readonly tree?: SourceTree;
 }
 
 /** The directory of the standard library's Ko packages, found from this module's location. */
@@ -100,6 +102,7 @@ export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgra
     roots,
     stdlibDir: stdlibDir(),
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
+    ...(opts.tree ? { tree: opts.tree } : {}),
   });
   const loaded = loader.load(entry);
   const { program, diagnostics, unresolved } = resolveProgram(loaded, registry);
@@ -112,7 +115,8 @@ export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgra
   if (deferrable.size > 0)
     for (const [ref, u] of unresolved) stands.set(ref, unresolvedFunction(ref.path.map((n) => n.text).join("."), u.diagnostic));
   const compiled = compileProgram(program, registry.lookup("", "")!, { unresolved: stands });
-  return new KoProgram(program, compiled, sources, { entry, registry, roots }, sortDiagnostics([...deferrable]));
+  const origin = { entry, registry, roots, ...(opts.tree ? { tree: opts.tree } : {}) };
+  return new KoProgram(program, compiled, sources, origin, sortDiagnostics([...deferrable]));
 }
 
 /** The diagnostics D33 lets a run defer: imports that found no package and unresolved references. */
@@ -156,6 +160,8 @@ export interface ProgramOrigin {
   readonly entry: EntrySource;
   readonly registry: HostRegistry;
   readonly roots: readonly string[];
+  /** Where its packages were read, when not from the disk. */
+  readonly tree?: SourceTree;
 }
 
 /** A compiled program, ready to run any of its functions any number of times. */
@@ -198,6 +204,16 @@ export class KoProgram {
   /** What would fail if `fn` ran with these arguments (memoised per function and argument types). */
   check(fn: KoFunction, fields: readonly Field[] = []): TypeReport {
     return this.types.checkCall(fn, fields);
+  }
+
+  /**
+   * What a run of these calls is told before it starts, besides the errors that refuse it: the
+   * errors of the package's functions the calls cannot reach, as warnings (D33), and arguments
+   * that no parameter takes (D35).
+   */
+  runWarnings(calls: readonly { fn: KoFunction; fields: readonly Field[] }[]): Diagnostic[] {
+    const entries = calls.map(({ fn, fields }) => ({ fn, fields: fieldTypes(fields) }));
+    return this.types.runWarnings(entries, this.compiled.functions.get(this.packagePath) ?? new Map());
   }
 
   /** The entry package's path (`conf` for `conf.ko`). */
@@ -250,6 +266,7 @@ export class KoProgram {
       stderr: opts.stderr ?? ((t) => process.stderr.write(t)),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
+      ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
       ...(opts.hooks ? { hooks: opts.hooks } : {}),
     });
     try {

@@ -13,8 +13,8 @@
  *
  * What a run stacks on the evaluator (each a layer, src/instrument/layers.ts): the cache first —
  * a make-style call it answers has its output files put back, which a journal's replay would
- * not do — then the journal of a named run, the event log, the trace and the live view. Layers
- * that are not asked for are not loaded. The journal also listens, as the run's INPUTS service,
+ * not do — then the journal of a named run, the grid (calls sent to remote workers, src/grid/),
+ * the event log, the trace and the live view. Layers that are not asked for are not loaded. The journal also listens, as the run's INPUTS service,
  * to what host functions read from outside the program (src/host/inputs.ts).
  *
  * A call that may write to a cluster that is not the session's own embedded one is planned
@@ -28,18 +28,20 @@ import type { HostFunction } from "../host/binding.js";
 import type { HostRegistry } from "../host/registry.js";
 import { INPUTS } from "../host/inputs.js";
 import { Services } from "../host/services.js";
-import { closeLayers, stackLayers, type Layer } from "../instrument/layers.js";
+import { closeLayers, stackLayers, type Layer, type OffloadedWork } from "../instrument/layers.js";
 import { runsDirFor } from "../instrument/ko-dir.js";
 import { ClusterAccess, K8S, type K8sOptions } from "../k8s/index.js";
 import type { K8sConnection } from "../k8s/connection.js";
 import type { Selection } from "../k8s/selection.js";
-import type { EntrySource } from "../resolve/load.js";
+import type { EntrySource, SourceTree } from "../resolve/load.js";
 import type { Field, Value } from "../value/value.js";
 import type { CacheLayer } from "../cache/layer.js";
 import { openCache } from "../cache/open.js";
+import { KoTypeError } from "../types/index.js";
 import { fieldsFromJs, toJs } from "./js-values.js";
 import { compile, type KoProgram } from "./program.js";
 import { planningOf, planThenApply } from "./planning.js";
+import type { SessionGrid } from "./grid.js";
 
 export interface SessionOptions {
   /** Repository roots searched for imported packages (D20), before the standard library. */
@@ -50,6 +52,8 @@ export interface SessionOptions {
   readonly registry?: HostRegistry;
   /** Supplies file contents (unsaved editor buffers); defaults to reading the disk. */
   readonly readFile?: (file: string) => string | undefined;
+  /** Where packages are found and read (a grid worker's program, sent by its client); default the disk. */
+  readonly tree?: SourceTree;
   /** Which cluster the `k8s` package talks to, and its guardrails; opened at the first API call. */
   readonly kubernetes?: K8sOptions;
   /**
@@ -75,8 +79,24 @@ export interface SessionOptions {
    * `stderr` as `ko: warning: MESSAGE`, else the process's standard error.
    */
   readonly warn?: (message: string) => void;
-  /** The environment KO_CACHE_DIR and KO_CACHE_MIN_MS are read from (default process.env). */
+  /** The environment KO_CACHE_DIR, KO_CACHE_MIN_MS and KO_GRID_* are read from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Run the calls of chosen pure functions on a grid of workers (`--grid URL`, README "The grid"). */
+  readonly grid?: GridOptions;
+}
+
+export interface GridOptions {
+  /** The grid's Redis: `redis://HOST[:PORT][/DB]`. */
+  readonly redis: string;
+  /**
+   * Whose calls run on the grid: functions by name (`F` in the program's package, or `pkg.F`),
+   * each pure; or "auto" (the default), pure functions whose calls were measured to be slow.
+   */
+  readonly remote?: readonly string[] | "auto";
+  /** The prefix of the grid's keys in Redis (default "ko"), as its workers were given it. */
+  readonly prefix?: string;
+  /** How long a lost Redis is retried before the run fails, in milliseconds (default KO_GRID_RETRY_MS, else 30 s). */
+  readonly retryMs?: number;
 }
 
 /** One call through the session. */
@@ -98,12 +118,19 @@ export interface RunRequest {
    * bigint otherwise, `"bigint"` always a bigint (toJs).
    */
   readonly integers?: "number" | "bigint";
+  /** Layers of this call only, innermost (a grid worker's, for the job it runs). */
+  readonly layers?: readonly Layer[];
 }
 
 export class Session {
   private readonly access: ClusterAccess;
   private readonly services: Services;
   private readonly caches = new Map<KoProgram, CacheLayer>();
+  /** The grid's layer of each program, made at its first run when the session has a grid. */
+  private readonly grids = new Map<KoProgram, Promise<Layer>>();
+  private gridSession: Promise<SessionGrid> | undefined;
+  /** What the grid's workers did for this session's calls, which the cache counts as work. */
+  private readonly offloaded: OffloadedWork = { ms: 0 };
   /** The event log, trace and live view: opened at the first run, closed with the session. */
   private outputs: Promise<SessionOutputs> | undefined;
   /** The last planned call: the next one waits for it (they share the connection's guard). */
@@ -126,13 +153,14 @@ export class Session {
    * unresolved references and imports, with `deferUnresolved`: D33, program.ts).
    */
   compile(entry: EntrySource, opts: { readonly deferUnresolved?: boolean } = {}): KoProgram {
-    const { roots, bind, registry, readFile } = this.options;
+    const { roots, bind, registry, readFile, tree } = this.options;
     return compile(entry, {
       ...(roots ? { roots } : {}),
       ...(bind ? { bind } : {}),
       ...(registry ? { registry } : {}),
       ...(readFile ? { readFile } : {}),
       ...(opts.deferUnresolved ? { deferUnresolved: true } : {}),
+      ...(tree ? { tree } : {}),
     });
   }
 
@@ -218,6 +246,8 @@ export class Session {
     request: RunRequest,
     outputs: SessionOutputs,
   ): Promise<Value> {
+    // The grid first: one that cannot be reached stops the run before anything is written.
+    const grid = this.options.grid ? await this.gridOf(program) : undefined;
     const layers: Layer[] = [];
     const cache = this.cacheOf(program);
     if (cache) layers.push(cache);
@@ -225,16 +255,19 @@ export class Session {
     const stderr = outputs.stderr ?? this.options.stderr;
     const journal = request.name === undefined ? undefined : await this.openJournal(program, fn, fields, request, stderr);
     if (journal) layers.push(journal);
-    layers.push(...outputs.layers);
-    const call = program.call(fn, fields, {
-      services: journal ? this.services.with(INPUTS, journal) : this.services,
-      ...(layers.length > 0 ? { hooks: stackLayers(layers) } : {}),
-      ...(stdout ? { stdout } : {}),
-      ...(stderr ? { stderr } : {}),
-      ...(request.signal ? { signal: request.signal } : {}),
-      ...(this.options.maxDepth !== undefined ? { maxDepth: this.options.maxDepth } : {}),
-      ...(request.check !== undefined ? { check: request.check } : {}),
-    });
+    if (grid) layers.push(grid);
+    layers.push(...outputs.layers, ...(request.layers ?? []));
+    const runHere = () =>
+      program.call(fn, fields, {
+        services: journal ? this.services.with(INPUTS, journal) : this.services,
+        ...(layers.length > 0 ? { hooks: stackLayers(layers) } : {}),
+        ...(stdout ? { stdout } : {}),
+        ...(stderr ? { stderr } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(this.options.maxDepth !== undefined ? { maxDepth: this.options.maxDepth } : {}),
+        ...(request.check !== undefined ? { check: request.check } : {}),
+      });
+    const call = grid ? entryThroughGrid(grid, program, fn, fields, request, runHere) : runHere();
     try {
       const result = await call;
       journal?.end(undefined);
@@ -267,11 +300,33 @@ export class Session {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const layers: Layer[] = [...this.caches.values(), ...(this.outputs ? (await this.outputs).layers : [])];
+    const grids = await Promise.all([...this.grids.values()].map((g) => g.catch(() => undefined)));
+    const layers: Layer[] = [
+      ...this.caches.values(),
+      ...grids.filter((g) => g !== undefined),
+      ...(this.outputs ? (await this.outputs).layers : []),
+    ];
     this.caches.clear();
+    this.grids.clear();
     const warn = warner(this.options);
     for (const e of await closeLayers(layers)) warn(e instanceof Error ? e.message : String(e));
+    await this.gridSession?.then((g) => g.close()).catch(() => undefined);
     await this.access.close();
+  }
+
+  /**
+   * The program's grid layer, made at its first run; the grid's connections are opened with the
+   * first (a UsageError if the grid cannot be reached). The grid's code is loaded only then.
+   */
+  private gridOf(program: KoProgram): Promise<Layer> {
+    let layer = this.grids.get(program);
+    if (!layer) {
+      const options = this.options.grid!;
+      this.gridSession ??= import("./grid.js").then((m) => m.openSessionGrid(options, this.options.env ?? process.env));
+      layer = this.gridSession.then((g) => g.layerFor(program, this.offloaded));
+      this.grids.set(program, layer);
+    }
+    return layer;
   }
 
   /** The program's cache layer, opened at its first run when the session caches. */
@@ -280,7 +335,8 @@ export class Session {
     if (!cache) return undefined;
     let layer = this.caches.get(program);
     if (!layer) {
-      const opened = openCacheFor(program, cache === true ? { script: scriptPath(program.entry) } : { dir: cache.dir }, this.options);
+      const where = cache === true ? { script: scriptPath(program.entry) } : { dir: cache.dir };
+      const opened = openCacheFor(program, { ...where, offloaded: this.offloaded }, this.options);
       this.caches.set(program, (layer = opened));
     }
     return layer;
@@ -310,6 +366,26 @@ export class Session {
       throw e instanceof JournalError ? new UsageError(e.message) : e;
     });
   }
+}
+
+/**
+ * The run's entry call, offered to the grid's layer as any other call: a function chosen to run
+ * remotely runs there even when it is the one the run starts with; any other runs here.
+ */
+async function entryThroughGrid(
+  grid: Layer,
+  program: KoProgram,
+  fn: KoFunction,
+  fields: readonly Field[],
+  request: RunRequest,
+  runHere: () => Promise<Value>,
+): Promise<Value> {
+  if (request.check !== false) {
+    const { errors } = program.check(fn, fields);
+    if (errors.length > 0) throw new KoTypeError(errors);
+  }
+  const signal = request.signal ?? new AbortController().signal;
+  return grid.koCall!({ fn, fields, depth: 1, signal }, () => runHere());
 }
 
 /** A new session; close it when done (it may hold a cluster connection and open files). */
@@ -388,7 +464,11 @@ function opening<T>(what: string, file: string, open: () => T): T {
   }
 }
 
-function openCacheFor(program: KoProgram, where: { script: string } | { dir: string }, opts: SessionOptions): CacheLayer {
+function openCacheFor(
+  program: KoProgram,
+  where: ({ script: string } | { dir: string }) & { offloaded: OffloadedWork },
+  opts: SessionOptions,
+): CacheLayer {
   // Loaded with the session: the cache is on for every `ko run` that does not say --no-cache.
   return openCache({
     compiled: program.compiled,

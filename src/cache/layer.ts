@@ -33,7 +33,7 @@
 import { KoFunction } from "../compile/circuit.js";
 import type { HostCall, KoCall, Next } from "../runtime/hooks.js";
 import type { Field, Value } from "../value/value.js";
-import type { HostLayerCall, Layer, StepSite } from "../instrument/layers.js";
+import type { HostLayerCall, Layer, OffloadedWork, StepSite } from "../instrument/layers.js";
 import type { EntryBody, StoredFile } from "./entry.js";
 import { callKey, codeHash, isPureCallable } from "../instrument/call-keys.js";
 import { cachePolicyOf, type FileCall } from "../host/cache-policy.js";
@@ -63,6 +63,8 @@ export interface CacheOptions {
   readonly minMs?: number;
   /** Told about a failure to write the cache (a full disk...), which never fails the run. */
   readonly warn?: (message: string) => void;
+  /** Work other processes do for this one's calls (the grid's), counted as this process's CPU time. */
+  readonly offloaded?: OffloadedWork;
   /**
    * Whether the program can call a make-style host function (see `reachesCacheable`); if not,
    * host calls are not watched at all, which spares every builtin call a detour. Default true.
@@ -135,6 +137,8 @@ interface Timing {
   readonly cpu0: NodeJS.CpuUsage | undefined;
   /** `covered` when the call started. */
   readonly covered0: number;
+  /** The offloaded work when the call started. */
+  readonly offloaded0: number;
 }
 
 /** The weight of the latest timed call in `slowness`. */
@@ -207,7 +211,12 @@ export class CacheLayer implements Layer {
     }
     if (deep) return next();
     this.counts.misses++;
-    const timing: Timing = { t0: performance.now(), cpu0: sampled ? undefined : process.cpuUsage(), covered0: this.covered };
+    const timing: Timing = {
+      t0: performance.now(),
+      cpu0: sampled ? undefined : process.cpuUsage(),
+      covered0: this.covered,
+      offloaded0: this.opts.offloaded?.ms ?? 0,
+    };
     if (!sampled) {
       this.open.add(timing);
       state.openCalls++;
@@ -349,7 +358,8 @@ export class CacheLayer implements Layer {
       return;
     }
     const cpu = process.cpuUsage(timing.cpu0);
-    const work = Math.min(ms, (cpu.user + cpu.system) / 1000);
+    const offloaded = (this.opts.offloaded?.ms ?? 0) - timing.offloaded0;
+    const work = Math.min(ms, (cpu.user + cpu.system) / 1000 + offloaded);
     const uncovered = work - (this.covered - timing.covered0);
     if (work < this.minMs || (!outermost && uncovered < this.minMs)) {
       this.counts.cheap++;

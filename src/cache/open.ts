@@ -3,6 +3,7 @@
  */
 import type { Compiled } from "../compile/compile.js";
 import { programCallables } from "../instrument/callables.js";
+import type { OffloadedWork } from "../instrument/layers.js";
 import { CacheLayer } from "./layer.js";
 import { cacheDirFor } from "../instrument/ko-dir.js";
 import { cachePolicyOf } from "../host/cache-policy.js";
@@ -18,6 +19,8 @@ export interface OpenCacheOptions {
   readonly dir?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly warn?: (message: string) => void;
+  /** Work the grid's workers do for this process's calls (instrument/layers.ts). */
+  readonly offloaded?: OffloadedWork;
 }
 
 export function openCache(opts: OpenCacheOptions): CacheLayer {
@@ -30,6 +33,7 @@ export function openCache(opts: OpenCacheOptions): CacheLayer {
     ...(minMs !== undefined && minMs !== "" && Number.isFinite(Number(minMs)) ? { minMs: Number(minMs) } : {}),
     makeStyle: reachesCacheable(opts.compiled),
     ...(opts.warn ? { warn: opts.warn } : {}),
+    ...(opts.offloaded ? { offloaded: opts.offloaded } : {}),
   });
 }
 

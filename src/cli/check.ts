@@ -1,13 +1,15 @@
 /**
  * `ko check FILE|DIR|PKG... [--entry FUNC] [--root DIR]` (reference 3.7, 8.5): parse, resolve, compile and
- * infer types, running nothing. Errors are failures certain to happen when the entry runs;
- * warnings are failures the checker cannot rule out. Exit status 0, or 3 if any error (D19).
+ * infer types, running nothing. Without `--entry`, every function of the package is checked
+ * (D33): those a run may start from as they would be called, the others for arguments of any
+ * type. Errors are failures certain to happen when the function runs; warnings are failures the
+ * checker cannot rule out, and likely mistakes (D35). Exit status 0, or 3 if any error (D19).
  */
 import type { KoProgram } from "../api/program.js";
 import { renderFailure } from "../api/failures.js";
 import { CompileFailure, type Diagnostic } from "../diag/diagnostic.js";
 import { displayPath } from "../diag/render.js";
-import { defaultEntries, TypeQuery, type Entry } from "../types/index.js";
+import { TypeQuery, type Entry } from "../types/index.js";
 import { EXIT, UsageError } from "../diag/exit.js";
 import { cliSession, compileOrReport } from "./run.js";
 import { fileDirOrPackage } from "./targets.js";
@@ -20,9 +22,8 @@ export interface CheckFlags {
   readonly types?: boolean;
 }
 
-/** The entries of a package: those named by --entry, else every parameterless and Test* function. */
+/** The entries named by --entry. */
 function entriesOf(compiled: KoProgram, names: readonly string[]): Entry[] {
-  if (names.length === 0) return defaultEntries(compiled.compiled.functions.get(compiled.packagePath) ?? new Map());
   return names.map((name) => {
     const fn = compiled.func(name);
     if (!fn) throw new UsageError(`function ${name} not found in package ${compiled.packagePath}`);
@@ -35,7 +36,10 @@ export function checkCommand(targets: string[], flags: CheckFlags, io: CliIO): n
   for (const target of targets) {
     const compiled = compileOrReport(cliSession(flags.root), fileDirOrPackage(target), io.stderr);
     if (typeof compiled === "number") return compiled;
-    const report = compiled.types.check(entriesOf(compiled, flags.entry));
+    const report =
+      flags.entry.length === 0
+        ? compiled.types.checkPackage(compiled.compiled.functions.get(compiled.packagePath) ?? new Map())
+        : compiled.types.check(entriesOf(compiled, flags.entry));
     errors += report.errors.length;
     print(report.diagnostics, compiled, io);
     if (flags.types) printTypes(new TypeQuery(report, compiled.compiled, compiled.program), compiled, io);

@@ -11,6 +11,8 @@ import { checkCommand, type CheckFlags } from "./check.js";
 import type { ClusterServeOptions } from "./cluster.js";
 import type { FmtFlags } from "./fmt.js";
 import type { GraphFlags } from "./graph.js";
+import type { GridCommandFlags } from "./grid.js";
+import type { WorkerFlags } from "./worker.js";
 import type { LspFlags } from "./lsp.js";
 import type { ReplFlags } from "./repl.js";
 import type { RunsFlags } from "./runs.js";
@@ -90,6 +92,10 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
     .option("--dry-run", "the same as --plan")
     .option("--policy <file>", "what the run may do to the cluster (default: ko.policy.yaml next to the script)")
     .option("-y, --yes", "apply a plan that deletes without asking (on a cluster that is not the embedded one)")
+    // The grid (src/grid/): calls of pure functions computed by `ko worker`s through Redis.
+    .option("--grid <url>", "run calls of pure functions on the grid of workers at this Redis URL (redis://HOST:PORT)")
+    .option("--remote <f,g|auto>", "with --grid: the functions whose calls run remotely, or auto (the default): measured slow ones")
+    .option("--grid-prefix <prefix>", "with --grid: the grid's key prefix in Redis, as its workers were given it (default ko)")
     .action((target: string, func: string | undefined, opts: RunFlags) => setStatus(runCommand(target, func, { ...opts, argv }, io)));
 
   cmd
@@ -214,6 +220,30 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
     .action((target: string, func: string | undefined, opts: GraphFlags) =>
       setStatus(import("./graph.js").then((m) => m.graphCommand(target, func, opts, io))),
     );
+
+  // The grid's worker and status, loaded only when used (with BullMQ and ioredis).
+  cmd
+    .command("worker")
+    .description("compute the calls clients send to the grid at --redis URL, until SIGINT or SIGTERM")
+    .option("--redis <url>", "the grid's Redis (redis://HOST:PORT[/DB])")
+    .option("--concurrency <n>", "how many jobs to run at once (default 1)")
+    .option("--name <name>", "the worker's name in failure chains, events and ko grid status (default HOST-PID)")
+    .addOption(rootOption())
+    .option("--prefix <prefix>", "the grid's key prefix in Redis (default ko)")
+    .option(
+      "--lock-ms <ms>",
+      "how long a job's lock lasts without renewal: a dead worker's jobs move on after about twice this (default 10000)",
+    )
+    .action((opts: WorkerFlags) => setStatus(import("./worker.js").then((m) => m.workerCommand(opts, io))));
+
+  cmd
+    .command("grid")
+    .description("show a grid's queue, workers, jobs by state and memo (status), or forget all it holds (clear)")
+    .argument("<action>", "status or clear")
+    .option("--redis <url>", "the grid's Redis (redis://HOST:PORT[/DB])")
+    .option("--prefix <prefix>", "the grid's key prefix in Redis (default ko)")
+    .option("--json", "print the status as JSON")
+    .action((action: string, opts: GridCommandFlags) => setStatus(import("./grid.js").then((m) => m.gridCommand(action, opts, io))));
 
   return cmd;
 }

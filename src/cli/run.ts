@@ -12,6 +12,7 @@ import { formatResult, UnwritableResult, type OutputFormat } from "../api/result
 import { groupValues } from "../value/sequence.js";
 import type { Field, Value } from "../value/value.js";
 import { clusterOptions, type ClusterFlags } from "./cluster-flags.js";
+import { gridOptions, type GridFlags } from "./grid-flags.js";
 import { KoExit } from "../stdlib/os.js";
 import { argField, playField } from "./args.js";
 import { EXIT, UsageError } from "../diag/exit.js";
@@ -37,7 +38,7 @@ export interface SessionFlags {
   readonly progress?: boolean;
 }
 
-export interface RunFlags extends SessionFlags, ClusterFlags {
+export interface RunFlags extends SessionFlags, ClusterFlags, GridFlags {
   readonly arg: string[];
   readonly list?: string;
   readonly maxDepth?: number;
@@ -129,7 +130,12 @@ export function printRefusal(compiled: KoProgram, diagnostics: readonly Diagnost
 export function refuseIllTyped(compiled: KoProgram, calls: readonly EntryCall[], stderr: (text: string) => void): boolean {
   warnDeferred(compiled, calls, stderr);
   const errors = calls.flatMap((call) => refusalOf(compiled, call));
-  if (errors.length === 0) return false;
+  if (errors.length === 0) {
+    // Errors the calls cannot reach, and likely mistakes, are warnings: the run goes on (D33, D35).
+    const warnings = compiled.runWarnings(calls);
+    if (warnings.length > 0) stderr(renderFailure(new KoCompileError(warnings, compiled.sources), compiled.sources));
+    return false;
+  }
   printRefusal(compiled, errors, stderr);
   return true;
 }
@@ -167,6 +173,7 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
   if (flags.resume && !flags.name) throw new UsageError("--resume needs --name NAME: the run to resume");
   if (rerunSteps(flags).length > 0 && !flags.resume) throw new UsageError("--rerun needs --resume: it picks steps of a run to resume");
   if (flags.name !== undefined && names.length !== 1) throw new UsageError("--name journals one function: give FUNC, not --list");
+  const grid = gridOptions(flags);
   const session = cliSession(flags.root, {
     kubernetes: clusterOptions(flags, entry.kind === "file" ? entry.file : entry.kind === "dir" ? entry.dir : undefined),
     cache: flags.cache !== false && entry.kind !== "package",
@@ -177,6 +184,7 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
     stdout: io.stdout,
     stderr: io.stderr,
     ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
+    ...(grid ? { grid } : {}),
   });
   try {
     return await runIn(session, entry, names, fields, flags, io);

@@ -4,6 +4,7 @@
  * controllers both call this, so a controller's write is indistinguishable from a client's.
  */
 import { randomUUID } from "node:crypto";
+import { customScale, setCustomReplicas } from "./crd.js";
 import {
   alreadyExists,
   ApiError,
@@ -13,9 +14,12 @@ import {
   gone,
   invalid,
   invalidField,
+  methodNotAllowed,
   notFound,
   requiredField,
   STALE,
+  tooLong,
+  unsupportedMediaType,
   type FieldError,
 } from "./errors.js";
 import { isPlainObject } from "./fields.js";
@@ -30,7 +34,8 @@ import {
   type FieldRequirement,
   type Requirement,
 } from "./selectors.js";
-import { fieldShape, shapeOf, type Shape } from "./shapes.js";
+import { prune as pruneToSchema } from "./schema.js";
+import { fieldShape, objectMeta, shapeOf, type Shape } from "./shapes.js";
 import type { Store } from "./object-store.js";
 import { clone, deepEqual, randomSuffix, timestamp } from "./util.js";
 import { validateLabels, validateName } from "./validation.js";
@@ -77,8 +82,20 @@ export interface Filter {
 
 export const PROTECTED_NAMESPACES = ["default", "kube-system", "kube-public"];
 
+/** The patch types a custom resource reads (no strategic merge patch: it has no patch metadata). */
+export const CUSTOM_PATCH_TYPES = ["application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"];
+
+/** The total size of an object's annotations (keys and values) the server accepts. */
+export const ANNOTATIONS_LIMIT = 256 * 1024;
+/** etcd's request limit (--max-request-bytes' default): a larger object is refused by storage. */
+export const STORAGE_LIMIT = 1.5 * 1024 * 1024;
+/** The API server's etcd client sends at most this much (grpc's MaxCallSendMsgSize). */
+export const STORAGE_CLIENT_LIMIT = 2 * 1024 * 1024;
+
 export class Api {
-  private readonly shapes = new Map<string, Shape>();
+  private readonly shapes = new WeakMap<ResourceType, Shape>();
+  /** Each stored object as each resource serves it (fromStorage is pure; stored objects are never mutated). */
+  private readonly views = new WeakMap<ResourceType, WeakMap<KObject, KObject>>();
 
   constructor(
     readonly store: Store,
@@ -88,21 +105,44 @@ export class Api {
   ) {}
 
   shape(rt: ResourceType): Shape {
-    let s = this.shapes.get(rt.kind);
-    if (!s) this.shapes.set(rt.kind, (s = shapeOf(rt.kind)));
+    let s = this.shapes.get(rt);
+    if (!s) this.shapes.set(rt, (s = rt.shape ?? shapeOf(rt.kind)));
     return s;
+  }
+
+  /** A stored object as `rt` serves it (its version, defaults on read); the object itself for most built-ins. */
+  view(rt: ResourceType, o: KObject): KObject {
+    if (!rt.fromStorage) return o;
+    let byObject = this.views.get(rt);
+    if (!byObject) this.views.set(rt, (byObject = new WeakMap()));
+    let v = byObject.get(o);
+    if (!v) byObject.set(o, (v = rt.fromStorage(o)));
+    return v;
+  }
+
+  /** Writes an object of `rt` as the store keeps it; returns it as `rt` serves it. */
+  private put(rt: ResourceType, o: KObject): KObject {
+    const stored = rt.toStorage ? rt.toStorage(o) : o;
+    checkStorageSize(stored);
+    return this.view(rt, this.store.put(grKey(rt), stored));
+  }
+
+  private remove(rt: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
+    const removed = this.store.remove(grKey(rt), namespace, name);
+    return removed && this.view(rt, removed);
   }
 
   // ---------- reads ----------
 
   get(rt: ResourceType, namespace: string | undefined, name: string): KObject {
-    const o = this.store.get(grKey(rt), rt.namespaced ? namespace : undefined, name);
+    const o = this.tryGet(rt, namespace, name);
     if (!o) throw notFound(rt, name);
     return o;
   }
 
   tryGet(rt: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
-    return this.store.get(grKey(rt), rt.namespaced ? namespace : undefined, name);
+    const o = this.store.get(grKey(rt), rt.namespaced ? namespace : undefined, name);
+    return o && this.view(rt, o);
   }
 
   compileFilter(rt: ResourceType, opts: { labelSelector?: string; fieldSelector?: string }): Filter {
@@ -131,6 +171,7 @@ export class Api {
     const filter = this.compileFilter(rt, opts);
     const rv = String(this.store.resourceVersion);
     let all = this.store.list(grKey(rt), rt.namespaced ? namespace : undefined);
+    if (rt.fromStorage) all = all.map((o) => this.view(rt, o));
     if (opts.continue) {
       let token: { rv: number; start: string };
       try {
@@ -161,6 +202,7 @@ export class Api {
   // ---------- writes ----------
 
   create(rt: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): KObject {
+    if (rt.custom?.terminating) throw methodNotAllowed("create not allowed while custom resource definition is terminating");
     const o = this.decode(rt, body, opts);
     const meta = o.metadata;
     if (rt.namespaced) {
@@ -195,7 +237,7 @@ export class Api {
     if (this.tryGet(rt, meta.namespace, meta.name)) throw alreadyExists(rt, meta.name);
     this.allocate(rt, o);
     if (opts.dryRun) return o;
-    return this.store.put(grKey(rt), o);
+    return this.put(rt, o);
   }
 
   /** PUT of the main resource (or of /status when `subresource` is "status"). */
@@ -252,8 +294,10 @@ export class Api {
       rt.prepareUpdate?.(o, old);
       rt.defaults?.(o);
     }
-    this.validate(rt, o, old);
-    if (rt.generation && subresource === "" && specChanged(o, old)) o.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    this.validate(rt, o, old, subresource);
+    // Custom resources count any change outside metadata (status too, without a status subresource).
+    if (rt.generation && subresource === "" && (rt.custom ? changedOutside(o, old, ["metadata"]) : specChanged(o, old)))
+      o.metadata.generation = (old.metadata.generation ?? 1) + 1;
     if (managedFields) o.metadata.managedFields = managedFields;
     else if (deepEqual(o.metadata.managedFields, old.metadata.managedFields)) {
       const mf = trackUpdate(old, o, this.manager(opts), apiVersionOf(rt), this.shape(rt), subresource);
@@ -265,10 +309,10 @@ export class Api {
     if (opts.dryRun) return o;
     // An object being deleted disappears once its last finalizer is gone.
     if (o.metadata.deletionTimestamp && !o.metadata.finalizers?.length && !(rt.kind === "Namespace" && o.spec?.finalizers?.length)) {
-      this.store.put(grKey(rt), o);
-      return this.store.remove(grKey(rt), o.metadata.namespace, o.metadata.name) ?? o;
+      this.put(rt, o);
+      return this.remove(rt, o.metadata.namespace, o.metadata.name) ?? o;
     }
-    return this.store.put(grKey(rt), o);
+    return this.put(rt, o);
   }
 
   patch(
@@ -280,6 +324,7 @@ export class Api {
     opts: WriteOptions & { force?: boolean } = {},
     subresource: "" | "status" = "",
   ): KObject {
+    if (type === "strategic" && !rt.strategicMerge) throw unsupportedMediaType(CUSTOM_PATCH_TYPES);
     const old = this.tryGet(rt, namespace, name);
     if (type === "apply") return this.apply(rt, namespace, name, old, patch, opts, subresource);
     if (!old) throw notFound(rt, name);
@@ -371,7 +416,7 @@ export class Api {
       }
       if (opts.dryRun) return { object: o, deleted: false };
       if (deepEqual(o, old)) return { object: old, deleted: false };
-      return { object: this.store.put(grKey(rt), o), deleted: false };
+      return { object: this.put(rt, o), deleted: false };
     }
     const propagation =
       opts.propagationPolicy ??
@@ -394,6 +439,7 @@ export class Api {
       remove("orphan");
       remove("foregroundDeletion");
     }
+    if (!old.metadata.deletionTimestamp) for (const f of rt.deleteFinalizers ?? []) add(f);
     // A scheduled pod terminates gracefully: the kubelet stand-in removes it after the grace period.
     const grace =
       rt.kind === "Pod" && old.spec?.nodeName && !["Succeeded", "Failed"].includes(old.status?.phase)
@@ -402,12 +448,12 @@ export class Api {
     const needsWait = finalizers.length > 0 || grace > 0;
     if (!needsWait && !old.metadata.deletionTimestamp) {
       if (opts.dryRun) return { object: old, deleted: true };
-      return { object: this.store.remove(grKey(rt), old.metadata.namespace, name) ?? old, deleted: true };
+      return { object: this.remove(rt, old.metadata.namespace, name) ?? old, deleted: true };
     }
     if (!needsWait) {
       // Already terminating with no finalizers left (grace now 0): finish it.
       if (opts.dryRun) return { object: old, deleted: true };
-      return { object: this.store.remove(grKey(rt), old.metadata.namespace, name) ?? old, deleted: true };
+      return { object: this.remove(rt, old.metadata.namespace, name) ?? old, deleted: true };
     }
     const o = clone(old);
     if (finalizers.length) o.metadata.finalizers = finalizers;
@@ -415,12 +461,13 @@ export class Api {
       o.metadata.deletionTimestamp = timestamp(new Date(Date.now() + grace * 1000));
       o.metadata.deletionGracePeriodSeconds = grace;
       if (rt.generation) o.metadata.generation = (o.metadata.generation ?? 1) + 1;
+      rt.prepareDelete?.(o);
     } else if (grace < (o.metadata.deletionGracePeriodSeconds ?? 0)) {
       o.metadata.deletionTimestamp = timestamp(new Date(Date.now() + grace * 1000));
       o.metadata.deletionGracePeriodSeconds = grace;
     }
     if (opts.dryRun || deepEqual(o, old)) return { object: o, deleted: false };
-    return { object: this.store.put(grKey(rt), o), deleted: false };
+    return { object: this.put(rt, o), deleted: false };
   }
 
   deleteCollection(rt: ResourceType, namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions = {}): KObject[] {
@@ -446,16 +493,17 @@ export class Api {
     o.spec = { ...(o.spec ?? {}), finalizers: Array.isArray(body?.spec?.finalizers) ? body.spec.finalizers : [] };
     if (opts.dryRun) return o;
     if (o.metadata.deletionTimestamp && !o.spec.finalizers.length && !o.metadata.finalizers?.length) {
-      this.store.put(grKey(rt), o);
-      return this.store.remove(grKey(rt), undefined, name) ?? o;
+      this.put(rt, o);
+      return this.remove(rt, undefined, name) ?? o;
     }
-    return this.store.put(grKey(rt), o);
+    return this.put(rt, o);
   }
 
   // ---------- scale ----------
 
   getScale(rt: ResourceType, namespace: string | undefined, name: string): KObject {
     const o = this.get(rt, namespace, name);
+    if (rt.custom?.scale) return customScale(o, rt.custom.scale);
     return {
       kind: "Scale",
       apiVersion: "autoscaling/v1",
@@ -481,7 +529,8 @@ export class Api {
         invalidField("spec.replicas", replicas, "must be greater than or equal to 0"),
       ]);
     const o = clone(old);
-    o.spec = { ...o.spec, replicas };
+    if (rt.custom?.scale) setCustomReplicas(o, rt.custom.scale, replicas);
+    else o.spec = { ...o.spec, replicas };
     this.write(rt, old, o, opts, "");
     return this.getScale(rt, namespace, name);
   }
@@ -494,6 +543,7 @@ export class Api {
     patch: unknown,
     opts: WriteOptions = {},
   ): KObject {
+    if (type === "strategic" && !rt.strategicMerge) throw unsupportedMediaType(CUSTOM_PATCH_TYPES);
     const scale = this.getScale(rt, namespace, name);
     let patched: unknown;
     if (type === "json") patched = jsonPatch(scale, patch);
@@ -530,7 +580,11 @@ export class Api {
         `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: json: cannot unmarshal ${typeof o.metadata} into Go struct field ${rt.kind}.metadata of type v1.ObjectMeta`,
       );
     const unknown: string[] = [];
-    prune(o, this.shape(rt), "", unknown);
+    if (rt.custom) {
+      // ObjectMeta is closed; the rest is pruned by the schema (x-kubernetes-preserve-unknown-fields kept).
+      prune(o.metadata, objectMeta, "metadata", unknown);
+      unknown.push(...pruneToSchema(o, rt.custom.schema));
+    } else prune(o, this.shape(rt), "", unknown);
     if (unknown.length) {
       const mode = opts.fieldValidation ?? "Warn";
       if (mode === "Strict")
@@ -542,16 +596,21 @@ export class Api {
     return o;
   }
 
-  private validate(rt: ResourceType, o: KObject, old: KObject | undefined): void {
+  private validate(rt: ResourceType, o: KObject, old: KObject | undefined, subresource: "" | "status" = ""): void {
     const errs: FieldError[] = [];
     const m = o.metadata;
     if (!old) errs.push(...validateName(rt.nameRule, m.name));
     errs.push(...validateLabels(m.labels, "metadata.labels"));
     if (m.annotations !== undefined) {
       if (!isPlainObject(m.annotations)) errs.push(invalidField("metadata.annotations", m.annotations, "must be a map of strings"));
-      else
-        for (const [k, v] of Object.entries(m.annotations))
+      else {
+        let size = 0;
+        for (const [k, v] of Object.entries(m.annotations)) {
           if (typeof v !== "string") errs.push(invalidField(`metadata.annotations[${k}]`, v, "must be a string"));
+          else size += Buffer.byteLength(k) + Buffer.byteLength(v);
+        }
+        if (size > ANNOTATIONS_LIMIT) errs.push(tooLong("metadata.annotations", ANNOTATIONS_LIMIT));
+      }
     }
     if (m.finalizers !== undefined && !Array.isArray(m.finalizers))
       errs.push(invalidField("metadata.finalizers", m.finalizers, "must be a list"));
@@ -562,7 +621,8 @@ export class Api {
       });
     if (old && m.deletionTimestamp && Array.isArray(m.finalizers))
       for (const f of m.finalizers) if (!(old.metadata.finalizers ?? []).includes(f)) errs.push(forbiddenFinalizer(f));
-    errs.push(...(rt.validate?.(o, old) ?? []));
+    if (subresource === "status" && old && rt.validateStatus) errs.push(...rt.validateStatus(o, old));
+    else errs.push(...(rt.validate?.(o, old) ?? []));
     if (errs.length) throw invalid(rt, m.name ?? "", errs);
   }
 
@@ -584,6 +644,28 @@ function forbiddenFinalizer(f: string): FieldError {
     field: "metadata.finalizers",
     detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${JSON.stringify(f)}}`,
   };
+}
+
+/**
+ * What storage would refuse, as the real server relays it: etcd takes requests up to 1.5 MiB, the
+ * API server's etcd client sends up to 2 MiB; both refusals reach the client as 500s with their
+ * own words. (Bodies over 3 MiB never get this far: 413.)
+ */
+function checkStorageSize(o: KObject): void {
+  const bytes = Buffer.byteLength(JSON.stringify(o));
+  if (bytes > STORAGE_CLIENT_LIMIT)
+    throw new ApiError(
+      500,
+      "",
+      `rpc error: code = ResourceExhausted desc = trying to send message larger than max (${bytes} vs. ${STORAGE_CLIENT_LIMIT})`,
+    );
+  if (bytes > STORAGE_LIMIT) throw new ApiError(500, "", "etcdserver: request is too large");
+}
+
+/** Anything outside the given top-level fields differs. */
+function changedOutside(a: KObject, b: KObject, fields: string[]): boolean {
+  const strip = (o: KObject) => Object.fromEntries(Object.entries(o).filter(([k]) => !fields.includes(k)));
+  return !deepEqual(strip(a), strip(b));
 }
 
 /** Anything outside metadata and status differs. */

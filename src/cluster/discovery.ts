@@ -21,13 +21,17 @@ export function apiVersions(hostPort: string): KObject {
 }
 
 export function apiGroupList(registry: Registry): KObject {
-  return { kind: "APIGroupList", apiVersion: "v1", groups: registry.groups().map((g) => apiGroup(registry, g)) };
+  const groups = registry.groups().map((g) => {
+    const { kind: _k, apiVersion: _v, ...group } = apiGroup(registry, g);
+    return group;
+  });
+  return { kind: "APIGroupList", apiVersion: "v1", groups };
 }
 
+/** A named group with its versions, the preferred one first (custom resources may serve several). */
 export function apiGroup(registry: Registry, group: string): KObject {
-  const version = registry.all.find((rt) => rt.group === group)!.version;
-  const gv = { groupVersion: `${group}/${version}`, version };
-  return { kind: "APIGroup", apiVersion: "v1", name: group, versions: [gv], preferredVersion: gv };
+  const versions = registry.versions(group).map((version) => ({ groupVersion: `${group}/${version}`, version }));
+  return { kind: "APIGroup", apiVersion: "v1", name: group, versions, preferredVersion: versions[0] };
 }
 
 export function apiResourceList(registry: Registry, group: string, version: string): KObject | undefined {
@@ -59,13 +63,14 @@ export function aggregatedDiscovery(registry: Registry, core: boolean): KObject 
     apiVersion: "apidiscovery.k8s.io/v2",
     metadata: {},
     items: groups.map((g) => {
-      const types = registry.all.filter((rt) => rt.group === g);
+      const versions = g ? registry.versions(g) : ["v1"];
       return {
         metadata: g ? { name: g, creationTimestamp: null } : { creationTimestamp: null },
-        versions: [
-          {
-            version: types[0]!.version,
-            resources: types.map((rt) => {
+        versions: versions.map((version) => ({
+          version,
+          resources: registry.all
+            .filter((rt) => rt.group === g && rt.version === version)
+            .map((rt) => {
               const r: KObject = {
                 resource: rt.plural,
                 responseKind: { group: rt.group, version: rt.version, kind: rt.kind },
@@ -84,9 +89,8 @@ export function aggregatedDiscovery(registry: Registry, core: boolean): KObject 
                 }));
               return r;
             }),
-            freshness: "Current",
-          },
-        ],
+          freshness: "Current",
+        })),
       };
     }),
   };

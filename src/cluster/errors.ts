@@ -52,6 +52,8 @@ export class ApiError extends Error {
       reason: this.reason,
       code: this.code,
     };
+    // An error the server has no reason for (one storage relays) has none on the wire.
+    if (!this.reason) delete s.reason;
     if (this.details) s.details = this.details;
     return s;
   }
@@ -124,7 +126,9 @@ export interface FieldError {
     | "FieldValueNotSupported"
     | "FieldValueForbidden"
     | "FieldValueDuplicate"
-    | "FieldValueTooLong";
+    | "FieldValueTooLong"
+    | "FieldValueTooMany"
+    | "FieldValueTypeInvalid";
   field: string;
   value?: unknown;
   detail?: string;
@@ -145,9 +149,35 @@ export const unsupportedValue = (field: string, value: unknown, valid: string[])
   detail: `supported values: ${valid.map((v) => JSON.stringify(v)).join(", ")}`,
 });
 export const duplicateField = (field: string, value: unknown): FieldError => ({ type: "FieldValueDuplicate", field, value });
+/** field.TooLong: the value is omitted, the limit said in bytes (apimachinery 1.32). */
+export const tooLong = (field: string, max: number): FieldError => ({
+  type: "FieldValueTooLong",
+  field,
+  detail: max >= 0 ? `may not be more than ${max} ${max === 1 ? "byte" : "bytes"}` : "value is too long",
+});
+/** field.TooMany: "Too many: 3: must have at most 2 items". */
+export const tooMany = (field: string, actual: number, max: number): FieldError => ({
+  type: "FieldValueTooMany",
+  field,
+  ...(actual >= 0 ? { value: actual } : {}),
+  detail: max >= 0 ? `must have at most ${max} ${max === 1 ? "item" : "items"}` : "has too many items",
+});
+/** field.TypeInvalid: rendered as "Invalid value", as apimachinery does. */
+export const typeInvalid = (field: string, value: unknown, detail: string): FieldError => ({
+  type: "FieldValueTypeInvalid",
+  field,
+  value,
+  detail,
+});
+
+/** A value already rendered as the API server prints it (Go's %#v of a map, say): printed as is. */
+export class Rendered {
+  constructor(readonly text: string) {}
+}
 
 /** A value of decoded JSON as the API server quotes it in a message. */
 function renderValue(v: unknown): string {
+  if (v instanceof Rendered) return v.text;
   if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
   return v === undefined ? "null" : JSON.stringify(v); // strings quoted, null, objects and arrays as JSON
 }
@@ -165,12 +195,18 @@ function fieldErrorBody(e: FieldError): string {
       return `Unsupported value: ${renderValue(e.value)}: ${e.detail}`;
     case "FieldValueTooLong":
       return `Too long: ${e.detail}`;
+    case "FieldValueTooMany":
+      return e.value === undefined ? `Too many: ${e.detail}` : `Too many: ${renderValue(e.value)}: ${e.detail}`;
     default:
       return `Invalid value: ${renderValue(e.value)}${e.detail ? `: ${e.detail}` : ""}`;
   }
 }
 
-/** 422 Invalid: `Pod "x" is invalid: metadata.name: Invalid value: ...`, with one cause per field error. */
+/**
+ * 422 Invalid: `Pod "x" is invalid: metadata.name: Invalid value: ...`, with one cause per field
+ * error. The kind is qualified by its group as schema.GroupKind prints it (`Deployment.apps`,
+ * `Widget.example.com`); the details carry the bare kind, which is what kubectl prints.
+ */
 export function invalid(rt: Pick<ResourceType, "group" | "kind">, name: string, errors: FieldError[]): ApiError {
   const parts = errors.map((e) => `${e.field}: ${fieldErrorBody(e)}`);
   const body = parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
@@ -180,5 +216,11 @@ export function invalid(rt: Pick<ResourceType, "group" | "kind">, name: string, 
     causes: errors.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })),
   };
   if (rt.group) d.group = rt.group;
-  return new ApiError(422, "Invalid", `${rt.kind} "${name}" is invalid: ${body}`, d);
+  const qualified = rt.group ? `${rt.kind}.${rt.group}` : rt.kind;
+  return new ApiError(422, "Invalid", `${qualified} "${name}" is invalid: ${body}`, d);
+}
+
+/** The text of one field error as apimachinery's field.Error.Error() renders it. */
+export function fieldErrorText(e: FieldError): string {
+  return `${e.field}: ${fieldErrorBody(e)}`;
 }

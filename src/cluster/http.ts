@@ -6,9 +6,9 @@
  * serves the admin endpoints under /_ko/ (behind the same guard).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Api, DeleteOptions, FieldValidation, WriteOptions } from "./api.js";
+import { CUSTOM_PATCH_TYPES, type Api, type DeleteOptions, type FieldValidation, type WriteOptions } from "./api.js";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from "./discovery.js";
-import { ApiError, badRequest, internal, methodNotAllowed, notAcceptable } from "./errors.js";
+import { ApiError, badRequest, internal, methodNotAllowed, notAcceptable, unsupportedMediaType } from "./errors.js";
 import { type Faults, type RequestInfo, type Verb, reasonFor } from "./faults.js";
 import type { Guard } from "./guard.js";
 import { bodyFormat, patchType, type BodyFormat } from "./media.js";
@@ -54,14 +54,32 @@ function sendStatus(res: ServerResponse, e: ApiError, headers: Record<string, st
   sendJSON(res, e.code, e.toStatus(), headers);
 }
 
+/** Past this much more, a body over the limit is not read to its end: the connection is closed instead. */
+const MAX_DISCARD = 32 * 1024 * 1024;
+
+/** A 413 after which the connection is closed (its body was not read to the end). */
+class BodyTooLarge extends ApiError {
+  readonly closeConnection = true;
+}
+
+/**
+ * The request body, up to the API server's limit. A larger one is 413; the rest of it is read and
+ * dropped (so the client, still sending, gets the answer), unless it goes on and on.
+ */
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new ApiError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
-    chunks.push(c as Buffer);
+  const tooLarge = () => new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${MAX_BODY}`);
+  const iterator = req[Symbol.asyncIterator]();
+  for (;;) {
+    const { value, done } = await iterator.next();
+    if (done) break;
+    size += (value as Buffer).length;
+    if (size <= MAX_BODY) chunks.push(value as Buffer);
+    else if (size > MAX_BODY + MAX_DISCARD)
+      throw new BodyTooLarge(413, "RequestEntityTooLarge", `Request entity too large: limit is ${MAX_BODY}`);
   }
+  if (size > MAX_BODY) throw tooLarge();
   return Buffer.concat(chunks);
 }
 
@@ -135,7 +153,7 @@ export class HttpFront {
       const err = e instanceof ApiError ? e : internal(e instanceof Error ? e.message : String(e));
       if (!(e instanceof ApiError)) process.emitWarning(`ko cluster: ${e instanceof Error ? e.stack : String(e)}`);
       if (res.headersSent) res.end();
-      else sendStatus(res, err);
+      else sendStatus(res, err, err instanceof BodyTooLarge ? { Connection: "close" } : {});
     });
   };
 
@@ -167,11 +185,11 @@ export class HttpFront {
     if (path.startsWith("/_ko/")) return this.admin(req, res, method, path.slice(5));
     if (path === "/openapi/v2") {
       if ((accept ?? "").includes("protobuf")) {
-        const pb = openApiV2Protobuf();
+        const pb = openApiV2Protobuf(api.registry);
         res.writeHead(200, { "Content-Type": "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", "Content-Length": pb.length });
         return void res.end(pb);
       }
-      return sendJSON(res, 200, openApiV2Json());
+      return sendJSON(res, 200, openApiV2Json(api.registry));
     }
     if (path === "/openapi/v3") return sendJSON(res, 200, this.openapi.index());
     if (path.startsWith("/openapi/v3/")) {
@@ -299,7 +317,7 @@ export class HttpFront {
 
     const rendering = negotiate(req.headers.accept, q);
     const contentType = req.headers["content-type"];
-    const warnings: string[] = [];
+    const warnings: string[] = rt.custom?.deprecationWarning ? [rt.custom.deprecationWarning] : [];
     const fieldValidation = q.string("fieldValidation");
     if (fieldValidation && !["Strict", "Warn", "Ignore"].includes(fieldValidation))
       throw badRequest(`fieldValidation parameter unsupported: ${fieldValidation}`);
@@ -353,18 +371,23 @@ export class HttpFront {
           listMeta.continue = result.continue;
           listMeta.remainingItemCount = result.remainingItemCount;
         }
-        if (rendering.kind === "table") return sendJSON(res, 200, toTable(rt, result.items, listMeta, rendering.include));
+        if (rendering.kind === "table") return sendJSON(res, 200, toTable(rt, result.items, listMeta, rendering.include), headers());
         if (rendering.kind === "metadata")
-          return sendJSON(res, 200, {
-            kind: "PartialObjectMetadataList",
-            apiVersion: "meta.k8s.io/v1",
-            metadata: listMeta,
-            items: result.items.map(partialMetadata),
-          });
-        return this.sendList(res, rt, result.items, listMeta);
+          return sendJSON(
+            res,
+            200,
+            {
+              kind: "PartialObjectMetadataList",
+              apiVersion: "meta.k8s.io/v1",
+              metadata: listMeta,
+              items: result.items.map(partialMetadata),
+            },
+            headers(),
+          );
+        return this.sendList(res, rt, result.items, listMeta, headers());
       }
       case "get":
-        if (sub === "scale") return sendJSON(res, 200, api.getScale(rt, namespace, name!));
+        if (sub === "scale") return sendJSON(res, 200, api.getScale(rt, namespace, name!), headers());
         return one(api.get(rt, namespace, name!));
       case "create": {
         const format = bodyFormat(contentType);
@@ -380,6 +403,8 @@ export class HttpFront {
       }
       case "patch": {
         const type = patchType(contentType);
+        // Custom resources have no patch metadata: refused before the body is read, as the server does.
+        if (type === "strategic" && !rt.strategicMerge) throw unsupportedMediaType(CUSTOM_PATCH_TYPES);
         const raw = await readBody(req);
         const body = await parseBody(raw, type === "apply" ? "yaml" : "json");
         if (sub === "scale") return sendJSON(res, 200, api.patchScale(rt, namespace, name!, type, body, wopts));
@@ -435,7 +460,13 @@ export class HttpFront {
   }
 
   /** Lists are serialized by hand so that 10,000 stored objects are not copied first. */
-  private sendList(res: ServerResponse, rt: ResourceType, items: KObject[], listMeta: KObject): void {
+  private sendList(
+    res: ServerResponse,
+    rt: ResourceType,
+    items: KObject[],
+    listMeta: KObject,
+    headers: Record<string, string[]> = {},
+  ): void {
     const head = `{"kind":${JSON.stringify(rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(rt))},"metadata":${JSON.stringify(listMeta)},"items":[`;
     const parts: string[] = [head];
     for (let i = 0; i < items.length; i++) parts.push(i ? `,${objectJSON(items[i]!)}` : objectJSON(items[i]!));
@@ -445,6 +476,7 @@ export class HttpFront {
       "Content-Type": "application/json",
       "Cache-Control": "no-cache, private",
       "Content-Length": Buffer.byteLength(text),
+      ...headers,
     });
     res.end(text);
   }

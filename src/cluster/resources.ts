@@ -2,8 +2,11 @@
  * The registry of served resources: names, scope, discovery metadata, and the per-kind strategy
  * hooks (defaulting, validation, what a create resets) that the generic store calls.
  */
+import type { CustomResource } from "./crd.js";
 import { type FieldError, forbiddenField, invalidField, requiredField, unsupportedValue, duplicateField } from "./errors.js";
 import { matchesLabelSelector, labelSelectorIsValid } from "./selectors.js";
+import type { Shape } from "./shapes.js";
+import type { Printer } from "./tables.js";
 import { type NameRule, validateName, isDns1123Label } from "./validation.js";
 import { deepEqual } from "./util.js";
 
@@ -38,14 +41,37 @@ export interface ResourceType {
   prepareCreate?(o: KObject): void;
   /** Carry server-owned values over on update (cluster IPs), in place on `o`. */
   prepareUpdate?(o: KObject, old: KObject): void;
+  /** Finalizers the first delete adds (a CRD's cleanup finalizer: its objects go first). */
+  deleteFinalizers?: string[];
+  /** What the first delete changes besides deletionTimestamp (a CRD's Terminating condition), in place. */
+  prepareDelete?(o: KObject): void;
   validate?(o: KObject, old: KObject | undefined): FieldError[];
+  /** Validation of a write to /status (custom resources: against the status schema only). */
+  validateStatus?(o: KObject, old: KObject): FieldError[];
+  /**
+   * The store table of another resource this one shares (events.k8s.io Events are core Events;
+   * every served version of a custom resource is one table).
+   */
+  storage?: string;
+  /** A stored object as this resource serves it: its version, defaults applied on read. Identity when absent. */
+  fromStorage?(o: KObject): KObject;
+  /** An object of this resource as the store keeps it. Identity when absent. */
+  toStorage?(o: KObject): KObject;
+  /** The kind's structure when it is not a built-in's (custom resources, events.k8s.io). */
+  shape?: Shape;
+  /** How `kubectl get` prints it when not by the built-in printers of tables.ts. */
+  printer?: Printer;
+  /** Strategic merge patches are read (custom resources take JSON, merge and apply patches only). */
+  strategicMerge: boolean;
+  /** A custom resource: its definition's schema, subresources and paths. */
+  custom?: CustomResource;
 }
 
 export const apiVersionOf = (rt: Pick<ResourceType, "group" | "version">) => (rt.group ? `${rt.group}/${rt.version}` : rt.version);
 
 const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
-function define(p: Partial<ResourceType> & Pick<ResourceType, "kind" | "plural">): ResourceType {
+export function define(p: Partial<ResourceType> & Pick<ResourceType, "kind" | "plural">): ResourceType {
   return {
     group: "",
     version: "v1",
@@ -61,6 +87,7 @@ function define(p: Partial<ResourceType> & Pick<ResourceType, "kind" | "plural">
     defaultPropagation: "Background",
     fieldSelectors: {},
     verbs: ALL_VERBS,
+    strategicMerge: true,
     ...p,
   };
 }
@@ -627,16 +654,103 @@ export const RESOURCES: ResourceType[] = [
     shortNames: ["no"],
     status: true,
   }),
+  define({
+    group: "coordination.k8s.io",
+    kind: "Lease",
+    plural: "leases",
+    defaults(o) {
+      // MicroTime fields are written back with microseconds, as the server re-encodes them.
+      const spec = o.spec;
+      if (spec && typeof spec === "object")
+        for (const f of ["acquireTime", "renewTime"]) if (typeof spec[f] === "string") spec[f] = microTime(spec[f]);
+    },
+    validate(o) {
+      const errs: FieldError[] = [];
+      const spec = o.spec ?? {};
+      if (spec.leaseDurationSeconds !== undefined && spec.leaseDurationSeconds !== null && !(spec.leaseDurationSeconds > 0))
+        errs.push(invalidField("spec.leaseDurationSeconds", spec.leaseDurationSeconds, "must be greater than 0"));
+      if (spec.leaseTransitions !== undefined && spec.leaseTransitions !== null && spec.leaseTransitions < 0)
+        errs.push(invalidField("spec.leaseTransitions", spec.leaseTransitions, "must be greater than or equal to 0"));
+      if (spec.preferredHolder && !spec.strategy)
+        errs.push(forbiddenField("spec.preferredHolder", "may only be specified if `strategy` is defined"));
+      return errs;
+    },
+  }),
 ];
 
-/** Lookup by every name a client may use: plural, singular, short name, kind (case-insensitive). */
+/** metav1.MicroTime as the server writes it: RFC 3339 with six fractional digits, in UTC. */
+export function microTime(text: string): string {
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) return text;
+  const frac = /\.(\d+)/.exec(text)?.[1] ?? "";
+  const micros = (frac + "000000").slice(0, 6);
+  return `${new Date(t).toISOString().slice(0, 19)}.${micros}Z`;
+}
+
+/**
+ * The order of versions in a group, as discovery lists them (CompareKubeAwareVersionStrings):
+ * GA before beta before alpha, higher majors and then higher minors first, anything else last.
+ */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    return m ? { stage: m[2] === "beta" ? 1 : m[2] === "alpha" ? 0 : 2, major: Number(m[1]), minor: Number(m[3] ?? 0) } : undefined;
+  };
+  const x = parse(a);
+  const y = parse(b);
+  if (x && y) return y.stage - x.stage || y.major - x.major || y.minor - x.minor;
+  if (x) return -1;
+  if (y) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Every served resource: the built-in ones, and those of CustomResourceDefinitions, which come and
+ * go at run time. Lookup by every name a client may use (plural, singular, short name, kind).
+ */
 export class Registry {
-  private readonly byPath = new Map<string, ResourceType>();
-  readonly all: readonly ResourceType[];
+  private readonly builtin: readonly ResourceType[];
+  private readonly custom = new Map<string, ResourceType[]>();
+  private byPath = new Map<string, ResourceType>();
+  private everything: readonly ResourceType[] = [];
+  private readonly listeners = new Set<() => void>();
+  /** Bumped whenever what is served changes: documents derived from the registry are rebuilt. */
+  generation = 0;
 
   constructor(types: ResourceType[] = RESOURCES) {
-    this.all = types;
-    for (const rt of types) this.byPath.set(`${rt.group}/${rt.version}/${rt.plural}`, rt);
+    this.builtin = types;
+    this.rebuild();
+  }
+
+  get all(): readonly ResourceType[] {
+    return this.everything;
+  }
+
+  /** Serves `types` for the CustomResourceDefinition `crd` (none: stops serving it). */
+  setCustom(crd: string, types: ResourceType[]): void {
+    if (types.length) this.custom.set(crd, types);
+    else if (!this.custom.delete(crd)) return;
+    this.rebuild();
+    for (const fn of this.listeners) fn();
+  }
+
+  /** The types served for a CustomResourceDefinition. */
+  customTypes(crd: string): readonly ResourceType[] {
+    return this.custom.get(crd) ?? [];
+  }
+
+  /** Told after every change of what is served (open watches of a type no longer served end). */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private rebuild(): void {
+    const custom = [...this.custom.values()].flat();
+    this.everything = [...this.builtin, ...custom];
+    this.byPath = new Map();
+    for (const rt of this.everything) this.byPath.set(`${rt.group}/${rt.version}/${rt.plural}`, rt);
+    this.generation++;
   }
 
   /** The resource served at /api[s]/{group}/{version}/{plural}. */
@@ -644,8 +758,18 @@ export class Registry {
     return this.byPath.get(`${group}/${version}/${plural}`);
   }
 
+  /** Still served as it is (a watch's type after its CustomResourceDefinition changed). */
+  serves(rt: ResourceType): boolean {
+    return this.at(rt.group, rt.version, rt.plural) === rt;
+  }
+
   byKind(apiVersion: string, kind: string): ResourceType | undefined {
     return this.all.find((rt) => rt.kind === kind && apiVersionOf(rt) === apiVersion);
+  }
+
+  /** The resource whose objects a store table holds (its first served version). */
+  byStorage(gr: string): ResourceType | undefined {
+    return this.all.find((rt) => grKey(rt) === gr);
   }
 
   /** Resolves "po", "pods", "pod", "Deployment", "deployments.apps". */
@@ -660,12 +784,19 @@ export class Registry {
     );
   }
 
+  /** Named groups: the built-in ones in their order, then those of custom resources by name. */
   groups(): string[] {
     const out: string[] = [];
-    for (const rt of this.all) if (rt.group && !out.includes(rt.group)) out.push(rt.group);
-    return out;
+    for (const rt of this.builtin) if (rt.group && !out.includes(rt.group)) out.push(rt.group);
+    const custom = [...new Set([...this.custom.values()].flat().map((rt) => rt.group))].filter((g) => !out.includes(g)).sort();
+    return [...out, ...custom];
+  }
+
+  /** The versions a group serves, preferred first. */
+  versions(group: string): string[] {
+    return [...new Set(this.all.filter((rt) => rt.group === group).map((rt) => rt.version))].sort(compareVersions);
   }
 }
 
 /** Key of a resource type in maps: "apps/deployments", "/pods". */
-export const grKey = (rt: Pick<ResourceType, "group" | "plural">) => `${rt.group}/${rt.plural}`;
+export const grKey = (rt: Pick<ResourceType, "group" | "plural" | "storage">) => rt.storage ?? `${rt.group}/${rt.plural}`;

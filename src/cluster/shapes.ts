@@ -412,6 +412,60 @@ export const kindShapes: Record<string, Shape> = {
     }),
   }),
   Node: obj({ spec: obj({}), status: obj({ conditions, addresses: keyed(["type"], obj({ type: str, address: str })) }) }),
+  Lease: obj({
+    spec: obj(
+      {
+        holderIdentity: str,
+        leaseDurationSeconds: int,
+        acquireTime: str,
+        renewTime: str,
+        leaseTransitions: int,
+        strategy: str,
+        preferredHolder: str,
+      },
+      { closed: true, ref: "io.k8s.api.coordination.v1.LeaseSpec" },
+    ),
+  }),
+  CustomResourceDefinition: obj({
+    spec: obj(
+      {
+        group: str,
+        names: obj(
+          { plural: str, singular: str, kind: str, listKind: str, shortNames: atomic(str), categories: atomic(str) },
+          { closed: true },
+        ),
+        scope: str,
+        versions: atomic(
+          obj(
+            {
+              name: str,
+              served: bool,
+              storage: bool,
+              deprecated: bool,
+              deprecationWarning: str,
+              schema: obj({ openAPIV3Schema: obj({}) }, { closed: true }),
+              subresources: obj(
+                {
+                  status: obj({}),
+                  scale: obj({ specReplicasPath: str, statusReplicasPath: str, labelSelectorPath: str }, { closed: true }),
+                },
+                { closed: true },
+              ),
+              additionalPrinterColumns: atomic(
+                obj({ name: str, type: str, format: str, description: str, priority: int, jsonPath: str }, { closed: true }),
+              ),
+              selectableFields: atomic(obj({ jsonPath: str }, { closed: true })),
+            },
+            { closed: true },
+          ),
+        ),
+        conversion: obj({ strategy: str, webhook: obj({}) }, { closed: true }),
+        preserveUnknownFields: bool,
+      },
+      { closed: true },
+    ),
+    status: obj({ conditions, acceptedNames: obj({}), storedVersions: atomic(str) }),
+  }),
 };
 
 /** The shape of a whole object of `kind`: apiVersion, kind and metadata plus the kind's own fields. */

@@ -4,6 +4,9 @@ import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { Api } from "./api.js";
+import { CRD_TYPE, CustomResources } from "./crd.js";
+import { CustomResourceDefinitionController } from "./controllers/crds.js";
+import { CORE_EVENT, EVENTS_V1_EVENT } from "./events.js";
 import { CronJobController, JobController } from "./controllers/jobs.js";
 import { Kubelet, type ReadinessHold } from "./controllers/kubelet.js";
 import { DisruptionController, GarbageCollector, NamespaceController } from "./controllers/lifecycle.js";
@@ -18,7 +21,7 @@ import { Guard, newToken } from "./guard.js";
 import { allocateServiceValues } from "./ips.js";
 import { Journal } from "./journal.js";
 import { kubeconfigYaml } from "./kubeconfig.js";
-import { Registry } from "./resources.js";
+import { Registry, RESOURCES } from "./resources.js";
 import { HttpFront } from "./http.js";
 import { Store } from "./object-store.js";
 import { StateLock } from "./state-lock.js";
@@ -69,7 +72,9 @@ async function startUnder(lock: StateLock | undefined, opts: ClusterOptions): Pr
     store = new Store(opened.journal, opened.state, opts.watchCacheSize);
   } else store = new Store(undefined, undefined, opts.watchCacheSize);
 
-  const registry = new Registry();
+  const registry = new Registry([...RESOURCES, CORE_EVENT, EVENTS_V1_EVENT, CRD_TYPE]);
+  // The stored CRDs are served before anything else runs (a restart from --state serves them again).
+  const customResources = new CustomResources(store, registry);
   const api = new Api(store, registry, (rt, o) => allocateServiceValues(store, rt, o));
   const delays: Delays = { ...ZERO_DELAYS, ...(opts.delays ?? {}) };
   const manager = new ControllerManager(api, delays);
@@ -77,6 +82,7 @@ async function startUnder(lock: StateLock | undefined, opts: ClusterOptions): Pr
   const cronjobs = new CronJobController(manager);
   // The namespace controller first: it creates the default namespaces the others rely on.
   manager.add(new NamespaceController(manager));
+  manager.add(new CustomResourceDefinitionController(manager));
   manager.add(kubelet);
   manager.add(new GarbageCollector(manager));
   if (opts.controllers !== false) {
@@ -133,6 +139,7 @@ async function startUnder(lock: StateLock | undefined, opts: ClusterOptions): Pr
   } catch (e) {
     manager.stop();
     cronjobs.stop();
+    customResources.close();
     store.close();
     throw e;
   }
@@ -152,6 +159,7 @@ async function startUnder(lock: StateLock | undefined, opts: ClusterOptions): Pr
       manager.stop();
       cronjobs.stop();
       server.close();
+      customResources.close();
       store.close();
       throw e;
     }
@@ -189,6 +197,7 @@ async function startUnder(lock: StateLock | undefined, opts: ClusterOptions): Pr
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        customResources.close();
         store.close();
         lock?.release();
       })();

@@ -14,28 +14,28 @@ export interface Column {
   priority: number;
 }
 
-type Cell = string | number | boolean;
+export type Cell = string | number | boolean | null;
 
-interface Printer {
+export interface Printer {
   columns: Column[];
   row(o: KObject, now: number): Cell[];
 }
 
-const col = (name: string, type: Column["type"] = "string", priority = 0, description = "", format = ""): Column => ({
+export const col = (name: string, type: Column["type"] = "string", priority = 0, description = "", format = ""): Column => ({
   name,
   type,
   format,
   description,
   priority,
 });
-const NAME = col(
+export const NAME = col(
   "Name",
   "string",
   0,
   "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
   "name",
 );
-const AGE = col(
+export const AGE = col(
   "Age",
   "string",
   0,
@@ -50,7 +50,7 @@ const SELECTOR = col(
   "A label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
 );
 
-const age = (o: KObject, now: number) =>
+export const age = (o: KObject, now: number) =>
   o.metadata.creationTimestamp ? humanDuration(now - Date.parse(o.metadata.creationTimestamp)) : "<unknown>";
 const containerNames = (t: KObject | undefined) => (t?.spec?.containers ?? []).map((c: KObject) => c.name).join(",");
 const containerImages = (t: KObject | undefined) => (t?.spec?.containers ?? []).map((c: KObject) => c.image).join(",");
@@ -347,6 +347,10 @@ export const PRINTERS: Record<string, Printer> = {
       age(p, now),
     ],
   },
+  Lease: {
+    columns: [NAME, col("Holder", "string", 0, "holderIdentity contains the identity of the holder of a current lease."), AGE],
+    row: (l, now) => [l.metadata.name, l.spec?.holderIdentity ?? "", age(l, now)],
+  },
   Node: {
     columns: [
       NAME,
@@ -391,7 +395,11 @@ export function partialMetadata(o: KObject): KObject {
 }
 
 export function toTable(rt: ResourceType, objects: KObject[], listMeta: KObject, include: IncludeObject, withColumns = true): KObject {
-  const printer = PRINTERS[rt.kind] ?? { columns: [NAME, AGE], row: (o: KObject, now: number) => [o.metadata.name, age(o, now)] };
+  const printer = rt.printer ??
+    (rt.custom ? undefined : PRINTERS[rt.kind]) ?? {
+      columns: [NAME, AGE],
+      row: (o: KObject, now: number) => [o.metadata.name, age(o, now)],
+    };
   const now = Date.now();
   return {
     kind: "Table",

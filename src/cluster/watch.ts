@@ -33,6 +33,8 @@ export function serveWatch(api: Api, faults: Faults, res: ServerResponse, p: Wat
   const { rt } = p;
   const gr = grKey(rt);
   let headerSent = false;
+  // Events carry stored objects; a watch sends them as its resource serves them.
+  const view = (o: KObject) => api.view(rt, o);
   const render = (o: KObject): KObject => {
     if (p.table) {
       const t = toTable(rt, [o], { resourceVersion: o.metadata.resourceVersion }, p.table, !headerSent);
@@ -58,20 +60,24 @@ export function serveWatch(api: Api, faults: Faults, res: ServerResponse, p: Wat
 
   const onEvent = (e: StoreEvent) => {
     if (e.gr !== gr) return;
-    const now = inScope(e.object);
-    const before = e.previous ? inScope(e.previous) : false;
+    const object = view(e.object);
+    const now = inScope(object);
+    const before = e.previous ? inScope(view(e.previous)) : false;
     if (e.type === "ADDED") {
-      if (now) send("ADDED", render(e.object));
+      if (now) send("ADDED", render(object));
     } else if (e.type === "DELETED") {
-      if (before || now) send("DELETED", render(e.object));
-    } else if (now && before) send("MODIFIED", render(e.object));
-    else if (now) send("ADDED", render(e.object));
-    else if (before) send("DELETED", render(e.object));
+      if (before || now) send("DELETED", render(object));
+    } else if (now && before) send("MODIFIED", render(object));
+    else if (now) send("ADDED", render(object));
+    else if (before) send("DELETED", render(object));
   };
 
   const rvParam = p.resourceVersion;
   if (rvParam === undefined || rvParam === "" || rvParam === "0" || p.sendInitialEvents) {
-    for (const o of api.store.list(gr, rt.namespaced ? p.namespace : undefined)) if (inScope(o)) send("ADDED", render(o));
+    for (const stored of api.store.list(gr, rt.namespaced ? p.namespace : undefined)) {
+      const o = view(stored);
+      if (inScope(o)) send("ADDED", render(o));
+    }
     if (p.sendInitialEvents && p.allowBookmarks) bookmark({ annotations: { "k8s.io/initial-events-end": "true" } });
   } else {
     // A resourceVersion is a decimal count: "1e3" or "0x10" is no version, though Number reads them.
@@ -97,11 +103,20 @@ export function serveWatch(api: Api, faults: Faults, res: ServerResponse, p: Wat
   }
 
   const unsubscribe = api.store.subscribe(onEvent);
+  // A custom resource whose definition changed or went is no longer served as it was: its watches
+  // end, and clients watch again (and find the new schema, or a 404).
+  const unregister = api.registry.onChange(() => {
+    if (!api.registry.serves(rt)) {
+      finish();
+      res.end();
+    }
+  });
   const timers: NodeJS.Timeout[] = [];
   const finish = () => {
     if (closed) return;
     closed = true;
     unsubscribe();
+    unregister();
     for (const t of timers) clearTimeout(t);
     faults.watches.delete(handle);
   };

@@ -22,6 +22,19 @@ export interface CallFrame {
   readonly elided?: number;
   /** A host function's frame (`func` is its name, `step` empty, `span` its caller's): printed `at app.Lookup (host function)`. */
   readonly host?: boolean;
+  /**
+   * Set on a placeholder marking a hop of a grid call (src/grid/): the frames before it ran in
+   * that job, on that worker, which computed that call for the frames after it.
+   */
+  readonly hop?: RemoteHop;
+}
+
+/** One remote call of a chain: what was called, and which job of which worker computed it. */
+export interface RemoteHop {
+  /** The call, `pkg.F(x: 1, y: "a")`, its arguments shortened. */
+  readonly call: string;
+  readonly job: string;
+  readonly worker: string;
 }
 
 /** An edit that would fix the problem (a misspelled name), for editors' quick fixes. */

@@ -1,4 +1,4 @@
-import type { Diagnostic } from "./diagnostic.js";
+import type { CallFrame, Diagnostic } from "./diagnostic.js";
 import type { Span } from "./span.js";
 import * as path from "node:path";
 
@@ -37,6 +37,14 @@ export function excerpt(span: Span, sources: SourceLookup): string {
   return `  ${line}\n  ${pad}${"^".repeat(width)}\n`;
 }
 
+/** One line of a call chain: a frame, a run of frames left out, or the hop of a grid call. */
+function frameLine(f: CallFrame): string {
+  if (f.elided !== undefined) return `  ... ${f.elided} more frames ...\n`;
+  if (f.hop !== undefined) return `  in ${f.hop.call}: job ${f.hop.job} on worker ${f.hop.worker}\n`;
+  if (f.host) return `  at ${f.func} (host function)\n`;
+  return `  at ${f.func}:${f.step} (${location(f.span)})\n`;
+}
+
 /**
  * Renders a diagnostic in the form of decision D18:
  * `FILE:LINE:COL: error: MESSAGE`, the source line with a caret, related notes, then the call chain.
@@ -47,13 +55,6 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceLookup): string {
   let out = `${location(d.span)}: ${head}\n` + excerpt(d.span, sources);
   if (d.suggestion !== undefined) out += `  (did you mean ${d.suggestion}?)\n`;
   for (const r of d.related ?? []) out += `${location(r.span)}: note: ${r.message}\n` + (r.excerpt ? excerpt(r.span, sources) : "");
-  for (const f of d.frames ?? []) {
-    out +=
-      f.elided !== undefined
-        ? `  ... ${f.elided} more frames ...\n`
-        : f.host
-          ? `  at ${f.func} (host function)\n`
-          : `  at ${f.func}:${f.step} (${location(f.span)})\n`;
-  }
+  for (const f of d.frames ?? []) out += frameLine(f);
   return out;
 }

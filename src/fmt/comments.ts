@@ -4,7 +4,8 @@
  *
  * - a comment on the line where an item (or the opening bracket) ends trails that item;
  * - a comment on a line of its own leads the next item, or ends the list if none follows;
- * - a block comment right after an item (before any separator) stays after it, inline;
+ * - a block comment right after an item (before its separator, or after it when nothing
+ *   follows on the line) stays after it, inline;
  * - a block comment followed on its line by the next item stays in front of it, inline.
  *
  * Lists are laid out outside in and in source order, so when a list takes the comments in the
@@ -83,8 +84,14 @@ export class CommentPlacer {
       const following = items[next];
       if (following !== undefined && following.start <= start) continue; // inside an item
       const end = c.span.end.offset;
-      const rightAfterItem = c.kind === "block" && next > 0 && /^[ \t\r]*$/.test(this.text.slice(itemEnd, start));
       const followedOnItsLine = following !== undefined && !this.text.slice(end, following.start).includes("\n");
+      // A block comment after an item on its line is printed right after the item, before the
+      // separator (`1 /* c */, 2`) — also when written after the separator with nothing after it
+      // on the line: printed after it at the end of a line, it would be right after the item the
+      // next time the output is formatted (layout idempotence).
+      const between = this.text.slice(itemEnd, start);
+      const rightAfterItem =
+        c.kind === "block" && next > 0 && (/^[ \t\r]*$/.test(between) || (!followedOnItsLine && /^[ \t\r]*,[ \t\r]*$/.test(between)));
       if (c.kind === "block" && !rightAfterItem && followedOnItsLine) continue; // stays inline, see inlineBefore
       this.taken[i] = true;
       const text = tidy(c);

@@ -26,7 +26,9 @@ export type StepStatus = "done" | "cached" | "failed";
  */
 export interface StepSite extends StepEvent {
   /** Set by a layer that answered the step's own call without running it. */
-  answeredBy?: "cache" | "journal";
+  answeredBy?: "cache" | "journal" | "grid";
+  /** Set by the grid's layer: the worker that computed the step's own call (src/grid/). */
+  worker?: string;
   /**
    * Set when the step starts by a layer that wants its own call to run, not to be answered: a
    * step forced to run again (`ko run --resume --rerun STEP`) must not get a stored result.
@@ -56,6 +58,15 @@ export interface Layer {
   readonly observing?: () => boolean;
   /** Called once when the run is over (to flush files, stop timers); failures are reported, not thrown. */
   readonly close?: () => void | Promise<void>;
+}
+
+/**
+ * Work done for this process's calls by other processes (the grid's workers), in milliseconds of
+ * their time, added up as it lands. A layer that measures a call's work by this process's CPU
+ * time adds what this grew by during the call, or a call computed remotely would look free.
+ */
+export interface OffloadedWork {
+  ms: number;
 }
 
 /** The layers as the run's hooks. Layers listed first are outermost. */

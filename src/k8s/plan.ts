@@ -44,6 +44,43 @@ export interface PlanEntry extends ObjectRef {
   readonly because?: string;
   /** Why the write was not sent to the server, even as a dry run. */
   readonly unsent?: string;
+  /** The Ko steps whose call made the write, outermost first (for the order plans are shown in). */
+  readonly origin?: readonly Origin[];
+  /** The write request that made the entry (a deletion and what goes with it share one). */
+  readonly request: number;
+}
+
+/** A step of the Ko call chain that made a write: the function, and the step's place in its file. */
+export interface Origin {
+  readonly func: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+/**
+ * The order of two writes in a plan. Steps that do not depend on each other run concurrently, so
+ * the order their writes arrive in changes from run to run; a plan is shown in the program's
+ * order instead, to read the same every time:
+ * - where the call chains of two writes part inside one function (at two of its steps), the step
+ *   written first comes first;
+ * - where they part into different functions (two calls in one step's formula), the order the
+ *   run made them in stands: one may wait for the other;
+ * - where they never part (one step, run for each element of a list), the request naming the
+ *   object first by name comes first.
+ * The objects that go with a deletion follow it, in the order the request found them.
+ */
+function programOrder(a: PlanEntry, b: PlanEntry, head: (e: PlanEntry) => string): number {
+  const x = a.origin ?? [];
+  const y = b.origin ?? [];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const p = x[i]!;
+    const q = y[i]!;
+    if (p.func !== q.func) return 0;
+    if (p.line !== q.line || p.col !== q.col) return p.line - q.line || p.col - q.col;
+  }
+  if (x.length !== y.length || a.request === b.request) return 0;
+  const [m, n] = [head(a), head(b)];
+  return m < n ? -1 : m > n ? 1 : 0;
 }
 
 /** The key of an object: its group, resource, namespace and name. */
@@ -77,6 +114,8 @@ export class Plan implements DryRunLog {
     readonly subject: string,
     /** Where: the server and context (undefined: the run uses no cluster). */
     readonly target: string | undefined,
+    /** The Ko call chain of the write being recorded, outermost first (the planning pass knows it). */
+    private readonly originNow: () => readonly Origin[] | undefined = () => undefined,
   ) {}
 
   // ---- The plan's view of the cluster ----------------------------------------------------------
@@ -117,6 +156,8 @@ export class Plan implements DryRunLog {
       ...(before ? { before } : {}),
       after,
       ...(unsent ? { unsent } : {}),
+      request: this.writeRequests,
+      ...this.origin(),
     });
   }
 
@@ -125,9 +166,21 @@ export class Plan implements DryRunLog {
     const key = objectKey(ref);
     if (this.deletions.has(key) && this.states.get(key)?.exists === false) return;
     this.states.set(key, { exists: false });
-    const entry: PlanEntry = { ...ref, op: "delete", ...(before ? { before } : {}), ...(because ? { because } : {}) };
+    const entry: PlanEntry = {
+      ...ref,
+      op: "delete",
+      ...(before ? { before } : {}),
+      ...(because ? { because } : {}),
+      request: this.writeRequests,
+      ...this.origin(),
+    };
     this.deletions.set(key, entry);
     this.entries.push(entry);
+  }
+
+  private origin(): { origin?: readonly Origin[] } {
+    const origin = this.originNow();
+    return origin ? { origin } : {};
   }
 
   /** Whether the plan deletes the object. */
@@ -173,12 +226,17 @@ export class Plan implements DryRunLog {
 
   /** The entries that change something (a change whose fields all stay is left out), with their field changes. */
   private shown(): { entry: PlanEntry; lines: string[] }[] {
-    return this.entries.flatMap((entry) => {
-      if (entry.op === "delete") return [{ entry, lines: [] }];
-      const changes = diffObjects(entry.before, entry.after, entry.op === "create");
-      if (entry.op === "change" && changes.length === 0) return [];
-      return [{ entry, lines: diffLines(changes, "      ") }];
-    });
+    const heads = new Map<number, string>();
+    for (const e of this.entries) if (!heads.has(e.request)) heads.set(e.request, refName(e));
+    const head = (e: PlanEntry) => heads.get(e.request)!;
+    return [...this.entries]
+      .sort((a, b) => programOrder(a, b, head))
+      .flatMap((entry) => {
+        if (entry.op === "delete") return [{ entry, lines: [] }];
+        const changes = diffObjects(entry.before, entry.after, entry.op === "create");
+        if (entry.op === "change" && changes.length === 0) return [];
+        return [{ entry, lines: diffLines(changes, "      ") }];
+      });
   }
 
   counts(): { create: number; change: number; delete: number; unchanged: number } {

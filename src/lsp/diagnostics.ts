@@ -9,6 +9,7 @@
  * build), the same requests are served on the main thread.
  */
 import * as fs from "node:fs";
+import * as v8 from "node:v8";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { reportOf, type DiagnosticsReport } from "../service/report.js";
@@ -36,6 +37,25 @@ export type WorkerResponse =
   | { readonly id: number; readonly file: string; readonly report: DiagnosticsReport; readonly error?: undefined }
   | { readonly id: number; readonly file: string; readonly report?: undefined; readonly error: string };
 
+/** Asks the worker how much of its heap is in use (`ko/memory`, for tests and benchmarks). */
+export interface MemoryRequest {
+  readonly memory: number;
+}
+
+export interface MemoryResponse {
+  readonly memory: number;
+  readonly heapUsed: number;
+}
+
+/**
+ * The bytes of the current thread's heap in use, after a full collection when the process runs
+ * with `--expose-gc` (without it, garbage not yet collected counts too).
+ */
+export function heapUsed(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return v8.getHeapStatistics().used_heap_size;
+}
+
 export class DiagnosticsService {
   private worker: Worker | undefined;
   private nextId = 1;
@@ -45,6 +65,7 @@ export class DiagnosticsService {
   /** What the worker knows: buffer versions sent, buffers closed, disk changes. */
   private readonly sent = new Map<string, number>();
   private diskChanged = false;
+  private readonly memoryAnswers = new Map<number, (heapUsed: number) => void>();
 
   constructor(
     private readonly workspace: Workspace,
@@ -53,7 +74,12 @@ export class DiagnosticsService {
     private readonly log: (message: string) => void,
   ) {
     this.worker = startWorker(options, log);
-    this.worker?.on("message", (r: WorkerResponse) => this.answered(r));
+    this.worker?.on("message", (r: WorkerResponse | MemoryResponse) => {
+      if ("memory" in r) {
+        this.memoryAnswers.get(r.memory)?.(r.heapUsed);
+        this.memoryAnswers.delete(r.memory);
+      } else this.answered(r);
+    });
     this.worker?.on("error", (e) => {
       log(`ko lsp: the diagnostics worker failed (${e.message}); analysing on the main thread`);
       this.worker = undefined;
@@ -77,6 +103,17 @@ export class DiagnosticsService {
       return;
     }
     this.worker.postMessage(this.message(file));
+  }
+
+  /** The worker's heap in use (undefined without a worker). */
+  workerHeap(): Promise<number | undefined> {
+    const worker = this.worker;
+    if (worker === undefined) return Promise.resolve(undefined);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.memoryAnswers.set(id, resolve);
+      worker.postMessage({ memory: id } satisfies MemoryRequest);
+    });
   }
 
   /** Files changed on disk: the next analysis reads them again. */

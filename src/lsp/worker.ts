@@ -5,13 +5,17 @@
  * diagnostics report (service/report.ts). See diagnostics.ts for the main thread's side.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { WorkerRequest, WorkerResponse } from "./diagnostics.js";
+import { heapUsed, type MemoryRequest, type MemoryResponse, type WorkerRequest, type WorkerResponse } from "./diagnostics.js";
 import { reportOf } from "../service/report.js";
 import { Workspace, type WorkspaceOptions } from "../service/workspace.js";
 
 const workspace = new Workspace(workerData as WorkspaceOptions);
 
-parentPort?.on("message", (request: WorkerRequest) => {
+parentPort?.on("message", (request: WorkerRequest | MemoryRequest) => {
+  if ("memory" in request) {
+    parentPort!.postMessage({ memory: request.memory, heapUsed: heapUsed() } satisfies MemoryResponse);
+    return;
+  }
   for (const b of request.buffers) workspace.open(b.file, b.text, b.version);
   for (const f of request.closed) workspace.close(f);
   if (request.diskChanged) workspace.diskChanged();

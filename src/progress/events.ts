@@ -7,6 +7,7 @@
  * `status` is `started`, then `done`, `cached` (the step's own call was answered from the cache
  * or a run's journal) or `failed` (with `error`); `ms` is the step's duration, `t` the time since
  * the run started, both in milliseconds; `activation` tells apart the calls of one function.
+ * A step whose call ran on the grid (src/grid/) names the `worker` that computed it, at its end.
  */
 import type { Layer, StepSite, StepStatus } from "../instrument/layers.js";
 import { describeFailure } from "../value/describe-failure.js";
@@ -21,6 +22,7 @@ export interface StepEventRecord {
   readonly t: number;
   readonly ms?: number;
   readonly error?: string;
+  readonly worker?: string;
 }
 
 export class EventLog implements Layer {
@@ -53,6 +55,7 @@ export class EventLog implements Layer {
       t: this.since(),
       ms: round(ms),
       ...(status === "failed" ? { error: describeFailure(error) } : {}),
+      ...(site.worker !== undefined ? { worker: site.worker } : {}),
     });
   };
 

@@ -30,6 +30,11 @@ export interface LoadOptions {
   readonly stdlibDir: string;
   /** Reads a file; replaceable so the language server can supply unsaved editor buffers. */
   readonly readFile?: (file: string) => string | undefined;
+  /**
+   * Where packages are found and read: the disk by default. A grid worker compiles a program
+   * from the sources its client sent (src/grid/bundle.ts), under the paths they had there.
+   */
+  readonly tree?: SourceTree;
   /** Parses a file; replaceable so the language server can reuse the parses of unchanged definitions. */
   readonly parse?: (file: string, text: string) => ParseResult;
 }
@@ -40,6 +45,17 @@ export type EntrySource =
   | { readonly kind: "dir"; readonly dir: string }
   | { readonly kind: "text"; readonly path: string; readonly text: string; readonly pkgPath: string }
   | { readonly kind: "package"; readonly pkgPath: string };
+
+/** The file system as the loader sees it: which directories exist, their `.ko` files, and texts. */
+export interface SourceTree {
+  isDir(dir: string): boolean;
+  /** The `.ko` files directly inside a directory, sorted. */
+  koFiles(dir: string): string[];
+  readFile(file: string): string | undefined;
+}
+
+/** The disk. */
+export const DISK: SourceTree = { isDir, koFiles: koFilesOf, readFile: defaultRead };
 
 export interface Loaded {
   readonly packages: Map<string, KoPackage>;
@@ -87,9 +103,11 @@ export class Loader {
   private readonly imports = new Map<ImportDecl, KoPackage>();
   private readonly diagnostics: Diagnostic[] = [];
   private readonly read: (file: string) => string | undefined;
+  private readonly tree: SourceTree;
 
   constructor(private readonly opts: LoadOptions) {
-    this.read = opts.readFile ?? defaultRead;
+    this.tree = opts.tree ?? DISK;
+    this.read = opts.readFile ?? ((file) => this.tree.readFile(file));
   }
 
   load(entry: EntrySource): Loaded {
@@ -107,7 +125,7 @@ export class Loader {
       }
       case "dir": {
         const abs = path.resolve(entry.dir);
-        return this.addPackage(path.basename(abs), abs, koFilesOf(abs));
+        return this.addPackage(path.basename(abs), abs, this.tree.koFiles(abs));
       }
       case "text": {
         const pkg = this.newPackage(entry.pkgPath, undefined);
@@ -174,7 +192,7 @@ export class Loader {
     if (existing) return existing;
     for (const root of this.opts.roots) {
       const dir = path.join(root, pkgPath);
-      if (isDir(dir)) return this.addPackage(pkgPath, dir, koFilesOf(dir));
+      if (this.tree.isDir(dir)) return this.addPackage(pkgPath, dir, this.tree.koFiles(dir));
     }
     const standard = standardPathOf(pkgPath);
     return this.ensure(standard, path.join(this.opts.stdlibDir, standard));
@@ -184,7 +202,7 @@ export class Loader {
   private ensure(pkgPath: string, dir: string): KoPackage | undefined {
     const existing = this.packages.get(pkgPath);
     if (existing) return existing;
-    const files = isDir(dir) ? koFilesOf(dir) : [];
+    const files = this.tree.isDir(dir) ? this.tree.koFiles(dir) : [];
     if (files.length === 0 && !this.opts.registry.hasPackage(pkgPath)) return undefined;
     return this.addPackage(pkgPath, dir, files);
   }
@@ -208,10 +226,10 @@ export class Loader {
     const p = imp.path;
     if (p.startsWith("./") || p.startsWith("../")) {
       const dir = path.resolve(path.dirname(file), p);
-      if (!isDir(dir)) return undefined;
+      if (!this.tree.isDir(dir)) return undefined;
       const base = from.dir ?? path.dirname(file);
       const pkgPath = path.relative(base, dir).split(path.sep).join("/") || path.basename(dir);
-      return this.addPackage(pkgPath, dir, koFilesOf(dir));
+      return this.addPackage(pkgPath, dir, this.tree.koFiles(dir));
     }
     return this.findPackage(p);
   }

@@ -20,7 +20,7 @@ import type { HostContext, HostFunction, RunServices, SpawnHandle } from "../hos
 import { Services, type ServiceKey } from "../host/services.js";
 import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
-import type { RunHooks, StepObserver } from "./hooks.js";
+import type { KoCall, RunHooks, StepObserver } from "./hooks.js";
 import { printValue } from "../value/print.js";
 import { groupValues } from "../value/sequence.js";
 import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "../value/value.js";
@@ -33,8 +33,15 @@ const CHECK_EVERY = 2048;
 const YIELD_MS = 50;
 
 export const DEFAULT_MAX_DEPTH = 1_000_000;
-/** The share of the JavaScript heap past which deep recursion is stopped (see checkMemory). */
+/** The share of the JavaScript heap past which a run is stopped, whatever its budget (see checkMemory). */
 const MEMORY_LIMIT = 0.7;
+/**
+ * The JavaScript heap a run may fill by default, in bytes: with what Node.js itself takes, a
+ * runaway run ends with a Ko error before the process holds a gigabyte.
+ */
+export const DEFAULT_MAX_MEMORY = 640 * 2 ** 20;
+/** A host result this long (a string's characters, a sequence's elements) makes the run check its memory at once. */
+const LARGE_RESULT = 1 << 16;
 
 export interface RunOptions {
   readonly signal?: AbortSignal;
@@ -42,6 +49,8 @@ export interface RunOptions {
   readonly stderr: (text: string) => void;
   /** Deepest Ko call chain allowed (`--max-depth`). */
   readonly maxDepth?: number;
+  /** Bytes of JavaScript heap in use past which the run ends with a Ko error (DEFAULT_MAX_MEMORY). */
+  readonly maxMemory?: number;
   /** The seam for caches, limiters, events and journals (hooks.ts). */
   readonly hooks?: RunHooks;
   /** What the run's host functions may ask for: the Kubernetes connection, the compiler. */
@@ -78,6 +87,8 @@ let stackDepth = 0;
 /** One run of a program: its options, cancellation, and spawned calls (D32). */
 export class Run {
   readonly maxDepth: number;
+  /** The heap in use past which the run ends (its budget, within MEMORY_LIMIT of the heap's limit). */
+  readonly maxMemory: number;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly hooks: RunHooks;
@@ -103,9 +114,13 @@ export class Run {
    * phases (where signals arrive) first.
    */
   pause: Promise<void> | undefined;
+  /** The failure that ended the whole run (see `stop`); every call fails with it. */
+  stopped: KoFailure | undefined;
 
   constructor(opts: RunOptions) {
+    this.stopped = undefined;
     this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxMemory = Math.min(opts.maxMemory ?? DEFAULT_MAX_MEMORY, MEMORY_LIMIT * v8.getHeapStatistics().heap_size_limit);
     this.hooks = opts.hooks ?? {};
     this.services = opts.services ?? Services.none;
     this.stdout = opts.stdout;
@@ -122,6 +137,17 @@ export class Run {
     if (this.signal.aborted) return;
     this.inFlightAtAbort = this.inFlight();
     this.controller.abort(reason ?? new KoCancelled());
+  }
+
+  /**
+   * Ends the whole run with `failure` (the memory ran out): every call from now on fails with it
+   * at once, rather than each branch of a runaway recursion running on until it finds out for
+   * itself. Its location stays where it first happened.
+   */
+  stop(failure: KoFailure): void {
+    if (this.stopped !== undefined) return;
+    this.stopped = failure;
+    this.controller.abort(failure);
   }
 
   /** The steps currently waiting on something, as call frames. */
@@ -143,7 +169,8 @@ export class Run {
     if (!this.signal.aborted) this.controller.abort(new KoCancelled("the run ended"));
   }
 
-  cancelledError(): KoCancelled {
+  cancelledError(): KoFailure {
+    if (this.stopped !== undefined) return this.stopped;
     const reason: unknown = this.signal.reason;
     const message =
       reason instanceof KoCancelled
@@ -165,6 +192,7 @@ export class Run {
     this.tick = 0;
     if (this.signal.aborted) throw this.cancelledError();
     if (deadline?.aborted) throw deadlineCancellation(deadline);
+    checkMemory(this);
     if (this.pause || performance.now() - this.lastYield < YIELD_MS) return;
     this.pause = new Promise<void>((resolve) =>
       setTimeout(() => {
@@ -297,6 +325,12 @@ function locate(e: unknown, frame: Frame, i: number): KoFailure {
   if (e instanceof KoFailure) failure = e;
   else if (e instanceof RangeError && /call stack/i.test(e.message)) {
     failure = new KoError("the JavaScript stack ran out (a host function recursed too deeply)", "runtime/stack");
+  } else if (e instanceof RangeError && /invalid (string|array|typed array) length|allocation failed/i.test(e.message)) {
+    // A string or list past what JavaScript can hold: a value that grew without bound.
+    failure = new KoError(
+      `out of memory: a value grew larger than the runtime can hold (${e.message}; runaway allocation?)`,
+      "runtime/memory",
+    );
   } else {
     failure = new KoError(`internal error: ${e instanceof Error ? e.message : String(e)}`, "runtime/internal");
     failure.cause = e;
@@ -488,8 +522,8 @@ export function invoke(
   }
   const fn = c as HostFunction;
   const ctx = new StepContext(frame, step, run, scope);
-  if (run.hooks.hostCall) return hookedHostCall(fn, all, ctx, run);
-  return fn.invoke(all, ctx);
+  if (run.hooks.hostCall) return checkLarge(run, hookedHostCall(fn, all, ctx, run));
+  return checkLarge(run, fn.invoke(all, ctx));
 }
 
 // The hooked paths live in functions of their own: a closure inside `invoke` would make every
@@ -504,8 +538,26 @@ function hookedKoCall(
   mode: "sequential" | undefined,
   scope: AbortSignal | undefined,
 ): Value | Promise<Value> {
-  const call = { fn, fields, depth: frame ? frame.depth + 1 : 1 };
+  const call = new HookedKoCall(fn, fields, frame, run);
   return run.hooks.koCall!(call, () => callKo(fn, fields, frame, step, run, mode, scope));
+}
+
+/** A Ko call as the hooks see it; a class, so that its signal is looked up only if read. */
+class HookedKoCall implements KoCall {
+  readonly depth: number;
+
+  constructor(
+    readonly fn: KoFunction,
+    readonly fields: readonly Field[],
+    private readonly caller: Frame | null,
+    private readonly run: Run,
+  ) {
+    this.depth = caller ? caller.depth + 1 : 1;
+  }
+
+  get signal(): AbortSignal {
+    return this.caller ? this.caller.signal : this.run.signal;
+  }
 }
 
 function hookedHostCall(fn: HostFunction, fields: readonly Field[], ctx: StepContext, run: Run): Value | Promise<Value> {
@@ -549,6 +601,7 @@ function callKo(
   mode: "sequential" | undefined,
   scope: AbortSignal | undefined,
 ): Value | Promise<Value> {
+  if (run.stopped !== undefined) throw run.stopped;
   const depth = parent ? parent.depth + 1 : 1;
   if (depth > run.maxDepth) {
     throw new KoError(`maximum call depth of ${run.maxDepth} exceeded (runaway recursion? see --max-depth)`, "runtime/max-depth");
@@ -560,7 +613,7 @@ function callKo(
   if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline);
   if (run.pause) return runBodyAfter(run.pause, frame, mode);
   if (stackDepth >= HOP_DEPTH) {
-    checkMemory(depth);
+    checkMemory(run, depth);
     return runBodyAfter(Promise.resolve(), frame, mode);
   }
   stackDepth++;
@@ -576,19 +629,36 @@ function callKo(
  * closure in `callKo` capturing `frame` would make every call allocate a context for it.
  */
 function runBodyAfter(before: Promise<void>, frame: Frame, mode: "sequential" | undefined): Promise<Value> {
-  return before.then(() => runBody(frame, mode));
+  return before.then(() => {
+    if (frame.run.stopped !== undefined) throw frame.run.stopped;
+    return runBody(frame, mode);
+  });
 }
 
 /**
- * Deep recursion costs memory, not stack. Before the heap runs out (which would crash the
- * process), the run ends with a Ko error instead. Checked only when a call moves to a fresh
- * stack, once per HOP_DEPTH nested calls, so it costs nothing on ordinary calls.
+ * Deep recursion costs memory, not stack, and a recursion that branches, or a value that keeps
+ * doubling, costs it faster. Before the heap runs out (which would crash the process), the run
+ * ends with a Ko error instead, at the step that was running. Checked when a call moves to a
+ * fresh stack (once per HOP_DEPTH nested calls), at every checkpoint (once per CHECK_EVERY
+ * calls), and after a host call that returned a large value: it costs nothing on ordinary calls.
  */
-function checkMemory(depth: number): void {
-  const heap = v8.getHeapStatistics();
-  if (heap.used_heap_size > MEMORY_LIMIT * heap.heap_size_limit) {
-    throw new KoError(`out of memory at call depth ${depth} (runaway recursion? see --max-depth)`, "runtime/memory");
-  }
+function checkMemory(run: Run, depth?: number): void {
+  const used = v8.getHeapStatistics().used_heap_size;
+  if (used <= run.maxMemory) return;
+  const mb = Math.round(run.maxMemory / 2 ** 20);
+  const message =
+    depth === undefined
+      ? `out of memory: the run's values take more than ${mb} MB (a value that keeps growing?)`
+      : `out of memory at call depth ${depth}: the run's values take more than ${mb} MB (runaway recursion? see --max-depth)`;
+  const failure = new KoError(message, "runtime/memory");
+  run.stop(failure);
+  throw failure;
+}
+
+/** Checks the run's memory after a host call whose result is large (a string or sequence that doubles, say). */
+function checkLarge(run: Run, v: Value | Promise<Value>): Value | Promise<Value> {
+  if ((typeof v === "string" && v.length >= LARGE_RESULT) || (v instanceof Seq && v.items.length >= LARGE_RESULT)) checkMemory(run);
+  return v;
 }
 
 function runBody(frame: Frame, mode: "sequential" | undefined): Value | Promise<Value> {

@@ -25,6 +25,11 @@ export interface KoCall {
   readonly fields: readonly Field[];
   /** The Ko call depth of the call (1 for the entry). */
   readonly depth: number;
+  /**
+   * Aborted when the calling body fails or the run is cancelled (D6): a layer that answers the
+   * call from elsewhere (the grid) stops waiting then. Made on first read.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** A labelled step of one activation of a Ko function. */

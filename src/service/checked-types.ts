@@ -7,8 +7,9 @@
  * - Questions about a place are answered from a TypeQuery over the specialisations of the
  *   top-level function around it (and the inline ones in it) only: a TypeQuery over a whole
  *   file prints the type of every step of it on each question.
- * - A function no entry reaches is checked on its own, its parameters of any type, the first
- *   time a question is about it, within limits that keep a hover quick.
+ * - Every function of the package is checked, as `ko check` checks it (D33). A function of
+ *   another package that nothing checked reaches is checked on its own, its parameters of any
+ *   type, the first time a question is about it, within limits that keep a hover quick.
  */
 import { defaultRegistry } from "../api/program.js";
 import type { KoFunction } from "../compile/circuit.js";
@@ -17,17 +18,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import type { FuncInfo, Program } from "../resolve/packages.js";
 import { walkFormula, type FuncDef, type Ref, type Select } from "../syntax/ast.js";
-import {
-  defaultEntries,
-  fieldNames,
-  fieldType,
-  TypeChecker,
-  TypeQuery,
-  type Limits,
-  type Spec,
-  type TypeInfo,
-  type TypeReport,
-} from "../types/index.js";
+import { fieldNames, fieldType, TypeChecker, TypeQuery, type Limits, type Spec, type TypeInfo, type TypeReport } from "../types/index.js";
 import type { Reach } from "../types/diagnose.js";
 import { showTy, showTyFlat } from "../types/show.js";
 import { alternatives, UNKNOWN, type StaticType } from "../types/static-type.js";
@@ -63,16 +54,11 @@ export class CheckedTypes implements TypeQueries {
     return (this.compiledOnce ??= compileProgram(this.program, defaultRegistry().lookup("", "")!, { lazy: true }));
   }
 
-  /** The entries' report, as `ko check` makes it. */
+  /** The package's report, as `ko check` makes it: every function of the package checked (D33). */
   get report(): TypeReport {
     if (this.reportOnce === undefined) {
-      // defaultEntries reads every function's circuit; the definitions say first which can be
-      // entries, so that only those are compiled.
       const all = this.compiled.functions.get(this.program.entry.path) ?? new Map<string, KoFunction>();
-      const candidates = new Map(
-        [...all].filter(([name, fn]) => name.startsWith("Test") || this.compiled.defs.get(fn)?.def.params.length === 0),
-      );
-      this.reportOnce = new TypeChecker(this.compiled).check(defaultEntries(candidates));
+      this.reportOnce = new TypeChecker(this.compiled).checkPackage(all);
     }
     return this.reportOnce;
   }

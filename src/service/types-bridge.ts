@@ -5,11 +5,9 @@
  * and the checker's diagnostics (stage "type") are published with the others, errors and
  * warnings as `ko check` reports them.
  *
- * A program that compiles is checked as `ko check` checks it (checked-types.ts): its
- * parameterless and `Test*` functions are the entries, and a function's types are the union over
- * the specialisations they reach. A function no entry reaches is checked on its own when first
- * asked about, its parameters of any type, so hover and `.` work in a library too; what that
- * finds is never reported, since `ko check` would not report it.
+ * A program that compiles is checked as `ko check` checks it (checked-types.ts): every function
+ * of the package, those a run may start from as they would be called, and those nothing calls
+ * for arguments of any type (D33); a function's types are the union over its specialisations.
  *
  * A program with lexical, syntax or resolution errors cannot be compiled, and while a file is
  * being typed it rarely can. Then the types are those of the last analysis that compiled

@@ -11,7 +11,9 @@
 import type { CallFrame, Diagnostic, Related } from "../diag/diagnostic.js";
 import { displayPath } from "../diag/render.js";
 import type { Span } from "../diag/span.js";
-import type { CallEdge, Problem, Spec } from "./engine.js";
+import { UNDECLARED_ARGUMENT, type CallEdge, type Problem, type Spec } from "./engine.js";
+
+export { UNDECLARED_ARGUMENT };
 import { showSignature } from "./show.js";
 
 /** How a specialisation was reached from an entry. */
@@ -65,8 +67,8 @@ export function diagnose(reached: ReadonlyMap<Spec, Reach>): Diagnostic[] {
   const found = new Map<string, { reach: Reach; problem: Problem; error: boolean }>();
   for (const reach of reached.values()) {
     for (const problem of reach.spec.problems) {
-      const error = reach.certain && problem.certain;
-      const span = stepSpan(reach.spec, problem.step);
+      const error = reach.certain && problem.certain && problem.lint === undefined;
+      const span = problemSpan(reach.spec, problem);
       const key = `${span.file}\u0000${span.start.offset}\u0000${problem.message}`;
       const known = found.get(key);
       if (known && (known.error || !error)) continue;
@@ -75,13 +77,14 @@ export function diagnose(reached: ReadonlyMap<Spec, Reach>): Diagnostic[] {
   }
   const failures = [...found.values()];
   const certain = new Set(failures.filter((f) => f.error).map((f) => `${f.reach.spec.fn.identity}\u0000${f.problem.message}`));
-  const errorSpans = new Set(failures.filter((f) => f.error).map((f) => spanKey(stepSpan(f.reach.spec, f.problem.step))));
+  const errorSpans = new Set(failures.filter((f) => f.error).map((f) => spanKey(problemSpan(f.reach.spec, f.problem))));
   const shown = failures.filter(
     (f) =>
       f.error ||
+      f.problem.lint !== undefined ||
       !(
         certain.has(`${f.reach.spec.fn.identity}\u0000${f.problem.message}`) ||
-        errorSpans.has(spanKey(stepSpan(f.reach.spec, f.problem.step)))
+        errorSpans.has(spanKey(problemSpan(f.reach.spec, f.problem)))
       ),
   );
   return shown.sort((a, b) => Number(b.error) - Number(a.error)).map((f) => diagnostic(f.reach, f.problem, f.error));
@@ -92,6 +95,16 @@ function spanKey(span: Span): string {
 }
 
 function diagnostic(reach: Reach, p: Problem, error: boolean): Diagnostic {
+  if (p.lint !== undefined) {
+    return {
+      severity: "warning",
+      stage: "type",
+      code: p.code,
+      message: p.message,
+      span: p.lint.span,
+      ...(p.lint.suggestion !== undefined ? { suggestion: p.lint.suggestion } : {}),
+    };
+  }
   const step = reach.spec.fn.circuit.steps[p.step]!;
   return {
     severity: error ? "error" : "warning",
@@ -103,6 +116,11 @@ function diagnostic(reach: Reach, p: Problem, error: boolean): Diagnostic {
     related: p.at ? [{ span: p.at, message: "the field is written here", excerpt: true }, ...chain(reach)] : chain(reach),
     ...(p.fix ? { fix: p.fix } : {}),
   };
+}
+
+/** Where a problem is reported: at its step, or for a warning about a name, at the name. */
+function problemSpan(spec: Spec, p: Problem): Span {
+  return p.lint?.span ?? stepSpan(spec, p.step);
 }
 
 function stepSpan(spec: Spec, step: number): Span {
@@ -130,7 +148,11 @@ function chain(reach: Reach): Related[] {
     if (!r.via && r.spec.fn.circuit.params.length === 0) break;
     const signature = showSignature(r.spec.fn.displayName, r.spec.fn.circuit.params, r.spec.args);
     const site = r.via ? stepSpan(r.via.from.spec, r.via.edge.step) : undefined;
-    const where = site ? ` called at ${displayPath(site.file)}:${site.start.line}:${site.start.col}` : " (the entry)";
+    const where = site
+      ? ` called at ${displayPath(site.file)}:${site.start.line}:${site.start.col}`
+      : r.spec.args.every((a) => a.k === "unknown")
+        ? " (nothing calls it: checked for arguments of any type)"
+        : " (the entry)";
     out.push({ span: r.spec.fn.span, message: `in ${signature}${where}` });
   }
   return out;

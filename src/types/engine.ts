@@ -12,13 +12,26 @@
  * no approximation has changed since). Iterations, nesting and total work are capped; past a
  * cap a result widens to Unknown rather than loop, and the check is marked incomplete.
  */
-import type { KoFunction, Step } from "../compile/circuit.js";
+import type { ArgGroup, KoFunction, Step } from "../compile/circuit.js";
+import { closestWithin } from "../diag/suggest.js";
 import type { Span } from "../diag/span.js";
 import type { Fix } from "../diag/diagnostic.js";
 import type { About, CallCtx } from "./context.js";
 import { augmentTy, groupTy, invokeTy, selectTy } from "./ops.js";
 import { tyOfValue } from "./values.js";
-import { EMPTY, NEVER, UNKNOWN, argumentKey, cut, join, sameType, widen, type StaticType, type TyField } from "./static-type.js";
+import {
+  EMPTY,
+  NEVER,
+  UNKNOWN,
+  alternatives,
+  argumentKey,
+  cut,
+  join,
+  sameType,
+  widen,
+  type StaticType,
+  type TyField,
+} from "./static-type.js";
 
 /** A failure found at a step of a specialisation. */
 export interface Problem {
@@ -30,6 +43,11 @@ export interface Problem {
   /** The place in the source the failure is about, when it is not the step's own (a manifest's field). */
   readonly at?: Span;
   readonly fix?: Fix;
+  /**
+   * Not a failure but a likely mistake, reported as a warning only and at `span` (D35: an
+   * argument no parameter takes, with the parameter it is close to as `suggestion`).
+   */
+  readonly lint?: { readonly span: Span; readonly suggestion?: string };
 }
 
 /** A call from a step of one specialisation to another. */
@@ -212,11 +230,12 @@ export class Engine {
     for (let i = 0; i < circuit.steps.length; i++) {
       pass.step = i;
       const step = circuit.steps[i]!;
-      const t = step.deps.some((d) => types[d]!.k === "never")
-        ? NEVER
-        : stepTy(returns ? pass.certainSite : pass.uncertainSite, spec, step, types);
+      const t = anyNever(step.deps, types) ? NEVER : stepTy(returns ? pass.certainSite : pass.uncertainSite, spec, step, types);
       types[i] = t;
       if (t.k === "never") returns = false;
+      if ((step.op.op === "invoke" || step.op.op === "augment") && step.op.groups.length > 0) {
+        undeclaredArguments(pass, step, i, types[step.op.callee]!);
+      }
     }
     this.work += circuit.steps.length;
     spec.steps = types;
@@ -225,6 +244,75 @@ export class Engine {
     // A function returns only when every one of its steps has (5.2).
     return returns ? types[circuit.ret]! : NEVER;
   }
+}
+
+/**
+ * D35: an argument the callee does not declare only orders the call; written with a name close
+ * to one of its parameters, it is most likely that parameter misspelt. Checked where the
+ * arguments are written (not where a builtin invokes a variety), for the callees the checker
+ * knows: Ko functions, and host functions that take only their declared parameters.
+ */
+function undeclaredArguments(pass: Pass, step: Step, index: number, callee: StaticType): void {
+  if (callee.k !== "variety" && callee.k !== "union") return;
+  // The same for every pass and specialisation that sees this callee here: found once.
+  let byCallee = undeclaredFound.get(step);
+  if (byCallee === undefined) undeclaredFound.set(step, (byCallee = new WeakMap()));
+  let found = byCallee.get(callee);
+  if (found === undefined) byCallee.set(callee, (found = undeclared(step, callee)));
+  for (const p of found) pass.problems.push({ ...p, step: index });
+}
+
+const undeclaredFound = new WeakMap<Step, WeakMap<StaticType, readonly Omit<Problem, "step">[]>>();
+
+function undeclared(step: Step, callee: StaticType): Omit<Problem, "step">[] {
+  const op = step.op;
+  if (op.op !== "invoke" && op.op !== "augment") return [];
+  const groups: readonly ArgGroup[] = op.groups;
+  const out: Omit<Problem, "step">[] = [];
+  for (const v of alternatives(callee)) {
+    if (v.k !== "variety") continue;
+    const c = v.callee;
+    let params: readonly string[];
+    let name: string;
+    if (c.k === "ko") {
+      params = c.fn.circuit.params.map((p) => p.name);
+      name = c.fn.displayName;
+    } else if (c.k === "host" && !c.fn.echoesArgs) {
+      params = c.fn.params.map((p) => p.name);
+      name = c.fn.displayName;
+    } else continue;
+    const given = new Set([...v.fields.map((f) => f.name), ...groups.map((g) => g.name)]);
+    const free = params.filter((p) => !given.has(p));
+    for (const g of groups) {
+      if (g.name === "" || g.label === undefined || params.includes(g.name) || orderingName(g.name)) continue;
+      const guess = closestWithin(g.name, free, UNDECLARED_DISTANCE);
+      if (guess === undefined) continue;
+      out.push({
+        code: UNDECLARED_ARGUMENT,
+        message: `${name} has no parameter ${g.name}: the argument only orders the call`,
+        certain: false,
+        lint: { span: g.label, suggestion: guess },
+      });
+    }
+  }
+  return out;
+}
+
+/** The code of D35's warning. */
+export const UNDECLARED_ARGUMENT = "type/undeclared-argument";
+
+/** How close to a parameter an undeclared argument's name must be to be warned about (D35). */
+const UNDECLARED_DISTANCE = 2;
+
+/** A name that says it is there only to order the call (D35): `after`, `_x`, `x_`. */
+function orderingName(name: string): boolean {
+  return name === "after" || name.startsWith("_") || name.endsWith("_");
+}
+
+/** Whether one of the steps `deps` never produces a value. */
+function anyNever(deps: readonly number[], types: readonly StaticType[]): boolean {
+  for (let k = 0; k < deps.length; k++) if (types[deps[k]!]!.k === "never") return true;
+  return false;
 }
 
 /** The argument a parameter receives (5.1): the field of its name, else (monadic) the unnamed one, else Empty. */

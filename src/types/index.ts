@@ -20,8 +20,8 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { KoError } from "../value/failure.js";
 import type { Field } from "../value/value.js";
 import { DEFAULT_LIMITS, Engine, type Limits, type Spec } from "./engine.js";
-import { diagnose, reachable, type Reach } from "./diagnose.js";
-import { argumentKey, type TyField } from "./static-type.js";
+import { diagnose, reachable, UNDECLARED_ARGUMENT, type Reach } from "./diagnose.js";
+import { argumentKey, UNKNOWN, type TyField } from "./static-type.js";
 import { fieldTypes } from "./values.js";
 
 export type { StaticType, TyField } from "./static-type.js";
@@ -103,6 +103,48 @@ export class TypeChecker {
     }
   }
 
+  /**
+   * Checks every function of a package, as `ko check` and the language server do (reference 3.7,
+   * D33): the functions a run may start from (`defaultEntries`), each called as it would be,
+   * then every function none of their calls reached, its parameters of any type (Unknown). A
+   * function that is called is checked per call, with the types of its arguments there; one
+   * that nothing calls is checked once, for any arguments, so an error that holds whatever the
+   * arguments are is reported.
+   */
+  checkPackage(functions: ReadonlyMap<string, KoFunction>): TypeReport {
+    const entries = defaultEntries(functions);
+    const first = this.check(entries);
+    const reached = new Set<KoFunction>();
+    for (const spec of first.reached.keys()) reached.add(spec.fn);
+    const uncalled = [...functions.entries()]
+      .filter(([, fn]) => !reached.has(fn))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, fn]) => anyArguments(fn));
+    return uncalled.length === 0 ? first : this.check([...entries, ...uncalled]);
+  }
+
+  /**
+   * What a run of `calls` is told beyond its errors (D33, D35): the errors of the package's
+   * other functions, which the run cannot reach, as warnings, and the warnings about arguments
+   * no parameter takes. Errors of what the calls reach are `check`'s.
+   */
+  runWarnings(calls: readonly Entry[], functions: ReadonlyMap<string, KoFunction>): Diagnostic[] {
+    // What the calls' own check found: an error elsewhere that they may reach is no "unreached" one.
+    const own = new Set<string>();
+    const out = new Map<string, Diagnostic>();
+    const key = (d: Diagnostic) => `${d.span.file}\u0000${d.span.start.offset}\u0000${d.message.replace(/^may fail: /, "")}`;
+    for (const d of this.check(calls).diagnostics) {
+      own.add(key(d));
+      if (d.severity === "warning" && d.code === UNDECLARED_ARGUMENT) out.set(key(d), d);
+    }
+    for (const d of this.checkPackage(functions).diagnostics) {
+      if (own.has(key(d))) continue;
+      if (d.severity === "error") out.set(key(d), unreachedWarning(d));
+      else if (d.code === UNDECLARED_ARGUMENT) out.set(key(d), d);
+    }
+    return [...out.values()];
+  }
+
   /** Checks one function called with these argument values. */
   checkCall(fn: KoFunction, args: readonly Field[]): TypeReport {
     return this.check([{ fn, fields: fieldTypes(args) }]);
@@ -115,15 +157,28 @@ export class TypeChecker {
 }
 
 /**
- * The functions `ko check` checks when not told which (reference 8.5): every parameterless function
- * and every `Test*` function of the package, each called with no arguments. (D33 asks for the
- * functions with parameters too: a known gap, listed at the end of docs/reference.md.)
+ * The functions of a package a run may start from (reference 8.5): every parameterless function
+ * and every `Test*` function, each called with no arguments. `ko check` checks these first, then
+ * the functions they do not reach (`TypeChecker.checkPackage`).
  */
 export function defaultEntries(functions: ReadonlyMap<string, KoFunction>): Entry[] {
   return [...functions.entries()]
     .filter(([name, fn]) => fn.circuit.params.length === 0 || name.startsWith("Test"))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, fn]) => ({ fn, fields: [] }));
+}
+
+/** `fn` called with every parameter of any type: how a function that nothing calls is checked (D33). */
+export function anyArguments(fn: KoFunction): Entry {
+  return { fn, fields: fn.circuit.params.map((p) => ({ name: p.name, type: UNKNOWN })) };
+}
+
+/**
+ * An error in code a run cannot reach, as the run reports it: a warning, since the run goes on
+ * (D33).
+ */
+function unreachedWarning(d: Diagnostic): Diagnostic {
+  return { ...d, severity: "warning", message: `${d.message} (in code this run does not reach)` };
 }
 
 /**

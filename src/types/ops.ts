@@ -13,6 +13,7 @@ import {
   NEVER,
   UNKNOWN,
   alternatives,
+  basic,
   emptiness,
   fieldOf,
   fieldTy,
@@ -22,6 +23,7 @@ import {
   unionOf,
   variety,
   withoutEmpty,
+  type Callee,
   type StaticType,
   type TyField,
   type VarietyTy,
@@ -49,8 +51,30 @@ export function groupTy(ctx: CallCtx, types: readonly StaticType[]): StaticType 
   let out: StaticType = NEVER;
   if (definite.length === 0) out = join(out, EMPTY);
   if (definite.length <= 1) out = join(out, definite.length === 1 ? definite[0]! : joinAll(maybe.map(withoutEmpty)));
-  if (definite.length + maybe.length >= 2) out = join(out, sequence(joinAll([...definite, ...maybe].map(withoutEmpty)), 2));
+  if (definite.length + maybe.length >= 2) out = join(out, sequence(elementsTy([...definite, ...maybe].map(withoutEmpty)), 2));
   return out;
+}
+
+/**
+ * The type of a sequence's elements, from the types of the values it is made of. Where some are
+ * Unknown (a parameter of a function checked for arguments of any type, D33) and the others
+ * Strings, or the others Bools, the elements still unify with those (4.3): in `(x, "a")` every
+ * element is a String, whatever `x` is — or a sequence standing for one (`(("b", "c"), "a")`),
+ * which is left out: a check that rejects a String rejects a sequence where one is expected
+ * too (a list takes one value as a list of it, a sequence is no basic value), so what that makes
+ * certain is. (Numbers widen within their family, `Int8` with `Int64`: there the elements stay
+ * Unknown, rather than a union of widths that every later step would doubt.)
+ */
+function elementsTy(types: readonly StaticType[]): StaticType {
+  let unknown = false;
+  for (const t of types) if (t.k === "unknown") unknown = true;
+  if (!unknown) return joinAll(types);
+  const known = types.filter((t) => t.k !== "unknown");
+  if (known.length === 0) return UNKNOWN;
+  const names = new Set(known.flatMap((t) => alternatives(t).map((a) => (a.k === "basic" ? a.name : undefined))));
+  if (names.size !== 1) return UNKNOWN;
+  const [name] = names;
+  return name === "String" || name === "Bool" ? basic(name) : UNKNOWN;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,24 +143,24 @@ export function augmentTy(ctx: CallCtx, callee: StaticType, fields: readonly TyF
       continue;
     }
     const merged = mergeFields(ctx.within(!several), a, fields);
-    if (merged) results.push(merged);
+    if (merged) results.push(variety(a.callee, merged));
   }
   if (several && results.length === 0) ctx.fail("type/augment", `${describeTy(callee)} cannot be augmented`, true);
   return unionOf(results);
 }
 
 /**
- * The variety with `added` appended, or undefined (and a failure) when a name is given twice —
- * including the unnamed one and fields whose value is Empty.
+ * The fields of the variety with `added` appended, or undefined (and a failure) when a name is
+ * given twice — including the unnamed one and fields whose value is Empty.
  */
-function mergeFields(ctx: CallCtx, v: VarietyTy, added: readonly TyField[]): VarietyTy | undefined {
+function mergeFields(ctx: CallCtx, v: VarietyTy, added: readonly TyField[]): readonly TyField[] | undefined {
   for (const a of added) {
     if (fieldOf(v.fields, a.name)) {
       ctx.fail("type/duplicate-field", `augmenting duplicate field ${a.name === "" ? "? (the unnamed argument)" : a.name}`, true);
       return undefined;
     }
   }
-  return variety(v.callee, [...v.fields, ...added]);
+  return v.fields.length === 0 ? added : added.length === 0 ? v.fields : [...v.fields, ...added];
 }
 
 /**
@@ -161,19 +185,21 @@ export function invokeTy(ctx: CallCtx, callee: StaticType, fields: readonly TyFi
   let result: StaticType = NEVER;
   for (const v of varieties) {
     const merged = mergeFields(memberCtx, v, fields);
-    if (merged) result = join(result, call(memberCtx, merged));
+    if (merged) result = join(result, call(memberCtx, v.callee, merged));
   }
   return result;
 }
 
-/** Calls what a variety refers to with its accumulated fields. */
-function call(ctx: CallCtx, v: VarietyTy): StaticType {
-  const c = v.callee;
+/**
+ * Calls what a variety refers to with its accumulated fields (no type is made of the variety
+ * with them: it exists only for the call).
+ */
+function call(ctx: CallCtx, c: Callee, fields: readonly TyField[]): StaticType {
   switch (c.k) {
     case "ko":
-      return ctx.callKo(c.fn, v.fields);
+      return ctx.callKo(c.fn, fields);
     case "host":
-      return hostRule(c.fn)(ctx, c.fn, v.fields);
+      return hostRule(c.fn)(ctx, c.fn, fields);
     case "wait":
       // Waiting for a spun call returns what it returned, and fails as it failed (5.7).
       return ctx.invoke(c.spun, [], true);

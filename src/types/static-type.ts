@@ -120,16 +120,88 @@ export interface UnionTy {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Constructors
+// Constructors: types are hash-consed
+//
+// Every type is made by the constructors below, and they make each type once: a structure built
+// twice from the same fields is the same object. So a type is a graph that shares its parts, as
+// the values it describes do (`s1: (a: s0, b: s0)` holds `s0` once, however deep the nesting),
+// equal types are identical (`sameType` is `===`, up to the order of a union's members), and
+// every function over types can remember its result per type and so take time in the number of
+// distinct parts, never in the size of the type unfolded as a tree. The table holds its types
+// weakly: a type no one holds any more is forgotten, so a long-lived process (the language
+// server) does not accumulate the types of every program it ever checked.
+
+const ids = new WeakMap<object, number>();
+const table = new Map<string, WeakRef<StaticType>>();
+/**
+ * The table's counters. The table is the process's, as a memo is: what it holds is immutable and
+ * the same for every program, session and run, and it holds nothing alive.
+ */
+const tally = {
+  /** The last number given by `idOf`. */
+  lastId: 0,
+  /** The table's size after its last sweep: when it has doubled, the entries of dead types are dropped. */
+  swept: 1024,
+  /** How many types the constructors have made (for the tests: sharing bounds it). */
+  made: 0,
+};
+
+/** A small number naming an object (a type, a span, a schema) for the keys of the table. */
+function idOf(o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, (id = ++tally.lastId));
+  return id;
+}
+
+/** The type of `key`: the one made before if it is still held, else `make()`'s, remembered. */
+function interned<T extends StaticType>(key: string, make: () => T): T {
+  const known = table.get(key)?.deref();
+  if (known !== undefined) return known as T;
+  const t = make();
+  tally.made++;
+  idOf(t);
+  table.set(key, new WeakRef(t));
+  if (table.size > 2 * tally.swept) sweep();
+  return t;
+}
+
+/** Drops the table's entries whose types are gone. */
+function sweep(): void {
+  for (const [key, ref] of table) if (ref.deref() === undefined) table.delete(key);
+  for (const byValue of literals.values()) for (const [literal, ref] of byValue) if (ref.deref() === undefined) byValue.delete(literal);
+  tally.swept = Math.max(1024, table.size);
+}
+
+/** How many distinct types were made so far, in this process. */
+export function typesMade(): number {
+  return tally.made;
+}
+
+/** A number identifying `t` among the types alive: equal types have equal ids. */
+export function typeId(t: StaticType): number {
+  return idOf(t);
+}
 
 export const NEVER: NeverTy = Object.freeze({ k: "never" });
 export const UNKNOWN: UnknownTy = Object.freeze({ k: "unknown" });
 export const EMPTY: EmptyTy = Object.freeze({ k: "empty" });
 
 const plainBasics = new Map<BasicType, BasicTy>();
+/** Literal types, by basic type and value (an Int64 is a number iff it is safe, so `===` compares them). */
+const literals = new Map<BasicType, Map<Literal, WeakRef<BasicTy>>>();
 
 export function basic(name: BasicType, literal?: Literal): BasicTy {
-  if (literal !== undefined) return { k: "basic", name, literal };
+  if (literal !== undefined) {
+    let byValue = literals.get(name);
+    if (byValue === undefined) literals.set(name, (byValue = new Map<Literal, WeakRef<BasicTy>>()));
+    const known = byValue.get(literal)?.deref();
+    if (known !== undefined) return known;
+    const t: BasicTy = { k: "basic", name, literal };
+    tally.made++;
+    byValue.set(literal, new WeakRef(t));
+    if (byValue.size > 2 * tally.swept) sweep();
+    return t;
+  }
   let t = plainBasics.get(name);
   if (!t) plainBasics.set(name, (t = Object.freeze({ k: "basic", name })));
   return t;
@@ -151,23 +223,53 @@ export function isSignedType(name: BasicType): boolean {
 
 export function sequence(elem: StaticType, min: 1 | 2 = 1): StaticType {
   if (elem.k === "never") return NEVER;
-  return { k: "sequence", elem: withoutEmpty(elem), min };
+  const e = withoutEmpty(elem);
+  return interned(`q${idOf(e)}:${min}`, () => ({ k: "sequence", elem: e, min }));
+}
+
+/** The part of a key that names fields: each name, its type, and where it is written. */
+function fieldsKey(fields: readonly TyField[]): string {
+  let key = "";
+  for (const f of fields) key += `|${f.name}\u0000${idOf(f.type)}${f.at ? `@${idOf(f.at)}` : ""}`;
+  return key;
 }
 
 export function structure(fields: readonly TyField[], schema?: TySchema): StructureTy {
-  return schema ? { k: "structure", fields, schema } : { k: "structure", fields };
+  return interned(`s${schema ? idOf(schema) : ""}${fieldsKey(fields)}`, () =>
+    schema ? { k: "structure", fields: [...fields], schema } : { k: "structure", fields: [...fields] },
+  );
 }
 
 export const EMPTY_STRUCTURE = structure([]);
 
+function calleeKey(c: Callee): string {
+  switch (c.k) {
+    case "ko":
+    case "host":
+      // The function itself, not its identity: two programs may each have a function of one name.
+      return `${c.k}${idOf(c.fn)}`;
+    case "wait":
+      return `w${idOf(c.spun)}`;
+    case "memory":
+      return `m${c.method}`;
+    case "unknown":
+      return "?";
+  }
+}
+
 export function variety(callee: Callee, fields: readonly TyField[] = []): VarietyTy {
-  return { k: "variety", callee, fields };
+  return interned(`v${calleeKey(callee)}\u0001${fieldsKey(fields)}`, () => ({ k: "variety", callee, fields: [...fields] }));
 }
 
 export const UNKNOWN_VARIETY = variety({ k: "unknown" });
 
 export function hostType(name: string): HostTy {
-  return { k: "host", name };
+  return interned(`h${name}`, () => ({ k: "host", name }));
+}
+
+/** A union of members already merged (at least two, none a union, Never or Unknown), in their order. */
+function union(members: readonly StaticType[]): UnionTy {
+  return interned(`u${members.map(idOf).join(",")}`, () => ({ k: "union", members: [...members] }));
 }
 
 /** `t` or Empty. */
@@ -248,7 +350,7 @@ export function unionOf(members: readonly StaticType[]): StaticType {
   }
   if (merged.length === 1) return merged[0]!;
   if (merged.length > MAX_UNION) return UNKNOWN;
-  return { k: "union", members: merged };
+  return union(merged);
 }
 
 function addAlternative(members: StaticType[], x: StaticType): void {
@@ -262,9 +364,26 @@ function addAlternative(members: StaticType[], x: StaticType): void {
   members.push(x);
 }
 
+/**
+ * Merges of composite types, remembered by the pair: joining two graphs that share their parts
+ * joins each pair of parts once (types are hash-consed, so the pair names the types).
+ */
+const merges = new WeakMap<StaticType, WeakMap<StaticType, StaticType | null>>();
+
 /** Two alternatives as one, when they are of one shape; undefined when they stay apart. */
 function merge(a: StaticType, b: StaticType): StaticType | undefined {
   if (a === b) return a;
+  if (a.k !== b.k || (a.k !== "sequence" && a.k !== "structure" && a.k !== "variety")) return mergeShallow(a, b);
+  let byB = merges.get(a);
+  if (byB === undefined) merges.set(a, (byB = new WeakMap()));
+  const known = byB.get(b);
+  if (known !== undefined) return known ?? undefined;
+  const m = mergeShallow(a, b);
+  byB.set(b, m ?? null);
+  return m;
+}
+
+function mergeShallow(a: StaticType, b: StaticType): StaticType | undefined {
   switch (a.k) {
     case "empty":
       return b.k === "empty" ? a : undefined;
@@ -273,7 +392,7 @@ function merge(a: StaticType, b: StaticType): StaticType | undefined {
       return a.literal === b.literal ? a : basic(a.name);
     case "sequence":
       if (b.k !== "sequence") return undefined;
-      return { k: "sequence", elem: join(a.elem, b.elem), min: a.min < b.min ? a.min : b.min };
+      return sequence(join(a.elem, b.elem), a.min < b.min ? a.min : b.min);
     case "structure":
       // Records of one schema stay a record; anything else joined with a record is open.
       return b.k === "structure" ? structure(joinFields(a.fields, b.fields), a.schema === b.schema ? a.schema : undefined) : undefined;
@@ -294,9 +413,10 @@ function merge(a: StaticType, b: StaticType): StaticType | undefined {
 function joinFields(a: readonly TyField[], b: readonly TyField[]): TyField[] {
   const out: TyField[] = [];
   const seen = new Set<string>();
+  const byName = b.length > 8 ? new Map(b.map((g) => [g.name, g])) : undefined;
   for (const f of a) {
     seen.add(f.name);
-    const other = b.find((g) => g.name === f.name);
+    const other = byName ? byName.get(f.name) : b.find((g) => g.name === f.name);
     out.push({ name: f.name, type: other ? join(f.type, other.type) : maybeEmpty(f.type) });
   }
   for (const g of b) if (!seen.has(g.name)) out.push({ name: g.name, type: maybeEmpty(g.type) });
@@ -321,76 +441,53 @@ export function sameCallee(a: Callee, b: Callee): boolean {
   }
 }
 
+/**
+ * Whether two types are the same. Types are hash-consed, so they are when they are one object —
+ * or unions of the same members in another order.
+ */
 export function sameType(a: StaticType, b: StaticType): boolean {
-  return a === b || exactKey(a) === exactKey(b);
+  if (a === b) return true;
+  if (a.k !== "union" || b.k !== "union" || a.members.length !== b.members.length) return false;
+  return a.members.every((m) => b.members.includes(m));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Keys: canonical strings, for memoising specialisations and comparing fixpoint iterations
-
-const exactKeys = new WeakMap<StaticType, string>();
-const widenedKeys = new WeakMap<StaticType, string>();
-
-/** A canonical string of `t`, literals included. */
-export function exactKey(t: StaticType): string {
-  let s = exactKeys.get(t);
-  if (s === undefined) exactKeys.set(t, (s = keyOf(t, true, 0)));
-  return s;
-}
+// Keys, for memoising specialisations
 
 /**
- * The key of `t` as a specialisation argument: literals are dropped — except Bools, which have
- * only two values and often decide a branch — so that `Fib(30)` and `Fib(29)` share one
- * specialisation; types nested too deep are cut, so that a recursion whose argument grows
- * (`F(x: (a: x))`) reaches a fixpoint.
+ * The key of `t` as a specialisation argument: the type without literals — except Bools, which
+ * have only two values and often decide a branch — so that `Fib(30)` and `Fib(29)` share one
+ * specialisation, and cut below MAX_DEPTH, so that a recursion whose argument grows
+ * (`F(x: (a: x))`) reaches a fixpoint. Types are hash-consed: the key is a number.
  */
 export function argumentKey(t: StaticType): string {
-  let s = widenedKeys.get(t);
-  if (s === undefined) widenedKeys.set(t, (s = keyOf(t, false, 0)));
-  return s;
+  return String(idOf(cut(widen(t))));
 }
 
-function keyOf(t: StaticType, literals: boolean, depth: number): string {
-  if (depth > MAX_DEPTH) return "?";
-  const d = depth + 1;
+// ---------------------------------------------------------------------------------------------
+// Depth
+
+/** How many levels of composite (or host) types `t` nests; remembered per type. */
+const depths = new WeakMap<StaticType, number>();
+
+function nesting(t: StaticType): number {
   switch (t.k) {
-    case "never":
-      return "!";
-    case "unknown":
-      return "?";
-    case "empty":
-      return "E";
     case "basic":
-      if (t.literal === undefined || (!literals && t.name !== "Bool")) return t.name;
-      return `${t.name}=${typeof t.literal === "string" ? JSON.stringify(t.literal) : String(t.literal)}`;
-    case "sequence":
-      return `[${keyOf(t.elem, literals, d)}]${t.min}`;
-    case "structure":
-      return `(${t.fields.map((f) => `${f.name}:${keyOf(f.type, literals, d)}`).join(",")})${t.schema ? `#${t.schema.name}` : ""}`;
-    case "variety":
-      return `V<${calleeKey(t.callee, literals, d)}>[${t.fields.map((f) => `${f.name}:${keyOf(f.type, literals, d)}`).join(",")}]`;
-    case "host":
-      return `H<${t.name}>`;
-    case "union":
-      return `{${t.members
-        .map((m) => keyOf(m, literals, d))
-        .sort()
-        .join("|")}}`;
-  }
-}
-
-function calleeKey(c: Callee, literals: boolean, depth: number): string {
-  switch (c.k) {
-    case "ko":
-    case "host":
-      return c.fn.identity;
-    case "wait":
-      return `wait:${keyOf(c.spun, literals, depth)}`;
-    case "memory":
-      return `memory:${c.method}`;
+    case "empty":
+    case "never":
     case "unknown":
-      return "?";
+      return 0;
+    case "host":
+      return 1;
   }
+  let d = depths.get(t);
+  if (d === undefined) {
+    const parts = t.k === "sequence" ? [t.elem] : t.k === "union" ? t.members : t.fields.map((f) => f.type);
+    d = 1;
+    for (const p of parts) d = Math.max(d, 1 + nesting(p));
+    depths.set(t, d);
+  }
+  return d;
 }
 
 /**
@@ -398,57 +495,89 @@ function calleeKey(c: Callee, literals: boolean, depth: number): string {
  * is that deep (so a caller can tell whether precision was lost).
  */
 export function cut(t: StaticType, depth = 0): StaticType {
-  if (depth >= MAX_DEPTH) return t.k === "basic" || t.k === "empty" || t.k === "never" || t.k === "unknown" ? t : UNKNOWN;
-  const d = depth + 1;
-  switch (t.k) {
-    case "sequence": {
-      const elem = cut(t.elem, d);
-      return elem === t.elem ? t : sequence(elem, t.min);
-    }
-    case "structure": {
-      const fields = cutFields(t.fields, d);
-      return fields === t.fields ? t : structure(fields, t.schema);
-    }
-    case "variety": {
-      const fields = cutFields(t.fields, d);
-      return fields === t.fields ? t : variety(t.callee, fields);
-    }
-    case "union": {
-      const members = t.members.map((m) => cut(m, d));
-      return members.every((m, i) => m === t.members[i]) ? t : unionOf(members);
-    }
-    default:
-      return t;
-  }
+  if (depth + nesting(t) <= MAX_DEPTH) return t;
+  return cutAt(t, depth, new Map());
 }
 
-function cutFields(fields: readonly TyField[], depth: number): readonly TyField[] {
-  const cutTypes = fields.map((f) => cut(f.type, depth));
+function cutAt(t: StaticType, depth: number, seen: Map<string, StaticType>): StaticType {
+  if (depth + nesting(t) <= MAX_DEPTH) return t;
+  if (depth >= MAX_DEPTH) return UNKNOWN; // not a basic value, Empty, Never or Unknown: those nest nothing
+  const key = `${idOf(t)}:${depth}`;
+  const known = seen.get(key);
+  if (known !== undefined) return known;
+  const d = depth + 1;
+  let out: StaticType;
+  switch (t.k) {
+    case "sequence": {
+      const elem = cutAt(t.elem, d, seen);
+      out = elem === t.elem ? t : sequence(elem, t.min);
+      break;
+    }
+    case "structure": {
+      const fields = cutFields(t.fields, d, seen);
+      out = fields === t.fields ? t : structure(fields, t.schema);
+      break;
+    }
+    case "variety": {
+      const fields = cutFields(t.fields, d, seen);
+      out = fields === t.fields ? t : variety(t.callee, fields);
+      break;
+    }
+    case "union": {
+      const members = t.members.map((m) => cutAt(m, d, seen));
+      out = members.every((m, i) => m === t.members[i]) ? t : unionOf(members);
+      break;
+    }
+    default:
+      out = t;
+  }
+  seen.set(key, out);
+  return out;
+}
+
+function cutFields(fields: readonly TyField[], depth: number, seen: Map<string, StaticType>): readonly TyField[] {
+  const cutTypes = fields.map((f) => cutAt(f.type, depth, seen));
   return cutTypes.every((c, i) => c === fields[i]!.type) ? fields : fields.map((f, i) => ({ name: f.name, type: cutTypes[i]! }));
 }
 
-/** `t` without literal values (except Bools): how a specialisation sees its arguments. */
+const widened = new WeakMap<StaticType, StaticType>();
+
+/** `t` without literal values (except Bools): how a specialisation sees its arguments. Remembered per type. */
 export function widen(t: StaticType): StaticType {
   switch (t.k) {
     case "basic":
       return t.literal === undefined || t.name === "Bool" ? t : basic(t.name);
-    case "sequence":
-      return sequence(widen(t.elem), t.min);
-    case "structure":
-      return structure(
-        t.fields.map((f) => ({ name: f.name, type: widen(f.type) })),
-        t.schema,
-      );
-    case "variety":
-      return variety(
-        t.callee,
-        t.fields.map((f) => ({ name: f.name, type: widen(f.type) })),
-      );
-    case "union":
-      return unionOf(t.members.map(widen));
-    default:
+    case "never":
+    case "unknown":
+    case "empty":
+    case "host":
       return t;
   }
+  let w = widened.get(t);
+  if (w === undefined) {
+    switch (t.k) {
+      case "sequence":
+        w = sequence(widen(t.elem), t.min);
+        break;
+      case "structure":
+        w = structure(
+          t.fields.map((f) => ({ name: f.name, type: widen(f.type) })),
+          t.schema,
+        );
+        break;
+      case "variety":
+        w = variety(
+          t.callee,
+          t.fields.map((f) => ({ name: f.name, type: widen(f.type) })),
+        );
+        break;
+      case "union":
+        w = unionOf(t.members.map(widen));
+        break;
+    }
+    widened.set(t, w);
+  }
+  return w;
 }
 
 /** The field called `name` of a list of fields. */

@@ -13,7 +13,6 @@ import {
   basicType,
   opaqueType,
   sequenceType,
-  showType,
   structureType,
   unify,
   type ValueType,
@@ -29,6 +28,16 @@ const MAX_ALTERNATIVES = 32;
  * when `t` is (or contains) Unknown.
  */
 export function runtimeAlternatives(t: StaticType): ValueType[] | undefined {
+  if (t.k !== "sequence" && t.k !== "structure" && t.k !== "union") return alternativesOf(t);
+  // Remembered per type: types share their parts, and so do the run-time types made of them.
+  let alts = remembered.get(t);
+  if (alts === undefined) remembered.set(t, (alts = alternativesOf(t) ?? null));
+  return alts ?? undefined;
+}
+
+const remembered = new WeakMap<StaticType, ValueType[] | null>();
+
+function alternativesOf(t: StaticType): ValueType[] | undefined {
   switch (t.k) {
     case "never":
       return [];
@@ -84,6 +93,7 @@ export function checkUnifiable(types: readonly StaticType[]): UnifyOutcome {
   // The possible unified types so far; `null` while no value has been present yet.
   let states: (ValueType | null)[] = [null];
   let firstFailure: string | undefined;
+  const keyOfState = stateKeys();
   for (const t of types) {
     const absentPossible = emptiness(t) !== "no";
     const present = runtimeAlternatives(withoutEmpty(t));
@@ -116,8 +126,41 @@ function possible(message: string | undefined): UnifyOutcome {
   return message === undefined ? {} : { failure: { certain: false, message } };
 }
 
-function keyOfState(s: ValueType | null): string {
-  return s === null ? "" : showType(s);
+/**
+ * Keys telling run-time types apart by their structure: a number per distinct type, from the
+ * numbers of its parts (so a type that shares its parts costs what it has of them, where its
+ * printed form could be exponentially long).
+ */
+function stateKeys(): (s: ValueType | null) => string {
+  const ids = new Map<ValueType, number>();
+  const byShape = new Map<string, number>();
+  const idOf = (t: ValueType): number => {
+    let id = ids.get(t);
+    if (id !== undefined) return id;
+    let shape: string;
+    switch (t.kind) {
+      case "basic":
+      case "opaque":
+        shape = `${t.kind}:${t.name}`;
+        break;
+      case "empty":
+      case "variety":
+        shape = t.kind;
+        break;
+      case "optional":
+      case "sequence":
+        shape = `${t.kind}:${idOf(t.elem)}`;
+        break;
+      case "structure":
+        shape = `structure${t.fields.map((f) => `|${f.name}:${idOf(f.type)}`).join("")}`;
+        break;
+    }
+    id = byShape.get(shape);
+    if (id === undefined) byShape.set(shape, (id = byShape.size + 1));
+    ids.set(t, id);
+    return id;
+  };
+  return (s) => (s === null ? "" : String(idOf(s)));
 }
 
 /**

@@ -22,6 +22,12 @@ export interface FailureSite {
 
 export abstract class KoFailure extends Error {
   site?: FailureSite;
+  /**
+   * Where the failure began when that was in another process (a grid worker, src/grid/): the
+   * failing step there and the frames and hops between it and this process. `site` is then
+   * the step of this process that made the remote call.
+   */
+  remote?: FailureSite;
 }
 
 export class KoError extends KoFailure {

@@ -206,18 +206,40 @@ const UNIFY_ERROR = "runtime/unify";
  * then types of the same kind.
  */
 export function unify(x: ValueType, y: ValueType): ValueType {
+  return unifyIn(x, y, undefined);
+}
+
+/**
+ * Unifications of composite types already made in one `unify`, by pair: types share their parts
+ * (a structure of two fields of one type holds that type once), and each pair of parts is
+ * unified once, so that unifying costs the number of distinct parts, not of the parts unfolded.
+ */
+type Unified = Map<ValueType, Map<ValueType, ValueType>>;
+
+function unifyIn(x: ValueType, y: ValueType, memo: Unified | undefined): ValueType {
   if (x === y) return x; // unification is idempotent; singletons make this the common case
   if (x.kind === "empty") return optionalType(y);
   if (y.kind === "empty") return optionalType(x);
-  if (x.kind === "optional") return optionalType(unify(x.elem, y));
-  if (y.kind === "optional") return optionalType(unify(x, y.elem));
-  if (x.kind === "sequence") return y.kind === "sequence" ? unifySequences(x, y) : sequenceType(unify(x.elem, y));
-  // A sequence absorbs a single value: `((1, 2), 3)` has type `((Int64))`.
-  if (y.kind === "sequence") return sequenceType(unify(x, y.elem));
   if (x.kind === "basic" && y.kind === "basic") return unifyBasic(x, y);
-  if (x.kind === "structure" && y.kind === "structure") return unifyStructures(x, y);
   if (x.kind === "variety" && y.kind === "variety") return VARIETY_TYPE;
   if (x.kind === "opaque" && y.kind === "opaque") return unifyOpaque(x, y);
+  memo ??= new Map();
+  let byY = memo.get(x);
+  const known = byY?.get(y);
+  if (known !== undefined) return known;
+  const u = unifyComposite(x, y, memo);
+  if (byY === undefined) memo.set(x, (byY = new Map<ValueType, ValueType>()));
+  byY.set(y, u);
+  return u;
+}
+
+function unifyComposite(x: ValueType, y: ValueType, memo: Unified): ValueType {
+  if (x.kind === "optional") return optionalType(unifyIn(x.elem, y, memo));
+  if (y.kind === "optional") return optionalType(unifyIn(x, y.elem, memo));
+  if (x.kind === "sequence") return y.kind === "sequence" ? unifySequences(x, y, memo) : sequenceType(unifyIn(x.elem, y, memo));
+  // A sequence absorbs a single value: `((1, 2), 3)` has type `((Int64))`.
+  if (y.kind === "sequence") return sequenceType(unifyIn(x, y.elem, memo));
+  if (x.kind === "structure" && y.kind === "structure") return unifyStructures(x, y, memo);
   throw mismatch(x, y);
 }
 
@@ -237,7 +259,7 @@ const MISMATCH_ORDER: Readonly<Record<ValueType["kind"], number>> = {
 
 function mismatch(x: ValueType, y: ValueType): KoError {
   const [first, second] = MISMATCH_ORDER[x.kind] <= MISMATCH_ORDER[y.kind] ? [x, y] : [y, x];
-  return unifyError(`${showType(first)} and ${showType(second)} cannot be unified`);
+  return unifyError(`${showTypeBriefly(first)} and ${showTypeBriefly(second)} cannot be unified`);
 }
 
 /** Integer and float types widen within their family; Bool and String are families of one. */
@@ -268,11 +290,11 @@ function unifyBasic(x: BasicValueType, y: BasicValueType): BasicValueType {
   return rx.rank >= ry.rank ? x : y;
 }
 
-function unifySequences(x: SequenceValueType, y: SequenceValueType): SequenceValueType {
+function unifySequences(x: SequenceValueType, y: SequenceValueType, memo: Unified): SequenceValueType {
   try {
-    return sequenceType(unify(x.elem, y.elem));
+    return sequenceType(unifyIn(x.elem, y.elem, memo));
   } catch (e) {
-    throw because(`cannot unify sequences ${showType(x)} and ${showType(y)}`, e);
+    throw because(`cannot unify sequences ${showTypeBriefly(x)} and ${showTypeBriefly(y)}`, e);
   }
 }
 
@@ -280,7 +302,7 @@ function unifySequences(x: SequenceValueType, y: SequenceValueType): SequenceVal
  * The union of both field sets, in order of first appearance; a field missing on one side
  * counts as Empty there, so its type becomes optional.
  */
-function unifyStructures(x: StructureValueType, y: StructureValueType): StructureValueType {
+function unifyStructures(x: StructureValueType, y: StructureValueType, memo: Unified): StructureValueType {
   // Insertion order of the map is the order of first appearance.
   const sides = new Map<string, { x: ValueType; y: ValueType }>();
   for (const f of x.fields) sides.set(f.name, { x: f.type, y: EMPTY_TYPE });
@@ -289,14 +311,14 @@ function unifyStructures(x: StructureValueType, y: StructureValueType): Structur
     if (side) side.y = f.type;
     else sides.set(f.name, { x: EMPTY_TYPE, y: f.type });
   }
-  return structureType([...sides].map(([name, side]) => ({ name, type: unifyField(name, side) })));
+  return structureType([...sides].map(([name, side]) => ({ name, type: unifyField(name, side, memo) })));
 }
 
-function unifyField(name: string, side: { x: ValueType; y: ValueType }): ValueType {
+function unifyField(name: string, side: { x: ValueType; y: ValueType }, memo: Unified): ValueType {
   try {
-    return unify(side.x, side.y);
+    return unifyIn(side.x, side.y, memo);
   } catch (e) {
-    throw because(`cannot unify field ${name} types ${showType(side.x)} and ${showType(side.y)}`, e);
+    throw because(`cannot unify field ${name} types ${showTypeBriefly(side.x)} and ${showTypeBriefly(side.y)}`, e);
   }
 }
 
@@ -322,7 +344,31 @@ export function showType(t: ValueType): string {
   return renderDoc(typeDoc(t));
 }
 
+/** Parts of a type a message prints at most, and how deep; the rest is `...`. */
+const BRIEF_PARTS = 200;
+const BRIEF_DEPTH = 12;
+
+/**
+ * A type as a message shows it: as `showType` prints it, but bounded. A type shares its parts
+ * as the value it describes does, and unfolded in full its text can be exponentially long;
+ * past BRIEF_PARTS parts or BRIEF_DEPTH levels of nesting, the text says `...`.
+ */
+export function showTypeBriefly(t: ValueType): string {
+  let left = BRIEF_PARTS;
+  const doc = (u: ValueType, depth: number): Doc => {
+    if (left <= 0 || depth > BRIEF_DEPTH) return "...";
+    left--;
+    return typeDocWith(u, (part) => doc(part, depth + 1));
+  };
+  return renderDoc(doc(t, 0));
+}
+
 export function typeDoc(t: ValueType): Doc {
+  return typeDocWith(t, typeDoc);
+}
+
+/** The layout of `t`, with `part` laying out its parts. */
+function typeDocWith(t: ValueType, part: (t: ValueType) => Doc): Doc {
   switch (t.kind) {
     case "basic":
       return t.name;
@@ -333,15 +379,15 @@ export function typeDoc(t: ValueType): Doc {
     case "opaque":
       return t.name;
     case "optional":
-      return new Glue("*", typeDoc(t.elem));
+      return new Glue("*", part(t.elem));
     case "sequence":
-      return new Group("", "(", ")", [typeDoc(t.elem)]);
+      return new Group("", "(", ")", [part(t.elem)]);
     case "structure":
       return new Group(
         "",
         "(",
         ")",
-        t.fields.map((f) => new Glue((f.name === "" ? "?" : f.name) + ": ", typeDoc(f.type))),
+        t.fields.map((f) => new Glue((f.name === "" ? "?" : f.name) + ": ", part(f.type))),
       );
   }
 }

@@ -1,7 +1,8 @@
 /**
  * What a start of the bundled `ko` loads (scripts/bundle.mjs). All the code of src/ that every
  * start needs is in one chunk; the optional stages (the Kubernetes client and session, the YAML
- * library, the language server, the REPL, the formatter, graph drawing, the embedded cluster) are
+ * library, the language server, the REPL, the formatter, graph drawing, the embedded cluster, the
+ * grid with BullMQ and ioredis) are
  * loaded only by the commands and programs that use them. The modules a process loads are
  * recorded by test/support/record-modules.mjs; a chunk is known by the `// src/...` and
  * `// node_modules/...` lines esbuild writes above each module it holds.
@@ -60,6 +61,12 @@ const OPTIONAL = [
   /^src\/fmt\//,
   /^src\/graph\//,
   /^src\/cluster\//,
+  // The grid: BullMQ and ioredis, loaded by `--grid`, `ko worker` and `ko grid` only.
+  /^node_modules\/bullmq\//,
+  /^node_modules\/ioredis\//,
+  /^src\/grid\//,
+  /^src\/worker\//,
+  /^src\/api\/grid\.ts$/,
 ];
 
 test("ko run of a small script loads one chunk of src/ and none of the optional stages", () => {

@@ -44,7 +44,14 @@ describe("discovery and health", () => {
       kind: "Scale",
     });
     const groups = await http(c, "GET", "/apis");
-    expect(groups.body.groups.map((g: any) => g.name)).toEqual(["apps", "batch", "policy"]);
+    expect(groups.body.groups.map((g: any) => g.name)).toEqual([
+      "apps",
+      "batch",
+      "policy",
+      "coordination.k8s.io",
+      "events.k8s.io",
+      "apiextensions.k8s.io",
+    ]);
   });
 
   test("aggregated discovery when asked for through Accept", async () => {

@@ -4,7 +4,8 @@ import type { IncomingMessage } from "node:http";
 import * as https from "node:https";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startCluster, type Cluster, type ClusterOptions } from "../../src/cluster/index.js";
+import { expect } from "vitest";
+import { startCluster, type Cluster, type ClusterOptions, type KObject } from "../../src/cluster/index.js";
 import { tempDir } from "../support/temp.js";
 
 export { tempDir };
@@ -109,6 +110,61 @@ export async function watchEvents(
   return events;
 }
 
+/**
+ * A watch at `p` whose events are collected until `until` holds (or `timeoutMs` passes: then the
+ * events so far); `ended` resolves when the server ends the stream.
+ */
+export function waitEvents(
+  cluster: Pick<Cluster, "url" | "token" | "ca">,
+  p: string,
+  until: (events: any[]) => boolean,
+  timeoutMs = 5000,
+): Promise<any[]> & { ended: Promise<void> } {
+  const ctrl = new AbortController();
+  const events: any[] = [];
+  let ended!: () => void;
+  const endedP = new Promise<void>((r) => (ended = r));
+  const done = (async () => {
+    const res = await send(cluster, "GET", p, undefined, {}, ctrl.signal);
+    res.setEncoding("utf8");
+    let buf = "";
+    const pump = (async () => {
+      try {
+        for await (const chunk of res) {
+          buf += chunk;
+          let i: number;
+          while ((i = buf.indexOf("\n")) >= 0) {
+            events.push(JSON.parse(buf.slice(0, i)));
+            buf = buf.slice(i + 1);
+          }
+        }
+      } catch {
+        /* aborted */
+      }
+      ended();
+    })();
+    const deadline = Date.now() + timeoutMs;
+    while (!until(events) && Date.now() < deadline && !ctrl.signal.aborted) await new Promise((r) => setTimeout(r, 10));
+    if (until(events)) {
+      ctrl.abort();
+      res.destroy();
+      await pump;
+    }
+    return events;
+  })();
+  return Object.assign(done, { ended: endedP });
+}
+
+/** Creates a CustomResourceDefinition over HTTP and waits until it is Established (served). */
+export async function establish(cluster: Pick<Cluster, "url" | "token" | "ca">, crd: KObject): Promise<void> {
+  const created = await http(cluster, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await waitFor(`${crd.metadata.name} established`, async () => {
+    const got = await http(cluster, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+    return got.body.status?.conditions?.some((x: KObject) => x.type === "Established" && x.status === "True");
+  });
+}
+
 /** JSON over HTTPS against the cluster (with its token), returning status, body and headers. */
 export async function http(
   cluster: Pick<Cluster, "url" | "token" | "ca">,
@@ -150,9 +206,9 @@ export interface KubectlResult {
   code: number;
 }
 
-/** Runs kubectl against the cluster with its own kubeconfig and cache directory. */
+/** Runs kubectl against the cluster with its own kubeconfig and cache directory (a `ko cluster serve`'s too). */
 export function kubectl(
-  cluster: Cluster & { dir: string },
+  cluster: { kubeconfigPath?: string | undefined; dir: string },
   args: string[],
   opts: { input?: string; timeoutMs?: number } = {},
 ): Promise<KubectlResult> {

@@ -5,8 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
+import YAML from "yaml";
 import { tempDir } from "../support/temp.js";
-import { http } from "./helpers.js";
+import { establish, HERE, http } from "./helpers.js";
 import { isServed, serve, type Served } from "./serve.js";
 
 let dir: string;
@@ -62,6 +63,55 @@ describe("persistence", () => {
       const header = JSON.parse(lines[0]!.split("\t")[0]!);
       expect(header).toMatchObject({ ko: "cluster-state", version: 2, objects: lines.length - 2 });
       expect(lines.filter((l) => l.includes('"d":true'))).toEqual([]);
+    } finally {
+      await s2.kill();
+    }
+  });
+
+  test("CustomResourceDefinitions and their objects are served again after a restart", async () => {
+    const state = path.join(dir, "crd.journal");
+    const s1 = await started(state);
+    const crd = YAML.parse(fs.readFileSync(path.join(HERE, "fixtures", "crds", "widgets.yaml"), "utf8"));
+    await establish(s1.access, crd);
+    const W = "/apis/example.com/v1/namespaces/default/widgets";
+    const made = await http(s1.access, "POST", W, {
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      metadata: { name: "kept" },
+      spec: { size: "large" },
+    });
+    expect(made.status).toBe(201);
+    await http(
+      s1.access,
+      "PATCH",
+      `${W}/kept/status`,
+      { status: { phase: "Running" } },
+      { "content-type": "application/merge-patch+json" },
+    );
+    expect(await s1.stop()).toEqual([0, null]);
+
+    const s2 = await started(state);
+    try {
+      // Served at once: no wait for the CRD to be established again.
+      const got = await http(s2.access, "GET", `${W}/kept`);
+      expect(got.status).toBe(200);
+      expect(got.body).toMatchObject({
+        spec: { size: "large", replicas: 1 },
+        status: { phase: "Running" },
+        metadata: { uid: made.body.metadata.uid },
+      });
+      expect((await http(s2.access, "GET", "/apis/example.com/v1beta1/namespaces/default/widgets/kept")).body.apiVersion).toBe(
+        "example.com/v1beta1",
+      );
+      const groups = (await http(s2.access, "GET", "/apis")).body.groups.map((g: { name: string }) => g.name);
+      expect(groups).toContain("example.com");
+      const invalid = await http(s2.access, "POST", W, {
+        apiVersion: "example.com/v1",
+        kind: "Widget",
+        metadata: { name: "x" },
+        spec: { size: "huge" },
+      });
+      expect(invalid.status).toBe(422);
     } finally {
       await s2.kill();
     }

@@ -10,6 +10,8 @@ import { decodeProtobuf } from "../../src/cluster/protobuf.js";
 import { matchesRequirements, parseFieldSelector, parseLabelSelector } from "../../src/cluster/selectors.js";
 import { mergePatch, strategicMergePatch } from "../../src/cluster/patch.js";
 import { shapeOf } from "../../src/cluster/shapes.js";
+import { evaluate, parseJsonPath } from "../../src/cluster/jsonpath.js";
+import { compareVersions } from "../../src/cluster/resources.js";
 import { humanDuration } from "../../src/cluster/util.js";
 import { tempDir, tempFile } from "../support/temp.js";
 
@@ -151,5 +153,48 @@ describe("ages and CLI options", () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe("JSONPath of printer columns", () => {
+  const o = {
+    metadata: { labels: { "app.kubernetes.io/name": "web" } },
+    status: {
+      conditions: [
+        { type: "Ready", status: "True" },
+        { type: "Synced", status: "False" },
+      ],
+      replicas: 3,
+    },
+    spec: { items: [{ n: 1 }, { n: 2 }] },
+  };
+  const at = (p: string) => evaluate(parseJsonPath(p), o);
+  test("fields, indexes, wildcards, filters, quoted keys", () => {
+    expect(at(".status.replicas")).toEqual([3]);
+    expect(at("{.status.replicas}")).toEqual([3]);
+    expect(at('.status.conditions[?(@.type=="Ready")].status')).toEqual(["True"]);
+    expect(at(".status.conditions[?(@.type!='Ready')].type")).toEqual(["Synced"]);
+    expect(at(".spec.items[*].n")).toEqual([1, 2]);
+    expect(at(".spec.items[-1].n")).toEqual([2]);
+    expect(at(".metadata.labels['app.kubernetes.io/name']")).toEqual(["web"]);
+    expect(at(".status.missing")).toEqual([]);
+    expect(() => parseJsonPath(".a[?(@.x > 1)]")).toThrow(/unsupported filter/);
+  });
+});
+
+describe("versions in discovery order", () => {
+  test("GA, then beta, then alpha, higher first; anything else last", () => {
+    const versions = ["foo1", "v1alpha1", "v2", "v1beta1", "v1", "v11alpha2", "v10beta3", "foo10", "v1beta2"];
+    expect([...versions].sort(compareVersions)).toEqual([
+      "v2",
+      "v1",
+      "v10beta3",
+      "v1beta2",
+      "v1beta1",
+      "v11alpha2",
+      "v1alpha1",
+      "foo1",
+      "foo10",
+    ]);
   });
 });

@@ -58,12 +58,15 @@ export class LspClient {
   private readonly diagnostics = new Map<string, LspDiagnostic[]>();
   private readonly waiters: { uri: string; resolve: (d: LspDiagnostic[]) => void; pred: (d: LspDiagnostic[]) => boolean }[] = [];
   private versions = new Map<string, number>();
+  /** How many times diagnostics were published, for any document. */
+  publications = 0;
 
   private constructor(
     readonly child: ChildProcess,
     readonly connection: MessageConnection,
   ) {
     connection.onNotification("textDocument/publishDiagnostics", (p: { uri: string; diagnostics: LspDiagnostic[] }) => {
+      this.publications++;
       this.diagnostics.set(p.uri, p.diagnostics);
       for (const w of [...this.waiters]) {
         if (w.uri === p.uri && w.pred(p.diagnostics)) {
@@ -74,8 +77,9 @@ export class LspClient {
     });
   }
 
-  static async start(rootDir?: string, initializationOptions: object = {}): Promise<LspClient> {
-    const child = spawn(process.execPath, [KO, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
+  /** `nodeFlags`: options for the server's Node.js (`--expose-gc`, for `ko/memory` to collect first). */
+  static async start(rootDir?: string, initializationOptions: object = {}, nodeFlags: readonly string[] = []): Promise<LspClient> {
+    const child = spawn(process.execPath, [...nodeFlags, KO, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     connection.listen();
     const client = new LspClient(child, connection);

@@ -84,6 +84,18 @@ describe("hover shows inferred types", () => {
     expect(await hoverText(file, { line: 2, character: 10 })).toContain("```ko\nInt64\n```"); // `a` of x.a, in the new text
   });
 
+  test("of a type that shares its parts, 2^40 of them unfolded: bounded, the rest elided", async () => {
+    const lines = ["Main() {", "\ts0: 1"];
+    for (let i = 1; i <= 40; i++) lines.push(`\ts${i}: (a: s${i - 1}, b: s${i - 1})`);
+    lines.push("\treturn: s40", "}", "");
+    const { file } = await files.open(lines.join("\n"));
+    expect(await client.diagnosticsFor(file)).toEqual([]);
+    const text = await hoverText(file, { line: 41, character: 2 });
+    expect(text).toContain("(step) s40");
+    expect(text).toContain("b: ...");
+    expect(text.length).toBeLessThan(10_000);
+  });
+
   test("in a function no entry calls: its parameters of any type", async () => {
     const { file, cursors } = await files.open("Label(name) {\n\tr<|>: (name: name, size: 3)\n\treturn: r\n}\n");
     expect(await hoverText(file, cursors[0]!)).toContain("(name: Unknown, size: Int64)");
@@ -180,6 +192,33 @@ describe("type diagnostics", () => {
     await client.edit(file, { line: 2, character: 9 }, { line: 2, character: 15 }, "x");
     const again = await client.diagnosticsFor(file, (ds) => ds.some((x) => x.code === "type/unify"));
     expect(again.map((x) => x.source)).toEqual(["ko type"]);
+  });
+
+  test("a function nothing calls is checked for arguments of any type: an error whatever they are is an error (D33)", async () => {
+    const { file } = await files.open('helper(x) {\n\treturn: Sum(x, "a")\n}\n\npick(x) {\n\treturn: x.a.b\n}\n');
+    const d = await client.diagnosticsFor(file, (ds) => ds.some((x) => x.source === "ko type"));
+    expect(d.map((x) => `${x.severity} ${x.range.start.line}:${x.range.start.character} ${x.message}`)).toEqual([
+      `${ERROR} 1:9 Sum: argument value: expects (Integer), got String`,
+    ]);
+    expect(d[0]!.relatedInformation?.map((r) => r.message)).toEqual([
+      expect.stringMatching(/^in case\d+\.helper\(x: Unknown\) \(nothing calls it: checked for arguments of any type\)$/),
+    ]);
+    // Fixed, the error goes; where the function is called, it is checked per call as before.
+    await client.edit(file, { line: 1, character: 16 }, { line: 1, character: 19 }, "1");
+    await client.diagnosticsFor(file, (ds) => ds.length === 0);
+  });
+
+  test("an argument the callee does not declare, close to one it does, is a warning with a quick fix (D35)", async () => {
+    const { file } = await files.open("F(value?) {\n\treturn: Sum(value, 1)\n}\n\nMain() {\n\treturn: F(valeu: 1, after: 2)\n}\n");
+    const d = await client.diagnosticsFor(file, (ds) => ds.length > 0);
+    expect(d.map((x) => `${x.severity} ${x.range.start.line}:${x.range.start.character}-${x.range.end.character} ${x.message}`)).toEqual([
+      expect.stringMatching(/^2 5:11-16 case\d+\.F has no parameter valeu: the argument only orders the call \(did you mean value\?\)$/),
+    ]);
+    const actions = await client.request<{ title: string; edit: { changes: Record<string, { newText: string }[]> } }[]>(
+      "textDocument/codeAction",
+      { textDocument: { uri: uri(file) }, range: d[0]!.range, context: { diagnostics: d } },
+    );
+    expect(actions.map((a) => [a.title, a.edit.changes[uri(file)]?.[0]?.newText])).toEqual([["Change to value", "value"]]);
   });
 
   test("a failure inside an imported package is shown where the package is called", async () => {

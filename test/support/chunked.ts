@@ -4,6 +4,8 @@
  *
  *   `// expect: TEXT`   a line its standard output must contain, in order (all of stdout is matched)
  *   `### "regexp"`      at the end of a line: a diagnostic located on this line must match
+ *   `### unreached "regexp"`  the same, for an error in code the run does not reach: `ko check`
+ *                       reports it as an error, `ko run` as a warning, and runs (D33)
  *   `// exit: N`        the exit status (default: 0 with no `###`, else 1 or 3)
  *   `// run: ARGS`      extra arguments for `ko run` (FUNC, --arg ...), split on spaces
  *   `// stderr: TEXT`   a substring standard error must contain
@@ -20,7 +22,7 @@ export interface Chunk {
   /** The program, padded with blank lines so its line numbers are the file's. */
   readonly text: string;
   readonly expectOut: string[] | undefined;
-  readonly errors: { line: number; pattern: RegExp }[];
+  readonly errors: { line: number; pattern: RegExp; unreached?: boolean }[];
   readonly exit: number | undefined;
   readonly runArgs: string[];
   readonly stderr: string[];
@@ -36,7 +38,7 @@ export function readChunks(file: string): Chunk[] {
     const padded = [...new Array<string>(start).fill(""), ...body];
     const expectOut: string[] = [];
     let sawExpect = false;
-    const errors: { line: number; pattern: RegExp }[] = [];
+    const errors: { line: number; pattern: RegExp; unreached?: boolean }[] = [];
     let exit: number | undefined;
     let runArgs: string[] = [];
     const stderr: string[] = [];
@@ -54,13 +56,13 @@ export function readChunks(file: string): Chunk[] {
       if (r) runArgs = r[1]!.trim().split(/\s+/);
       const s = /^\s*\/\/ stderr: (.*)$/.exec(l);
       if (s) stderr.push(s[1]!);
-      const m = /###\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(l);
-      if (m) errors.push({ line: lineNo, pattern: new RegExp(m[1]!.replace(/\\"/g, '"')) });
+      const m = /###\s*(unreached\s+)?"((?:[^"\\]|\\.)*)"\s*$/.exec(l);
+      if (m) errors.push({ line: lineNo, pattern: new RegExp(m[2]!.replace(/\\"/g, '"')), ...(m[1] ? { unreached: true } : {}) });
     });
     chunks.push({
       file,
       line: start + 1,
-      text: padded.map((l) => l.replace(/###\s*"(?:[^"\\]|\\.)*"\s*$/, "")).join("\n") + "\n",
+      text: padded.map((l) => l.replace(/###\s*(?:unreached\s+)?"(?:[^"\\]|\\.)*"\s*$/, "")).join("\n") + "\n",
       expectOut: sawExpect ? expectOut : undefined,
       errors,
       exit,

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { compile, defaultEntries, type KoProgram } from "../../src/api/index.js";
+import { compile, type KoProgram } from "../../src/api/index.js";
 import { argField } from "../../src/cli/args.js";
 import type { Diagnostic } from "../../src/diag/diagnostic.js";
 import type { Field } from "../../src/value/value.js";
@@ -54,10 +54,9 @@ describe("conformance programs that exit 0 are accepted, without a warning", () 
   });
 });
 
-/** Every parameterless and `Test*` function of a package is accepted (what `ko check` checks). */
+/** Every function of a package is accepted, as `ko check` checks it (D33: those with parameters too). */
 function expectAccepted(program: KoProgram): void {
-  const entries = defaultEntries(program.compiled.functions.get(program.packagePath) ?? new Map());
-  const report = program.types.check(entries);
+  const report = program.types.checkPackage(program.compiled.functions.get(program.packagePath) ?? new Map());
   expect(show(report.errors)).toBe("");
 }
 

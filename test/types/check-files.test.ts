@@ -4,10 +4,14 @@
  *
  * - `### "regexp"` marks a line where `ko check` must report an error (and nothing else may
  *   be an error); `ko run` must then run nothing, print the same errors and exit with 3 (D19);
+ * - `### unreached "regexp"` marks an error in code the run does not reach: `ko check` reports
+ *   it as an error, `ko run` prints it as a warning and runs (D33);
  * - `// warning: "regexp"` at the end of a line marks a warning `ko check` must report there
- *   (and nothing else may be a warning); warnings never stop `ko run`;
+ *   (and nothing else may be a warning); warnings never stop `ko run`, which prints only those
+ *   about arguments no parameter takes (D35) and the errors it does not reach;
  * - `// run: FUNC --arg ...` runs FUNC with arguments; with arguments, only `ko run` checks
- *   (their types are what the entry is checked with), otherwise `ko check --entry FUNC`;
+ *   (their types are what the entry is checked with), otherwise `ko check --entry FUNC`; without
+ *   FUNC, `ko check FILE` checks every function (D33);
  * - `// expect:`, `// exit:`, `// stderr:` are about `ko run`, as in test/testdata/run/.
  *
  * The commands run in this process, through their own code (koInProcess); the first program of
@@ -65,15 +69,15 @@ function matchExactly(got: Reported[], want: { line: number; pattern: RegExp }[]
   }
 }
 
-/** The function a chunk runs: the first word of `// run:` unless it is a flag, else Main. */
-function funcOf(chunk: Chunk): string {
-  return chunk.runArgs[0] !== undefined && !chunk.runArgs[0].startsWith("-") ? chunk.runArgs[0] : "Main";
-}
-
 /** Whether the chunk is checked with `ko check` (not when it passes arguments: only `ko run` checks those). */
 const checked = (chunk: Chunk) => !chunk.runArgs.includes("--arg");
 
-/** The chunk's expectations of `ko check --entry FUNC`, held against its outcome. */
+/** What `ko check` is told beyond the file: `--entry FUNC` when the chunk runs FUNC, else nothing (every function). */
+function checkArgs(chunk: Chunk): string[] {
+  return chunk.runArgs[0] !== undefined && !chunk.runArgs[0].startsWith("-") ? ["--entry", chunk.runArgs[0]] : [];
+}
+
+/** The chunk's expectations of `ko check`, held against its outcome. */
 function expectCheck(out: Outcome, name: string, chunk: Chunk): void {
   const where = `ko check ${name}:${chunk.line}\nstderr:\n${out.stderr}`;
   const got = reported(out.stderr, name);
@@ -97,18 +101,26 @@ function expectCheck(out: Outcome, name: string, chunk: Chunk): void {
 function expectRun(out: Outcome, name: string, chunk: Chunk): void {
   const where = `ko run ${name}:${chunk.line}\nstderr:\n${out.stderr}`;
   const errors = reported(out.stderr, name).filter((r) => r.severity === "error");
-  expect(
-    reported(out.stderr, name).filter((r) => r.severity === "warning"),
-    where,
-  ).toEqual([]);
-  if (chunk.errors.length > 0) {
-    matchExactly(errors, chunk.errors, "error", where);
+  const reached = chunk.errors.filter((e) => e.unreached !== true);
+  const unreached = chunk.errors.filter((e) => e.unreached === true);
+  // Warnings: every unreached error is one, and every warning is one of those or a marked one (D35's).
+  const warnings = reported(out.stderr, name).filter((r) => r.severity === "warning");
+  for (const u of unreached) {
+    const hit = warnings.some((r) => r.line === u.line && u.pattern.test(r.message));
+    expect(hit, `${where}\nexpected the unreached error at line ${u.line} as a warning`).toBe(true);
+  }
+  for (const r of warnings) {
+    const wanted = [...unreached, ...warningsOf(chunk)].some((w) => w.line === r.line && w.pattern.test(r.message));
+    expect(wanted, `${where}\nunexpected warning at line ${r.line}: ${r.message}`).toBe(true);
+  }
+  if (reached.length > 0) {
+    matchExactly(errors, reached, "error", where);
     expect(out.stdout, `${where}\nnothing may run`).toBe("");
   }
   if (chunk.expectOut !== undefined) expect(out.stdout, where).toBe(chunk.expectOut.map((l) => l + "\n").join(""));
   for (const s of chunk.stderr) expect(out.stderr, where).toContain(s);
   expect(out.stderr, where).not.toMatch(/^\s+at .*\.(js|ts):\d+/m);
-  expect(out.status, where).toBe(chunk.exit ?? (chunk.errors.length > 0 ? 3 : 0));
+  expect(out.status, where).toBe(chunk.exit ?? (reached.length > 0 ? 3 : 0));
 }
 
 describe.each(files)("%s", (name) => {
@@ -116,7 +128,7 @@ describe.each(files)("%s", (name) => {
 
   test.concurrent.each(chunks.map((c) => [c.line, c] as const))("program at line %i", async (_line, chunk) => {
     const file = tempFile(name, chunk.text, "ko-types-");
-    if (checked(chunk)) expectCheck(await koInProcess(["check", file, "--entry", funcOf(chunk)]), name, chunk);
+    if (checked(chunk)) expectCheck(await koInProcess(["check", file, ...checkArgs(chunk)]), name, chunk);
     expectRun(await koInProcess(["run", file, ...chunk.runArgs]), name, chunk);
   });
 
@@ -130,7 +142,7 @@ describe.each(files)("%s", (name) => {
       return { ...out, stderr: relativeLocations(out.stderr, name) };
     };
     if (checked(chunk)) {
-      const args = ["check", name, "--entry", funcOf(chunk)];
+      const args = ["check", name, ...checkArgs(chunk)];
       const spawned = await ko(args, { cwd });
       expectCheck(spawned, name, chunk);
       expect(spawned).toEqual(await here(args));

@@ -90,8 +90,11 @@ export class NamespaceController implements Controller {
     // Delete everything in the namespace; finalize once nothing is left.
     let remaining = 0;
     const counts = new Map<string, number>();
+    // Every table once: resources served in several versions (or APIs) share one.
+    const tables = new Set<string>();
     for (const rt of api.registry.all) {
-      if (!rt.namespaced) continue;
+      if (!rt.namespaced || tables.has(grKey(rt))) continue;
+      tables.add(grKey(rt));
       for (const o of api.store.list(grKey(rt), name)) {
         remaining++;
         counts.set(rt.plural, (counts.get(rt.plural) ?? 0) + 1);
@@ -174,8 +177,9 @@ export class GarbageCollector implements Controller {
     }
   }
 
-  private typeOf(gr: string): ResourceType {
-    return this.m.api.registry.all.find((rt) => grKey(rt) === gr)!;
+  /** The resource of a store table; undefined once its CustomResourceDefinition is gone. */
+  private typeOf(gr: string): ResourceType | undefined {
+    return this.m.api.registry.byStorage(gr);
   }
 
   private ownerExists(ref: KObject, namespace: string | undefined): boolean {
@@ -190,6 +194,7 @@ export class GarbageCollector implements Controller {
     if (key.startsWith("dangling:")) {
       const [gr, ns, name] = key.slice(9).split("\u0000") as [string, string, string];
       const rt = this.typeOf(gr);
+      if (!rt) return;
       const o = api.tryGet(rt, ns || undefined, name);
       if (!o || o.metadata.deletionTimestamp) return;
       const refs: KObject[] = o.metadata.ownerReferences ?? [];
@@ -207,8 +212,8 @@ export class GarbageCollector implements Controller {
       // Background: delete dependents that have no other living owner; drop the dangling reference otherwise.
       for (const [gr, ns, name] of dependents) {
         const rt = this.typeOf(gr);
-        const d = api.tryGet(rt, ns || undefined, name);
-        if (!d) continue;
+        const d = rt && api.tryGet(rt, ns || undefined, name);
+        if (!rt || !d) continue;
         const others = (d.metadata.ownerReferences ?? []).filter(
           (r: KObject) => r.uid !== uid && this.ownerExists(r, d.metadata.namespace),
         );
@@ -228,17 +233,21 @@ export class GarbageCollector implements Controller {
       return;
     }
     const ownerType = this.typeOf(loc!.gr);
+    if (!ownerType) return;
     const fins: string[] = owner.metadata.finalizers ?? [];
     if (!owner.metadata.deletionTimestamp) return;
     if (fins.includes("orphan")) {
-      for (const [gr, ns, name] of dependents)
+      for (const [gr, ns, name] of dependents) {
+        const rt = this.typeOf(gr);
+        if (!rt) continue;
         ignoreMissing(() =>
-          this.m.mutate(this.typeOf(gr), ns || undefined, name, "generic-garbage-collector", (o) => {
+          this.m.mutate(rt, ns || undefined, name, "generic-garbage-collector", (o) => {
             const left = (o.metadata.ownerReferences ?? []).filter((r: KObject) => r.uid !== uid);
             if (left.length) o.metadata.ownerReferences = left;
             else delete o.metadata.ownerReferences;
           }),
         );
+      }
       this.m.mutate(
         ownerType,
         owner.metadata.namespace,
@@ -252,8 +261,8 @@ export class GarbageCollector implements Controller {
       let blocking = 0;
       for (const [gr, ns, name] of dependents) {
         const rt = this.typeOf(gr);
-        const d = api.tryGet(rt, ns || undefined, name);
-        if (!d) continue;
+        const d = rt && api.tryGet(rt, ns || undefined, name);
+        if (!rt || !d) continue;
         blocking++;
         if (!d.metadata.deletionTimestamp)
           ignoreMissing(() =>
