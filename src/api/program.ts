@@ -124,8 +124,13 @@ function deferrableOf(loading: readonly Diagnostic[], unresolved: ReadonlyMap<Re
   return [...loading.filter((d) => d.code === UNKNOWN_PACKAGE), ...[...unresolved.values()].map((u) => u.diagnostic)];
 }
 
+/**
+ * Lexical and syntax errors first, then the rest, each in source order: a syntax error (an
+ * unclosed bracket) is the likely cause of what the later stages found, so it is read first.
+ */
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return [...ds].sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.start.offset - b.span.start.offset);
+  const rank = (d: Diagnostic) => (d.stage === "lex" || d.stage === "syntax" ? 0 : 1);
+  return [...ds].sort((a, b) => rank(a) - rank(b) || a.span.file.localeCompare(b.span.file) || a.span.start.offset - b.span.start.offset);
 }
 
 function sourceLookup(program: Program): (file: string) => string | undefined {

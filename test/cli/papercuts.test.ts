@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { KO, ko, REPO } from "../support/cli.js";
+import { tempDir, writeFiles } from "../support/temp.js";
 
 describe("output closed early (ko … | head)", () => {
   test.each([["list"], ["doc k8s"]])("ko %s | head -2 ends quietly", (args) => {
@@ -59,4 +60,37 @@ test("ko play --help's example runs as shown", async () => {
   expect(out.stderr).toBe("");
   expect(out.status).toBe(0);
   expect(out.stdout).toBe(`${printed}\n`);
+});
+
+describe("an unclosed bracket is reported first, without the errors its repair would invent", () => {
+  test.each([
+    [
+      "Main() {\n\ta: Sum(1, 2\n\tb: Sum(a, 3)\n\treturn: b\n}\n",
+      "u.ko:2:8: error: bracket imbalance: '(' is not closed before the next line's term\n" +
+        "  \ta: Sum(1, 2\n  \t      ^\n" +
+        "u.ko:3:2: note: the next term starts here\n",
+    ],
+    [
+      "Main() {\n\ta: (x: 1, y: 2\n\treturn: a\n}\n",
+      "u.ko:2:5: error: bracket imbalance: '(' is not closed before the next line's term\n" +
+        "  \ta: (x: 1, y: 2\n  \t   ^\n" +
+        "u.ko:3:2: note: the next term starts here\n",
+    ],
+    [
+      // The syntax error comes first, though the duplicate label it does not cause is above it.
+      "Main() {\n\ta: 1\n\ta: 2\n\tb: Sum(1, 2\n\treturn: a\n}\n",
+      "u.ko:4:8: error: bracket imbalance: '(' is not closed before the next line's term\n" +
+        "  \tb: Sum(1, 2\n  \t      ^\n" +
+        "u.ko:5:2: note: the next term starts here\n" +
+        "u.ko:3:2: error: duplicate step label a\n  \ta: 2\n  \t^\n" +
+        "u.ko:2:2: note: a first defined here\n",
+    ],
+  ])("ko run and ko check on %j", async (source, expected) => {
+    const dir = writeFiles(tempDir(), { "u.ko": source });
+    for (const command of ["run", "check"]) {
+      const out = await ko([command, "u.ko"], { cwd: dir });
+      expect(out.stderr).toBe(expected);
+      expect(out.status).toBe(3);
+    }
+  });
 });
