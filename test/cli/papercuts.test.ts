@@ -94,3 +94,50 @@ describe("an unclosed bracket is reported first, without the errors its repair w
     }
   });
 });
+
+describe("a failure inside the library's Branch is headed at the user's line, the library's frames after it", () => {
+  const idiom = `${REPO}/stdlib/idiom/idiom.ko`;
+  const libraryFrames = `  at idiom.Invoke:return (${idiom}:54:10)\n  at idiom.Branch:return (${idiom}:61:10)\n`;
+  test.each([
+    [
+      "a run-time error",
+      "\tzero: Sum(1, -1)\n\tr: idiom.Branch(if: true, then: Ratio[value: (1, zero)], else: 2)\n",
+      1,
+      "b.ko:5:5: error: integer division by zero\n" +
+        "  \tr: idiom.Branch(if: true, then: Ratio[value: (1, zero)], else: 2)\n" +
+        `  \t   ${"^".repeat(62)}\n` +
+        `${idiom}:54:10: note: where it fails, in the standard library: idiom.Invoke:return\n` +
+        libraryFrames +
+        "  at b.Main:r (b.ko:5:5)\n",
+    ],
+    [
+      "a panic",
+      '\tr: idiom.Branch(if: true, then: Panic["boom"], else: 2)\n',
+      1,
+      'b.ko:4:5: unrecovered panic: "boom"\n' +
+        '  \tr: idiom.Branch(if: true, then: Panic["boom"], else: 2)\n' +
+        `  \t   ${"^".repeat(52)}\n` +
+        `${idiom}:54:10: note: where it fails, in the standard library: idiom.Invoke:return\n` +
+        libraryFrames +
+        "  at b.Main:r (b.ko:4:5)\n",
+    ],
+    [
+      "a type error the checker finds",
+      "\tr: idiom.Branch(if: true, then: Ratio[x: 1], else: 2)\n",
+      3,
+      "b.ko:4:5: error: Ratio: argument value: missing\n" +
+        "  \tr: idiom.Branch(if: true, then: Ratio[x: 1], else: 2)\n" +
+        `  \t   ${"^".repeat(50)}\n` +
+        `${idiom}:54:10: note: where it fails, in the standard library: idiom.Invoke:return\n` +
+        `${idiom}:53:1: note: in idiom.Invoke(variety: Variety) called at ${idiom}:61:10\n` +
+        `${idiom}:59:1: note: in idiom.Branch(if: Bool, then: Variety, else: Int64) called at b.ko:4:5\n` +
+        libraryFrames +
+        "  at b.Main:r (b.ko:4:5)\n",
+    ],
+  ])("%s", async (_, body, status, expected) => {
+    const dir = writeFiles(tempDir(), { "b.ko": `import "idiom"\n\nMain() {\n${body}\treturn: r\n}\n` });
+    const out = await ko(["run", "b.ko"], { cwd: dir });
+    expect(out.stderr).toBe(expected);
+    expect(out.status).toBe(status);
+  });
+});
