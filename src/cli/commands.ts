@@ -17,7 +17,8 @@ import type { LspFlags } from "./lsp.js";
 import type { ReplFlags } from "./repl.js";
 import type { RunsFlags } from "./runs.js";
 import { EXIT, UsageError } from "../diag/exit.js";
-import { docCommand, listCommand, versionCommand, VERSION } from "../api/catalog.js";
+import { listCommand, versionCommand, VERSION } from "../api/catalog.js";
+import { docTargets } from "./doc.js";
 import { parseCommand, type ParseFlags } from "./parse.js";
 import { OUTPUT_FORMATS } from "../api/result-formats.js";
 import { playCommand, runCommand, type RunFlags } from "./run.js";
@@ -141,9 +142,12 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
 
   cmd
     .command("doc")
-    .description("show the documentation of builtins, packages or functions (Yield, strings, strings.Join)")
+    .description(
+      "show the documentation of builtins, packages, functions, Kubernetes types and fields (Yield, strings, strings.Join, Pod.spec), or of your own file or package (app.ko [Func...], --root DIR pkg)",
+    )
     .argument("<names...>")
-    .action((names: string[]) => setStatus(docCommand(names, io.stdout)));
+    .addOption(rootOption())
+    .action((names: string[], opts: { root: string[] }) => setStatus(docTargets(names, opts.root, io)));
 
   cmd
     .command("version")
