@@ -156,10 +156,46 @@ afterAll(async () => {
 });
 
 /**
- * Runs a command with standard output and error on one pipe, so that their lines come in the
- * order a terminal shows them; a background one until its output matches what is expected.
+ * Runs `ko` in this process, through the function the `ko` command runs, in DIR with the guide's
+ * environment: the same parsing, messages and exit status without starting Node and loading `ko`
+ * for each of the guides' many small programs. Standard output and error go to one text, in the
+ * order a terminal shows them. One at a time: the working directory and the environment are the
+ * process's.
+ */
+async function runInProcess(cmd: Command, dir: string): Promise<{ output: string; status: number | null }> {
+  const { main } = await import("../../src/cli/commands.js");
+  const cwd = process.cwd();
+  const saved = { ...process.env };
+  const env = environment(dir, cmd.env);
+  for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
+  Object.assign(process.env, env);
+  process.chdir(dir);
+  let output = "";
+  const write = (text: string) => void (output += text);
+  try {
+    const status = await main([process.execPath, KO, ...cmd.args], { stdout: write, stderr: write, standalone: false });
+    return {
+      output: output
+        .split(dir + "/")
+        .join("")
+        .split(dir)
+        .join("."),
+      status,
+    };
+  } finally {
+    process.chdir(cwd);
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
+
+/**
+ * Runs a command as a process, with standard output and error on one pipe, so that their lines
+ * come in the order a terminal shows them; a background one until its output matches what is
+ * expected. `ko` in the foreground runs in this process.
  */
 function run(cmd: Command, dir: string): Promise<{ output: string; status: number | null }> {
+  if (cmd.program === "ko" && !cmd.background) return runInProcess(cmd, dir);
   const program = cmd.program === "ko" ? [process.execPath, KO] : [cmd.program];
   const child = spawn("sh", ["-c", 'exec "$0" "$@" 2>&1', ...program, ...cmd.args], {
     cwd: dir,
@@ -236,7 +272,8 @@ describe("the examples of docs/", () => {
     const blocks = fencedBlocks(fs.readFileSync(path.join(DOCS, guide), "utf8"));
     if (!blocks.some((b) => b.lang === "console" && b.attrs.norun === undefined)) continue;
     // One test per guide: its examples build on each other (files, caches, named runs, a server).
-    test.concurrent(`${guide}: every command prints what the guide shows`, { timeout: 120_000 }, async () => {
+    // The guides run one after the other: their `ko` commands run in this process, in their directory.
+    test(`${guide}: every command prints what the guide shows`, { timeout: 120_000 }, async () => {
       const dir = tempDir("ko-docs-");
       fs.cpSync(path.join(REPO, "examples"), path.join(dir, "examples"), { recursive: true });
       for (const block of blocks) {
