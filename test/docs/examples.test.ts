@@ -11,13 +11,15 @@
  *                               a command: it must exit with N (otherwise 0). A command ending
  *                               in `&` runs in the background until the guide is done; the test
  *                               waits until it has printed its lines. Commands are `ko`,
- *                               `kubectl` and `cat`; NAME=VALUE before one sets a variable.
+ *                               `kubectl`, `node` and `cat`; NAME=VALUE before one sets a variable.
  *   ```ko norun="why"           a block that is deliberately not run (a fragment, a command that
  *   ```console norun="why"      needs what a test cannot have), with the reason.
  *
  * In expected output, a line `...` stands for any number of lines, and `...` within a line for
- * any text. `cat FILE` shows a file a command wrote. The guide's scratch directory starts with a copy of examples/; it is the working
- * directory and HOME (so there is no kubeconfig, and `k8s` programs use the embedded cluster).
+ * any text. `cat FILE` shows a file a command wrote. The guide's scratch directory starts with a copy of
+ * examples/ and with this repository installed as the package ko-for-node (node_modules/ko-for-node,
+ * a link), so that `node app.mjs` imports it as an application does; it is the working directory
+ * and HOME (so there is no kubeconfig, and `k8s` programs use the embedded cluster).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -101,8 +103,10 @@ function commands(block: Block): Command[] {
       env[name!] = value.join("=");
     }
     const program = parts.shift() ?? "";
-    if (program !== "ko" && program !== "kubectl" && program !== "cat") {
-      throw new Error(`console block at line ${block.line}: only ko, kubectl and cat commands run (mark the block norun="why"): ${raw}`);
+    if (!["ko", "kubectl", "node", "cat"].includes(program)) {
+      throw new Error(
+        `console block at line ${block.line}: only ko, kubectl, node and cat commands run (mark the block norun="why"): ${raw}`,
+      );
     }
     out.push({ env, program, args: parts, status: exit ? Number(exit[1]) : 0, background, expected: [], text: raw });
   }
@@ -196,7 +200,7 @@ async function runInProcess(cmd: Command, dir: string): Promise<{ output: string
  */
 function run(cmd: Command, dir: string): Promise<{ output: string; status: number | null }> {
   if (cmd.program === "ko" && !cmd.background) return runInProcess(cmd, dir);
-  const program = cmd.program === "ko" ? [process.execPath, KO] : [cmd.program];
+  const program = cmd.program === "ko" ? [process.execPath, KO] : cmd.program === "node" ? [process.execPath] : [cmd.program];
   const child = spawn("sh", ["-c", 'exec "$0" "$@" 2>&1', ...program, ...cmd.args], {
     cwd: dir,
     env: environment(dir, cmd.env),
@@ -276,6 +280,8 @@ describe("the examples of docs/", () => {
     test(`${guide}: every command prints what the guide shows`, { timeout: 120_000 }, async () => {
       const dir = tempDir("ko-docs-");
       fs.cpSync(path.join(REPO, "examples"), path.join(dir, "examples"), { recursive: true });
+      fs.mkdirSync(path.join(dir, "node_modules"));
+      fs.symlinkSync(REPO, path.join(dir, "node_modules", "ko-for-node"), "dir");
       for (const block of blocks) {
         if (block.attrs.norun !== undefined) continue;
         if (block.attrs.file !== undefined) {
