@@ -163,10 +163,19 @@ afterAll(async () => {
  * Runs `ko` in this process, through the function the `ko` command runs, in DIR with the guide's
  * environment: the same parsing, messages and exit status without starting Node and loading `ko`
  * for each of the guides' many small programs. Standard output and error go to one text, in the
- * order a terminal shows them. One at a time: the working directory and the environment are the
- * process's.
+ * order a terminal shows them. One at a time (the runs queue): the working directory and the
+ * environment are the process's.
  */
-async function runInProcess(cmd: Command, dir: string): Promise<{ output: string; status: number | null }> {
+function runInProcess(cmd: Command, dir: string): Promise<{ output: string; status: number | null }> {
+  const turn = inProcess.last.then(() => runHere(cmd, dir));
+  inProcess.last = turn.catch(() => undefined);
+  return turn;
+}
+
+/** The in-process runs, one after the other: the last one queued. */
+const inProcess: { last: Promise<unknown> } = { last: Promise.resolve() };
+
+async function runHere(cmd: Command, dir: string): Promise<{ output: string; status: number | null }> {
   const { main } = await import("../../src/cli/commands.js");
   const cwd = process.cwd();
   const saved = { ...process.env };
@@ -276,8 +285,9 @@ describe("the examples of docs/", () => {
     const blocks = fencedBlocks(fs.readFileSync(path.join(DOCS, guide), "utf8"));
     if (!blocks.some((b) => b.lang === "console" && b.attrs.norun === undefined)) continue;
     // One test per guide: its examples build on each other (files, caches, named runs, a server).
-    // The guides run one after the other: their `ko` commands run in this process, in their directory.
-    test(`${guide}: every command prints what the guide shows`, { timeout: 120_000 }, async () => {
+    // The guides run side by side; their `ko` commands, which run in this process in the guide's
+    // directory, take turns.
+    test.concurrent(`${guide}: every command prints what the guide shows`, { timeout: 120_000 }, async () => {
       const dir = tempDir("ko-docs-");
       fs.cpSync(path.join(REPO, "examples"), path.join(dir, "examples"), { recursive: true });
       fs.mkdirSync(path.join(dir, "node_modules"));
