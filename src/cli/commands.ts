@@ -44,7 +44,11 @@ const rootOption = () =>
   new Option("--root <dir>", "a repository root to look packages up in (repeatable; KOPATH adds DIR/src)").argParser(collect).default([]);
 const depthOption = () => new Option("--max-depth <n>", "deepest Ko call chain allowed (default 1000000)").argParser(positiveInt);
 
-function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Promise<number>) => void): Command {
+/**
+ * The command line's definitions: every command with its arguments and options. Also read by
+ * scripts/reference.mjs, which writes docs/cli.md from them.
+ */
+export function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Promise<number>) => void): Command {
   const cmd = new Command("ko")
     .description("Ko: concurrent, immutable, functional workflows as data-flow graphs")
     .version(VERSION, "-V, --version");
