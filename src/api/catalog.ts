@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { compile, defaultRegistry, stdlibDir } from "./program.js";
 import { signature, type HostFunction } from "../host/binding.js";
 import { showHostType } from "../host/host-type.js";
-import { hasModel, modelSchema } from "../k8s/models.js";
+import { findModel, modelType, recordOf } from "../k8s/models.js";
+import { isGeneratedOperation } from "../k8s/generated.js";
 import type { FuncDef } from "../syntax/ast.js";
 import { EXIT, UsageError } from "../diag/exit.js";
 
@@ -21,6 +22,8 @@ interface Entry {
   readonly kind: "builtin" | "idiom" | "stdlib" | "host";
   readonly signature: string;
   readonly doc: string;
+  /** One of the Kubernetes client's operations (k8s/generated.ts): listed after the convenience layer. */
+  readonly generated: boolean;
 }
 
 function koSignature(def: FuncDef): string {
@@ -42,7 +45,14 @@ function stdlibPackages(): string[] {
 }
 
 function hostEntry(f: HostFunction): Entry {
-  return { pkg: f.pkg, name: f.name, kind: f.pkg === "" ? "builtin" : "host", signature: signature(f), doc: f.doc };
+  return {
+    pkg: f.pkg,
+    name: f.name,
+    kind: f.pkg === "" ? "builtin" : "host",
+    signature: signature(f),
+    doc: f.doc,
+    generated: isGeneratedOperation(f),
+  };
 }
 
 export function allEntries(): Entry[] {
@@ -59,10 +69,12 @@ export function allEntries(): Entry[] {
         kind: pkgPath === "idiom" ? "idiom" : "stdlib",
         signature: koSignature(info.def),
         doc: info.def.doc ?? "",
+        generated: false,
       });
     }
   }
-  return entries.sort((a, b) => a.pkg.localeCompare(b.pkg) || a.name.localeCompare(b.name));
+  // In a package, what people write by hand (k8s.Apply, Get, WaitFor) before the client's operations.
+  return entries.sort((a, b) => a.pkg.localeCompare(b.pkg) || Number(a.generated) - Number(b.generated) || a.name.localeCompare(b.name));
 }
 
 function firstLine(doc: string): string {
@@ -96,27 +108,51 @@ export function docCommand(names: string[], out: (text: string) => void): number
     const matches = matchDoc(entries, query);
     if (matches.length === 0 && writeModelDoc(query, out)) continue;
     if (matches.length === 0) throw new UsageError(`no builtin, idiom, package, function or Kubernetes object type named ${query}`);
-    for (const e of matches) {
+    matches.forEach((e, i) => {
+      if (e.generated && !matches[i - 1]?.generated && i > 0)
+        out(`── the Kubernetes client's operations, generated (${matches.length - i}) ──\n\n`);
       const where = e.pkg === "" ? "" : `${e.pkg}.`;
       out(`${where}${e.signature}\n${e.doc ? indent(e.doc) : "    (no documentation)\n"}\n`);
-    }
+    });
   }
   return EXIT.ok;
 }
 
-/** A Kubernetes object type's fields, each with its type and first line of documentation. */
+/**
+ * A Kubernetes object type's fields, each with its type and first line of documentation. The
+ * type is named in full (`V1Pod`, `k8s.V1Pod`) or by its kind (`Pod`), and may be followed by a
+ * path of fields (`Pod.spec.containers`): then the fields of the type there.
+ */
 function writeModelDoc(query: string, write: (text: string) => void): boolean {
-  const name = query.replace(/^k8s[./]/, "");
-  if (!hasModel(name)) return false;
-  const schema = modelSchema(name);
-  let out = `k8s.${name} (a Kubernetes object type: a closed record)\n`;
-  for (const field of schema.fieldNames()) {
-    out += `    ${field}: ${showHostType(schema.field(field)!)}\n`;
-    const doc = schema.fieldDoc?.(field);
+  const found = findModel(query.replace(/^k8s[./]/, ""));
+  if (found === undefined) return false;
+  const { model, fields, missing } = found;
+  const path = `k8s.${[model, ...fields.map((f) => f.name)].join(".")}`;
+  if (missing) throw new UsageError(`${path} has no field ${missing.name} (k8s.${missing.of} has ${fieldList(missing.of)})`);
+  const last = fields[fields.length - 1];
+  const schema = last === undefined ? findModelSchema(model) : recordOf(last.type);
+  let out = last === undefined ? `k8s.${model} (a Kubernetes object type: a closed record)\n` : `${path}: ${showHostType(last.type)}\n`;
+  if (last !== undefined) {
+    const parent = fields.length > 1 ? recordOf(fields[fields.length - 2]!.type) : findModelSchema(model);
+    const doc = parent?.fieldDoc?.(last.name);
+    if (doc) out += `    ${doc}\n`;
+    if (schema) out += `  the fields of k8s.${schema.name}:\n`;
+  }
+  for (const field of schema?.fieldNames() ?? []) {
+    out += `    ${field}: ${showHostType(schema!.field(field)!)}\n`;
+    const doc = schema!.fieldDoc?.(field);
     if (doc) out += `        ${doc}\n`;
   }
   write(out + "\n");
   return true;
+}
+
+function findModelSchema(model: string) {
+  return recordOf(modelType(model));
+}
+
+function fieldList(model: string): string {
+  return findModelSchema(model)?.fieldNames().join(", ") ?? "no fields";
 }
 
 function indent(doc: string): string {

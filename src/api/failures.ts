@@ -6,6 +6,8 @@ import { CompileFailure, type CallFrame, type Diagnostic } from "../diag/diagnos
 import { displayPath, renderDiagnostic, type SourceLookup } from "../diag/render.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
 import { printValue } from "../value/print.js";
+import * as path from "node:path";
+import { stdlibDir } from "./program.js";
 
 /** Call chains longer than this show their innermost and outermost frames only. */
 const MAX_FRAMES = 24;
@@ -30,11 +32,30 @@ export function failureDiagnostic(e: KoFailure): Diagnostic | undefined {
   // One that began on a grid worker is located where it began, its hops before the local frames.
   const frames = [...(e.remote?.frames ?? []), ...(e.site?.frames ?? []), ...spun];
   const span = e.remote?.span ?? site.span;
-  return { severity: "error", stage: "runtime", code, message, span, frames: trimFrames(frames) };
+  return headedAtUserLine({ severity: "error", stage: "runtime", code, message, span, frames: trimFrames(frames) });
+}
+
+/**
+ * A failure inside the standard library's Ko (a `Branch`'s `Invoke`, say) is the user's call's
+ * failure: it is headed at the innermost frame in the user's own files, with a note where in the
+ * library it failed, and the library's frames stay in the chain before the user's.
+ */
+export function headedAtUserLine(d: Diagnostic): Diagnostic {
+  if (!inLibrary(d.span.file)) return d;
+  const user = d.frames?.find((f) => f.elided === undefined && f.hop === undefined && !f.host && !inLibrary(f.span.file));
+  if (user === undefined) return d;
+  const inner = d.frames![0]!;
+  const note = { span: d.span, message: `where it fails, in the standard library: ${inner.func}:${inner.step}` };
+  return { ...d, span: user.span, related: [note, ...(d.related ?? [])] };
+}
+
+function inLibrary(file: string): boolean {
+  const rel = path.relative(stdlibDir(), file);
+  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
 }
 
 export function renderFailure(e: unknown, sources: SourceLookup): string {
-  if (e instanceof CompileFailure) return e.diagnostics.map((d) => renderDiagnostic(d, sources)).join("");
+  if (e instanceof CompileFailure) return e.diagnostics.map((d) => renderDiagnostic(headedAtUserLine(d), sources)).join("");
   if (e instanceof KoCancelled) {
     let out = `cancelled: ${e.reason}\n`;
     if (e.inFlight.length > 0) {

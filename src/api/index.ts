@@ -15,7 +15,7 @@ export { DRY_RUN, type DryRunLog, type DryRunSkip, type DryRunBehaviour } from "
 export { serviceKey, Services, type ServiceKey } from "../host/services.js";
 // For host functions that read from outside the program: what they read, told to a named run's journal.
 export { INPUTS, inputLog, fileInput, envInput, type Input, type InputLog } from "../host/inputs.js";
-export { fromJs, toJs, fieldsFromJs, KoValue } from "./js-values.js";
+export { fromJs, toJs, fieldsFromJs, KoValue, type ToJsOptions } from "./js-values.js";
 export { renderFailure, failureDiagnostic } from "./failures.js";
 export { formatResult, resultData, UnwritableResult, type OutputFormat } from "./result-formats.js";
 export { KoTypeError, TypeChecker, defaultEntries, type TypeReport, type Entry } from "../types/index.js";

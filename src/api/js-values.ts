@@ -1,31 +1,30 @@
 /**
- * Converting between JavaScript values and Ko values at the embedding boundary.
- *
- * JavaScript → Ko: `null`/`undefined` → Empty; booleans and strings as they are; an integral
- * number or a bigint → Int64 (a bigint outside the Int64 range is an error); another number →
- * Float64; an array → a sequence (Empty elements dropped, as Ko builders do); a plain object →
- * a structure, in key order; a `KoValue` wrapper → its Ko value unchanged.
- *
- * Ko → JavaScript: Empty → undefined; Int64 → number (or bigint outside the safe range); sized
- * integers → number when safe, else bigint; floats → number; a structure → a plain object
- * (the unnamed field under the key "?"); a sequence → an array; a variety → a `KoValue` that
- * can be passed back to Ko (so an app can hold on to a Ko function and call it later).
+ * Converting between JavaScript values and Ko values at the embedding boundary (README,
+ * "Embedding"). `session.run` and `program.run` convert their arguments with `fromJs` and their
+ * results with `toJs`; `session.call` and `program.call` take and return Ko values.
  */
 import { listToValue } from "../value/sequence.js";
-import { printValue } from "../value/print.js";
-import { EMPTY, FloatVal, int64, IntVal, Opaque, Seq, Struct, Variety, type Field, type Value } from "../value/value.js";
+import { KoValue } from "../value/js.js";
+import { EMPTY, FloatVal, int64, Struct, type Field, type Value } from "../value/value.js";
 
-/** A Ko value that has no faithful JavaScript form, carried through JavaScript untouched. */
-export class KoValue {
-  constructor(readonly value: Value) {}
-  toString(): string {
-    return printValue(this.value);
-  }
-}
+export { KoValue, toJs, type ToJsOptions } from "../value/js.js";
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 
+/**
+ * A JavaScript value as a Ko value:
+ *
+ * - `null` and `undefined` → Empty; booleans and strings as they are;
+ * - a number that is a safe integer → Int64, any other number (`2.5`, `NaN`, `1e300`) → Float64;
+ * - a bigint → Int64 (a RangeError outside the Int64 range);
+ * - an array → a sequence (its elements must unify, 4.3, else a KoError; Empty elements dropped,
+ *   as Ko's brackets drop them; `[]` is Empty);
+ * - a plain object → a structure, its keys in order (the key `"?"` is the unnamed field);
+ * - a `KoValue` (a variety a run returned) → its Ko value, unchanged.
+ *
+ * Anything else (a function, a symbol, a Map, a Date, a class's instance) is a TypeError.
+ */
 export function fromJs(x: unknown): Value {
   if (x === null || x === undefined) return EMPTY;
   if (x instanceof KoValue) return x.value;
@@ -40,7 +39,11 @@ export function fromJs(x: unknown): Value {
       return int64(x);
   }
   if (Array.isArray(x)) return listToValue(x.map(fromJs));
-  if (typeof x === "object") return new Struct(fieldsFromJs(x as Record<string, unknown>));
+  if (typeof x === "object") {
+    const proto: unknown = Object.getPrototypeOf(x);
+    if (proto === Object.prototype || proto === null) return new Struct(fieldsFromJs(x as Record<string, unknown>));
+    throw new TypeError(`cannot pass a JavaScript ${x.constructor?.name ?? "object"} to Ko (only plain objects, arrays and basic values)`);
+  }
   throw new TypeError(`cannot pass a JavaScript ${typeof x} to Ko`);
 }
 
@@ -50,26 +53,4 @@ export function fieldsFromJs(args: Record<string, unknown>): Field[] {
     const n = name === "?" ? "" : name;
     return { name: n, value: fromJs(v), monadic: n === "" };
   });
-}
-
-export function toJs(v: Value): unknown {
-  if (v === EMPTY) return undefined;
-  switch (typeof v) {
-    case "boolean":
-    case "string":
-    case "number":
-    case "bigint":
-      return v;
-  }
-  if (v instanceof IntVal) return v.v >= BigInt(Number.MIN_SAFE_INTEGER) && v.v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v.v) : v.v;
-  if (v instanceof FloatVal) return v.v;
-  if (v instanceof Seq) return v.items.map(toJs);
-  if (v instanceof Struct) {
-    const o: Record<string, unknown> = {};
-    for (const f of v.fields) o[f.monadic ? "?" : f.name] = toJs(f.value);
-    return o;
-  }
-  if (v instanceof Opaque) return v.value;
-  if (v instanceof Variety) return new KoValue(v);
-  return new KoValue(v);
 }

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CompileFailure, type Diagnostic } from "../diag/diagnostic.js";
-import type { HostFunction } from "../host/binding.js";
+import { appHostFunction, type HostFunction } from "../host/binding.js";
 import { HostRegistry } from "../host/registry.js";
 import { compileProgram, type Compiled } from "../compile/compile.js";
 import { unresolvedFunction, type UnresolvedFunction } from "../compile/unresolved.js";
@@ -21,6 +21,7 @@ import type { Program } from "../resolve/packages.js";
 import { resolveProgram, type Unresolved } from "../resolve/resolve.js";
 import type { Ref } from "../syntax/ast.js";
 import { Run, type RunOptions } from "../runtime/eval.js";
+import { KoError, KoFailure } from "../value/failure.js";
 import type { Field, Value } from "../value/value.js";
 import { registerCoreBuiltins } from "../builtins/index.js";
 import { registerStdlib } from "../stdlib/index.js";
@@ -86,7 +87,7 @@ export function rootsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
 function registryFor(opts: CompileOptions): HostRegistry {
   const base = opts.registry ?? defaultRegistry();
   if (!opts.bind || opts.bind.length === 0) return base;
-  return base.clone().register(...opts.bind);
+  return base.clone().register(...opts.bind.map(appHostFunction));
 }
 
 /**
@@ -123,8 +124,13 @@ function deferrableOf(loading: readonly Diagnostic[], unresolved: ReadonlyMap<Re
   return [...loading.filter((d) => d.code === UNKNOWN_PACKAGE), ...[...unresolved.values()].map((u) => u.diagnostic)];
 }
 
+/**
+ * Lexical and syntax errors first, then the rest, each in source order: a syntax error (an
+ * unclosed bracket) is the likely cause of what the later stages found, so it is read first.
+ */
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return [...ds].sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.start.offset - b.span.start.offset);
+  const rank = (d: Diagnostic) => (d.stage === "lex" || d.stage === "syntax" ? 0 : 1);
+  return [...ds].sort((a, b) => rank(a) - rank(b) || a.span.file.localeCompare(b.span.file) || a.span.start.offset - b.span.start.offset);
 }
 
 function sourceLookup(program: Program): (file: string) => string | undefined {
@@ -146,6 +152,11 @@ export class KoCompileError extends CompileFailure {
 export interface CallOptions extends Partial<RunOptions> {
   /** Check the call's types first and refuse to run one that would fail (default true). */
   readonly check?: boolean;
+  /**
+   * How `run` returns integers: `"number"` (the default) a number when it is a safe integer and a
+   * bigint otherwise, `"bigint"` always a bigint (toJs).
+   */
+  readonly integers?: "number" | "bigint";
 }
 
 /** Where a program came from and what it was compiled against (which `ko.Eval` compiles with too). */
@@ -226,13 +237,15 @@ export class KoProgram {
   }
 
   /**
-   * Runs a function of the entry package with JavaScript arguments (see convert.ts) and returns
-   * its result as a JavaScript value. Rejects with KoError, KoPanic or KoCancelled on failure.
+   * Runs a function of the entry package with JavaScript arguments (`fromJs`) and returns its
+   * result as a JavaScript value (`toJs`, with `opts.integers`). Rejects with a KoPanic (its
+   * value as JavaScript in `data`), a KoError, a KoCancelled when `opts.signal` aborts, or a
+   * KoTypeError (a KoError) when the checker proves the call would fail.
    */
   async run(name: string, args: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<unknown> {
     const fn = this.func(name);
     if (!fn) throw new Error(`function ${name} not found in package ${this.packagePath}`);
-    return toJs(await this.call(fn, fieldsFromJs(args), opts));
+    return toJs(await this.call(fn, fieldsFromJs(args), opts), opts);
   }
 
   /**
@@ -264,7 +277,10 @@ export class KoProgram {
     try {
       return await run.callEntry(fn, fields);
     } catch (e) {
-      if (run.signal.aborted && !(e instanceof Error && "site" in e && (e as { site?: unknown }).site)) throw run.cancelledError();
+      // Once the run is cancelled, a failure with no Ko location, or an exception a host function
+      // threw because its signal aborted (an AbortError), is the cancellation.
+      if (run.signal.aborted && (!(e instanceof KoFailure && e.site) || (e instanceof KoError && e.code === "runtime/internal")))
+        throw run.cancelledError();
       throw e;
     } finally {
       run.finish();

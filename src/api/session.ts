@@ -113,6 +113,11 @@ export interface RunRequest {
   readonly argv?: readonly string[];
   /** Check the call's types first and refuse one that would certainly fail (default true). */
   readonly check?: boolean;
+  /**
+   * How `run` returns integers: `"number"` (the default) a number when it is a safe integer and a
+   * bigint otherwise, `"bigint"` always a bigint (toJs).
+   */
+  readonly integers?: "number" | "bigint";
   /** Layers of this call only, innermost (a grid worker's, for the job it runs). */
   readonly layers?: readonly Layer[];
 }
@@ -176,11 +181,12 @@ export class Session {
   }
 
   /**
-   * Runs a function of the program with JavaScript arguments (see js-values.ts) and returns its
-   * result as a JavaScript value.
+   * Runs a function of the program with JavaScript arguments (`fromJs`) and returns its result as
+   * a JavaScript value (`toJs`, with `request.integers`). Rejects with a KoPanic (its value as
+   * JavaScript in `data`), a KoError, or a KoCancelled when `request.signal` aborts.
    */
   async run(program: KoProgram, name: string, args: Record<string, unknown> = {}, request: RunRequest = {}): Promise<unknown> {
-    return toJs(await this.call(program, functionNamed(program, name), fieldsFromJs(args), request));
+    return toJs(await this.call(program, functionNamed(program, name), fieldsFromJs(args), request), request);
   }
 
   /** Runs a function with Ko argument fields and returns its Ko result. */

@@ -18,13 +18,18 @@ import type { LspFlags } from "./lsp.js";
 import type { ReplFlags } from "./repl.js";
 import type { RunsFlags } from "./runs.js";
 import { EXIT, UsageError } from "../diag/exit.js";
-import { docCommand, listCommand, versionCommand, VERSION } from "../api/catalog.js";
+import { listCommand, versionCommand, VERSION } from "../api/catalog.js";
+import { docTargets } from "./doc.js";
 import { parseCommand, type ParseFlags } from "./parse.js";
 import { OUTPUT_FORMATS } from "../api/result-formats.js";
 import { playCommand, runCommand, type RunFlags } from "./run.js";
 import { testCommand, type TestFlags } from "./test.js";
 import { renderFailure } from "../api/failures.js";
-import { processIO, type CliIO } from "./io.js";
+import { endQuietlyOnClosedOutput, processIO, type CliIO } from "./io.js";
+
+/** `ko play --help`'s example, which runs as shown from the repository's directory (a test runs it). */
+export const PLAY_EXAMPLE = `Example (in the repository):
+  ko play --root examples/embed/lib greeting/Hello Ko    prints "Hello, Ko"`;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -40,11 +45,14 @@ const rootOption = () =>
   new Option("--root <dir>", "a repository root to look packages up in (repeatable; KOPATH adds DIR/src)").argParser(collect).default([]);
 const depthOption = () => new Option("--max-depth <n>", "deepest Ko call chain allowed (default 1000000)").argParser(positiveInt);
 
-function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Promise<number>) => void): Command {
+/**
+ * The command line's definitions: every command with its arguments and options. Also read by
+ * scripts/reference.mjs, which writes docs/cli.md from them.
+ */
+export function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Promise<number>) => void): Command {
   const cmd = new Command("ko")
     .description("Ko: concurrent, immutable, functional workflows as data-flow graphs")
-    .version(VERSION, "-V, --version")
-    .showHelpAfterError(true);
+    .version(VERSION, "-V, --version");
 
   cmd
     .command("run")
@@ -99,10 +107,11 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
   cmd
     .command("play")
     .description("run PKG/FUNC found in the roots, with name=value string arguments (the original's form)")
-    .argument("<pkgfunc>", "package path and function, e.g. examples/hello/Main")
+    .argument("<pkgfunc>", "package path and function, e.g. greeting/Hello")
     .argument("[args...]", "name=value (a named string) or value (the unnamed argument)")
     .addOption(depthOption())
     .addOption(rootOption())
+    .addHelpText("after", `\n${PLAY_EXAMPLE}`)
     .action((spec: string, args: string[], opts: Omit<RunFlags, "arg">) =>
       setStatus(playCommand(spec, args, { ...opts, arg: [], argv }, io)),
     );
@@ -138,9 +147,12 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
 
   cmd
     .command("doc")
-    .description("show the documentation of builtins, packages or functions (Yield, strings, strings.Join)")
+    .description(
+      "show the documentation of builtins, packages, functions, Kubernetes types and fields (Yield, strings, strings.Join, Pod.spec), or of your own file or package (app.ko [Func...], --root DIR pkg)",
+    )
     .argument("<names...>")
-    .action((names: string[]) => setStatus(docCommand(names, io.stdout)));
+    .addOption(rootOption())
+    .action((names: string[], opts: { root: string[] }) => setStatus(docTargets(names, opts.root, io)));
 
   cmd
     .command("version")
@@ -281,6 +293,17 @@ function program(argv: readonly string[], io: CliIO, setStatus: (n: number | Pro
 }
 
 /**
+ * What follows a misused command's one-line error (an unknown flag, a missing argument): its usage
+ * line and where the rest is, not the whole help, which would bury the error.
+ */
+function usageHint(c: Command): string {
+  const usage = c.createHelp().commandUsage(c);
+  const path: string[] = [];
+  for (let p: Command | null = c; p !== null; p = p.parent) path.unshift(p.name());
+  return `usage: ${usage}  (see ${[...path, "--help"].join(" ")})`;
+}
+
+/**
  * Runs the command line `argv` (as in `process.argv`) and returns the exit status. `io` is where
  * the output goes: the process's own streams for `ko`, writers of the caller's otherwise (io.ts).
  */
@@ -294,12 +317,14 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   cmd.exitOverride();
   cmd.configureOutput({ writeErr: io.stderr, writeOut: io.stdout });
   const overrideAll = (c: Command): void => {
+    c.showHelpAfterError(usageHint(c));
     for (const sub of c.commands) {
       sub.exitOverride();
       overrideAll(sub);
     }
   };
   overrideAll(cmd);
+  if (io.standalone) endQuietlyOnClosedOutput();
   try {
     if (argv.length <= 2) {
       // `ko` alone on a terminal starts the REPL; elsewhere it is a usage error, as before.

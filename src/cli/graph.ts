@@ -1,5 +1,6 @@
 /** `ko graph FILE|DIR [FUNC] [--format dot|mermaid|svg|json] [--depth N] [--run NAME] [-o FILE]`. */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { runsDirFor } from "../instrument/ko-dir.js";
 import { functionGraph } from "../graph/model.js";
 import { toDot } from "../graph/dot.js";
@@ -25,6 +26,7 @@ export async function graphCommand(target: string, func: string | undefined, fla
   if (!FORMATS.includes(flags.format)) throw new UsageError(`--format is one of ${FORMATS.join(", ")}, not ${flags.format}`);
   const depth = Number(flags.depth);
   if (!Number.isInteger(depth) || depth < 0) throw new UsageError(`--depth expects a whole number, got ${flags.depth}`);
+  if (flags.output !== undefined) checkWritable(flags.output);
   const compiled = compileOrReport(cliSession(flags.root), fileOrDir(target), io.stderr);
   if (typeof compiled === "number") return compiled;
   const name = func ?? "Main";
@@ -54,7 +56,26 @@ export async function graphCommand(target: string, func: string | undefined, fla
     default:
       text = toDot(graph, statuses);
   }
-  if (flags.output !== undefined) fs.writeFileSync(flags.output, text);
-  else io.stdout(text);
+  if (flags.output === undefined) io.stdout(text);
+  else {
+    try {
+      fs.writeFileSync(flags.output, text);
+    } catch (e) {
+      throw new UsageError(`-o: cannot write ${flags.output}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   return EXIT.ok;
+}
+
+/** `-o FILE` must name a file in a directory that exists: a usage error before any drawing, not an I/O failure after. */
+function checkWritable(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    throw new UsageError(`-o: cannot write ${file}: there is no directory ${dir}`);
+  }
+  if (!stat.isDirectory()) throw new UsageError(`-o: cannot write ${file}: ${dir} is not a directory`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`-o: cannot write ${file}: it is a directory`);
 }

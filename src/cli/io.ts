@@ -22,3 +22,17 @@ export const processIO: CliIO = {
   stderr: (text) => void process.stderr.write(text),
   standalone: true,
 };
+
+/**
+ * Makes an early-closed standard output or error (`ko list | head`) end `ko` quietly: the reader
+ * has what it wanted, so the process stops at once with status 0 instead of dying with a
+ * JavaScript `EPIPE` stack trace (D18). Only the `ko` process itself does this.
+ */
+export function endQuietlyOnClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(0);
+      throw e;
+    });
+  }
+}

@@ -20,6 +20,8 @@ export interface CallFrame {
   readonly span: Span;
   /** Set on a placeholder standing for this many frames left out of a very long chain. */
   readonly elided?: number;
+  /** A host function's frame (`func` is its name, `step` empty, `span` its caller's): printed `at app.Lookup (host function)`. */
+  readonly host?: boolean;
   /**
    * Set on a placeholder marking a hop of a grid call (src/grid/): the frames before it ran in
    * that job, on that worker, which computed that call for the frames after it.

@@ -41,6 +41,7 @@ export function excerpt(span: Span, sources: SourceLookup): string {
 function frameLine(f: CallFrame): string {
   if (f.elided !== undefined) return `  ... ${f.elided} more frames ...\n`;
   if (f.hop !== undefined) return `  in ${f.hop.call}: job ${f.hop.job} on worker ${f.hop.worker}\n`;
+  if (f.host) return `  at ${f.func} (host function)\n`;
   return `  at ${f.func}:${f.step} (${location(f.span)})\n`;
 }
 

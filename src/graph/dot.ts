@@ -1,10 +1,11 @@
 /**
  * The graph in Graphviz's DOT language: parameters as ellipses, steps as boxes (the returned
- * one with a double border), data edges solid, ordering edges dashed, calls bold, each drawn
- * callee a cluster with its function's name.
+ * one with a double border), data edges solid, ordering edges dashed, arguments blue and results
+ * bold blue, each drawn callee a cluster with its function's name; with a run's statuses, the
+ * steps filled with their colours and a legend saying what each colour means.
  */
 import type { Graph, GraphCluster, GraphEdge, GraphNode } from "./model.js";
-import { STATUS_COLOURS, type NodeStatus } from "./status.js";
+import { STATUS_COLOURS, STATUS_ORDER, type NodeStatus } from "./status.js";
 
 export function toDot(graph: Graph, statuses?: ReadonlyMap<string, NodeStatus>): string {
   const out: string[] = [
@@ -14,21 +15,31 @@ export function toDot(graph: Graph, statuses?: ReadonlyMap<string, NodeStatus>):
     '  edge [fontname="Helvetica", fontsize=9];',
   ];
   const nodesIn = groupBy(graph.nodes, (n) => n.cluster);
-  const clustersIn = groupBy(graph.clusters, (c) => c.parent);
-  const emit = (cluster: string | undefined, indent: string) => {
-    for (const n of nodesIn.get(cluster) ?? []) out.push(`${indent}${nodeLine(n, statuses?.get(n.id))}`);
-    for (const c of clustersIn.get(cluster) ?? []) {
-      out.push(`${indent}subgraph ${quote(`cluster ${c.id}`)} {`);
-      out.push(`${indent}  label=${quote(clusterLabel(c))}; style="rounded,dashed"; color="#888888"; fontname="Helvetica"; fontsize=10;`);
-      if (c.recursive) out.push(`${indent}  ${quote(`${c.id}/…`)} [label="…", shape=plaintext, style=""];`);
-      emit(c.id, indent + "  ");
-      out.push(`${indent}}`);
-    }
-  };
-  emit(undefined, "  ");
+  for (const n of nodesIn.get(undefined) ?? []) out.push(`  ${nodeLine(n, statuses?.get(n.id))}`);
+  for (const c of graph.clusters) {
+    out.push(`  subgraph ${quote(`cluster ${c.id}`)} {`);
+    out.push(`    label=${quote(clusterLabel(c))}; style="rounded,dashed"; color="#888888"; fontname="Helvetica"; fontsize=10;`);
+    for (const n of nodesIn.get(c.id) ?? []) out.push(`    ${nodeLine(n, statuses?.get(n.id))}`);
+    out.push("  }");
+  }
+  if (statuses) out.push(...legend(statuses));
   for (const e of graph.edges) out.push(`  ${edgeLine(e)}`);
   out.push("}");
   return out.join("\n") + "\n";
+}
+
+/** What the colours of `--run` mean: a box per status the drawing uses, in a cluster of its own. */
+function legend(statuses: ReadonlyMap<string, NodeStatus>): string[] {
+  const used = STATUS_ORDER.filter((s) => [...statuses.values()].includes(s));
+  const out = [
+    `  subgraph "cluster legend" {`,
+    `    label="status in the run"; style="rounded"; color="#bbbbbb"; fontname="Helvetica"; fontsize=10;`,
+  ];
+  for (const s of used) out.push(`    ${quote(`legend/${s}`)} [label=${quote(s)}, fillcolor=${quote(STATUS_COLOURS[s])}, fontsize=9];`);
+  // Invisible edges keep the legend's boxes in a row.
+  for (let i = 1; i < used.length; i++) out.push(`    ${quote(`legend/${used[i - 1]!}`)} -> ${quote(`legend/${used[i]!}`)} [style=invis];`);
+  out.push("  }");
+  return out;
 }
 
 function nodeLine(n: GraphNode, status: NodeStatus | undefined): string {
@@ -39,13 +50,20 @@ function nodeLine(n: GraphNode, status: NodeStatus | undefined): string {
   return `${quote(n.id)} [${attrs.join(", ")}];`;
 }
 
+const EDGE_STYLES: Record<GraphEdge["kind"], string> = {
+  data: "",
+  order: ' [style=dashed, color="#777777"]',
+  arg: ' [color="#3465a4"]',
+  call: ' [style=bold, color="#3465a4"]',
+};
+
 function edgeLine(e: GraphEdge): string {
-  const style = e.kind === "order" ? ' [style=dashed, color="#777777"]' : e.kind === "call" ? ' [style=bold, color="#3465a4"]' : "";
-  return `${quote(e.from)} -> ${quote(e.to)}${style};`;
+  return `${quote(e.from)} -> ${quote(e.to)}${EDGE_STYLES[e.kind]};`;
 }
 
 function clusterLabel(c: GraphCluster): string {
-  return c.recursive ? `${c.function} (recursive)` : c.function;
+  const callers = c.callers.length > 1 ? ` (${c.callers.length} callers)` : "";
+  return `${c.function}${c.recursive ? " (recursive)" : ""}${callers}`;
 }
 
 /** A DOT double-quoted string. */

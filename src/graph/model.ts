@@ -5,8 +5,9 @@
  *
  * An edge is a *data* edge when the value flows into the callee, and an *ordering* edge when it
  * only makes the step wait (reference 5.3): the term is labelled `_after` (dropped before the call),
- * or labelled with a name the callee does not declare, such as `after_` (ignored by it). A call
- * edge joins a cluster's result to the step whose call it is.
+ * or labelled with a name the callee does not declare, such as `after_` (ignored by it). Each
+ * called function is one cluster, however many steps call it: `arg` edges join each calling step
+ * to the parameters it passes, a `call` edge the cluster's result to the step.
  *
  * The model is plain data: it is what `--format json` prints, and what dot.ts and mermaid.ts draw.
  */
@@ -16,10 +17,14 @@ import { printValue } from "../value/print.js";
 import { Variety } from "../value/value.js";
 
 export type NodeKind = "param" | "step";
-export type EdgeKind = "data" | "order" | "call";
+/**
+ * `data` and `order` join the steps of one function; `arg` joins a step that calls a drawn
+ * function to the callee's parameters it passes, `call` the callee's result to that step.
+ */
+export type EdgeKind = "data" | "order" | "arg" | "call";
 
 export interface GraphNode {
-  /** Unique in the graph: the step's label, prefixed with its cluster's id inside a cluster. */
+  /** Unique in the graph: the step's label, prefixed with `FUNCTION/` inside a cluster. */
   readonly id: string;
   /** The function's printed name (`pkg.Name`). */
   readonly function: string;
@@ -41,16 +46,17 @@ export interface GraphEdge {
   readonly kind: EdgeKind;
 }
 
-/** A call drawn as the graph of the callee. */
+/** A called function, drawn once however many steps call it. */
 export interface GraphCluster {
+  /** The function's printed name, which also prefixes the ids of its nodes. */
   readonly id: string;
   readonly function: string;
-  /** The node whose step makes the call. */
-  readonly caller: string;
-  /** The enclosing cluster, if any. */
-  readonly parent?: string;
-  /** The callee is already being drawn further out: a recursive call, not expanded again. */
-  readonly recursive: boolean;
+  /** The nodes whose steps call it, in the order they were found. */
+  readonly callers: string[];
+  /** How many calls away from the function drawn (1: called by it). */
+  readonly depth: number;
+  /** It calls itself, directly or through other drawn functions. */
+  recursive: boolean;
 }
 
 export interface Graph {
@@ -60,20 +66,63 @@ export interface Graph {
   readonly clusters: GraphCluster[];
 }
 
-/** The graph of `fn`, with the functions it calls drawn as clusters down to `depth` calls deep. */
+/**
+ * The graph of `fn`, with the functions it calls drawn as clusters down to `depth` calls deep.
+ * Each function is drawn once: every step that calls it sends it its arguments (an `arg` edge to
+ * each parameter it passes) and gets its result (a `call` edge from its `return`), so a function
+ * called from three places has three callers, and a recursion is a loop back into a cluster.
+ */
 export function functionGraph(fn: KoFunction, depth = 0): Graph {
   const graph: Graph = { function: fn.displayName, nodes: [], edges: [], clusters: [] };
-  addFunction(graph, fn, depth, undefined, [fn]);
+  // The functions drawn, each with the prefix of its node ids ("" for fn itself).
+  const drawn = new Map<KoFunction, string>([[fn, ""]]);
+  const clusterOf = new Map<KoFunction, GraphCluster>();
+  addSteps(graph, fn, undefined);
+  let level: KoFunction[] = [fn];
+  for (let d = 1; d <= depth && level.length > 0; d++) {
+    const next: KoFunction[] = [];
+    for (const caller of level) {
+      for (const { callee } of callSites(caller)) {
+        if (drawn.has(callee)) continue;
+        const cluster: GraphCluster = { id: callee.displayName, function: callee.displayName, callers: [], depth: d, recursive: false };
+        drawn.set(callee, `${cluster.id}/`);
+        clusterOf.set(callee, cluster);
+        graph.clusters.push(cluster);
+        addSteps(graph, callee, cluster);
+        next.push(callee);
+      }
+    }
+    level = next;
+  }
+  // The calls between drawn functions.
+  const seen = new Set<string>();
+  const edge = (from: string, to: string, kind: EdgeKind) => {
+    const key = `${from}\u0000${to}\u0000${kind}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    graph.edges.push({ from, to, kind });
+  };
+  for (const [caller, prefix] of drawn) {
+    for (const { owner, callee, passes } of callSites(caller)) {
+      const calleePrefix = drawn.get(callee);
+      if (calleePrefix === undefined) continue;
+      const at = prefix + owner;
+      const cluster = clusterOf.get(callee);
+      if (cluster && !cluster.callers.includes(at)) cluster.callers.push(at);
+      if (cluster && reaches(callee, caller, drawn)) cluster.recursive = true;
+      for (const param of passes) edge(at, calleePrefix + param, "arg");
+      edge(calleePrefix + callee.circuit.steps[callee.circuit.ret]!.owner, at, "call");
+    }
+  }
   return graph;
 }
 
-/** Draws one function's steps into `graph`, inside `cluster` (undefined: at the top). */
-function addFunction(graph: Graph, fn: KoFunction, depth: number, cluster: GraphCluster | undefined, path: readonly KoFunction[]): void {
+/** Draws one function's parameters and labelled steps, and the edges between them. */
+function addSteps(graph: Graph, fn: KoFunction, cluster: GraphCluster | undefined): void {
   const c = fn.circuit;
   const idOf = (owner: string) => (cluster ? `${cluster.id}/${owner}` : owner);
-  const roots = rootSteps(c);
   const retOwner = c.steps[c.ret]!.owner;
-  for (const [owner, index] of roots) {
+  for (const [owner, index] of rootSteps(c)) {
     const step = c.steps[index]!;
     graph.nodes.push({
       id: idOf(owner),
@@ -90,27 +139,49 @@ function addFunction(graph: Graph, fn: KoFunction, depth: number, cluster: Graph
     const [from, to] = key.split("\u0000") as [string, string];
     graph.edges.push({ from: idOf(from), to: idOf(to), kind });
   }
-  if (depth <= 0) return;
-  const seen = new Map<string, number>();
-  c.steps.forEach((step) => {
-    const callee = step.op.op === "invoke" ? staticCallee(c, step.op.callee) : undefined;
-    if (!(callee instanceof KoFunction)) return;
-    const caller = idOf(step.owner);
-    const n = (seen.get(`${caller}>${callee.name}`) ?? 0) + 1;
-    seen.set(`${caller}>${callee.name}`, n);
-    const recursive = path.includes(callee);
-    const inner: GraphCluster = {
-      id: `${caller}>${callee.name}${n > 1 ? `#${n}` : ""}`,
-      function: callee.displayName,
-      caller,
-      ...(cluster ? { parent: cluster.id } : {}),
-      recursive,
-    };
-    graph.clusters.push(inner);
-    if (recursive) return;
-    addFunction(graph, callee, depth - 1, inner, [...path, callee]);
-    graph.edges.push({ from: `${inner.id}/${callee.circuit.steps[callee.circuit.ret]!.owner}`, to: caller, kind: "call" });
-  });
+}
+
+/** A step of a function calling a Ko function by name: its owner, the callee, the parameters it passes. */
+interface CallSite {
+  readonly owner: string;
+  readonly callee: KoFunction;
+  readonly passes: readonly string[];
+}
+
+function callSites(fn: KoFunction): CallSite[] {
+  const c = fn.circuit;
+  const out: CallSite[] = [];
+  for (const step of c.steps) {
+    if (step.op.op !== "invoke") continue;
+    const callee = staticCallee(c, step.op.callee);
+    if (!(callee instanceof KoFunction)) continue;
+    const given = new Set([...augmentedNames(c, step.op.callee), ...step.op.groups.map((g) => g.name)]);
+    const passes = callee.circuit.params.filter((p) => given.has(p.name) || (p.monadic && given.has(""))).map((p) => p.name);
+    out.push({ owner: step.owner, callee, passes });
+  }
+  return out;
+}
+
+/** The names of the fields an augmented callee already carries (`F[x: 1]()` passes x). */
+function augmentedNames(c: Circuit, index: number): string[] {
+  const op = c.steps[index]!.op;
+  if (op.op === "augment") return [...op.groups.map((g) => g.name), ...augmentedNames(c, op.callee)];
+  if (op.op === "const" && op.value instanceof Variety) return op.value.fields.map((f) => f.name);
+  return [];
+}
+
+/** Whether `from` calls `to`, directly or through other drawn functions. */
+function reaches(from: KoFunction, to: KoFunction, drawn: ReadonlyMap<KoFunction, string>): boolean {
+  const seen = new Set<KoFunction>();
+  const todo = [from];
+  while (todo.length > 0) {
+    const f = todo.pop()!;
+    if (f === to) return true;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const site of callSites(f)) if (drawn.has(site.callee)) todo.push(site.callee);
+  }
+  return false;
 }
 
 /** Each owner (parameter or label) and the step that is its value, in step order. */

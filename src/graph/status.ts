@@ -23,6 +23,9 @@ export function nodeStatuses(graph: Graph, run: RunSummary): Map<string, NodeSta
   return out;
 }
 
+/** The statuses in the order a legend lists them. */
+export const STATUS_ORDER: readonly NodeStatus[] = ["done", "cached", "replayed", "running", "interrupted", "failed", "not run"];
+
 /** Fill colours, light enough for black text. */
 export const STATUS_COLOURS: Record<NodeStatus, string> = {
   done: "#c6f0c2",

@@ -7,8 +7,9 @@
  * one is monadic, its type), the result type, whether the function is pure (so the cache may
  * reuse its results) or has effects, and whether it may return a promise.
  */
-import { KoError } from "../value/failure.js";
-import { BASIC_TYPES, basicTypeOf, EMPTY, IntVal, Seq, Struct, type Callable, type Field, type Value } from "../value/value.js";
+import type { CallFrame } from "../diag/diagnostic.js";
+import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
+import { BASIC_TYPES, basicTypeOf, EMPTY, field, IntVal, Seq, Struct, type Callable, type Field, type Value } from "../value/value.js";
 import { type HostType, checkHostType, showHostType } from "./host-type.js";
 import type { ServiceKey } from "./services.js";
 import type { DryRunBehaviour } from "./dry-run.js";
@@ -35,6 +36,8 @@ export interface HostContext {
   readonly stderr: (text: string) => void;
   /** The Ko call chain at the calling step, one `at Func:step (FILE:LINE:COL)` line each. */
   callChain(): string;
+  /** The same chain as frames, innermost first (the evaluator's contexts have it). */
+  callFrames?(): CallFrame[];
   /** The package path of the Ko function whose step made this call. */
   readonly callerPackage: string;
   /** Runs `fn` on the run's behalf after the current call returns (for `Spin`). */
@@ -293,4 +296,63 @@ export function signature(f: HostFunction): string {
 
 export function hostArgumentError(fn: string, param: string, message: string): KoError {
   return new KoError(`${fn}: argument ${param}: ${message}`, "runtime/host-argument");
+}
+
+/**
+ * An embedding application's host function, with its failures made Ko's (README, "Embedding"):
+ *
+ * - a failure after the run was cancelled (the signal aborted: a rejection with an `AbortError`,
+ *   or anything else) is the cancellation, so the run ends as `KoCancelled`;
+ * - any other JavaScript exception is a Ko panic that `Recover` catches, whose value is
+ *   `(error: "app.Lookup", message: ERROR'S MESSAGE, name: ERROR'S NAME)`, with `code` when the
+ *   error has a string one (Node's `ENOENT`);
+ * - a `KoError`, `KoPanic` or `KoCancelled` it throws is itself.
+ *
+ * A failure that begins in it has it as the innermost frame of its call chain,
+ * `at app.Lookup (host function)`. Ko's own builtins are not wrapped: an exception in one of
+ * them is a bug of Ko's, reported as an internal error.
+ */
+export function appHostFunction(f: HostFunction): HostFunction {
+  const invoke = f.invoke.bind(f);
+  return {
+    ...f,
+    invoke(fields, ctx) {
+      let result: Value | Promise<Value>;
+      try {
+        result = invoke(fields, ctx);
+      } catch (e) {
+        throw hostFailure(f, e, ctx);
+      }
+      return result instanceof Promise
+        ? result.catch((e: unknown) => {
+            throw hostFailure(f, e, ctx);
+          })
+        : result;
+    },
+  };
+}
+
+function hostFailure(f: HostFunction, e: unknown, ctx: HostContext): unknown {
+  if (e instanceof KoCancelled) return e;
+  if (!(e instanceof KoFailure)) {
+    if (ctx.signal.aborted) {
+      const reason: unknown = ctx.signal.reason;
+      return reason instanceof KoFailure ? reason : new KoCancelled(reason instanceof Error ? reason.message : "cancelled");
+    }
+    if (e instanceof RangeError && /call stack/i.test(e.message)) return e;
+    const error = e instanceof Error ? e : new Error(String(e));
+    const fields = [field("error", f.displayName), field("message", error.message), field("name", error.name)];
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string") fields.push(field("code", code));
+    const panic = new KoPanic(new Struct(fields));
+    panic.cause = e;
+    e = panic;
+  }
+  const failure = e as KoFailure;
+  const chain = failure.site ? undefined : ctx.callFrames?.();
+  if (chain && chain.length > 0) {
+    const span = chain[0]!.span;
+    failure.site = { span, frames: [{ func: f.displayName, step: "", span, host: true }, ...chain] };
+  }
+  return failure;
 }

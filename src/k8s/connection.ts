@@ -89,6 +89,26 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
   });
 
+/**
+ * The request's answer, or the abort's reason as soon as `signal` aborts. The request is not cut
+ * (client-node's object API takes no signal): it ends on its own, holding its limiter slot until
+ * then, but the call no longer waits for it.
+ */
+function untilAborted<T>(request: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    request.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    request.then(
+      (v) => (signal.removeEventListener("abort", onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener("abort", onAbort), reject(e as Error)),
+    );
+  });
+}
+
 /** "90s", "5m", "1h30m", "250ms" or a bare number of seconds, in milliseconds. */
 export function parseDuration(text: string): number {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
@@ -160,6 +180,18 @@ export class K8sConnection {
 
   /** Nothing to end: the embedded cluster belongs to the selection, which the session's access closes. */
   async close(): Promise<void> {}
+
+  /** What cancels the call this view of the connection serves (`forCall`); none for the connection itself. */
+  declare readonly callSignal: AbortSignal | undefined;
+
+  /**
+   * The connection as one Ko call uses it: the same connection (its clients, limiter and guard),
+   * whose requests stop being waited for when `signal` aborts — the run is cancelled, the calling
+   * body failed, or a `Timeout`'s deadline passed — and whose retries stop then too.
+   */
+  forCall(signal: AbortSignal): K8sConnection {
+    return Object.create(this, { callSignal: { value: signal } }) as K8sConnection;
+  }
 
   // ---- The convenience layer -------------------------------------------------------------------
 
@@ -470,10 +502,12 @@ export class K8sConnection {
    */
   private async send<T>(target: Target, kind: "idempotent" | "create", request: () => Promise<T>, onAmbiguous?: () => void): Promise<T> {
     const { baseMs = 100, maxMs = 5000, attempts = 8 } = this.opts.retry ?? {};
+    const signal = this.callSignal;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await request();
+        return await (signal ? untilAborted(request(), signal) : request());
       } catch (e) {
+        if (signal?.aborted) throw signal.reason;
         if (e instanceof KoError) throw e;
         const status = statusOf(e);
         const ambiguous = status.code >= 500 || status.code === 0; // the server may have done it
@@ -482,7 +516,8 @@ export class K8sConnection {
         if (status.code !== 429 && kind === "create") onAmbiguous?.();
         const backoff = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
         const delay = status.retryAfterMs !== undefined ? Math.min(maxMs, status.retryAfterMs) : backoff * (0.5 + Math.random() / 2);
-        await sleep(delay);
+        await sleep(delay, signal);
+        if (signal?.aborted) throw signal.reason;
       }
     }
   }

@@ -38,12 +38,20 @@ function resultType(type: string): HostType {
   return type === "void" ? T.empty : clientType(type);
 }
 
+/** The functions generatedFunctions made: `ko doc` lists them after the convenience layer. */
+const generated = new WeakSet<HostFunction>();
+
+/** Whether `f` is one of the client's operations rather than a function of the convenience layer. */
+export function isGeneratedOperation(f: HostFunction): boolean {
+  return generated.has(f);
+}
+
 /** The generated functions, named so as not to clash with `taken` (the convenience layer's names). */
 export function generatedFunctions(taken: ReadonlySet<string>): HostFunction[] {
   return loadOperations().map((op) => {
     const name = taken.has(op.name) ? `${op.api.replace(/Api$/, "")}${op.name}` : op.name;
     const params: ParamSpec[] = op.params.map((p) => ({ name: p.name, type: clientType(p.type), optional: p.optional, doc: p.type }));
-    return defineHost({
+    const f = defineHost({
       pkg: "k8s",
       name,
       doc: `${name}(${op.params.map((p) => `${p.name}${p.optional ? "?" : ""}`).join(", ")}) calls ${op.api}.${op.method} and returns its ${op.result}.`,
@@ -57,5 +65,7 @@ export function generatedFunctions(taken: ReadonlySet<string>): HostFunction[] {
         return (await connectionOf(ctx)).operation(op, named, ctx.signal);
       },
     });
+    generated.add(f);
+    return f;
   });
 }

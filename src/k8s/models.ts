@@ -26,6 +26,56 @@ export function hasModel(name: string): boolean {
   return Object.hasOwn(models(), name);
 }
 
+/**
+ * A Kubernetes object type named as people name it: `V1Pod`, or by its kind alone, `Pod` (the
+ * newest stable version: V2 before V1, V1 before V1beta1 and V1alpha1), then a path of fields
+ * into it, `Pod.spec.containers`. Undefined when no model has that name; `field` names the first
+ * field the path does not have.
+ */
+export interface ModelPath {
+  /** The model the path starts from (V1Pod). */
+  readonly model: string;
+  /** The fields followed, and the type each has. */
+  readonly fields: readonly { readonly name: string; readonly type: HostType }[];
+  /** The path's last field is not a field of the model it should be in. */
+  readonly missing?: { readonly name: string; readonly of: string };
+}
+
+export function findModel(query: string): ModelPath | undefined {
+  const [head, ...path] = query.split(".");
+  const model = hasModel(head!) ? head! : byKind(head!);
+  if (model === undefined) return undefined;
+  const fields: { name: string; type: HostType }[] = [];
+  let schema: RecordSchema | undefined = modelSchema(model);
+  for (const name of path) {
+    const type = schema?.field(name);
+    if (schema === undefined || type === undefined) return { model, fields, missing: { name, of: schema?.name ?? "?" } };
+    fields.push({ name, type });
+    schema = recordOf(type);
+  }
+  return { model, fields };
+}
+
+/** The record inside a type: of a record, or of a sequence of records. */
+export function recordOf(type: HostType): RecordSchema | undefined {
+  if (type.k === "record") return type.schema;
+  if (type.k === "list") return recordOf(type.of);
+  return undefined;
+}
+
+/** The model of a kind (`Pod`, `Deployment`), its most stable version first. */
+function byKind(kind: string): string | undefined {
+  const versioned = /^V(\d+)(?:(alpha|beta)(\d+))?(.+)$/;
+  const candidates = Object.keys(models()).flatMap((name) => {
+    const m = versioned.exec(name);
+    return m && m[4] === kind
+      ? [{ name, major: Number(m[1]), stage: m[2] === undefined ? 2 : m[2] === "beta" ? 1 : 0, minor: Number(m[3] ?? 0) }]
+      : [];
+  });
+  candidates.sort((a, b) => b.stage - a.stage || b.major - a.major || b.minor - a.minor);
+  return candidates[0]?.name;
+}
+
 const schemas = new Map<string, RecordSchema>();
 
 /** The record schema of a model, one per name. */

@@ -118,8 +118,8 @@ export class ClusterAccess {
 }
 
 /** The connection of the run a host function was called in. */
-export function connectionOf(ctx: HostContext): Promise<K8sConnection> {
+export async function connectionOf(ctx: HostContext): Promise<K8sConnection> {
   const access = ctx.run.service(K8S);
   if (!access) throw new KoError("k8s: this run has no cluster access (run it through a session, src/api/session.ts)", "k8s/config");
-  return access.connection();
+  return (await access.connection()).forCall(ctx.signal);
 }

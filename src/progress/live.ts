@@ -5,6 +5,8 @@
  * it reaches a step of the function the run started with, naming the step where it began: a
  * panic deeper down may yet be recovered, and then it is only counted.
  *
+ * Steps of the same name are told apart by the steps that called them (distinctNames).
+ *
  * A run that ends within `DELAY_MS` shows nothing at all, so quick scripts look as they always
  * did. Output of the program (`Print`, `Show`) goes through `printAbove`, which takes the view
  * away, writes, and lets the next frame draw it again below.
@@ -145,8 +147,11 @@ export class LiveView implements Layer {
   private render(): void {
     if (this.midLine || this.clock - this.t0 < DELAY_MS) return;
     const lines = this.lines();
-    this.erase();
-    this.term.write(lines.map((l) => l + "\n").join(""));
+    // Drawn over the last frame, line by line, each cleared before it is written (see erase).
+    const up = this.drawn > 0 ? `\r\x1b[${this.drawn}A` : "";
+    const left = Math.max(0, this.drawn - lines.length);
+    const rest = left > 0 ? `${"\x1b[2K\x1b[1B".repeat(left)}\x1b[${left}A` : "";
+    this.term.write(up + lines.map((l) => `\x1b[2K${l}\n`).join("") + rest);
     this.drawn = lines.length;
     this.everShown = true;
   }
@@ -157,8 +162,10 @@ export class LiveView implements Layer {
     const spin = SPINNER[this.frame++ % SPINNER.length]!;
     // Oldest first: the Map keeps the order in which steps started.
     const steps = [...this.running];
-    const out = steps.slice(0, MAX_LISTED).map(([s, since]) => {
-      const name = `${s.function}:${s.step}`;
+    const listed = steps.slice(0, MAX_LISTED);
+    const names = distinctNames(listed.map(([s]) => s));
+    const out = listed.map(([, since], i) => {
+      const name = names[i]!;
       const time = seconds(now - since);
       return `${this.paint("36", spin)} ${clip(name, width - time.length - 4)}  ${this.paint("2", time)}`;
     });
@@ -170,15 +177,45 @@ export class LiveView implements Layer {
     return out;
   }
 
+  /**
+   * Takes the view away, the cursor left where its first line was. Each line is cleared on its
+   * own (EL): erasing to the end of the screen (ED) from its top-left corner is clearing the
+   * screen, which tmux and other terminals keep in the scrollback, a frame at a time.
+   */
   private erase(): void {
     if (this.drawn === 0) return;
-    this.term.write(`\x1b[${this.drawn}F\x1b[J`);
+    const n = this.drawn;
+    this.term.write(`\r\x1b[${n}A${"\x1b[2K\x1b[1B".repeat(n)}\x1b[${n}A`);
     this.drawn = 0;
   }
 
   private paint(code: string, text: string): string {
     return this.color ? `\x1b[${code}m${text}\x1b[0m` : text;
   }
+}
+
+/**
+ * The names of the steps listed, `pkg.F:step`; steps of the same name (a function called from
+ * several places) are told apart by the steps that called them, as far up as it takes:
+ * `time.Sleep:return ← app.Wait:s ← app.Main:b`.
+ */
+function distinctNames(sites: readonly StepSite[]): string[] {
+  const names = sites.map((s) => `${s.function}:${s.step}`);
+  const up = sites.map((s) => s.caller);
+  for (let round = 0; round < 64; round++) {
+    const count = new Map<string, number>();
+    for (const n of names) count.set(n, (count.get(n) ?? 0) + 1);
+    let extended = false;
+    names.forEach((n, i) => {
+      const c = up[i];
+      if (count.get(n)! < 2 || c === undefined) return;
+      names[i] = `${n} ← ${c.function}:${c.step}`;
+      up[i] = c.caller;
+      extended = true;
+    });
+    if (!extended) break;
+  }
+  return names;
 }
 
 function seconds(ms: number): string {

@@ -159,7 +159,11 @@ export class ReplEvaluator {
     const result = complete({ analysis, text: assembled.text, map: OffsetMap.identity }, SOURCE, offset, this.opts.session.roots);
     const typed = assembled.text.slice(result.from, offset);
     // Readline completes what starts with the typed text exactly (the engine ignores case).
-    const candidates = result.entries.map((e) => e.insert ?? e.label).filter((c) => c.startsWith(typed));
+    // The function the REPL wraps a formula in is its own, not the user's.
+    const candidates = result.entries
+      .filter((e) => e.label !== INPUT_FUNC)
+      .map((e) => e.insert ?? e.label)
+      .filter((c) => c.startsWith(typed));
     return { typed, candidates };
   }
 

@@ -20,7 +20,7 @@ import type { HostContext, HostFunction, RunServices, SpawnHandle } from "../hos
 import { Services, type ServiceKey } from "../host/services.js";
 import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
-import type { KoCall, RunHooks, StepObserver } from "./hooks.js";
+import type { KoCall, RunHooks, StepCaller, StepObserver } from "./hooks.js";
 import { printValue } from "../value/print.js";
 import { groupValues } from "../value/sequence.js";
 import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "../value/value.js";
@@ -172,7 +172,14 @@ export class Run {
   cancelledError(): KoFailure {
     if (this.stopped !== undefined) return this.stopped;
     const reason: unknown = this.signal.reason;
-    const message = reason instanceof KoCancelled ? reason.reason : typeof reason === "string" ? reason : "cancelled";
+    const message =
+      reason instanceof KoCancelled
+        ? reason.reason
+        : typeof reason === "string"
+          ? reason
+          : reason instanceof Error && reason.name !== "AbortError" // AbortSignal.timeout's TimeoutError says why
+            ? reason.message
+            : "cancelled";
     return new KoCancelled(message, this.inFlightAtAbort);
   }
 
@@ -395,6 +402,21 @@ function activationOf(frame: Frame): number {
   return id;
 }
 
+/** Who called each frame, made when a step of the frame is first observed. */
+const callers = new WeakMap<Frame, StepCaller>();
+
+function callerOf(frame: Frame): StepCaller | undefined {
+  const parent = frame.parent;
+  if (parent === null) return undefined;
+  let caller = callers.get(frame);
+  if (caller === undefined) {
+    const step = parent.fn.circuit.steps[frame.callStep];
+    caller = { function: parent.fn.displayName, step: step?.owner ?? "?", activation: activationOf(parent), caller: callerOf(parent) };
+    callers.set(frame, caller);
+  }
+  return caller;
+}
+
 /** The closures of `ex`, with each labelled step reporting its start and end to `observer`. */
 function observedExec(ex: Executable, fn: KoFunction, observer: StepObserver): readonly (Exec | undefined)[] {
   if (ex.observed?.observer === observer) return ex.observed.exec;
@@ -404,7 +426,7 @@ function observedExec(ex: Executable, fn: KoFunction, observer: StepObserver): r
     if (!run || label === undefined) return run;
     const span = steps[i]!.span;
     return (vals: Value[], frame: Frame) => {
-      const ev = { function: fn.displayName, step: label, span, activation: activationOf(frame) };
+      const ev = { function: fn.displayName, step: label, span, activation: activationOf(frame), caller: callerOf(frame) };
       const t0 = performance.now();
       observer.started(ev);
       let r: Value | Promise<Value>;
@@ -862,6 +884,10 @@ class StepContext implements HostContext, RunServices {
 
   get stderr(): (text: string) => void {
     return this.runState.stderr;
+  }
+
+  callFrames(): CallFrame[] {
+    return callChain(this.frame, this.step);
   }
 
   callChain(): string {

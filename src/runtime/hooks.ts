@@ -40,6 +40,17 @@ export interface StepEvent {
   readonly span: Span;
   /** Identifies the activation (one call of the function), unique within the run. */
   readonly activation: number;
+  /** The step whose call this activation is (undefined for the run's entry call). */
+  readonly caller: StepCaller | undefined;
+}
+
+/** The step of a calling activation that made a call, and that activation's own caller. */
+export interface StepCaller {
+  readonly function: string;
+  /** The calling step's label (its owner, for a step inside a labelled formula). */
+  readonly step: string;
+  readonly activation: number;
+  readonly caller: StepCaller | undefined;
 }
 
 export interface StepObserver {

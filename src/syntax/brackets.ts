@@ -4,7 +4,10 @@
  * It checks that (), [] and {} nest, reports each imbalance once at the offending bracket, and
  * repairs the stream (drops a closer nothing opened, inserts a zero-width closer where one is
  * missing) so the parser sees balanced brackets and does not bury the real problem under
- * follow-on errors. It also limits nesting depth, since the parser and every later stage recurse
+ * follow-on errors. A missing closer goes where the bracket's term most likely ends: before the
+ * first later line that starts no deeper than the line the bracket opened on (the next term of
+ * the same body), else where the imbalance shows; so `a: Sum(1, 2` followed by `return: a` is
+ * one error, not a `return` swallowed into Sum's arguments. It also limits nesting depth, since the parser and every later stage recurse
  * once per level, and it records which `(` begin a function's parameters (see markOpensParams).
  */
 import { createTokenInstance, type IToken, type TokenType } from "chevrotain";
@@ -12,7 +15,7 @@ import { error, type Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import { MAX_DIAGNOSTICS, MAX_NESTING } from "./limits.js";
 import type { LineMap } from "./lines.js";
-import { LBrace, LBracket, LParen, markOpensParams, RBrace, RBracket, RParen } from "./tokens.js";
+import { LBrace, LBracket, Line, LParen, markOpensParams, RBrace, RBracket, RParen } from "./tokens.js";
 
 export interface BracketResult {
   /** The repaired token stream. */
@@ -50,6 +53,8 @@ class Balancer {
   readonly out: IToken[] = [];
   private readonly diagnostics: Diagnostic[] = [];
   private readonly stack: IToken[] = [];
+  /** Where each opener on the stack is in `out`. */
+  private readonly stackAt: number[] = [];
   /** How many of each opener are on the stack: tells in O(1) whether a closer matches any. */
   private readonly openCount = new Map<TokenType, number>([
     [LParen, 0],
@@ -68,6 +73,7 @@ class Balancer {
       markOpensParams(this.closedParen);
     }
     this.stack.push(tok);
+    this.stackAt.push(this.out.length);
     this.count(tok.tokenType, +1);
     this.out.push(tok);
     if (this.stack.length <= MAX_NESTING) return true;
@@ -86,10 +92,11 @@ class Balancer {
     }
     while (this.top().tokenType !== opener) {
       const unclosed = this.top();
-      const message = `bracket imbalance: '${unclosed.image}' is not closed before '${tok.image}'`;
-      const related = [{ span: this.span(tok), message: `'${tok.image}' found here` }];
-      this.report(() => error("syntax", "syntax/unclosed-bracket", message, this.span(unclosed), { related }));
-      this.closeTop(virtualCloser(unclosed, tok.startOffset));
+      const nextTerm = this.closeUnclosed(tok.startOffset);
+      this.reportUnclosed(unclosed, nextTerm, () => ({
+        message: `bracket imbalance: '${unclosed.image}' is not closed before '${tok.image}'`,
+        related: [{ span: this.span(tok), message: `'${tok.image}' found here` }],
+      }));
     }
     this.closeTop(tok);
   }
@@ -99,18 +106,77 @@ class Balancer {
     const end = this.lines.text.length;
     while (this.stack.length > 0) {
       const unclosed = this.top();
-      const message = `bracket imbalance: '${unclosed.image}' is never closed`;
-      this.report(() => error("syntax", "syntax/unclosed-bracket", message, this.span(unclosed)));
-      this.closeTop(virtualCloser(unclosed, end));
+      const nextTerm = this.closeUnclosed(end);
+      this.reportUnclosed(unclosed, nextTerm, () => ({ message: `bracket imbalance: '${unclosed.image}' is never closed`, related: [] }));
     }
+  }
+
+  /** Reports `unclosed`, naming the next term's line when the repair closed it before that. */
+  private reportUnclosed(
+    unclosed: IToken,
+    nextTerm: number | undefined,
+    otherwise: () => { message: string; related: { span: Span; message: string }[] },
+  ): void {
+    this.report(() => {
+      const { message, related } =
+        nextTerm === undefined
+          ? otherwise()
+          : {
+              message: `bracket imbalance: '${unclosed.image}' is not closed before the next line's term`,
+              related: [{ span: this.lines.span(nextTerm, nextTerm), message: "the next term starts here" }],
+            };
+      return error("syntax", "syntax/unclosed-bracket", message, this.span(unclosed), related.length > 0 ? { related } : {});
+    });
   }
 
   result(tooDeep: boolean): BracketResult {
     return { tokens: this.out, diagnostics: this.diagnostics, tooDeep };
   }
 
+  /**
+   * Closes the bracket on top of the stack, which is never closed, with a zero-width closer: at
+   * the end of its term's last line when a later line starts no deeper than the line it opened
+   * on (see the file comment), else at `offset`. Returns where that later line's term starts.
+   */
+  private closeUnclosed(offset: number): number | undefined {
+    const opener = this.top();
+    const from = this.stackAt[this.stackAt.length - 1]!;
+    const indent = this.indentOf(opener.startOffset);
+    let depth = 0;
+    for (let i = from + 1; i < this.out.length; i++) {
+      const t = this.out[i]!;
+      if (closerFor.has(t.tokenType)) depth++;
+      else if (openerFor.has(t.tokenType)) depth--;
+      if (depth !== 0 || t.tokenType !== Line || t.image !== "\n") continue;
+      const next = this.out[i + 1];
+      if (next === undefined || next.tokenType === Line || this.columnOf(next.startOffset) > indent) continue;
+      const opened = this.stack.pop()!;
+      this.stackAt.pop();
+      this.count(opened.tokenType, -1);
+      this.out.splice(i, 0, virtualCloser(opened, t.startOffset));
+      this.closedParen = undefined;
+      return next.startOffset;
+    }
+    this.closeTop(virtualCloser(opener, offset));
+    return undefined;
+  }
+
+  /** How far into its line `offset` is. */
+  private columnOf(offset: number): number {
+    return offset - this.lines.offsetOfLine(this.lines.lineIndex(offset));
+  }
+
+  /** How far the first non-blank character of the line holding `offset` is into it. */
+  private indentOf(offset: number): number {
+    const start = this.lines.offsetOfLine(this.lines.lineIndex(offset));
+    let at = start;
+    while (this.lines.text[at] === " " || this.lines.text[at] === "\t") at++;
+    return at - start;
+  }
+
   private closeTop(closer: IToken): void {
     const opener = this.stack.pop()!;
+    this.stackAt.pop();
     this.count(opener.tokenType, -1);
     this.out.push(closer);
     if (opener.tokenType === LParen) {

@@ -35,6 +35,11 @@ export class LineMap {
     return lo;
   }
 
+  /** The offset at which the line of 0-based index `line` starts. */
+  offsetOfLine(line: number): number {
+    return this.starts[line]!;
+  }
+
   pos(offset: number): Pos {
     const o = Math.max(0, Math.min(offset, this.text.length));
     const line = this.lineIndex(o);

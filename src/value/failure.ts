@@ -7,6 +7,8 @@
  */
 import type { CallFrame } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
+import { toJs } from "./js.js";
+import { printValue } from "./print.js";
 import type { Value } from "./value.js";
 
 /**
@@ -40,10 +42,29 @@ export class KoError extends KoFailure {
 
 export class KoPanic extends KoFailure {
   constructor(readonly value: Value) {
-    super("panic");
+    // No message of its own: `message` is printed from the value when first read (below), so a
+    // panic that `Recover` catches never pays for printing.
+    super();
     this.name = "KoPanic";
   }
+
+  /**
+   * The panic's value as a plain JavaScript value, by `toJs`'s rule (numbers when safe, objects,
+   * arrays): `(error: "app.Lookup", message: "no such key")` is `{ error: "app.Lookup", message: "no such key" }`.
+   */
+  get data(): unknown {
+    return toJs(this.value);
+  }
 }
+
+// `panic: VALUE`, the value in canonical form. An accessor on the prototype, since Error's
+// `message` is a field that a class cannot override with an accessor.
+Object.defineProperty(KoPanic.prototype, "message", {
+  configurable: true,
+  get(this: KoPanic): string {
+    return `panic: ${printValue(this.value)}`;
+  },
+});
 
 /** The run was cancelled through its AbortSignal (Ctrl-C, a timeout, the embedding app). */
 export class KoCancelled extends KoFailure {

@@ -6,6 +6,7 @@ import {
   compileSource,
   createSession,
   defineHost,
+  fromJs,
   KoCancelled,
   KoCompileError,
   KoError,
@@ -14,6 +15,7 @@ import {
   recordSchema,
   renderFailure,
   T,
+  toJs,
   type RecordSchema,
 } from "../../src/api/index.js";
 import { REPO } from "../support/cli.js";
@@ -30,6 +32,106 @@ describe("embedding", () => {
   test("examples/embed/session.mjs: a session with roots, the embedded cluster, cache, a named run and events", () => {
     const out = execFileSync(process.execPath, [path.join(REPO, "examples/embed/session.mjs")], { encoding: "utf8" });
     expect(out).toBe("Hello, embedder\nsteps done: greeting.Hello:return, main.Main:config, main.Main:namespace\njournaled: true\n");
+  });
+
+  test("examples/embed/errors.mjs: the failures an app handles, as an app handles them", () => {
+    const out = execFileSync(process.execPath, [path.join(REPO, "examples/embed/errors.mjs")], { encoding: "utf8" });
+    expect(out).toBe(
+      [
+        '"ann"',
+        '{"missing":"no user 8","name":"Error","code":"ENOUSER"}',
+        "KoPanic: no user 9 (ENOUSER)",
+        'main.ko:14:10: unrecovered panic: (error: "app.FetchUser", message: "no user 9", name: "Error", code: "ENOUSER")',
+        "  \treturn: app.FetchUser(id)",
+        "  \t        ^^^^^^^^^^^^^^^^^",
+        "  at app.FetchUser (host function)",
+        "  at main.Unguarded:return (main.ko:14:10)",
+        "KoCancelled: The operation was aborted due to timeout; in flight: main.Slow:return",
+        "number bigint 18014398509481984",
+        "bigint bigint",
+        "KoError: basic types String and Int64 cannot be unified",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  describe("a host function of the app that fails", () => {
+    const fails = (name: string, how: (signal: AbortSignal) => Promise<never> | never) =>
+      defineHost({
+        pkg: "app",
+        name,
+        doc: "Fails.",
+        params: [],
+        result: T.string,
+        effects: "io",
+        async: true,
+        impl: (_args, ctx) => how(ctx.signal),
+      });
+    const throwing = fails("Throws", () => {
+      throw new TypeError("cannot read a thing");
+    });
+    const rejecting = fails("Rejects", () => Promise.reject(Object.assign(new Error("gone"), { code: "ENOENT" })));
+    const aborted = fails(
+      "Waits",
+      (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")))),
+    );
+    const p = compileSource(
+      `import "app"
+Caught(which) { return: Recover(invoke: Yield(if: which, then: app.Throws, else: app.Rejects), panic: Return) }
+Thrown() {
+	x: app.Throws()
+	return: x
+}
+Waiting() { return: app.Waits() }`,
+      { bind: [throwing, rejecting, aborted] },
+    );
+
+    test.each([
+      ["throws", true, { error: "app.Throws", message: "cannot read a thing", name: "TypeError" }],
+      ["rejects", false, { error: "app.Rejects", message: "gone", name: "Error", code: "ENOENT" }],
+    ])("that %s is a panic Recover catches, with the error's message and name", async (_how, which, value) => {
+      expect(await p.run("Caught", { which }, quiet)).toEqual(value);
+    });
+
+    test("unrecovered, it rejects with a KoPanic whose data is a plain object, the host function first in the chain", async () => {
+      const e = await p.run("Thrown", {}, quiet).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(KoPanic);
+      const panic = e as KoPanic;
+      expect(panic.data).toEqual({ error: "app.Throws", message: "cannot read a thing", name: "TypeError" });
+      expect(panic.message).toBe('panic: (error: "app.Throws", message: "cannot read a thing", name: "TypeError")');
+      expect(panic.cause).toBeInstanceOf(TypeError);
+      expect(panic.site!.frames.map((f) => (f.host ? `${f.func} (host)` : `${f.func}:${f.step}`))).toEqual([
+        "app.Throws (host)",
+        "main.Thrown:x",
+      ]);
+      expect(renderFailure(panic, p.sources)).toContain("  at app.Throws (host function)\n  at main.Thrown:x (main.ko:4:5)\n");
+    });
+
+    test("that rejects because the run was cancelled ends the run as cancelled, not as an internal error", async () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 30);
+      const e = await p.run("Waiting", {}, { ...quiet, signal: controller.signal }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(KoCancelled);
+      expect((e as KoCancelled).inFlight.map((f) => `${f.func}:${f.step}`)).toEqual(["main.Waiting:return"]);
+    });
+  });
+
+  test("integers come back as numbers when safe, else bigints; or always as bigints", async () => {
+    const p = compileSource(`Main() { return: (small: 7, big: Prod(4294967296, 4194304), seq: (1, 2), sized: Int8(3)) }`);
+    expect(await p.run("Main", {}, quiet)).toEqual({ small: 7, big: 1n << 54n, seq: [1, 2], sized: 3 });
+    expect(await p.run("Main", {}, { ...quiet, integers: "bigint" })).toEqual({ small: 7n, big: 1n << 54n, seq: [1n, 2n], sized: 3n });
+    const session = createSession({ stdout: () => {}, stderr: () => {} });
+    const sp = session.compileSource(`Main() { return: 5 }`);
+    expect(await session.run(sp, "Main", {}, { integers: "bigint" })).toBe(5n);
+    await session.close();
+  });
+
+  test("fromJs refuses what has no Ko form", () => {
+    expect(() => fromJs(new Map())).toThrow("cannot pass a JavaScript Map to Ko");
+    expect(() => fromJs(() => 1)).toThrow("cannot pass a JavaScript function to Ko");
+    expect(() => fromJs(1n << 70n)).toThrow(RangeError);
+    expect(toJs(fromJs({ a: [1, 2], s: ["x", null], b: { c: true, f: 2.5 } }))).toEqual({ a: [1, 2], s: ["x"], b: { c: true, f: 2.5 } });
+    expect(() => fromJs([1, "x"])).toThrow("cannot be unified");
   });
 
   test("JavaScript arguments in, JavaScript results out", async () => {

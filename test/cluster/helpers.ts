@@ -76,6 +76,24 @@ export async function readAll(res: IncomingMessage): Promise<string> {
   return text;
 }
 
+/** Reads a watch's stream, one JSON event a line, into `events`, until it ends or is aborted. */
+async function collectLines(res: IncomingMessage, events: any[]): Promise<void> {
+  res.setEncoding("utf8");
+  let buf = "";
+  try {
+    for await (const chunk of res) {
+      buf += chunk;
+      let i: number;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        events.push(JSON.parse(buf.slice(0, i)));
+        buf = buf.slice(i + 1);
+      }
+    }
+  } catch {
+    // aborted
+  }
+}
+
 /** The events of a watch at `p`, read until `until` holds (after `act`, if given); then the watch is closed. */
 export async function watchEvents(
   cluster: Pick<Cluster, "url" | "token" | "ca">,
@@ -85,23 +103,8 @@ export async function watchEvents(
 ): Promise<any[]> {
   const ctrl = new AbortController();
   const res = await send(cluster, "GET", p, undefined, {}, ctrl.signal);
-  res.setEncoding("utf8");
   const events: any[] = [];
-  let buf = "";
-  const pump = (async () => {
-    try {
-      for await (const chunk of res) {
-        buf += chunk;
-        let i: number;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          events.push(JSON.parse(buf.slice(0, i)));
-          buf = buf.slice(i + 1);
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  })();
+  const pump = collectLines(res, events);
   if (act) await act();
   await waitFor("watch events", () => until(events));
   ctrl.abort();
@@ -126,23 +129,7 @@ export function waitEvents(
   const endedP = new Promise<void>((r) => (ended = r));
   const done = (async () => {
     const res = await send(cluster, "GET", p, undefined, {}, ctrl.signal);
-    res.setEncoding("utf8");
-    let buf = "";
-    const pump = (async () => {
-      try {
-        for await (const chunk of res) {
-          buf += chunk;
-          let i: number;
-          while ((i = buf.indexOf("\n")) >= 0) {
-            events.push(JSON.parse(buf.slice(0, i)));
-            buf = buf.slice(i + 1);
-          }
-        }
-      } catch {
-        /* aborted */
-      }
-      ended();
-    })();
+    const pump = collectLines(res, events).then(ended);
     const deadline = Date.now() + timeoutMs;
     while (!until(events) && Date.now() < deadline && !ctrl.signal.aborted) await new Promise((r) => setTimeout(r, 10));
     if (until(events)) {

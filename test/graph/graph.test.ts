@@ -111,7 +111,7 @@ describe("ko graph", () => {
     expect(dot.nodes.get("return")!.peripheries).toBe("2");
   });
 
-  test("JSON agrees with DOT, and --depth draws callees as clusters, a recursion only once", async () => {
+  test("JSON agrees with DOT, and --depth draws each called function once, as a cluster", async () => {
     const { file } = project();
     const json = JSON.parse((await ko(["graph", file, "--format", "json", "--depth", "3"])).stdout) as Graph;
     const dot = parseDot((await ko(["graph", file, "--format", "dot", "--depth", "3"])).stdout);
@@ -119,19 +119,46 @@ describe("ko graph", () => {
     expect(new Set(json.nodes.map((n) => n.id))).toEqual(new Set(dot.nodes.keys()));
     expect(json.edges.map((e) => `${e.from} -> ${e.to}`).sort()).toEqual(dot.edges.map((e) => `${e.from} -> ${e.to}`).sort());
     expect(json.clusters.map((c) => c.id)).toEqual(dot.clusters.map((c) => c.id));
-    expect(json.clusters.map((c) => [c.id, c.function])).toEqual([
-      ["first>Compile", "g.Compile"],
-      ["second>Compile", "g.Compile"],
-      ["third>Link", "g.Link"],
-      ["third>Link/return>Fact", "g.Fact"],
+    // Compile is called by two steps and drawn once, with both as its callers.
+    expect(json.clusters.map((c) => [c.id, c.callers, c.depth])).toEqual([
+      ["g.Compile", ["first", "second"], 1],
+      ["g.Link", ["third"], 1],
+      ["g.Fact", ["g.Link/return"], 2],
     ]);
     // Inside a cluster, the nodes are the callee's own, compared with its circuit.
-    const compileNodes = json.nodes.filter((n) => n.cluster === "first>Compile").map((n) => n.step);
+    const compileNodes = json.nodes.filter((n) => n.cluster === "g.Compile").map((n) => n.step);
     expect(new Set(compileNodes)).toEqual(fromCircuit(file, "Compile").owners);
-    // A cluster's result flows to its caller.
-    expect(json.edges).toContainEqual({ from: "first>Compile/return", to: "first", kind: "call" });
+    // Each calling step passes its arguments to the callee's parameters and gets its result.
+    for (const caller of ["first", "second"]) {
+      expect(json.edges).toContainEqual({ from: caller, to: "g.Compile/source", kind: "arg" });
+      expect(json.edges).toContainEqual({ from: "g.Compile/return", to: caller, kind: "call" });
+    }
+    // Every node is connected: none floats alone in the drawing.
+    const ends = new Set(json.edges.flatMap((e) => [e.from, e.to]));
+    expect(json.nodes.filter((n) => !ends.has(n.id)).map((n) => n.id)).toEqual([]);
     const shallow = JSON.parse((await ko(["graph", file, "--format", "json", "--depth", "1"])).stdout) as Graph;
-    expect(shallow.clusters.map((c) => c.id)).toEqual(["first>Compile", "second>Compile", "third>Link"]);
+    expect(shallow.clusters.map((c) => c.id)).toEqual(["g.Compile", "g.Link"]);
+  });
+
+  test("--depth on the CockroachDB walkthrough: each function drawn once, every node connected", async () => {
+    const json = JSON.parse(
+      (await ko(["graph", "examples/cockroachdb.ko", "StartCockroachDB", "--format", "json", "--depth", "2"])).stdout,
+    ) as Graph;
+    const functions = json.clusters.map((c) => c.function);
+    expect(functions.length).toBe(new Set(functions).size);
+    expect(functions).toContain("cockroachdb.TutorialNamespace");
+    const tutorial = json.clusters.find((c) => c.function === "cockroachdb.TutorialNamespace")!;
+    expect(tutorial.callers).toEqual([
+      "ns",
+      "cockroachdb.waitForCockroachDBPodsReady/return",
+      "cockroachdb.initCockroachDB/return",
+      "cockroachdb.waitForCockroachDBInitDone/ns",
+    ]);
+    const ends = new Set(json.edges.flatMap((e) => [e.from, e.to]));
+    expect(json.nodes.filter((n) => !ends.has(n.id)).map((n) => n.id)).toEqual([]);
+    // The arguments of `deploy` reach startCockroachDBNodes's parameters.
+    expect(json.edges).toContainEqual({ from: "deploy", to: "cockroachdb.startCockroachDBNodes/namespace", kind: "arg" });
+    expect(json.edges).toContainEqual({ from: "deploy", to: "cockroachdb.startCockroachDBNodes/after", kind: "arg" });
   });
 
   test("Mermaid and SVG", async () => {
@@ -157,6 +184,15 @@ describe("ko graph", () => {
     expect(dot.nodes.get("bad")!.tooltip).toBe("failed");
     expect(dot.nodes.get("never")!.tooltip).toBe("not run");
     expect(dot.nodes.get("bad")!.fillcolor).not.toBe(dot.nodes.get("ok")!.fillcolor);
+    // A legend says what each colour means: a box per status drawn, filled with its colour.
+    const legend = dot.clusters.find((c) => c.id === "legend")!;
+    expect(legend.label).toBe("status in the run");
+    expect(legend.nodes.map((id) => dot.nodes.get(id)!.label)).toEqual(["done", "failed", "not run"]);
+    for (const status of ["done", "failed", "not run"])
+      expect(dot.nodes.get(`legend/${status}`)!.fillcolor).toBe([...dot.nodes.values()].find((n) => n.tooltip === status)!.fillcolor);
+    const mermaid = (await ko(["graph", "r.ko", "--run", "r1", "--format", "mermaid"], { cwd: dir })).stdout;
+    expect(mermaid).toContain('subgraph legend["status in the run"]');
+    expect(mermaid).toMatch(/legend_failed\["failed"\]:::failed/);
     expect((await ko(["graph", "r.ko", "--run", "nope"], { cwd: dir })).status).toBe(2);
   });
 
@@ -165,5 +201,8 @@ describe("ko graph", () => {
     expect((await ko(["graph", file, "--format", "png"])).status).toBe(2);
     expect((await ko(["graph", file, "Nope"])).status).toBe(2);
     expect((await ko(["graph", file, "--depth", "-1"])).status).toBe(2);
+    const out = await ko(["graph", file, "--format", "svg", "-o", "/nonexistent/x.svg"]);
+    expect(out.status).toBe(2);
+    expect(out.stderr).toBe("ko: -o: cannot write /nonexistent/x.svg: there is no directory /nonexistent\n");
   });
 });

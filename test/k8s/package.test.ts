@@ -111,6 +111,48 @@ Main() {
   });
 });
 
+describe("a Timeout around a request (reference 12.1)", () => {
+  test("a slow Get ends at the deadline, and its retries stop there too", async () => {
+    const slow = c.faults.latency({ verb: "get", resource: "configmaps", latencyMs: 5000 });
+    try {
+      const started = Date.now();
+      const { result } = await run(`
+Main() {
+	return: Recover(
+		invoke: Timeout[invoke: k8s.Get[kind: "ConfigMap", name: "slow", namespace: "default"], after: "300ms"]
+		panic: Return
+	)
+}`);
+      expect(result).toMatchObject({ timeout: "300ms" });
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      c.faults.remove(slow);
+    }
+  });
+
+  test("a request failing with 503 is not retried past the deadline", async () => {
+    const failing = c.faults.fail({ verb: "list", resource: "configmaps", status: 503 });
+    try {
+      const started = Date.now();
+      const { result } = await run(
+        `
+Main() {
+	return: Recover(
+		invoke: Timeout[invoke: k8s.ListConfigMapsByLabelSelector[namespace: "default"], after: "300ms"]
+		panic: Return
+	)
+}`,
+        { retry: { baseMs: 6000, maxMs: 6000, attempts: 20 } },
+      );
+      // The first wait before a retry is 3 to 6 s: the deadline ends it.
+      expect(result).toMatchObject({ timeout: "300ms" });
+      expect(Date.now() - started).toBeLessThan(2500);
+    } finally {
+      c.faults.remove(failing);
+    }
+  });
+});
+
 describe("--max-inflight (D24)", () => {
   test("a limiter never runs more than its slots at once, and releases a slot on failure", async () => {
     const l = new Limiter(2);

@@ -17,6 +17,8 @@ if (!hasTmux) console.warn("test/progress/live.test.ts: tmux is not installed (a
 const session = `ko-live-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync("tmux", args, { encoding: "utf8" });
 const screen = () => tmux("capture-pane", "-p", "-t", session);
+/** The screen with all the scrollback above it. */
+const history = () => tmux("capture-pane", "-p", "-S", "-", "-t", session);
 
 async function waitForScreen(check: (text: string) => boolean, ms = 15000): Promise<string> {
   const end = Date.now() + ms;
@@ -67,14 +69,46 @@ Oops() {
       expect(during).toContain("hello from the program");
       expect(during).toMatch(/live\.Main:slow\s+\d+\.\ds/);
       expect(during).toMatch(/live\.Main:slower\s+\d+\.\ds/);
-      // time.Sleep is a Ko function over the gate GoSleep (D20): its step runs inside each of the two.
-      expect(during).toMatch(/time\.Sleep:return\s+\d+\.\ds/);
+      // time.Sleep is a Ko function over the gate GoSleep (D20): its step runs inside each of the
+      // two, and the two are told apart by the steps that called them.
+      expect(during).toMatch(/time\.Sleep:return ← live\.Main:slow\s+\d+\.\ds/);
+      expect(during).toMatch(/time\.Sleep:return ← live\.Main:slower\s+\d+\.\ds/);
       expect(during).toMatch(/4 running · \d+ done · 0 cached · 1 failed/);
       expect(during).not.toContain("recovered, so not shown");
       const after = await waitForScreen((t) => t.includes("[exit 0]"));
       expect(after).not.toContain("running ·");
       expect(after).toContain("(slow: 1500000000, slower: 2500000000)");
       expect(after).toMatch(/ko: \d+ steps: \d+ done, 0 cached, 1 failed in 2\.\ds/);
+      // Each frame was drawn over the last: none of them is left in the scrollback.
+      expect(history()).not.toContain("running ·");
+    } finally {
+      spawnSync("tmux", ["kill-session", "-t", session]);
+    }
+  }, 30000);
+
+  test("steps of the same name are told apart by their callers, as far up as it takes", async () => {
+    const dir = tempDir("ko-live-");
+    fs.writeFileSync(
+      path.join(dir, "same.ko"),
+      `import "time"\n\nMain() {\n\ta: Nap()\n\tb: Nap()\n\treturn: (a: a, b: b)\n}\n\nNap() {\n\ts: time.Sleep(time.Millisecond(2000))\n\treturn: s\n}\n`,
+    );
+    start(dir, "run same.ko --no-cache");
+    try {
+      const during = await waitForScreen((t) => t.includes("running ·"));
+      const rows = during
+        .split("\n")
+        .filter((l) => /\d\.\ds$/.test(l) && !l.includes("running ·"))
+        .map((l) => l.slice(2).replace(/\s+\d+\.\ds$/, ""));
+      expect(rows).toEqual([
+        "same.Main:a",
+        "same.Nap:s ← same.Main:a",
+        "time.Sleep:return ← same.Nap:s ← same.Main:a",
+        "same.Main:b",
+        "same.Nap:s ← same.Main:b",
+        "time.Sleep:return ← same.Nap:s ← same.Main:b",
+      ]);
+      await waitForScreen((t) => t.includes("[exit 0]"));
+      expect(history()).not.toContain("running ·");
     } finally {
       spawnSync("tmux", ["kill-session", "-t", session]);
     }

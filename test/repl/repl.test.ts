@@ -224,15 +224,22 @@ describe("on a terminal", () => {
     await t.waitFor(/ko>\s*$/m);
     t.type('x: (alpha: 1, beta: "s")', "Enter");
     await t.waitFor(/^\(alpha: 1, beta: "s"\)$/m);
-    t.type("x.", "Tab", "Tab");
+    t.type("x.");
+    await t.waitFor(/ko> x\.$/m);
+    t.type("", "Tab", "Tab");
     await t.waitFor(/^alpha\s+beta$/m);
-    t.type("al", "Tab");
+    // Typed, seen, then Tab: readline takes keys and a Tab that come in one chunk for pasted text.
+    t.type("al");
+    await t.waitFor(/ko> x\.al$/m);
+    t.type("", "Tab");
     await t.waitFor(/ko> x\.alpha$/m);
     t.type("", "Enter");
     await t.waitFor(/^1$/m);
     t.type("Wrap(n) { return: (value: n, size: Len(n)) }", "Enter");
     await t.waitFor(/defined Wrap/);
-    t.type('Wrap(n: "ko").v', "Tab");
+    t.type('Wrap(n: "ko").v');
+    await t.waitFor(/ko> Wrap\(n: "ko"\)\.v$/m);
+    t.type("", "Tab");
     await t.waitFor(/ko> Wrap\(n: "ko"\)\.value$/m);
     t.type("", "Enter");
     await t.waitFor(/^"ko"$/m);
@@ -295,6 +302,67 @@ describe("on a terminal", () => {
     await again.waitFor(/ko>\s*$/m);
     again.type("", "Up");
     await again.waitFor(/ko> Prod\(6, 7\)$/m);
+  });
+
+  test("tab completes on a continuation line, with the lines before it: a step's fields, a manifest's", async () => {
+    const home = path.dirname(tmp("home"));
+    term = Terminal.start(`node ${KO} repl`, { KO_HISTORY: tmp("history"), HOME: home, KUBECONFIG: "" });
+    const t = term;
+    await t.waitFor(/ko>\s*$/m);
+    t.type('x: (alpha: 1, beta: "s")', "Enter");
+    await t.waitFor(/^\(alpha: 1, beta: "s"\)$/m);
+    t.type("(", "Enter");
+    await t.waitFor(/^\.\.\.\s*$/m);
+    t.type("\ta: x.al");
+    await t.waitFor(/^\.\.\.\s+a: x\.al$/m);
+    t.type("", "Tab");
+    await t.waitFor(/^\.\.\.\s+a: x\.alpha$/m);
+    t.type(")", "Enter");
+    await t.waitFor(/^\(a: 1\)$/m);
+    t.type('import "k8s"', "Enter");
+    await t.waitFor(/imported k8s/);
+    // A field of a structure, after other fields, two lines into the input.
+    t.type('k8s.Apply(object: (apiVersion: "apps/v1", kind: "StatefulSet"', "Enter");
+    await t.waitFor(/^\.\.\.\s*$/m);
+    t.type("\tspec: (replicas: 1, servi");
+    await t.waitFor(/servi$/m);
+    t.type("", "Tab");
+    await t.waitFor(/^\.\.\.\s+spec: \(replicas: 1, serviceName:\s*$/m);
+  });
+
+  test("the function the REPL wraps a formula in is never offered", async () => {
+    const t = start(tmp("history"));
+    await t.waitFor(/ko>\s*$/m);
+    t.type("_");
+    await t.waitFor(/ko> _$/m);
+    t.type("", "Tab", "Tab");
+    // The keys are handled in order: when 2 is printed, any completion of "_" would be on the screen.
+    t.type("", "C-u", "Sum(1, 1)", "Enter");
+    const screen = await t.waitFor(/^2$/m);
+    expect(screen).not.toContain("_input");
+  });
+
+  test("an input of several lines is one entry of the history, in the file and for Up", async () => {
+    const history = tmp("history");
+    const t = start(history);
+    await t.waitFor(/ko>\s*$/m);
+    for (const line of ["(", "\ta: 1", "\tb: Sum(1, 1)", ")"]) t.type(line, "Enter");
+    await t.waitFor(/^\(a: 1, b: 2\)$/m);
+    t.type("Prod(6, 7)", "Enter");
+    await t.waitFor(/^42$/m);
+    t.type("", "C-d");
+    await t.waitFor(/\[exited 0\]/);
+    t.stop();
+    expect(fs.readFileSync(history, "utf8")).toBe(`\x1e${JSON.stringify("(\n\ta: 1\n\tb: Sum(1, 1)\n)")}\nProd(6, 7)\n`);
+    // In a new session, Up twice brings the whole input back, and Enter runs it again.
+    const again = start(history);
+    await again.waitFor(/ko>\s*$/m);
+    again.type("", "Up");
+    await again.waitFor(/ko> Prod\(6, 7\)$/m);
+    again.type("", "Up");
+    await again.waitFor(/ko> \(\n\s+a: 1\n\s+b: Sum\(1, 1\)\n\)$/m);
+    again.type("", "Enter");
+    await again.waitFor(/^\(a: 1, b: 2\)$/m);
   });
 
   test("`ko` with no arguments on a terminal starts the REPL", async () => {
