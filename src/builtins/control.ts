@@ -28,6 +28,13 @@ export const yieldBuiltin: HostFunction = defineHost({
   result: T.any,
   effects: "pure",
   impl: ([condition, then, otherwise]) => (condition === true ? then! : otherwise!),
+  // A condition that is not a Bool takes the general path, which reports it.
+  fast: {
+    named: {
+      names: ["if", "then", "else"],
+      call: (condition, then, otherwise) => (condition === true ? then : condition === false ? otherwise : undefined),
+    },
+  },
 });
 
 export const when: HostFunction = defineHost({

@@ -376,7 +376,10 @@ function executable(fn: KoFunction): Executable {
       }
       case "invoke": {
         const { callee, groups } = op;
-        return (vals, frame) => invoke(vals[callee]!, gather(vals, groups), frame, i, frame.run, undefined, undefined);
+        return (
+          fastStep(circuit, callee, groups, i) ??
+          ((vals, frame) => invoke(vals[callee]!, gather(vals, groups), frame, i, frame.run, undefined, undefined))
+        );
       }
     }
   });
@@ -384,6 +387,56 @@ function executable(fn: KoFunction): Executable {
   const ex: Executable = { circuit, template, paramSlots, active: Int32Array.from(active), exec, depCount };
   fn.exec = ex;
   return ex;
+}
+
+/**
+ * The closure of step `i`, a call of a builtin named by a constant, through the builtin's fast
+ * form (host/binding.ts FastForms) when its terms have the shape the form takes; undefined
+ * otherwise. The closure falls back on the general call when the form declines the values, and
+ * whenever a layer watches host calls, which must then see the call as it would any other.
+ */
+function fastStep(circuit: Circuit, callee: number, groups: readonly ArgGroup[], i: number): Exec | undefined {
+  const c = circuit.steps[callee]!.op;
+  if (c.op !== "const" || !(c.value instanceof Variety) || c.value.fields.length !== 0 || c.value.callable instanceof KoFunction) {
+    return undefined;
+  }
+  const variety = c.value;
+  const forms = (variety.callable as HostFunction).fast;
+  if (forms === undefined) return undefined;
+  const general: Exec = (vals, frame) => invoke(variety, gather(vals, groups), frame, i, frame.run, undefined, undefined);
+  if (forms.pair && groups.length === 1 && groups[0]!.name === "" && groups[0]!.inputs.length === 2) {
+    const pair = forms.pair;
+    const a = groups[0]!.inputs[0]!;
+    const b = groups[0]!.inputs[1]!;
+    return (vals, frame) => {
+      if (frame.run.hooks.hostCall === undefined) {
+        const r = pair(vals[a]!, vals[b]!);
+        if (r !== undefined) return r;
+      }
+      return general(vals, frame);
+    };
+  }
+  const named = forms.named;
+  if (named && groups.length <= named.names.length && groups.every((g) => g.inputs.length === 1 && named.names.includes(g.name))) {
+    // The step of each named argument, by its position among the names; -1 where not given.
+    const at = named.names.map((n) => {
+      const g = groups.filter((g) => g.name === n);
+      return g.length === 1 ? g[0]!.inputs[0]! : -1;
+    });
+    if (at.filter((k) => k >= 0).length !== groups.length) return undefined; // a name given twice
+    const [x = -1, y = -1, z = -1] = at;
+    const call = named.call;
+    return (vals, frame) => {
+      if (frame.run.hooks.hostCall === undefined) {
+        const r = call(x < 0 ? EMPTY : vals[x]!, y < 0 ? EMPTY : vals[y]!, z < 0 ? EMPTY : vals[z]!);
+        if (r !== undefined) return r;
+      }
+      return general(vals, frame);
+    };
+  }
+  const fields = forms.fields;
+  if (fields) return (vals, frame) => (frame.run.hooks.hostCall === undefined ? fields(gather(vals, groups)) : general(vals, frame));
+  return undefined;
 }
 
 /** Activation numbers of frames, assigned when a step of the frame is first observed. */
