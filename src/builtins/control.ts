@@ -12,9 +12,9 @@ import { T } from "../host/host-type.js";
 import { KoPanic } from "../value/failure.js";
 import { listToValue } from "../value/sequence.js";
 import { EMPTY, Struct, field, int64, kindOf, lift, type Value } from "../value/value.js";
-import { andThen, cancellation, misuse, monadic, namedParam, valueParam, verdict } from "./common.js";
+import { andThen, cancellation, isThenable, misuse, monadic, namedParam, valueParam, verdict, type Pending } from "./common.js";
 import { construct } from "./construct.js";
-import { drive, type Steps } from "./drive.js";
+import { Clock, drive, pauseThen, type Steps } from "./drive.js";
 
 export const yieldBuiltin: HostFunction = defineHost({
   pkg: "",
@@ -67,11 +67,38 @@ export const loop: HostFunction = defineHost({
   result: T.any,
   effects: "pure",
   async: true,
-  impl: ([start, step, stop], ctx) => drive(looping(ctx, start!, step!, stop!), ctx.signal),
+  impl: ([start, step, stop], ctx) => loopNow(ctx, start!, step!, stop!),
 });
 
-function* looping(ctx: HostContext, start: Value, step: Value, stop: Value): Steps<Value> {
+/**
+ * The loop, run in plain JavaScript while its calls finish synchronously (most loops, and the
+ * hottest): no generator to resume twice an iteration. At the first call that returns a promise,
+ * or when the clock says to give way, the rest of the loop continues in `looping` under `drive`,
+ * from that very call, with the same clock.
+ */
+function loopNow(ctx: HostContext, start: Value, step: Value, stop: Value): Value | Promise<Value> {
+  const clock = new Clock(ctx.signal);
   let carry = start;
+  for (;;) {
+    const next = ctx.call(step, [monadic(carry)]);
+    if (isThenable(next)) return drive(looping(ctx, carry, step, stop, next, false), ctx.signal, clock);
+    if (clock.tick()) return drive(looping(ctx, carry, step, stop, pauseThen(clock, next), false), ctx.signal, clock);
+    carry = next;
+    if (stop === EMPTY) continue;
+    const done = ctx.call(stop, [monadic(carry)]);
+    if (isThenable(done)) return drive(looping(ctx, carry, step, stop, done, true), ctx.signal, clock);
+    if (clock.tick()) return drive(looping(ctx, carry, step, stop, pauseThen(clock, done), true), ctx.signal, clock);
+    if (verdict("Loop", "stop", done)) return carry;
+  }
+}
+
+/**
+ * The loop from a call already made: `pending`, the call of `step` on `carry` (or, with
+ * `ofStop`, of `stop` on it).
+ */
+function* looping(ctx: HostContext, carry: Value, step: Value, stop: Value, pending: Pending, ofStop: boolean): Steps<Value> {
+  if (!ofStop) carry = yield pending;
+  if (stop !== EMPTY && verdict("Loop", "stop", ofStop ? yield pending : yield ctx.call(stop, [monadic(carry)]))) return carry;
   for (;;) {
     carry = yield ctx.call(step, [monadic(carry)]);
     if (stop !== EMPTY && verdict("Loop", "stop", yield ctx.call(stop, [monadic(carry)]))) return carry;
