@@ -118,26 +118,71 @@ export const range: HostFunction = defineHost({
   result: T.struct({ image: T.any, residue: T.any }),
   effects: "pure",
   async: true,
-  impl: ([over, withV, start, stop], ctx) => drive(ranging(ctx, lift(over!), withV!, start!, stop!), ctx.signal),
+  impl: ([over, withV, start, stop], ctx) => rangeNow(ctx, lift(over!), withV!, start!, stop!),
 });
 
-function* ranging(ctx: HostContext, over: readonly Value[], withV: Value, start: Value, stop: Value): Steps<Value> {
-  let carry = start;
-  const image: Value[] = [];
-  for (const elem of over) {
-    const r = yield ctx.call(withV, [field("carry", carry), field("elem", elem)]);
-    if (r instanceof Struct) {
-      carry = r.get("carry");
-      image.push(r.get("emit")); // an Empty emit is dropped by listToValue
-    } else if (r === EMPTY) {
-      carry = EMPTY;
-    } else {
-      throw misuse("Range", `with must return a structure or empty, got ${kindOf(r)}`);
-    }
-    if (stop !== EMPTY && verdict("Range", "stop", yield ctx.call(stop, [monadic(carry)]))) break;
+/** What Range has gathered so far. */
+interface Ranged {
+  carry: Value;
+  readonly image: Value[];
+}
+
+/** Takes the result of `with` for one element into `acc`. */
+function takeResult(acc: Ranged, r: Value): void {
+  if (r instanceof Struct) {
+    acc.carry = r.get("carry");
+    acc.image.push(r.get("emit")); // an Empty emit is dropped by listToValue
+  } else if (r === EMPTY) {
+    acc.carry = EMPTY;
+  } else {
+    throw misuse("Range", `with must return a structure or empty, got ${kindOf(r)}`);
   }
-  // Both fields are present even when Empty: `(image: empty, residue: 5)`.
-  return new Struct([field("image", listToValue(image)), field("residue", carry)]);
+}
+
+/** Both fields are present even when Empty: `(image: empty, residue: 5)`. */
+function rangeResult(acc: Ranged): Value {
+  return new Struct([field("image", listToValue(acc.image)), field("residue", acc.carry)]);
+}
+
+/** Range as Loop runs (see loopNow): plainly while the calls finish synchronously, then driven. */
+function rangeNow(ctx: HostContext, over: readonly Value[], withV: Value, start: Value, stop: Value): Value | Promise<Value> {
+  const clock = new Clock(ctx.signal);
+  const acc: Ranged = { carry: start, image: [] };
+  for (let i = 0; i < over.length; i++) {
+    const r = ctx.call(withV, [field("carry", acc.carry), field("elem", over[i]!)]);
+    if (isThenable(r)) return drive(ranging(ctx, over, withV, stop, acc, i, r, false), ctx.signal, clock);
+    if (clock.tick()) return drive(ranging(ctx, over, withV, stop, acc, i, pauseThen(clock, r), false), ctx.signal, clock);
+    takeResult(acc, r);
+    if (stop === EMPTY) continue;
+    const done = ctx.call(stop, [monadic(acc.carry)]);
+    if (isThenable(done)) return drive(ranging(ctx, over, withV, stop, acc, i, done, true), ctx.signal, clock);
+    if (clock.tick()) return drive(ranging(ctx, over, withV, stop, acc, i, pauseThen(clock, done), true), ctx.signal, clock);
+    if (verdict("Range", "stop", done)) break;
+  }
+  return rangeResult(acc);
+}
+
+/**
+ * The rest of a Range from element `from`, whose call is `pending`: the call of `with` on it (or,
+ * with `ofStop`, the call of `stop` after it).
+ */
+function* ranging(
+  ctx: HostContext,
+  over: readonly Value[],
+  withV: Value,
+  stop: Value,
+  acc: Ranged,
+  from: number,
+  pending: Pending,
+  ofStop: boolean,
+): Steps<Value> {
+  for (let i = from; i < over.length; i++) {
+    const first = i === from;
+    if (!(first && ofStop))
+      takeResult(acc, first ? yield pending : yield ctx.call(withV, [field("carry", acc.carry), field("elem", over[i]!)]));
+    if (stop !== EMPTY && verdict("Range", "stop", first && ofStop ? yield pending : yield ctx.call(stop, [monadic(acc.carry)]))) break;
+  }
+  return rangeResult(acc);
 }
 
 export const panic: HostFunction = defineHost({

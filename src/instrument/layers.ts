@@ -142,6 +142,7 @@ function koCallsWanted(layers: readonly Layer[]): ((fn: KoFunction) => boolean) 
   const wrapping = layers.filter((l) => l.koCall !== undefined);
   if (wrapping.some((l) => l.wantsKoCall === undefined)) return undefined;
   const asks = wrapping.map((l) => l.wantsKoCall!);
+  if (asks.length === 1) return asks[0];
   return (fn) => {
     for (let i = 0; i < asks.length; i++) if (asks[i]!(fn)) return true;
     return false;
