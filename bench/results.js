@@ -6,7 +6,13 @@ import { fileURLToPath } from "node:url";
 
 const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "results.json");
 
-/** Records rows `{ name, koMs, baselineMs, ratio }`, replacing those of the same names. */
+/**
+ * What identifies a benchmark: its name without the measured figures some names carry in
+ * brackets ("create+get+delete via client-node (525 round trips/s)").
+ */
+const benchmarkOf = (name) => name.replace(/\s*\([^)]*\d[^)]*\)/g, "");
+
+/** Records rows `{ name, koMs, baselineMs, ratio }`, replacing those of the same benchmarks. */
 export function recordResults(rows) {
   let kept = [];
   try {
@@ -14,8 +20,8 @@ export function recordResults(rows) {
   } catch {
     // no figures yet
   }
-  const names = new Set(rows.map((r) => r.name));
-  const merged = kept.map((r) => (names.has(r.name) ? rows.find((n) => n.name === r.name) : r));
-  for (const r of rows) if (!kept.some((k) => k.name === r.name)) merged.push(r);
+  const fresh = new Map(rows.map((r) => [benchmarkOf(r.name), r]));
+  const merged = kept.map((r) => fresh.get(benchmarkOf(r.name)) ?? r);
+  for (const [id, r] of fresh) if (!kept.some((k) => benchmarkOf(k.name) === id)) merged.push(r);
   fs.writeFileSync(file, JSON.stringify(merged, null, 2) + "\n");
 }
