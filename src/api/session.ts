@@ -37,7 +37,6 @@ import type { EntrySource, SourceTree } from "../resolve/load.js";
 import type { Field, Value } from "../value/value.js";
 import type { CacheLayer } from "../cache/layer.js";
 import { openCache } from "../cache/open.js";
-import { KoTypeError } from "../types/index.js";
 import { fieldsFromJs, toJs } from "./js-values.js";
 import { compile, type KoProgram } from "./program.js";
 import { planningOf, planThenApply } from "./planning.js";
@@ -267,7 +266,8 @@ export class Session {
         ...(this.options.maxDepth !== undefined ? { maxDepth: this.options.maxDepth } : {}),
         ...(request.check !== undefined ? { check: request.check } : {}),
       });
-    const call = grid ? entryThroughGrid(grid, program, fn, fields, request, runHere) : runHere();
+    // The entry call passes the layers like any other (the grid may run it remotely).
+    const call = runHere();
     try {
       const result = await call;
       journal?.end(undefined);
@@ -366,26 +366,6 @@ export class Session {
       throw e instanceof JournalError ? new UsageError(e.message) : e;
     });
   }
-}
-
-/**
- * The run's entry call, offered to the grid's layer as any other call: a function chosen to run
- * remotely runs there even when it is the one the run starts with; any other runs here.
- */
-async function entryThroughGrid(
-  grid: Layer,
-  program: KoProgram,
-  fn: KoFunction,
-  fields: readonly Field[],
-  request: RunRequest,
-  runHere: () => Promise<Value>,
-): Promise<Value> {
-  if (request.check !== false) {
-    const { errors } = program.check(fn, fields);
-    if (errors.length > 0) throw new KoTypeError(errors);
-  }
-  const signal = request.signal ?? new AbortController().signal;
-  return grid.koCall!({ fn, fields, depth: 1, signal }, () => runHere());
 }
 
 /** A new session; close it when done (it may hold a cluster connection and open files). */
