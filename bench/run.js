@@ -1,5 +1,5 @@
 // Benchmarks of Ko for Node, each beside a hand-written JavaScript baseline doing the same work in
-// the same process. Prints a table of times and the Ko/JS ratio, and writes bench/results.json.
+// the same process. Prints a table of times and the Ko/JS ratio, and records them in bench/results.json.
 //
 //   npm run bench            (builds first)
 //   node bench/run.js fib    (only the benchmarks whose name contains "fib")
@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileSource, defaultEntries, TypeChecker } from "../dist/api/index.js";
 import { chainsOfCalls } from "./programs.js";
+import { recordResults } from "./results.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..");
@@ -247,11 +248,4 @@ const rows = [
 ];
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
-fs.writeFileSync(
-  path.join(here, "results.json"),
-  JSON.stringify(
-    results.map(({ name, koMs, baselineMs, ratio }) => ({ name, koMs, baselineMs, ratio })),
-    null,
-    2,
-  ) + "\n",
-);
+recordResults(results.map(({ name, koMs, baselineMs, ratio }) => ({ name, koMs, baselineMs, ratio })));
