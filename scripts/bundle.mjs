@@ -142,6 +142,7 @@ async function loadStartupAsScript(metafile) {
     body = body.split(`import(${JSON.stringify(spec)})`).join(`__koImport(${JSON.stringify(spec)})`);
   }
   if (/\bimport\s*\(/.test(body)) throw new Error(`bundle: an import() in ${chunkPath} was not renamed`);
+
   const statics = chunk.imports.filter((i) => i.kind === "import-statement" && !i.external).map((i) => `./${path.basename(i.path)}`);
 
   const exported = chunk.exports;
@@ -151,10 +152,14 @@ async function loadStartupAsScript(metafile) {
     chunkFile,
     `// The start-up chunk, compiled with a code cache (scripts/bundle.mjs): its code is in ./${scriptName}.
 ${statics.map((s, n) => `import * as chunk${n} from ${JSON.stringify(s)};`).join("\n")}
-import * as fs from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import * as vm from "node:vm";
+
+// Node's modules through require(): an ES import of node:fs makes its module facade read every
+// export, which loads the streams.
+const nodeRequire = createRequire(import.meta.url);
+const fs = nodeRequire("node:fs");
+const vm = nodeRequire("node:vm");
+const { fileURLToPath } = nodeRequire("node:url");
 
 const file = new URL("./${scriptName}", import.meta.url);
 const source = fs.readFileSync(file, "utf8");
@@ -167,7 +172,6 @@ const cachedData = (() => {
 })();
 const script = new vm.Script(source, { filename: fileURLToPath(file), cachedData });
 const chunks = new Map([${statics.map((s, n) => `[${JSON.stringify(s)}, chunk${n}]`).join(", ")}]);
-const nodeRequire = createRequire(import.meta.url);
 const module = { exports: {} };
 script.runInThisContext()(
   module.exports,
