@@ -22,6 +22,7 @@
  * shown and confirmed, and only then run for real. The session's policy file is read when the
  * session is made, so a missing or malformed one is a usage error before anything runs.
  */
+import * as path from "node:path";
 import type { KoFunction } from "../compile/circuit.js";
 import { UsageError } from "../diag/exit.js";
 import type { HostFunction } from "../host/binding.js";
@@ -29,7 +30,9 @@ import type { HostRegistry } from "../host/registry.js";
 import { INPUTS } from "../host/inputs.js";
 import { Services } from "../host/services.js";
 import { closeLayers, stackLayers, type Layer, type OffloadedWork } from "../instrument/layers.js";
-import { runsDirFor } from "../instrument/ko-dir.js";
+import { cacheDirFor, runsDirFor } from "../instrument/ko-dir.js";
+import { cachedParser } from "../resolve/parse-cache.js";
+import type { ParseResult } from "../syntax/index.js";
 import { ClusterAccess, K8S, type K8sOptions } from "../k8s/index.js";
 import type { K8sConnection } from "../k8s/connection.js";
 import type { Selection } from "../k8s/selection.js";
@@ -57,7 +60,8 @@ export interface SessionOptions {
   readonly kubernetes?: K8sOptions;
   /**
    * Reuse and store the results of pure calls (default off). `true` keeps them in `.ko/cache` next
-   * to the program's file or directory (or in KO_CACHE_DIR); `{ dir }` in that directory.
+   * to the program's file or directory (or in KO_CACHE_DIR); `{ dir }` in that directory. The
+   * parses of the program's files are kept there too (`parses/`, src/resolve/parse-cache.ts).
    */
   readonly cache?: boolean | { readonly dir: string };
   /** Where named runs are journaled; default `.ko/runs` next to the program's file or directory. */
@@ -160,7 +164,18 @@ export class Session {
       ...(readFile ? { readFile } : {}),
       ...(opts.deferUnresolved ? { deferUnresolved: true } : {}),
       ...(tree ? { tree } : {}),
+      ...this.parseCacheFor(entry),
     });
+  }
+
+  /** The parse function of a session that caches: parses kept in the cache's directory. */
+  private parseCacheFor(entry: EntrySource): { parse?: (file: string, text: string) => ParseResult } {
+    const { cache, env } = this.options;
+    // Parses of files on disk only: an editor's buffers or a grid client's sources are not the disk's.
+    if (!cache || (entry.kind !== "file" && entry.kind !== "dir") || this.options.readFile !== undefined || this.options.tree !== undefined)
+      return {};
+    const dir = cache === true ? cacheDirFor(scriptPath(entry), env ?? process.env) : cache.dir;
+    return { parse: cachedParser(path.join(dir, "parses")) };
   }
 
   /** Compiles source text as one package (default `main`; functions print as `main.Name`). */
