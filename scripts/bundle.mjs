@@ -19,9 +19,11 @@
 // Chunks of earlier builds are removed once the new ones are written (not before, so that a `ko`
 // started during a build does not find its files gone).
 import * as esbuild from "esbuild";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const src = path.join(repo, "src") + path.sep;
@@ -79,8 +81,133 @@ const result = await esbuild.build({
 });
 
 const written = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(repo, f)));
+for (const f of await loadStartupAsScript(result.metafile)) written.add(f);
 for (const name of fs.readdirSync(chunkDir)) {
   const file = path.join(chunkDir, name);
   if (!written.has(file)) fs.rmSync(file, { recursive: true, force: true });
 }
 fs.chmodSync(path.join(outdir, "main.js"), 0o755);
+
+// ---------------------------------------------------------------------------------------------
+// The start-up chunk as a script with a code cache
+//
+// Node 20 has no compile cache for ES modules (module.enableCompileCache came in 22.1), so every
+// start of `ko` parsed and compiled the start-up chunk (about a megabyte) and every function a
+// run calls: a third of a trivial run's time. A classic script can be compiled with V8's code
+// cache (vm.Script's cachedData), so the chunk is rewritten here into one: its code goes, as a
+// CommonJS-style function body, to start-up-HASH.js, and the chunk's own file becomes a small
+// ES module that compiles that script with the cache, runs it and exports what it exported. The
+// other chunks import the chunk by its name as before and see no difference.
+//
+// The cache is made here, once a build: a `ko run` of examples/hello.ko with the fresh script,
+// after which V8 serialises every function compiled by then (the start-up path of a run). V8
+// checks a cache against its version, its flags and the source's length and refuses one that
+// does not fit (another Node, `node --max-old-space-size=...`): the script is then compiled as
+// any module is, and only the time is lost.
+//
+// The rewriting: esbuild's own ESM-to-CommonJS transform (static imports become require()s,
+// exports a getter object). Three things a script lacks are handed in by the facade: `require`
+// (Node's, plus the chunks the start-up chunk imports), the chunk's URL for `import.meta.url`
+// (the facade's, in the same folder), and `import()` (a vm.Script can only import through an
+// experimental hook, so each `import("...")` esbuild wrote is renamed to a function of the facade).
+
+/**
+ * Rewrites the start-up chunk of `metafile` into a script and a facade, and makes its code cache.
+ * @param {esbuild.Metafile} metafile
+ * @returns {Promise<string[]>} the files written beside the bundle's own
+ */
+async function loadStartupAsScript(metafile) {
+  const entry = Object.entries(metafile.outputs).find(([, o]) => Object.keys(o.inputs).includes("src/cli/commands.ts"));
+  if (entry === undefined) throw new Error("bundle: no chunk holds src/cli/commands.ts");
+  const [chunkPath, chunk] = entry;
+  const chunkFile = path.resolve(repo, chunkPath);
+  const base = path.basename(chunkFile, ".js").replace(/^chunk-/, "");
+  const scriptName = `start-up-${base}.js`;
+  const cacheName = `start-up-${base}.cache`;
+  const code = fs.readFileSync(chunkFile, "utf8");
+
+  // The modules it holds, for readers and test/cli/startup.test.ts: esbuild's transform drops comments.
+  const holds = [...code.matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => `// ${m[1]}\n`).join("");
+  const banner = code.indexOf("\n") + 1; // the createRequire banner: the facade hands `require` in
+  const cjs = await esbuild.transform(code.slice(banner), {
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    define: { "import.meta.url": "__koChunkUrl" },
+    logLevel: "warning",
+  });
+  let body = cjs.code;
+  for (const i of chunk.imports.filter((i) => i.kind === "dynamic-import")) {
+    const spec = i.external ? i.path : `./${path.basename(i.path)}`;
+    body = body.split(`import(${JSON.stringify(spec)})`).join(`__koImport(${JSON.stringify(spec)})`);
+  }
+  if (/\bimport\s*\(/.test(body)) throw new Error(`bundle: an import() in ${chunkPath} was not renamed`);
+
+  const statics = chunk.imports.filter((i) => i.kind === "import-statement" && !i.external).map((i) => `./${path.basename(i.path)}`);
+
+  const exported = chunk.exports;
+  const script = path.join(chunkDir, scriptName);
+  fs.writeFileSync(script, `${holds}(function (exports, require, module, __koChunkUrl, __koImport) {\n${body}\n})`);
+  fs.writeFileSync(
+    chunkFile,
+    `// The start-up chunk, compiled with a code cache (scripts/bundle.mjs): its code is in ./${scriptName}.
+${statics.map((s, n) => `import * as chunk${n} from ${JSON.stringify(s)};`).join("\n")}
+import { createRequire } from "node:module";
+
+// Node's modules through require(): an ES import of node:fs makes its module facade read every
+// export, which loads the streams.
+const nodeRequire = createRequire(import.meta.url);
+const fs = nodeRequire("node:fs");
+const vm = nodeRequire("node:vm");
+const { fileURLToPath } = nodeRequire("node:url");
+
+const file = new URL("./${scriptName}", import.meta.url);
+const source = fs.readFileSync(file, "utf8");
+const cachedData = (() => {
+  try {
+    return fs.readFileSync(new URL("./${cacheName}", import.meta.url));
+  } catch {
+    return undefined; // not made yet (the build's own training run), or removed: compile anew
+  }
+})();
+const script = new vm.Script(source, { filename: fileURLToPath(file), cachedData });
+const chunks = new Map([${statics.map((s, n) => `[${JSON.stringify(s)}, chunk${n}]`).join(", ")}]);
+const module = { exports: {} };
+script.runInThisContext()(
+  module.exports,
+  (spec) => chunks.get(spec) ?? nodeRequire(spec),
+  module,
+  import.meta.url,
+  (spec) => import(spec),
+);
+/** V8's code cache of the script as it is now: the build calls it after a training run. */
+export const startupCodeCache = () => script.createCachedData();
+const exported = module.exports;
+${exported.map((name, n) => `const export${n} = exported.${name};`).join("\n")}
+export { ${exported.map((name, n) => `export${n} as ${name}`).join(", ")} };
+`,
+  );
+
+  // The training run, in a process of its own: the facade's module, then a `ko run` through its main().
+  const cache = path.join(chunkDir, cacheName);
+  fs.rmSync(cache, { force: true });
+  const train = `
+import * as fs from "node:fs";
+const m = await import(${JSON.stringify(pathToFileURL(chunkFile).href)});
+const code = await m.main([process.argv[0], "ko", "run", ${JSON.stringify(path.join(repo, "examples", "hello.ko"))}]);
+if (code !== 0) throw new Error("the training run of examples/hello.ko failed");
+fs.writeFileSync(${JSON.stringify(cache)}, m.startupCodeCache());
+`;
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-bundle-"));
+  try {
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", train], {
+      cwd: repo,
+      env: { ...process.env, KO_CACHE_DIR: cacheDir },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    if (r.status !== 0) throw new Error("bundle: the training run for the code cache failed");
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+  return [script, cache];
+}

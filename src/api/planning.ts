@@ -68,8 +68,8 @@ export async function planningOf(access: ClusterAccess, usesCluster: boolean): P
 export async function planThenApply(call: PlannedCall, mode: "only" | "first"): Promise<Value> {
   const { access, stderr } = call;
   const connection = call.usesCluster ? await access.connection() : undefined;
-  const origins = new AsyncLocalStorage<readonly Origin[]>();
-  const plan = new Plan(call.subject, connection?.where, () => origins.getStore());
+  const origins = new AsyncLocalStorage<() => readonly Origin[]>();
+  const plan = new Plan(call.subject, connection?.where, () => origins.getStore()?.());
   // The planning pass's own output waits: it is the run's only if the pass turns out to be the run.
   const held: { write: (t: string) => void; text: string }[] = [];
   const hold = (write: (t: string) => void) => (text: string) => void held.push({ write, text });
@@ -164,15 +164,23 @@ async function askTerminal(question: string): Promise<boolean> {
  * (host/dry-run.ts): a skipped call is listed with what it would have done and answered with its
  * stand-in result; a call with effects Ko cannot judge runs, and is listed.
  */
-/** A layer that lets the plan know which Ko steps make each write: the cluster call's chain, outermost first. */
-function knowingOrigins(origins: AsyncLocalStorage<readonly Origin[]>): Layer {
+/**
+ * A layer that lets the plan know which Ko steps make each write: the cluster call's chain,
+ * outermost first. The chain is read only when the plan records a write: most cluster calls are
+ * reads, and rendering and reading back the chain of each cost as much as the rest of Ko's work
+ * on the request.
+ */
+function knowingOrigins(origins: AsyncLocalStorage<() => readonly Origin[]>): Layer {
   return {
     hostCall(call, next) {
       if (call.fn.effects !== "cluster") return next();
-      const chain = [...call.ctx.callChain().matchAll(/^ {2}at (.*):[^:(]* \(.*:(\d+):(\d+)\)$/gm)]
-        .map((m) => ({ func: m[1]!, line: Number(m[2]), col: Number(m[3]) }))
-        .reverse();
-      return origins.run(chain, next);
+      const ctx = call.ctx;
+      let chain: readonly Origin[] | undefined;
+      const chainNow = () =>
+        (chain ??= [...ctx.callChain().matchAll(/^ {2}at (.*):[^:(]* \(.*:(\d+):(\d+)\)$/gm)]
+          .map((m) => ({ func: m[1]!, line: Number(m[2]), col: Number(m[3]) }))
+          .reverse());
+      return origins.run(chainNow, next);
     },
   };
 }

@@ -20,6 +20,7 @@ import { Loader, UNKNOWN_PACKAGE, type EntrySource, type SourceTree } from "../r
 import type { Program } from "../resolve/packages.js";
 import { resolveProgram, type Unresolved } from "../resolve/resolve.js";
 import type { Ref } from "../syntax/ast.js";
+import type { ParseResult } from "../syntax/index.js";
 import { Run, type RunOptions } from "../runtime/eval.js";
 import { KoError, KoFailure } from "../value/failure.js";
 import type { Field, Value } from "../value/value.js";
@@ -49,6 +50,8 @@ export interface CompileOptions {
   readonly deferUnresolved?: boolean;
   /** Where packages are found and read (a grid worker's program sent by its client); default the disk. */
   readonly tree?: SourceTree;
+  /** Parses a file; default parseFile (a session that caches keeps parses between runs, parse-cache.ts). */
+  readonly parse?: (file: string, text: string) => ParseResult;
 }
 
 /** The directory of the standard library's Ko packages, found from this module's location. */
@@ -103,6 +106,7 @@ export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgra
     stdlibDir: stdlibDir(),
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
     ...(opts.tree ? { tree: opts.tree } : {}),
+    ...(opts.parse ? { parse: opts.parse } : {}),
   });
   const loaded = loader.load(entry);
   const { program, diagnostics, unresolved } = resolveProgram(loaded, registry);

@@ -22,6 +22,7 @@
  * shown and confirmed, and only then run for real. The session's policy file is read when the
  * session is made, so a missing or malformed one is a usage error before anything runs.
  */
+import * as path from "node:path";
 import type { KoFunction } from "../compile/circuit.js";
 import { UsageError } from "../diag/exit.js";
 import type { HostFunction } from "../host/binding.js";
@@ -29,7 +30,9 @@ import type { HostRegistry } from "../host/registry.js";
 import { INPUTS } from "../host/inputs.js";
 import { Services } from "../host/services.js";
 import { closeLayers, stackLayers, type Layer, type OffloadedWork } from "../instrument/layers.js";
-import { runsDirFor } from "../instrument/ko-dir.js";
+import { cacheDirFor, runsDirFor } from "../instrument/ko-dir.js";
+import { cachedParser } from "../resolve/parse-cache.js";
+import type { ParseResult } from "../syntax/index.js";
 import { ClusterAccess, K8S, type K8sOptions } from "../k8s/index.js";
 import type { K8sConnection } from "../k8s/connection.js";
 import type { Selection } from "../k8s/selection.js";
@@ -37,7 +40,6 @@ import type { EntrySource, SourceTree } from "../resolve/load.js";
 import type { Field, Value } from "../value/value.js";
 import type { CacheLayer } from "../cache/layer.js";
 import { openCache } from "../cache/open.js";
-import { KoTypeError } from "../types/index.js";
 import { fieldsFromJs, toJs } from "./js-values.js";
 import { compile, type KoProgram } from "./program.js";
 import { planningOf, planThenApply } from "./planning.js";
@@ -58,7 +60,8 @@ export interface SessionOptions {
   readonly kubernetes?: K8sOptions;
   /**
    * Reuse and store the results of pure calls (default off). `true` keeps them in `.ko/cache` next
-   * to the program's file or directory (or in KO_CACHE_DIR); `{ dir }` in that directory.
+   * to the program's file or directory (or in KO_CACHE_DIR); `{ dir }` in that directory. The
+   * parses of the program's files are kept there too (`parses/`, src/resolve/parse-cache.ts).
    */
   readonly cache?: boolean | { readonly dir: string };
   /** Where named runs are journaled; default `.ko/runs` next to the program's file or directory. */
@@ -161,7 +164,18 @@ export class Session {
       ...(readFile ? { readFile } : {}),
       ...(opts.deferUnresolved ? { deferUnresolved: true } : {}),
       ...(tree ? { tree } : {}),
+      ...this.parseCacheFor(entry),
     });
+  }
+
+  /** The parse function of a session that caches: parses kept in the cache's directory. */
+  private parseCacheFor(entry: EntrySource): { parse?: (file: string, text: string) => ParseResult } {
+    const { cache, env } = this.options;
+    // Parses of files on disk only: an editor's buffers or a grid client's sources are not the disk's.
+    if (!cache || (entry.kind !== "file" && entry.kind !== "dir") || this.options.readFile !== undefined || this.options.tree !== undefined)
+      return {};
+    const dir = cache === true ? cacheDirFor(scriptPath(entry), env ?? process.env) : cache.dir;
+    return { parse: cachedParser(path.join(dir, "parses")) };
   }
 
   /** Compiles source text as one package (default `main`; functions print as `main.Name`). */
@@ -267,7 +281,8 @@ export class Session {
         ...(this.options.maxDepth !== undefined ? { maxDepth: this.options.maxDepth } : {}),
         ...(request.check !== undefined ? { check: request.check } : {}),
       });
-    const call = grid ? entryThroughGrid(grid, program, fn, fields, request, runHere) : runHere();
+    // The entry call passes the layers like any other (the grid may run it remotely).
+    const call = runHere();
     try {
       const result = await call;
       journal?.end(undefined);
@@ -366,26 +381,6 @@ export class Session {
       throw e instanceof JournalError ? new UsageError(e.message) : e;
     });
   }
-}
-
-/**
- * The run's entry call, offered to the grid's layer as any other call: a function chosen to run
- * remotely runs there even when it is the one the run starts with; any other runs here.
- */
-async function entryThroughGrid(
-  grid: Layer,
-  program: KoProgram,
-  fn: KoFunction,
-  fields: readonly Field[],
-  request: RunRequest,
-  runHere: () => Promise<Value>,
-): Promise<Value> {
-  if (request.check !== false) {
-    const { errors } = program.check(fn, fields);
-    if (errors.length > 0) throw new KoTypeError(errors);
-  }
-  const signal = request.signal ?? new AbortController().signal;
-  return grid.koCall!({ fn, fields, depth: 1, signal }, () => runHere());
 }
 
 /** A new session; close it when done (it may hold a cluster connection and open files). */

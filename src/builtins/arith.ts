@@ -29,6 +29,8 @@ interface Operation {
   readonly onNumbers: (a: number, b: number) => number;
   /** On two 64-bit values; the caller wraps the result to 64 bits. */
   readonly onBigints: (a: bigint, b: bigint) => bigint;
+  /** Fails on a zero divisor (which the fast form leaves to the general path to report). */
+  readonly divides?: boolean;
 }
 
 export function divisionByZero(): KoError {
@@ -57,6 +59,7 @@ const RATIO: Operation = {
     // `a - a % b` is an exact multiple of b, so the division is exact (no rounding of a / b).
     return (a - (a % b)) / b + 0;
   },
+  divides: true,
   onBigints: (a, b) => {
     if (b === 0n) throw divisionByZero();
     return a / b;
@@ -70,6 +73,7 @@ const MODULI: Operation = {
     if (b === 0) throw divisionByZero();
     return (a % b) + 0;
   },
+  divides: true,
   onBigints: (a, b) => {
     if (b === 0n) throw divisionByZero();
     return a % b;
@@ -88,6 +92,25 @@ export function foldIntegers(fn: string, op: Operation, list: readonly Value[]):
     acc = r;
   }
   return acc;
+}
+
+/**
+ * The fold of two Int64s held as numbers, when its result is a safe integer: what `foldIntegers`
+ * gives for them, without the list. Undefined for anything else (the general path decides).
+ */
+function pairOf(op: Operation): (a: Value, b: Value) => Value | undefined {
+  const onNumbers = op.onNumbers;
+  const divides = op.divides === true;
+  return (a, b) => {
+    if (typeof a !== "number" || typeof b !== "number" || (divides && b === 0)) return undefined;
+    const r = onNumbers(a, b);
+    return Number.isSafeInteger(r) ? r : undefined;
+  };
+}
+
+/** `Less(a, b)` of two Int64s held as numbers. */
+function lessPair(a: Value, b: Value): Value | undefined {
+  return typeof a === "number" && typeof b === "number" ? a < b : undefined;
 }
 
 /** Continues a fold from element `from` in 64-bit `bigint` arithmetic; `acc` holds the rest. */
@@ -154,6 +177,7 @@ export function arithmeticBuiltins(pkg: string): HostFunction[] {
       result: T.integer,
       effects: "pure",
       impl: ([v]) => foldIntegers(fn, op, lift(v!)),
+      fast: { pair: pairOf(op) },
     });
   };
   const negative = hostDisplayName(pkg, "Negative");
@@ -180,6 +204,7 @@ export function arithmeticBuiltins(pkg: string): HostFunction[] {
       result: T.bool,
       effects: "pure",
       impl: ([v]) => strictlyIncreasing(less, lift(v!)),
+      fast: { pair: lessPair },
     }),
   ];
 }

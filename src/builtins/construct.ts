@@ -38,6 +38,7 @@ export const construction: HostFunction = defineHost({
   result: T.any,
   effects: "pure",
   raw: (fields) => construct(fields),
+  fast: { fields: construct },
 });
 
 /**
@@ -51,7 +52,12 @@ export const all: HostFunction = defineHost({
   params: [],
   result: T.any,
   effects: "pure",
-  raw: (fields) => (fields.length > 0 && fields.every((f) => f.value !== EMPTY) ? new Struct(fields) : EMPTY),
+  raw: allOf,
+  fast: { fields: allOf },
 });
+
+function allOf(fields: readonly Field[]): Value {
+  return fields.length > 0 && fields.every((f) => f.value !== EMPTY) ? new Struct(fields) : EMPTY;
+}
 
 export const constructionBuiltins: readonly HostFunction[] = [construction, all];

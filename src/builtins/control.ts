@@ -12,9 +12,9 @@ import { T } from "../host/host-type.js";
 import { KoPanic } from "../value/failure.js";
 import { listToValue } from "../value/sequence.js";
 import { EMPTY, Struct, field, int64, kindOf, lift, type Value } from "../value/value.js";
-import { andThen, cancellation, misuse, monadic, namedParam, valueParam, verdict } from "./common.js";
+import { andThen, cancellation, isThenable, misuse, monadic, namedParam, valueParam, verdict, type Pending } from "./common.js";
 import { construct } from "./construct.js";
-import { drive, type Steps } from "./drive.js";
+import { Clock, drive, pauseThen, type Steps } from "./drive.js";
 
 export const yieldBuiltin: HostFunction = defineHost({
   pkg: "",
@@ -28,6 +28,13 @@ export const yieldBuiltin: HostFunction = defineHost({
   result: T.any,
   effects: "pure",
   impl: ([condition, then, otherwise]) => (condition === true ? then! : otherwise!),
+  // A condition that is not a Bool takes the general path, which reports it.
+  fast: {
+    named: {
+      names: ["if", "then", "else"],
+      call: (condition, then, otherwise) => (condition === true ? then : condition === false ? otherwise : undefined),
+    },
+  },
 });
 
 export const when: HostFunction = defineHost({
@@ -60,11 +67,38 @@ export const loop: HostFunction = defineHost({
   result: T.any,
   effects: "pure",
   async: true,
-  impl: ([start, step, stop], ctx) => drive(looping(ctx, start!, step!, stop!), ctx.signal),
+  impl: ([start, step, stop], ctx) => loopNow(ctx, start!, step!, stop!),
 });
 
-function* looping(ctx: HostContext, start: Value, step: Value, stop: Value): Steps<Value> {
+/**
+ * The loop, run in plain JavaScript while its calls finish synchronously (most loops, and the
+ * hottest): no generator to resume twice an iteration. At the first call that returns a promise,
+ * or when the clock says to give way, the rest of the loop continues in `looping` under `drive`,
+ * from that very call, with the same clock.
+ */
+function loopNow(ctx: HostContext, start: Value, step: Value, stop: Value): Value | Promise<Value> {
+  const clock = new Clock(ctx.signal);
   let carry = start;
+  for (;;) {
+    const next = ctx.call(step, [monadic(carry)]);
+    if (isThenable(next)) return drive(looping(ctx, carry, step, stop, next, false), ctx.signal, clock);
+    if (clock.tick()) return drive(looping(ctx, carry, step, stop, pauseThen(clock, next), false), ctx.signal, clock);
+    carry = next;
+    if (stop === EMPTY) continue;
+    const done = ctx.call(stop, [monadic(carry)]);
+    if (isThenable(done)) return drive(looping(ctx, carry, step, stop, done, true), ctx.signal, clock);
+    if (clock.tick()) return drive(looping(ctx, carry, step, stop, pauseThen(clock, done), true), ctx.signal, clock);
+    if (verdict("Loop", "stop", done)) return carry;
+  }
+}
+
+/**
+ * The loop from a call already made: `pending`, the call of `step` on `carry` (or, with
+ * `ofStop`, of `stop` on it).
+ */
+function* looping(ctx: HostContext, carry: Value, step: Value, stop: Value, pending: Pending, ofStop: boolean): Steps<Value> {
+  if (!ofStop) carry = yield pending;
+  if (stop !== EMPTY && verdict("Loop", "stop", ofStop ? yield pending : yield ctx.call(stop, [monadic(carry)]))) return carry;
   for (;;) {
     carry = yield ctx.call(step, [monadic(carry)]);
     if (stop !== EMPTY && verdict("Loop", "stop", yield ctx.call(stop, [monadic(carry)]))) return carry;
@@ -84,26 +118,71 @@ export const range: HostFunction = defineHost({
   result: T.struct({ image: T.any, residue: T.any }),
   effects: "pure",
   async: true,
-  impl: ([over, withV, start, stop], ctx) => drive(ranging(ctx, lift(over!), withV!, start!, stop!), ctx.signal),
+  impl: ([over, withV, start, stop], ctx) => rangeNow(ctx, lift(over!), withV!, start!, stop!),
 });
 
-function* ranging(ctx: HostContext, over: readonly Value[], withV: Value, start: Value, stop: Value): Steps<Value> {
-  let carry = start;
-  const image: Value[] = [];
-  for (const elem of over) {
-    const r = yield ctx.call(withV, [field("carry", carry), field("elem", elem)]);
-    if (r instanceof Struct) {
-      carry = r.get("carry");
-      image.push(r.get("emit")); // an Empty emit is dropped by listToValue
-    } else if (r === EMPTY) {
-      carry = EMPTY;
-    } else {
-      throw misuse("Range", `with must return a structure or empty, got ${kindOf(r)}`);
-    }
-    if (stop !== EMPTY && verdict("Range", "stop", yield ctx.call(stop, [monadic(carry)]))) break;
+/** What Range has gathered so far. */
+interface Ranged {
+  carry: Value;
+  readonly image: Value[];
+}
+
+/** Takes the result of `with` for one element into `acc`. */
+function takeResult(acc: Ranged, r: Value): void {
+  if (r instanceof Struct) {
+    acc.carry = r.get("carry");
+    acc.image.push(r.get("emit")); // an Empty emit is dropped by listToValue
+  } else if (r === EMPTY) {
+    acc.carry = EMPTY;
+  } else {
+    throw misuse("Range", `with must return a structure or empty, got ${kindOf(r)}`);
   }
-  // Both fields are present even when Empty: `(image: empty, residue: 5)`.
-  return new Struct([field("image", listToValue(image)), field("residue", carry)]);
+}
+
+/** Both fields are present even when Empty: `(image: empty, residue: 5)`. */
+function rangeResult(acc: Ranged): Value {
+  return new Struct([field("image", listToValue(acc.image)), field("residue", acc.carry)]);
+}
+
+/** Range as Loop runs (see loopNow): plainly while the calls finish synchronously, then driven. */
+function rangeNow(ctx: HostContext, over: readonly Value[], withV: Value, start: Value, stop: Value): Value | Promise<Value> {
+  const clock = new Clock(ctx.signal);
+  const acc: Ranged = { carry: start, image: [] };
+  for (let i = 0; i < over.length; i++) {
+    const r = ctx.call(withV, [field("carry", acc.carry), field("elem", over[i]!)]);
+    if (isThenable(r)) return drive(ranging(ctx, over, withV, stop, acc, i, r, false), ctx.signal, clock);
+    if (clock.tick()) return drive(ranging(ctx, over, withV, stop, acc, i, pauseThen(clock, r), false), ctx.signal, clock);
+    takeResult(acc, r);
+    if (stop === EMPTY) continue;
+    const done = ctx.call(stop, [monadic(acc.carry)]);
+    if (isThenable(done)) return drive(ranging(ctx, over, withV, stop, acc, i, done, true), ctx.signal, clock);
+    if (clock.tick()) return drive(ranging(ctx, over, withV, stop, acc, i, pauseThen(clock, done), true), ctx.signal, clock);
+    if (verdict("Range", "stop", done)) break;
+  }
+  return rangeResult(acc);
+}
+
+/**
+ * The rest of a Range from element `from`, whose call is `pending`: the call of `with` on it (or,
+ * with `ofStop`, the call of `stop` after it).
+ */
+function* ranging(
+  ctx: HostContext,
+  over: readonly Value[],
+  withV: Value,
+  stop: Value,
+  acc: Ranged,
+  from: number,
+  pending: Pending,
+  ofStop: boolean,
+): Steps<Value> {
+  for (let i = from; i < over.length; i++) {
+    const first = i === from;
+    if (!(first && ofStop))
+      takeResult(acc, first ? yield pending : yield ctx.call(withV, [field("carry", acc.carry), field("elem", over[i]!)]));
+    if (stop !== EMPTY && verdict("Range", "stop", first && ofStop ? yield pending : yield ctx.call(stop, [monadic(acc.carry)]))) break;
+  }
+  return rangeResult(acc);
 }
 
 export const panic: HostFunction = defineHost({

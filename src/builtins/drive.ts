@@ -24,8 +24,7 @@ const CHECK_EVERY = 1024;
 /** How long a driver may keep the event loop before it lets others run, in milliseconds. */
 const MAX_HOLD_MS = 50;
 
-export function drive<T>(steps: Steps<T>, signal: AbortSignal): T | Promise<T> {
-  const clock = new Clock(signal);
+export function drive<T>(steps: Steps<T>, signal: AbortSignal, clock = new Clock(signal)): T | Promise<T> {
   let input: Value = EMPTY; // the first `next` only starts the generator
   for (;;) {
     const next = steps.next(input);
@@ -41,7 +40,7 @@ export function drive<T>(steps: Steps<T>, signal: AbortSignal): T | Promise<T> {
  * `pending`, after a pause. Not a closure in `drive`'s loop: capturing the loop's `pending`
  * there would allocate a context for it on every iteration.
  */
-function pauseThen(clock: Clock, pending: Value): Promise<Value> {
+export function pauseThen(clock: Clock, pending: Value): Promise<Value> {
   return clock.pause().then(() => pending);
 }
 
@@ -66,7 +65,7 @@ async function continueAsync<T>(steps: Steps<T>, first: Promise<Value>, clock: C
 }
 
 /** Counts a driver's steps and decides when it must look at the signal or give way. */
-class Clock {
+export class Clock {
   private steps = 0;
   private since = performance.now();
 

@@ -23,7 +23,17 @@ export const equalBuiltin: HostFunction = defineHost({
   result: T.bool,
   effects: "pure",
   impl: ([v]) => equalAll(lift(v!)),
+  fast: { pair: equalPair },
 });
+
+/**
+ * `Equal(a, b)` of two Bools, two strings or two Int64s held as numbers: values of one basic
+ * type, which are equal iff they are the same JavaScript value. Undefined for anything else.
+ */
+function equalPair(a: Value, b: Value): Value | undefined {
+  const t = typeof a;
+  return t === typeof b && (t === "number" || t === "string" || t === "boolean") ? a === b : undefined;
+}
 
 export const len: HostFunction = defineHost({
   pkg: "",

@@ -1,17 +1,20 @@
 /**
  * The format of a cache entry: a header that lets a reader verify the body, then the body.
  *
- *     ko-cache-entry 1 SHA256 LENGTH\n
+ *     ko-cache-entry 2 SHA256 LENGTH GROUP KEY\n
  *     BODY
  *
- * SHA256 is the lower-case hex SHA-256 of BODY's bytes and LENGTH their number; BODY is JSON
- * (`EntryBody`). A reader that finds anything else — a short file, a different hash, bad JSON —
- * treats the entry as absent.
+ * SHA256 is the lower-case hex SHA-256 of BODY's bytes and LENGTH their number; GROUP and KEY
+ * say which call's result it is (entries follow one another in a pack, store.ts); BODY is JSON
+ * (`EntryBody`). A reader that finds anything else — a short entry, a different hash, another
+ * key, bad JSON — treats the entry as absent.
  */
 import type { Data } from "../value/serial.js";
 import { sha256 } from "../instrument/call-keys.js";
 
-const MAGIC = "ko-cache-entry 1";
+const MAGIC = "ko-cache-entry 2";
+/** The longest header: the magic, two SHA-256s, a length and a key. */
+export const MAX_HEADER = 256;
 
 /** A file a call produced, stored as a blob and put back on a hit. */
 export interface StoredFile {
@@ -33,19 +36,28 @@ export interface EntryBody {
   readonly files?: readonly StoredFile[];
 }
 
-export function sealEntry(body: EntryBody): Buffer {
+export function sealEntry(body: EntryBody, group: string, key: string): Buffer {
   const bytes = Buffer.from(JSON.stringify(body), "utf8");
-  return Buffer.concat([Buffer.from(`${MAGIC} ${sha256(bytes)} ${bytes.length}\n`, "utf8"), bytes]);
+  return Buffer.concat([Buffer.from(`${MAGIC} ${sha256(bytes)} ${bytes.length} ${group} ${key}\n`, "utf8"), bytes]);
 }
 
-/** The body, if the bytes are a whole, intact entry. */
-export function openEntry(bytes: Buffer): EntryBody | undefined {
-  const nl = bytes.indexOf(10);
-  if (nl < 0 || nl > 200) return undefined;
-  const header = bytes.subarray(0, nl).toString("utf8").split(" ");
-  if (header.length !== 4 || `${header[0]} ${header[1]}` !== MAGIC) return undefined;
-  const body = bytes.subarray(nl + 1);
-  if (String(body.length) !== header[3] || sha256(body) !== header[2]) return undefined;
+/** What an entry's header says, if it is one; `end` is where the header's line ends. */
+export function entryHeader(bytes: Buffer, at = 0): { group: string; key: string; sha: string; length: number; end: number } | undefined {
+  const nl = bytes.indexOf(10, at);
+  if (nl < 0 || nl - at > MAX_HEADER) return undefined;
+  const header = bytes.subarray(at, nl).toString("utf8").split(" ");
+  if (header.length !== 6 || `${header[0]} ${header[1]}` !== MAGIC) return undefined;
+  const length = Number(header[3]);
+  if (!Number.isSafeInteger(length) || length < 0) return undefined;
+  return { sha: header[2]!, length, group: header[4]!, key: header[5]!, end: nl + 1 };
+}
+
+/** The body, if the bytes are a whole, intact entry of the call `group`, `key`. */
+export function openEntry(bytes: Buffer, group: string, key: string): EntryBody | undefined {
+  const header = entryHeader(bytes);
+  if (!header || header.group !== group || header.key !== key) return undefined;
+  const body = bytes.subarray(header.end);
+  if (body.length !== header.length || sha256(body) !== header.sha) return undefined;
   try {
     const parsed = JSON.parse(body.toString("utf8")) as EntryBody;
     return typeof parsed === "object" && parsed !== null && "value" in parsed ? parsed : undefined;

@@ -19,9 +19,11 @@
  * makes first is there to be found). The entries of a run thus number at most about its running
  * time over `minMs`, plus its outermost calls.
  *
- * What it costs: a function whose calls have proved quick costs a map lookup and a counter per
- * call; the others a clock reading, and only functions with stored entries (found with one
- * `readdir` per function per run) have their calls' keys computed.
+ * What it costs: a function whose body calls only builtins with fast forms (arithmetic,
+ * comparisons, construction) is too cheap to cache, decided once; its calls, and those of a
+ * function whose calls have proved quick, cost a map lookup and are not even made into a call
+ * object for the hooks (`wantsKoCall`). The others cost a clock reading, and only functions with
+ * stored entries (in the store's index, read once per run) have their calls' keys computed.
  *
  * Concurrent identical calls — the same key while the first is still running — share the first
  * one's result; if it fails, each of the others runs on its own, to fail (or not) where it is.
@@ -33,6 +35,7 @@
 import { KoFunction } from "../compile/circuit.js";
 import type { HostCall, KoCall, Next } from "../runtime/hooks.js";
 import type { Field, Value } from "../value/value.js";
+import { onlyFastBuiltins } from "../instrument/cheap.js";
 import type { HostLayerCall, Layer, OffloadedWork, StepSite } from "../instrument/layers.js";
 import type { EntryBody, StoredFile } from "./entry.js";
 import { callKey, codeHash, isPureCallable } from "../instrument/call-keys.js";
@@ -115,6 +118,13 @@ interface FunctionState {
   quick: boolean;
   /** Counts calls while `quick`, to pick the samples. */
   untimed: number;
+  /** Set by `wantsKoCall` when the call it let through is a quick function's sample. */
+  sampleDue: boolean;
+  /**
+   * Too cheap to cache, whatever its arguments: its body calls only builtins with fast forms
+   * (host/binding.ts), so it can neither loop nor recurse. Decided once; its calls never pass.
+   */
+  readonly cheap: boolean;
 }
 
 /** A call running now, that an identical call may wait for instead of running too. */
@@ -137,6 +147,8 @@ interface Timing {
   readonly cpu0: NodeJS.CpuUsage | undefined;
   /** `covered` when the call started. */
   readonly covered0: number;
+  /** `storedNow` when the call started. */
+  readonly stored0: number;
   /** The offloaded work when the call started. */
   readonly offloaded0: number;
 }
@@ -168,6 +180,8 @@ export class CacheLayer implements Layer {
    * covered is what this grew by while it ran. Only the uncovered rest is new work to store.
    */
   private covered = 0;
+  /** Results stored in this run so far (what a call's stored inner calls number is what this grew by). */
+  private storedNow = 0;
   /** Timed calls running now, in the order they started: the first is the outermost. */
   private readonly open = new Set<Timing>();
   private warned = false;
@@ -186,13 +200,26 @@ export class CacheLayer implements Layer {
    * neither looked up nor timed, but for one call in SAMPLE_EVERY, timed to notice if its calls
    * get slower (such a sample is never stored: a garbage collection may have slowed it down).
    */
+  /**
+   * Whether a call of `fn` is worth seeing: not if it cannot be cached (it has effects, or is too
+   * cheap by its code), nor if its calls have proved quick, but for the samples. The evaluator
+   * asks before it makes anything for the call, so a call let go costs a map lookup.
+   */
+  readonly wantsKoCall = (fn: KoFunction): boolean => {
+    const state = this.functions.get(fn) ?? this.stateOf(fn);
+    if (!state.pure || state.cheap) return false;
+    if (!state.quick || state.inFlight > 0) return true;
+    return (state.sampleDue = ++state.untimed % SAMPLE_EVERY === 0);
+  };
+
   readonly koCall = (call: KoCall, next: Next, site?: StepSite): Value | Promise<Value> => {
     if (site?.rerun === true) return next();
     const state = this.functions.get(call.fn) ?? this.stateOf(call.fn);
-    // The common case first: a quick function's call, not one of the samples.
+    if (!state.pure || state.cheap) return next();
+    // A quick function's call comes only as a sample (or for another layer's sake).
     const sampled = state.quick && state.inFlight === 0;
-    if (sampled && ++state.untimed % SAMPLE_EVERY !== 0) return next();
-    if (!state.pure) return next();
+    if (sampled && !state.sampleDue) return next();
+    state.sampleDue = false;
     const deep = state.openCalls >= MAX_OPEN;
     let key: string | undefined;
     if (!deep && !state.quick && (state.storedNow || this.storedKeys(state))) {
@@ -215,6 +242,7 @@ export class CacheLayer implements Layer {
       t0: performance.now(),
       cpu0: sampled ? undefined : process.cpuUsage(),
       covered0: this.covered,
+      stored0: this.storedNow,
       offloaded0: this.opts.offloaded?.ms ?? 0,
     };
     if (!sampled) {
@@ -303,6 +331,9 @@ export class CacheLayer implements Layer {
         slowness: 1,
         quick: false,
         untimed: 0,
+        sampleDue: false,
+        // A threshold of 0 asks for every call to be stored, however quick.
+        cheap: pure && this.minMs > 0 && onlyFastBuiltins(fn),
       };
       this.functions.set(fn, state);
     }
@@ -361,7 +392,11 @@ export class CacheLayer implements Layer {
     const offloaded = (this.opts.offloaded?.ms ?? 0) - timing.offloaded0;
     const work = Math.min(ms, (cpu.user + cpu.system) / 1000 + offloaded);
     const uncovered = work - (this.covered - timing.covered0);
-    if (work < this.minMs || (!outermost && uncovered < this.minMs)) {
+    // An outermost call whose work its stored inner calls cover is stored only if it stands for
+    // several of them: a rerun then finds it first, in one lookup; standing for one, it adds
+    // nothing but an entry.
+    const standsForSeveral = outermost && this.storedNow - timing.stored0 >= 2;
+    if (work < this.minMs || (uncovered < this.minMs && !standsForSeveral)) {
       this.counts.cheap++;
       return;
     }
@@ -394,6 +429,7 @@ export class CacheLayer implements Layer {
     try {
       this.store.write(group, key, body);
       this.counts.stored++;
+      this.storedNow++;
     } catch (e) {
       this.warnOnce(e);
     }
@@ -403,6 +439,11 @@ export class CacheLayer implements Layer {
     if (this.warned) return;
     this.warned = true;
     this.opts.warn?.(`could not write to the cache ${this.store.dir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  /** Makes what this run stored durable (the store's one sync) and findable by its index. */
+  close(): void {
+    this.store.close();
   }
 
   /** A make-style host call: answered from the store, with its files put back, or run and stored. */

@@ -82,7 +82,8 @@ export class ReplayLayer implements Layer {
 
   readonly koCall: KoLayerCall = (call, next) => {
     this.activity++;
-    if (!this.remote.has(call.fn.identity)) return next();
+    // The run's entry call is the job itself, computed here.
+    if (call.depth === 1 || !this.remote.has(call.fn.identity)) return next();
     const key = callKey(call.fn, call.fields, { pure: true });
     if (key === undefined) return next();
     const asked = this.asked.get(key);

@@ -87,6 +87,8 @@ interface SpecBase {
   readonly refine?: Refine;
   /** What it does in a planning pass, when its effects are "io" (dry-run.ts): run, or be skipped. */
   readonly dryRun?: DryRunBehaviour;
+  /** Shortcuts for the evaluator (FastForms); only for pure functions. */
+  readonly fast?: FastForms;
 }
 
 /**
@@ -134,7 +136,31 @@ export interface HostFunction extends Callable {
   readonly echoesArgs: boolean;
   readonly refine?: Refine;
   readonly dryRun?: DryRunBehaviour;
+  /** Shortcuts the evaluator may take past `invoke` for the commonest calls (see FastForms). */
+  readonly fast?: FastForms;
   invoke(fields: readonly Field[], ctx: HostContext): Value | Promise<Value>;
+}
+
+/**
+ * Shortcuts for the hottest pure builtins: arithmetic, comparison, `Yield` and construction,
+ * which recursive and looping programs call for nearly every step. Going through `invoke` packs
+ * positional terms into a sequence, builds a context and checks every argument's type; a fast
+ * form takes the evaluated terms as they are, in typed JavaScript, and answers only the cases it
+ * knows to give exactly what `invoke` would — plain Int64 numbers, Bools, strings. For anything
+ * else it returns undefined and the evaluator calls `invoke`, which computes the result or words
+ * the error. A fast form never throws and never needs the context, so it can be called before
+ * deciding.
+ */
+export interface FastForms {
+  /** The unnamed list argument given as two positional terms: `Sum(n, -1)`, `Less(a, b)`. */
+  readonly pair?: (a: Value, b: Value) => Value | undefined;
+  /**
+   * Up to three named arguments, each one term (`Yield(if: c, then: t, else: e)`); a name not
+   * given is Empty.
+   */
+  readonly named?: { readonly names: readonly string[]; readonly call: (a: Value, b: Value, c: Value) => Value | undefined };
+  /** All the argument fields, for a raw builtin that reads nothing else (construction). */
+  readonly fields?: (fields: readonly Field[]) => Value;
 }
 
 /** D8: core builtins print by name, package builtins as `short/path.Name`. */
@@ -166,6 +192,7 @@ export function defineHost(spec: TypedSpec | RawSpec): HostFunction {
     identity: `${spec.pkg}\u0000${spec.name}`,
     refine: spec.refine,
     ...(spec.dryRun !== undefined ? { dryRun: spec.dryRun } : {}),
+    ...(spec.fast !== undefined && spec.effects === "pure" ? { fast: spec.fast } : {}),
   };
   if ("raw" in spec) return { ...base, echoesArgs: true, invoke: spec.raw };
   const params = spec.params;

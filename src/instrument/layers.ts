@@ -15,6 +15,8 @@
  * so steps are observed only if a layer listens, and a layer that can do with a sample (the
  * live view) may say, through `observing`, when it does not need to see steps start.
  */
+import type { KoFunction } from "../compile/circuit.js";
+import type { HostFunction } from "../host/binding.js";
 import type { HostCall, KoCall, Next, RunHooks, StepEvent, StepObserver } from "../runtime/hooks.js";
 import type { Value } from "../value/value.js";
 
@@ -46,8 +48,17 @@ export type HostLayerCall = (call: HostCall, next: Next, site?: StepSite) => Val
 export interface Layer {
   /** Wraps calls of Ko functions; may answer instead of calling `next`. */
   readonly koCall?: KoLayerCall;
+  /**
+   * Whether this layer needs to see a call of `fn` (asked for every call, before anything is
+   * made for it, so it must not allocate). Absent: every call. A layer that wraps Ko calls only
+   * for the sake of their sites need not ask for any: a call that answers for a site always
+   * passes the layers.
+   */
+  readonly wantsKoCall?: (fn: KoFunction) => boolean;
   /** Wraps calls of host functions; may answer instead of calling `next`. */
   readonly hostCall?: HostLayerCall;
+  /** Whether the layer wants the steps of `fn` observed (asked once per function). Absent: every function's. */
+  readonly observesStepsOf?: (fn: KoFunction) => boolean;
   readonly stepStarted?: (site: StepSite) => void;
   /** `ms` is how long the step ran; `error` why it failed. */
   readonly stepFinished?: (site: StepSite, status: StepStatus, ms: number, error?: unknown) => void;
@@ -75,10 +86,11 @@ export function stackLayers(layers: readonly Layer[]): RunHooks {
   const ko = chain(layers.map((l) => l.koCall));
   const host = chain(layers.map((l) => l.hostCall));
   const watchesCalls = ko !== undefined || host !== undefined;
+  const wanted = koCallsWanted(layers);
   if (observers.length === 0) {
     // No sites: the wrappers are the hooks themselves, and a kind of call no layer wraps is not
     // hooked at all (each hook costs every call of its kind a detour).
-    return { ...(ko ? { koCall: ko } : {}), ...(host ? { hostCall: host } : {}) };
+    return { ...(ko ? { koCall: ko, ...(wanted ? { wantsKoCall: wanted } : {}) } : {}), ...(host ? { hostCall: host } : {}) };
   }
 
   // The step whose own call has not reached the hooks yet (see the module's comment).
@@ -90,7 +102,9 @@ export function stackLayers(layers: readonly Layer[]): RunHooks {
   };
   const started = observers.filter((l) => l.stepStarted).map((l) => l.stepStarted!);
   const finished = observers.filter((l) => l.stepFinished).map((l) => l.stepFinished!);
+  const observes = observers.every((l) => l.observesStepsOf) ? observers.map((l) => l.observesStepsOf!) : undefined;
   const steps: StepObserver = {
+    ...(observes ? { observes: (fn: KoFunction) => observes.some((o) => o(fn)) } : {}),
     started(ev) {
       pending = ev;
       for (let i = 0; i < started.length; i++) started[i]!(ev);
@@ -105,7 +119,13 @@ export function stackLayers(layers: readonly Layer[]): RunHooks {
   const calls: RunHooks = watchesCalls
     ? {
         koCall: ko ? (call, next) => ko(call, next, take()) : (_call, next) => (take(), next()),
+        // A call with a site pending must come: it is the site's own call, or takes it away.
+        ...(wanted ? { wantsKoCall: (fn: KoFunction) => pending !== undefined || wanted(fn) } : {}),
         hostCall: host ? (call, next) => host(call, next, take()) : (_call, next) => (take(), next()),
+        // With no layer wrapping host calls, the hook is there only to take the pending site, so
+        // that no call inside a host call (a Loop's) takes it; a builtin with fast forms calls
+        // nothing, and its step's end clears the site.
+        ...(host ? {} : { wantsHostCall: (fn: HostFunction) => fn.fast === undefined }),
       }
     : {};
   const sampling = observers.every((l) => l.observing);
@@ -115,6 +135,18 @@ export function stackLayers(layers: readonly Layer[]): RunHooks {
     get: () => (observers.some((l) => l.observing!()) ? steps : undefined),
     enumerable: true,
   });
+}
+
+/** Whether some layer wraps a call of a function, if every layer that wraps Ko calls can say. */
+function koCallsWanted(layers: readonly Layer[]): ((fn: KoFunction) => boolean) | undefined {
+  const wrapping = layers.filter((l) => l.koCall !== undefined);
+  if (wrapping.some((l) => l.wantsKoCall === undefined)) return undefined;
+  const asks = wrapping.map((l) => l.wantsKoCall!);
+  if (asks.length === 1) return asks[0];
+  return (fn) => {
+    for (let i = 0; i < asks.length; i++) if (asks[i]!(fn)) return true;
+    return false;
+  };
 }
 
 /** Nests the layers' wrappers, the first outermost; undefined if no layer wraps this kind of call. */

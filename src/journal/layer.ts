@@ -49,6 +49,7 @@ import { attemptsOf, journalPath, readJournal, type JournalRecord, type StartRec
 import { Replays, type Replay } from "./replays.js";
 import { Rerun, type Forced } from "./rerun.js";
 import { runState } from "./state.js";
+import { onlyFastBuiltins } from "../instrument/cheap.js";
 
 export { JournalError } from "./journal-error.js";
 
@@ -130,6 +131,16 @@ export class JournalLayer implements Layer, InputLog {
 
   readonly koCall = (call: KoCall, next: Next, site?: StepSite): Value | Promise<Value> =>
     site ? this.around(call.fn, call.fields, site, next) : next();
+
+  /** Only a step's own call matters here, and such a call always passes the layers. */
+  readonly wantsKoCall = (): boolean => false;
+
+  /**
+   * The steps of a function too cheap to matter (instrument/cheap.ts) are not journaled: they
+   * would run again on resume in less time than replaying them takes, and a loop of such steps
+   * would write records by the million.
+   */
+  readonly observesStepsOf = (fn: KoFunction): boolean => !onlyFastBuiltins(fn);
 
   /**
    * A host function's call is keyed by its arguments alone, make-style ones (`build.Exec`...)

@@ -37,7 +37,6 @@ export async function openConnection(opts: K8sOptions, selection: Selection, pol
   const kc = new k8s.KubeConfig();
   if (selection.cluster) kc.loadFromString(selection.cluster.kubeconfig);
   else if (selection.choice.kind === "kubeconfig") loadChoice(k8s, kc, selection.choice);
-  reuseOneAgent(kc);
   return new K8sConnection(k8s, kc, opts, selection, policy);
 }
 
@@ -158,6 +157,8 @@ export class K8sConnection {
     this.seam = seam;
     this.guard = seam.guard;
     this.kc = seam.kc;
+    // On the guarded KubeConfig, which makes every request's agent (the loaded one makes none).
+    reuseOneAgent(this.kc);
     this.objects = k8s.KubernetesObjectApi.makeApiClient(this.kc);
     this.models = k8s;
     this.defaultNamespace = opts.namespace ?? loaded.getContextObject(loaded.getCurrentContext())?.namespace ?? "default";

@@ -159,8 +159,13 @@ export class Run {
     return out.sort((a, b) => b.span.start.offset - a.span.start.offset);
   }
 
-  /** Calls a Ko function as the entry of the run (no caller). */
+  /**
+   * Calls a Ko function as the entry of the run (no caller). It passes the hooks like any other
+   * call: the cache times it as the outermost call of the run and may answer it whole, and the
+   * grid may send it away.
+   */
   callEntry(fn: KoFunction, fields: readonly Field[]): Value | Promise<Value> {
+    if (this.hooks.koCall !== undefined) return hookedKoCall(fn, fields, null, -1, this, undefined, undefined);
     return callKo(fn, fields, null, -1, this, undefined, undefined);
   }
 
@@ -383,7 +388,10 @@ function executable(fn: KoFunction): Executable {
       }
       case "invoke": {
         const { callee, groups } = op;
-        return (vals, frame) => invoke(vals[callee]!, gather(vals, groups), frame, i, frame.run, undefined, undefined);
+        return (
+          fastStep(circuit, callee, groups, i) ??
+          ((vals, frame) => invoke(vals[callee]!, gather(vals, groups), frame, i, frame.run, undefined, undefined))
+        );
       }
     }
   });
@@ -391,6 +399,57 @@ function executable(fn: KoFunction): Executable {
   const ex: Executable = { circuit, template, paramSlots, active: Int32Array.from(active), exec, depCount };
   fn.exec = ex;
   return ex;
+}
+
+/**
+ * The closure of step `i`, a call of a builtin named by a constant, through the builtin's fast
+ * form (host/binding.ts FastForms) when its terms have the shape the form takes; undefined
+ * otherwise. The closure falls back on the general call when the form declines the values, and
+ * whenever a layer watches calls of the builtin, which must then see the call as any other.
+ */
+function fastStep(circuit: Circuit, callee: number, groups: readonly ArgGroup[], i: number): Exec | undefined {
+  const c = circuit.steps[callee]!.op;
+  if (c.op !== "const" || !(c.value instanceof Variety) || c.value.fields.length !== 0 || c.value.callable instanceof KoFunction) {
+    return undefined;
+  }
+  const variety = c.value;
+  const fn = variety.callable as HostFunction;
+  const forms = fn.fast;
+  if (forms === undefined) return undefined;
+  const general: Exec = (vals, frame) => invoke(variety, gather(vals, groups), frame, i, frame.run, undefined, undefined);
+  if (forms.pair && groups.length === 1 && groups[0]!.name === "" && groups[0]!.inputs.length === 2) {
+    const pair = forms.pair;
+    const a = groups[0]!.inputs[0]!;
+    const b = groups[0]!.inputs[1]!;
+    return (vals, frame) => {
+      if (!hostHooked(frame.run, fn)) {
+        const r = pair(vals[a]!, vals[b]!);
+        if (r !== undefined) return r;
+      }
+      return general(vals, frame);
+    };
+  }
+  const named = forms.named;
+  if (named && groups.length <= named.names.length && groups.every((g) => g.inputs.length === 1 && named.names.includes(g.name))) {
+    // The step of each named argument, by its position among the names; -1 where not given.
+    const at = named.names.map((n) => {
+      const g = groups.filter((g) => g.name === n);
+      return g.length === 1 ? g[0]!.inputs[0]! : -1;
+    });
+    if (at.filter((k) => k >= 0).length !== groups.length) return undefined; // a name given twice
+    const [x = -1, y = -1, z = -1] = at;
+    const call = named.call;
+    return (vals, frame) => {
+      if (!hostHooked(frame.run, fn)) {
+        const r = call(x < 0 ? EMPTY : vals[x]!, y < 0 ? EMPTY : vals[y]!, z < 0 ? EMPTY : vals[z]!);
+        if (r !== undefined) return r;
+      }
+      return general(vals, frame);
+    };
+  }
+  const fields = forms.fields;
+  if (fields) return (vals, frame) => (hostHooked(frame.run, fn) ? general(vals, frame) : fields(gather(vals, groups)));
+  return undefined;
 }
 
 /** Activation numbers of frames, assigned when a step of the frame is first observed. */
@@ -420,6 +479,10 @@ function callerOf(frame: Frame): StepCaller | undefined {
 /** The closures of `ex`, with each labelled step reporting its start and end to `observer`. */
 function observedExec(ex: Executable, fn: KoFunction, observer: StepObserver): readonly (Exec | undefined)[] {
   if (ex.observed?.observer === observer) return ex.observed.exec;
+  if (observer.observes !== undefined && !observer.observes(fn)) {
+    ex.observed = { observer, exec: ex.exec };
+    return ex.exec;
+  }
   const steps = ex.circuit.steps;
   const exec = ex.exec.map((run, i) => {
     const label = steps[i]!.label;
@@ -532,13 +595,22 @@ export function invoke(
   const all = mergeFields(callee.fields, fields);
   const c = callee.callable;
   if (c instanceof KoFunction) {
-    if (run.hooks.koCall) return hookedKoCall(c, all, frame, step, run, mode, scope);
+    const hooks = run.hooks;
+    if (hooks.koCall !== undefined && (hooks.wantsKoCall === undefined || hooks.wantsKoCall(c))) {
+      return hookedKoCall(c, all, frame, step, run, mode, scope);
+    }
     return callKo(c, all, frame, step, run, mode, scope);
   }
   const fn = c as HostFunction;
   const ctx = new StepContext(frame, step, run, scope);
-  if (run.hooks.hostCall) return checkLarge(run, hookedHostCall(fn, all, ctx, run));
+  if (hostHooked(run, fn)) return checkLarge(run, hookedHostCall(fn, all, ctx, run));
   return checkLarge(run, fn.invoke(all, ctx));
+}
+
+/** Whether a call of the host function `fn` passes the hooks. */
+function hostHooked(run: Run, fn: HostFunction): boolean {
+  const hooks = run.hooks;
+  return hooks.hostCall !== undefined && (hooks.wantsHostCall === undefined || hooks.wantsHostCall(fn));
 }
 
 // The hooked paths live in functions of their own: a closure inside `invoke` would make every

@@ -3,7 +3,8 @@
  * the cache, a concurrency limiter for cluster calls, progress events, run journals and, later,
  * a grid of remote workers all attach here, never inside the evaluator's logic.
  *
- * Every hook is optional; a run without hooks pays one property read per call.
+ * Every hook is optional; a run without hooks pays one property read per call, and a call the
+ * hooks do not want (wantsKoCall) one question more.
  */
 import type { Span } from "../diag/span.js";
 import type { HostContext, HostFunction } from "../host/binding.js";
@@ -54,6 +55,8 @@ export interface StepCaller {
 }
 
 export interface StepObserver {
+  /** Whether the steps of `fn` are to be reported at all; asked once per function. Absent: all. */
+  readonly observes?: (fn: KoFunction) => boolean;
   started(ev: StepEvent): void;
   finished(ev: StepEvent, status: "done" | "failed", ms: number, error?: unknown): void;
 }
@@ -61,8 +64,15 @@ export interface StepObserver {
 export interface RunHooks {
   /** Wraps every host-function call; returns `next()` or a value of its own (a cache hit, say). */
   readonly hostCall?: (call: HostCall, next: Next) => Value | Promise<Value>;
-  /** Wraps every Ko-function call. */
+  /** Whether a call of `fn` must pass `hostCall`, as `wantsKoCall` for Ko calls. Absent: every call. */
+  readonly wantsHostCall?: (fn: HostFunction) => boolean;
+  /** Wraps every Ko-function call (those `wantsKoCall` lets through). */
   readonly koCall?: (call: KoCall, next: Next) => Value | Promise<Value>;
+  /**
+   * Whether a call of `fn` must pass `koCall`, asked before anything is made for the call: a
+   * call the hooks have no use for costs this question and nothing else. Absent: every call.
+   */
+  readonly wantsKoCall?: (fn: KoFunction) => boolean;
   /** Told when each labelled step starts and ends; bodies run instrumented while it is set. */
   readonly steps?: StepObserver;
 }

@@ -14,15 +14,15 @@
  * so `BodyAsString` gives it every time it is asked. Without `client`, requests share the process's
  * connections; a client of `NewClient()` keeps its own, kept alive between requests.
  */
-import * as http from "node:http";
-import * as https from "node:https";
-import { gunzipSync } from "node:zlib";
+import type * as http from "node:http";
+import type * as https from "node:https";
 import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
 import { EMPTY, field, int64, Opaque, Struct, type Value } from "../value/value.js";
 import { toData, decodedValue, type Data } from "./data.js";
 import { cancellation, failure, messageOf, stringOr } from "./helpers.js";
 import { encodeJson, JsonSyntaxError, parseJson } from "./json.js";
+import { nodeHttp, nodeHttps, nodeZlib } from "./node-builtins.js";
 
 const PKG = "net/http";
 const CLIENT = "net/http.Client";
@@ -51,7 +51,7 @@ const NewClient = defineHost({
   // Not pure: each client is a pool of connections of its own.
   effects: "io",
   impl: () => {
-    const client: Client = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+    const client: Client = { http: new (nodeHttp().Agent)({ keepAlive: true }), https: new (nodeHttps().Agent)({ keepAlive: true }) };
     return new Opaque(CLIENT, client);
   },
 });
@@ -76,14 +76,14 @@ function exchange(out: Outgoing, client: Client | undefined, signal: AbortSignal
   if (out.body) headers["Content-Length"] = out.body.length;
   const options: http.RequestOptions = { method: out.method, headers, signal, ...(agent ? { agent } : {}) };
   return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request(out.url, options, (res) => {
+    const req = (secure ? nodeHttps() : nodeHttp()).request(out.url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", reject);
       res.on("end", () => {
         let bytes = Buffer.concat(chunks);
         try {
-          if (res.headers["content-encoding"] === "gzip" && bytes.length > 0) bytes = gunzipSync(bytes);
+          if (res.headers["content-encoding"] === "gzip" && bytes.length > 0) bytes = nodeZlib().gunzipSync(bytes);
         } catch (e) {
           return reject(e instanceof Error ? e : new Error(String(e)));
         }

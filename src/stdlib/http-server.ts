@@ -13,7 +13,7 @@
  * reported on standard error and the client gets a 500 unless something was sent already; a
  * handler that sends nothing sends an empty 200, as Go's server does.
  */
-import * as http from "node:http";
+import type * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { defineHost, type HostContext, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
@@ -22,6 +22,7 @@ import { KoCancelled } from "../value/failure.js";
 import { bigOf, cancellation, failure, messageOf, misuse, stringOr } from "./helpers.js";
 import { encodeJson } from "./json.js";
 import { toData } from "./data.js";
+import { nodeHttp } from "./node-builtins.js";
 import { EMPTY, field, lift, Opaque, Struct, type Value } from "../value/value.js";
 
 const PKG = "net/http";
@@ -53,7 +54,7 @@ export function serveUntilCancelled(
   const where = parseAddress(fn, address);
   return new Promise<never>((_, reject) => {
     if (ctx.signal.aborted) return reject(cancellation(ctx.signal));
-    const server = http.createServer((req, res) => void handle(req, res));
+    const server = nodeHttp().createServer((req, res) => void handle(req, res));
     const stop = () => {
       server.close();
       server.closeAllConnections();

@@ -15,9 +15,9 @@
  * commands with it when they shared its group; they are passed on to the commands' groups, so
  * that it stays so. (A `ko` killed with SIGKILL can do neither; its commands are left running.)
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { once } from "../syntax/once.js";
+import { nodeChildProcess } from "./node-builtins.js";
 
 /** How long a cancelled command's group has to end after SIGTERM before it gets SIGKILL. */
 export const KILL_GRACE_MS = 500;
@@ -82,7 +82,12 @@ export function runInGroup(
 ): Promise<Finished | "cancelled"> {
   if (signal.aborted) return Promise.resolve("cancelled");
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = nodeChildProcess().spawn(command, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     // The group's id is its leader's process id; there is none if the command could not start.
     const group = child.pid;
     if (group !== undefined) runningGroups().add(group);

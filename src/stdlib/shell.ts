@@ -7,15 +7,15 @@
  * Bool: true if `cp` succeeded; false if it failed, after writing what `cp` said to standard error.
  * Cancelling the run stops the copy.
  */
-import { execFile } from "node:child_process";
 import { defineHost, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
 import { cancellation, messageOf, stringOr, textArg } from "./helpers.js";
+import { nodeChildProcess } from "./node-builtins.js";
 
 /** Runs `cp source sink`; resolves with undefined on success, else with what went wrong. */
 function copy(source: string, sink: string, signal: AbortSignal): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile("cp", [source, sink], { signal }, (error, _stdout, stderr) => {
+    nodeChildProcess().execFile("cp", [source, sink], { signal }, (error, _stdout, stderr) => {
       if (!error) return resolve(undefined);
       const status = typeof error.code === "number" ? `exit status ${error.code}` : messageOf(error);
       resolve(`${status}${stderr.trim() !== "" ? `: ${stderr.trim()}` : ""}`);

@@ -1,6 +1,7 @@
 /**
  * The syntax stage: source text -> AST and diagnostics, in four steps: lex (tokens.ts), check
- * and repair bracket nesting (brackets.ts), parse to a CST (parser.ts), build the AST (build.ts).
+ * and repair bracket nesting (brackets.ts), parse (parser.ts), build the AST (to-ast.ts) from the
+ * parse of each top-level item as soon as the parser finishes it.
  * Every step reports what it can and goes on, so a file always gets an AST (possibly partial),
  * and no input makes parseFile throw.
  */
@@ -9,7 +10,7 @@ import { error, type Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import type { FileAst } from "./ast.js";
 import { balanceBrackets } from "./brackets.js";
-import { buildAst } from "./to-ast.js";
+import { AstBuilder } from "./to-ast.js";
 import { MAX_DIAGNOSTICS } from "./limits.js";
 import { LineMap } from "./lines.js";
 import { parseTokens } from "./parser.js";
@@ -80,9 +81,10 @@ function parseLexed(lexedTokens: IToken[], comments: IToken[], lines: LineMap): 
     const balanced = balanceBrackets(lexedTokens, lines);
     diagnostics.push(...balanced.diagnostics);
     if (balanced.tooDeep) return { ast: emptyFile(lines), diagnostics };
-    const { parts, errors } = parseTokens(balanced.tokens);
+    const builder = new AstBuilder({ lines, tokens: balanced.tokens, comments });
+    const { errors } = parseTokens(balanced.tokens, (item) => builder.item(item));
     diagnostics.push(...parserDiagnostics(errors, lines));
-    const built = buildAst({ lines, parts, tokens: balanced.tokens, comments });
+    const built = builder.build();
     diagnostics.push(...built.diagnostics);
     return { ast: built.ast, diagnostics };
   } catch (e) {

@@ -1,7 +1,13 @@
 /**
- * The Ko grammar (reference 2.1) as a Chevrotain CST parser. It has no semantic actions: build.ts
+ * The Ko grammar (reference 2.1) as a Chevrotain CST parser. It has no semantic actions: to-ast.ts
  * turns the concrete syntax tree into the AST and does every check that needs more than one
  * token of context (separators, label mixing, literal ranges).
+ *
+ * The tree of a whole file is never built: each top-level import and definition is handed to the
+ * caller as soon as it is parsed, and is not attached to the file's node, so its concrete syntax
+ * tree can go as soon as its AST is built. A file's tree is tens of times the size of its AST;
+ * held whole, it filled the heap while the file was parsed and the collector spent as long as the
+ * parser moving it.
  *
  * Two choices keep the grammar LL(2) and friendly to error recovery:
  * - Lists are `(LINE | item)*`. That two items are separated is checked by the builder, which
@@ -46,13 +52,23 @@ import {
 interface ChevrotainInternals {
   SAVE_ERROR(error: IRecognitionException): IRecognitionException;
   moveToTerminatedState(): void;
+  cstPostNonTerminal(ruleCstResult: CstNode, ruleName: string): void;
+  /** The nodes of the rules being parsed, innermost last. */
+  readonly CST_STACK: CstNode[];
 }
+
+/** Receives each top-level item (an `importDecl` or `funcDef` node) as soon as it is parsed. */
+export type ItemSink = (item: CstNode) => void;
+
+const NO_SINK: ItemSink = () => {};
 
 const internals = CstParser.prototype as unknown as ChevrotainInternals;
 
 export class KoParser extends CstParser {
   /** Errors recorded in the current parse (Chevrotain's `errors` getter copies its list). */
   private errorCount = 0;
+  /** Where the current parse sends top-level items. */
+  private sink: ItemSink = NO_SINK;
 
   /**
    * `validate` runs Chevrotain's grammar validations (ambiguities, left recursion). They cost
@@ -89,18 +105,22 @@ export class KoParser extends CstParser {
   });
 
   /**
-   * Parses the whole input as a sequence of `file` parts. When `file` stops early it has
-   * reported the token it stopped at; the tokens up to the next top-level definition or import
-   * are skipped, so one stray run gives one error and the definitions after it are still parsed.
+   * Parses the whole input as a sequence of `file` parts, handing each top-level item to `sink`.
+   * When `file` stops early it has reported the token it stopped at; the tokens up to the next
+   * top-level definition or import are skipped, so one stray run gives one error and the
+   * definitions after it are still parsed.
    */
-  parseAll(): CstNode[] {
-    const parts: CstNode[] = [];
+  parseAll(sink: ItemSink): void {
     this.errorCount = 0;
-    for (;;) {
-      const part = this.file() as CstNode | undefined; // undefined only if recovery gave up
-      if (part !== undefined) parts.push(part);
-      if (this.LA(1).tokenType === EOF) return parts;
-      this.skipToNextItem();
+    this.sink = sink;
+    try {
+      for (;;) {
+        this.file();
+        if (this.LA(1).tokenType === EOF) return;
+        this.skipToNextItem();
+      }
+    } finally {
+      this.sink = NO_SINK;
     }
   }
 
@@ -114,6 +134,20 @@ export class KoParser extends CstParser {
     const saved = internals.SAVE_ERROR.call(this, error);
     if (++this.errorCount > MAX_DIAGNOSTICS) internals.moveToTerminatedState.call(this);
     return saved;
+  }
+
+  /**
+   * Chevrotain attaches each parsed rule's node to its parent's here. A top-level item goes to
+   * the sink instead (the `file` node is the only one on the stack then); a partial one, which
+   * recovery returns after an error, too, as the tree builder would have attached it.
+   */
+  cstPostNonTerminal(ruleCstResult: CstNode, ruleName: string): void {
+    if (this.stack().length === 1 && (ruleName === "funcDef" || ruleName === "importDecl")) this.sink(ruleCstResult);
+    else internals.cstPostNonTerminal.call(this, ruleCstResult, ruleName);
+  }
+
+  private stack(): CstNode[] {
+    return (this as unknown as ChevrotainInternals).CST_STACK;
   }
 
   private skipToNextItem(): void {
@@ -362,17 +396,20 @@ const messages: IParserErrorMessageProvider = {
 export const koParser: () => KoParser = once(() => new KoParser());
 
 export interface CstResult {
-  /** The file's parts: one, unless parsing had to skip stray tokens at top level. */
-  readonly parts: CstNode[];
   readonly errors: readonly IRecognitionException[];
 }
 
-/** Parses a balanced token stream (see brackets.ts) into concrete syntax trees. */
-export function parseTokens(tokens: IToken[]): CstResult {
+/**
+ * Parses a balanced token stream (see brackets.ts), handing each top-level import and definition,
+ * in source order, to `sink` as soon as it is parsed.
+ */
+export function parseTokens(tokens: IToken[], sink: ItemSink): CstResult {
   const parser = koParser();
   parser.input = tokens;
-  const parts = parser.parseAll();
-  const errors = parser.errors;
-  parser.input = []; // do not keep the tokens alive
-  return { parts, errors };
+  try {
+    parser.parseAll(sink);
+    return { errors: parser.errors };
+  } finally {
+    parser.input = []; // do not keep the tokens alive
+  }
 }

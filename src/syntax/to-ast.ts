@@ -1,5 +1,5 @@
 /**
- * CST -> AST (src/syntax/ast.ts), plus the syntax checks that need more context than one token:
+ * CST -> AST (src/syntax/ast.ts), one top-level item at a time as the parser finishes it, plus the syntax checks that need more context than one token:
  * missing separators between items, labelled and unlabelled terms mixed in one bracket, two `?`
  * parameters, `{ }` used as a formula, literal ranges, and nesting depth.
  *
@@ -22,8 +22,6 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 export interface BuildInput {
   readonly lines: LineMap;
-  /** The parts of the file's concrete syntax tree (see parseTokens). */
-  readonly parts: readonly CstNode[];
   /** The token stream the parser read, in source order. */
   readonly tokens: readonly IToken[];
   /** Comment tokens, in source order. */
@@ -35,30 +33,37 @@ export interface BuildResult {
   readonly diagnostics: Diagnostic[];
 }
 
-export function buildAst(input: BuildInput): BuildResult {
-  return new AstBuilder(input).build();
-}
-
 /** What a list holds, for the missing-separator message. */
 type ListKind = "parameters" | "steps" | "terms";
 
-class AstBuilder {
+/** Builds a file's AST from its top-level items (see parseTokens), given in source order. */
+export class AstBuilder {
   private readonly lines: LineMap;
   private readonly diagnostics: Diagnostic[] = [];
+  private readonly imports: ImportDecl[] = [];
+  private readonly funcs: FuncDef[] = [];
   private reportedTooDeep = false;
 
   constructor(private readonly input: BuildInput) {
     this.lines = input.lines;
   }
 
+  /** Adds a top-level `importDecl` or `funcDef` node. Nothing keeps the node. */
+  item(n: CstNode): void {
+    if (n.name === "importDecl") {
+      const i = this.importDecl(n);
+      if (i !== undefined) this.imports.push(i);
+    } else {
+      const f = this.funcDef(n, 0);
+      if (f !== undefined) this.funcs.push(f);
+    }
+  }
+
   build(): BuildResult {
-    const parts = this.input.parts;
-    const imports = parts.flatMap((p) => nodes(p, "importDecl")).flatMap((n) => this.importDecl(n) ?? []);
-    const funcs = parts.flatMap((p) => nodes(p, "funcDef")).flatMap((n) => this.funcDef(n, 0) ?? []);
     const ast: FileAst = {
       file: this.lines.file,
-      imports,
-      funcs,
+      imports: this.imports,
+      funcs: this.funcs,
       span: this.lines.span(0, this.lines.text.length),
     };
     return { ast, diagnostics: this.diagnostics };

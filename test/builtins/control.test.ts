@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defineHost } from "../../src/host/binding.js";
+import { defineHost, type HostFunction } from "../../src/host/binding.js";
 import { T } from "../../src/host/host-type.js";
 import { KoCancelled, KoError, KoPanic } from "../../src/value/failure.js";
 import { Struct, type Value } from "../../src/value/value.js";
@@ -116,6 +116,12 @@ describe("Loop", () => {
     expect(await run("Loop", { start: 0, step: vty(Inc), stop: vty(Above, { limit: 199_999 }) })).toBe(200_000);
   });
 
+  it.each([2, 3, 5])("mixes synchronous and asynchronous calls of step and stop (one in %i later)", async (k) => {
+    expect(await run("Loop", { start: 0, step: vty(sometimesLater(Inc, k)), stop: vty(sometimesLater(Above, k + 1), { limit: 99 }) })).toBe(
+      100,
+    );
+  });
+
   it("gives way to the event loop and stops when the run is cancelled", async () => {
     const r = fakeRun();
     let ticks = 0;
@@ -172,6 +178,13 @@ describe("Range", () => {
     ],
   ] as [string, Record<string, Value>, string][])("%s", async (_what, fields, expected) => {
     expect(await runShown("Range", fields)).toBe(expected);
+  });
+
+  it.each([2, 3, 5])("mixes synchronous and asynchronous calls of with and stop (one in %i later)", async (k) => {
+    const over = seq(...Array.from({ length: 20 }, (_, i) => i + 1));
+    const fields = { over, start: 0, with: vty(sometimesLater(Acc, k)), stop: vty(sometimesLater(Above, k + 1), { limit: 100 }) };
+    expect(await runShown("Range", fields)).toBe("(image: (10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140), residue: 105)");
+    expect(await runShown("Range", { over, start: 0, with: vty(sometimesLater(Acc, k)) })).toContain("residue: 210");
   });
 
   it("returns a structure whose fields are present even when Empty", async () => {
@@ -323,3 +336,20 @@ describe("Parallel, Sequential and Profile", () => {
     await expect(run(fn, { "": 3 })).rejects.toThrow(/expects Variety/);
   });
 });
+
+/** `fn`, answering one call in `k` with a promise. */
+function sometimesLater(fn: HostFunction, k: number): HostFunction {
+  let n = 0;
+  return defineHost({
+    pkg: "test",
+    name: `${fn.name}Later`,
+    doc: `${fn.name}, one call in ${k} later`,
+    params: [],
+    result: T.any,
+    effects: "pure",
+    raw: (fields, ctx) => {
+      const v = fn.invoke(fields, ctx);
+      return ++n % k === 0 ? Promise.resolve(v) : v;
+    },
+  });
+}

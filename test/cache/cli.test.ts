@@ -1,6 +1,7 @@
 /**
  * The cache through `ko run`: what is reused and what runs again, invalidation by code and not by
  * comments, damaged entries, effects that are never cached, and two processes sharing a cache.
+ * The entry call is a call like any other: a pure entry is answered whole on a second run.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -47,8 +48,18 @@ describe("ko run caches pure calls", () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toBe("(a: 33, b: 44, c: 14)\n");
     expect(stepsWith(first.events, "cached", "main.Main")).toEqual([]);
-    expect(fs.existsSync(path.join(dir, ".ko/cache/ac"))).toBe(true);
+    expect(packEntries(path.join(dir, ".ko/cache")).length).toBeGreaterThan(0);
 
+    // The entry call itself is answered: no step runs at all.
+    const second = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.events).toEqual([]);
+  });
+
+  test("an entry with effects runs, and the calls it makes are reused", async () => {
+    const { dir } = project(program.replace("return: (a: a, b: b, c: c)", "return: Show(a: a, b: b, c: c)"));
+    const first = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(first.stdout).toBe("(a: 33, b: 44, c: 14)\n(a: 33, b: 44, c: 14)\n");
     const second = await runWithEvents(["main.ko"], { cwd: dir, env });
     expect(second.stdout).toBe(first.stdout);
     expect(statuses(second.events, "main.Main")).toEqual({ a: "cached", b: "cached", c: "cached", return: "done" });
@@ -71,7 +82,8 @@ describe("ko run caches pure calls", () => {
     await runWithEvents(["main.ko"], { cwd: dir, env });
     fs.writeFileSync(file, program.replace("Helper(x?) {", "// Helper multiplies by ten.\nHelper(x?) { // really\n"));
     const commented = await runWithEvents(["main.ko"], { cwd: dir, env });
-    expect(stepsWith(commented.events, "cached", "main.Main")).toEqual(["a", "b", "c"]);
+    expect(commented.stdout).toBe("(a: 33, b: 44, c: 14)\n");
+    expect(commented.events).toEqual([]);
 
     fs.writeFileSync(file, program.replace("Prod(x, 10)", "Prod(x, 100)"));
     const changed = await runWithEvents(["main.ko"], { cwd: dir, env });
@@ -79,25 +91,29 @@ describe("ko run caches pure calls", () => {
     expect(statuses(changed.events, "main.Main")).toMatchObject({ a: "done", b: "done", c: "cached" });
   });
 
-  test("a corrupted or truncated entry is ignored and computed again, never returned", async () => {
-    const { dir } = project();
-    await runWithEvents(["main.ko"], { cwd: dir, env });
-    const entries = listFiles(path.join(dir, ".ko/cache/ac"));
-    expect(entries.length).toBeGreaterThan(0);
-    entries.forEach((file, i) => {
-      const bytes = fs.readFileSync(file);
-      if (i % 2 === 0) fs.writeFileSync(file, bytes.subarray(0, bytes.length - 3));
-      else fs.writeFileSync(file, Buffer.from(bytes.toString("utf8").replace(/\d(?=[^\d]*$)/, (d) => String((Number(d) + 1) % 10))));
-    });
-    const again = await runWithEvents(["main.ko"], { cwd: dir, env });
-    expect(again.status).toBe(0);
-    expect(again.stdout).toBe("(a: 33, b: 44, c: 14)\n");
-    expect(stepsWith(again.events, "cached", "main.Main")).toEqual([]);
-    // The damaged entries were replaced by good ones.
-    const third = await runWithEvents(["main.ko"], { cwd: dir, env });
-    expect(third.stdout).toBe("(a: 33, b: 44, c: 14)\n");
-    expect(stepsWith(third.events, "cached", "main.Main")).toEqual(["a", "b", "c"]);
-  });
+  test.each(["a byte of every entry changed", "the pack cut short"])(
+    "a damaged entry is ignored and computed again, never returned: %s",
+    async (damage) => {
+      const { dir } = project();
+      await runWithEvents(["main.ko"], { cwd: dir, env });
+      const packs = listFiles(path.join(dir, ".ko/cache/packs")).filter((f) => f.endsWith(".pack"));
+      expect(packs.length).toBe(1);
+      const text = fs.readFileSync(packs[0]!, "latin1");
+      if (damage === "the pack cut short") fs.writeFileSync(packs[0]!, text.slice(0, text.length - 3), "latin1");
+      // The last byte of every entry's body changes; headers and lengths stay as they were.
+      else fs.writeFileSync(packs[0]!, text.replace(/\}(?=ko-cache-entry |$)/g, "]"), "latin1");
+      const again = await runWithEvents(["main.ko"], { cwd: dir, env });
+      expect(again.status).toBe(0);
+      expect(again.stdout).toBe("(a: 33, b: 44, c: 14)\n");
+      // The entry's own result was damaged: it runs again.
+      expect(statuses(again.events, "main.Main").return).toBe("done");
+      if (damage !== "the pack cut short") expect(stepsWith(again.events, "cached", "main.Main")).toEqual([]);
+      // The damaged entries were stored again, in a pack of their own, and are found there.
+      const third = await runWithEvents(["main.ko"], { cwd: dir, env });
+      expect(third.stdout).toBe("(a: 33, b: 44, c: 14)\n");
+      expect(third.events).toEqual([]);
+    },
+  );
 
   test("effects are never cached: Show and Print output every time", async () => {
     const { dir } = project(
@@ -124,18 +140,27 @@ describe("ko run caches pure calls", () => {
     const cacheDir = tempDir("ko-shared-cache-");
     const source = `Main() { return: Range(over: (1, 2, 3, 4, 5, 6, 7, 8), with: Step).image }\nStep(carry, elem) { return: (emit: Square(elem)) }\nSquare(x?) { return: Prod(x, x) }\n`;
     const a = project(source);
-    const b = project(source);
+    // Half the same calls, half others, and an entry of its own: each process has something to store.
+    const b = project(source.replace("(1, 2, 3, 4, 5, 6, 7, 8)", "(5, 6, 7, 8, 9, 10, 11, 12)"));
     const shared = { ...env, KO_CACHE_DIR: cacheDir };
     for (let round = 0; round < 3; round++) {
       const [x, y] = await Promise.all([ko(["run", a.file], { env: shared }), ko(["run", b.file], { env: shared })]);
       expect(x.stdout).toBe("(1, 4, 9, 16, 25, 36, 49, 64)\n");
-      expect(y.stdout).toBe(x.stdout);
+      expect(y.stdout).toBe("(25, 36, 49, 64, 81, 100, 121, 144)\n");
       expect(x.stderr + y.stderr).toBe("");
     }
-    const files = listFiles(path.join(cacheDir, "ac"));
-    expect(files.length).toBeGreaterThan(0);
-    for (const f of files) expect(fs.readFileSync(f, "utf8")).toMatch(/^ko-cache-entry 1 [0-9a-f]{64} \d+\n/);
+    // Each process wrote a pack of its own, and indexed it when it closed; every entry is whole.
+    const packs = listFiles(path.join(cacheDir, "packs"));
+    expect(packs.filter((f) => f.endsWith(".pack")).length).toBeGreaterThanOrEqual(2);
+    expect(packs.filter((f) => f.endsWith(".idx")).length).toBe(packs.filter((f) => f.endsWith(".pack")).length);
+    const entries = packEntries(cacheDir);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const e of entries) expect(e).toMatch(/^ko-cache-entry 2 [0-9a-f]{64} \d+ [0-9a-f]{64} [0-9a-f]{64}\n\{/);
     expect(listFiles(path.join(cacheDir, "tmp"))).toEqual([]);
+    // A third process finds what both stored: the entry call is answered whole.
+    const third = await runWithEvents([a.file], { cwd: a.dir, env: shared });
+    expect(third.stdout).toBe("(1, 4, 9, 16, 25, 36, 49, 64)\n");
+    expect(third.events).toEqual([]);
   });
 
   test("a deep recursion stores a few results, not one per level, and a call never waits for itself", async () => {
@@ -143,10 +168,10 @@ describe("ko run caches pure calls", () => {
     const { dir } = project(deep);
     const first = await runWithEvents(["main.ko"], { cwd: dir, env });
     expect(first.stdout).toBe("20000\n");
-    expect(listFiles(path.join(dir, ".ko/cache/ac")).length).toBeLessThan(200);
+    expect(packEntries(path.join(dir, ".ko/cache")).length).toBeLessThan(200);
     const second = await runWithEvents(["main.ko"], { cwd: dir, env });
     expect(second.stdout).toBe("20000\n");
-    expect(statuses(second.events, "main.Main").return).toBe("cached");
+    expect(second.events).toEqual([]);
     // Runaway recursion with the same argument at every level ends in the depth limit, not a hang.
     const loop = project(`F(x?) {\n\treturn: F(x)\n}\nMain() { return: F(1) }\n`);
     const out = await ko(["run", "main.ko", "--max-depth", "5000"], { cwd: loop.dir, env, timeoutMs: 15000 });
@@ -169,6 +194,17 @@ describe("ko run caches pure calls", () => {
     expect((await ko(["cache", "bogus"], { cwd: dir })).status).toBe(2);
   });
 });
+
+/** The entries of every pack of the cache in `dir`, each as text from its header on. */
+function packEntries(dir: string): string[] {
+  const out: string[] = [];
+  for (const pack of listFiles(path.join(dir, "packs")).filter((f) => f.endsWith(".pack"))) {
+    const text = fs.readFileSync(pack, "utf8");
+    const starts = [...text.matchAll(/ko-cache-entry /g)].map((m) => m.index);
+    starts.forEach((at, i) => out.push(text.slice(at, starts[i + 1] ?? text.length)));
+  }
+  return out;
+}
 
 function listFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

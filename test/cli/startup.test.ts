@@ -45,9 +45,22 @@ function load(args: string[]): Loaded {
   return { bundle: [...new Set(files.filter(inBundle))], others: [...new Set(files.filter((f) => !inBundle(f)))], stdout: r.stdout };
 }
 
-/** The modules a file of the bundle holds, as esbuild names them (src/cli/run.ts, node_modules/yaml/dist/index.js). */
+/**
+ * The modules a file of the bundle holds, as esbuild names them (src/cli/run.ts, node_modules/yaml/dist/index.js).
+ * The start-up chunk is a facade that runs its code as a script (scripts/bundle.mjs): that script's modules are the chunk's.
+ */
 function modulesIn(file: string): string[] {
-  return [...fs.readFileSync(file, "utf8").matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!);
+  const text = fs.readFileSync(file, "utf8");
+  const script = startupScriptOf(text);
+  const own = [...text.matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)].map((m) => m[1]!);
+  return script === undefined ? own : [...own, ...modulesIn(path.join(path.dirname(file), script))];
+}
+
+/** The script a facade of the bundle compiles with a code cache, named by its first line. */
+function startupScriptOf(text: string): string | undefined {
+  return /^\/\/ The start-up chunk, compiled with a code cache \(scripts\/bundle\.mjs\): its code is in \.\/([\w-]+\.js)\.$/m.exec(
+    text,
+  )?.[1];
 }
 
 const OPTIONAL = [
@@ -106,12 +119,28 @@ test("ko run -o json writes without the YAML library; -o yaml loads it only to w
 });
 
 test("the bundle keeps no chunk of an earlier build", () => {
-  // Every file in dist/cli/chunks is imported by main.js, lsp-worker.js or another chunk.
+  // Every file in dist/cli/chunks is imported by main.js, lsp-worker.js or another chunk (or read by one: a script, its code cache).
   const chunks = path.join(BUNDLE, "chunks");
   const names = fs.readdirSync(chunks);
   const referenced = new Set<string>();
   for (const f of [KO, path.join(BUNDLE, "lsp-worker.js"), ...names.map((n) => path.join(chunks, n))]) {
-    for (const m of fs.readFileSync(f, "utf8").matchAll(/["']\.\.?\/(?:chunks\/)?([\w-]+\.js)["']/g)) referenced.add(m[1]!);
+    for (const m of fs.readFileSync(f, "utf8").matchAll(/["']\.\.?\/(?:chunks\/)?([\w-]+\.(?:js|cache))["']/g)) referenced.add(m[1]!);
   }
   expect(names.filter((n) => !referenced.has(n))).toEqual([]);
+});
+
+test("the start-up chunk runs as a script whose code cache this Node accepts", () => {
+  const { bundle } = load(["run", "examples/hello.ko"]);
+  const facades = bundle.filter((f) => startupScriptOf(fs.readFileSync(f, "utf8")) !== undefined);
+  expect(facades).toHaveLength(1);
+  const script = path.join(path.dirname(facades[0]!), startupScriptOf(fs.readFileSync(facades[0]!, "utf8"))!);
+  const cache = script.replace(/\.js$/, ".cache");
+  expect(fs.statSync(cache).size).toBeGreaterThan(0);
+  // As the facade compiles it, in a plain node process (V8 refuses a cache made under other flags).
+  const probe = `const fs = require("node:fs"), vm = require("node:vm");
+const s = new vm.Script(fs.readFileSync(process.argv[1], "utf8"), { filename: process.argv[1], cachedData: fs.readFileSync(process.argv[2]) });
+process.stdout.write(String(s.cachedDataRejected));`;
+  const r = spawnSync(process.execPath, ["-e", probe, script, cache], { encoding: "utf8" });
+  expect(r.stderr).toBe("");
+  expect(r.stdout).toBe("false");
 });

@@ -10,7 +10,17 @@ import { compileSource } from "../../src/api/index.js";
 import { boundedDistance, closest, editDistance } from "../../src/diag/suggest.js";
 import { showTy } from "../../src/types/index.js";
 import { treeSize } from "../../src/types/show.js";
-import { INT64, basic, join, sameType, sequence, structure, typesMade, type StaticType } from "../../src/types/static-type.js";
+import {
+  INT64,
+  basic,
+  join,
+  sameType,
+  sequence,
+  structure,
+  typeTableSweeps,
+  typesMade,
+  type StaticType,
+} from "../../src/types/static-type.js";
 import { checkUnifiable } from "../../src/types/unify.js";
 import { koInProcess } from "../support/cli.js";
 import { tempFile } from "../support/temp.js";
@@ -174,4 +184,13 @@ describe("did you mean", () => {
     // A candidate as long, two edits away, is still found.
     expect(closest(name, ["Sum", near, "F"])).toBe(near);
   });
+});
+
+test("literal types held alive are swept a few times, not once per new literal", () => {
+  // The types of a 10,000-element literal are all alive while it is checked: a sweep frees none of
+  // them, so each sweep must wait for the table to double again (once per new literal was quadratic).
+  const before = typeTableSweeps();
+  const held = Array.from({ length: 20_000 }, (_, i) => basic("Int64", 1_000_000_000 + i));
+  expect(held.every((t, i) => t.literal === 1_000_000_000 + i)).toBe(true);
+  expect(typeTableSweeps() - before).toBeLessThanOrEqual(6);
 });
