@@ -5,6 +5,7 @@
  * where the policy is checked and a planning pass turns writes into dry runs. Loaded at the first
  * API call of a run (options.ts), together with @kubernetes/client-node.
  */
+import * as path from "node:path";
 import type * as K from "@kubernetes/client-node";
 import type { Cluster } from "../cluster/index.js";
 import { KoError, KoPanic } from "../value/failure.js";
@@ -18,7 +19,7 @@ import { Guard } from "./guard.js";
 import type { K8sOptions } from "./options.js";
 import type { Policy } from "./policy.js";
 import { openSeam, type Seam } from "./seam.js";
-import type { KubeconfigChoice, Selection } from "./selection.js";
+import type { InClusterChoice, KubeconfigChoice, Selection } from "./selection.js";
 
 type Json = Record<string, any>;
 
@@ -37,6 +38,7 @@ export async function openConnection(opts: K8sOptions, selection: Selection, pol
   const kc = new k8s.KubeConfig();
   if (selection.cluster) kc.loadFromString(selection.cluster.kubeconfig);
   else if (selection.choice.kind === "kubeconfig") loadChoice(k8s, kc, selection.choice);
+  else if (selection.choice.kind === "in-cluster") loadServiceAccount(kc, selection.choice);
   return new K8sConnection(k8s, kc, opts, selection, policy);
 }
 
@@ -79,6 +81,18 @@ function loadChoice(k8s: typeof K, kc: K.KubeConfig, choice: KubeconfigChoice): 
     contexts: [context],
     users: user ? [user] : [],
     currentContext: context.name,
+  });
+}
+
+/** The pod's service account: its API server, trusted through its CA, with its token file (read again as it rotates). */
+function loadServiceAccount(kc: K.KubeConfig, choice: InClusterChoice): void {
+  kc.loadFromOptions({
+    clusters: [{ name: "in-cluster", server: choice.server, caFile: path.join(choice.dir, "ca.crt"), skipTLSVerify: false }],
+    users: [{ name: "service-account", authProvider: { name: "tokenFile", config: { tokenFile: path.join(choice.dir, "token") } } }],
+    contexts: [
+      { name: "in-cluster", cluster: "in-cluster", user: "service-account", ...(choice.namespace ? { namespace: choice.namespace } : {}) },
+    ],
+    currentContext: "in-cluster",
   });
 }
 

@@ -5,6 +5,12 @@
  *   define a name or a current-context wins; files that do not exist are skipped), else
  *   ~/.kube/config; its context --context, else its current-context.
  *
+ * With no kubeconfig at all, a process running in a pod uses the pod's service account, as
+ * kubectl and client-go do: the API server at KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT,
+ * trusted through the account's CA, with its token (read again as it is rotated) and its
+ * namespace. The account's files are in /var/run/secrets/kubernetes.io/serviceaccount, or where
+ * KO_SERVICE_ACCOUNT_DIR says (a projected token mounted elsewhere).
+ *
  * The embedded cluster is started when asked for (--cluster embedded, --cluster-state) and
  * otherwise only when no kubeconfig exists at all, and standard error says so. A state file that
  * `ko cluster serve` holds is reached through that server's kubeconfig instead.
@@ -40,6 +46,15 @@ export interface KubeconfigChoice {
   readonly servedBy?: LockHolder;
 }
 
+/** The pod's own service account (no kubeconfig, in a pod). */
+export interface InClusterChoice {
+  readonly kind: "in-cluster";
+  readonly server: string;
+  /** The directory holding the account's token, ca.crt and namespace. */
+  readonly dir: string;
+  readonly namespace?: string;
+}
+
 export interface EmbeddedChoice {
   readonly kind: "embedded";
   readonly why: "asked" | "no kubeconfig";
@@ -53,7 +68,7 @@ export interface Located {
 }
 
 export interface Selection {
-  readonly choice: KubeconfigChoice | EmbeddedChoice;
+  readonly choice: KubeconfigChoice | InClusterChoice | EmbeddedChoice;
   /** The embedded cluster, started for this session. */
   readonly cluster?: Cluster;
 }
@@ -61,6 +76,7 @@ export interface Selection {
 /** Decides the cluster; starts the embedded cluster when that is the choice. (The policy is the access's: policy.ts.) */
 export async function select(opts: K8sOptions, stderr: (text: string) => void): Promise<Selection> {
   const choice = chooseCluster(opts);
+  if (choice.kind === "in-cluster") return { choice };
   if (choice.kind === "kubeconfig") {
     if (choice.servedBy)
       stderr(`ko: ${opts.clusterState} is kept by ${holderName(choice.servedBy)}: using its kubeconfig ${choice.files[0]}\n`);
@@ -74,11 +90,13 @@ export async function select(opts: K8sOptions, stderr: (text: string) => void): 
   return { choice, cluster };
 }
 
-function chooseCluster(opts: K8sOptions): KubeconfigChoice | EmbeddedChoice {
+function chooseCluster(opts: K8sOptions): KubeconfigChoice | InClusterChoice | EmbeddedChoice {
   if (opts.clusterState !== undefined) return stateFileCluster(opts);
   if (opts.cluster === "embedded") return { kind: "embedded", why: "asked" };
   const files = kubeconfigFiles(opts.kubeconfig);
   if (files.length === 0) {
+    const pod = inClusterChoice();
+    if (pod) return pod;
     if (opts.cluster === "kubeconfig")
       throw new ClusterConfigError("--cluster kubeconfig: no kubeconfig found (--kubeconfig, KUBECONFIG, ~/.kube/config)");
     return { kind: "embedded", why: "no kubeconfig" };
@@ -106,6 +124,25 @@ function kubeconfigFiles(flag: string | undefined): string[] {
   }
   const home = path.join(os.homedir(), ".kube", "config");
   return fs.existsSync(home) ? [home] : [];
+}
+
+/** The pod's service account, when the process runs in a pod (its API server's address is in the environment). */
+function inClusterChoice(): InClusterChoice | undefined {
+  const host = process.env.KUBERNETES_SERVICE_HOST;
+  const port = process.env.KUBERNETES_SERVICE_PORT;
+  if (!host || !port) return undefined;
+  const dir = process.env.KO_SERVICE_ACCOUNT_DIR ?? "/var/run/secrets/kubernetes.io/serviceaccount";
+  const where = `the pod's service account (KUBERNETES_SERVICE_HOST=${host})`;
+  mustExist(path.join(dir, "token"), `${where}: its token ${path.join(dir, "token")}`);
+  mustExist(path.join(dir, "ca.crt"), `${where}: its CA ${path.join(dir, "ca.crt")}`);
+  const namespaceFile = path.join(dir, "namespace");
+  const namespace = fs.existsSync(namespaceFile) ? readText(namespaceFile, `${where}: its namespace file`).trim() : "";
+  return {
+    kind: "in-cluster",
+    server: `https://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    dir,
+    ...(namespace !== "" ? { namespace } : {}),
+  };
 }
 
 /** --cluster-state: the embedded cluster keeping FILE, or the `ko cluster serve` that keeps it already. */

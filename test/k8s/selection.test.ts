@@ -221,6 +221,33 @@ describe("the cluster chosen", () => {
     expect(Number(r.stdout)).toBeGreaterThan(0);
   });
 
+  test("in a pod, with no kubeconfig: the pod's service account (its server, CA, token and namespace)", async () => {
+    const config = parse(fs.readFileSync(c.kubeconfigPath!, "utf8"));
+    const account = path.join(dir, "serviceaccount");
+    file("serviceaccount/token", config.users[0].user.token);
+    file("serviceaccount/ca.crt", Buffer.from(config.clusters[0].cluster["certificate-authority-data"], "base64").toString());
+    file("serviceaccount/namespace", "kube-system");
+    const url = new URL(config.clusters[0].cluster.server);
+    const pod = { KUBERNETES_SERVICE_HOST: url.hostname, KUBERNETES_SERVICE_PORT: url.port, KO_SERVICE_ACCOUNT_DIR: account };
+    const inNamespace = file("pod.ko", `import "k8s"\nMain() {\n\treturn: Len(k8s.List(kind: "ConfigMap"))\n}\n`);
+    const r = await run([], pod, inNamespace);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(Number(r.stdout)).toBeGreaterThan(0); // kube-system's kube-root-ca.crt: the account's namespace was used
+
+    // A token that is not the server's is refused by the server: the account's token is what is sent.
+    file("serviceaccount/token", "not-the-token");
+    const refused = await run([], pod, inNamespace);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("401");
+
+    fs.rmSync(path.join(account, "token"));
+    const missing = await run([], pod, inNamespace);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(
+      `the pod's service account (KUBERNETES_SERVICE_HOST=${url.hostname}): its token ${path.join(account, "token")}`,
+    );
+  });
+
   test("--kubeconfig wins over KUBECONFIG; a broken entry the context does not use is no one's business", async () => {
     const good = kubeconfig("good.yaml", (t) => t.replace("users:\n", "users:\n- name: broken\n  user: {token-file: /nowhere}\n"));
     const r = await run(["--kubeconfig", good], { KUBECONFIG: path.join(dir, "missing") });
