@@ -193,11 +193,11 @@ export class Run {
    * and for a long synchronous stretch, after which the run pauses (and a deadline's timer can
    * fire).
    */
-  checkpoint(deadline: AbortSignal | undefined): void {
+  checkpoint(deadline: AbortSignal | undefined, depth?: number): void {
     this.tick = 0;
     if (this.signal.aborted) throw this.cancelledError();
     if (deadline?.aborted) throw deadlineCancellation(deadline);
-    checkMemory(this);
+    checkMemory(this, depth);
     if (this.pause || performance.now() - this.lastYield < YIELD_MS) return;
     this.pause = new Promise<void>((resolve) =>
       setTimeout(() => {
@@ -697,7 +697,7 @@ function callKo(
   const vals = ex.template.slice();
   const frame = new Frame(fn, parent, callStep, depth, run, scope, vals);
   bindParams(ex, fields, vals);
-  if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline);
+  if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline, depth);
   if (run.pause) return runBodyAfter(run.pause, frame, mode);
   if (stackDepth >= HOP_DEPTH) {
     checkMemory(run, depth);
@@ -729,12 +729,15 @@ function runBodyAfter(before: Promise<void>, frame: Frame, mode: "sequential" | 
  * fresh stack (once per HOP_DEPTH nested calls), at every checkpoint (once per CHECK_EVERY
  * calls), and after a host call that returned a large value: it costs nothing on ordinary calls.
  */
+const RUNAWAY_DEPTH = 100;
+
 function checkMemory(run: Run, depth?: number): void {
   const used = v8.getHeapStatistics().used_heap_size;
   if (used <= run.maxMemory) return;
   const mb = Math.round(run.maxMemory / 2 ** 20);
+  // Memory that runs out a hundred calls deep or more is a recursion that went on; shallower, a value that grew.
   const message =
-    depth === undefined
+    depth === undefined || depth < RUNAWAY_DEPTH
       ? `out of memory: the run's values take more than ${mb} MB (a value that keeps growing?)`
       : `out of memory at call depth ${depth}: the run's values take more than ${mb} MB (runaway recursion? see --max-depth)`;
   const failure = new KoError(message, "runtime/memory");
