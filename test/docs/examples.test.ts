@@ -103,9 +103,9 @@ function commands(block: Block): Command[] {
       env[name!] = value.join("=");
     }
     const program = parts.shift() ?? "";
-    if (!["ko", "kubectl", "node", "cat"].includes(program)) {
+    if (!["ko", "kubectl", "node", "cat", "redis-server"].includes(program)) {
       throw new Error(
-        `console block at line ${block.line}: only ko, kubectl, node and cat commands run (mark the block norun="why"): ${raw}`,
+        `console block at line ${block.line}: only ko, kubectl, node, cat and redis-server commands run (mark the block norun="why"): ${raw}`,
       );
     }
     out.push({ env, program, args: parts, status: exit ? Number(exit[1]) : 0, background, expected: [], text: raw });
