@@ -160,15 +160,9 @@ async function askTerminal(question: string): Promise<boolean> {
 }
 
 /**
- * The layer of a planning pass that holds back host functions with effects outside the cluster
- * (host/dry-run.ts): a skipped call is listed with what it would have done and answered with its
- * stand-in result; a call with effects Ko cannot judge runs, and is listed.
- */
-/**
  * A layer that lets the plan know which Ko steps make each write: the cluster call's chain,
- * outermost first. The chain is read only when the plan records a write: most cluster calls are
- * reads, and rendering and reading back the chain of each cost as much as the rest of Ko's work
- * on the request.
+ * outermost first. The chain is built only when the plan records a write: most cluster calls are
+ * reads, and building the chain of each would cost as much as the rest of Ko's work on the request.
  */
 function knowingOrigins(origins: AsyncLocalStorage<() => readonly Origin[]>): Layer {
   return {
@@ -177,14 +171,20 @@ function knowingOrigins(origins: AsyncLocalStorage<() => readonly Origin[]>): La
       const ctx = call.ctx;
       let chain: readonly Origin[] | undefined;
       const chainNow = () =>
-        (chain ??= [...ctx.callChain().matchAll(/^ {2}at (.*):[^:(]* \(.*:(\d+):(\d+)\)$/gm)]
-          .map((m) => ({ func: m[1]!, line: Number(m[2]), col: Number(m[3]) }))
+        (chain ??= (ctx.callFrames?.() ?? [])
+          .filter((f) => f.elided === undefined && f.hop === undefined)
+          .map((f) => ({ func: f.func, line: f.span.start.line, col: f.span.start.col }))
           .reverse());
       return origins.run(chainNow, next);
     },
   };
 }
 
+/**
+ * The layer of a planning pass that holds back host functions with effects outside the cluster
+ * (host/dry-run.ts): a skipped call is listed with what it would have done and answered with its
+ * stand-in result; a call with effects Ko cannot judge runs, and is listed.
+ */
 function holdingBack(log: DryRunLog): Layer {
   return {
     hostCall(call, next) {

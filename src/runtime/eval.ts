@@ -966,7 +966,7 @@ class StepContext implements HostContext, RunServices {
   }
 
   callChain(): string {
-    return callChain(this.frame, this.step)
+    return this.callFrames()
       .map((f) => `  at ${f.func}:${f.step} (${f.span.file}:${f.span.start.line}:${f.span.start.col})\n`)
       .join("");
   }

@@ -189,12 +189,30 @@ class Emitter {
 
   private writePlain(value: string, allowBreaks: boolean): void {
     if (!this.whitespace) this.put(" ");
-    const chars = [...value];
+    this.writeFolding([...value], (i, chars) => allowBreaks && chars[i + 1] !== " ", "");
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeSingleQuoted(value: string, allowBreaks: boolean): void {
+    this.writeIndicator("'", true, false, false);
+    this.writeFolding([...value], (i, chars) => allowBreaks && i > 0 && i < chars.length - 1 && chars[i + 1] !== " ", "'");
+    this.writeIndicator("'", false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  /**
+   * The characters of a plain or single-quoted scalar: a space past the best width where `mayFold`
+   * allows becomes a line break, line breaks are written doubled as the style needs, and `quote`
+   * (the single quote, in that style) is written twice.
+   */
+  private writeFolding(chars: readonly string[], mayFold: (i: number, chars: readonly string[]) => boolean, quote: string): void {
     let spaces = false;
     let breaks = false;
     chars.forEach((c, i) => {
       if (c === " ") {
-        if (allowBreaks && !spaces && this.column > BEST_WIDTH && chars[i + 1] !== " ") this.writeIndent();
+        if (!spaces && this.column > BEST_WIDTH && mayFold(i, chars)) this.writeIndent();
         else this.put(c);
         spaces = true;
       } else if (isBreak(c)) {
@@ -204,44 +222,13 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) this.writeIndent();
+        if (c === quote) this.put(c);
         this.put(c);
         this.indention = false;
         spaces = false;
         breaks = false;
       }
     });
-    this.whitespace = false;
-    this.indention = false;
-  }
-
-  private writeSingleQuoted(value: string, allowBreaks: boolean): void {
-    this.writeIndicator("'", true, false, false);
-    const chars = [...value];
-    let spaces = false;
-    let breaks = false;
-    chars.forEach((c, i) => {
-      if (c === " ") {
-        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < chars.length - 1 && chars[i + 1] !== " ") {
-          this.writeIndent();
-        } else this.put(c);
-        spaces = true;
-      } else if (isBreak(c)) {
-        if (!breaks && c === "\n") this.putBreak();
-        this.writeBreak(c);
-        this.indention = true;
-        breaks = true;
-      } else {
-        if (breaks) this.writeIndent();
-        if (c === "'") this.put("'");
-        this.put(c);
-        this.indention = false;
-        spaces = false;
-        breaks = false;
-      }
-    });
-    this.writeIndicator("'", false, false, false);
-    this.whitespace = false;
-    this.indention = false;
   }
 
   private writeDoubleQuoted(value: string, allowBreaks: boolean): void {

@@ -106,16 +106,7 @@ export class CustomResourceDefinitionController implements Controller {
     const others = this.m.api.store.list(CRD_STORAGE).filter((o) => o.spec?.group === crd.spec?.group && o.metadata.name !== name);
     const { names, conditions } = namesAndConditions(crd, others);
     if (deepEqual(names, crd.status?.acceptedNames) && sameConditions(conditions, crd.status?.conditions)) return;
-    this.m.mutate(
-      this.crdType,
-      undefined,
-      name,
-      MANAGER,
-      (o) => {
-        o.status = { ...(o.status ?? {}), acceptedNames: names, conditions };
-      },
-      "status",
-    );
+    this.patchStatus(name, () => ({ acceptedNames: names, conditions }));
   }
 
   /** The finalizer: delete every object of the CRD, then let the CRD go. */
@@ -150,13 +141,19 @@ export class CustomResourceDefinitionController implements Controller {
   }
 
   private setCondition(name: string, condition: KObject): void {
+    this.patchStatus(name, (status) => ({ conditions: setCrdCondition(status.conditions, condition) }));
+  }
+
+  /** Writes fields of a CRD's status (through its status subresource), keeping the others. */
+  private patchStatus(name: string, fields: (status: KObject) => KObject): void {
     this.m.mutate(
       this.crdType,
       undefined,
       name,
       MANAGER,
       (o) => {
-        o.status = { ...(o.status ?? {}), conditions: setCrdCondition(o.status?.conditions, condition) };
+        const status: KObject = o.status ?? {};
+        o.status = { ...status, ...fields(status) };
       },
       "status",
     );
