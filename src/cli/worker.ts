@@ -41,9 +41,12 @@ export async function workerCommand(flags: WorkerFlags, io: CliIO): Promise<numb
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
-  say(`${signal}: finishing the jobs it runs`);
-  await worker.close();
-  say("stopped");
+  say(`${signal}: finishing the jobs it runs (${signal} again to leave them at once)`);
+  const again = () => worker.abandon();
+  process.once("SIGINT", again).once("SIGTERM", again);
+  const ended = await worker.close();
+  process.off("SIGINT", again).off("SIGTERM", again);
+  say(ended === "finished" ? "stopped" : "stopped without finishing its jobs: they go back to the queue when their locks lapse");
   return EXIT.ok;
 }
 

@@ -64,6 +64,7 @@ function commonJs<T extends object>(mod: T): T {
 export class GridConnections {
   private readonly clients: Redis[] = [];
   private given = false;
+  private readonly dropped = new Set<() => void>();
 
   private constructor(
     readonly address: GridAddress,
@@ -116,6 +117,10 @@ export class GridConnections {
     client.on("ready", () => {
       down.since = undefined;
     });
+    // "reconnecting" comes only after a connection was lost, never after it was closed here.
+    client.on("reconnecting", () => {
+      for (const listener of this.dropped) listener();
+    });
     this.clients.push(client);
     return client;
   }
@@ -126,8 +131,20 @@ export class GridConnections {
     this.opts.onLost?.(why);
   }
 
+  /** Resolves when one of the connections is lost (and being retried); never if none is. */
+  whenDropped(): Promise<void> {
+    return new Promise((resolve) => {
+      const listener = () => {
+        this.dropped.delete(listener);
+        resolve();
+      };
+      this.dropped.add(listener);
+    });
+  }
+
   /** Closes every connection at once (queued commands fail; nothing is waited for). */
   close(): void {
+    this.dropped.clear();
     for (const c of this.clients.splice(0)) c.disconnect();
   }
 }

@@ -43,6 +43,8 @@ export class GridWorker {
   private writing: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  private abandonNow: () => void = () => undefined;
+  private readonly abandoned = new Promise<void>((resolve) => (this.abandonNow = resolve));
 
   private constructor(
     private readonly opts: GridWorkerOptions,
@@ -165,15 +167,39 @@ export class GridWorker {
     return this.writing;
   }
 
-  /** Stops taking jobs, lets the running ones finish, and leaves the register. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking jobs, lets the running ones finish, and leaves the register. If Redis is lost
+   * meanwhile, or `abandon` is called, it leaves at once instead: a job it was running cannot
+   * report its result without Redis anyway, and goes back to the queue when its lock lapses.
+   * Resolves with how it ended.
+   */
+  async close(): Promise<"finished" | "abandoned"> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    const finishing = this.finish();
+    finishing.catch(() => undefined);
+    const ended = await Promise.race([
+      finishing.then(() => "finished" as const),
+      Promise.race([this.abandoned, this.conns.whenDropped()]).then(() => "abandoned" as const),
+    ]);
+    this.closed = true;
+    // Closing the connections first fails the commands still waiting for Redis, on which the
+    // programs being loaded may wait.
+    this.conns.close();
+    await this.programs.close();
+    return ended;
+  }
+
+  /** Makes a `close` under way (or the next one) leave at once, without waiting for the jobs. */
+  abandon(): void {
+    this.abandonNow();
+  }
+
+  private async finish(): Promise<void> {
     await this.worker?.close();
     await this.writing;
     this.closed = true;
     await removeWorker(this.redis, this.keys, this.opts.name).catch(() => undefined);
     await this.queue.close().catch(() => undefined);
-    await this.programs.close();
-    this.conns.close();
   }
+
 }

@@ -146,18 +146,26 @@ function environment(dir: string, extra: Record<string, string>): NodeJS.Process
 }
 
 const background: ChildProcess[] = [];
+/**
+ * Stops the guides' background processes, the last started first (a worker before its Redis, an
+ * operator before its cluster), as a user would: SIGTERM, and SIGKILL for one that has not ended
+ * within a few seconds, so that a hung shutdown fails its own test rather than this hook.
+ */
 afterAll(async () => {
-  await Promise.all(
-    background.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.on("close", () => resolve());
-          child.kill("SIGTERM");
-        }),
-    ),
-  );
-});
+  for (const child of background.reverse()) await stop(child);
+}, 60_000);
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.on("close", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
 
 /**
  * Runs `ko` in this process, through the function the `ko` command runs, in DIR with the guide's

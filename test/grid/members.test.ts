@@ -152,6 +152,30 @@ describe("Redis", () => {
     report("Redis killed mid-run", { exitAfterMs: Math.round(ms) });
   });
 
+  test("gone while workers run jobs: SIGTERM ends each worker within a second or two, saying its jobs go back to the queue", async () => {
+    const own = await RedisServer.start();
+    servers.push(own);
+    const g = grid("gone", own);
+    const workers = await Promise.all(["w1", "w2"].map((w) => g.startWorker(w)));
+    const client = koProcess(runArgs(g, "MainFan", "Work"), { KO_GRID_RETRY_MS: "60000" });
+    await until(async () => (await g.computed()) >= 2, "2 completions");
+    await own.kill();
+    const t0 = performance.now();
+    const ends = workers.map(
+      (w) => new Promise<number | null>((resolve) => w.process.once("exit", (code) => resolve(code)).kill("SIGTERM")),
+    );
+    const codes = await Promise.all(ends);
+    const ms = performance.now() - t0;
+    client.process.kill("SIGKILL");
+    expect(codes).toEqual([0, 0]);
+    for (const w of workers) {
+      expect(w.log()).toContain(`ko worker ${w.name}: SIGTERM: finishing the jobs it runs (SIGTERM again to leave them at once)`);
+      expect(w.log()).toContain(`ko worker ${w.name}: stopped without finishing its jobs: they go back to the queue when their locks lapse`);
+    }
+    expect(ms).toBeLessThan(5_000);
+    report("workers stopped with Redis gone", { exitAfterMs: Math.round(ms) });
+  });
+
   test("restarted with AOF on: the run resumes and ends with the right result", async () => {
     const own = await RedisServer.start({ aof: true });
     servers.push(own);

@@ -200,8 +200,8 @@ export class TestGrid {
   }
 
   /**
-   * Stops the workers — SIGTERM, then SIGKILL if one takes long; at once with `kill` (a worker
-   * whose Redis is gone waits for it) — and closes the connection.
+   * Stops the workers — SIGTERM, then SIGKILL if one takes long; SIGKILL at once with `kill` —
+   * and closes the connection.
    */
   async stop(opts: { readonly kill?: boolean } = {}): Promise<void> {
     await Promise.all(
