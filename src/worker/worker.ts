@@ -201,5 +201,4 @@ export class GridWorker {
     await removeWorker(this.redis, this.keys, this.opts.name).catch(() => undefined);
     await this.queue.close().catch(() => undefined);
   }
-
 }

@@ -170,7 +170,9 @@ describe("Redis", () => {
     expect(codes).toEqual([0, 0]);
     for (const w of workers) {
       expect(w.log()).toContain(`ko worker ${w.name}: SIGTERM: finishing the jobs it runs (SIGTERM again to leave them at once)`);
-      expect(w.log()).toContain(`ko worker ${w.name}: stopped without finishing its jobs: they go back to the queue when their locks lapse`);
+      expect(w.log()).toContain(
+        `ko worker ${w.name}: stopped without finishing its jobs: they go back to the queue when their locks lapse`,
+      );
     }
     expect(ms).toBeLessThan(5_000);
     report("workers stopped with Redis gone", { exitAfterMs: Math.round(ms) });
