@@ -205,7 +205,11 @@ export class K8sConnection {
    * body failed, or a `Timeout`'s deadline passed — and whose retries stop then too.
    */
   forCall(signal: AbortSignal): K8sConnection {
-    return Object.create(this, { callSignal: { value: signal } }) as K8sConnection;
+    // A plain assignment, not Object.create's property descriptors: one view is made per Ko call,
+    // and V8 builds an object from descriptors on a slow path.
+    const view = Object.create(this) as { callSignal: AbortSignal };
+    view.callSignal = signal;
+    return view as unknown as K8sConnection;
   }
 
   // ---- The convenience layer -------------------------------------------------------------------

@@ -98,14 +98,20 @@ function jsonNames(x: unknown, type: string, models: Models): unknown {
   return out;
 }
 
-/** modelsThatRename of each set of models, computed at its first use (the client has one set). */
-const renamingOf = new WeakMap<Models, ReadonlySet<string>>();
+/**
+ * Of each set of models (the client has one), whether a type renames, by type: worked out from
+ * modelsThatRename at the first use of the set, and remembered per type string as it is asked,
+ * since every object read asks it of its own type.
+ */
+const renamingOf = new WeakMap<Models, { readonly models: ReadonlySet<string>; readonly byType: Map<string, boolean> }>();
 
 /** Whether a value of the client's `type` may hold a field whose TypeScript and JSON names differ. */
 function renames(type: string, models: Models): boolean {
   let renaming = renamingOf.get(models);
-  if (renaming === undefined) renamingOf.set(models, (renaming = modelsThatRename(models)));
-  return renaming.has(innerType(type));
+  if (renaming === undefined) renamingOf.set(models, (renaming = { models: modelsThatRename(models), byType: new Map() }));
+  let known = renaming.byType.get(type);
+  if (known === undefined) renaming.byType.set(type, (known = renaming.models.has(innerType(type))));
+  return known;
 }
 
 /** The model a type is about: the element of `Array<T>` and the value of a map. */
