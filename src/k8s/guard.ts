@@ -184,6 +184,12 @@ export class Guard {
       }
       return this.passRead(req, type);
     }
+    if (this.passName === "direct" && this.policy.allowsEverything) {
+      // The run's own cluster needs no plan, and a policy without rules refuses no effect: what
+      // the write does (the reads that find it out) would be worked out for nothing.
+      this.forgetServedAfter(type);
+      return AS_IT_IS;
+    }
     const what = describeRequest(req, type);
     if (this.passName === "unplanned")
       throw refused(
@@ -201,13 +207,17 @@ export class Guard {
       );
     }
     this.judge(req, type, what, effects);
-    if (SERVES.has(`${type.group}/${type.resource}`)) {
-      this.catalog.forget();
-      this.reads.clear();
-    }
+    this.forgetServedAfter(type);
     if (this.passName === "plan") return this.planWrite(req, type, effects);
     if (this.passName === "apply") return this.applyWrite(req, type);
     return AS_IT_IS;
+  }
+
+  /** After a write to a resource that changes what the cluster serves, discovery and the reads placed by it are read again. */
+  private forgetServedAfter(type: ResourceType): void {
+    if (!SERVES.has(`${type.group}/${type.resource}`)) return;
+    this.catalog.forget();
+    this.reads.clear();
   }
 
   /** Holds a read to the policy; throws its refusal. */

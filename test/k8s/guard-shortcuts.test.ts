@@ -1,7 +1,10 @@
 /**
- * Reads of the same URL, again and again: the guard works out what a read is once (guard.ts,
- * `reads`), but still counts each, still lets a planning pass answer it from the plan, and
- * forgets what it worked out when the cluster stops serving the resource.
+ * Work the guard (guard.ts) spares itself, and what it must still do:
+ * - reads of the same URL, again and again: it works out what a read is once (`reads`), but still
+ *   counts each, still lets a planning pass answer it from the plan, and forgets what it worked
+ *   out when the cluster stops serving the resource;
+ * - writes to the run's own embedded cluster under a policy without rules: nothing can be refused,
+ *   so it reads nothing to find out what they do; under a policy with rules it still does.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSession } from "../../src/api/session.js";
@@ -87,5 +90,36 @@ read(carry, elem) {
     await expect(outcome).rejects.toThrow(
       "refusing GET /apis/example.com/v1/namespaces/default/gizmos/g: Ko cannot classify this request (gizmos is not a resource the cluster says it serves)",
     );
+  });
+});
+
+describe("writes to the run's own embedded cluster", { timeout: 60_000 }, () => {
+  const TRIPS = `Main() {
+	return: Range(over: ("t-1", "t-2", "t-3"), with: trip).residue
+}
+trip(carry, elem) {
+	made: k8s.CreateNamespacedConfigMap(namespace: "default", body: (metadata: (name: elem)), _after: carry)
+	read: k8s.ReadNamespacedConfigMap(name: elem, namespace: "default", _after: made)
+	gone: k8s.DeleteNamespacedConfigMap(name: elem, namespace: "default", _after: read)
+	return: (carry: read.metadata.name)
+}`;
+
+  test("under no policy, only the program's own requests are sent", async () => {
+    const { result, requests } = await run(TRIPS, { cluster: "embedded", stderr: () => {} });
+    expect(result).toBe("t-3");
+    expect(Object.fromEntries([...requests].filter(([verb]) => verb !== "discovery"))).toEqual({ create: 3, get: 3, delete: 3 });
+  });
+
+  test("under a policy with a rule, the guard still reads what each deletion deletes, and holds it to the rule", async () => {
+    const counted = await run(TRIPS, {
+      cluster: "embedded",
+      stderr: () => {},
+      policyDocument: { source: "policy", rules: { maxDeletions: 3 } },
+    });
+    expect(counted.result).toBe("t-3");
+    expect(counted.requests.get("get")).toBeGreaterThan(3);
+    await expect(
+      run(TRIPS, { cluster: "embedded", stderr: () => {}, policyDocument: { source: "policy", rules: { maxDeletions: 2 } } }),
+    ).rejects.toThrow("policy: maxDeletions 2 forbids delete ConfigMap default/t-3");
   });
 });
