@@ -45,10 +45,16 @@ export function compileProgram(program: Program, construction: HostFunction, opt
     }
     functions.set(pkg.path, m);
   }
+  // One variety with no fields per function, shared by every reference to it (values are immutable).
   const hostVarieties = new Map<HostFunction, Variety>();
+  const koVarieties = new Map<FuncInfo, Variety>();
   const env: Env = {
     program,
-    koVariety: (info) => new Variety(byInfo.get(info)!, []),
+    koVariety: (info) => {
+      let v = koVarieties.get(info);
+      if (!v) koVarieties.set(info, (v = new Variety(byInfo.get(info)!, [])));
+      return v;
+    },
     hostVariety: (fn) => {
       let v = hostVarieties.get(fn);
       if (!v) hostVarieties.set(fn, (v = new Variety(fn, [])));
@@ -91,7 +97,7 @@ interface Env {
 interface Draft {
   op: StepOp;
   deps: number[];
-  label?: string;
+  label: string | undefined;
   owner: string;
   span: Span;
 }
@@ -110,42 +116,53 @@ class FunctionCompiler {
   ) {}
 
   compile(): Circuit {
-    this.def.params.forEach((p, index) => {
-      this.paramSteps.push(this.add({ op: "param", index }, [], p.name.span, p.name.text));
-    });
+    const params = this.def.params;
+    for (let index = 0; index < params.length; index++) {
+      const name = params[index]!.name;
+      this.paramSteps.push(this.add({ op: "param", index }, [], name.span, name.text));
+    }
     for (const t of this.def.steps) if (t.label) this.terms.set(t.label.text, t);
     for (const label of this.terms.keys()) this.compileLabel(label);
-    const order = topoOrder(
-      this.drafts.map((d) => d.deps),
-      this.drafts.map((d) => d.span.start.offset),
-    );
-    const position = new Array<number>(order.length);
-    order.forEach((old, i) => (position[old] = i));
-    const remap = (i: number) => position[i]!;
-    const steps: Step[] = order.map((old) => {
-      const d = this.drafts[old]!;
-      return {
-        op: remapOp(d.op, remap),
-        deps: d.deps.map(remap),
-        ...(d.label !== undefined ? { label: d.label } : {}),
-        owner: d.owner,
-        span: d.span,
-      };
-    });
-    const dependents: number[][] = steps.map(() => []);
-    steps.forEach((s, i) => {
-      for (const d of new Set(s.deps)) dependents[d]!.push(i);
-    });
+    const drafts = this.drafts;
+    const n = drafts.length;
+    const deps = new Array<number[]>(n);
+    const offsets = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      deps[i] = drafts[i]!.deps;
+      offsets[i] = drafts[i]!.span.start.offset;
+    }
+    const order = topoOrder(deps, offsets);
+    const position = new Int32Array(n);
+    for (let i = 0; i < n; i++) position[order[i]!] = i;
+    const steps = new Array<Step>(n);
+    // Each step's dependents, a repeated input listed once (`seen` holds the last step that listed it).
+    const dependents: number[][] = [];
+    const seen = new Int32Array(n).fill(-1);
+    for (let i = 0; i < n; i++) {
+      dependents.push([]);
+      const d = drafts[order[i]!]!;
+      const stepDeps = remapAll(d.deps, position);
+      for (const dep of stepDeps) {
+        if (seen[dep] === i) continue;
+        seen[dep] = i;
+        dependents[dep]!.push(i);
+      }
+      const op = remapOp(d.op, position);
+      steps[i] =
+        d.label !== undefined
+          ? { op, deps: stepDeps, label: d.label, owner: d.owner, span: d.span }
+          : { op, deps: stepDeps, owner: d.owner, span: d.span };
+    }
     return {
-      params: this.def.params.map((p) => ({ name: p.name.text, monadic: p.monadic })),
+      params: params.map((p) => ({ name: p.name.text, monadic: p.monadic })),
       steps,
-      ret: remap(this.labelSteps.get("return")!),
+      ret: position[this.labelSteps.get("return")!]!,
       dependents,
     };
   }
 
   private add(op: StepOp, deps: number[], span: Span, label?: string): number {
-    this.drafts.push({ op, deps, owner: label ?? this.owner, span, ...(label !== undefined ? { label } : {}) });
+    this.drafts.push({ op, deps, label, owner: label ?? this.owner, span });
     return this.drafts.length - 1;
   }
 
@@ -189,7 +206,8 @@ class FunctionCompiler {
         const callee = f.callee ? this.formula(f.callee) : this.constant(this.env.hostVariety(this.env.construction), f.argsSpan);
         if (f.kind === "augment" && f.terms.length === 0) return callee;
         const { groups, deps } = this.groups(f.terms);
-        return this.add({ op: f.kind, callee, groups }, [callee, ...deps], f.span);
+        deps.unshift(callee);
+        return this.add({ op: f.kind, callee, groups }, deps, f.span);
       }
     }
   }
@@ -217,7 +235,7 @@ class FunctionCompiler {
       const callee = this.constant(this.env.hostVariety(stand), f.span);
       return this.add({ op: "invoke", callee, groups: [] }, [callee], f.span);
     }
-    const rest = (n: number) => f.path.slice(f.path.length - n).map((s) => s.text);
+    const rest = (n: number): string[] => (n === 0 ? [] : f.path.slice(f.path.length - n).map((s) => s.text));
     switch (res.k) {
       case "bool":
         return this.constant(res.value, f.span);
@@ -232,32 +250,49 @@ class FunctionCompiler {
     }
   }
 
-  /** Groups bracket terms by label (reference 5.3); `_`-labelled terms only add dependencies. */
+  /**
+   * Groups bracket terms by label (reference 5.3); `_`-labelled terms only add dependencies. A
+   * bracket has a few terms, so a group is found by a scan rather than through a Map.
+   */
   private groups(terms: readonly Term[]): { groups: ArgGroup[]; deps: number[] } {
-    const byName = new Map<string, { inputs: number[]; label?: Span }>();
+    const groups: { name: string; inputs: number[]; label?: Span }[] = [];
     const deps: number[] = [];
     for (const t of terms) {
       const index = this.formula(t.formula);
       deps.push(index);
       const name = t.label?.text ?? "";
       if (name.startsWith("_")) continue;
-      let g = byName.get(name);
-      if (!g) byName.set(name, (g = { inputs: [], ...(t.label && name !== "" ? { label: t.label.span } : {}) }));
+      let g = groups.find((x) => x.name === name);
+      if (!g) groups.push((g = t.label && name !== "" ? { name, inputs: [], label: t.label.span } : { name, inputs: [] }));
       g.inputs.push(index);
     }
-    return { groups: [...byName].map(([name, g]) => ({ name, ...g })), deps };
+    return { groups, deps };
   }
 }
 
-function remapOp(op: StepOp, remap: (i: number) => number): StepOp {
+function remapAll(indices: readonly number[], position: Int32Array): number[] {
+  const out = new Array<number>(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = position[indices[k]!]!;
+  return out;
+}
+
+function remapOp(op: StepOp, position: Int32Array): StepOp {
   switch (op.op) {
     case "param":
     case "const":
       return op;
     case "select":
-      return { ...op, input: remap(op.input) };
+      return { op: "select", input: position[op.input]!, fields: op.fields };
     case "augment":
     case "invoke":
-      return { ...op, callee: remap(op.callee), groups: op.groups.map((g) => ({ ...g, inputs: g.inputs.map(remap) })) };
+      return {
+        op: op.op,
+        callee: position[op.callee]!,
+        groups: op.groups.map((g) =>
+          g.label !== undefined
+            ? { name: g.name, inputs: remapAll(g.inputs, position), label: g.label }
+            : { name: g.name, inputs: remapAll(g.inputs, position) },
+        ),
+      };
   }
 }
