@@ -3,7 +3,7 @@
  * resolver found no errors in, or none but unresolved references, given as `unresolved` (D33). Each function is compiled once; varieties refer to the shared
  * KoFunction objects, so recursion and cross-package calls need no lookup at run time.
  */
-import type { Span } from "../diag/span.js";
+import { startOffset, type Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
 import type { FuncInfo, Program } from "../resolve/packages.js";
 import type { Formula, FuncDef, Ref, Term } from "../syntax/ast.js";
@@ -129,35 +129,24 @@ class FunctionCompiler {
     const offsets = new Array<number>(n);
     for (let i = 0; i < n; i++) {
       deps[i] = drafts[i]!.deps;
-      offsets[i] = drafts[i]!.span.start.offset;
+      offsets[i] = startOffset(drafts[i]!.span);
     }
     const order = topoOrder(deps, offsets);
     const position = new Int32Array(n);
     for (let i = 0; i < n; i++) position[order[i]!] = i;
     const steps = new Array<Step>(n);
-    // Each step's dependents, a repeated input listed once (`seen` holds the last step that listed it).
-    const dependents: number[][] = [];
-    const seen = new Int32Array(n).fill(-1);
     for (let i = 0; i < n; i++) {
-      dependents.push([]);
       const d = drafts[order[i]!]!;
-      const stepDeps = remapAll(d.deps, position);
-      for (const dep of stepDeps) {
-        if (seen[dep] === i) continue;
-        seen[dep] = i;
-        dependents[dep]!.push(i);
-      }
       const op = remapOp(d.op, position);
+      const deps = remapAll(d.deps, position);
       steps[i] =
-        d.label !== undefined
-          ? { op, deps: stepDeps, label: d.label, owner: d.owner, span: d.span }
-          : { op, deps: stepDeps, owner: d.owner, span: d.span };
+        d.label !== undefined ? { op, deps, label: d.label, owner: d.owner, span: d.span } : { op, deps, owner: d.owner, span: d.span };
     }
     return {
       params: params.map((p) => ({ name: p.name.text, monadic: p.monadic })),
       steps,
       ret: position[this.labelSteps.get("return")!]!,
-      dependents,
+      dependents: dependentsOf(steps),
     };
   }
 
@@ -270,7 +259,42 @@ class FunctionCompiler {
   }
 }
 
+/**
+ * For each step, the steps that list it in their deps, each once. The arrays are made at their
+ * exact size (counted first): a compiled program keeps one per step, and an array grown by push
+ * keeps room for seventeen.
+ */
+function dependentsOf(steps: readonly Step[]): number[][] {
+  const n = steps.length;
+  const counts = new Int32Array(n);
+  // `seen[d] === i` once step i has counted (then listed) its input d: a repeated input counts once.
+  const seen = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    for (const d of steps[i]!.deps) {
+      if (seen[d] === i) continue;
+      seen[d] = i;
+      counts[d]!++;
+    }
+  }
+  const dependents = new Array<number[]>(n);
+  for (let d = 0; d < n; d++) dependents[d] = counts[d] === 0 ? NO_STEPS : new Array<number>(counts[d]!);
+  const filled = new Int32Array(n);
+  seen.fill(-1);
+  for (let i = 0; i < n; i++) {
+    for (const d of steps[i]!.deps) {
+      if (seen[d] === i) continue;
+      seen[d] = i;
+      dependents[d]![filled[d]!++] = i;
+    }
+  }
+  return dependents;
+}
+
+/** The one empty list of steps that every step with none shares (a circuit's arrays are never written to). */
+const NO_STEPS: number[] = Object.freeze([]) as unknown as number[];
+
 function remapAll(indices: readonly number[], position: Int32Array): number[] {
+  if (indices.length === 0) return NO_STEPS;
   const out = new Array<number>(indices.length);
   for (let k = 0; k < indices.length; k++) out[k] = position[indices[k]!]!;
   return out;

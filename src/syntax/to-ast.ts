@@ -10,7 +10,7 @@
  */
 import type { CstNode, IToken } from "chevrotain";
 import { error, type Diagnostic, type Related } from "../diag/diagnostic.js";
-import type { Span } from "../diag/span.js";
+import { endOffset, startOffset, type Span } from "../diag/span.js";
 import type { Augment, FileAst, Formula, FuncDef, ImportDecl, Invoke, Name, Param, Select, Term } from "./ast.js";
 import { MAX_DIAGNOSTICS, MAX_FORMULA_DEPTH } from "./limits.js";
 import { floatValue, intValue } from "./literals.js";
@@ -156,7 +156,9 @@ export class AstBuilder {
     }
     const items = nodes(n, "term");
     this.checkSeparated(items, tokens(n, "Line"), kind);
-    const terms = items.flatMap((t) => this.term(t, depth) ?? []);
+    // Made by map, an array is of its exact size; one grown by push or flatMap keeps room for seventeen.
+    const built = items.map((t) => this.term(t, depth));
+    const terms = built.includes(undefined) ? built.filter((t) => t !== undefined) : (built as Term[]);
     if (kind === "terms") this.checkNotMixed(terms);
     return terms;
   }
@@ -395,7 +397,9 @@ export class AstBuilder {
   }
 
   private cover(from: Span, to: Span): Span {
-    return to.end.offset >= from.start.offset ? { file: from.file, start: from.start, end: to.end } : from;
+    const start = startOffset(from);
+    const end = endOffset(to);
+    return end >= start ? this.lines.span(start, end) : from;
   }
 
   private report(code: string, message: string, span: Span, related?: Related[]): void {
