@@ -21,7 +21,9 @@ export interface Compiled {
 export interface CompileOptions {
   /**
    * Compile each function's Circuit when it is first read rather than all at once: a tool that
-   * checks a few functions of a large program (the language server) compiles only those.
+   * checks a few functions of a large program (the language server) compiles only those, and a
+   * run only the functions it checks or calls. What the compiler reports does not depend on it:
+   * its errors are found by the resolver, before any circuit is built.
    */
   readonly lazy?: boolean;
   /**
@@ -64,26 +66,10 @@ export function compileProgram(program: Program, construction: HostFunction, opt
     unresolved: opts.unresolved ?? new Map(),
   };
   for (const [info, fn] of byInfo) {
-    if (opts.lazy) compileOnFirstUse(fn, () => new FunctionCompiler(env, info.def).compile());
+    if (opts.lazy) fn.buildOnFirstRead(() => new FunctionCompiler(env, info.def).compile());
     else fn.circuit = new FunctionCompiler(env, info.def).compile();
   }
   return { functions, defs };
-}
-
-/** Makes `fn.circuit` a property that compiles on first read and is a plain one from then on. */
-function compileOnFirstUse(fn: KoFunction, compile: () => Circuit): void {
-  const settle = (circuit: Circuit) =>
-    Object.defineProperty(fn, "circuit", { value: circuit, writable: true, enumerable: true, configurable: true });
-  Object.defineProperty(fn, "circuit", {
-    get: () => {
-      const circuit = compile();
-      settle(circuit);
-      return circuit;
-    },
-    set: settle,
-    enumerable: true,
-    configurable: true,
-  });
 }
 
 interface Env {
