@@ -50,6 +50,7 @@ export function compileProgram(program: Program, construction: HostFunction, opt
   // One variety with no fields per function, shared by every reference to it (values are immutable).
   const hostVarieties = new Map<HostFunction, Variety>();
   const koVarieties = new Map<FuncInfo, Variety>();
+  const constOps = new Map<Value, StepOp>();
   const env: Env = {
     program,
     koVariety: (info) => {
@@ -61,6 +62,12 @@ export function compileProgram(program: Program, construction: HostFunction, opt
       let v = hostVarieties.get(fn);
       if (!v) hostVarieties.set(fn, (v = new Variety(fn, [])));
       return v;
+    },
+    constOp: (value) => {
+      if (typeof value === "object" && !(value instanceof Variety)) return { op: "const", value };
+      let op = constOps.get(value);
+      if (!op) constOps.set(value, (op = { op: "const", value }));
+      return op;
     },
     construction,
     unresolved: opts.unresolved ?? new Map(),
@@ -75,6 +82,8 @@ export function compileProgram(program: Program, construction: HostFunction, opt
 interface Env {
   readonly program: Program;
   koVariety(info: FuncInfo): Variety;
+  /** The operation of a constant step; one per value for varieties and primitives (operations are read-only). */
+  constOp(value: Value): StepOp;
   hostVariety(fn: HostFunction): Variety;
   readonly construction: HostFunction;
   readonly unresolved: ReadonlyMap<Ref, HostFunction>;
@@ -193,7 +202,7 @@ class FunctionCompiler {
   }
 
   private constant(value: Value, span: Span): number {
-    return this.add({ op: "const", value }, [], span);
+    return this.add(this.env.constOp(value), [], span);
   }
 
   private select(input: number, fields: string[], span: Span): number {
