@@ -246,7 +246,8 @@ class FunctionCompiler {
       deps.push(index);
       const name = t.label?.text ?? "";
       if (name.startsWith("_")) continue;
-      let g = groups.find((x) => x.name === name);
+      let g: (typeof groups)[number] | undefined;
+      for (const x of groups) if (x.name === name) g = x;
       if (!g) groups.push((g = t.label && name !== "" ? { name, inputs: [], label: t.label.span } : { name, inputs: [] }));
       g.inputs.push(index);
     }
