@@ -258,27 +258,32 @@ class FunctionCompiler {
 /**
  * For each step, the steps that list it in their deps, each once. The arrays are made at their
  * exact size (counted first): a compiled program keeps one per step, and an array grown by push
- * keeps room for seventeen.
+ * keeps room for seventeen. Most steps have one dependent, whose list is shared (`single`).
  */
 function dependentsOf(steps: readonly Step[]): number[][] {
   const n = steps.length;
   const counts = new Int32Array(n);
+  const firstDependent = new Int32Array(n);
   // `seen[d] === i` once step i has counted (then listed) its input d: a repeated input counts once.
   const seen = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
     for (const d of steps[i]!.deps) {
       if (seen[d] === i) continue;
       seen[d] = i;
+      if (counts[d] === 0) firstDependent[d] = i;
       counts[d]!++;
     }
   }
   const dependents = new Array<number[]>(n);
-  for (let d = 0; d < n; d++) dependents[d] = counts[d] === 0 ? NO_STEPS : new Array<number>(counts[d]!);
+  for (let d = 0; d < n; d++) {
+    const count = counts[d]!;
+    dependents[d] = count === 0 ? NO_STEPS : count === 1 ? single(firstDependent[d]!) : new Array<number>(count);
+  }
   const filled = new Int32Array(n);
   seen.fill(-1);
   for (let i = 0; i < n; i++) {
     for (const d of steps[i]!.deps) {
-      if (seen[d] === i) continue;
+      if (counts[d]! < 2 || seen[d] === i) continue;
       seen[d] = i;
       dependents[d]![filled[d]!++] = i;
     }
@@ -286,11 +291,21 @@ function dependentsOf(steps: readonly Step[]): number[][] {
   return dependents;
 }
 
-/** The one empty list of steps that every step with none shares (a circuit's arrays are never written to). */
-const NO_STEPS: number[] = Object.freeze([]) as unknown as number[];
+/**
+ * Lists of step indices that circuits share: the empty one, and one per index holding just it.
+ * A circuit's lists are never written to, and most of them are one of these (a step with one
+ * dependent, a selection's one input, a group of one argument).
+ */
+const NO_STEPS: number[] = [];
+const SINGLES: number[][] = [];
+
+function single(index: number): number[] {
+  return (SINGLES[index] ??= [index]);
+}
 
 function remapAll(indices: readonly number[], position: Int32Array): number[] {
   if (indices.length === 0) return NO_STEPS;
+  if (indices.length === 1) return single(position[indices[0]!]!);
   const out = new Array<number>(indices.length);
   for (let k = 0; k < indices.length; k++) out[k] = position[indices[k]!]!;
   return out;

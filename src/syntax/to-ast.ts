@@ -43,6 +43,11 @@ export class AstBuilder {
   private readonly imports: ImportDecl[] = [];
   private readonly funcs: FuncDef[] = [];
   private reportedTooDeep = false;
+  /**
+   * One string per distinct name of the file: each token's image is a string of its own, and a
+   * name such as `Sum` or `x` is written many times.
+   */
+  private readonly names = new Map<string, string>();
 
   constructor(private readonly input: BuildInput) {
     this.lines = input.lines;
@@ -372,7 +377,9 @@ export class AstBuilder {
   // Helpers
 
   private name(t: IToken): Name {
-    return { text: t.image, span: this.tokenSpan(t) };
+    let text = this.names.get(t.image);
+    if (text === undefined) this.names.set(t.image, (text = t.image));
+    return { text, span: this.tokenSpan(t) };
   }
 
   private tokenSpan(t: IToken): Span {
@@ -397,6 +404,7 @@ export class AstBuilder {
   }
 
   private cover(from: Span, to: Span): Span {
+    if (from === to) return from; // a one-name reference: its name's span, not a copy of it
     const start = startOffset(from);
     const end = endOffset(to);
     return end >= start ? this.lines.span(start, end) : from;
