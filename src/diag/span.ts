@@ -109,12 +109,12 @@ export function plainSpan(span: Span): Span {
 }
 
 /** Where a span starts, without making its position when it has none yet. */
-export function startOffset(span: Span): number {
+export function startOffset(span: { readonly start: { readonly offset: number } }): number {
   return span instanceof SourceSpan ? span.from : span.start.offset;
 }
 
 /** Where a span ends, without making its position when it has none yet. */
-export function endOffset(span: Span): number {
+export function endOffset(span: { readonly end: { readonly offset: number } }): number {
   return span instanceof SourceSpan ? span.to : span.end.offset;
 }
 
