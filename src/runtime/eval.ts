@@ -21,6 +21,7 @@ import { Services, type ServiceKey } from "../host/services.js";
 import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
 import type { KoCall, RunHooks, StepCaller, StepObserver } from "./hooks.js";
+import { compileBody, type CompiledBody, type Linkage } from "./codegen/compiled.js";
 import { printValue } from "../value/print.js";
 import { groupValues } from "../value/sequence.js";
 import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "../value/value.js";
@@ -83,7 +84,18 @@ interface Executable {
   observed?: { readonly observer: StepObserver; readonly exec: readonly (Exec | undefined)[] };
   /** Number of distinct dependencies of each step. */
   readonly depCount: Int32Array;
+  /**
+   * The body compiled to JavaScript (codegen/), run in place of the closures when no step
+   * observer is attached; undefined for a body left to the interpreter.
+   */
+  readonly compiled: CompiledBody | undefined;
 }
+
+/**
+ * KO_INTERPRET=1 runs every body in the interpreter, never compiled: the switch CI runs the
+ * evaluator's tests under too, so that the two stay interchangeable.
+ */
+const INTERPRET_ONLY = process.env.KO_INTERPRET === "1";
 
 /** How many Ko calls are nested on the current JavaScript stack (0 when a microtask starts). */
 // eslint-disable-next-line no-restricted-syntax -- the JavaScript stack is the process's: every run nests on the same one
@@ -401,7 +413,9 @@ function executable(fn: KoFunction): Executable {
     }
   });
   const depCount = new Int32Array(circuit.steps.map((s) => new Set(s.deps).size));
-  const ex: Executable = { circuit, template, paramSlots, active: Int32Array.from(active), exec, depCount };
+  const order = Int32Array.from(active);
+  const compiled = INTERPRET_ONLY ? undefined : compileBody(circuit, order, fn.displayName, LINKAGE);
+  const ex: Executable = { circuit, template, paramSlots, active: order, exec, depCount, compiled };
   fn.exec = ex;
   return ex;
 }
@@ -759,6 +773,8 @@ function checkLarge(run: Run, v: Value | Promise<Value>): Value | Promise<Value>
 function runBody(frame: Frame, mode: "sequential" | undefined): Value | Promise<Value> {
   const ex = frame.fn.exec as Executable;
   const observer = frame.run.hooks.steps;
+  // Observed steps are reported by the closures (observedExec): those bodies stay interpreted.
+  if (observer === undefined && ex.compiled !== undefined) return ex.compiled(frame, frame.vals, frame.run, mode);
   const exec = observer ? observedExec(ex, frame.fn, observer) : ex.exec;
   const active = ex.active;
   const vals = frame.vals;
@@ -811,6 +827,7 @@ export class AsyncBody {
     k: number,
     pending: Promise<Value> | undefined,
     private readonly mode: "sequential" | undefined,
+    extra?: readonly number[],
   ) {
     this.promise = new Promise<Value>((res, rej) => {
       this.resolve = res;
@@ -819,6 +836,7 @@ export class AsyncBody {
     const n = ex.circuit.steps.length;
     const todo = new Uint8Array(n);
     for (let a = k; a < ex.active.length; a++) todo[ex.active[a]!] = 1;
+    if (extra) for (const j of extra) todo[j] = 1;
     this.remaining = new Int32Array(ex.depCount);
     for (let i = 0; i < n; i++) if (!todo[i]) for (const d of ex.circuit.dependents[i]!) this.remaining[d]!--;
     const first = ex.active[k]!;
@@ -828,6 +846,10 @@ export class AsyncBody {
     for (let a = k + 1; a < ex.active.length; a++) {
       const j = ex.active[a]!;
       if (this.remaining[j] === 0) this.ready.push(j);
+    }
+    if (extra) {
+      for (const j of extra) if (this.remaining[j] === 0) this.ready.push(j);
+      this.ready.sort((a, b) => b - a);
     }
     this.pump();
   }
@@ -1010,3 +1032,17 @@ export function settle<T>(v: T | Promise<T>, then: (x: T) => Value | Promise<Val
 }
 
 export { KoPanic };
+
+/** The evaluator's functions that compiled bodies call (codegen/compiled.ts). */
+const LINKAGE: Linkage = {
+  invoke,
+  callKo,
+  hostHooked,
+  resume: (frame, k, pending, mode, extra) => new AsyncBody(frame, frame.fn.exec as Executable, k, pending, mode, extra).promise,
+  locate,
+  augment,
+  selectPath,
+  groupValues,
+  Struct,
+  EMPTY,
+};
