@@ -16,15 +16,16 @@
 import * as v8 from "node:v8";
 import type { CallFrame } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
-import type { HostContext, HostFunction, RunServices, SpawnHandle } from "../host/binding.js";
+import type { HostContext, HostFunction, RepeatedCall, RunServices, SpawnHandle } from "../host/binding.js";
 import { Services, type ServiceKey } from "../host/services.js";
 import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
 import type { KoCall, RunHooks, StepCaller, StepObserver } from "./hooks.js";
+import { planBinding } from "./binding-plan.js";
 import { compileBody, type CompiledBody, type Linkage } from "./codegen/compiled.js";
 import { printValue } from "../value/print.js";
 import { groupValues } from "../value/sequence.js";
-import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "../value/value.js";
+import { EMPTY, Seq, Struct, Variety, field, type Field, type Value } from "../value/value.js";
 
 /** Nested Ko calls allowed on one JavaScript stack before continuing on a fresh one. */
 const HOP_DEPTH = 180;
@@ -707,19 +708,46 @@ function callKo(
   mode: "sequential" | undefined,
   scope: AbortSignal | undefined,
 ): Value | Promise<Value> {
+  const depth = depthOfCall(parent, run);
+  const ex = executable(fn);
+  const vals = ex.template.slice();
+  bindParams(ex, fields, vals);
+  return enter(new Frame(fn, parent, callStep, depth, run, scope, vals), mode);
+}
+
+/**
+ * A call from a compiled body of a Ko function named by a constant, with up to three
+ * parameters, its arguments bound by position already (codegen/emit.ts works out which term
+ * goes to which parameter as bindParams would): no argument fields to build and search.
+ */
+function callKoPositional(fn: KoFunction, parent: Frame, callStep: number, run: Run, a: Value, b: Value, c: Value): Value | Promise<Value> {
+  const depth = depthOfCall(parent, run);
+  const ex = executable(fn);
+  const vals = ex.template.slice();
+  const slots = ex.paramSlots;
+  if (slots.length > 0) vals[slots[0]!] = a;
+  if (slots.length > 1) vals[slots[1]!] = b;
+  if (slots.length > 2) vals[slots[2]!] = c;
+  return enter(new Frame(fn, parent, callStep, depth, run, undefined, vals), undefined);
+}
+
+/** The depth of a call from `parent`, once the run is known to go on and the depth to be allowed. */
+function depthOfCall(parent: Frame | null, run: Run): number {
   if (run.stopped !== undefined) throw run.stopped;
   const depth = parent ? parent.depth + 1 : 1;
   if (depth > run.maxDepth) {
     throw new KoError(`maximum call depth of ${run.maxDepth} exceeded (runaway recursion? see --max-depth)`, "runtime/max-depth");
   }
-  const ex = executable(fn);
-  const vals = ex.template.slice();
-  const frame = new Frame(fn, parent, callStep, depth, run, scope, vals);
-  bindParams(ex, fields, vals);
-  if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline, depth);
+  return depth;
+}
+
+/** Runs the body of a new activation, now or (past a pause or deep on the stack) from a fresh stack. */
+function enter(frame: Frame, mode: "sequential" | undefined): Value | Promise<Value> {
+  const run = frame.run;
+  if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline, frame.depth);
   if (run.pause) return runBodyAfter(run.pause, frame, mode);
   if (stackDepth >= HOP_DEPTH) {
-    checkMemory(run, depth);
+    checkMemory(run, frame.depth);
     return runBodyAfter(Promise.resolve(), frame, mode);
   }
   stackDepth++;
@@ -728,6 +756,43 @@ function callKo(
   } finally {
     stackDepth--;
   }
+}
+
+/**
+ * StepContext.caller for a variety of a Ko function, when its calls can be bound once for all:
+ * no hook watches Ko calls, and none of `names` is already a field of the variety (the general
+ * call reports that duplicate). Each call then fills a copy of a template that has the variety's
+ * own fields in place, as callKo would after merging the fields and binding them.
+ */
+function boundCaller(
+  variety: Value,
+  names: readonly string[],
+  parent: Frame | null,
+  callStep: number,
+  run: Run,
+  scope: AbortSignal | undefined,
+): RepeatedCall | undefined {
+  if (!(variety instanceof Variety) || !(variety.callable instanceof KoFunction) || run.hooks.koCall !== undefined) return undefined;
+  const own = variety.fields;
+  if (own.some((f) => f.monadic !== (f.name === "") || names.includes(f.name))) return undefined;
+  const fn = variety.callable;
+  const ex = executable(fn);
+  const template = ex.template.slice();
+  // The slot each argument goes to (-1: no parameter takes it).
+  const slotOf = [-1, -1];
+  planBinding(ex.circuit.params, [...own.map((f) => f.name), ...names]).forEach((source, p) => {
+    if (source === undefined) return;
+    if (source < own.length) template[ex.paramSlots[p]!] = own[source]!.value;
+    else slotOf[source - own.length] = ex.paramSlots[p]!;
+  });
+  const [slotA, slotB] = slotOf as [number, number];
+  return (a, b) => {
+    const depth = depthOfCall(parent, run);
+    const vals = template.slice();
+    if (slotA >= 0) vals[slotA] = a;
+    if (slotB >= 0) vals[slotB] = b!;
+    return enter(new Frame(fn, parent, callStep, depth, run, scope, vals), undefined);
+  };
 }
 
 /**
@@ -976,6 +1041,13 @@ class StepContext implements HostContext, RunServices {
     return invoke(variety, fields, this.frame, this.step, this.runState, undefined, signal);
   }
 
+  caller(variety: Value, names: readonly [string] | readonly [string, string]): RepeatedCall {
+    return (
+      boundCaller(variety, names, this.frame, this.step, this.runState, this.scope) ??
+      ((a, b) => this.call(variety, names.length === 1 ? [field(names[0], a)] : [field(names[0], a), field(names[1], b!)]))
+    );
+  }
+
   get signal(): AbortSignal {
     return this.scope ?? (this.frame ? this.frame.signal : this.runState.signal);
   }
@@ -1037,6 +1109,7 @@ export { KoPanic };
 const LINKAGE: Linkage = {
   invoke,
   callKo,
+  callKoPositional,
   hostHooked,
   resume: (frame, k, pending, mode, extra) => new AsyncBody(frame, frame.fn.exec as Executable, k, pending, mode, extra).promise,
   locate,

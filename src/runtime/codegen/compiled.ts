@@ -39,6 +39,16 @@ export interface Linkage {
     mode: Mode,
     scope: AbortSignal | undefined,
   ) => Value | Promise<Value>;
+  /** A call of `fn` with its (at most three) parameters' values in order; Empty for those not given. */
+  readonly callKoPositional: (
+    fn: KoFunction,
+    parent: Frame,
+    step: number,
+    run: Run,
+    a: Value,
+    b: Value,
+    c: Value,
+  ) => Value | Promise<Value>;
   readonly hostHooked: (run: Run, fn: HostFunction) => boolean;
   /**
    * Hands the rest of the body to the interpreter from position `k` of its steps, with `pending`

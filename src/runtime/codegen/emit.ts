@@ -12,9 +12,10 @@
  * step running (for the failure's site), `v` the step's value, `hh`/`kh` whether the run hooks
  * host/Ko calls at all, `kN` the constants the body refers to (functions, varieties, names).
  */
-import { KoFunction, type ArgGroup, type Circuit } from "../../compile/circuit.js";
+import { KoFunction, type ArgGroup, type Circuit, type ParamInfo } from "../../compile/circuit.js";
 import type { HostFunction } from "../../host/binding.js";
 import { Variety } from "../../value/value.js";
+import { planBinding } from "../binding-plan.js";
 import { findFusedYields, type Branch, type FusedYield } from "./fusion.js";
 
 export interface BodySource {
@@ -24,7 +25,19 @@ export interface BodySource {
 }
 
 /** The names of the linkage the generated code uses (linkage.ts), bound once per body. */
-const LINKAGE = ["invoke", "callKo", "hostHooked", "resume", "locate", "augment", "selectPath", "groupValues", "Struct", "EMPTY"] as const;
+const LINKAGE = [
+  "invoke",
+  "callKo",
+  "callKoPositional",
+  "hostHooked",
+  "resume",
+  "locate",
+  "augment",
+  "selectPath",
+  "groupValues",
+  "Struct",
+  "EMPTY",
+] as const;
 
 export function emitBody(circuit: Circuit, active: Int32Array, name: string): BodySource {
   return new Emitter(circuit, active).emit(name);
@@ -154,13 +167,34 @@ class Emitter {
     if (c.op !== "const" || !(c.value instanceof Variety) || c.value.fields.length !== 0) return [general(`vals[${callee}]`)];
     const variety = this.constant(c.value);
     const callable = c.value.callable;
-    if (callable instanceof KoFunction) {
-      const fn = this.constant(callable);
-      return [
-        `v = kh ? invoke(${variety}, ${fields}, frame, ${s}, run, undefined, undefined) : callKo(${fn}, ${fields}, frame, ${s}, run, undefined, undefined);`,
-      ];
-    }
+    if (callable instanceof KoFunction)
+      return [`v = kh ? invoke(${variety}, ${fields}, frame, ${s}, run, undefined, undefined) : ${this.koCall(callable, groups, s)};`];
     return this.fastForm(callable as HostFunction, variety, groups, general(variety)) ?? [general(variety)];
+  }
+
+  /**
+   * The call of Ko function `fn` with the terms `groups` as step `s`, when no hook watches Ko
+   * calls: by position when the terms can be matched to `fn`'s parameters here once and for all
+   * (bindParams's rules: the field of the parameter's name, else for the monadic parameter the
+   * unnamed one), else with argument fields.
+   */
+  private koCall(fn: KoFunction, groups: readonly ArgGroup[], s: number): string {
+    const params = parametersOf(fn);
+    if (params === undefined || params.length > 3 || groups.some((g) => g.inputs.length !== 1)) {
+      return `callKo(${this.constant(fn)}, ${this.fields(groups)}, frame, ${s}, run, undefined, undefined)`;
+    }
+    const args = planBinding(
+      params,
+      groups.map((g) => g.name),
+    ).map((k) => (k === undefined ? "EMPTY" : `vals[${groups[k]!.inputs[0]}]`));
+    const passed = passedThrough(fn.circuit);
+    const answer = passed === undefined ? undefined : passed.op === "param" ? args[passed.index]! : this.constant(passed.value);
+    while (args.length < 3) args.push("EMPTY");
+    const call = `callKoPositional(${this.constant(fn)}, frame, ${s}, run, ${args.join(", ")})`;
+    if (answer === undefined) return call;
+    // A body that computes nothing (idiom.Return) is answered in place, when the call would be
+    // allowed: the run goes on and the depth is within the limit (else the call fails as usual).
+    return `(run.stopped === undefined && frame.depth < run.maxDepth ? ${answer} : ${call})`;
   }
 
   /**
@@ -223,10 +257,32 @@ class Emitter {
     const fields = this.fields(b.groups);
     const callable = b.callee.callable;
     if (callable instanceof KoFunction) {
-      return `v = kh ? invoke(${variety}, ${fields}, frame, ${c}, run, undefined, undefined) : callKo(${this.constant(callable)}, ${fields}, frame, ${c}, run, undefined, undefined);`;
+      return `v = kh ? invoke(${variety}, ${fields}, frame, ${c}, run, undefined, undefined) : ${this.koCall(callable, b.groups, c)};`;
     }
     return `v = invoke(${variety}, ${fields}, frame, ${c}, run, undefined, undefined);`;
   }
+}
+
+/**
+ * The parameters of `fn`, or undefined when its circuit cannot be had now (a function compiled
+ * on first use that fails to compile: its call reports that, through the general path).
+ */
+function parametersOf(fn: KoFunction): readonly ParamInfo[] | undefined {
+  try {
+    return (fn.circuit as Circuit | undefined)?.params;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a body that computes nothing returns — one of its parameters, or a constant — or
+ * undefined for a body with steps to run.
+ */
+function passedThrough(circuit: Circuit): { op: "param"; index: number } | { op: "const"; value: unknown } | undefined {
+  if (circuit.steps.some((s) => s.op.op !== "param" && s.op.op !== "const")) return undefined;
+  const ret = circuit.steps[circuit.ret]!.op;
+  return ret.op === "param" || ret.op === "const" ? ret : undefined;
 }
 
 /** A JavaScript identifier from a function's name, for profiles and stack traces. */
