@@ -81,7 +81,12 @@ const MAX_STEPS = 1000;
 export function compileBody(circuit: Circuit, active: Int32Array, name: string, linkage: Linkage): CompiledBody | undefined {
   if (active.length > MAX_STEPS) return undefined;
   const { source, constants } = emitBody(circuit, active, name);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of this module: the body is generated code
-  const make = new Function("L", "C", source) as (linkage: Linkage, constants: readonly unknown[]) => CompiledBody;
-  return make(linkage, constants);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of this module: the body is generated code
+    const make = new Function("L", "C", source) as (linkage: Linkage, constants: readonly unknown[]) => CompiledBody;
+    return make(linkage, constants);
+  } catch {
+    // A body the generator got wrong (JavaScript that does not parse) still runs: interpreted.
+    return undefined;
+  }
 }
