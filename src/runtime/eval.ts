@@ -615,16 +615,19 @@ export function invoke(
   const all = mergeFields(callee.fields, fields);
   const c = callee.callable;
   if (c instanceof KoFunction) {
-    const hooks = run.hooks;
-    if (hooks.koCall !== undefined && (hooks.wantsKoCall === undefined || hooks.wantsKoCall(c))) {
-      return hookedKoCall(c, all, frame, step, run, mode, scope);
-    }
+    if (koHooked(run, c)) return hookedKoCall(c, all, frame, step, run, mode, scope);
     return callKo(c, all, frame, step, run, mode, scope);
   }
   const fn = c as HostFunction;
   const ctx = new StepContext(frame, step, run, scope);
   if (hostHooked(run, fn)) return checkLarge(run, hookedHostCall(fn, all, ctx, run));
   return checkLarge(run, fn.invoke(all, ctx));
+}
+
+/** Whether a call of the Ko function `fn` passes the hooks. */
+function koHooked(run: Run, fn: KoFunction): boolean {
+  const hooks = run.hooks;
+  return hooks.koCall !== undefined && (hooks.wantsKoCall === undefined || hooks.wantsKoCall(fn));
 }
 
 /** Whether a call of the host function `fn` passes the hooks. */
@@ -760,9 +763,10 @@ function enter(frame: Frame, mode: "sequential" | undefined): Value | Promise<Va
 
 /**
  * StepContext.caller for a variety of a Ko function, when its calls can be bound once for all:
- * no hook watches Ko calls, and none of `names` is already a field of the variety (the general
- * call reports that duplicate). Each call then fills a copy of a template that has the variety's
- * own fields in place, as callKo would after merging the fields and binding them.
+ * none of `names` is already a field of the variety (the general call reports that duplicate).
+ * Each call then fills a copy of a template that has the variety's own fields in place, as
+ * callKo would after merging the fields and binding them; a call the hooks want goes the
+ * general way, with fields (asked at each call, as `invoke` asks: a hook may change its mind).
  */
 function boundCaller(
   variety: Value,
@@ -772,7 +776,7 @@ function boundCaller(
   run: Run,
   scope: AbortSignal | undefined,
 ): RepeatedCall | undefined {
-  if (!(variety instanceof Variety) || !(variety.callable instanceof KoFunction) || run.hooks.koCall !== undefined) return undefined;
+  if (!(variety instanceof Variety) || !(variety.callable instanceof KoFunction)) return undefined;
   const own = variety.fields;
   if (own.some((f) => f.monadic !== (f.name === "") || names.includes(f.name))) return undefined;
   const fn = variety.callable;
@@ -786,7 +790,18 @@ function boundCaller(
     else slotOf[source - own.length] = ex.paramSlots[p]!;
   });
   const [slotA, slotB] = slotOf as [number, number];
+  const general: RepeatedCall = (a, b) =>
+    invoke(
+      variety,
+      names.length === 1 ? [field(names[0]!, a)] : [field(names[0]!, a), field(names[1]!, b!)],
+      parent,
+      callStep,
+      run,
+      undefined,
+      scope,
+    );
   return (a, b) => {
+    if (run.hooks.koCall !== undefined && koHooked(run, fn)) return general(a, b);
     const depth = depthOfCall(parent, run);
     const vals = template.slice();
     if (slotA >= 0) vals[slotA] = a;
@@ -1110,6 +1125,7 @@ const LINKAGE: Linkage = {
   invoke,
   callKo,
   callKoPositional,
+  koHooked,
   hostHooked,
   resume: (frame, k, pending, mode, extra) => new AsyncBody(frame, frame.fn.exec as Executable, k, pending, mode, extra).promise,
   locate,

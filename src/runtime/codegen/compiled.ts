@@ -49,6 +49,7 @@ export interface Linkage {
     b: Value,
     c: Value,
   ) => Value | Promise<Value>;
+  readonly koHooked: (run: Run, fn: KoFunction) => boolean;
   readonly hostHooked: (run: Run, fn: HostFunction) => boolean;
   /**
    * Hands the rest of the body to the interpreter from position `k` of its steps, with `pending`

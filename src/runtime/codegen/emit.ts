@@ -9,7 +9,7 @@
  * to the interpreter's AsyncBody (`resume`) exactly where `runBody` would.
  *
  * Generated code names: `vals` the step values, `frame`, `run`, `mode` as in runBody, `i` the
- * step running (for the failure's site), `v` the step's value, `hh`/`kh` whether the run hooks
+ * step running (for the failure's site), `v` the step's value, `hh`/`kh` whether the run has hooks of
  * host/Ko calls at all, `kN` the constants the body refers to (functions, varieties, names).
  */
 import { KoFunction, type ArgGroup, type Circuit, type ParamInfo } from "../../compile/circuit.js";
@@ -29,6 +29,7 @@ const LINKAGE = [
   "invoke",
   "callKo",
   "callKoPositional",
+  "koHooked",
   "hostHooked",
   "resume",
   "locate",
@@ -167,8 +168,12 @@ class Emitter {
     if (c.op !== "const" || !(c.value instanceof Variety) || c.value.fields.length !== 0) return [general(`vals[${callee}]`)];
     const variety = this.constant(c.value);
     const callable = c.value.callable;
-    if (callable instanceof KoFunction)
-      return [`v = kh ? invoke(${variety}, ${fields}, frame, ${s}, run, undefined, undefined) : ${this.koCall(callable, groups, s)};`];
+    if (callable instanceof KoFunction) {
+      const hooked = `kh && koHooked(run, ${this.constant(callable)})`;
+      return [
+        `v = ${hooked} ? invoke(${variety}, ${fields}, frame, ${s}, run, undefined, undefined) : ${this.koCall(callable, groups, s)};`,
+      ];
+    }
     return this.fastForm(callable as HostFunction, variety, groups, general(variety)) ?? [general(variety)];
   }
 
@@ -257,7 +262,8 @@ class Emitter {
     const fields = this.fields(b.groups);
     const callable = b.callee.callable;
     if (callable instanceof KoFunction) {
-      return `v = kh ? invoke(${variety}, ${fields}, frame, ${c}, run, undefined, undefined) : ${this.koCall(callable, b.groups, c)};`;
+      const hooked = `kh && koHooked(run, ${this.constant(callable)})`;
+      return `v = ${hooked} ? invoke(${variety}, ${fields}, frame, ${c}, run, undefined, undefined) : ${this.koCall(callable, b.groups, c)};`;
     }
     return `v = invoke(${variety}, ${fields}, frame, ${c}, run, undefined, undefined);`;
   }
