@@ -22,7 +22,7 @@ import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
 import type { KoCall, RunHooks, StepCaller, StepObserver } from "./hooks.js";
 import { planBinding } from "./binding-plan.js";
-import { compileBody, type CompiledBody, type Linkage } from "./codegen/compiled.js";
+import { compileBody, type Compiled, type Linkage } from "./codegen/compiled.js";
 import { printValue } from "../value/print.js";
 import { groupValues } from "../value/sequence.js";
 import { EMPTY, Seq, Struct, Variety, field, type Field, type Value } from "../value/value.js";
@@ -89,7 +89,7 @@ interface Executable {
    * The body compiled to JavaScript (codegen/), run in place of the closures when no step
    * observer is attached; undefined for a body left to the interpreter.
    */
-  readonly compiled: CompiledBody | undefined;
+  readonly compiled: Compiled | undefined;
 }
 
 /**
@@ -258,7 +258,11 @@ export class Frame {
    * it makes, so that the evaluator's checkpoints stop pure Ko work when it passes.
    */
   declare readonly deadline: AbortSignal | undefined;
-  declare readonly vals: Value[];
+  /**
+   * The step values, in the interpreter's array; for a compiled body that keeps its values in
+   * local variables, NO_VALS until the interpreter takes the body over.
+   */
+  declare vals: Value[];
   declare private controller: AbortController | undefined;
   declare private unlink: (() => void) | undefined;
 
@@ -415,7 +419,7 @@ function executable(fn: KoFunction): Executable {
   });
   const depCount = new Int32Array(circuit.steps.map((s) => new Set(s.deps).size));
   const order = Int32Array.from(active);
-  const compiled = INTERPRET_ONLY ? undefined : compileBody(circuit, order, fn.displayName, LINKAGE);
+  const compiled = INTERPRET_ONLY ? undefined : compileBody(circuit, order, template, fn.displayName, LINKAGE);
   const ex: Executable = { circuit, template, paramSlots, active: order, exec, depCount, compiled };
   fn.exec = ex;
   return ex;
@@ -721,18 +725,54 @@ function callKo(
 /**
  * A call from a compiled body of a Ko function named by a constant, with up to three
  * parameters, its arguments bound by position already (codegen/emit.ts works out which term
- * goes to which parameter as bindParams would): no argument fields to build and search.
+ * goes to which parameter as bindParams would): no argument fields to build and search. A
+ * positional compiled callee takes them as they are, and no array of step values is made.
  */
-function callKoPositional(fn: KoFunction, parent: Frame, callStep: number, run: Run, a: Value, b: Value, c: Value): Value | Promise<Value> {
+function callKoPositional(
+  fn: KoFunction,
+  parent: Frame | null,
+  callStep: number,
+  run: Run,
+  a: Value,
+  b: Value,
+  c: Value,
+  scope?: AbortSignal,
+): Value | Promise<Value> {
   const depth = depthOfCall(parent, run);
   const ex = executable(fn);
+  const compiled = ex.compiled;
+  if (compiled === undefined || !compiled.positional)
+    return enter(new Frame(fn, parent, callStep, depth, run, scope, withParams(ex, a, b, c)), undefined);
+  const frame = new Frame(fn, parent, callStep, depth, run, scope, NO_VALS);
+  if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline, depth);
+  if (run.pause === undefined && stackDepth < HOP_DEPTH && run.hooks.steps === undefined) {
+    stackDepth++;
+    try {
+      return compiled.body(frame, run, undefined, a, b, c);
+    } finally {
+      stackDepth--;
+    }
+  }
+  // Later, or observed: from the interpreter's array.
+  frame.vals = withParams(ex, a, b, c);
+  return proceed(frame, undefined);
+}
+
+/** The step values of a call of `ex` whose parameters' values are `a`, `b`, `c`. */
+function withParams(ex: Executable, a: Value, b: Value, c: Value): Value[] {
   const vals = ex.template.slice();
   const slots = ex.paramSlots;
   if (slots.length > 0) vals[slots[0]!] = a;
   if (slots.length > 1) vals[slots[1]!] = b;
   if (slots.length > 2) vals[slots[2]!] = c;
-  return enter(new Frame(fn, parent, callStep, depth, run, undefined, vals), undefined);
+  return vals;
 }
+
+/**
+ * What a frame whose body keeps its values in local variables has for `vals` (frozen: a write
+ * to it would be a bug of the evaluator, and fails at once).
+ */
+const NO_VALS = Object.freeze([]) as unknown as Value[];
 
 /** The depth of a call from `parent`, once the run is known to go on and the depth to be allowed. */
 function depthOfCall(parent: Frame | null, run: Run): number {
@@ -748,6 +788,12 @@ function depthOfCall(parent: Frame | null, run: Run): number {
 function enter(frame: Frame, mode: "sequential" | undefined): Value | Promise<Value> {
   const run = frame.run;
   if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline, frame.depth);
+  return proceed(frame, mode);
+}
+
+/** `enter` once the call has been counted. */
+function proceed(frame: Frame, mode: "sequential" | undefined): Value | Promise<Value> {
+  const run = frame.run;
   if (run.pause) return runBodyAfter(run.pause, frame, mode);
   if (stackDepth >= HOP_DEPTH) {
     checkMemory(run, frame.depth);
@@ -790,6 +836,13 @@ function boundCaller(
     else slotOf[source - own.length] = ex.paramSlots[p]!;
   });
   const [slotA, slotB] = slotOf as [number, number];
+  // For a positional compiled body, each parameter's value by position: argument 0 (`a`), 1
+  // (`b`), or (-1) the value in the template, the variety's own field or Empty.
+  const params = ex.circuit.params.map((_, p) => ex.paramSlots[p]!);
+  const [fromX = -1, fromY = -1, fromZ = -1] = params.map((slot) => (slot === slotA ? 0 : slot === slotB ? 1 : -1));
+  const [x = EMPTY, y = EMPTY, z = EMPTY] = params.map((slot) => template[slot]!);
+  const positional = ex.compiled?.positional === true;
+  const pick = (from: number, preset: Value, a: Value, b: Value | undefined): Value => (from === 0 ? a : from === 1 ? b! : preset);
   const general: RepeatedCall = (a, b) =>
     invoke(
       variety,
@@ -802,6 +855,9 @@ function boundCaller(
     );
   return (a, b) => {
     if (run.hooks.koCall !== undefined && koHooked(run, fn)) return general(a, b);
+    if (positional) {
+      return callKoPositional(fn, parent, callStep, run, pick(fromX, x, a, b), pick(fromY, y, a, b), pick(fromZ, z, a, b), scope);
+    }
     const depth = depthOfCall(parent, run);
     const vals = template.slice();
     if (slotA >= 0) vals[slotA] = a;
@@ -854,7 +910,20 @@ function runBody(frame: Frame, mode: "sequential" | undefined): Value | Promise<
   const ex = frame.fn.exec as Executable;
   const observer = frame.run.hooks.steps;
   // Observed steps are reported by the closures (observedExec): those bodies stay interpreted.
-  if (observer === undefined && ex.compiled !== undefined) return ex.compiled(frame, frame.vals, frame.run, mode);
+  if (observer === undefined && ex.compiled !== undefined) {
+    const { body, positional } = ex.compiled;
+    if (!positional) return body(frame, frame.run, mode, EMPTY, EMPTY, EMPTY);
+    const [a, b, c] = ex.paramSlots;
+    const vals = frame.vals;
+    return body(
+      frame,
+      frame.run,
+      mode,
+      a === undefined ? EMPTY : vals[a]!,
+      b === undefined ? EMPTY : vals[b]!,
+      c === undefined ? EMPTY : vals[c]!,
+    );
+  }
   const exec = observer ? observedExec(ex, frame.fn, observer) : ex.exec;
   const active = ex.active;
   const vals = frame.vals;

@@ -172,6 +172,37 @@ Main() { return: Sequential(Steps[1]) }
     status: 0,
   },
   {
+    name: "Loop and Range call varieties with fields of their own, bound once for every turn",
+    source: `Count(n) {
+	return: Loop(start: (i: 0, tag: "?"), step: step[tag: "a"], stop: done[limit: n])
+}
+step(s?, tag) { return: (i: Sum(s.i, 1), tag: tag) }
+done(limit, s?) { return: Equal(s.i, limit) }
+Total(xs) {
+	return: Range(over: xs, start: 0, with: add[extra: 10]).residue
+}
+add(carry, elem, extra) { return: (carry: Sum(carry, elem, extra)) }
+Main() { return: (loop: Count(n: 5), total: Total(xs: (1, 2, 3))) }
+`,
+    stdout: '(loop: (i: 5, tag: "a"), total: 36)\n',
+    status: 0,
+  },
+  {
+    // (Through a Memory, so that the checker cannot refuse the run first.)
+    name: "a Loop whose step already has an unnamed argument fails as the general call does",
+    source: `inc(x?) { return: Sum(x, 1) }
+Main() {
+	m: Memory()
+	r: m.Remember(key: "step", value: inc[5])
+	l: Loop(start: 0, step: m.Recall(key: "step", after_: r), stop: Not)
+	return: l
+}
+`,
+    stdout: "",
+    status: 1,
+    stderr: [/case\.ko:5:5: error: augmenting duplicate field \? \(the unnamed argument\)/, /at case\.Main:l \(.*case\.ko:5:5\)/],
+  },
+  {
     name: "calls that pass the cache's hooks (no --no-cache) give the same results",
     source: `${FIB}Main() { return: (f: Fib(15), s: Show(Fib(10))) }\n`,
     args: [],

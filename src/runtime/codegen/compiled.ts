@@ -16,8 +16,17 @@ import { emitBody } from "./emit.js";
 
 export type Mode = "sequential" | undefined;
 
-/** A compiled body: runs the steps of `frame`'s activation as runBody does. */
-export type CompiledBody = (frame: Frame, vals: Value[], run: Run, mode: Mode) => Value | Promise<Value>;
+/**
+ * A compiled body: runs the steps of `frame`'s activation as runBody does. A positional body
+ * takes its parameters' values as `a`, `b`, `c` and leaves `frame.vals` alone until the
+ * interpreter takes over; the others work in `frame.vals`, the parameters bound there.
+ */
+export type CompiledBody = (frame: Frame, run: Run, mode: Mode, a: Value, b: Value, c: Value) => Value | Promise<Value>;
+
+export interface Compiled {
+  readonly body: CompiledBody;
+  readonly positional: boolean;
+}
 
 /** What generated code calls: the evaluator's own functions, by the names emit.ts uses. */
 export interface Linkage {
@@ -42,7 +51,7 @@ export interface Linkage {
   /** A call of `fn` with its (at most three) parameters' values in order; Empty for those not given. */
   readonly callKoPositional: (
     fn: KoFunction,
-    parent: Frame,
+    parent: Frame | null,
     step: number,
     run: Run,
     a: Value,
@@ -78,14 +87,23 @@ export interface Linkage {
  */
 const MAX_STEPS = 1000;
 
-/** The compiled body of `circuit` (of the function named `name`), or undefined when it is left to the interpreter. */
-export function compileBody(circuit: Circuit, active: Int32Array, name: string, linkage: Linkage): CompiledBody | undefined {
+/**
+ * The compiled body of `circuit` (of the function named `name`; see emitBody for `active` and
+ * `template`), or undefined when it is left to the interpreter.
+ */
+export function compileBody(
+  circuit: Circuit,
+  active: Int32Array,
+  template: readonly Value[],
+  name: string,
+  linkage: Linkage,
+): Compiled | undefined {
   if (active.length > MAX_STEPS) return undefined;
-  const { source, constants } = emitBody(circuit, active, name);
+  const { source, constants, positional } = emitBody(circuit, active, template, name);
   try {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of this module: the body is generated code
     const make = new Function("L", "C", source) as (linkage: Linkage, constants: readonly unknown[]) => CompiledBody;
-    return make(linkage, constants);
+    return { body: make(linkage, constants), positional };
   } catch {
     // A body the generator got wrong (JavaScript that does not parse) still runs: interpreted.
     return undefined;
