@@ -7,7 +7,7 @@
  * with the fields given and then invokes it (reference 5.5) — so a variety whose monadic slot is
  * already filled cannot receive the carry of a `Loop`, exactly as in the original.
  */
-import { defineHost, type HostContext, type HostFunction } from "../host/binding.js";
+import { defineHost, repeatedCall, type HostContext, type HostFunction } from "../host/binding.js";
 import { T } from "../host/host-type.js";
 import { KoPanic } from "../value/failure.js";
 import { listToValue } from "../value/sequence.js";
@@ -78,14 +78,16 @@ export const loop: HostFunction = defineHost({
  */
 function loopNow(ctx: HostContext, start: Value, step: Value, stop: Value): Value | Promise<Value> {
   const clock = new Clock(ctx.signal);
+  const callStep = repeatedCall(ctx, step, [""]);
+  const callStop = stop === EMPTY ? undefined : repeatedCall(ctx, stop, [""]);
   let carry = start;
   for (;;) {
-    const next = ctx.call(step, [monadic(carry)]);
+    const next = callStep(carry);
     if (isThenable(next)) return drive(looping(ctx, carry, step, stop, next, false), ctx.signal, clock);
     if (clock.tick()) return drive(looping(ctx, carry, step, stop, pauseThen(clock, next), false), ctx.signal, clock);
     carry = next;
-    if (stop === EMPTY) continue;
-    const done = ctx.call(stop, [monadic(carry)]);
+    if (callStop === undefined) continue;
+    const done = callStop(carry);
     if (isThenable(done)) return drive(looping(ctx, carry, step, stop, done, true), ctx.signal, clock);
     if (clock.tick()) return drive(looping(ctx, carry, step, stop, pauseThen(clock, done), true), ctx.signal, clock);
     if (verdict("Loop", "stop", done)) return carry;
@@ -148,13 +150,15 @@ function rangeResult(acc: Ranged): Value {
 function rangeNow(ctx: HostContext, over: readonly Value[], withV: Value, start: Value, stop: Value): Value | Promise<Value> {
   const clock = new Clock(ctx.signal);
   const acc: Ranged = { carry: start, image: [] };
+  const callWith = repeatedCall(ctx, withV, ["carry", "elem"]);
+  const callStop = stop === EMPTY ? undefined : repeatedCall(ctx, stop, [""]);
   for (let i = 0; i < over.length; i++) {
-    const r = ctx.call(withV, [field("carry", acc.carry), field("elem", over[i]!)]);
+    const r = callWith(acc.carry, over[i]);
     if (isThenable(r)) return drive(ranging(ctx, over, withV, stop, acc, i, r, false), ctx.signal, clock);
     if (clock.tick()) return drive(ranging(ctx, over, withV, stop, acc, i, pauseThen(clock, r), false), ctx.signal, clock);
     takeResult(acc, r);
-    if (stop === EMPTY) continue;
-    const done = ctx.call(stop, [monadic(acc.carry)]);
+    if (callStop === undefined) continue;
+    const done = callStop(acc.carry);
     if (isThenable(done)) return drive(ranging(ctx, over, withV, stop, acc, i, done, true), ctx.signal, clock);
     if (clock.tick()) return drive(ranging(ctx, over, withV, stop, acc, i, pauseThen(clock, done), true), ctx.signal, clock);
     if (verdict("Range", "stop", done)) break;

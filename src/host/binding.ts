@@ -29,6 +29,12 @@ export interface HostContext {
    * cancellation of its caller.
    */
   callWithin(signal: AbortSignal, variety: Value, fields: readonly Field[]): Value | Promise<Value>;
+  /**
+   * A function that calls `variety` with one or two argument fields of these names (`""` for the
+   * unnamed one), exactly as `call` would: made once for the many calls of a loop, so that each
+   * call only puts its values in place. Contexts without one are served by `repeatedCall`.
+   */
+  caller?(variety: Value, names: readonly [string] | readonly [string, string]): RepeatedCall;
   /** Aborted when the run is cancelled or the calling body fails (D6). */
   readonly signal: AbortSignal;
   /** Standard output and error of the run (the CLI's streams, or the embedding app's). */
@@ -42,6 +48,15 @@ export interface HostContext {
   readonly callerPackage: string;
   /** Runs `fn` on the run's behalf after the current call returns (for `Spin`). */
   readonly run: RunServices;
+}
+
+/** One call of a `caller`: the values of its fields, in the order of their names. */
+export type RepeatedCall = (a: Value, b?: Value) => Value | Promise<Value>;
+
+/** `ctx.caller(variety, names)`, or the same made of `ctx.call` where the context has none. */
+export function repeatedCall(ctx: HostContext, variety: Value, names: readonly [string] | readonly [string, string]): RepeatedCall {
+  if (ctx.caller) return ctx.caller(variety, names);
+  return (a, b) => ctx.call(variety, names.length === 1 ? [field(names[0], a)] : [field(names[0], a), field(names[1], b!)]);
 }
 
 /** Services that belong to a whole run rather than to one call. */

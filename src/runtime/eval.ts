@@ -16,14 +16,16 @@
 import * as v8 from "node:v8";
 import type { CallFrame } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
-import type { HostContext, HostFunction, RunServices, SpawnHandle } from "../host/binding.js";
+import type { HostContext, HostFunction, RepeatedCall, RunServices, SpawnHandle } from "../host/binding.js";
 import { Services, type ServiceKey } from "../host/services.js";
 import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
 import type { KoCall, RunHooks, StepCaller, StepObserver } from "./hooks.js";
+import { planBinding } from "./binding-plan.js";
+import { compileBody, type Compiled, type Linkage } from "./codegen/compiled.js";
 import { printValue } from "../value/print.js";
 import { groupValues } from "../value/sequence.js";
-import { EMPTY, Seq, Struct, Variety, type Field, type Value } from "../value/value.js";
+import { EMPTY, Seq, Struct, Variety, field, type Field, type Value } from "../value/value.js";
 
 /** Nested Ko calls allowed on one JavaScript stack before continuing on a fresh one. */
 const HOP_DEPTH = 180;
@@ -83,7 +85,18 @@ interface Executable {
   observed?: { readonly observer: StepObserver; readonly exec: readonly (Exec | undefined)[] };
   /** Number of distinct dependencies of each step. */
   readonly depCount: Int32Array;
+  /**
+   * The body compiled to JavaScript (codegen/), run in place of the closures when no step
+   * observer is attached; undefined for a body left to the interpreter.
+   */
+  readonly compiled: Compiled | undefined;
 }
+
+/**
+ * KO_INTERPRET=1 runs every body in the interpreter, never compiled: the switch CI runs the
+ * evaluator's tests under too, so that the two stay interchangeable.
+ */
+const INTERPRET_ONLY = process.env.KO_INTERPRET === "1";
 
 /** How many Ko calls are nested on the current JavaScript stack (0 when a microtask starts). */
 // eslint-disable-next-line no-restricted-syntax -- the JavaScript stack is the process's: every run nests on the same one
@@ -245,7 +258,11 @@ export class Frame {
    * it makes, so that the evaluator's checkpoints stop pure Ko work when it passes.
    */
   declare readonly deadline: AbortSignal | undefined;
-  declare readonly vals: Value[];
+  /**
+   * The step values, in the interpreter's array; for a compiled body that keeps its values in
+   * local variables, NO_VALS until the interpreter takes the body over.
+   */
+  declare vals: Value[];
   declare private controller: AbortController | undefined;
   declare private unlink: (() => void) | undefined;
 
@@ -401,7 +418,9 @@ function executable(fn: KoFunction): Executable {
     }
   });
   const depCount = new Int32Array(circuit.steps.map((s) => new Set(s.deps).size));
-  const ex: Executable = { circuit, template, paramSlots, active: Int32Array.from(active), exec, depCount };
+  const order = Int32Array.from(active);
+  const compiled = INTERPRET_ONLY ? undefined : compileBody(circuit, order, template, fn.displayName, LINKAGE);
+  const ex: Executable = { circuit, template, paramSlots, active: order, exec, depCount, compiled };
   fn.exec = ex;
   return ex;
 }
@@ -600,16 +619,19 @@ export function invoke(
   const all = mergeFields(callee.fields, fields);
   const c = callee.callable;
   if (c instanceof KoFunction) {
-    const hooks = run.hooks;
-    if (hooks.koCall !== undefined && (hooks.wantsKoCall === undefined || hooks.wantsKoCall(c))) {
-      return hookedKoCall(c, all, frame, step, run, mode, scope);
-    }
+    if (koHooked(run, c)) return hookedKoCall(c, all, frame, step, run, mode, scope);
     return callKo(c, all, frame, step, run, mode, scope);
   }
   const fn = c as HostFunction;
   const ctx = new StepContext(frame, step, run, scope);
   if (hostHooked(run, fn)) return checkLarge(run, hookedHostCall(fn, all, ctx, run));
   return checkLarge(run, fn.invoke(all, ctx));
+}
+
+/** Whether a call of the Ko function `fn` passes the hooks. */
+function koHooked(run: Run, fn: KoFunction): boolean {
+  const hooks = run.hooks;
+  return hooks.koCall !== undefined && (hooks.wantsKoCall === undefined || hooks.wantsKoCall(fn));
 }
 
 /** Whether a call of the host function `fn` passes the hooks. */
@@ -693,19 +715,88 @@ function callKo(
   mode: "sequential" | undefined,
   scope: AbortSignal | undefined,
 ): Value | Promise<Value> {
+  const depth = depthOfCall(parent, run);
+  const ex = executable(fn);
+  const vals = ex.template.slice();
+  bindParams(ex, fields, vals);
+  return enter(new Frame(fn, parent, callStep, depth, run, scope, vals), mode);
+}
+
+/**
+ * A call from a compiled body of a Ko function named by a constant, with up to three
+ * parameters, its arguments bound by position already (codegen/emit.ts works out which term
+ * goes to which parameter as bindParams would): no argument fields to build and search. A
+ * positional compiled callee takes them as they are, and no array of step values is made.
+ */
+function callKoPositional(
+  fn: KoFunction,
+  parent: Frame | null,
+  callStep: number,
+  run: Run,
+  a: Value,
+  b: Value,
+  c: Value,
+  scope?: AbortSignal,
+): Value | Promise<Value> {
+  const depth = depthOfCall(parent, run);
+  const ex = executable(fn);
+  const compiled = ex.compiled;
+  if (compiled === undefined || !compiled.positional)
+    return enter(new Frame(fn, parent, callStep, depth, run, scope, withParams(ex, a, b, c)), undefined);
+  const frame = new Frame(fn, parent, callStep, depth, run, scope, NO_VALS);
+  if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline, depth);
+  if (run.pause === undefined && stackDepth < HOP_DEPTH && run.hooks.steps === undefined) {
+    stackDepth++;
+    try {
+      return compiled.body(frame, run, undefined, a, b, c);
+    } finally {
+      stackDepth--;
+    }
+  }
+  // Later, or observed: from the interpreter's array.
+  frame.vals = withParams(ex, a, b, c);
+  return proceed(frame, undefined);
+}
+
+/** The step values of a call of `ex` whose parameters' values are `a`, `b`, `c`. */
+function withParams(ex: Executable, a: Value, b: Value, c: Value): Value[] {
+  const vals = ex.template.slice();
+  const slots = ex.paramSlots;
+  if (slots.length > 0) vals[slots[0]!] = a;
+  if (slots.length > 1) vals[slots[1]!] = b;
+  if (slots.length > 2) vals[slots[2]!] = c;
+  return vals;
+}
+
+/**
+ * What a frame whose body keeps its values in local variables has for `vals` (frozen: a write
+ * to it would be a bug of the evaluator, and fails at once).
+ */
+const NO_VALS = Object.freeze([]) as unknown as Value[];
+
+/** The depth of a call from `parent`, once the run is known to go on and the depth to be allowed. */
+function depthOfCall(parent: Frame | null, run: Run): number {
   if (run.stopped !== undefined) throw run.stopped;
   const depth = parent ? parent.depth + 1 : 1;
   if (depth > run.maxDepth) {
     throw new KoError(`maximum call depth of ${run.maxDepth} exceeded (runaway recursion? see --max-depth)`, "runtime/max-depth");
   }
-  const ex = executable(fn);
-  const vals = ex.template.slice();
-  const frame = new Frame(fn, parent, callStep, depth, run, scope, vals);
-  bindParams(ex, fields, vals);
-  if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline, depth);
+  return depth;
+}
+
+/** Runs the body of a new activation, now or (past a pause or deep on the stack) from a fresh stack. */
+function enter(frame: Frame, mode: "sequential" | undefined): Value | Promise<Value> {
+  const run = frame.run;
+  if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline, frame.depth);
+  return proceed(frame, mode);
+}
+
+/** `enter` once the call has been counted. */
+function proceed(frame: Frame, mode: "sequential" | undefined): Value | Promise<Value> {
+  const run = frame.run;
   if (run.pause) return runBodyAfter(run.pause, frame, mode);
   if (stackDepth >= HOP_DEPTH) {
-    checkMemory(run, depth);
+    checkMemory(run, frame.depth);
     return runBodyAfter(Promise.resolve(), frame, mode);
   }
   stackDepth++;
@@ -714,6 +805,65 @@ function callKo(
   } finally {
     stackDepth--;
   }
+}
+
+/**
+ * StepContext.caller for a variety of a Ko function, when its calls can be bound once for all:
+ * none of `names` is already a field of the variety (the general call reports that duplicate).
+ * Each call then fills a copy of a template that has the variety's own fields in place, as
+ * callKo would after merging the fields and binding them; a call the hooks want goes the
+ * general way, with fields (asked at each call, as `invoke` asks: a hook may change its mind).
+ */
+function boundCaller(
+  variety: Value,
+  names: readonly string[],
+  parent: Frame | null,
+  callStep: number,
+  run: Run,
+  scope: AbortSignal | undefined,
+): RepeatedCall | undefined {
+  if (!(variety instanceof Variety) || !(variety.callable instanceof KoFunction)) return undefined;
+  const own = variety.fields;
+  if (own.some((f) => f.monadic !== (f.name === "") || names.includes(f.name))) return undefined;
+  const fn = variety.callable;
+  const ex = executable(fn);
+  const template = ex.template.slice();
+  // The slot each argument goes to (-1: no parameter takes it).
+  const slotOf = [-1, -1];
+  planBinding(ex.circuit.params, [...own.map((f) => f.name), ...names]).forEach((source, p) => {
+    if (source === undefined) return;
+    if (source < own.length) template[ex.paramSlots[p]!] = own[source]!.value;
+    else slotOf[source - own.length] = ex.paramSlots[p]!;
+  });
+  const [slotA, slotB] = slotOf as [number, number];
+  // For a positional compiled body, each parameter's value by position: argument 0 (`a`), 1
+  // (`b`), or (-1) the value in the template, the variety's own field or Empty.
+  const params = ex.circuit.params.map((_, p) => ex.paramSlots[p]!);
+  const [fromX = -1, fromY = -1, fromZ = -1] = params.map((slot) => (slot === slotA ? 0 : slot === slotB ? 1 : -1));
+  const [x = EMPTY, y = EMPTY, z = EMPTY] = params.map((slot) => template[slot]!);
+  const positional = ex.compiled?.positional === true;
+  const pick = (from: number, preset: Value, a: Value, b: Value | undefined): Value => (from === 0 ? a : from === 1 ? b! : preset);
+  const general: RepeatedCall = (a, b) =>
+    invoke(
+      variety,
+      names.length === 1 ? [field(names[0]!, a)] : [field(names[0]!, a), field(names[1]!, b!)],
+      parent,
+      callStep,
+      run,
+      undefined,
+      scope,
+    );
+  return (a, b) => {
+    if (run.hooks.koCall !== undefined && koHooked(run, fn)) return general(a, b);
+    if (positional) {
+      return callKoPositional(fn, parent, callStep, run, pick(fromX, x, a, b), pick(fromY, y, a, b), pick(fromZ, z, a, b), scope);
+    }
+    const depth = depthOfCall(parent, run);
+    const vals = template.slice();
+    if (slotA >= 0) vals[slotA] = a;
+    if (slotB >= 0) vals[slotB] = b!;
+    return enter(new Frame(fn, parent, callStep, depth, run, scope, vals), undefined);
+  };
 }
 
 /**
@@ -759,6 +909,21 @@ function checkLarge(run: Run, v: Value | Promise<Value>): Value | Promise<Value>
 function runBody(frame: Frame, mode: "sequential" | undefined): Value | Promise<Value> {
   const ex = frame.fn.exec as Executable;
   const observer = frame.run.hooks.steps;
+  // Observed steps are reported by the closures (observedExec): those bodies stay interpreted.
+  if (observer === undefined && ex.compiled !== undefined) {
+    const { body, positional } = ex.compiled;
+    if (!positional) return body(frame, frame.run, mode, EMPTY, EMPTY, EMPTY);
+    const [a, b, c] = ex.paramSlots;
+    const vals = frame.vals;
+    return body(
+      frame,
+      frame.run,
+      mode,
+      a === undefined ? EMPTY : vals[a]!,
+      b === undefined ? EMPTY : vals[b]!,
+      c === undefined ? EMPTY : vals[c]!,
+    );
+  }
   const exec = observer ? observedExec(ex, frame.fn, observer) : ex.exec;
   const active = ex.active;
   const vals = frame.vals;
@@ -811,6 +976,7 @@ export class AsyncBody {
     k: number,
     pending: Promise<Value> | undefined,
     private readonly mode: "sequential" | undefined,
+    extra?: readonly number[],
   ) {
     this.promise = new Promise<Value>((res, rej) => {
       this.resolve = res;
@@ -819,6 +985,7 @@ export class AsyncBody {
     const n = ex.circuit.steps.length;
     const todo = new Uint8Array(n);
     for (let a = k; a < ex.active.length; a++) todo[ex.active[a]!] = 1;
+    if (extra) for (const j of extra) todo[j] = 1;
     this.remaining = new Int32Array(ex.depCount);
     for (let i = 0; i < n; i++) if (!todo[i]) for (const d of ex.circuit.dependents[i]!) this.remaining[d]!--;
     const first = ex.active[k]!;
@@ -828,6 +995,10 @@ export class AsyncBody {
     for (let a = k + 1; a < ex.active.length; a++) {
       const j = ex.active[a]!;
       if (this.remaining[j] === 0) this.ready.push(j);
+    }
+    if (extra) {
+      for (const j of extra) if (this.remaining[j] === 0) this.ready.push(j);
+      this.ready.sort((a, b) => b - a);
     }
     this.pump();
   }
@@ -954,6 +1125,13 @@ class StepContext implements HostContext, RunServices {
     return invoke(variety, fields, this.frame, this.step, this.runState, undefined, signal);
   }
 
+  caller(variety: Value, names: readonly [string] | readonly [string, string]): RepeatedCall {
+    return (
+      boundCaller(variety, names, this.frame, this.step, this.runState, this.scope) ??
+      ((a, b) => this.call(variety, names.length === 1 ? [field(names[0], a)] : [field(names[0], a), field(names[1], b!)]))
+    );
+  }
+
   get signal(): AbortSignal {
     return this.scope ?? (this.frame ? this.frame.signal : this.runState.signal);
   }
@@ -1010,3 +1188,19 @@ export function settle<T>(v: T | Promise<T>, then: (x: T) => Value | Promise<Val
 }
 
 export { KoPanic };
+
+/** The evaluator's functions that compiled bodies call (codegen/compiled.ts). */
+const LINKAGE: Linkage = {
+  invoke,
+  callKo,
+  callKoPositional,
+  koHooked,
+  hostHooked,
+  resume: (frame, k, pending, mode, extra) => new AsyncBody(frame, frame.fn.exec as Executable, k, pending, mode, extra).promise,
+  locate,
+  augment,
+  selectPath,
+  groupValues,
+  Struct,
+  EMPTY,
+};

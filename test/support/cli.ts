@@ -49,10 +49,14 @@ export interface Interrupted extends Outcome {
  */
 export async function interrupt(
   args: string[],
-  opts: { cwd?: string; when: number | (() => boolean); again?: number; signal?: NodeJS.Signals },
+  opts: { cwd?: string; when: number | (() => boolean); again?: number; signal?: NodeJS.Signals; env?: NodeJS.ProcessEnv },
 ): Promise<Interrupted> {
   const sig = opts.signal ?? "SIGINT";
-  const child = spawn(process.execPath, [KO, ...args], { cwd: opts.cwd ?? REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [KO, ...args], {
+    cwd: opts.cwd ?? REPO,
+    env: { ...process.env, ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
