@@ -63,6 +63,72 @@ const oneStartupChunk = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------
+// Node's modules, loaded when first used
+//
+// esbuild hoists every static import of a Node module to the top of the chunk, so each start of
+// `ko` loaded child_process (for commander, which spawns only for subcommands run as programs),
+// crypto, v8, fs/promises, os and async_hooks before doing anything, and wrapped each import in
+// __toESM, which copies every export of the module into a new object: some 8 ms of a trivial run,
+// most of it for modules the run never touches. In the script, each import of one of the modules
+// below is a stand-in that requires the module when a property of it is first read. Modules Node
+// has loaded at every start anyway (fs, path, url, events, process...) are required as they are,
+// without the copy: a property read through a stand-in costs a little, and a stand-in is no
+// `this` for methods that keep state on their module object (process.on).
+
+/** The Node modules that are loaded on first use; any other is required at once. */
+const DEFERRED = new Set([
+  "async_hooks",
+  "child_process",
+  "crypto",
+  "dgram",
+  "dns",
+  "fs/promises",
+  "http",
+  "https",
+  "net",
+  "os",
+  "perf_hooks",
+  "readline",
+  "stream",
+  "tls",
+  "tty",
+  "v8",
+  "worker_threads",
+  "zlib",
+]);
+
+/** Defines __koNodeModule(spec) at the top of the script: a deferred module's stand-in, or the module itself. */
+const LAZY_NODE_MODULE = `const __koNodeModule = (() => {
+  const deferred = new Set(${JSON.stringify([...DEFERRED])});
+  const standIns = new Map();
+  return (spec) => {
+    if (!deferred.has(spec.replace(/^node:/, ""))) return require(spec);
+    let standIn = standIns.get(spec);
+    if (standIn === undefined) {
+      let loaded;
+      const load = () => (loaded ??= require(spec));
+      standIn = new Proxy(Object.create(null), {
+        get: (_, key) => (key === "default" ? load() : load()[key]),
+        has: (_, key) => key === "default" || key in load(),
+      });
+      standIns.set(spec, standIn);
+    }
+    return standIn;
+  };
+})();`;
+
+/**
+ * Rewrites the script's imports of Node's modules (static imports, now require()s, with or without
+ * __toESM, and commander's own require()s through the shared chunk's __require) to __koNodeModule.
+ * @param {string} body
+ */
+function deferNodeModules(body) {
+  const imports =
+    /__toESM\(require\("(node:[\w/]+)"\)\)|\brequire\("(node:[\w/]+)"\)|\(0, import_chunk_\w+\.__require\)\("(node:[\w/]+)"\)/g;
+  return body.replace(imports, (_, a, b, c) => `__koNodeModule(${JSON.stringify(a ?? b ?? c)})`);
+}
+
 const result = await esbuild.build({
   absWorkingDir: repo,
   entryPoints: { main: "src/cli/main.ts", "lsp-worker": "src/lsp/worker.ts" },
@@ -142,12 +208,13 @@ async function loadStartupAsScript(metafile) {
     body = body.split(`import(${JSON.stringify(spec)})`).join(`__koImport(${JSON.stringify(spec)})`);
   }
   if (/\bimport\s*\(/.test(body)) throw new Error(`bundle: an import() in ${chunkPath} was not renamed`);
+  body = deferNodeModules(body);
 
   const statics = chunk.imports.filter((i) => i.kind === "import-statement" && !i.external).map((i) => `./${path.basename(i.path)}`);
 
   const exported = chunk.exports;
   const script = path.join(chunkDir, scriptName);
-  fs.writeFileSync(script, `${holds}(function (exports, require, module, __koChunkUrl, __koImport) {\n${body}\n})`);
+  fs.writeFileSync(script, `${holds}(function (exports, require, module, __koChunkUrl, __koImport) {\n${LAZY_NODE_MODULE}\n${body}\n})`);
   fs.writeFileSync(
     chunkFile,
     `// The start-up chunk, compiled with a code cache (scripts/bundle.mjs): its code is in ./${scriptName}.

@@ -85,6 +85,11 @@ export class CacheStore {
     return (this.index = index);
   }
 
+  /** True if the store holds no entry at all: nothing to look up, whatever the group. */
+  isEmpty(): boolean {
+    return this.loaded().size === 0;
+  }
+
   /** The keys stored under a group, or undefined if it has none. */
   keysOf(group: string): Set<string> | undefined {
     const keys = this.loaded().get(group);

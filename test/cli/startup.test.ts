@@ -99,6 +99,48 @@ test("ko run of a small script loads one chunk of src/ and none of the optional 
   expect(others.filter((f) => /node_modules/.test(f))).toEqual([]);
 });
 
+/** Node's own modules (node:crypto, node:net...) a process of `ko` loads, from process.moduleLoadList at exit. */
+function nodeModulesLoaded(args: string[], env: Record<string, string>): { modules: Set<string>; stdout: string } {
+  const dir = tempDir("ko-startup-");
+  const list = path.join(dir, "builtins");
+  const record = `import * as fs from "node:fs"; process.on("exit", () => fs.writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join("\\n")));`;
+  const r = spawnSync(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(record)}`, KO, ...args], {
+    cwd: REPO,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const modules = fs
+    .readFileSync(list, "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("NativeModule ") && !l.startsWith("NativeModule internal/"))
+    .map((l) => l.slice("NativeModule ".length));
+  return { modules: new Set(modules), stdout: r.stdout };
+}
+
+// Modules a trivial run has no use for: child processes, hashing, sockets, terminals, compression.
+const UNUSED_BY_HELLO = ["child_process", "crypto", "dgram", "http", "https", "net", "os", "tls", "tty", "worker_threads", "zlib"];
+
+test("ko run of a small script loads none of Node's modules it does not use, first run or again", () => {
+  const cache = path.join(tempDir("ko-startup-"), "cache");
+  for (const run of ["first (parses, stores)", "again (reads the parses)"]) {
+    const { modules, stdout } = nodeModulesLoaded(["run", "examples/hello.ko"], { KO_CACHE_DIR: cache });
+    expect(stdout, run).toBe('Hello, Ko\n(greeting: "Hello, world", shouted: "HELLO, WORLD", words: 2)\n');
+    expect(
+      UNUSED_BY_HELLO.filter((m) => modules.has(m)),
+      run,
+    ).toEqual([]);
+  }
+});
+
+test("a module left out of the start is loaded when a script needs it (os.TempDir)", () => {
+  const file = tempFile("uses.ko", 'import "os"\nMain() { return: Len(os.TempDir()) }\n', "ko-startup-");
+  const { modules, stdout } = nodeModulesLoaded(["run", "--no-cache", file], {});
+  expect(Number(stdout)).toBeGreaterThan(0);
+  expect(modules.has("os")).toBe(true);
+});
+
 test("the recording sees a package loaded when a script uses it (encoding/yaml)", () => {
   // (yaml.Unmarshal reads with the yaml library; yaml.Marshal writes without it, yaml-emit.ts.)
   const file = tempFile("y.ko", 'import "encoding/yaml"\nMain() { return: yaml.Unmarshal("a: 1") }\n', "ko-startup-");
