@@ -182,7 +182,7 @@ bench("type-check a 10,000-line file", "< 1000 ms", () => {
  * skewed the ratio by half a point or more).
  */
 function processBench(file, runs = 15, flags = []) {
-  const ko = path.join(repo, "dist/cli/main.js");
+  const ko = path.join(repo, "dist/cli/ko.cjs");
   const once = (args) => {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, args, { encoding: "utf8" });
