@@ -126,7 +126,13 @@ const LAZY_NODE_MODULE = `const __koNodeModule = (() => {
 function deferNodeModules(body) {
   const imports =
     /__toESM\(require\("(node:[\w/]+)"\)\)|\brequire\("(node:[\w/]+)"\)|\(0, import_chunk_\w+\.__require\)\("(node:[\w/]+)"\)/g;
-  return body.replace(imports, (_, a, b, c) => `__koNodeModule(${JSON.stringify(a ?? b ?? c)})`);
+  const rewritten = body.replace(imports, (_, a, b, c) => `__koNodeModule(${JSON.stringify(a ?? b ?? c)})`);
+  // A module required as it is has no `default` (__toESM made one): a default import of it would read undefined.
+  for (const [, name, spec] of rewritten.matchAll(/\bvar (\w+) = __koNodeModule\("node:([\w/]+)"\)/g)) {
+    if (!DEFERRED.has(spec ?? "") && new RegExp(`\\b${name}\\.default\\b`).test(rewritten))
+      throw new Error(`bundle: a default import of node:${spec} (import * as ... or named imports only)`);
+  }
+  return rewritten;
 }
 
 const result = await esbuild.build({
