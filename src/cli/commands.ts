@@ -16,6 +16,7 @@ import type { WorkerFlags } from "./worker.js";
 import type { OperatorFlags, SubmitFlags } from "./operator.js";
 import type { LspFlags } from "./lsp.js";
 import type { ReplFlags } from "./repl.js";
+import type { EvalFlags } from "./eval.js";
 import type { RunsFlags } from "./runs.js";
 import { EXIT, UsageError } from "../diag/exit.js";
 import { listCommand, versionCommand, VERSION } from "../api/catalog.js";
@@ -114,6 +115,17 @@ export function program(argv: readonly string[], io: CliIO, setStatus: (n: numbe
     .addHelpText("after", `\n${PLAY_EXAMPLE}`)
     .action((spec: string, args: string[], opts: Omit<RunFlags, "arg">) =>
       setStatus(playCommand(spec, args, { ...opts, arg: [], argv }, io)),
+    );
+
+  cmd
+    .command("eval")
+    .description("evaluate one Ko expression, given with -e or on standard input, and print its value")
+    .option("-e, --expr <expr>", "the expression (default: read it from standard input)")
+    .addOption(depthOption())
+    .addOption(rootOption())
+    .addHelpText("after", `\nExample:\n  ko eval -e 'Sum(1, 2, 3)'    prints 6`)
+    .action((opts: { expr?: string } & Omit<EvalFlags, "e">) =>
+      setStatus(import("./eval.js").then((m) => m.evalCommand({ ...opts, ...(opts.expr !== undefined ? { e: opts.expr } : {}) }, io))),
     );
 
   cmd

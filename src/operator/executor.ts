@@ -30,11 +30,11 @@ import { RunLease } from "./lease.js";
 import { compileScript, locationIn } from "./scripts.js";
 import { StatusWriter } from "./status-writer.js";
 import { StepStatusLayer } from "./step-status.js";
-import { STATUS_LIMIT, StepOffload } from "./status-offload.js";
+import { offloadResult, STATUS_LIMIT, StepOffload } from "./status-offload.js";
 import { JournalCopy, journalConfigMapName, prepareJournal } from "./journal-store.js";
 import { JOURNAL_FILE } from "../journal/records.js";
 
-/** Results larger than this (as JSON) are left out of the status, which says so. */
+/** Results larger than this (bytes of JSON) are kept in ConfigMaps the status names, not in it. */
 export const RESULT_LIMIT = 64 * 1024;
 /** How much of what the run printed the status keeps (the end of it). */
 export const OUTPUT_LIMIT = 8 * 1024;
@@ -328,14 +328,7 @@ class Attempt {
 
   private async finish(end: Ending): Promise<void> {
     const { run } = this;
-    let result: { result?: unknown; resultTruncated?: boolean } = {};
-    if (end.result !== undefined) {
-      const json = JSON.stringify(end.result, (_k, v: unknown) =>
-        // Integers beyond 2^53 as their digits; a value JSON has no form for (a function) as Ko prints it.
-        typeof v === "bigint" ? v.toString() : v instanceof KoValue ? v.toString() : v,
-      );
-      result = json.length > RESULT_LIMIT ? { resultTruncated: true } : { result: JSON.parse(json) as unknown };
-    }
+    const result = end.result === undefined ? {} : await this.resultFields(end.result);
     this.status = {
       ...this.status,
       phase: end.phase,
@@ -354,6 +347,24 @@ class Attempt {
     await this.writer.flush();
     await this.event(end.phase === "Succeeded" ? "Normal" : "Warning", end.phase, end.message);
     this.ctx.log(`${run.metadata.namespace}/${run.metadata.name}: ${end.phase}: ${end.message}`);
+  }
+
+  /**
+   * The result as the status holds it: its JSON, or past RESULT_LIMIT the ConfigMaps it was
+   * written to (or, if they cannot be written, only that it is left out).
+   */
+  private async resultFields(value: unknown): Promise<{ result?: unknown; resultConfigMaps?: string[]; resultTruncated?: boolean }> {
+    const json = JSON.stringify(value, (_k, v: unknown) =>
+      // Integers beyond 2^53 as their digits; a value JSON has no form for (a function) as Ko prints it.
+      typeof v === "bigint" ? v.toString() : v instanceof KoValue ? v.toString() : v,
+    );
+    if (Buffer.byteLength(json, "utf8") <= RESULT_LIMIT) return { result: JSON.parse(json) as unknown };
+    try {
+      return { resultConfigMaps: await offloadResult(this.ctx.kube, this.run, json) };
+    } catch (e) {
+      this.ctx.log(`cannot write the result of ${this.run.metadata.name} to ConfigMaps: ${describeApiError(e)}`);
+      return { resultTruncated: true };
+    }
   }
 
   private async event(type: "Normal" | "Warning", reason: string, message: string): Promise<void> {

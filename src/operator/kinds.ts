@@ -103,6 +103,8 @@ export interface KoRunStatus {
   readonly stepsOffloaded?: number;
   readonly stepsConfigMaps?: readonly string[];
   readonly result?: unknown;
+  /** The ConfigMaps holding a result too large for the status (status-offload.ts). */
+  readonly resultConfigMaps?: readonly string[];
   readonly resultTruncated?: boolean;
   readonly error?: RunError;
   readonly output?: string;

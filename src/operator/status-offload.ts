@@ -1,10 +1,17 @@
 /**
+ * What a KoRun's status cannot hold goes to ConfigMaps the run owns.
+ *
  * A KoRun's status stays under 256 KiB: past that, finished step entries are taken out of it
  * (step-status.ts says which) and kept in ConfigMaps the run owns, `NAME-steps-0`, `NAME-steps-1`...,
  * one entry a line of JSON in `steps.jsonl`, each ConfigMap filled to 512 KiB before the next is
  * begun. The status counts them (`stepsOffloaded`), names the ConfigMaps (`stepsConfigMaps`), and
  * says so in the condition `StepsOffloaded`. An entry is kept as it was when it was taken out: a
  * resumed attempt that replays the step shows its new entry in the status again.
+ *
+ * A result whose JSON passes 64 KiB is not put in the status either: it is written, as JSON, to
+ * the key `result.json` of `NAME-result-0`, `NAME-result-1`..., each at most 768 KiB of UTF-8 (a
+ * ConfigMap holds at most 1 MiB), and the status names them (`resultConfigMaps`); the result is
+ * their texts put together in that order.
  */
 import { API_VERSION, type KoRun, type StepEntry } from "./kinds.js";
 import { statusOf, type Kube } from "./kube.js";
@@ -13,6 +20,9 @@ import { statusOf, type Kube } from "./kube.js";
 export const STATUS_LIMIT = 256 * 1024;
 const CHUNK_LIMIT = 512 * 1024;
 const KEY = "steps.jsonl";
+/** The most of a result's JSON one ConfigMap holds, in bytes of UTF-8. */
+export const RESULT_CHUNK = 768 * 1024;
+export const RESULT_KEY = "result.json";
 
 export class StepOffload {
   private readonly chunks: string[];
@@ -73,25 +83,57 @@ export class StepOffload {
     return turn;
   }
 
-  private async put(name: string, text: string): Promise<void> {
-    const { namespace, name: run, uid } = this.run.metadata;
-    const body = {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: {
-        name,
-        labels: { "ko.dev/run": run },
-        ownerReferences: uid
-          ? [{ apiVersion: API_VERSION, kind: "KoRun", name: run, uid, controller: true, blockOwnerDeletion: true }]
-          : [],
-      },
-      data: { [KEY]: text },
-    };
-    try {
-      await this.kube.core.replaceNamespacedConfigMap({ name, namespace: namespace!, body });
-    } catch (e) {
-      if (statusOf(e) !== 404) throw e;
-      await this.kube.core.createNamespacedConfigMap({ namespace: namespace!, body });
-    }
+  private put(name: string, text: string): Promise<void> {
+    return putOwnedConfigMap(this.kube, this.run, name, { [KEY]: text });
+  }
+}
+
+/** Writes the result's JSON to ConfigMaps of the run; returns their names, in order. */
+export async function offloadResult(kube: Kube, run: KoRun, json: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const [i, part] of utf8Chunks(json, RESULT_CHUNK).entries()) {
+    const name = `${run.metadata.name}-result-${i}`;
+    await putOwnedConfigMap(kube, run, name, { [RESULT_KEY]: part });
+    names.push(name);
+  }
+  return names;
+}
+
+/** TEXT cut into pieces of at most LIMIT bytes of UTF-8, never inside a character. */
+export function utf8Chunks(text: string, limit: number): string[] {
+  const bytes = Buffer.from(text, "utf8");
+  const parts: string[] = [];
+  for (let start = 0; start < bytes.length;) {
+    let end = Math.min(start + limit, bytes.length);
+    // Back off to the first byte of a character: continuation bytes are 10xxxxxx.
+    while (end > start && end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--;
+    // A limit smaller than one character: the character alone.
+    if (end === start) for (end = start + 1; end < bytes.length && (bytes[end]! & 0xc0) === 0x80;) end++;
+    parts.push(bytes.subarray(start, end).toString("utf8"));
+    start = end;
+  }
+  return parts;
+}
+
+/** Creates or replaces the ConfigMap NAME holding DATA, owned by the run (deleted with it). */
+async function putOwnedConfigMap(kube: Kube, run: KoRun, name: string, data: Record<string, string>): Promise<void> {
+  const { namespace, name: runName, uid } = run.metadata;
+  const body = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name,
+      labels: { "ko.dev/run": runName },
+      ownerReferences: uid
+        ? [{ apiVersion: API_VERSION, kind: "KoRun", name: runName, uid, controller: true, blockOwnerDeletion: true }]
+        : [],
+    },
+    data,
+  };
+  try {
+    await kube.core.replaceNamespacedConfigMap({ name, namespace: namespace!, body });
+  } catch (e) {
+    if (statusOf(e) !== 404) throw e;
+    await kube.core.createNamespacedConfigMap({ namespace: namespace!, body });
   }
 }

@@ -13,6 +13,7 @@ import { EXIT, UsageError } from "../diag/exit.js";
 import { printValue } from "../value/print.js";
 import { API_VERSION, FINISHED, RUNS, SCRIPTS, type KoRun, type KoScript, type KoScriptSpec } from "./kinds.js";
 import { describeApiError, openKube, statusOf, type Kube, type KubeFlags } from "./kube.js";
+import { RESULT_KEY } from "./status-offload.js";
 
 export interface SubmitOptions extends KubeFlags {
   /** The arguments, already JSON (the command line's Ko literals converted). */
@@ -124,18 +125,19 @@ async function follow(kube: Kube, created: KoRun, opts: SubmitOptions): Promise<
       phase = s.phase;
       opts.stderr(`korun/${name}: ${phase}${s.attempt ? ` (attempt ${s.attempt})` : ""}\n`);
     }
-    if (FINISHED.has(s.phase)) return ending(run, opts);
+    if (FINISHED.has(s.phase)) return ending(kube, run, opts);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-function ending(run: KoRun, opts: SubmitOptions): number {
+async function ending(kube: Kube, run: KoRun, opts: SubmitOptions): Promise<number> {
   const s = run.status!;
   const cond = s.conditions?.find((c) => c.type === "Succeeded");
   if (s.output) opts.stderr(s.output.endsWith("\n") ? s.output : `${s.output}\n`);
   if (s.phase === "Succeeded") {
-    if (s.resultTruncated) opts.stderr(`ko: the result is larger than the status holds: it is not shown\n`);
-    else if (s.result !== undefined) opts.stdout(`${printValue(fromJs(s.result))}\n`);
+    const result = s.resultConfigMaps ? await offloadedResult(kube, run, s.resultConfigMaps) : s.result;
+    if (s.resultTruncated) opts.stderr(`ko: the result could not be stored (the operator's log says why): it is not shown\n`);
+    else if (result !== undefined) opts.stdout(`${printValue(fromJs(result))}\n`);
     return EXIT.ok;
   }
   if (s.phase === "Interrupted") {
@@ -146,4 +148,16 @@ function ending(run: KoRun, opts: SubmitOptions): number {
   opts.stderr(`${e?.location ? `${e.location}: ` : ""}error: ${e?.message ?? cond?.message ?? "failed"}\n`);
   for (const frame of e?.callChain ?? []) opts.stderr(`  called from ${frame}\n`);
   return cond && REFUSED.has(cond.reason) ? EXIT.compile : EXIT.runtime;
+}
+
+/** A result the status names ConfigMaps for: their `result.json` texts, in order, are its JSON. */
+async function offloadedResult(kube: Kube, run: KoRun, names: readonly string[]): Promise<unknown> {
+  let json = "";
+  for (const name of names) {
+    const cm = await kube.core.readNamespacedConfigMap({ name, namespace: run.metadata.namespace! }).catch((e: unknown) => {
+      throw new UsageError(`cannot read the result of korun/${run.metadata.name} from configmap/${name}: ${describeApiError(e)}`);
+    });
+    json += cm.data?.[RESULT_KEY] ?? "";
+  }
+  return JSON.parse(json) as unknown;
 }

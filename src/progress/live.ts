@@ -25,7 +25,7 @@ import { describeFailure, isCancellation } from "../value/describe-failure.js";
 /** Nothing is drawn before the run has gone on this long. */
 const DELAY_MS = 300;
 const FRAME_MS = 100;
-/** At most this many running steps are listed; the others are counted. */
+/** At most this many running steps are listed (fewer on a short screen); the others are counted. */
 const MAX_LISTED = 8;
 /** The clock is read once per this many steps seen starting. */
 const CHECK_EVERY = 1024;
@@ -35,7 +35,7 @@ const BUSY_RATE = 20_000;
 const QUIET_STARTS = 64 * CHECK_EVERY;
 const SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
 
-type Writable = Pick<NodeJS.WriteStream, "write"> & { readonly columns?: number };
+type Writable = Pick<NodeJS.WriteStream, "write"> & { readonly columns?: number; readonly rows?: number };
 
 export class LiveView implements Layer {
   /** The steps running now, with the time of the frame before they started. */
@@ -162,14 +162,17 @@ export class LiveView implements Layer {
     const spin = SPINNER[this.frame++ % SPINNER.length]!;
     // Oldest first: the Map keeps the order in which steps started.
     const steps = [...this.running];
-    const listed = steps.slice(0, MAX_LISTED);
+    // A view taller than the screen would scroll its top lines away, where they cannot be erased:
+    // it keeps a line for the summary, one for "… and N more", and the one the cursor is on.
+    const room = Math.max(0, Math.min(MAX_LISTED, (this.term.rows ?? 24) - 3));
+    const listed = steps.slice(0, room);
     const names = distinctNames(listed.map(([s]) => s));
     const out = listed.map(([, since], i) => {
       const name = names[i]!;
       const time = seconds(now - since);
       return `${this.paint("36", spin)} ${clip(name, width - time.length - 4)}  ${this.paint("2", time)}`;
     });
-    if (steps.length > MAX_LISTED) out.push(this.paint("2", `  … and ${steps.length - MAX_LISTED} more`));
+    if (steps.length > room && room > 0) out.push(this.paint("2", `  … and ${steps.length - room} more`));
     const { done, cached, failed } = this.counts;
     const sample = this.sampled ? " (a sample: steps come fast)" : "";
     const summary = `${steps.length} running · ${done} done · ${cached} cached · ${failed} failed · ${seconds(now - this.t0)}${sample}`;

@@ -122,6 +122,21 @@ export class ReplEvaluator {
   }
 
   /**
+   * One expression, evaluated against what the session holds (`ko eval`): unlike `submit`, an
+   * input that is not a formula (a command, a definition, a step) is not taken for one.
+   */
+  async expression(input: string, signal: AbortSignal): Promise<Outcome> {
+    const trimmed = input.trim();
+    if (trimmed.startsWith(":") || looksLikeDefinition(input) || stepLabel(input) !== undefined)
+      return {
+        kind: "error",
+        text: "ko: ko eval takes one expression (a formula), not a command, a definition or a step\n",
+        status: EXIT.usage,
+      };
+    return this.evaluate(input, 0, signal);
+  }
+
+  /**
    * Tab completion for what has been typed so far: where the completed word starts, and the
    * candidates. Formulas (also a step's, and `:type`'s) are completed in `typeSource`, so that
    * the engine sees the session's steps with their types; after a `.` the text does not compile,
@@ -243,6 +258,18 @@ export class ReplEvaluator {
     if (!("program" in program)) return program;
     const fn = program.program.func(INPUT_FUNC)!;
     const args = [...live.values()].map((s) => ({ name: s.name, value: s.value, monadic: false }));
+    // What the checker proves would fail is refused before anything runs, as `ko run` refuses it (D19).
+    const report = program.program.check(fn, args);
+    const errors = [...program.program.deferredErrors(report), ...report.errors];
+    if (errors.length > 0)
+      return {
+        kind: "error",
+        text: render(
+          errors.map((d) => relocate(assembled, d)),
+          lookup(assembled),
+        ),
+        status: EXIT.compile,
+      };
     try {
       const value = await this.opts.session.call(program.program, fn, args, { signal });
       return { value, program: program.program, assembled };
@@ -444,8 +471,19 @@ function locate(a: Assembled, span: Span): Span {
   return span;
 }
 
+/**
+ * A diagnostic of the assembled source, moved to the inputs it came from. A note about the
+ * source's own scaffolding (the `}` that closes `_input`) would point at nothing the user wrote,
+ * and is left out.
+ */
 function relocate(a: Assembled, d: Diagnostic): Diagnostic {
-  return { ...d, span: locate(a, d.span), ...(d.related ? { related: d.related.map((r) => ({ ...r, span: locate(a, r.span) })) } : {}) };
+  const related = d.related?.map((r) => ({ ...r, span: locate(a, r.span) })).filter((r) => r.span.file !== SOURCE);
+  return {
+    ...d,
+    span: locate(a, d.span),
+    ...(related ? { related } : {}),
+    ...(d.frames ? { frames: d.frames.map((f) => ({ ...f, span: locate(a, f.span) })) } : {}),
+  };
 }
 
 /** Source text for excerpts: every origin, and the assembled source itself. */

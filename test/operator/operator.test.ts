@@ -360,6 +360,31 @@ describe.skipIf(!findKubectl())("ko operator", { timeout: 60_000 }, () => {
     expect(all.has("many.Main.steps")).toBe(true);
     expect(all.has("many.next.rest#1000")).toBe(true);
   });
+  test("a result past 64 KiB is kept in ConfigMaps the run owns, cut at 768 KiB between characters; ko submit prints it whole", async () => {
+    const file = path.join(c.dir, "large.ko");
+    // 500,000 two-byte characters and a short tail: about 1 MB of JSON, so two ConfigMaps.
+    fs.writeFileSync(file, 'import "strings"\n\nMain(n) {\n\treturn: (text: strings.Repeat(string: "é", count: n), tail: "end")\n}\n');
+    const sub = await c.ko(["submit", file, "Main", "--arg", "n=500000"]);
+    expect(sub.status, sub.stderr).toBe(0);
+    // Compared by shape, not printed whole on a failure: a megabyte of text.
+    const printed = sub.stdout.replace(/é{1000}/g, "É");
+    expect(printed).toBe(`(\n\ttext: "${"É".repeat(500)}"\n\ttail: "end"\n)\n`);
+    const runName = /korun\.ko\.dev\/(\S+) created/.exec(sub.stderr)![1]!;
+    const run = await c.get("korun", runName);
+    expect(run.status.result).toBeUndefined();
+    expect(run.status.resultTruncated).toBeUndefined();
+    expect(run.status.resultConfigMaps).toEqual([`${runName}-result-0`, `${runName}-result-1`]);
+    let json = "";
+    for (const name of run.status.resultConfigMaps) {
+      const cm = await c.get("configmap", name);
+      expect(cm.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "KoRun", name: runName, uid: run.metadata.uid })]);
+      expect(Buffer.byteLength(cm.data["result.json"], "utf8")).toBeLessThanOrEqual(768 * 1024);
+      json += cm.data["result.json"];
+    }
+    const parsed = JSON.parse(json) as { text: string; tail: string };
+    expect(parsed.text === "é".repeat(500_000) && parsed.tail === "end").toBe(true);
+  });
+
   test("a KoRun whose policy is not one fails before anything runs, in the policy file's words", async () => {
     const bad = runYaml(
       "bad-policy",

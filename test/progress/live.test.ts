@@ -30,9 +30,9 @@ async function waitForScreen(check: (text: string) => boolean, ms = 15000): Prom
   }
 }
 
-function start(dir: string, args: string): void {
+function start(dir: string, args: string, rows = 24): void {
   // The shell waits after ko is done so that the screen can still be read; `done` marks the end.
-  newTmuxSession(["-d", "-s", session, "-x", "100", "-y", "24", "-c", dir, `node ${KO} ${args}; echo "[exit $?]"; sleep 60`]);
+  newTmuxSession(["-d", "-s", session, "-x", "100", "-y", String(rows), "-c", dir, `node ${KO} ${args}; echo "[exit $?]"; sleep 60`]);
 }
 
 afterAll(() => {
@@ -109,6 +109,27 @@ Oops() {
       ]);
       await waitForScreen((t) => t.includes("[exit 0]"));
       expect(history()).not.toContain("running ·");
+    } finally {
+      spawnSync("tmux", ["kill-session", "-t", session]);
+    }
+  }, 30000);
+
+  test("on a screen of 6 rows the view keeps to 5 lines, and leaves no frame behind in the scrollback", async () => {
+    const dir = tempDir("ko-live-");
+    const naps = Array.from({ length: 10 }, (_, i) => `\tn${i}: time.Sleep(time.Millisecond(2000))`).join("\n");
+    fs.writeFileSync(path.join(dir, "many.ko"), `import "time"\n\nMain() {\n${naps}\n\treturn: "rested"\n}\n`);
+    start(dir, "run many.ko --no-cache", 6);
+    try {
+      const during = await waitForScreen((t) => t.includes("running ·"));
+      const lines = during.split("\n").filter((l) => l.trim() !== "");
+      expect(lines.filter((l) => /\d\.\ds$/.test(l) && !l.includes("running ·"))).toHaveLength(3);
+      expect(lines).toContainEqual(expect.stringMatching(/^ {2}… and 17 more$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^20 running · 0 done/));
+      await waitForScreen((t) => t.includes("[exit 0]"));
+      const all = history();
+      expect(all).not.toContain("running ·");
+      expect(all).not.toContain("… and");
+      expect(all).toContain('"rested"');
     } finally {
       spawnSync("tmux", ["kill-session", "-t", session]);
     }

@@ -71,6 +71,12 @@ describe("without a terminal: one result per input", () => {
     expect(out.status).toBe(1);
     const compile = await ko(["repl"], { input: "F( { return: 1 }\n" });
     expect(compile.status).toBe(3);
+    // An error the checker proves is refused before the formula runs (exit 3), located in the input.
+    const typed = await ko(["repl"], { input: 'Sum(1, "a")\n' });
+    expect(typed.stderr).toBe(
+      '<input>:1:1: error: basic types Int64 and String cannot be unified\n  Sum(1, "a")\n  ^^^^^^^^^^^\n  at repl._input:return (<input>:1:1)\n',
+    );
+    expect(typed.status).toBe(3);
   });
 
   test(":type prints a formula's inferred type, with the session's definitions; unknown commands are errors", async () => {
