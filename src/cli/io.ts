@@ -50,7 +50,12 @@ function writeOutput(fd: 1 | 2, text: string): void {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "EAGAIN") Atomics.wait(pause, 0, 0, 1);
       else if (code === "EPIPE") process.exit(0);
-      else throw e;
+      else {
+        // Anything else is the stream's to deal with, as before there was a direct path (asking
+        // for the stream ends that path, and gives the stream its handler).
+        void (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(done));
+        return;
+      }
     }
   }
 }
