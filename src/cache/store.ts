@@ -55,10 +55,10 @@ interface OwnPack {
 }
 
 /**
- * How much a store gathers before writing it. Entries are written many at a time: a write per
- * entry (a system call, a buffer) cost a first run that stores a thousand results some 4% of its
- * time. What is gathered is lost if the process dies before writing it, which a cache can
- * afford: those calls are computed again next time.
+ * How much a store gathers before writing it. Entries are written many at a time, one buffer and
+ * one system call for many entries rather than three buffers and a call each (a first run may
+ * store thousands). What is gathered is lost if the process dies before writing it, which a cache
+ * can afford: those calls are computed again next time.
  */
 const WRITE_EVERY_BYTES = 256 * 1024;
 
