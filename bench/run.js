@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileSource, defaultEntries, TypeChecker } from "../dist/api/index.js";
-import { chainsOfCalls } from "./programs.js";
+import { chainsOfCalls, tenThousandLines } from "./programs.js";
 import { recordResults } from "./results.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -125,23 +125,12 @@ bench("one function with 10,000 independent steps", "", () => {
 });
 
 bench("parse + compile a 10,000-line file", "", () => {
-  const funcs = [];
-  for (let f = 0; f < 1000; f++) {
-    const lines = [`F${f}(x?, y) {`];
-    for (let s = 0; s < 7; s++) lines.push(`\ts${s}: Sum(x, ${s}, Len((a: y, b: "t${s}")))`);
-    lines.push(`\treturn: (f: F${(f + 1) % 1000}[y: s0], v: s6)`, "}");
-    funcs.push(lines.join("\n"));
-  }
-  const source = funcs.join("\n");
-  const jsSource = Array.from({ length: 1000 }, (_, f) => {
-    const body = Array.from({ length: 7 }, (_, s) => `  const s${s} = x + ${s} + [{ a: y, b: "t${s}" }].length;`).join("\n");
-    // Parenthesised, so V8 parses and compiles every function eagerly, as Ko compiles every function.
-    return `var F${f} = (function F${f}(x, y) {\n${body}\n  return { f: F${(f + 1) % 1000}, v: s6 };\n});`;
-  }).join("\n");
+  const { ko: source, js: jsSource } = tenThousandLines();
   let jsRuns = 0;
   return {
+    // Every circuit built: a program builds a function's circuit when it is first checked or called.
     ko: () => {
-      compileSource(source, { pkgPath: "big" });
+      for (const fn of compileSource(source, { pkgPath: "big" }).compiled.functions.get("big").values()) void fn.circuit;
     },
     // A fresh comment each run defeats V8's compilation cache for identical source.
     js: () => {
@@ -242,6 +231,21 @@ if (!filter || "literal".includes(filter)) {
   }
 }
 
+if (!filter || "memory".includes(filter)) {
+  // In a process of its own, which can collect garbage when it needs to (bench/memory.js).
+  const r = spawnSync(process.execPath, ["--expose-gc", path.join(here, "memory.js")], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bench/memory.js failed: ${r.stderr}`);
+  const { bytesPerLine } = JSON.parse(r.stdout);
+  results.push({
+    name: "memory of a compiled 10,000-line program, bytes per source line",
+    koMs: null,
+    baselineMs: null,
+    ratio: null,
+    bytesPerLine,
+    target: "<= 1024 bytes",
+  });
+}
+
 if (!filter || "cluster".includes(filter)) {
   // The embedded Kubernetes API server: rows of bench/cluster.js.
   const { runClusterBench } = await import("./cluster.js");
@@ -251,8 +255,22 @@ if (!filter || "cluster".includes(filter)) {
 const fmt = (x) => (typeof x !== "number" || !Number.isFinite(x) ? "-" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const rows = [
   ["benchmark", "Ko ms", "JS ms", "Ko/JS", "target"],
-  ...results.map((r) => [r.name, fmt(r.koMs), fmt(r.baselineMs), fmt(r.ratio), r.target]),
+  ...results.map((r) => [
+    r.bytesPerLine !== undefined ? `${r.name}: ${r.bytesPerLine}` : r.name,
+    fmt(r.koMs),
+    fmt(r.baselineMs),
+    fmt(r.ratio),
+    r.target,
+  ]),
 ];
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
-recordResults(results.map(({ name, koMs, baselineMs, ratio }) => ({ name, koMs, baselineMs, ratio })));
+recordResults(
+  results.map(({ name, koMs, baselineMs, ratio, bytesPerLine }) => ({
+    name,
+    koMs,
+    baselineMs,
+    ratio,
+    ...(bytesPerLine !== undefined ? { bytesPerLine } : {}),
+  })),
+);

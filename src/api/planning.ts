@@ -96,6 +96,8 @@ export async function planThenApply(call: PlannedCall, mode: "only" | "first"): 
     outcome = { exit: e };
   } finally {
     connection?.guard.end();
+    // Its promise hooks would otherwise stay on, slowing every promise of the process from now on.
+    origins.disable();
   }
   const ended = outcome;
   const finish = (): Value => {
@@ -163,11 +165,14 @@ async function askTerminal(question: string): Promise<boolean> {
  * A layer that lets the plan know which Ko steps make each write: the cluster call's chain,
  * outermost first. The chain is built only when the plan records a write: most cluster calls are
  * reads, and building the chain of each would cost as much as the rest of Ko's work on the request.
+ * A function that only reads (`dryRun: "runs"`: Get, List, WaitFor, the generated reads) makes no
+ * write, so its calls do without the async context: until a call that may write enters one, the
+ * promise hooks of AsyncLocalStorage stay off, and a run that only reads never pays for them.
  */
 function knowingOrigins(origins: AsyncLocalStorage<() => readonly Origin[]>): Layer {
   return {
     hostCall(call, next) {
-      if (call.fn.effects !== "cluster") return next();
+      if (call.fn.effects !== "cluster" || call.fn.dryRun === "runs") return next();
       const ctx = call.ctx;
       let chain: readonly Origin[] | undefined;
       const chainNow = () =>

@@ -118,7 +118,8 @@ export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgra
   const stands = new Map<Ref, UnresolvedFunction>();
   if (deferrable.size > 0)
     for (const [ref, u] of unresolved) stands.set(ref, unresolvedFunction(ref.path.map((n) => n.text).join("."), u.diagnostic));
-  const compiled = compileProgram(program, registry.lookup("", "")!, { unresolved: stands });
+  // Each circuit is built when a check or a call first needs it (a run leaves most of what it imports unbuilt).
+  const compiled = compileProgram(program, registry.lookup("", "")!, { unresolved: stands, lazy: true });
   const origin = { entry, registry, roots, ...(opts.tree ? { tree: opts.tree } : {}) };
   return new KoProgram(program, compiled, sources, origin, sortDiagnostics([...deferrable]));
 }

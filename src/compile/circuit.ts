@@ -56,14 +56,20 @@ export interface Circuit {
   readonly dependents: readonly (readonly number[])[];
 }
 
-/** A Ko function as a callable value: what a variety of it refers to. */
+/**
+ * A Ko function as a callable value: what a variety of it refers to.
+ *
+ * Its circuit may be built on first read (`buildOnFirstRead`): a program can have many functions
+ * that a run never calls, such as most of the packages it imports, and a circuit is several times
+ * the size of the source it comes from.
+ */
 export class KoFunction implements Callable {
   readonly displayName: string;
   readonly identity: string;
-  /** Filled in by the compiler after every function of the program has its KoFunction. */
-  circuit!: Circuit;
   /** Opaque slot for the runtime's executable form, built once on first call. */
   exec: unknown;
+  private built: Circuit | undefined;
+  private build: (() => Circuit) | undefined;
 
   constructor(
     readonly pkg: string,
@@ -73,5 +79,32 @@ export class KoFunction implements Callable {
   ) {
     this.displayName = `${pkg}.${name}`;
     this.identity = `ko\u0000${pkg}\u0000${name}`;
+  }
+
+  /** The function's circuit; the compiler gives every function one, or the means to build it. */
+  get circuit(): Circuit {
+    if (this.built === undefined) {
+      const build = this.build;
+      if (build === undefined) throw new Error(`${this.displayName} has no circuit: the compiler has not reached it`);
+      this.built = build();
+      this.build = undefined;
+    }
+    return this.built;
+  }
+
+  set circuit(circuit: Circuit) {
+    this.built = circuit;
+    this.build = undefined;
+  }
+
+  /** Builds the circuit when it is first read. */
+  buildOnFirstRead(build: () => Circuit): void {
+    this.built = undefined;
+    this.build = build;
+  }
+
+  /** Whether the circuit has been built (a function compiled lazily and never read has none yet). */
+  get hasCircuit(): boolean {
+    return this.built !== undefined;
   }
 }

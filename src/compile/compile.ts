@@ -3,7 +3,7 @@
  * resolver found no errors in, or none but unresolved references, given as `unresolved` (D33). Each function is compiled once; varieties refer to the shared
  * KoFunction objects, so recursion and cross-package calls need no lookup at run time.
  */
-import type { Span } from "../diag/span.js";
+import { startOffset, type Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
 import type { FuncInfo, Program } from "../resolve/packages.js";
 import type { Formula, FuncDef, Ref, Term } from "../syntax/ast.js";
@@ -21,7 +21,9 @@ export interface Compiled {
 export interface CompileOptions {
   /**
    * Compile each function's Circuit when it is first read rather than all at once: a tool that
-   * checks a few functions of a large program (the language server) compiles only those.
+   * checks a few functions of a large program (the language server) compiles only those, and a
+   * run only the functions it checks or calls. What the compiler reports does not depend on it:
+   * its errors are found by the resolver, before any circuit is built.
    */
   readonly lazy?: boolean;
   /**
@@ -45,44 +47,43 @@ export function compileProgram(program: Program, construction: HostFunction, opt
     }
     functions.set(pkg.path, m);
   }
+  // One variety with no fields per function, shared by every reference to it (values are immutable).
   const hostVarieties = new Map<HostFunction, Variety>();
+  const koVarieties = new Map<FuncInfo, Variety>();
+  const constOps = new Map<Value, StepOp>();
   const env: Env = {
     program,
-    koVariety: (info) => new Variety(byInfo.get(info)!, []),
+    koVariety: (info) => {
+      let v = koVarieties.get(info);
+      if (!v) koVarieties.set(info, (v = new Variety(byInfo.get(info)!, [])));
+      return v;
+    },
     hostVariety: (fn) => {
       let v = hostVarieties.get(fn);
       if (!v) hostVarieties.set(fn, (v = new Variety(fn, [])));
       return v;
     },
+    constOp: (value) => {
+      if (typeof value === "object" && !(value instanceof Variety)) return { op: "const", value };
+      let op = constOps.get(value);
+      if (!op) constOps.set(value, (op = { op: "const", value }));
+      return op;
+    },
     construction,
     unresolved: opts.unresolved ?? new Map(),
   };
   for (const [info, fn] of byInfo) {
-    if (opts.lazy) compileOnFirstUse(fn, () => new FunctionCompiler(env, info.def).compile());
+    if (opts.lazy) fn.buildOnFirstRead(() => new FunctionCompiler(env, info.def).compile());
     else fn.circuit = new FunctionCompiler(env, info.def).compile();
   }
   return { functions, defs };
 }
 
-/** Makes `fn.circuit` a property that compiles on first read and is a plain one from then on. */
-function compileOnFirstUse(fn: KoFunction, compile: () => Circuit): void {
-  const settle = (circuit: Circuit) =>
-    Object.defineProperty(fn, "circuit", { value: circuit, writable: true, enumerable: true, configurable: true });
-  Object.defineProperty(fn, "circuit", {
-    get: () => {
-      const circuit = compile();
-      settle(circuit);
-      return circuit;
-    },
-    set: settle,
-    enumerable: true,
-    configurable: true,
-  });
-}
-
 interface Env {
   readonly program: Program;
   koVariety(info: FuncInfo): Variety;
+  /** The operation of a constant step; one per value for varieties and primitives (operations are read-only). */
+  constOp(value: Value): StepOp;
   hostVariety(fn: HostFunction): Variety;
   readonly construction: HostFunction;
   readonly unresolved: ReadonlyMap<Ref, HostFunction>;
@@ -91,7 +92,7 @@ interface Env {
 interface Draft {
   op: StepOp;
   deps: number[];
-  label?: string;
+  label: string | undefined;
   owner: string;
   span: Span;
 }
@@ -110,42 +111,42 @@ class FunctionCompiler {
   ) {}
 
   compile(): Circuit {
-    this.def.params.forEach((p, index) => {
-      this.paramSteps.push(this.add({ op: "param", index }, [], p.name.span, p.name.text));
-    });
+    const params = this.def.params;
+    for (let index = 0; index < params.length; index++) {
+      const name = params[index]!.name;
+      this.paramSteps.push(this.add({ op: "param", index }, [], name.span, name.text));
+    }
     for (const t of this.def.steps) if (t.label) this.terms.set(t.label.text, t);
     for (const label of this.terms.keys()) this.compileLabel(label);
-    const order = topoOrder(
-      this.drafts.map((d) => d.deps),
-      this.drafts.map((d) => d.span.start.offset),
-    );
-    const position = new Array<number>(order.length);
-    order.forEach((old, i) => (position[old] = i));
-    const remap = (i: number) => position[i]!;
-    const steps: Step[] = order.map((old) => {
-      const d = this.drafts[old]!;
-      return {
-        op: remapOp(d.op, remap),
-        deps: d.deps.map(remap),
-        ...(d.label !== undefined ? { label: d.label } : {}),
-        owner: d.owner,
-        span: d.span,
-      };
-    });
-    const dependents: number[][] = steps.map(() => []);
-    steps.forEach((s, i) => {
-      for (const d of new Set(s.deps)) dependents[d]!.push(i);
-    });
+    const drafts = this.drafts;
+    const n = drafts.length;
+    const deps = new Array<number[]>(n);
+    const offsets = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      deps[i] = drafts[i]!.deps;
+      offsets[i] = startOffset(drafts[i]!.span);
+    }
+    const order = topoOrder(deps, offsets);
+    const position = new Int32Array(n);
+    for (let i = 0; i < n; i++) position[order[i]!] = i;
+    const steps = new Array<Step>(n);
+    for (let i = 0; i < n; i++) {
+      const d = drafts[order[i]!]!;
+      const op = remapOp(d.op, position);
+      const deps = remapAll(d.deps, position);
+      steps[i] =
+        d.label !== undefined ? { op, deps, label: d.label, owner: d.owner, span: d.span } : { op, deps, owner: d.owner, span: d.span };
+    }
     return {
-      params: this.def.params.map((p) => ({ name: p.name.text, monadic: p.monadic })),
+      params: params.map((p) => ({ name: p.name.text, monadic: p.monadic })),
       steps,
-      ret: remap(this.labelSteps.get("return")!),
-      dependents,
+      ret: position[this.labelSteps.get("return")!]!,
+      dependents: dependentsOf(steps),
     };
   }
 
   private add(op: StepOp, deps: number[], span: Span, label?: string): number {
-    this.drafts.push({ op, deps, owner: label ?? this.owner, span, ...(label !== undefined ? { label } : {}) });
+    this.drafts.push({ op, deps, label, owner: label ?? this.owner, span });
     return this.drafts.length - 1;
   }
 
@@ -189,7 +190,8 @@ class FunctionCompiler {
         const callee = f.callee ? this.formula(f.callee) : this.constant(this.env.hostVariety(this.env.construction), f.argsSpan);
         if (f.kind === "augment" && f.terms.length === 0) return callee;
         const { groups, deps } = this.groups(f.terms);
-        return this.add({ op: f.kind, callee, groups }, [callee, ...deps], f.span);
+        deps.unshift(callee);
+        return this.add({ op: f.kind, callee, groups }, deps, f.span);
       }
     }
   }
@@ -200,7 +202,7 @@ class FunctionCompiler {
   }
 
   private constant(value: Value, span: Span): number {
-    return this.add({ op: "const", value }, [], span);
+    return this.add(this.env.constOp(value), [], span);
   }
 
   private select(input: number, fields: string[], span: Span): number {
@@ -217,7 +219,7 @@ class FunctionCompiler {
       const callee = this.constant(this.env.hostVariety(stand), f.span);
       return this.add({ op: "invoke", callee, groups: [] }, [callee], f.span);
     }
-    const rest = (n: number) => f.path.slice(f.path.length - n).map((s) => s.text);
+    const rest = (n: number): string[] => (n === 0 ? [] : f.path.slice(f.path.length - n).map((s) => s.text));
     switch (res.k) {
       case "bool":
         return this.constant(res.value, f.span);
@@ -232,32 +234,100 @@ class FunctionCompiler {
     }
   }
 
-  /** Groups bracket terms by label (reference 5.3); `_`-labelled terms only add dependencies. */
+  /**
+   * Groups bracket terms by label (reference 5.3); `_`-labelled terms only add dependencies. A
+   * bracket has a few terms, so a group is found by a scan rather than through a Map.
+   */
   private groups(terms: readonly Term[]): { groups: ArgGroup[]; deps: number[] } {
-    const byName = new Map<string, { inputs: number[]; label?: Span }>();
+    const groups: { name: string; inputs: number[]; label?: Span }[] = [];
     const deps: number[] = [];
     for (const t of terms) {
       const index = this.formula(t.formula);
       deps.push(index);
       const name = t.label?.text ?? "";
       if (name.startsWith("_")) continue;
-      let g = byName.get(name);
-      if (!g) byName.set(name, (g = { inputs: [], ...(t.label && name !== "" ? { label: t.label.span } : {}) }));
+      let g: (typeof groups)[number] | undefined;
+      for (const x of groups) if (x.name === name) g = x;
+      if (!g) groups.push((g = t.label && name !== "" ? { name, inputs: [], label: t.label.span } : { name, inputs: [] }));
       g.inputs.push(index);
     }
-    return { groups: [...byName].map(([name, g]) => ({ name, ...g })), deps };
+    return { groups, deps };
   }
 }
 
-function remapOp(op: StepOp, remap: (i: number) => number): StepOp {
+/**
+ * For each step, the steps that list it in their deps, each once. The arrays are made at their
+ * exact size (counted first): a compiled program keeps one per step, and an array grown by push
+ * keeps room for seventeen. Most steps have one dependent, whose list is shared (`single`).
+ */
+function dependentsOf(steps: readonly Step[]): number[][] {
+  const n = steps.length;
+  const counts = new Int32Array(n);
+  const firstDependent = new Int32Array(n);
+  // `seen[d] === i` once step i has counted (then listed) its input d: a repeated input counts once.
+  const seen = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    for (const d of steps[i]!.deps) {
+      if (seen[d] === i) continue;
+      seen[d] = i;
+      if (counts[d] === 0) firstDependent[d] = i;
+      counts[d]!++;
+    }
+  }
+  const dependents = new Array<number[]>(n);
+  for (let d = 0; d < n; d++) {
+    const count = counts[d]!;
+    dependents[d] = count === 0 ? NO_STEPS : count === 1 ? single(firstDependent[d]!) : new Array<number>(count);
+  }
+  const filled = new Int32Array(n);
+  seen.fill(-1);
+  for (let i = 0; i < n; i++) {
+    for (const d of steps[i]!.deps) {
+      if (counts[d]! < 2 || seen[d] === i) continue;
+      seen[d] = i;
+      dependents[d]![filled[d]!++] = i;
+    }
+  }
+  return dependents;
+}
+
+/**
+ * Lists of step indices that circuits share: the empty one, and one per index holding just it.
+ * A circuit's lists are never written to, and most of them are one of these (a step with one
+ * dependent, a selection's one input, a group of one argument).
+ */
+const NO_STEPS: number[] = [];
+const SINGLES: number[][] = [];
+
+function single(index: number): number[] {
+  return (SINGLES[index] ??= [index]);
+}
+
+function remapAll(indices: readonly number[], position: Int32Array): number[] {
+  if (indices.length === 0) return NO_STEPS;
+  if (indices.length === 1) return single(position[indices[0]!]!);
+  const out = new Array<number>(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = position[indices[k]!]!;
+  return out;
+}
+
+function remapOp(op: StepOp, position: Int32Array): StepOp {
   switch (op.op) {
     case "param":
     case "const":
       return op;
     case "select":
-      return { ...op, input: remap(op.input) };
+      return { op: "select", input: position[op.input]!, fields: op.fields };
     case "augment":
     case "invoke":
-      return { ...op, callee: remap(op.callee), groups: op.groups.map((g) => ({ ...g, inputs: g.inputs.map(remap) })) };
+      return {
+        op: op.op,
+        callee: position[op.callee]!,
+        groups: op.groups.map((g) =>
+          g.label !== undefined
+            ? { name: g.name, inputs: remapAll(g.inputs, position), label: g.label }
+            : { name: g.name, inputs: remapAll(g.inputs, position) },
+        ),
+      };
   }
 }

@@ -1,4 +1,4 @@
-import type { Span } from "./span.js";
+import { plainSpan, type Span } from "./span.js";
 
 export type Severity = "error" | "warning" | "note";
 
@@ -69,6 +69,20 @@ export function error(
   extra: Partial<Pick<Diagnostic, "related" | "suggestion" | "frames">> = {},
 ): Diagnostic {
   return { severity: "error", stage, code, message, span, ...extra };
+}
+
+/**
+ * A diagnostic whose spans are plain data, for another thread: a structured clone keeps an
+ * object's own fields only, and a parsed node's span finds its line and column through methods.
+ */
+export function plainDiagnostic(d: Diagnostic): Diagnostic {
+  return {
+    ...d,
+    span: plainSpan(d.span),
+    ...(d.related ? { related: d.related.map((r) => ({ ...r, span: plainSpan(r.span) })) } : {}),
+    ...(d.frames ? { frames: d.frames.map((f) => ({ ...f, span: plainSpan(f.span) })) } : {}),
+    ...(d.fix ? { fix: { ...d.fix, span: plainSpan(d.fix.span) } } : {}),
+  };
 }
 
 /** Thrown by a front-end stage that cannot go on; carries every diagnostic found so far. */

@@ -85,7 +85,10 @@ interface SpecBase {
    * so the same types hold before the run and at the call.
    */
   readonly refine?: Refine;
-  /** What it does in a planning pass, when its effects are "io" (dry-run.ts): run, or be skipped. */
+  /**
+   * What it does in a planning pass, when its effects are "io" (dry-run.ts): run, or be skipped;
+   * "runs" for a "cluster" function that only reads.
+   */
   readonly dryRun?: DryRunBehaviour;
   /** Shortcuts for the evaluator (FastForms); only for pure functions. */
   readonly fast?: FastForms;

@@ -9,7 +9,9 @@
  * - a `DryRunSkip`: it is skipped; `would` says what it would have done, `result` stands in for
  *   its result so that the pass can go on.
  * A function with effects ("io") that declares neither runs, and the plan lists it: Ko cannot tell
- * what it does. Kubernetes calls ("cluster") run: the guard sends their writes as dry runs.
+ * what it does. Kubernetes calls ("cluster") run: the guard sends their writes as dry runs. One
+ * that only reads the cluster says `"runs"` too, so the pass need not note which Ko steps made
+ * its requests (api/planning.ts): only writes appear in a plan.
  */
 import type { Field, Value } from "../value/value.js";
 import { serviceKey } from "./services.js";

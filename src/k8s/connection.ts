@@ -11,8 +11,8 @@ import type { Cluster } from "../cluster/index.js";
 import { KoError, KoPanic } from "../value/failure.js";
 import { listToValue } from "../value/sequence.js";
 import { EMPTY, Seq, Struct, type Value } from "../value/value.js";
-import { fromClient, modelName, REDACTED, toJson, type Models } from "./objects.js";
-import { collectionPath, kindInfo, type KindInfo } from "./kinds.js";
+import { fromClient, fromModelJson, modelName, REDACTED, toJson, type Models } from "./objects.js";
+import { collectionPath, kindInfo, objectPath, type KindInfo } from "./kinds.js";
 import { Limiter } from "./limiter.js";
 import type { Operation } from "./generated.js";
 import { Guard } from "./guard.js";
@@ -205,7 +205,11 @@ export class K8sConnection {
    * body failed, or a `Timeout`'s deadline passed — and whose retries stop then too.
    */
   forCall(signal: AbortSignal): K8sConnection {
-    return Object.create(this, { callSignal: { value: signal } }) as K8sConnection;
+    // A plain assignment, not Object.create's property descriptors: one view is made per Ko call,
+    // and V8 builds an object from descriptors on a slow path.
+    const view = Object.create(this) as { callSignal: AbortSignal };
+    view.callSignal = signal;
+    return view as unknown as K8sConnection;
   }
 
   // ---- The convenience layer -------------------------------------------------------------------
@@ -251,6 +255,13 @@ export class K8sConnection {
     const target: Target = { verb: "get", kind: kindName, namespace: ns ?? (kindName === "Namespace" ? name : undefined), name };
     const version = apiVersion ?? info?.apiVersion;
     if (!version) throw new KoError(`k8s.Get: kind ${kind} is not one the package knows: give its apiVersion`, "runtime/host-argument");
+    if (info && version === info.apiVersion && (ns || !info.namespaced)) {
+      // A kind the package knows, where the object API would send the same request: sent through
+      // the seam as it is, its JSON read into a Ko value in one pass (as fromClient would make of
+      // the client's model object), without the object API's discovery, pipeline and model object.
+      const json = await this.send(target, "idempotent", () => this.seam.read(objectPath(info, ns, name)));
+      return fromModelJson(json, modelName(version, kindName), this.models, kindName === "Secret");
+    }
     const obj = await this.send(target, "idempotent", () =>
       this.objects.read({ apiVersion: version, kind: kindName, metadata: { name, ...(ns ? { namespace: ns } : {}) } }),
     );

@@ -18,7 +18,10 @@ import type { K8sConnection } from "./connection.js";
 
 const PKG = "k8s";
 
-/** Defines a function of the package whose body runs against the session. */
+/**
+ * Defines a function of the package whose body runs against the session; `reads` says it only
+ * reads the cluster (dry-run.ts).
+ */
 function api(
   name: string,
   doc: string,
@@ -26,6 +29,7 @@ function api(
   result: HostType,
   body: (s: K8sConnection, args: Value[], ctx: HostContext) => Promise<Value>,
   refine?: Refine,
+  reads = false,
 ): HostFunction {
   return defineHost({
     pkg: PKG,
@@ -36,7 +40,11 @@ function api(
     effects: "cluster",
     async: true,
     refine,
-    impl: async (args, ctx) => body(await connectionOf(ctx), args, ctx),
+    ...(reads ? { dryRun: "runs" as const } : {}),
+    impl: (args, ctx) => {
+      const connection = connectionOf(ctx);
+      return connection instanceof Promise ? connection.then((c) => body(c, args, ctx)) : body(connection, args, ctx);
+    },
   });
 }
 
@@ -114,6 +122,7 @@ export const k8sFunctions: readonly HostFunction[] = [
     T.any,
     (s, [kind, name, ns, apiVersion]) => s.get(str(kind)!, str(name)!, str(ns), str(apiVersion)),
     objectsOfKind(false),
+    true,
   ),
   api(
     "List",
@@ -122,6 +131,7 @@ export const k8sFunctions: readonly HostFunction[] = [
     T.list(T.any),
     (s, [kind, ns, sel]) => s.list(str(kind)!, str(ns), str(sel)),
     objectsOfKind(true),
+    true,
   ),
   api(
     "Delete",
@@ -167,5 +177,6 @@ export const k8sFunctions: readonly HostFunction[] = [
         ctx.signal,
       ),
     objectsOfKind(true),
+    true,
   ),
 ];

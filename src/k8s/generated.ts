@@ -59,6 +59,8 @@ export function generatedFunctions(taken: ReadonlySet<string>): HostFunction[] {
       result: resultType(op.result),
       effects: "cluster",
       async: true,
+      // read, list and watch operations send only GETs
+      ...(/^(read|list|watch)[A-Z]/.test(op.method) ? { dryRun: "runs" as const } : {}),
       impl: async (args, ctx) => {
         const named: Record<string, Value> = {};
         op.params.forEach((p, i) => (named[p.name] = args[i]!));

@@ -56,6 +56,18 @@ const INVENTORY_MS = 1000;
 /** Resources whose writes change what the cluster serves: discovery is read again after them. */
 const SERVES = new Set(["apiextensions.k8s.io/customresourcedefinitions", "apiregistration.k8s.io/apiservices"]);
 
+/** The verdict of a request sent as it is: one object for all of them (no one changes a verdict). */
+const AS_IT_IS: Verdict = Object.freeze({});
+
+/** At most this many reads are remembered (see `Guard.reads`); a run reading more starts afresh. */
+const READS_REMEMBERED = 512;
+
+/** A read the policy allows, as classified: what a later GET of the same URL is, without working it out again. */
+interface AllowedRead {
+  readonly req: ResourceRequest;
+  readonly type: ResourceType;
+}
+
 export class Guard {
   private passName: Pass;
   private plan: Plan | undefined;
@@ -69,6 +81,14 @@ export class Guard {
   readonly requests = new Map<string, number>();
   private sent = 0;
   readonly catalog: Catalog;
+  /**
+   * Reads already classified and allowed, by URL. A run reads the same objects again and again,
+   * and what a GET is — its resource, kind and scope, and whether the policy allows it — depends
+   * only on its URL, the policy (fixed for the guard's life) and what the cluster serves, which
+   * changes only where the catalog is told to forget: these are forgotten with it. What the pass
+   * does with an allowed read (a plan's answer) is decided each time.
+   */
+  private readonly reads = new Map<string, AllowedRead>();
 
   constructor(
     readonly policy: Policy,
@@ -129,6 +149,11 @@ export class Guard {
   }
 
   private async decide(raw: RawRequest): Promise<Verdict> {
+    const known = raw.method === "GET" && raw.body === undefined ? this.reads.get(raw.url) : undefined;
+    if (known !== undefined) {
+      this.count(known.req.verb);
+      return this.passRead(known.req, known.type);
+    }
     const req = classify(this.basePath === "" ? raw : { ...raw, url: withoutBase(raw.url, this.basePath) });
     this.count(req.type === "resource" ? req.verb : req.type === "server" ? "discovery" : "unclassified");
     if (req.type === "unplaced")
@@ -136,20 +161,36 @@ export class Guard {
         `${req.method} ${req.url.pathname}`,
         `Ko cannot classify this request (${req.why}), and sends nothing it cannot classify`,
       );
-    if (req.type === "server") return {};
+    if (req.type === "server") return AS_IT_IS;
     const type = await this.catalog.type(req.group, req.version, req.resource).catch(() => undefined);
     if (type === undefined)
       throw refused(
         `${req.method} ${req.url.pathname}`,
         `Ko cannot classify this request (${req.resource} is not a resource the cluster says it serves), and sends nothing it cannot classify`,
       );
-    const what = describeRequest(req, type);
     if (req.verb === "connect")
-      throw refused(what, "Ko does not open exec, attach, port-forward or proxy streams: no policy can see what is done through them");
+      throw refused(
+        describeRequest(req, type),
+        "Ko does not open exec, attach, port-forward or proxy streams: no policy can see what is done through them",
+      );
     // A dry run the caller asked for itself changes nothing; it is the guard's own way of learning, too.
-    if (req.dryRun && !READ_VERBS.has(req.verb)) return {};
+    if (req.dryRun && !READ_VERBS.has(req.verb)) return AS_IT_IS;
     const read = READ_VERBS.has(req.verb) || (req.verb === "create" && type.question === true && req.subresource === undefined);
-    if (read) return this.admitRead(req, type, what);
+    if (read) {
+      this.admitRead(req, type);
+      if (raw.method === "GET" && raw.body === undefined) {
+        if (this.reads.size >= READS_REMEMBERED) this.reads.clear();
+        this.reads.set(raw.url, { req, type });
+      }
+      return this.passRead(req, type);
+    }
+    if (this.passName === "direct" && this.policy.allowsEverything) {
+      // The run's own cluster needs no plan, and a policy without rules refuses no effect: what
+      // the write does (the reads that find it out) would be worked out for nothing.
+      this.forgetServedAfter(type);
+      return AS_IT_IS;
+    }
+    const what = describeRequest(req, type);
     if (this.passName === "unplanned")
       throw refused(
         what,
@@ -166,13 +207,21 @@ export class Guard {
       );
     }
     this.judge(req, type, what, effects);
-    if (SERVES.has(`${type.group}/${type.resource}`)) this.catalog.forget();
+    this.forgetServedAfter(type);
     if (this.passName === "plan") return this.planWrite(req, type, effects);
     if (this.passName === "apply") return this.applyWrite(req, type);
-    return {};
+    return AS_IT_IS;
   }
 
-  private admitRead(req: ResourceRequest, type: ResourceType, what: string): Verdict {
+  /** After a write to a resource that changes what the cluster serves, discovery and the reads placed by it are read again. */
+  private forgetServedAfter(type: ResourceType): void {
+    if (!SERVES.has(`${type.group}/${type.resource}`)) return;
+    this.catalog.forget();
+    this.reads.clear();
+  }
+
+  /** Holds a read to the policy; throws its refusal. */
+  private admitRead(req: ResourceRequest, type: ResourceType): void {
     const action: Action = {
       verb: READ_VERBS.has(req.verb) ? req.verb : "get",
       kind: type.kind,
@@ -182,13 +231,17 @@ export class Guard {
       ...(type.namespaced && req.namespace === undefined ? { allNamespaces: true } : {}),
     };
     const rule = this.policy.refusal(action);
-    if (rule) throw this.refusal(rule, action, what, undefined);
-    if (this.passName !== "plan" || req.verb === "watch") return {};
+    if (rule) throw this.refusal(rule, action, describeRequest(req, type), undefined);
+  }
+
+  /** How an allowed read goes out in this pass: as it is, or — while planning — seeing the cluster as the plan leaves it. */
+  private passRead(req: ResourceRequest, type: ResourceType): Verdict {
+    if (this.passName !== "plan" || req.verb === "watch") return AS_IT_IS;
     const plan = this.plan!;
     const answer = readAnswer(plan, req, type);
     if (answer) return { answer };
     if (req.verb === "list") return { after: (status, body) => (status < 300 && body ? overlayList(plan, req, type, body) : body) };
-    return {};
+    return AS_IT_IS;
   }
 
   /** Holds every effect to the policy, counts deletions, and in the applying pass to the plan. */

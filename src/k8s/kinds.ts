@@ -41,3 +41,13 @@ export function collectionPath(k: KindInfo, namespace: string | undefined): stri
   const base = k.apiVersion.includes("/") ? `/apis/${k.apiVersion}` : `/api/${k.apiVersion}`;
   return k.namespaced && namespace ? `${base}/namespaces/${namespace}/${k.plural}` : `${base}/${k.plural}`;
 }
+
+/**
+ * The REST path of one object, as the client's object API writes it (namespace and name
+ * percent-encoded, the whole path in lower case): `/apis/apps/v1/namespaces/db/statefulsets/web`.
+ */
+export function objectPath(k: KindInfo, namespace: string | undefined, name: string): string {
+  const base = k.apiVersion.includes("/") ? `/apis/${k.apiVersion}` : `/api/${k.apiVersion}`;
+  const where = k.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+  return `${base}${where}/${k.plural}/${encodeURIComponent(name)}`.toLowerCase();
+}

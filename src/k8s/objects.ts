@@ -98,14 +98,20 @@ function jsonNames(x: unknown, type: string, models: Models): unknown {
   return out;
 }
 
-/** modelsThatRename of each set of models, computed at its first use (the client has one set). */
-const renamingOf = new WeakMap<Models, ReadonlySet<string>>();
+/**
+ * Of each set of models (the client has one), whether a type renames, by type: worked out from
+ * modelsThatRename at the first use of the set, and remembered per type string as it is asked,
+ * since every object read asks it of its own type.
+ */
+const renamingOf = new WeakMap<Models, { readonly models: ReadonlySet<string>; readonly byType: Map<string, boolean> }>();
 
 /** Whether a value of the client's `type` may hold a field whose TypeScript and JSON names differ. */
 function renames(type: string, models: Models): boolean {
   let renaming = renamingOf.get(models);
-  if (renaming === undefined) renamingOf.set(models, (renaming = modelsThatRename(models)));
-  return renaming.has(innerType(type));
+  if (renaming === undefined) renamingOf.set(models, (renaming = { models: modelsThatRename(models), byType: new Map() }));
+  let known = renaming.byType.get(type);
+  if (known === undefined) renaming.byType.set(type, (known = renaming.models.has(innerType(type))));
+  return known;
 }
 
 /** The model a type is about: the element of `Array<T>` and the value of a map. */
@@ -180,4 +186,110 @@ export function fromJson(x: unknown, secret = false): Value {
 function redacted(data: object): Value {
   const fields = Object.entries(data).map(([k, v]): Field => ({ name: k, value: new Opaque(REDACTED, v), monadic: false }));
   return fields.length === 0 ? EMPTY : new Struct(fields);
+}
+
+/** How the client's deserializer reads a value of one type: as it is, as a date, as a list, a map or a model. */
+type Reading =
+  | { readonly k: "as-is" }
+  | { readonly k: "date" }
+  | { readonly k: "list" | "map"; readonly of: string }
+  | { readonly k: "model"; readonly attributes: readonly { readonly baseName: string; readonly type: string }[] };
+
+/** The types the client's deserializer passes through (its `primitives`). */
+const PRIMITIVES = new Set(["string", "boolean", "double", "integer", "long", "float", "number", "any"]);
+
+/** Of each set of models, how each type is read, by type string, worked out at its first use. */
+const readingsOf = new WeakMap<Models, Map<string, Reading>>();
+
+function readingOf(type: string, models: Models): Reading {
+  let readings = readingsOf.get(models);
+  if (readings === undefined) readingsOf.set(models, (readings = new Map()));
+  let r = readings.get(type);
+  if (r === undefined) {
+    const array = /^Array<(.*)>$/.exec(type);
+    const map = /^\{ \[key: string\]: (.*); \}$/.exec(type);
+    const attributes = (models[type] as Model | undefined)?.getAttributeTypeMap?.();
+    r = PRIMITIVES.has(type.toLowerCase())
+      ? { k: "as-is" }
+      : array
+        ? { k: "list", of: array[1]! }
+        : map
+          ? { k: "map", of: map[1]! }
+          : type === "Date"
+            ? { k: "date" }
+            : attributes
+              ? { k: "model", attributes }
+              : { k: "as-is" };
+    readings.set(type, r);
+  }
+  return r;
+}
+
+/**
+ * Kubernetes JSON, as the server sent it, as the Ko value `fromClient` makes of the client's model
+ * object of `type` — in one pass, without the model object between them. What the client's
+ * deserializer does, this does too: a model keeps the fields its model declares, in the model's
+ * order; a date is read as a Date (so printed as fromJson prints one); lists, maps and everything
+ * else pass through. And what fromJson does, this does too: managedFields left out, a Secret's
+ * `data` and `stringData` redacted. For the model types of the client (none has a discriminator).
+ */
+export function fromModelJson(x: unknown, type: string, models: Models, secret = false): Value {
+  if (x === null || x === undefined) return EMPTY;
+  const r = readingOf(type, models);
+  switch (r.k) {
+    case "as-is":
+      return fromJson(x, secret);
+    case "date":
+      return fromJson(new Date(x as string));
+    case "list": {
+      // Like the deserializer's for...of, which reads a string as its characters and fails on a non-iterable.
+      const items = (Array.isArray(x) ? x : [...(x as Iterable<unknown>)]).map((e) => fromModelJson(e, r.of, models));
+      try {
+        return listToValue(items);
+      } catch {
+        return new Seq(items.filter((e) => e !== EMPTY));
+      }
+    }
+    case "map": {
+      const o = x as Record<string, unknown>;
+      // fromJson sees the map's `kind` as read: a plain value only where the map's values pass through.
+      const kind = readingOf(r.of, models).k === "as-is" ? o.kind : undefined;
+      return objectValue(Object.keys(o), o, () => r.of, secret || kind === "Secret", models);
+    }
+    case "model": {
+      const o = x as Record<string, unknown>;
+      const attributes = r.attributes;
+      const kind = attributes.some((a) => a.baseName === "kind") ? o.kind : undefined;
+      return objectValue(
+        attributes.map((a) => a.baseName),
+        o,
+        (i) => attributes[i]!.type,
+        secret || kind === "Secret",
+        models,
+      );
+    }
+  }
+}
+
+/** A model object or a map, as fromJson makes a structure of one: its fields in order, each of its type. */
+function objectValue(
+  keys: readonly string[],
+  o: Record<string, unknown>,
+  typeOf: (i: number) => string,
+  isSecret: boolean,
+  models: Models,
+): Value {
+  const fields: Field[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k === "managedFields") continue;
+    const e = o[k];
+    if (e === undefined || e === null) continue;
+    const value =
+      isSecret && (k === "data" || k === "stringData") && typeof e === "object"
+        ? redacted(e)
+        : fromModelJson(e, typeOf(i), models, isSecret && k === "items");
+    if (value !== EMPTY) fields.push({ name: k, value, monadic: false });
+  }
+  return new Struct(fields);
 }

@@ -82,6 +82,8 @@ export class ClusterConfigError extends UsageError {
 export class ClusterAccess {
   private selected: Promise<Selection> | undefined;
   private opened: Promise<K8sConnection> | undefined;
+  /** The connection once `opened` has it: a call made after the first gets it without waiting a turn. */
+  private open: K8sConnection | undefined;
   /** The run's policy, read when the access is made (a UsageError if the file is missing or wrong). */
   readonly policy: Policy;
 
@@ -98,9 +100,15 @@ export class ClusterAccess {
     return (this.selected ??= import("./selection.js").then((m) => m.select(this.options, stderr)));
   }
 
+  /** The connection, if it is open already. */
+  get openConnection(): K8sConnection | undefined {
+    return this.open;
+  }
+
   connection(): Promise<K8sConnection> {
     return (this.opened ??= this.resolve().then(
-      (selection) => import("./connection.js").then((m) => m.openConnection(this.options, selection, this.policy)),
+      (selection) =>
+        import("./connection.js").then((m) => m.openConnection(this.options, selection, this.policy)).then((c) => (this.open = c)),
       (e: unknown) => {
         // Reached only by a run that did not resolve first (a program called without a session): its first call fails.
         throw e instanceof ClusterConfigError ? new KoError(e.message, "k8s/config") : e;
@@ -111,15 +119,16 @@ export class ClusterAccess {
   /** Ends the connection if one was opened, and stops the embedded cluster if the selection started one. */
   async close(): Promise<void> {
     const { selected, opened } = this;
-    this.selected = this.opened = undefined;
+    this.selected = this.opened = this.open = undefined;
     await (await opened?.catch(() => undefined))?.close();
     await (await selected?.catch(() => undefined))?.cluster?.close();
   }
 }
 
-/** The connection of the run a host function was called in. */
-export async function connectionOf(ctx: HostContext): Promise<K8sConnection> {
+/** The connection of the run a host function was called in: at once when it is open, else once it is. */
+export function connectionOf(ctx: HostContext): K8sConnection | Promise<K8sConnection> {
   const access = ctx.run.service(K8S);
   if (!access) throw new KoError("k8s: this run has no cluster access (run it through a session, src/api/session.ts)", "k8s/config");
-  return (await access.connection()).forCall(ctx.signal);
+  const open = access.openConnection;
+  return open ? open.forCall(ctx.signal) : access.connection().then((c) => c.forCall(ctx.signal));
 }

@@ -95,6 +95,21 @@ export class Policy {
     return this.rules.maxDeletions;
   }
 
+  /**
+   * No rule forbids anything: no namespaces named, no deny rules, no cap on deletions, and either
+   * no policy file (so no rule on cluster scope) or one allowing every cluster-scoped write.
+   */
+  get allowsEverything(): boolean {
+    const { allowNamespaces, denyNamespaces, allowClusterScope, deny, maxDeletions } = this.rules;
+    return (
+      allowNamespaces === undefined &&
+      denyNamespaces === undefined &&
+      (deny ?? []).length === 0 &&
+      maxDeletions === undefined &&
+      (this.file === undefined || allowClusterScope === true)
+    );
+  }
+
   /** Some rule forbids creating something (so a server-side apply that creates must be seen as a create). */
   get deniesCreates(): boolean {
     return (this.rules.deny ?? []).some((r) => r.verbs === undefined || r.verbs.some((v) => v.toLowerCase() === "create"));

@@ -29,6 +29,11 @@ export interface Seam {
   readonly kc: K.KubeConfig;
   /** Announces the request of the next `applyToHTTPSOptions` (a watch): call it immediately before starting it. */
   expect(raw: RawRequest): void;
+  /**
+   * A GET of `path` as the object API sends one (its Accept header), admitted and sent like any
+   * request: the parsed body, or the client's ApiException for a failed answer.
+   */
+  read(path: string): Promise<Json>;
 }
 
 /**
@@ -121,14 +126,20 @@ export function openSeam(
   const server = (kc.getCurrentCluster()?.server ?? "").replace(/\/+$/, "");
 
   /** Sends a request the guard makes, through the seam: admitted, then on the transport. */
-  const send = async (method: string, path: string, body?: string, contentType?: string): Promise<{ status: number; text: string }> => {
+  const send = async (
+    method: string,
+    path: string,
+    body?: string,
+    contentType?: string,
+    accept = "application/json",
+  ): Promise<{ status: number; text: string; headers: Record<string, string> }> => {
     const ctx = new k8s.RequestContext(path.startsWith("http") ? path : server + path, method as K.HttpMethod);
-    ctx.setHeaderParam("Accept", "application/json");
+    ctx.setHeaderParam("Accept", accept);
     if (contentType !== undefined) ctx.setHeaderParam("Content-Type", contentType);
     if (body !== undefined) ctx.setBody(body);
     await kc.applySecurityAuthentication(ctx);
     const res = await transport.send(ctx).toPromise();
-    return { status: res.httpStatusCode, text: await res.body.text() };
+    return { status: res.httpStatusCode, text: await res.body.text(), headers: res.headers };
   };
   const wire: Wire = {
     get: async (path) => {
@@ -156,6 +167,12 @@ export function openSeam(
     guard,
     expect(raw) {
       expected = raw;
+    },
+    async read(path) {
+      const { status, text, headers } = await send("GET", path, undefined, undefined, "application/json, */*;q=0.8");
+      // The object API's own failure: its status, and the body as text (statusOf reads the Status in it).
+      if (status < 200 || status > 299) throw new k8s.ApiException(status, "Unsuccessful HTTP Request", text, headers);
+      return JSON.parse(text) as Json;
     },
   };
 }

@@ -11,7 +11,8 @@
  * AST. The name's hash need only spread entries, not prove them, so it is a plain 64-bit string
  * hash rather than SHA-256, whose module (node:crypto, with the streams it loads) cost a trivial
  * run more than its whole parse cache saves a small file. An entry holds the AST and comments in
- * V8's serialization, which keeps every value the AST has (bigints, -0) and its sharing. Only
+ * V8's serialization, which keeps every value the AST has (bigints, -0) and its sharing; spans
+ * come back as plain data and are made SourceSpans again on the way in (reviveSpans). Only
  * parses without diagnostics are kept: a file with errors is parsed again, and reports them as it
  * always did. An entry that cannot be read or written is parsed anew, silently: the cache only
  * saves time.
@@ -19,6 +20,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as v8 from "node:v8";
+import { LineStarts, SourceSpan } from "../diag/span.js";
 import { parseFile, type ParseResult } from "../syntax/index.js";
 
 /** What an entry holds; a new version of it must change FORMAT. */
@@ -30,7 +32,7 @@ interface Entry {
   readonly comments: ParseResult["comments"];
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** A parse function for the loader (LoadOptions.parse) that keeps its parses in `dir`. */
 export function cachedParser(dir: string): (file: string, text: string) => ParseResult {
@@ -38,8 +40,10 @@ export function cachedParser(dir: string): (file: string, text: string) => Parse
     const what = `${import.meta.url}\0${file}\0${text}`;
     const entryFile = path.join(dir, `${FORMAT}-${stringHash(what)}`);
     const kept = read(entryFile);
-    if (kept !== undefined && kept.format === FORMAT && kept.parsed === what)
+    if (kept !== undefined && kept.format === FORMAT && kept.parsed === what) {
+      reviveSpans(kept);
       return { ast: kept.ast, diagnostics: [], comments: kept.comments };
+    }
     const parsed = parseFile(file, text);
     if (parsed.diagnostics.length === 0)
       write(dir, entryFile, { format: FORMAT, parsed: what, ast: parsed.ast, comments: parsed.comments });
@@ -77,4 +81,37 @@ function write(dir: string, file: string, entry: Entry): void {
   } catch {
     fs.rmSync(partial, { force: true }); // a read-only or full disk: the run goes on uncached
   }
+}
+
+/**
+ * Makes every span of a deserialized entry a SourceSpan again, in place: V8's serialization
+ * keeps a span's fields (its line starts, shared by the file's spans, and two offsets) but not
+ * its class. A span shared by two nodes stays shared.
+ */
+function reviveSpans(entry: Entry): void {
+  const spans = new Map<object, SourceSpan>();
+  const seen = new Set<object>();
+  const visit = (node: object): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    const o = node as Record<string, unknown>;
+    for (const key of Object.keys(o)) {
+      const v = o[key];
+      if (v === null || typeof v !== "object") continue;
+      if (isSpanData(v)) {
+        let span = spans.get(v);
+        if (!span) {
+          if (!(v.lines instanceof LineStarts)) Object.setPrototypeOf(v.lines, LineStarts.prototype);
+          spans.set(v, (span = new SourceSpan(v.lines, v.from, v.to)));
+        }
+        o[key] = span;
+      } else visit(v);
+    }
+  };
+  visit(entry);
+}
+
+function isSpanData(v: object): v is { lines: LineStarts; from: number; to: number } {
+  const o = v as Record<string, unknown>;
+  return typeof o.from === "number" && typeof o.to === "number" && typeof o.lines === "object" && o.lines !== null;
 }

@@ -51,6 +51,7 @@ class Resolver {
   readonly diagnostics: Diagnostic[] = [];
   readonly unresolved = new Map<Ref, Unresolved>();
   private readonly refs = new Map<Ref, Resolution>();
+  private readonly resolutions = new Resolutions();
   /** Per file, the aliases of its imports that found no package (alias → import path). */
   private readonly missingAliases = new Map<SourceFile, Map<string, string>>();
 
@@ -170,26 +171,28 @@ class Resolver {
   }
 
   private resolveRef(ref: Ref, scope: Scope): void {
-    const [first, ...rest] = ref.path;
-    const name = first!.text;
-    if (ref.path.length === 1 && (name === "true" || name === "false")) {
-      this.refs.set(ref, { k: "bool", value: name === "true" });
+    const path = ref.path;
+    const first = path[0]!;
+    const name = first.text;
+    const selected = path.length - 1;
+    if (selected === 0 && (name === "true" || name === "false")) {
+      this.refs.set(ref, name === "true" ? TRUE : FALSE);
       return;
     }
     const param = scope.params.get(name);
-    if (param !== undefined) return void this.refs.set(ref, { k: "param", index: param, rest: rest.length });
-    if (scope.steps.has(name)) return void this.refs.set(ref, { k: "step", label: name, rest: rest.length });
+    if (param !== undefined) return void this.refs.set(ref, this.resolutions.param(param, selected));
+    if (scope.steps.has(name)) return void this.refs.set(ref, this.resolutions.step(name, selected));
     const pkg = scope.fn.pkg;
-    if (ref.path.length === 1) {
+    if (selected === 0) {
       const found = this.lookupBare(pkg, name);
-      if (found) return void this.refs.set(ref, { ...found, rest: 0 });
+      if (found) return void this.refs.set(ref, found);
       const suggestion = closest(name, this.bareCandidates(scope));
       this.reportUnresolved(
         ref,
         scope,
         "resolve/unknown-name",
         `${name} not known: no parameter, step, function, idiom or builtin has this name`,
-        first!.span,
+        first.span,
         { ...(suggestion !== undefined ? { suggestion } : {}) },
       );
       return;
@@ -208,32 +211,32 @@ class Resolver {
         scope,
         "resolve/unknown-alias",
         `${name} not known: no parameter, step or import alias has this name`,
-        first!.span,
+        first.span,
         {
           ...(suggestion !== undefined ? { suggestion } : {}),
         },
       );
       return;
     }
-    const member = rest[0]!;
+    const member = path[1]!;
     const targetPkg = this.loaded.packages.get(target)!;
     if (ref.path.length > 2) {
       this.reportUnresolved(
         ref,
         scope,
         "resolve/selection-on-function",
-        `${ref.path.map((n) => n.text).join(".")}: a function of another package cannot be selected into; write ${name}.${member.text}().${rest
-          .slice(1)
+        `${ref.path.map((n) => n.text).join(".")}: a function of another package cannot be selected into; write ${name}.${member.text}().${path
+          .slice(2)
           .map((n) => n.text)
           .join(".")}`,
-        rest[1]!.span,
+        path[2]!.span,
       );
       return;
     }
     const func = targetPkg.funcs.get(member.text);
-    if (func) return void this.refs.set(ref, { k: "func", func, rest: 0 });
+    if (func) return void this.refs.set(ref, this.resolutions.func(func));
     const host = targetPkg.host.get(member.text);
-    if (host) return void this.refs.set(ref, { k: "host", fn: host, rest: 0 });
+    if (host) return void this.refs.set(ref, this.resolutions.host(host));
     const suggestion = closest(member.text, [...targetPkg.funcs.keys(), ...targetPkg.host.keys()]);
     this.reportUnresolved(ref, scope, "resolve/unknown-member", `package ${targetPkg.path} has no function ${member.text}`, member.span, {
       ...(suggestion !== undefined ? { suggestion: `${name}.${suggestion}` } : {}),
@@ -241,15 +244,15 @@ class Resolver {
   }
 
   /** Reference 3.6: a function of the package, then an idiom, then a core builtin. */
-  private lookupBare(pkg: KoPackage, name: string): { k: "func"; func: FuncInfo } | { k: "host"; fn: HostFunction } | undefined {
+  private lookupBare(pkg: KoPackage, name: string): Resolution | undefined {
     const own = pkg.funcs.get(name);
-    if (own) return { k: "func", func: own };
+    if (own) return this.resolutions.func(own);
     const ownHost = pkg.host.get(name);
-    if (ownHost && pkg.path !== CORE_PACKAGE) return { k: "host", fn: ownHost };
+    if (ownHost && pkg.path !== CORE_PACKAGE) return this.resolutions.host(ownHost);
     const idiom = this.loaded.packages.get(IDIOM_PACKAGE)?.funcs.get(name);
-    if (idiom) return { k: "func", func: idiom };
+    if (idiom) return this.resolutions.func(idiom);
     const core = this.registry.lookup(CORE_PACKAGE, name);
-    if (core) return { k: "host", fn: core };
+    if (core) return this.resolutions.host(core);
     return undefined;
   }
 
@@ -298,6 +301,46 @@ class Resolver {
     };
     for (const label of steps.keys()) if (!state.has(label)) visit(label);
     void def;
+  }
+}
+
+const TRUE: Resolution = { k: "bool", value: true };
+const FALSE: Resolution = { k: "bool", value: false };
+
+/**
+ * One resolution object per meaning, shared by every reference with that meaning (a program's
+ * side table holds one per reference, and resolutions are read-only data).
+ */
+class Resolutions {
+  private readonly funcs = new Map<FuncInfo, Resolution>();
+  private readonly hosts = new Map<HostFunction, Resolution>();
+  private readonly params: Resolution[] = [];
+  private readonly steps = new Map<string, Resolution>();
+
+  func(func: FuncInfo): Resolution {
+    let r = this.funcs.get(func);
+    if (!r) this.funcs.set(func, (r = { k: "func", func, rest: 0 }));
+    return r;
+  }
+
+  host(fn: HostFunction): Resolution {
+    let r = this.hosts.get(fn);
+    if (!r) this.hosts.set(fn, (r = { k: "host", fn, rest: 0 }));
+    return r;
+  }
+
+  /** A parameter by index; one with selected fields has a resolution of its own. */
+  param(index: number, rest: number): Resolution {
+    if (rest !== 0) return { k: "param", index, rest };
+    return (this.params[index] ??= { k: "param", index, rest: 0 });
+  }
+
+  /** A step by label; one with selected fields has a resolution of its own. */
+  step(label: string, rest: number): Resolution {
+    if (rest !== 0) return { k: "step", label, rest };
+    let r = this.steps.get(label);
+    if (!r) this.steps.set(label, (r = { k: "step", label, rest: 0 }));
+    return r;
   }
 }
 

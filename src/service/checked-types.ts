@@ -15,7 +15,7 @@ import { defaultRegistry } from "../api/program.js";
 import type { KoFunction } from "../compile/circuit.js";
 import { compileProgram, type Compiled } from "../compile/compile.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
-import type { Span } from "../diag/span.js";
+import { endOffset, startOffset, type Span } from "../diag/span.js";
 import type { FuncInfo, Program } from "../resolve/packages.js";
 import { walkFormula, type FuncDef, type Ref, type Select } from "../syntax/ast.js";
 import { fieldNames, fieldType, TypeChecker, TypeQuery, type Limits, type Spec, type TypeInfo, type TypeReport } from "../types/index.js";
@@ -87,7 +87,7 @@ export class CheckedTypes implements TypeQueries {
       for (const ref of refsOf(info.def)) {
         if (!contains({ span: ref.span }, offset)) continue;
         // In `x.a.b`, `x.a` at `a`.
-        const segments = ref.path.findIndex((n) => offset < n.span.end.offset) + 1 || ref.path.length;
+        const segments = ref.path.findIndex((n) => offset < endOffset(n.span)) + 1 || ref.path.length;
         const type = this.refType(chain[0]!, info, ref, segments);
         const span = { file, start: ref.span.start, end: ref.path[segments - 1]!.span.end };
         if (type !== undefined) consider({ kind: "step", span, type, text: "" });
@@ -101,7 +101,7 @@ export class CheckedTypes implements TypeQueries {
     if (chain.length === 0) return undefined;
     const exact = this.familyOf(chain[0]!)
       .all.inFile(file)
-      .find((i) => i.kind !== "function" && !isCallee(i) && i.span.start.offset === start && i.span.end.offset === end);
+      .find((i) => i.kind !== "function" && !isCallee(i) && startOffset(i.span) === start && endOffset(i.span) === end);
     return exact ? printed(exact) : this.typeAt(file, start);
   }
 
@@ -117,7 +117,7 @@ export class CheckedTypes implements TypeQueries {
   typeOfName(pkgPath: string, fnName: string, path: readonly string[]): StaticType | undefined {
     const info = this.program.packages.get(pkgPath)?.funcs.get(fnName);
     if (info === undefined || path.length === 0) return undefined;
-    const chain = this.chainAt(info.file.path, info.def.name.span.start.offset);
+    const chain = this.chainAt(info.file.path, startOffset(info.def.name.span));
     return chain.length === 0 ? undefined : this.nameType(chain[0]!, info, path[0]!, path.slice(1));
   }
 
@@ -137,23 +137,23 @@ export class CheckedTypes implements TypeQueries {
     const inner = chain[chain.length - 1];
     if (inner === undefined) return undefined;
     for (const ref of refsOf(inner.def)) {
-      const k = ref.path.findIndex((n) => n.span.end.offset === offset);
+      const k = ref.path.findIndex((n) => endOffset(n.span) === offset);
       if (k < 0) continue;
       const t = this.refType(chain[0]!, inner, ref, k + 1);
       if (t !== undefined) return t;
     }
     // `F().a.b` is one step, selecting both fields: `F().a` is the type of `F()`, then of its field a.
     for (const select of selectsOf(inner.def)) {
-      const k = select.fields.findIndex((n) => n.span.end.offset === offset);
+      const k = select.fields.findIndex((n) => endOffset(n.span) === offset);
       if (k < 0) continue;
-      let t = this.typeBefore(file, select.target.span.end.offset, undefined);
+      let t = this.typeBefore(file, endOffset(select.target.span), undefined);
       if (t === undefined) continue;
       for (const n of select.fields.slice(0, k + 1)) t = fieldType(t, n.text);
       return t;
     }
     let best: TypeInfo | undefined;
     for (const info of this.familyOf(chain[0]!).all.inFile(file)) {
-      if (info.kind === "function" || info.span.end.offset !== offset) continue;
+      if (info.kind === "function" || endOffset(info.span) !== offset) continue;
       if (best === undefined || length(info) < length(best)) best = info;
     }
     if (best !== undefined) return best.type;
@@ -187,14 +187,14 @@ export class CheckedTypes implements TypeQueries {
 
   /** The parameters and labelled steps of `info` (inside the top-level `top`), at their names, with their types. */
   private scopeOf(top: FuncInfo, info: FuncInfo): TypeInfo[] {
-    return this.familyOf(top).each.get(info)?.scopeAt(info.file.path, info.def.name.span.start.offset) ?? [];
+    return this.familyOf(top).each.get(info)?.scopeAt(info.file.path, startOffset(info.def.name.span)) ?? [];
   }
 
   /** The functions (top-level, then inline ones) whose definitions hold `offset`, outermost first. */
   private chainAt(file: string, offset: number): FuncInfo[] {
     return this.functionsIn(file)
-      .filter((f) => f.def.span.start.offset <= offset && offset <= f.def.span.end.offset)
-      .sort((a, b) => a.def.span.start.offset - b.def.span.start.offset || b.def.span.end.offset - a.def.span.end.offset);
+      .filter((f) => startOffset(f.def.span) <= offset && offset <= endOffset(f.def.span))
+      .sort((a, b) => startOffset(a.def.span) - startOffset(b.def.span) || endOffset(b.def.span) - endOffset(a.def.span));
   }
 
   private functionsIn(file: string): FuncInfo[] {
@@ -216,7 +216,7 @@ export class CheckedTypes implements TypeQueries {
     if (family === undefined) {
       const span = top.def.span;
       const members = this.functionsIn(top.file.path).filter(
-        (f) => f === top || (f.inline && span.start.offset <= f.def.span.start.offset && f.def.span.end.offset <= span.end.offset),
+        (f) => f === top || (f.inline && startOffset(span) <= startOffset(f.def.span) && endOffset(f.def.span) <= endOffset(span)),
       );
       const specs = this.specsOf(top, members);
       const query = (s: readonly Spec[]) => new TypeQuery(reportOf(s), this.compiled, this.program);
@@ -308,11 +308,11 @@ function selectsOf(def: FuncDef): Select[] {
 }
 
 function length(info: { readonly span: Span }): number {
-  return info.span.end.offset - info.span.start.offset;
+  return endOffset(info.span) - startOffset(info.span);
 }
 
 function contains(info: { readonly span: Span }, offset: number): boolean {
-  return info.span.start.offset <= offset && offset < info.span.end.offset;
+  return startOffset(info.span) <= offset && offset < endOffset(info.span);
 }
 
 /** The constant that names a called function (or the construction of a bracket): a variety nobody named. */

@@ -6,6 +6,7 @@
  * Each occurrence of a symbol carries a key that names the symbol by where it is declared (file
  * and offset), so occurrences found in different analyses — one per package — can be matched.
  */
+import { endOffset, startOffset } from "../diag/span.js";
 import type { HostFunction, ParamSpec } from "../host/binding.js";
 import type { FuncInfo, KoPackage, Program, SourceFile } from "../resolve/packages.js";
 import type { Formula, FuncDef, ImportDecl, Name, Ref, Term } from "../syntax/ast.js";
@@ -52,11 +53,11 @@ export interface Index {
 // Keys
 
 export function funcKey(def: FuncDef): string {
-  return `func ${def.name.span.file}#${def.name.span.start.offset}`;
+  return `func ${def.name.span.file}#${startOffset(def.name.span)}`;
 }
 
 function nameKey(kind: string, n: Name): string {
-  return `${kind} ${n.span.file}#${n.span.start.offset}`;
+  return `${kind} ${n.span.file}#${startOffset(n.span)}`;
 }
 
 function hostKey(fn: HostFunction): string {
@@ -90,7 +91,7 @@ class IndexBuilder {
       const alias = decl.alias?.text ?? (pkg ? defaultAlias(decl.path) : undefined);
       if (alias !== undefined && !aliases.has(alias)) aliases.set(alias, target);
       const where = decl.alias?.span ?? decl.pathSpan;
-      this.add(where, target, `alias ${file.path}#${decl.span.start.offset}`, true);
+      this.add(where, target, `alias ${file.path}#${startOffset(decl.span)}`, true);
     }
     this.aliasTargets.set(file.path, aliases);
   }
@@ -162,7 +163,7 @@ class IndexBuilder {
   private alias(n: Name, file: SourceFile): boolean {
     const target = this.aliasTargets.get(file.path)?.get(n.text);
     if (target === undefined) return false;
-    this.add(n.span, target, `alias ${file.path}#${target.decl.span.start.offset}`, false);
+    this.add(n.span, target, `alias ${file.path}#${startOffset(target.decl.span)}`, false);
     return true;
   }
 
@@ -196,7 +197,7 @@ class IndexBuilder {
     declaration: boolean,
   ): void {
     if (this.last?.file !== span.file) this.last = { file: span.file, occurrences: list(this.byFile, span.file) };
-    this.last.occurrences.push({ file: span.file, start: span.start.offset, end: span.end.offset, target, key, declaration });
+    this.last.occurrences.push({ file: span.file, start: startOffset(span), end: endOffset(span), target, key, declaration });
   }
 
   finish(): Index {
@@ -205,7 +206,7 @@ class IndexBuilder {
       occs.sort((a, b) => a.start - b.start);
       for (const o of occs) if (o.key !== undefined) list(byKey, o.key).push(o);
     }
-    for (const fns of this.funcsByFile.values()) fns.sort((a, b) => a.def.span.start.offset - b.def.span.start.offset);
+    for (const fns of this.funcsByFile.values()) fns.sort((a, b) => startOffset(a.def.span) - startOffset(b.def.span));
     const byFile = this.byFile;
     const funcsByFile = this.funcsByFile;
     return {
@@ -219,9 +220,9 @@ class IndexBuilder {
       occurrencesOf: (key) => byKey.get(key) ?? [],
       enclosingFunction(file, offset) {
         const fns = funcsByFile.get(file) ?? [];
-        for (let i = lastStartingAtOrBefore(fns, offset, (f) => f.def.span.start.offset); i >= 0; i--) {
+        for (let i = lastStartingAtOrBefore(fns, offset, (f) => startOffset(f.def.span)); i >= 0; i--) {
           const span = fns[i]!.def.span;
-          if (offset <= span.end.offset) return fns[i];
+          if (offset <= endOffset(span)) return fns[i];
         }
         return undefined;
       },

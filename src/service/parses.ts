@@ -12,7 +12,7 @@
  * could become the doc comment of the definition after it; anything else is parsed whole.
  * Texts seen before (the standard library's files, a buffer re-requested) are not parsed again.
  */
-import type { Pos, Span } from "../diag/span.js";
+import { SourceSpan, type LineStarts, type Span } from "../diag/span.js";
 import type { FuncDef, ImportDecl } from "../syntax/ast.js";
 import { LineMap, parseFile, type ParseResult, type SourceComment } from "../syntax/index.js";
 
@@ -81,11 +81,11 @@ export class Parses {
     if (after.length > 0 && trailingComment(region)) return undefined;
 
     const lines = new LineMap(file, text);
-    const startLine = lines.lineIndex(start);
     const lineDelta = newlines(text, start, end) - newlines(old, start, oldEnd);
     const before = chunks.slice(0, first);
-    const moveRegion = shifter(start, startLine);
-    const moveAfter = delta === 0 && lineDelta === 0 ? <T>(node: T) => node : shifter(delta, lineDelta);
+    const moveRegion = shifter(start, lines.table);
+    // Unmoved, the trees after the region keep the old text's line starts, which are the new text's there.
+    const moveAfter = delta === 0 && lineDelta === 0 ? <T>(node: T) => node : shifter(delta, lines.table);
     const comments: SourceComment[] = [
       ...base.result.comments.filter((c) => c.span.end.offset <= start),
       ...region.comments.map(moveRegion),
@@ -152,18 +152,15 @@ function trailingComment(region: ParseResult): boolean {
 }
 
 /**
- * A deep copy of a syntax tree (or comment) with every position moved by `offset` characters
- * and `lines` lines. Moved pieces start at a line start, so columns stay as they are.
+ * A deep copy of a syntax tree (or comment) with every span moved by `offset` characters into
+ * the text whose line starts are `table`.
  */
-function shifter(offset: number, lines: number): <T>(node: T) => T {
+function shifter(offset: number, table: LineStarts): <T>(node: T) => T {
   const move = (node: unknown): unknown => {
     if (node === null || typeof node !== "object") return node;
     if (Array.isArray(node)) return node.map(move);
+    if (node instanceof SourceSpan) return new SourceSpan(table, node.from + offset, node.to + offset);
     const o = node as Record<string, unknown>;
-    if (typeof o.offset === "number" && typeof o.line === "number" && typeof o.col === "number") {
-      const p = o as unknown as Pos;
-      return { line: p.line + lines, col: p.col, offset: p.offset + offset };
-    }
     const out: Record<string, unknown> = {};
     for (const key in o) out[key] = move(o[key]);
     return out;

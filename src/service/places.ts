@@ -3,6 +3,7 @@
  * definition around it, the cursor's syntactic context there, and the function a call site
  * names. Shared by completion, signature help, manifest fields (expected.ts) and navigation.
  */
+import { endOffset, startOffset } from "../diag/span.js";
 import { defaultRegistry } from "../api/program.js";
 import type { HostFunction } from "../host/binding.js";
 import { CORE_PACKAGE, IDIOM_PACKAGE, type FuncInfo, type KoPackage, type Program, type SourceFile } from "../resolve/packages.js";
@@ -47,8 +48,8 @@ export function scopeStart(view: View, file: string, offset: number): number {
   const old = view.map.toOld(offset);
   const top = view.analysis.index
     .functionsIn(file)
-    .find((f) => !f.inline && f.def.span.start.offset <= old && old <= f.def.span.end.offset);
-  const mapped = top === undefined ? undefined : view.map.toNew(top.def.span.start.offset);
+    .find((f) => !f.inline && startOffset(f.def.span) <= old && old <= endOffset(f.def.span));
+  const mapped = top === undefined ? undefined : view.map.toNew(startOffset(top.def.span));
   if (mapped !== undefined && mapped <= offset) return mapped;
   // Not known to the last analysis (just typed): the nearest line that starts a definition at column 0.
   const before = view.text.slice(0, offset);

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { stdlibDir } from "../api/program.js";
-import type { Diagnostic } from "../diag/diagnostic.js";
+import { plainDiagnostic, type Diagnostic } from "../diag/diagnostic.js";
 import { displayPath } from "../diag/render.js";
 import type { EntrySource } from "../resolve/load.js";
 import type { Analysis } from "./analysis.js";
@@ -39,7 +39,7 @@ export function reportOf(analysis: Analysis): DiagnosticsReport {
     key: entryKey(analysis.entry),
     ownFiles,
     readFiles: [...analysis.texts.keys()],
-    diagnostics: diagnostics.map((d) => (own.has(d.span.file) ? d : atCallSite(d, own))),
+    diagnostics: diagnostics.map((d) => plainDiagnostic(own.has(d.span.file) ? d : atCallSite(d, own))),
     ...(failure !== undefined ? { failure } : {}),
   };
 }

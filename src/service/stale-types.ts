@@ -8,6 +8,7 @@
  * fields selected from it, are looked up by name in the old analysis's function of the same
  * name, as this program's syntax tree (or the completion's qualifier) names them.
  */
+import { endOffset, startOffset } from "../diag/span.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import type { FuncInfo, Program } from "../resolve/packages.js";
 import { showTy } from "../types/show.js";
@@ -97,7 +98,7 @@ export class StaleTypes implements TypeQueries {
     if (info === undefined) return undefined;
     const def = info.def;
     const within = (span: { start: { offset: number }; end: { offset: number } }) =>
-      span.start.offset <= offset && offset <= span.end.offset;
+      startOffset(span) <= offset && offset <= endOffset(span);
     const param = def.params.find((p) => within(p.name.span));
     if (param !== undefined) return { info, path: [param.name.text] };
     const label = def.steps.find((t) => t.label !== undefined && within(t.label.span));
@@ -121,8 +122,8 @@ function innermost(program: Program, file: string, offset: number): FuncInfo | u
   for (const pkg of program.packages.values()) {
     for (const info of pkg.funcs.values()) {
       const span = info.def.span;
-      if (info.file.path !== file || offset < span.start.offset || offset > span.end.offset) continue;
-      if (best === undefined || span.start.offset >= best.def.span.start.offset) best = info;
+      if (info.file.path !== file || offset < startOffset(span) || offset > endOffset(span)) continue;
+      if (best === undefined || startOffset(span) >= startOffset(best.def.span)) best = info;
     }
   }
   return best;

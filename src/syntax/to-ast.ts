@@ -10,7 +10,7 @@
  */
 import type { CstNode, IToken } from "chevrotain";
 import { error, type Diagnostic, type Related } from "../diag/diagnostic.js";
-import type { Span } from "../diag/span.js";
+import { endOffset, startOffset, type Span } from "../diag/span.js";
 import type { Augment, FileAst, Formula, FuncDef, ImportDecl, Invoke, Name, Param, Select, Term } from "./ast.js";
 import { MAX_DIAGNOSTICS, MAX_FORMULA_DEPTH } from "./limits.js";
 import { floatValue, intValue } from "./literals.js";
@@ -43,6 +43,11 @@ export class AstBuilder {
   private readonly imports: ImportDecl[] = [];
   private readonly funcs: FuncDef[] = [];
   private reportedTooDeep = false;
+  /**
+   * One string per distinct name of the file: each token's image is a string of its own, and a
+   * name such as `Sum` or `x` is written many times.
+   */
+  private readonly names = new Map<string, string>();
 
   constructor(private readonly input: BuildInput) {
     this.lines = input.lines;
@@ -156,7 +161,9 @@ export class AstBuilder {
     }
     const items = nodes(n, "term");
     this.checkSeparated(items, tokens(n, "Line"), kind);
-    const terms = items.flatMap((t) => this.term(t, depth) ?? []);
+    // Made by map, an array is of its exact size; one grown by push or flatMap keeps room for seventeen.
+    const built = items.map((t) => this.term(t, depth));
+    const terms = built.includes(undefined) ? built.filter((t) => t !== undefined) : (built as Term[]);
     if (kind === "terms") this.checkNotMixed(terms);
     return terms;
   }
@@ -370,7 +377,9 @@ export class AstBuilder {
   // Helpers
 
   private name(t: IToken): Name {
-    return { text: t.image, span: this.tokenSpan(t) };
+    let text = this.names.get(t.image);
+    if (text === undefined) this.names.set(t.image, (text = t.image));
+    return { text, span: this.tokenSpan(t) };
   }
 
   private tokenSpan(t: IToken): Span {
@@ -395,7 +404,10 @@ export class AstBuilder {
   }
 
   private cover(from: Span, to: Span): Span {
-    return to.end.offset >= from.start.offset ? { file: from.file, start: from.start, end: to.end } : from;
+    if (from === to) return from; // a one-name reference: its name's span, not a copy of it
+    const start = startOffset(from);
+    const end = endOffset(to);
+    return end >= start ? this.lines.span(start, end) : from;
   }
 
   private report(code: string, message: string, span: Span, related?: Related[]): void {

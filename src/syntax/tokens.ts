@@ -325,7 +325,23 @@ export interface LexResult {
  * start-up. Offsets only: positions are computed on demand by LineMap, only `\n` ending a line.
  */
 export function makeLexer(validate = false): Lexer {
-  return new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: validate, skipValidations: !validate });
+  const lexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: validate, skipValidations: !validate });
+  (lexer as unknown as TokenFactory).createTokenInstance = offsetToken;
+  return lexer;
+}
+
+/** Where Chevrotain's lexer makes its tokens (not in its type declarations). */
+interface TokenFactory {
+  createTokenInstance: typeof offsetToken;
+}
+
+/**
+ * A token with its end offset and payload among the fields it is made with. Chevrotain's
+ * offset-only token has four fields, and adding the end offset the parser's node locations need,
+ * or a payload, then gave each token a second object for the fields added later.
+ */
+function offsetToken(image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType): IToken {
+  return { image, startOffset, endOffset: startOffset + image.length - 1, tokenTypeIdx, tokenType, payload: undefined };
 }
 
 /** The lexer `lex` uses: one for the process, as the token definitions are. */
@@ -334,8 +350,6 @@ const getLexer = once(() => makeLexer());
 /** Splits `text` into tokens. Never throws; every problem is returned with its offset. */
 export function lex(text: string): LexResult {
   const result = getLexer().tokenize(text);
-  // Offset-only tracking leaves endOffset unset; the parser's node locations need it.
-  for (const t of result.tokens) t.endOffset = t.startOffset + t.image.length - 1;
   const comments = result.groups["comments"] ?? [];
   const problems: LexProblem[] = [];
   collectProblems(comments, problems);

@@ -226,6 +226,20 @@ Unknowable() { return: app.Deploy(json.Unmarshal("{\\"host\\": \\"a\\", \\"prots
     expect(sent).toHaveLength(1); // the call checked what the checker could not know
   });
 
+  test("a function's circuit is built when a check or a call first needs it", async () => {
+    const program = compileSource(
+      'import "strings"\nShout(s?) { return: strings.Upper(s) }\nQuiet(s?) { return: strings.Lower(s) }\nMain() { return: Shout("hi") }\n',
+    );
+    const built = (pkg: string) => program.functionNames(pkg).filter((n) => program.func(n, pkg)!.hasCircuit);
+    expect(built("main")).toEqual([]);
+    expect(await program.run("Main", {}, quiet)).toBe("HI");
+    expect(built("main").sort()).toEqual(["Main", "Shout"]);
+    expect(built("idiom")).toEqual([]);
+    // Checked on its own, an uncalled function is built, and its errors are found as before.
+    expect(program.check(program.func("Quiet")!).errors).toEqual([]);
+    expect(built("main").sort()).toEqual(["Main", "Quiet", "Shout"]);
+  });
+
   test("compile errors carry every diagnostic with its location", () => {
     let caught: unknown;
     try {

@@ -1,0 +1,151 @@
+/**
+ * `k8s.Get` of a kind the package knows sends its GET through the seam itself and reads the JSON
+ * into a Ko value in one pass (objects.ts, fromModelJson). The value must be the one the client's
+ * object API gives through its model object (fromClient of KubernetesObjectApi.read): for every
+ * such kind, live objects with their status, dates and defaults as the cluster made them; a
+ * Secret's data redacted; managedFields left out.
+ */
+import * as k8s from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createSession, type Session } from "../../src/api/session.js";
+import { fromClient, modelName } from "../../src/k8s/objects.js";
+import { kindInfo } from "../../src/k8s/kinds.js";
+import { printValue } from "../../src/value/print.js";
+import { kubectl, testCluster } from "../cluster/helpers.js";
+import type { TestCluster } from "./helpers.js";
+
+const NS = "values";
+
+const MANIFESTS = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${NS}, labels: {team: a}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: ${NS}, annotations: {note: "x"}}
+data: {a: "1", b: "two"}
+binaryData: {blob: aGVsbG8=}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: token, namespace: ${NS}}
+type: Opaque
+data: {password: c2VjcmV0}
+stringData: {user: admin}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: ${NS}}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}, {name: admin, port: 9000, targetPort: admin}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: ${NS}}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: ${NS}}
+spec:
+  replicas: 2
+  serviceName: web
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: "cockroachdb/cockroach:v23.1.0", ports: [{containerPort: 26257}], env: [{name: A, value: "1"}]}]
+      volumes: [{name: scratch, emptyDir: {}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: ${NS}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: "nginx:1.25", resources: {limits: {cpu: 500m, memory: 64Mi}}}]}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once, namespace: ${NS}}
+spec:
+  template:
+    spec: {restartPolicy: Never, containers: [{name: c, image: busybox, command: [sh, -c, "true"]}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: db, namespace: ${NS}}
+spec: {maxUnavailable: 1, selector: {matchLabels: {app: db}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: lone, namespace: ${NS}, labels: {app: lone}}
+spec: {containers: [{name: c, image: busybox, args: [sleep, "3600"]}]}
+`;
+
+/** Every kind the package knows, and an object of it the manifests make. */
+const OBJECTS: readonly [kind: string, name: string][] = [
+  ["Namespace", NS],
+  ["ConfigMap", "settings"],
+  ["Secret", "token"],
+  ["Service", "web"],
+  ["PersistentVolumeClaim", "data"],
+  ["StatefulSet", "db"],
+  ["Deployment", "api"],
+  ["Job", "once"],
+  ["PodDisruptionBudget", "db"],
+  ["Pod", "lone"],
+  ["Pod", "db-0"],
+];
+
+let c: TestCluster;
+let session: Session;
+beforeAll(async () => {
+  c = await testCluster();
+  const applied = await kubectl(c, ["apply", "-f", "-"], { input: MANIFESTS });
+  if (applied.code !== 0) throw new Error(applied.stderr);
+  const ready = await kubectl(c, ["wait", "-n", NS, "--for=condition=Ready", "pod/db-0", "pod/lone", "--timeout=30s"]);
+  if (ready.code !== 0) throw new Error(ready.stderr);
+  session = createSession({ kubernetes: { kubeconfig: c.kubeconfigPath!, namespace: NS }, stdout: () => {}, stderr: () => {} });
+  const touch = session.compile({
+    kind: "text",
+    pkgPath: "touch",
+    path: "touch.ko",
+    text: `import "k8s"\nMain() {\n\treturn: k8s.Get(kind: "Namespace", name: "${NS}").metadata.name\n}`,
+  });
+  await session.run(touch, "Main");
+});
+afterAll(async () => {
+  await session?.close();
+  await c?.close();
+});
+
+describe("k8s.Get reads an object into the value the client's model object gives", { timeout: 60_000 }, () => {
+  test.each(OBJECTS)("%s %s", async (kind, name) => {
+    const connection = await session.clusterConnection();
+    const info = kindInfo(kind)!;
+    const namespace = info.namespaced ? NS : undefined;
+    const read = await connection.get(kind, name, namespace, undefined);
+    const viaModel = fromClient(
+      await connection.objects.read({ apiVersion: info.apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } }),
+      modelName(info.apiVersion, kind),
+      k8s,
+      kind === "Secret",
+    );
+    expect(printValue(read)).toBe(printValue(viaModel));
+    expect(read).toEqual(viaModel);
+  });
+
+  test("a Secret's values stay redacted, and no managedFields reach Ko", async () => {
+    const connection = await session.clusterConnection();
+    const printed = printValue(await connection.get("Secret", "token", NS, undefined));
+    expect(printed).toContain("data: (password: <redacted>, user: <redacted>)");
+    expect(printed).not.toContain("managedFields");
+  });
+});
