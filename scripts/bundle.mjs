@@ -23,7 +23,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const src = path.join(repo, "src") + path.sep;
@@ -63,6 +63,78 @@ const oneStartupChunk = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------
+// Node's modules, loaded when first used
+//
+// esbuild hoists every static import of a Node module to the top of the chunk, so each start of
+// `ko` loaded child_process (for commander, which spawns only for subcommands run as programs),
+// crypto, v8, fs/promises, os and async_hooks before doing anything, and wrapped each import in
+// __toESM, which copies every export of the module into a new object: some 8 ms of a trivial run,
+// most of it for modules the run never touches. In the script, each import of one of the modules
+// below is a stand-in that requires the module when a property of it is first read. Modules Node
+// has loaded at every start anyway (fs, path, url, events, process...) are required as they are,
+// without the copy: a property read through a stand-in costs a little, and a stand-in is no
+// `this` for methods that keep state on their module object (process.on).
+
+/** The Node modules that are loaded on first use; any other is required at once. */
+const DEFERRED = new Set([
+  "async_hooks",
+  "child_process",
+  "crypto",
+  "dgram",
+  "dns",
+  "fs/promises",
+  "http",
+  "https",
+  "net",
+  "os",
+  "perf_hooks",
+  "readline",
+  "stream",
+  "tls",
+  "tty",
+  "v8",
+  "worker_threads",
+  "zlib",
+]);
+
+/** Defines __koNodeModule(spec) at the top of the script: a deferred module's stand-in, or the module itself. */
+const LAZY_NODE_MODULE = `const __koNodeModule = (() => {
+  const deferred = new Set(${JSON.stringify([...DEFERRED])});
+  const standIns = new Map();
+  return (spec) => {
+    if (!deferred.has(spec.replace(/^node:/, ""))) return require(spec);
+    let standIn = standIns.get(spec);
+    if (standIn === undefined) {
+      let loaded;
+      const load = () => (loaded ??= require(spec));
+      standIn = new Proxy(Object.create(null), {
+        get: (_, key) => (key === "default" ? load() : load()[key]),
+        has: (_, key) => key === "default" || key in load(),
+      });
+      standIns.set(spec, standIn);
+    }
+    return standIn;
+  };
+})();`;
+
+/**
+ * Rewrites the script's imports of Node's modules (static imports, now require()s, with or without
+ * __toESM, and commander's own require()s through the shared chunk's __require) to __koNodeModule.
+ * @param {string} body
+ */
+function deferNodeModules(body) {
+  const imports =
+    /__toESM\(require\("(node:[\w/]+)"\)\)|\brequire\("(node:[\w/]+)"\)|\(0, import_chunk_\w+\.__require\)\("(node:[\w/]+)"\)/g;
+  const rewritten = body.replace(imports, (_, a, b, c) => `__koNodeModule(${JSON.stringify(a ?? b ?? c)})`);
+  // A module required as it is has no `default` (__toESM made one): a default import of it would read undefined.
+  for (const [, name, spec] of rewritten.matchAll(/\bvar (\w+) = __koNodeModule\("node:([\w/]+)"\)/g)) {
+    if (!DEFERRED.has(spec ?? "") && new RegExp(`\\b${name}\\.default\\b`).test(rewritten))
+      throw new Error(`bundle: a default import of node:${spec} (import * as ... or named imports only)`);
+  }
+  return rewritten;
+}
+
 const result = await esbuild.build({
   absWorkingDir: repo,
   entryPoints: { main: "src/cli/main.ts", "lsp-worker": "src/lsp/worker.ts" },
@@ -81,12 +153,43 @@ const result = await esbuild.build({
 });
 
 const written = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(repo, f)));
-for (const f of await loadStartupAsScript(result.metafile)) written.add(f);
+const startupFiles = await loadStartupAsScript(result.metafile);
+for (const f of startupFiles) written.add(f);
 for (const name of fs.readdirSync(chunkDir)) {
   const file = path.join(chunkDir, name);
   if (!written.has(file)) fs.rmSync(file, { recursive: true, force: true });
 }
+writeBin();
 fs.chmodSync(path.join(outdir, "main.js"), 0o755);
+
+// ---------------------------------------------------------------------------------------------
+// The bin: dist/cli/ko.cjs
+//
+// Node starts an ES module through its ES module loader, which it builds for the purpose: the
+// loader's own modules, fs/promises and the streams it reads files with, and an asynchronous
+// resolve, read and compile for each module (with no code cache in Node 20). For `ko run` of a
+// small script that was some 5 ms, as much as the run. The package's bin is therefore a
+// CommonJS file that requires the start-up chunk's loader (below) directly; the ES modules are
+// loaded only by what imports them later (a command's own chunk, the language server...).
+
+/** Writes dist/cli/ko.cjs, which starts the loader `startupFiles` holds. */
+function writeBin() {
+  const loader = startupFiles.find((f) => f.endsWith(".cjs") && path.basename(f).startsWith("start-up-"));
+  if (loader === undefined) throw new Error("bundle: no start-up loader was written");
+  const bin = path.join(outdir, "ko.cjs");
+  fs.writeFileSync(
+    bin,
+    `#!/usr/bin/env node
+// The \`ko\` command, as the package's bin (scripts/bundle.mjs writes it): CommonJS, so that Node
+// starts it without its ES module loader. dist/cli/main.js is the same start as an ES module.
+"use strict";
+// V8's compile cache where Node has one (22.1 and later), before the command is loaded.
+require("node:module").enableCompileCache?.();
+require(${JSON.stringify(`./chunks/${path.basename(loader)}`)}).runAsProcess(process.argv);
+`,
+  );
+  fs.chmodSync(bin, 0o755);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The start-up chunk as a script with a code cache
@@ -124,6 +227,7 @@ async function loadStartupAsScript(metafile) {
   const base = path.basename(chunkFile, ".js").replace(/^chunk-/, "");
   const scriptName = `start-up-${base}.js`;
   const cacheName = `start-up-${base}.cache`;
+  const loaderName = `start-up-${base}.cjs`;
   const code = fs.readFileSync(chunkFile, "utf8");
 
   // The modules it holds, for readers and test/cli/startup.test.ts: esbuild's transform drops comments.
@@ -134,6 +238,7 @@ async function loadStartupAsScript(metafile) {
     platform: "node",
     target: "node20",
     define: { "import.meta.url": "__koChunkUrl" },
+    charset: "ascii",
     logLevel: "warning",
   });
   let body = cjs.code;
@@ -142,65 +247,75 @@ async function loadStartupAsScript(metafile) {
     body = body.split(`import(${JSON.stringify(spec)})`).join(`__koImport(${JSON.stringify(spec)})`);
   }
   if (/\bimport\s*\(/.test(body)) throw new Error(`bundle: an import() in ${chunkPath} was not renamed`);
+  body = deferNodeModules(body);
+  // ASCII only (esbuild escaped strings, regular expressions and names; what is left is in comments),
+  // so that the facade reads the script as Latin-1: a one-byte string, made without decoding UTF-8.
+  body = body.replace(/[^\t\n\r\x20-\x7e]/gu, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`);
 
-  const statics = chunk.imports.filter((i) => i.kind === "import-statement" && !i.external).map((i) => `./${path.basename(i.path)}`);
+  const statics = chunk.imports.filter((i) => i.kind === "import-statement" && !i.external).map((i) => path.resolve(repo, i.path));
+  const helpers = await Promise.all(statics.map(commonJsCopy));
 
   const exported = chunk.exports;
   const script = path.join(chunkDir, scriptName);
-  fs.writeFileSync(script, `${holds}(function (exports, require, module, __koChunkUrl, __koImport) {\n${body}\n})`);
+  fs.writeFileSync(script, `${holds}(function (exports, require, module, __koChunkUrl, __koImport) {\n${LAZY_NODE_MODULE}\n${body}\n})`);
+  const loader = path.join(chunkDir, loaderName);
   fs.writeFileSync(
-    chunkFile,
+    loader,
     `// The start-up chunk, compiled with a code cache (scripts/bundle.mjs): its code is in ./${scriptName}.
-${statics.map((s, n) => `import * as chunk${n} from ${JSON.stringify(s)};`).join("\n")}
-import { createRequire } from "node:module";
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const vm = require("node:vm");
+const { pathToFileURL } = require("node:url");
 
-// Node's modules through require(): an ES import of node:fs makes its module facade read every
-// export, which loads the streams.
-const nodeRequire = createRequire(import.meta.url);
-const fs = nodeRequire("node:fs");
-const vm = nodeRequire("node:vm");
-const { fileURLToPath } = nodeRequire("node:url");
-
-const file = new URL("./${scriptName}", import.meta.url);
-const source = fs.readFileSync(file, "utf8");
+const file = path.join(__dirname, ${JSON.stringify(`./${scriptName}`)});
+const source = fs.readFileSync(file, "latin1"); // ASCII: the build made sure
 const cachedData = (() => {
   try {
-    return fs.readFileSync(new URL("./${cacheName}", import.meta.url));
+    return fs.readFileSync(path.join(__dirname, ${JSON.stringify(`./${cacheName}`)}));
   } catch {
     return undefined; // not made yet (the build's own training run), or removed: compile anew
   }
 })();
-const script = new vm.Script(source, { filename: fileURLToPath(file), cachedData });
-const chunks = new Map([${statics.map((s, n) => `[${JSON.stringify(s)}, chunk${n}]`).join(", ")}]);
-const module = { exports: {} };
+const script = new vm.Script(source, { filename: file, cachedData });
+// The chunks the script imports, as CommonJS copies (they hold esbuild's helpers, and no state).
+const chunks = new Map([${helpers.map((h) => `[${JSON.stringify(`./${path.basename(h.of)}`)}, require(${JSON.stringify(`./${path.basename(h.copy)}`)})]`).join(", ")}]);
 script.runInThisContext()(
   module.exports,
-  (spec) => chunks.get(spec) ?? nodeRequire(spec),
+  (spec) => chunks.get(spec) ?? require(spec),
   module,
-  import.meta.url,
+  pathToFileURL(__filename).href,
   (spec) => import(spec),
 );
 /** V8's code cache of the script as it is now: the build calls it after a training run. */
-export const startupCodeCache = () => script.createCachedData();
-const exported = module.exports;
+module.exports.startupCodeCache = () => script.createCachedData();
+`,
+  );
+  fs.writeFileSync(
+    chunkFile,
+    `// The start-up chunk, for the chunks that import it: the module ./${loaderName} made, the one the ko command starts with.
+import { createRequire } from "node:module";
+
+const exported = createRequire(import.meta.url)(${JSON.stringify(`./${loaderName}`)});
 ${exported.map((name, n) => `const export${n} = exported.${name};`).join("\n")}
 export { ${exported.map((name, n) => `export${n} as ${name}`).join(", ")} };
 `,
   );
 
-  // The training run, in a process of its own: the facade's module, then a `ko run` through its main().
+  // The training run, in a process of its own: the loader, then a `ko run` through its main().
   const cache = path.join(chunkDir, cacheName);
   fs.rmSync(cache, { force: true });
   const train = `
-import * as fs from "node:fs";
-const m = await import(${JSON.stringify(pathToFileURL(chunkFile).href)});
-const code = await m.main([process.argv[0], "ko", "run", ${JSON.stringify(path.join(repo, "examples", "hello.ko"))}]);
-if (code !== 0) throw new Error("the training run of examples/hello.ko failed");
-fs.writeFileSync(${JSON.stringify(cache)}, m.startupCodeCache());
+const fs = require("node:fs");
+const m = require(${JSON.stringify(loader)});
+m.main([process.argv[0], "ko", "run", ${JSON.stringify(path.join(repo, "examples", "hello.ko"))}]).then((code) => {
+  if (code !== 0) throw new Error("the training run of examples/hello.ko failed");
+  fs.writeFileSync(${JSON.stringify(cache)}, m.startupCodeCache());
+});
 `;
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-bundle-"));
   try {
-    const r = spawnSync(process.execPath, ["--input-type=module", "-e", train], {
+    const r = spawnSync(process.execPath, ["-e", train], {
       cwd: repo,
       env: { ...process.env, KO_CACHE_DIR: cacheDir },
       stdio: ["ignore", "ignore", "inherit"],
@@ -209,5 +324,21 @@ fs.writeFileSync(${JSON.stringify(cache)}, m.startupCodeCache());
   } finally {
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }
-  return [script, cache];
+  return [script, cache, loader, ...helpers.map((h) => h.copy)];
+}
+
+/**
+ * A CommonJS copy of a chunk the start-up chunk imports (esbuild's helpers: __require,
+ * __commonJS...), written beside it as NAME.cjs, for the loader to require. Such a chunk holds
+ * functions only; one that imports anything would need its imports copied too, and is refused.
+ * @param {string} file
+ */
+async function commonJsCopy(file) {
+  const code = fs.readFileSync(file, "utf8");
+  const banner = code.indexOf("\n") + 1; // the createRequire banner: a CommonJS module has require
+  if (/^import\b/m.test(code.slice(banner))) throw new Error(`bundle: ${file}, imported by the start-up chunk, imports modules`);
+  const cjs = await esbuild.transform(code.slice(banner), { format: "cjs", platform: "node", target: "node20", logLevel: "warning" });
+  const copy = file.replace(/\.js$/, ".cjs");
+  fs.writeFileSync(copy, cjs.code);
+  return { of: file, copy };
 }

@@ -40,6 +40,7 @@ import type { EntrySource, SourceTree } from "../resolve/load.js";
 import type { Field, Value } from "../value/value.js";
 import type { CacheLayer } from "../cache/layer.js";
 import { openCache } from "../cache/open.js";
+import { stderrIsTerminal } from "../progress/terminal.js";
 import { fieldsFromJs, toJs } from "./js-values.js";
 import { compile, type KoProgram } from "./program.js";
 import { planningOf, planThenApply } from "./planning.js";
@@ -435,7 +436,7 @@ async function openOutputs(opts: SessionOptions): Promise<SessionOutputs> {
     const { TraceWriter } = await import("../progress/trace.js");
     layers.push(opening("trace", opts.trace, () => new TraceWriter(opts.trace!)));
   }
-  if (opts.progress === true && process.stderr.isTTY && process.env.TERM !== "dumb") {
+  if (opts.progress === true && process.env.TERM !== "dumb" && stderrIsTerminal()) {
     const { LiveView } = await import("../progress/live.js");
     const view = new LiveView(process.stderr);
     layers.push(view);

@@ -36,9 +36,15 @@ export interface EntryBody {
   readonly files?: readonly StoredFile[];
 }
 
-export function sealEntry(body: EntryBody, group: string, key: string): Buffer {
-  const bytes = Buffer.from(JSON.stringify(body), "utf8");
-  return Buffer.concat([Buffer.from(`${MAGIC} ${sha256(bytes)} ${bytes.length} ${group} ${key}\n`, "utf8"), bytes]);
+/**
+ * The entry as text, header and body, and its length in UTF-8 bytes. Text, not bytes: a store
+ * gathers the entries of many calls and turns them into bytes once, when it writes them.
+ */
+export function sealEntry(body: EntryBody, group: string, key: string): { readonly text: string; readonly bytes: number } {
+  const json = JSON.stringify(body);
+  const length = Buffer.byteLength(json, "utf8");
+  const header = `${MAGIC} ${sha256(json)} ${length} ${group} ${key}\n`;
+  return { text: header + json, bytes: Buffer.byteLength(header, "utf8") + length };
 }
 
 /** What an entry's header says, if it is one; `end` is where the header's line ends. */

@@ -90,9 +90,14 @@ export interface CacheCounts {
 
 /** What the layer knows of one Ko function in this run. */
 interface FunctionState {
+  readonly fn: KoFunction;
   readonly pure: boolean;
-  /** The hash of its code: the group its entries are stored under. */
-  readonly group: string;
+  /**
+   * The hash of its code: the group its entries are stored under. Made when first needed, to
+   * look in a store that holds entries or to store one: a run whose store is empty and whose
+   * calls are quick hashes nothing, and so loads no SHA-256 at all.
+   */
+  group: string | undefined;
   /** Keys stored under the group when first looked (undefined: none, or not looked yet). */
   keys: Set<string> | undefined;
   looked: boolean;
@@ -320,8 +325,9 @@ export class CacheLayer implements Layer {
     if (!state) {
       const pure = isPureCallable(fn);
       state = {
+        fn,
         pure,
-        group: pure ? codeHash(fn) : "",
+        group: undefined,
         keys: undefined,
         looked: false,
         storedNow: false,
@@ -340,18 +346,22 @@ export class CacheLayer implements Layer {
     return state;
   }
 
+  private groupOf(state: FunctionState): string {
+    return (state.group ??= codeHash(state.fn));
+  }
+
   /** True if the store holds entries for the function (listed once per run). */
   private storedKeys(state: FunctionState): boolean {
     if (!state.looked) {
       state.looked = true;
-      state.keys = this.store.keysOf(state.group);
+      state.keys = this.store.isEmpty() ? undefined : this.store.keysOf(this.groupOf(state));
     }
     return state.keys !== undefined;
   }
 
   /** The stored result, if the entry is intact and readable in this program. */
   private load(state: FunctionState, key: string): Value | undefined {
-    const body = this.store.read(state.group, key);
+    const body = this.store.read(this.groupOf(state), key);
     if (!body) return undefined;
     try {
       const v = fromData(body.value, this.lookup);
@@ -412,7 +422,7 @@ export class CacheLayer implements Layer {
     this.covered += Math.max(0, uncovered);
     this.memo.set(key, value);
     state.storedNow = true;
-    this.write(state.group, key, { value: data, callee: call.fn.displayName, ms: work });
+    this.write(this.groupOf(state), key, { value: data, callee: call.fn.displayName, ms: work });
   }
 
   /** The value as data, if it can be read back in this program. */

@@ -359,3 +359,20 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     return EXIT.runtime;
   }
 }
+
+/**
+ * Runs `ko` as the process it is: `main` over the process's arguments, its status the process's
+ * exit code. Both entry points call it: main.ts (an ES module) and the package's bin, a CommonJS
+ * file the bundle writes (scripts/bundle.mjs), which starts without Node's ES module loader.
+ */
+export function runAsProcess(argv: string[]): void {
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`ko: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -6,14 +6,17 @@
  * instead of parsing (as Python keeps the bytecode of a module).
  *
  * An entry is named by a hash of the file's path and text and of the code that parsed it (the
- * URL of this module, which in the bundle names its chunk by a hash of its content), so a change
- * of either is a miss, never a stale AST. It holds the AST and comments in V8's serialization,
- * which keeps every value the AST has (bigints, -0) and its sharing; spans come back as plain
- * data and are made SourceSpans again on the way in (reviveSpans). Only parses without
- * diagnostics are kept: a file with errors is parsed again, and reports them as it always did.
- * An entry that cannot be read or written is parsed anew, silently: the cache only saves time.
+ * URL of this module, which in the bundle names its chunk by a hash of its content), and holds
+ * them too: a read compares them with the file's, so a change of either is a miss, never a stale
+ * AST. The name's hash need only spread entries, not prove them, so it is a plain 64-bit string
+ * hash rather than SHA-256, whose module (node:crypto, with the streams it loads) cost a trivial
+ * run more than its whole parse cache saves a small file. An entry holds the AST and comments in
+ * V8's serialization, which keeps every value the AST has (bigints, -0) and its sharing; spans
+ * come back as plain data and are made SourceSpans again on the way in (reviveSpans). Only
+ * parses without diagnostics are kept: a file with errors is parsed again, and reports them as it
+ * always did. An entry that cannot be read or written is parsed anew, silently: the cache only
+ * saves time.
  */
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as v8 from "node:v8";
@@ -23,29 +26,41 @@ import { parseFile, type ParseResult } from "../syntax/index.js";
 /** What an entry holds; a new version of it must change FORMAT. */
 interface Entry {
   readonly format: typeof FORMAT;
+  /** What was parsed: the parser's URL, the file's path and its text. */
+  readonly parsed: string;
   readonly ast: ParseResult["ast"];
   readonly comments: ParseResult["comments"];
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** A parse function for the loader (LoadOptions.parse) that keeps its parses in `dir`. */
 export function cachedParser(dir: string): (file: string, text: string) => ParseResult {
   return (file, text) => {
-    const key = createHash("sha256")
-      .update(`${FORMAT}\0${import.meta.url}\0${file}\0`)
-      .update(text)
-      .digest("hex");
-    const entryFile = path.join(dir, key);
+    const what = `${import.meta.url}\0${file}\0${text}`;
+    const entryFile = path.join(dir, `${FORMAT}-${stringHash(what)}`);
     const kept = read(entryFile);
-    if (kept !== undefined && kept.format === FORMAT && kept.ast.file === file) {
+    if (kept !== undefined && kept.format === FORMAT && kept.parsed === what) {
       reviveSpans(kept);
       return { ast: kept.ast, diagnostics: [], comments: kept.comments };
     }
     const parsed = parseFile(file, text);
-    if (parsed.diagnostics.length === 0) write(dir, entryFile, { format: FORMAT, ast: parsed.ast, comments: parsed.comments });
+    if (parsed.diagnostics.length === 0)
+      write(dir, entryFile, { format: FORMAT, parsed: what, ast: parsed.ast, comments: parsed.comments });
     return parsed;
   };
+}
+
+/** FNV-1a over the UTF-16 code units, in two 32-bit lanes of different offsets: 16 hex digits. */
+function stringHash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
 function read(file: string): Entry | undefined {

@@ -67,6 +67,53 @@ describe("ko run caches pure calls", () => {
     expect(second.events.filter((e) => e.function !== "main.Main")).toEqual([]);
   });
 
+  test("a run that stores more than one write's worth of entries finds every one of them again", async () => {
+    // 3,000 entries of some 300 bytes: a store writes them 256 KB at a time, and the rest at close.
+    const { dir } = project(`
+Main() {
+	return: Loop(start: (i: 0, acc: 0), step: step, stop: done[]).acc
+}
+
+step(s?) {
+	return: (i: Sum(s.i, 1), acc: Sum(s.acc, Work(n: s.i)))
+}
+
+done(s?) {
+	return: Equal(s.i, 3000)
+}
+
+Work(n) {
+	return: Sum(n, Helper(n))
+}
+
+Helper(x?) {
+	return: Prod(x, 10)
+}
+`);
+    const first = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(first.stdout).toBe("49483500\n");
+    const entries = packEntries(path.join(dir, ".ko/cache"));
+    expect(entries.length).toBeGreaterThan(3000);
+    expect(entries.reduce((n, e) => n + Buffer.byteLength(e), 0)).toBeGreaterThan(256 * 1024);
+    // Every entry is whole: its header's length is its body's.
+    for (const e of entries) {
+      const [header, ...rest] = e.split("\n");
+      expect(Buffer.byteLength(rest.join("\n"))).toBe(Number(header!.split(" ")[3]));
+    }
+    // With Main's own entry gone, its run answers every Work call from the store.
+    fs.rmSync(path.join(dir, ".ko/cache"), { recursive: true });
+    fs.mkdirSync(path.join(dir, ".ko/cache/packs"), { recursive: true });
+    const packs = path.join(dir, ".ko/cache/packs");
+    const kept = entries.filter((e) => !e.includes('"callee":"main.Main"'));
+    expect(kept.length).toBe(entries.length - 1);
+    fs.writeFileSync(path.join(packs, "kept.pack"), kept.join(""));
+    const second = await runWithEvents(["main.ko"], { cwd: dir, env });
+    expect(second.stdout).toBe(first.stdout);
+    expect(statuses(second.events, "main.Main")).toEqual({ return: "done" });
+    // Nothing below Main ran: every call it made was read from the pack.
+    expect(second.events.filter((e) => e.function !== "main.Main")).toEqual([]);
+  });
+
   test("--no-cache neither reuses nor stores", async () => {
     const { dir } = project();
     await runWithEvents(["main.ko"], { cwd: dir, env });

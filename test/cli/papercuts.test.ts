@@ -17,6 +17,16 @@ describe("output closed early (ko … | head)", () => {
   });
 });
 
+test("ko run of a long result | head -c 100 ends quietly", () => {
+  // Written straight to the descriptor (src/cli/io.ts): a closed pipe is EPIPE there too.
+  const dir = tempDir("ko-papercuts-");
+  writeFiles(dir, { "long.ko": 'import "strings"\nMain() {\n\treturn: strings.Repeat(string: "line\\n", count: 100000)\n}\n' });
+  const script = `node ${KO} run --no-cache long.ko | head -c 100 >/dev/null; echo "status \${PIPESTATUS[0]}"`;
+  const out = spawnSync("bash", ["-c", script], { cwd: dir, encoding: "utf8" });
+  expect(out.stderr).toBe("");
+  expect(out.stdout).toBe("status 0\n");
+});
+
 describe("a misused command prints its error and its usage line, not the whole help", () => {
   test.each([
     [

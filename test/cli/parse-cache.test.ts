@@ -75,3 +75,16 @@ test("--no-cache neither reads nor keeps parses", async () => {
   expect(r.stdout).toBe('"one"\n');
   expect(fs.existsSync(path.join(dir, "cache"))).toBe(false);
 });
+
+test("an entry is used only for the text it was made from: another file's entry under its name is parsed anew", async () => {
+  const p = project('Main() { return: "one" }\n');
+  expect((await p.run()).stdout).toBe('"one"\n');
+  const before = new Set(entries(p.parses));
+  fs.writeFileSync(p.file, 'Main() { return: "two" }\n');
+  expect((await p.run()).stdout).toBe('"two"\n');
+  const [two] = entries(p.parses).filter((e) => !before.has(e));
+  const [one] = [...before].filter((e) => fs.readFileSync(path.join(p.parses, e)).includes('"one"'));
+  // As if the names of the two texts collided, or the entry were overwritten: the entry of "one" under the name of "two".
+  fs.copyFileSync(path.join(p.parses, one!), path.join(p.parses, two!));
+  expect((await p.run()).stdout).toBe('"two"\n');
+});

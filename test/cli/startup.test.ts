@@ -23,6 +23,8 @@ interface Loaded {
   readonly bundle: string[];
   /** Every other file loaded (CommonJS packages required at run time). */
   readonly others: string[];
+  /** The files loaded as ES modules, through Node's ES module loader. */
+  readonly esModules: string[];
   readonly stdout: string;
 }
 
@@ -36,13 +38,19 @@ function load(args: string[]): Loaded {
   });
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
-  const files = fs
+  const lines = fs
     .readFileSync(list, "utf8")
     .split("\n")
-    .filter((l) => l !== "" && !l.startsWith("node:"))
-    .map((l) => (l.startsWith("file:") ? fileURLToPath(l) : l));
+    .filter((l) => l !== "" && !l.startsWith("node:"));
+  const files = lines.map((l) => (l.startsWith("file:") ? fileURLToPath(l) : l));
+  const esModules = lines.filter((l) => l.startsWith("file:")).map((l) => fileURLToPath(l));
   const inBundle = (f: string) => !path.relative(BUNDLE, f).startsWith("..");
-  return { bundle: [...new Set(files.filter(inBundle))], others: [...new Set(files.filter((f) => !inBundle(f)))], stdout: r.stdout };
+  return {
+    bundle: [...new Set(files.filter(inBundle))],
+    others: [...new Set(files.filter((f) => !inBundle(f)))],
+    esModules: [...new Set(esModules)],
+    stdout: r.stdout,
+  };
 }
 
 /**
@@ -82,10 +90,14 @@ const OPTIONAL = [
   /^src\/api\/grid\.ts$/,
 ];
 
-test("ko run of a small script loads one chunk of src/ and none of the optional stages", () => {
-  const { bundle, others, stdout } = load(["run", "examples/hello.ko"]);
+test("ko run of a small script loads one chunk of src/ and none of the optional stages, and no ES module", () => {
+  const { bundle, others, esModules, stdout } = load(["run", "examples/hello.ko"]);
   expect(stdout).toBe('Hello, Ko\n(greeting: "Hello, world", shouted: "HELLO, WORLD", words: 2)\n');
   expect(bundle[0]).toBe(KO);
+  // The bin is CommonJS and requires the start-up chunk's loader: no ES module is loaded. (The
+  // recording, preloaded with --import, makes Node run the entry itself through its ES module loader.)
+  expect(path.basename(KO)).toBe("ko.cjs");
+  expect(esModules.filter((f) => f !== KO)).toEqual([]);
   const modules = new Map(bundle.map((f) => [f, modulesIn(f)]));
   // The start-up chunk: every module of src/ loaded is in it (main.js holds only the entry point).
   const withSource = bundle.filter((f) => f !== KO && modules.get(f)!.some((m) => m.startsWith("src/")));
@@ -97,6 +109,48 @@ test("ko run of a small script loads one chunk of src/ and none of the optional 
   const all = [...modules.values()].flat();
   expect(all.filter((m) => OPTIONAL.some((re) => re.test(m)))).toEqual([]);
   expect(others.filter((f) => /node_modules/.test(f))).toEqual([]);
+});
+
+/** Node's own modules (node:crypto, node:net...) a process of `ko` loads, from process.moduleLoadList at exit. */
+function nodeModulesLoaded(args: string[], env: Record<string, string>): { modules: Set<string>; stdout: string } {
+  const dir = tempDir("ko-startup-");
+  const list = path.join(dir, "builtins");
+  const record = `import * as fs from "node:fs"; process.on("exit", () => fs.writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join("\\n")));`;
+  const r = spawnSync(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(record)}`, KO, ...args], {
+    cwd: REPO,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const modules = fs
+    .readFileSync(list, "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("NativeModule ") && !l.startsWith("NativeModule internal/"))
+    .map((l) => l.slice("NativeModule ".length));
+  return { modules: new Set(modules), stdout: r.stdout };
+}
+
+// Modules a trivial run has no use for: child processes, hashing, sockets, terminals, compression.
+const UNUSED_BY_HELLO = ["child_process", "crypto", "dgram", "http", "https", "net", "os", "tls", "tty", "worker_threads", "zlib"];
+
+test("ko run of a small script loads none of Node's modules it does not use, first run or again", () => {
+  const cache = path.join(tempDir("ko-startup-"), "cache");
+  for (const run of ["first (parses, stores)", "again (reads the parses)"]) {
+    const { modules, stdout } = nodeModulesLoaded(["run", "examples/hello.ko"], { KO_CACHE_DIR: cache });
+    expect(stdout, run).toBe('Hello, Ko\n(greeting: "Hello, world", shouted: "HELLO, WORLD", words: 2)\n');
+    expect(
+      UNUSED_BY_HELLO.filter((m) => modules.has(m)),
+      run,
+    ).toEqual([]);
+  }
+});
+
+test("a module left out of the start is loaded when a script needs it (os.TempDir)", () => {
+  const file = tempFile("uses.ko", 'import "os"\nMain() { return: Len(os.TempDir()) }\n', "ko-startup-");
+  const { modules, stdout } = nodeModulesLoaded(["run", "--no-cache", file], {});
+  expect(Number(stdout)).toBeGreaterThan(0);
+  expect(modules.has("os")).toBe(true);
 });
 
 test("the recording sees a package loaded when a script uses it (encoding/yaml)", () => {
@@ -119,12 +173,12 @@ test("ko run -o json writes without the YAML library; -o yaml loads it only to w
 });
 
 test("the bundle keeps no chunk of an earlier build", () => {
-  // Every file in dist/cli/chunks is imported by main.js, lsp-worker.js or another chunk (or read by one: a script, its code cache).
+  // Every file in dist/cli/chunks is imported by ko.cjs, main.js, lsp-worker.js or another chunk (or read by one: a script, its code cache).
   const chunks = path.join(BUNDLE, "chunks");
   const names = fs.readdirSync(chunks);
   const referenced = new Set<string>();
-  for (const f of [KO, path.join(BUNDLE, "lsp-worker.js"), ...names.map((n) => path.join(chunks, n))]) {
-    for (const m of fs.readFileSync(f, "utf8").matchAll(/["']\.\.?\/(?:chunks\/)?([\w-]+\.(?:js|cache))["']/g)) referenced.add(m[1]!);
+  for (const f of [KO, path.join(BUNDLE, "main.js"), path.join(BUNDLE, "lsp-worker.js"), ...names.map((n) => path.join(chunks, n))]) {
+    for (const m of fs.readFileSync(f, "utf8").matchAll(/["']\.\.?\/(?:chunks\/)?([\w-]+\.(?:c?js|cache))["']/g)) referenced.add(m[1]!);
   }
   expect(names.filter((n) => !referenced.has(n))).toEqual([]);
 });

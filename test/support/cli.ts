@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const KO = path.join(REPO, "dist/cli/main.js");
+export const KO = path.join(REPO, "dist/cli/ko.cjs");
 
 export interface Outcome {
   readonly stdout: string;
