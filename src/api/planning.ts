@@ -171,6 +171,7 @@ async function askTerminal(question: string): Promise<boolean> {
  */
 function knowingOrigins(origins: AsyncLocalStorage<() => readonly Origin[]>): Layer {
   return {
+    wantsHostCall: (fn) => fn.effects === "cluster" && fn.dryRun !== "runs",
     hostCall(call, next) {
       if (call.fn.effects !== "cluster" || call.fn.dryRun === "runs") return next();
       const ctx = call.ctx;
@@ -192,6 +193,7 @@ function knowingOrigins(origins: AsyncLocalStorage<() => readonly Origin[]>): La
  */
 function holdingBack(log: DryRunLog): Layer {
   return {
+    wantsHostCall: (fn) => fn.effects === "io" && fn.dryRun !== "runs",
     hostCall(call, next) {
       const fn = call.fn;
       if (fn.effects !== "io" || fn.dryRun === "runs") return next();

@@ -40,6 +40,7 @@ import type { HostLayerCall, Layer, OffloadedWork, StepSite } from "../instrumen
 import type { EntryBody, StoredFile } from "./entry.js";
 import { callKey, codeHash, isPureCallable } from "../instrument/call-keys.js";
 import { cachePolicyOf, type FileCall } from "../host/cache-policy.js";
+import type { HostFunction } from "../host/binding.js";
 import { inputLog } from "../host/inputs.js";
 import { fromData, SerialError, toData, type CallableLookup, type Data } from "../value/serial.js";
 import type { CacheStore } from "./store.js";
@@ -308,6 +309,9 @@ export class CacheLayer implements Layer {
     if (list!.length === 0) state.flying.delete(depth);
     state.inFlight--;
   }
+
+  /** The host functions whose calls `hostCall` looks at: the make-style ones (policy.ts). */
+  readonly wantsHostCall = (fn: HostFunction): boolean => cachePolicyOf(fn) !== undefined;
 
   /** A call of a host function: only make-style ones (policy.ts) are cached. */
   readonly hostCall: HostLayerCall | undefined = (call, next, site) => {

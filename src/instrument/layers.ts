@@ -57,6 +57,8 @@ export interface Layer {
   readonly wantsKoCall?: (fn: KoFunction) => boolean;
   /** Wraps calls of host functions; may answer instead of calling `next`. */
   readonly hostCall?: HostLayerCall;
+  /** Whether `hostCall` needs to see a call of `fn`, as `wantsKoCall` for Ko calls. Absent: every call. */
+  readonly wantsHostCall?: (fn: HostFunction) => boolean;
   /** Whether the layer wants the steps of `fn` observed (asked once per function). Absent: every function's. */
   readonly observesStepsOf?: (fn: KoFunction) => boolean;
   readonly stepStarted?: (site: StepSite) => void;
@@ -87,10 +89,14 @@ export function stackLayers(layers: readonly Layer[]): RunHooks {
   const host = chain(layers.map((l) => l.hostCall));
   const watchesCalls = ko !== undefined || host !== undefined;
   const wanted = koCallsWanted(layers);
+  const hostWanted = hostCallsWanted(layers);
   if (observers.length === 0) {
     // No sites: the wrappers are the hooks themselves, and a kind of call no layer wraps is not
     // hooked at all (each hook costs every call of its kind a detour).
-    return { ...(ko ? { koCall: ko, ...(wanted ? { wantsKoCall: wanted } : {}) } : {}), ...(host ? { hostCall: host } : {}) };
+    return {
+      ...(ko ? { koCall: ko, ...(wanted ? { wantsKoCall: wanted } : {}) } : {}),
+      ...(host ? { hostCall: host, ...(hostWanted ? { wantsHostCall: hostWanted } : {}) } : {}),
+    };
   }
 
   // The step whose own call has not reached the hooks yet (see the module's comment).
@@ -122,10 +128,14 @@ export function stackLayers(layers: readonly Layer[]): RunHooks {
         // A call with a site pending must come: it is the site's own call, or takes it away.
         ...(wanted ? { wantsKoCall: (fn: KoFunction) => pending !== undefined || wanted(fn) } : {}),
         hostCall: host ? (call, next) => host(call, next, take()) : (_call, next) => (take(), next()),
-        // With no layer wrapping host calls, the hook is there only to take the pending site, so
-        // that no call inside a host call (a Loop's) takes it; a builtin with fast forms calls
-        // nothing, and its step's end clears the site.
-        ...(host ? {} : { wantsHostCall: (fn: HostFunction) => fn.fast === undefined }),
+        // Besides the calls a layer wraps, the hook takes the pending site, so that no call inside
+        // a host call (a Loop's) takes it; a builtin with fast forms calls nothing, and its step's
+        // end clears the site.
+        ...(!host
+          ? { wantsHostCall: (fn: HostFunction) => fn.fast === undefined }
+          : hostWanted
+            ? { wantsHostCall: (fn: HostFunction) => fn.fast === undefined || hostWanted(fn) }
+            : {}),
       }
     : {};
   const sampling = observers.every((l) => l.observing);
@@ -135,6 +145,18 @@ export function stackLayers(layers: readonly Layer[]): RunHooks {
     get: () => (observers.some((l) => l.observing!()) ? steps : undefined),
     enumerable: true,
   });
+}
+
+/** Whether some layer wraps a call of a host function, if every layer that wraps host calls can say. */
+function hostCallsWanted(layers: readonly Layer[]): ((fn: HostFunction) => boolean) | undefined {
+  const wrapping = layers.filter((l) => l.hostCall !== undefined);
+  if (wrapping.some((l) => l.wantsHostCall === undefined)) return undefined;
+  const asks = wrapping.map((l) => l.wantsHostCall!);
+  if (asks.length === 1) return asks[0];
+  return (fn) => {
+    for (let i = 0; i < asks.length; i++) if (asks[i]!(fn)) return true;
+    return false;
+  };
 }
 
 /** Whether some layer wraps a call of a function, if every layer that wraps Ko calls can say. */

@@ -6,6 +6,9 @@ import { CacheLayer } from "../../src/cache/layer.js";
 import { CacheStore } from "../../src/cache/store.js";
 import { stackLayers, type Layer } from "../../src/instrument/layers.js";
 import { printValue } from "../../src/value/print.js";
+import { arithmeticBuiltins } from "../../src/builtins/arith.js";
+import { buildFunctions } from "../../src/stdlib/build.js";
+import { cachePolicyOf } from "../../src/host/cache-policy.js";
 import { tempDir } from "../support/temp.js";
 
 const quiet = { stdout: () => {}, stderr: () => {}, check: false };
@@ -65,4 +68,15 @@ test("quick calls are not stored; a later identical call in the same run reuses 
   await program.call(program.func("Main")!, [], { ...quiet, hooks: stackLayers([always, calls]) });
   expect(calls.counts.get("Work(5)")).toBe(1);
   expect(always.counts.hits).toBe(1);
+});
+
+test("the cache's hooks let builtins and other host functions through untouched; only make-style ones pass the cache", () => {
+  const program = compileSource(`Main() { return: Sum(1, 2) }`);
+  const hooks = stackLayers([cacheFor(program, 0)]);
+  const sum = arithmeticBuiltins("").find((f) => f.name === "Sum")!;
+  const [readFile, , exec] = buildFunctions;
+  expect(hooks.hostCall).toBeDefined();
+  expect(hooks.wantsHostCall?.(sum)).toBe(false);
+  expect(hooks.wantsHostCall?.(exec!)).toBe(true);
+  expect(hooks.wantsHostCall?.(readFile!)).toBe(cachePolicyOf(readFile!) !== undefined);
 });
