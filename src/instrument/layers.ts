@@ -149,21 +149,18 @@ export function stackLayers(layers: readonly Layer[]): RunHooks {
 
 /** Whether some layer wraps a call of a host function, if every layer that wraps host calls can say. */
 function hostCallsWanted(layers: readonly Layer[]): ((fn: HostFunction) => boolean) | undefined {
-  const wrapping = layers.filter((l) => l.hostCall !== undefined);
-  if (wrapping.some((l) => l.wantsHostCall === undefined)) return undefined;
-  const asks = wrapping.map((l) => l.wantsHostCall!);
-  if (asks.length === 1) return asks[0];
-  return (fn) => {
-    for (let i = 0; i < asks.length; i++) if (asks[i]!(fn)) return true;
-    return false;
-  };
+  return anyWants(layers.filter((l) => l.hostCall !== undefined).map((l) => l.wantsHostCall));
 }
 
 /** Whether some layer wraps a call of a function, if every layer that wraps Ko calls can say. */
 function koCallsWanted(layers: readonly Layer[]): ((fn: KoFunction) => boolean) | undefined {
-  const wrapping = layers.filter((l) => l.koCall !== undefined);
-  if (wrapping.some((l) => l.wantsKoCall === undefined)) return undefined;
-  const asks = wrapping.map((l) => l.wantsKoCall!);
+  return anyWants(layers.filter((l) => l.koCall !== undefined).map((l) => l.wantsKoCall));
+}
+
+/** The union of the wrapping layers' answers; undefined (every call) if one of them cannot say. */
+function anyWants<F>(answers: readonly (((fn: F) => boolean) | undefined)[]): ((fn: F) => boolean) | undefined {
+  if (answers.some((a) => a === undefined)) return undefined;
+  const asks = answers as readonly ((fn: F) => boolean)[];
   if (asks.length === 1) return asks[0];
   return (fn) => {
     for (let i = 0; i < asks.length; i++) if (asks[i]!(fn)) return true;
