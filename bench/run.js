@@ -17,8 +17,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..");
 const quiet = { stdout: () => {}, stderr: () => {} };
 
-/** Median wall time in milliseconds of `fn` over `runs` runs, after `warmup` runs. */
-async function time(fn, { runs = 7, warmup = 2 } = {}) {
+/**
+ * Median wall time in milliseconds of `fn` over `runs` runs, after `warmup` runs. The warm-up is
+ * long enough for V8 to have optimised both sides (a Ko body compiled to JavaScript is optimised
+ * like the baseline, after some calls; two runs left `Range` in its first, slower tiers): these
+ * are steady-state figures.
+ */
+async function time(fn, { runs = 9, warmup = 10 } = {}) {
   for (let i = 0; i < warmup; i++) await fn();
   const samples = [];
   for (let i = 0; i < runs; i++) {
