@@ -335,7 +335,12 @@ export class K8sConnection {
       name: param.name ?? param.body?.metadata?.name,
     };
     const api = this.apiClient(op.api) as Record<string, (p: Json) => Promise<unknown>>;
-    const result = await this.send(target, verb === "create" ? "create" : "idempotent", () => api[op.method]!.call(api, param));
+    const call = () => api[op.method]!.call(api, param);
+    const result = await this.retried(target, verb === "create" ? "create" : "idempotent", (signal) => {
+      if (signal === undefined) return call();
+      const { promise, cut } = this.seam.startCut(signal, call);
+      return cut ? promise : untilAborted(promise, signal);
+    });
     return fromClient(result, op.result, this.models, kind === "Secret");
   }
 

@@ -36,6 +36,13 @@ export interface Seam {
    * rejects with node-fetch's AbortError.
    */
   read(path: string, signal?: AbortSignal): Promise<Json>;
+  /**
+   * Calls `start`, handing `signal` to the request it makes at once — one of a generated API
+   * client, which builds its request and has it authenticated before its first await — so that
+   * the request is cut when the signal aborts. `cut` is false when no request was made at once
+   * (the object API awaits its discovery first): the caller must then stop waiting by itself.
+   */
+  startCut<T>(signal: AbortSignal, start: () => Promise<T>): { promise: Promise<T>; cut: boolean };
 }
 
 /**
@@ -51,6 +58,8 @@ export function openSeam(
   const verdicts = new WeakMap<K.RequestContext, Verdict>();
   const fetchLibrary = new k8s.IsomorphicFetchHttpLibrary();
   let expected: RawRequest | undefined;
+  /** The signal for the request `startCut` is starting, until that request takes it. */
+  let cutting: { readonly signal: AbortSignal; taken: boolean } | undefined;
 
   const transport = k8s.wrapHttpLibrary({
     async send(ctx: K.RequestContext): Promise<K.ResponseContext> {
@@ -81,6 +90,12 @@ export function openSeam(
 
   class GuardedKubeConfig extends k8s.KubeConfig {
     override async applySecurityAuthentication(context: K.RequestContext): Promise<void> {
+      // Taken at once, before any await, as `expected` is: only the request startCut starts is here now.
+      if (cutting !== undefined) {
+        context.setSignal(cutting.signal);
+        cutting.taken = true;
+        cutting = undefined;
+      }
       const method = context.getHttpMethod();
       const verdict = await guard.admit({
         method,
@@ -174,6 +189,14 @@ export function openSeam(
     guard,
     expect(raw) {
       expected = raw;
+    },
+    startCut(signal, start) {
+      const handing = (cutting = { signal, taken: false });
+      try {
+        return { promise: start(), cut: handing.taken };
+      } finally {
+        cutting = undefined;
+      }
     },
     async read(path, signal) {
       const { status, text, headers } = await send("GET", path, undefined, undefined, "application/json, */*;q=0.8", signal);

@@ -159,6 +159,8 @@ describe("a request cut when its call is cancelled", () => {
   test.each([
     ["Get", `k8s.Get[kind: "ConfigMap", name: "slow", namespace: "default"]`, "get"],
     ["List", `k8s.List[kind: "ConfigMap", namespace: "default", labelSelector: "slow=yes"]`, "list"],
+    ["generated read", `k8s.ReadNamespacedConfigMap[name: "slow", namespace: "default"]`, "get"],
+    ["generated list", `k8s.ListNamespacedConfigMap[namespace: "default"]`, "list"],
   ] as const)("a %s past its Timeout gives its slot back at once", async (_name, call, verb) => {
     const slow = c.faults.latency({ verb, resource: "configmaps", latencyMs: 4000, count: 2 });
     try {
