@@ -201,8 +201,9 @@ export class K8sConnection {
 
   /**
    * The connection as one Ko call uses it: the same connection (its clients, limiter and guard),
-   * whose requests stop being waited for when `signal` aborts — the run is cancelled, the calling
-   * body failed, or a `Timeout`'s deadline passed — and whose retries stop then too.
+   * whose requests are cut (or, where the client gives no way to, stop being waited for) when
+   * `signal` aborts — the run is cancelled, the calling body failed, or a `Timeout`'s deadline
+   * passed — and whose retries stop then too.
    */
   forCall(signal: AbortSignal): K8sConnection {
     // A plain assignment, not Object.create's property descriptors: one view is made per Ko call,
