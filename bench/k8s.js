@@ -4,9 +4,13 @@
 //    request delayed by LATENCY ms, its five lists take about one latency, not five.
 // 2. The overhead Ko adds per API call over calling @kubernetes/client-node directly: the same
 //    N sequential reads, from Ko (k8s.Get) and from TypeScript (KubernetesObjectApi.read), each
-//    giving the object decoded (a Ko value; the client's model object). The cluster is reached
-//    through a kubeconfig, so Ko's run is planned first as against any cluster not its own (a run
-//    that only reads is its own plan: nothing runs twice).
+//    giving the object decoded (a Ko value; the client's model object); and N sequential lists
+//    by label selector (k8s.List; KubernetesObjectApi.list), each giving every object decoded.
+//    The cluster is reached through a kubeconfig, so Ko's run is planned first as against any
+//    cluster not its own (a run that only reads is its own plan: nothing runs twice). And the same
+//    reads and lists through Ko's Kubernetes layer alone — the session's connection, called as
+//    the bodies of k8s.Get and k8s.List call it, without the evaluator — which tells the
+//    layer's share of the overhead from the evaluator's.
 // 3. The same for writes: R sequential create + get + delete round trips of a config map through
 //    the generated operations (k8s.CreateNamespacedConfigMap...) and through CoreV1Api, against the
 //    embedded cluster a session starts for its own runs (where each request is checked against the
@@ -28,6 +32,10 @@ const example = path.join(here, "../examples/cockroachdb.ko");
 const LATENCY = 100;
 const N = 400;
 const R = 100;
+// Rounds of each side before the timed ones: V8 takes several to compile either side's hot code,
+// and without them the comparison is of how soon each is compiled.
+const WARM_UP = 5;
+const ROUNDS = 7;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ko-bench-k8s-"));
 const cluster = await startCluster({ kubeconfigPath: path.join(dir, "kubeconfig") });
@@ -84,6 +92,13 @@ Lists() {
   kc.createAgent = (c, options) => (agent ??= createAgent(c, { ...options, keepAlive: true }));
   const client = k8s.KubernetesObjectApi.makeApiClient(kc);
   await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" }, data: { a: "1", b: "2" } });
+  for (const name of ["b1", "b2", "b3"])
+    await client.create({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name, namespace: "default", labels: { bench: "list" } },
+      data: { name },
+    });
   const reads = compile({
     kind: "text",
     pkgPath: "reads",
@@ -95,48 +110,92 @@ Reads(over) {
 }
 read(carry, elem) {
 	return: (carry: Len(k8s.Get(kind: "ConfigMap", namespace: "default", name: "bench", _after: carry)))
+}
+// Lists the config maps labelled bench=list once per element of over, one list after the other.
+Lists(over) {
+	return: Range(over: over, with: list).residue
+}
+list(carry, elem) {
+	return: (carry: Len(k8s.List(kind: "ConfigMap", namespace: "default", labelSelector: "bench=list", _after: carry)))
 }`,
   });
   const over = Array.from({ length: N }, (_, i) => i);
-  const direct = async () => {
-    for (let i = 0; i < N; i++)
-      await client.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
-  };
-  const viaKo = () => session.run(reads, "Reads", { over });
-  // Wall time, and the process's CPU time (the client's and the in-process server's): on a machine
-  // others share, CPU time says more about the work each side does than the wall clock.
-  const samples = { ko: [], direct: [] };
-  const cpu = { ko: [], direct: [] };
   const cpuSince = (c0) => {
     const c = process.cpuUsage(c0);
     return (c.user + c.system) / 1000;
   };
-  await direct();
-  await viaKo();
-  for (let round = 0; round < 7; round++) {
-    // Alternate, so that both see the same machine.
-    let c0 = process.cpuUsage();
-    t0 = performance.now();
-    await direct();
-    samples.direct.push(performance.now() - t0);
-    cpu.direct.push(cpuSince(c0));
-    c0 = process.cpuUsage();
-    t0 = performance.now();
-    await viaKo();
-    samples.ko.push(performance.now() - t0);
-    cpu.ko.push(cpuSince(c0));
-  }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const perCall = (xs) => (median(xs) * 1000) / N;
-  results.overhead = {
-    calls: N,
-    directMicrosecondsPerCall: Math.round(perCall(samples.direct)),
-    koMicrosecondsPerCall: Math.round(perCall(samples.ko)),
-    overheadPercent: Math.round((median(samples.ko) / median(samples.direct) - 1) * 1000) / 10,
-    directCpuMicrosecondsPerCall: Math.round(perCall(cpu.direct)),
-    koCpuMicrosecondsPerCall: Math.round(perCall(cpu.ko)),
-    cpuOverheadPercent: Math.round((median(cpu.ko) / median(cpu.direct) - 1) * 1000) / 10,
+  /**
+   * Times the two sides in turn (so that both see the same machine), after WARM_UP rounds of each:
+   * wall time, and the process's CPU time (the client's and the in-process server's) — on a machine
+   * others share, CPU time says more about the work each side does than the wall clock.
+   */
+  const compare = async (direct, viaKo, calls) => {
+    const samples = { ko: [], direct: [] };
+    const cpu = { ko: [], direct: [] };
+    for (let round = 0; round < WARM_UP; round++) {
+      await direct();
+      await viaKo();
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      let c0 = process.cpuUsage();
+      t0 = performance.now();
+      await direct();
+      samples.direct.push(performance.now() - t0);
+      cpu.direct.push(cpuSince(c0));
+      c0 = process.cpuUsage();
+      t0 = performance.now();
+      await viaKo();
+      samples.ko.push(performance.now() - t0);
+      cpu.ko.push(cpuSince(c0));
+    }
+    const perCall = (xs) => Math.round((median(xs) * 1000) / calls);
+    return {
+      calls,
+      directMicrosecondsPerCall: perCall(samples.direct),
+      koMicrosecondsPerCall: perCall(samples.ko),
+      overheadPercent: Math.round((median(samples.ko) / median(samples.direct) - 1) * 1000) / 10,
+      directCpuMicrosecondsPerCall: perCall(cpu.direct),
+      koCpuMicrosecondsPerCall: perCall(cpu.ko),
+      cpuOverheadPercent: Math.round((median(cpu.ko) / median(cpu.direct) - 1) * 1000) / 10,
+    };
   };
+  results.overhead = await compare(
+    async () => {
+      for (let i = 0; i < N; i++)
+        await client.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
+    },
+    () => session.run(reads, "Reads", { over }),
+    N,
+  );
+  results.listOverhead = await compare(
+    async () => {
+      for (let i = 0; i < N; i++) await client.list("v1", "ConfigMap", "default", undefined, undefined, undefined, undefined, "bench=list");
+    },
+    () => session.run(reads, "Lists", { over }),
+    N,
+  );
+  // The connection as a call's body sees it (forCall), under a signal that never aborts.
+  const layer = (await session.clusterConnection()).forCall(new AbortController().signal);
+  results.layerOverhead = await compare(
+    async () => {
+      for (let i = 0; i < N; i++)
+        await client.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
+    },
+    async () => {
+      for (let i = 0; i < N; i++) await layer.get("ConfigMap", "bench", "default", undefined);
+    },
+    N,
+  );
+  results.layerListOverhead = await compare(
+    async () => {
+      for (let i = 0; i < N; i++) await client.list("v1", "ConfigMap", "default", undefined, undefined, undefined, undefined, "bench=list");
+    },
+    async () => {
+      for (let i = 0; i < N; i++) await layer.list("ConfigMap", "default", "bench=list");
+    },
+    N,
+  );
 
   // --- 3. Create + get + delete, on the session's own embedded cluster ------------------------
   const own = createSession({ kubernetes: { cluster: "embedded" }, stdout: () => {}, stderr: () => {} });
@@ -175,9 +234,11 @@ trip(carry, elem) {
     const koTrips = () => own.run(trips, "RoundTrips", { names });
     const tripSamples = { ko: [], direct: [] };
     const tripCpu = { ko: [], direct: [] };
-    await directTrips();
-    await koTrips();
-    for (let round = 0; round < 7; round++) {
+    for (let round = 0; round < WARM_UP; round++) {
+      await directTrips();
+      await koTrips();
+    }
+    for (let round = 0; round < ROUNDS; round++) {
       let c0 = process.cpuUsage();
       t0 = performance.now();
       await directTrips();
@@ -215,6 +276,15 @@ recordResults([
     ratio: o.koMicrosecondsPerCall / o.directMicrosecondsPerCall,
   },
 ]);
+const l = results.listOverhead;
+recordResults([
+  {
+    name: `k8s: ${l.calls} sequential lists by label selector (3 objects each), Ko (k8s.List) vs client-node, ms per call`,
+    koMs: l.koMicrosecondsPerCall / 1000,
+    baselineMs: l.directMicrosecondsPerCall / 1000,
+    ratio: l.koMicrosecondsPerCall / l.directMicrosecondsPerCall,
+  },
+]);
 const t = results.roundTrips;
 recordResults([
   {
@@ -231,6 +301,13 @@ console.log(
 console.log(
   `Ko overhead per API call: ${o.overheadPercent}% (${o.koMicrosecondsPerCall} µs vs ${o.directMicrosecondsPerCall} µs; CPU time ${o.cpuOverheadPercent}%, ${o.koCpuMicrosecondsPerCall} µs vs ${o.directCpuMicrosecondsPerCall} µs)  target: < 5%`,
 );
+console.log(
+  `Ko overhead per list: ${l.overheadPercent}% (${l.koMicrosecondsPerCall} µs vs ${l.directMicrosecondsPerCall} µs; CPU time ${l.cpuOverheadPercent}%, ${l.koCpuMicrosecondsPerCall} µs vs ${l.directCpuMicrosecondsPerCall} µs)  target: < 5%`,
+);
+const layerLine = (what, r) =>
+  `Ko's Kubernetes layer alone, per ${what}: ${r.overheadPercent}% (${r.koMicrosecondsPerCall} µs vs ${r.directMicrosecondsPerCall} µs; CPU time ${r.cpuOverheadPercent}%, ${r.koCpuMicrosecondsPerCall} µs vs ${r.directCpuMicrosecondsPerCall} µs)`;
+console.log(layerLine("read", results.layerOverhead));
+console.log(layerLine("list", results.layerListOverhead));
 console.log(
   `Ko overhead per create+get+delete: ${t.overheadPercent}% (${t.koMicrosecondsPerRoundTrip} µs vs ${t.directMicrosecondsPerRoundTrip} µs; CPU time ${t.cpuOverheadPercent}%)`,
 );

@@ -12,7 +12,7 @@ import { KoError, KoPanic } from "../value/failure.js";
 import { listToValue } from "../value/sequence.js";
 import { EMPTY, Seq, Struct, type Value } from "../value/value.js";
 import { fromClient, fromModelJson, modelName, REDACTED, toJson, type Models } from "./objects.js";
-import { collectionPath, kindInfo, objectPath, type KindInfo } from "./kinds.js";
+import { collectionPath, kindInfo, listPath, objectPath, type KindInfo } from "./kinds.js";
 import { Limiter } from "./limiter.js";
 import type { Operation } from "./generated.js";
 import { Guard } from "./guard.js";
@@ -201,8 +201,9 @@ export class K8sConnection {
 
   /**
    * The connection as one Ko call uses it: the same connection (its clients, limiter and guard),
-   * whose requests stop being waited for when `signal` aborts — the run is cancelled, the calling
-   * body failed, or a `Timeout`'s deadline passed — and whose retries stop then too.
+   * whose requests are cut (or, where the client gives no way to, stop being waited for) when
+   * `signal` aborts — the run is cancelled, the calling body failed, or a `Timeout`'s deadline
+   * passed — and whose retries stop then too.
    */
   forCall(signal: AbortSignal): K8sConnection {
     // A plain assignment, not Object.create's property descriptors: one view is made per Ko call,
@@ -259,7 +260,8 @@ export class K8sConnection {
       // A kind the package knows, where the object API would send the same request: sent through
       // the seam as it is, its JSON read into a Ko value in one pass (as fromClient would make of
       // the client's model object), without the object API's discovery, pipeline and model object.
-      const json = await this.send(target, "idempotent", () => this.seam.read(objectPath(info, ns, name)));
+      const url = objectPath(info, ns, name);
+      const json = await this.sendCut(target, (signal) => this.seam.read(url, signal));
       return fromModelJson(json, modelName(version, kindName), this.models, kindName === "Secret");
     }
     const obj = await this.send(target, "idempotent", () =>
@@ -271,7 +273,8 @@ export class K8sConnection {
   async list(kind: string, namespace: string | undefined, labelSelector: string | undefined): Promise<Value> {
     const info = this.known(kind, "List");
     const items = await this.listJson(info, namespace ?? this.defaultNamespace, labelSelector);
-    return listToValue(items.map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models, info.kind === "Secret")));
+    const model = modelName(info.apiVersion, info.kind);
+    return listToValue(items.map((o) => fromModelJson(o, model, this.models, info.kind === "Secret")));
   }
 
   async delete(
@@ -333,7 +336,12 @@ export class K8sConnection {
       name: param.name ?? param.body?.metadata?.name,
     };
     const api = this.apiClient(op.api) as Record<string, (p: Json) => Promise<unknown>>;
-    const result = await this.send(target, verb === "create" ? "create" : "idempotent", () => api[op.method]!.call(api, param));
+    const call = () => api[op.method]!.call(api, param);
+    const result = await this.retried(target, verb === "create" ? "create" : "idempotent", (signal) => {
+      if (signal === undefined) return call();
+      const { promise, cut } = this.seam.startCut(signal, call);
+      return cut ? promise : untilAborted(promise, signal);
+    });
     return fromClient(result, op.result, this.models, kind === "Secret");
   }
 
@@ -461,9 +469,16 @@ export class K8sConnection {
     return info;
   }
 
+  /**
+   * The objects of a kind the package knows, as the server sent them (JSON, not the client's model
+   * objects), sorted by name: the GET the object API's list would send, sent through the seam.
+   */
   private async listJson(info: KindInfo, namespace: string | undefined, labelSelector: string | undefined): Promise<Json[]> {
-    const list = await this.listRaw(info, info.namespaced ? namespace : undefined, labelSelector, undefined);
-    return [...list.items].sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+    const ns = info.namespaced ? namespace : undefined;
+    const url = listPath(info, ns, labelSelector);
+    const list = await this.sendCut({ verb: "list", kind: info.kind, namespace: ns }, (signal) => this.seam.read(url, signal));
+    const items = (list.items ?? []) as Json[];
+    return items.sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
   }
 
   private listRaw(
@@ -526,12 +541,31 @@ export class K8sConnection {
    * and connection errors when the call is idempotent or the caller handles the ambiguity
    * (`onAmbiguous`). A refusal of the policy is an error, passed on as it is (D15).
    */
-  private async send<T>(target: Target, kind: "idempotent" | "create", request: () => Promise<T>, onAmbiguous?: () => void): Promise<T> {
+  private send<T>(target: Target, kind: "idempotent" | "create", request: () => Promise<T>, onAmbiguous?: () => void): Promise<T> {
+    return this.retried(target, kind, (signal) => (signal ? untilAborted(request(), signal) : request()), onAmbiguous);
+  }
+
+  /**
+   * Sends an idempotent request of the seam's own, as `send` does, handing it the call's signal:
+   * when the signal aborts, the request itself is cut — its socket closed and its limiter slot
+   * given back at once — rather than left to end on its own while the call stops waiting.
+   */
+  private sendCut<T>(target: Target, request: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    return this.retried(target, "idempotent", request);
+  }
+
+  /** The retries of `send` and `sendCut`, around a request that settles when the call's signal aborts. */
+  private async retried<T>(
+    target: Target,
+    kind: "idempotent" | "create",
+    request: (signal: AbortSignal | undefined) => Promise<T>,
+    onAmbiguous?: () => void,
+  ): Promise<T> {
     const { baseMs = 100, maxMs = 5000, attempts = 8 } = this.opts.retry ?? {};
     const signal = this.callSignal;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await (signal ? untilAborted(request(), signal) : request());
+        return await request(signal);
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
         if (e instanceof KoError) throw e;

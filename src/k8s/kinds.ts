@@ -51,3 +51,15 @@ export function objectPath(k: KindInfo, namespace: string | undefined, name: str
   const where = k.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
   return `${base}${where}/${k.plural}/${encodeURIComponent(name)}`.toLowerCase();
 }
+
+/**
+ * The REST path and query of a list, as the client's object API writes them (the path as
+ * objectPath's, the label selector a query parameter as URLSearchParams encodes it):
+ * `/api/v1/namespaces/db/pods?labelSelector=app%3Ddb`.
+ */
+export function listPath(k: KindInfo, namespace: string | undefined, labelSelector: string | undefined): string {
+  const base = k.apiVersion.includes("/") ? `/apis/${k.apiVersion}` : `/api/${k.apiVersion}`;
+  const where = k.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+  const path = `${base}${where}/${k.plural}`.toLowerCase();
+  return labelSelector === undefined ? path : `${path}?${new URLSearchParams({ labelSelector }).toString()}`;
+}

@@ -31,9 +31,18 @@ export interface Seam {
   expect(raw: RawRequest): void;
   /**
    * A GET of `path` as the object API sends one (its Accept header), admitted and sent like any
-   * request: the parsed body, or the client's ApiException for a failed answer.
+   * request: the parsed body, or the client's ApiException for a failed answer. When `signal`
+   * aborts, the request is cut (its socket closed, its limiter slot given back) and the promise
+   * rejects with node-fetch's AbortError.
    */
-  read(path: string): Promise<Json>;
+  read(path: string, signal?: AbortSignal): Promise<Json>;
+  /**
+   * Calls `start`, handing `signal` to the request it makes at once — one of a generated API
+   * client, which builds its request and has it authenticated before its first await — so that
+   * the request is cut when the signal aborts. `cut` is false when no request was made at once
+   * (the object API awaits its discovery first): the caller must then stop waiting by itself.
+   */
+  startCut<T>(signal: AbortSignal, start: () => Promise<T>): { promise: Promise<T>; cut: boolean };
 }
 
 /**
@@ -49,6 +58,8 @@ export function openSeam(
   const verdicts = new WeakMap<K.RequestContext, Verdict>();
   const fetchLibrary = new k8s.IsomorphicFetchHttpLibrary();
   let expected: RawRequest | undefined;
+  /** The signal for the request `startCut` is starting, until that request takes it. */
+  let cutting: { readonly signal: AbortSignal; taken: boolean } | undefined;
 
   const transport = k8s.wrapHttpLibrary({
     async send(ctx: K.RequestContext): Promise<K.ResponseContext> {
@@ -79,11 +90,19 @@ export function openSeam(
 
   class GuardedKubeConfig extends k8s.KubeConfig {
     override async applySecurityAuthentication(context: K.RequestContext): Promise<void> {
+      // Taken at once, before any await, as `expected` is: only the request startCut starts is here now.
+      if (cutting !== undefined) {
+        context.setSignal(cutting.signal);
+        cutting.taken = true;
+        cutting = undefined;
+      }
+      const method = context.getHttpMethod();
       const verdict = await guard.admit({
-        method: context.getHttpMethod(),
+        method,
         url: context.getUrl(),
         body: context.getBody(),
-        contentType: header(context.getHeaders(), "content-type"),
+        // Only a patch's content type matters (its patch type): a GET, most requests, needs no look for it.
+        contentType: method === k8s.HttpMethod.GET ? undefined : header(context.getHeaders(), "content-type"),
       });
       if (verdict.dryRun) {
         const dry = asDryRun(context.getHttpMethod(), context.getUrl(), context.getBody());
@@ -132,9 +151,12 @@ export function openSeam(
     body?: string,
     contentType?: string,
     accept = "application/json",
+    signal?: AbortSignal,
   ): Promise<{ status: number; text: string; headers: Record<string, string> }> => {
     const ctx = new k8s.RequestContext(path.startsWith("http") ? path : server + path, method as K.HttpMethod);
     ctx.setHeaderParam("Accept", accept);
+    // Handed to node-fetch, which closes the request when it aborts, the body's reading included.
+    if (signal !== undefined) ctx.setSignal(signal);
     if (contentType !== undefined) ctx.setHeaderParam("Content-Type", contentType);
     if (body !== undefined) ctx.setBody(body);
     await kc.applySecurityAuthentication(ctx);
@@ -168,8 +190,16 @@ export function openSeam(
     expect(raw) {
       expected = raw;
     },
-    async read(path) {
-      const { status, text, headers } = await send("GET", path, undefined, undefined, "application/json, */*;q=0.8");
+    startCut(signal, start) {
+      const handing = (cutting = { signal, taken: false });
+      try {
+        return { promise: start(), cut: handing.taken };
+      } finally {
+        cutting = undefined;
+      }
+    },
+    async read(path, signal) {
+      const { status, text, headers } = await send("GET", path, undefined, undefined, "application/json, */*;q=0.8", signal);
       // The object API's own failure: its status, and the body as text (statusOf reads the Status in it).
       if (status < 200 || status > 299) throw new k8s.ApiException(status, "Unsuccessful HTTP Request", text, headers);
       return JSON.parse(text) as Json;

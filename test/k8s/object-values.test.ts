@@ -1,7 +1,8 @@
 /**
- * `k8s.Get` of a kind the package knows sends its GET through the seam itself and reads the JSON
- * into a Ko value in one pass (objects.ts, fromModelJson). The value must be the one the client's
- * object API gives through its model object (fromClient of KubernetesObjectApi.read): for every
+ * `k8s.Get` and `k8s.List` of a kind the package knows send their GET through the seam itself and
+ * read the JSON into a Ko value in one pass (objects.ts, fromModelJson). The value must be the one
+ * the client's object API gives through its model objects (fromClient of KubernetesObjectApi.read,
+ * and of each item of KubernetesObjectApi.list): for every
  * such kind, live objects with their status, dates and defaults as the cluster made them; a
  * Secret's data redacted; managedFields left out.
  */
@@ -9,6 +10,7 @@ import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSession, type Session } from "../../src/api/session.js";
 import { fromClient, modelName } from "../../src/k8s/objects.js";
+import { listToValue } from "../../src/value/sequence.js";
 import { kindInfo } from "../../src/k8s/kinds.js";
 import { printValue } from "../../src/value/print.js";
 import { kubectl, testCluster } from "../cluster/helpers.js";
@@ -147,5 +149,28 @@ describe("k8s.Get reads an object into the value the client's model object gives
     const printed = printValue(await connection.get("Secret", "token", NS, undefined));
     expect(printed).toContain("data: (password: <redacted>, user: <redacted>)");
     expect(printed).not.toContain("managedFields");
+  });
+});
+
+describe("k8s.List reads each object into the value the client's model object gives", { timeout: 60_000 }, () => {
+  const kinds = [...new Set(OBJECTS.map(([kind]) => kind))];
+  test.each(kinds)("%s", async (kind) => {
+    const connection = await session.clusterConnection();
+    const info = kindInfo(kind)!;
+    const listed = await connection.list(kind, NS, undefined);
+    const viaModel = await connection.objects.list(info.apiVersion, kind, info.namespaced ? NS : undefined);
+    const items = [...viaModel.items].sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+    const expected = listToValue(items.map((o) => fromClient(o, modelName(info.apiVersion, kind), k8s, kind === "Secret")));
+    expect(items.length).toBeGreaterThan(0);
+    expect(printValue(listed)).toBe(printValue(expected));
+    expect(listed).toEqual(expected);
+  });
+
+  test("a label selector is sent as the object API sends it, and selects", async () => {
+    const connection = await session.clusterConnection();
+    const pods = await connection.list("Pod", NS, "app in (db, lone),app!=web");
+    expect(printValue(pods)).toContain("lone");
+    expect(printValue(pods)).toContain("db-0");
+    expect(printValue(await connection.list("Pod", NS, "app=nothing"))).toBe(printValue(listToValue([])));
   });
 });

@@ -153,6 +153,36 @@ Main() {
   });
 });
 
+describe("a request cut when its call is cancelled", () => {
+  // With one slot, the Get after the timed-out ones can be sent only once their requests are over:
+  // at once if the deadline cut them, after the server's 4 s delay if they were only left running.
+  test.each([
+    ["Get", `k8s.Get[kind: "ConfigMap", name: "slow", namespace: "default"]`, "get"],
+    ["List", `k8s.List[kind: "ConfigMap", namespace: "default", labelSelector: "slow=yes"]`, "list"],
+    ["generated read", `k8s.ReadNamespacedConfigMap[name: "slow", namespace: "default"]`, "get"],
+    ["generated list", `k8s.ListNamespacedConfigMap[namespace: "default"]`, "list"],
+  ] as const)("a %s past its Timeout gives its slot back at once", async (_name, call, verb) => {
+    const slow = c.faults.latency({ verb, resource: "configmaps", latencyMs: 4000, count: 2 });
+    try {
+      const started = Date.now();
+      const { result, connection } = await run(
+        `
+Main() {
+	first: Recover(invoke: Timeout[invoke: ${call}, after: "200ms"], panic: Return)
+	second: Recover(invoke: Timeout[invoke: ${call}, after: "200ms"], panic: Return, _after: first)
+	return: (first: first.timeout, second: second.timeout, next: k8s.Get(kind: "Namespace", name: "default", _after: second).metadata.name)
+}`,
+        { maxInflight: 1 },
+      );
+      expect(result).toEqual({ first: "200ms", second: "200ms", next: "default" });
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(connection.limiter.peak).toBe(1);
+    } finally {
+      c.faults.remove(slow);
+    }
+  });
+});
+
 describe("--max-inflight (D24)", () => {
   test("a limiter never runs more than its slots at once, and releases a slot on failure", async () => {
     const l = new Limiter(2);
