@@ -218,6 +218,12 @@ export class CacheLayer implements Layer {
     return (state.sampleDue = ++state.untimed % SAMPLE_EVERY === 0);
   };
 
+  /** A function with effects, or too cheap by its code, is never worth seeing: that is known once. */
+  readonly neverKoCall = (fn: KoFunction): boolean => {
+    const state = this.functions.get(fn) ?? this.stateOf(fn);
+    return !state.pure || state.cheap;
+  };
+
   readonly koCall = (call: KoCall, next: Next, site?: StepSite): Value | Promise<Value> => {
     if (site?.rerun === true) return next();
     const state = this.functions.get(call.fn) ?? this.stateOf(call.fn);

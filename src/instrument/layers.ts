@@ -55,6 +55,8 @@ export interface Layer {
    * passes the layers.
    */
   readonly wantsKoCall?: (fn: KoFunction) => boolean;
+  /** Whether `wantsKoCall` will refuse every call of `fn` for the rest of the run (RunHooks.neverKoCall). */
+  readonly neverKoCall?: (fn: KoFunction) => boolean;
   /** Wraps calls of host functions; may answer instead of calling `next`. */
   readonly hostCall?: HostLayerCall;
   /** Whether `hostCall` needs to see a call of `fn`, as `wantsKoCall` for Ko calls. Absent: every call. */
@@ -93,8 +95,9 @@ export function stackLayers(layers: readonly Layer[]): RunHooks {
   if (observers.length === 0) {
     // No sites: the wrappers are the hooks themselves, and a kind of call no layer wraps is not
     // hooked at all (each hook costs every call of its kind a detour).
+    const never = koCallsNeverWanted(layers);
     return {
-      ...(ko ? { koCall: ko, ...(wanted ? { wantsKoCall: wanted } : {}) } : {}),
+      ...(ko ? { koCall: ko, ...(wanted ? { wantsKoCall: wanted, ...(never ? { neverKoCall: never } : {}) } : {}) } : {}),
       ...(host ? { hostCall: host, ...(hostWanted ? { wantsHostCall: hostWanted } : {}) } : {}),
     };
   }
@@ -155,6 +158,14 @@ function hostCallsWanted(layers: readonly Layer[]): ((fn: HostFunction) => boole
 /** Whether some layer wraps a call of a function, if every layer that wraps Ko calls can say. */
 function koCallsWanted(layers: readonly Layer[]): ((fn: KoFunction) => boolean) | undefined {
   return anyWants(layers.filter((l) => l.koCall !== undefined).map((l) => l.wantsKoCall));
+}
+
+/** Whether no layer that wraps Ko calls will ever want a call of a function, if each can say. */
+function koCallsNeverWanted(layers: readonly Layer[]): ((fn: KoFunction) => boolean) | undefined {
+  const answers = layers.filter((l) => l.koCall !== undefined).map((l) => l.neverKoCall);
+  if (answers.some((a) => a === undefined)) return undefined;
+  const asks = answers as readonly ((fn: KoFunction) => boolean)[];
+  return (fn) => asks.every((never) => never(fn));
 }
 
 /** The union of the wrapping layers' answers; undefined (every call) if one of them cannot say. */

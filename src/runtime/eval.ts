@@ -90,6 +90,8 @@ interface Executable {
    * observer is attached; undefined for a body left to the interpreter.
    */
   readonly compiled: Compiled | undefined;
+  /** The serial number of the run whose hooks never want this function's calls (koHooked). */
+  unhookedIn: number;
 }
 
 /**
@@ -104,6 +106,9 @@ let stackDepth = 0;
 
 /** One run of a program: its options, cancellation, and spawned calls (D32). */
 export class Run {
+  private static made = 0;
+  /** Tells this run from the others of the process (Executable.unhookedIn). */
+  readonly serial = ++Run.made;
   readonly maxDepth: number;
   /** The heap in use past which the run ends (its budget, within MEMORY_LIMIT of the heap's limit). */
   readonly maxMemory: number;
@@ -420,7 +425,7 @@ function executable(fn: KoFunction): Executable {
   const depCount = new Int32Array(circuit.steps.map((s) => new Set(s.deps).size));
   const order = Int32Array.from(active);
   const compiled = INTERPRET_ONLY ? undefined : compileBody(circuit, order, template, fn.displayName, LINKAGE);
-  const ex: Executable = { circuit, template, paramSlots, active: order, exec, depCount, compiled };
+  const ex: Executable = { circuit, template, paramSlots, active: order, exec, depCount, compiled, unhookedIn: 0 };
   fn.exec = ex;
   return ex;
 }
@@ -628,10 +633,19 @@ export function invoke(
   return checkLarge(run, fn.invoke(all, ctx));
 }
 
-/** Whether a call of the Ko function `fn` passes the hooks. */
+/**
+ * Whether a call of the Ko function `fn` passes the hooks. A function the hooks will never want
+ * in this run is marked so on its executable, with the run's serial number, and asked no more.
+ */
 function koHooked(run: Run, fn: KoFunction): boolean {
   const hooks = run.hooks;
-  return hooks.koCall !== undefined && (hooks.wantsKoCall === undefined || hooks.wantsKoCall(fn));
+  if (hooks.koCall === undefined) return false;
+  if (hooks.wantsKoCall === undefined) return true;
+  const ex = fn.exec as Executable | undefined;
+  if (ex !== undefined && ex.unhookedIn === run.serial) return false;
+  if (hooks.wantsKoCall(fn)) return true;
+  if (ex !== undefined && hooks.neverKoCall?.(fn) === true) ex.unhookedIn = run.serial;
+  return false;
 }
 
 /** Whether a call of the host function `fn` passes the hooks. */

@@ -73,6 +73,12 @@ export interface RunHooks {
    * call the hooks have no use for costs this question and nothing else. Absent: every call.
    */
   readonly wantsKoCall?: (fn: KoFunction) => boolean;
+  /**
+   * Whether `wantsKoCall` will say no to every call of `fn` for the rest of the run, whatever
+   * happens (a function the cache can never store): asked once per function and run when
+   * `wantsKoCall` first says no, so that its later calls are not asked at all. Absent: never so.
+   */
+  readonly neverKoCall?: (fn: KoFunction) => boolean;
   /** Told when each labelled step starts and ends; bodies run instrumented while it is set. */
   readonly steps?: StepObserver;
 }

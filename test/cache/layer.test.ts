@@ -80,3 +80,15 @@ test("the cache's hooks let builtins and other host functions through untouched;
   expect(hooks.wantsHostCall?.(exec!)).toBe(true);
   expect(hooks.wantsHostCall?.(readFile!)).toBe(cachePolicyOf(readFile!) !== undefined);
 });
+
+test("the hooks know once that the cache will never want a cheap or effectful function, unless another layer wraps Ko calls", () => {
+  const program = compileSource(
+    `Main() { return: Slow(3) }\nCheap(n?) { return: Sum(n, 1) }\nSlow(n?) { return: Loop(start: n, step: Cheap, stop: Done) }\nDone(n?) { return: Less(100, n) }`,
+  );
+  const hooks = stackLayers([cacheFor(program, 1)]);
+  expect(hooks.neverKoCall?.(program.func("Cheap")!)).toBe(true);
+  expect(hooks.neverKoCall?.(program.func("Slow")!)).toBe(false);
+  expect(hooks.wantsKoCall?.(program.func("Slow")!)).toBe(true);
+  // A layer that cannot say leaves every function to be asked about at each call.
+  expect(stackLayers([cacheFor(program, 1), spy()]).neverKoCall).toBeUndefined();
+});
