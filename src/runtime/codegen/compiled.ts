@@ -86,6 +86,8 @@ export interface Linkage {
  * fast.
  */
 const MAX_STEPS = 1000;
+/** Nor is a body whose steps take more terms than this in all (a long literal's elements). */
+const MAX_TERMS = 4000;
 
 /**
  * The compiled body of `circuit` (of the function named `name`; see emitBody for `active` and
@@ -98,7 +100,7 @@ export function compileBody(
   name: string,
   linkage: Linkage,
 ): Compiled | undefined {
-  if (active.length > MAX_STEPS) return undefined;
+  if (active.length > MAX_STEPS || termsOf(circuit, active) > MAX_TERMS) return undefined;
   const { source, constants, positional } = emitBody(circuit, active, template, name);
   try {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of this module: the body is generated code
@@ -108,4 +110,14 @@ export function compileBody(
     // A body the generator got wrong (JavaScript that does not parse) still runs: interpreted.
     return undefined;
   }
+}
+
+/** How many terms the active steps take, in all their argument groups. */
+function termsOf(circuit: Circuit, active: Int32Array): number {
+  let terms = 0;
+  for (const s of active) {
+    const op = circuit.steps[s]!.op;
+    if (op.op === "augment" || op.op === "invoke") for (const g of op.groups) terms += g.inputs.length;
+  }
+  return terms;
 }

@@ -56,11 +56,15 @@ export function emitBody(circuit: Circuit, active: Int32Array, template: readonl
   return new Emitter(circuit, active, template).emit(name);
 }
 
+/** The key of -0 among the constants. */
+const NEGATIVE_ZERO = Symbol("-0");
+
 /** The most parameters a body takes as arguments (as eval.ts callKoPositional passes them). */
 export const MAX_POSITIONAL = 3;
 
 class Emitter {
   private readonly constants: unknown[] = [];
+  private readonly constantIndex = new Map<unknown, number>();
   private readonly lines: string[] = [];
   private readonly fused: Map<number, FusedYield>;
   /** Steps a fused Yield leaves out, with the position of their Yield. */
@@ -145,8 +149,11 @@ class Emitter {
   }
 
   private constant(value: unknown): string {
-    let n = this.constants.indexOf(value);
-    if (n < 0) n = this.constants.push(value) - 1;
+    // A Map finds a constant in one step (a body may name thousands: a long literal's elements);
+    // -0 is kept apart from 0, which a Map would take it for.
+    const key = Object.is(value, -0) ? NEGATIVE_ZERO : value;
+    let n = this.constantIndex.get(key);
+    if (n === undefined) this.constantIndex.set(key, (n = this.constants.push(value) - 1));
     return `k${n}`;
   }
 
