@@ -900,9 +900,9 @@ function runBodyAfter(before: Promise<void>, frame: Frame, mode: "sequential" | 
  */
 const RUNAWAY_DEPTH = 100;
 
-function checkMemory(run: Run, depth?: number): void {
+function checkMemory(run: Run, depth?: number, headroom = 0): void {
   const used = v8.getHeapStatistics().used_heap_size;
-  if (used <= run.maxMemory) return;
+  if (used + headroom <= run.maxMemory) return;
   const mb = Math.round(run.maxMemory / 2 ** 20);
   // Memory that runs out a hundred calls deep or more is a recursion that went on; shallower, a value that grew.
   const message =
@@ -914,9 +914,15 @@ function checkMemory(run: Run, depth?: number): void {
   throw failure;
 }
 
-/** Checks the run's memory after a host call whose result is large (a string or sequence that doubles, say). */
+/**
+ * Checks the run's memory after a host call whose result is large (a string or sequence that
+ * doubles, say), with room for a value twice its size: the next doubling is allocated in one go,
+ * before any check can see it, and must not be what fills the heap (which would crash the process).
+ */
 function checkLarge(run: Run, v: Value | Promise<Value>): Value | Promise<Value> {
-  if ((typeof v === "string" && v.length >= LARGE_RESULT) || (v instanceof Seq && v.items.length >= LARGE_RESULT)) checkMemory(run);
+  // At least a byte a character, and a pointer an element.
+  const bytes = typeof v === "string" ? v.length : v instanceof Seq ? 8 * v.items.length : 0;
+  if (bytes >= LARGE_RESULT) checkMemory(run, undefined, 2 * bytes);
   return v;
 }
 

@@ -57,7 +57,7 @@ describe("runaway runs end with a Ko error", () => {
     if (out.peakMb !== undefined) expect(out.peakMb).toBeLessThan(1024);
   }, 90_000);
 
-  // With a smaller heap, so that the runs stop sooner: the run's budget is at most 70% of it.
+  // With a smaller heap, so that the runs stop sooner: the run's budget is at most 55% of it.
   const small = { NODE_OPTIONS: "--max-old-space-size=200" };
 
   test("a string that doubles: at the step that makes it", async () => {
