@@ -162,16 +162,19 @@ function koCallsWanted(layers: readonly Layer[]): ((fn: KoFunction) => boolean) 
 
 /** Whether no layer that wraps Ko calls will ever want a call of a function, if each can say. */
 function koCallsNeverWanted(layers: readonly Layer[]): ((fn: KoFunction) => boolean) | undefined {
-  const answers = layers.filter((l) => l.koCall !== undefined).map((l) => l.neverKoCall);
-  if (answers.some((a) => a === undefined)) return undefined;
-  const asks = answers as readonly ((fn: KoFunction) => boolean)[];
-  return (fn) => asks.every((never) => never(fn));
+  const asks = everyAnswers(layers.filter((l) => l.koCall !== undefined).map((l) => l.neverKoCall));
+  return asks && ((fn) => asks.every((never) => never(fn)));
+}
+
+/** The answers, if every layer has one. */
+function everyAnswers<F>(answers: readonly (((fn: F) => boolean) | undefined)[]): readonly ((fn: F) => boolean)[] | undefined {
+  return answers.every((a) => a !== undefined) ? answers : undefined;
 }
 
 /** The union of the wrapping layers' answers; undefined (every call) if one of them cannot say. */
 function anyWants<F>(answers: readonly (((fn: F) => boolean) | undefined)[]): ((fn: F) => boolean) | undefined {
-  if (answers.some((a) => a === undefined)) return undefined;
-  const asks = answers as readonly ((fn: F) => boolean)[];
+  const asks = everyAnswers(answers);
+  if (asks === undefined) return undefined;
   if (asks.length === 1) return asks[0];
   return (fn) => {
     for (let i = 0; i < asks.length; i++) if (asks[i]!(fn)) return true;
