@@ -20,11 +20,11 @@
  * the server has them, less `managedFields` and the data of Secrets.
  */
 import { REDACTED } from "../k8s/objects.js";
-import { type Data, shortestFloat32 } from "../stdlib/data.js";
+import { type Data, dataTree } from "../stdlib/data.js";
 import { encodeJson } from "../stdlib/json.js";
 import { kubectlYaml } from "../stdlib/yaml.js";
 import { printValue } from "../value/print.js";
-import { EMPTY, FloatVal, IntVal, Opaque, Seq, Struct, Variety, type Value } from "../value/value.js";
+import { Variety, type Value } from "../value/value.js";
 
 export type OutputFormat = "ko" | "json" | "yaml";
 
@@ -62,37 +62,18 @@ export function formatResult(v: Value, format: OutputFormat, index = 0): string 
 
 /** The data tree of a result (see the table above); throws UnwritableResult. */
 export function resultData(v: Value, format: "json" | "yaml"): Data {
-  return dataOf(v, "", format);
-}
-
-function dataOf(v: Value, path: string, format: "json" | "yaml"): Data {
-  if (v === EMPTY) return null;
-  switch (typeof v) {
-    case "boolean":
-    case "string":
-      return v;
-    case "number":
-    case "bigint":
-      return BigInt(v);
-  }
-  if (v instanceof IntVal) return v.v;
-  if (v instanceof FloatVal) {
-    if (format === "json" && !Number.isFinite(v.v)) throw new UnwritableResult(path, `the float ${v.v} has no JSON form (YAML has one)`);
-    return v.type === "Float32" ? shortestFloat32(v.v) : v.v;
-  }
-  if (v instanceof Seq) return v.items.map((item, i) => dataOf(item, `${path}[${i}]`, format));
-  if (v instanceof Struct) {
-    const members = new Map<string, Data>();
-    for (const f of v.fields) if (f.value !== EMPTY) members.set(f.name, dataOf(f.value, fieldPath(path, f.name), format));
-    return members;
-  }
-  if (v instanceof Variety) throw new UnwritableResult(path, `a variety (${v.callable.displayName}) is a function, not data`);
-  const opaque = v as Opaque;
-  if (opaque.hostType === REDACTED) return REDACTED_TEXT;
-  throw new UnwritableResult(path, `a host value (${opaque.hostType}) has no data form`);
-}
-
-/** `.name`, or `["odd name"]` for a name jq could not read after a dot. */
-function fieldPath(path: string, name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
+  return dataTree(v, {
+    nonData: (x, at) => {
+      if (x instanceof Variety) throw new UnwritableResult(at(), `a variety (${x.callable.displayName}) is a function, not data`);
+      if (x.hostType === REDACTED) return REDACTED_TEXT;
+      throw new UnwritableResult(at(), `a host value (${x.hostType}) has no data form`);
+    },
+    // YAML writes .nan and .inf; JSON has no form for them.
+    nonFinite:
+      format === "json"
+        ? (x, at) => {
+            throw new UnwritableResult(at(), `the float ${x} has no JSON form (YAML has one)`);
+          }
+        : undefined,
+  });
 }

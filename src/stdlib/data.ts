@@ -36,25 +36,67 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 /** The Ko value `v` as a data tree; `fn` names the calling function in error messages. */
 export function toData(v: Value, fn: string): Data {
-  if (v === EMPTY) return null;
-  switch (typeof v) {
-    case "boolean":
-    case "string":
-      return v;
-    case "number":
-    case "bigint":
-      return BigInt(v);
-  }
-  if (v instanceof IntVal) return v.v;
-  if (v instanceof FloatVal) return v.type === "Float32" ? shortestFloat32(v.v) : v.v;
-  if (v instanceof Seq) return v.items.map((item) => toData(item, fn));
-  if (v instanceof Struct) {
-    const members = new Map<string, Data>();
-    for (const f of v.fields) if (f.value !== EMPTY) members.set(f.name, toData(f.value, fn));
-    return members;
-  }
-  if (v instanceof Variety) throw misuse(fn, `a variety (${v.callable.displayName}) cannot be encoded`);
-  throw misuse(fn, `a host value (${(v as Opaque).hostType}) cannot be encoded`);
+  return dataTree(v, {
+    nonData: (x) => {
+      throw x instanceof Variety
+        ? misuse(fn, `a variety (${x.callable.displayName}) cannot be encoded`)
+        : misuse(fn, `a host value (${x.hostType}) cannot be encoded`);
+    },
+  });
+}
+
+/** What a walk from Ko values to data does where the table above has no answer. */
+export interface DataRules {
+  /**
+   * The data form of a variety or a host value, or a throw; `at()` says where it is in the
+   * walked value, jq-style (`.spec.handler`, `[2]`, `""` for the value itself).
+   */
+  nonData(v: Variety | Opaque, at: () => string): Data;
+  /** A float that is not finite (JSON has no form for it): its data, or a throw. Kept when absent. */
+  nonFinite?(x: number, at: () => string): Data;
+}
+
+/** The Ko value `v` as a data tree, by the table above and `rules` (one walk for every format). */
+export function dataTree(v: Value, rules: DataRules): Data {
+  // The keys from the root to the value being walked, so that a refusal can say where it is
+  // without a path being built for every value that is not refused.
+  const keys: (string | number)[] = [];
+  const at = () => keys.map((k) => (typeof k === "number" ? `[${k}]` : fieldPath(k))).join("");
+  const walk = (x: Value): Data => {
+    if (x === EMPTY) return null;
+    switch (typeof x) {
+      case "boolean":
+      case "string":
+        return x;
+      case "number":
+      case "bigint":
+        return BigInt(x);
+    }
+    if (x instanceof IntVal) return x.v;
+    if (x instanceof FloatVal) {
+      if (!Number.isFinite(x.v) && rules.nonFinite) return rules.nonFinite(x.v, at);
+      return x.type === "Float32" ? shortestFloat32(x.v) : x.v;
+    }
+    if (x instanceof Seq) return x.items.map((item, i) => within(i, item));
+    if (x instanceof Struct) {
+      const members = new Map<string, Data>();
+      for (const f of x.fields) if (f.value !== EMPTY) members.set(f.name, within(f.name, f.value));
+      return members;
+    }
+    return rules.nonData(x as Variety | Opaque, at);
+  };
+  const within = (key: string | number, x: Value): Data => {
+    keys.push(key);
+    const d = walk(x);
+    keys.pop();
+    return d;
+  };
+  return walk(v);
+}
+
+/** `.name`, or `["odd name"]` for a name jq could not read after a dot. */
+function fieldPath(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
 }
 
 /**
