@@ -1,5 +1,5 @@
 /** Conversions between basic types (`Bool`, `String`, `Int8`…`Uint64`, `Float32`, `Float64`), with Go's rules. */
-import type { BasicType } from "../../value/value.js";
+import { BASIC_TYPES, type BasicType } from "../../value/value.js";
 import { checkParams } from "../host.js";
 import { kindOfTy } from "../show.js";
 import { NEVER, alternatives, basic, isIntegerType, join, type StaticType } from "../static-type.js";
@@ -46,17 +46,5 @@ function convertedThing(a: StaticType): string {
   return `a ${kindOfTy(a)}`;
 }
 
-export const CONVERSIONS: readonly BasicType[] = [
-  "Bool",
-  "String",
-  "Int8",
-  "Int16",
-  "Int32",
-  "Int64",
-  "Uint8",
-  "Uint16",
-  "Uint32",
-  "Uint64",
-  "Float32",
-  "Float64",
-];
+/** A conversion builtin is named for each basic type: `Int8(x)`, `Float64(x)`, `String(x)`... */
+export const CONVERSIONS: readonly BasicType[] = BASIC_TYPES;
