@@ -5,17 +5,7 @@
 import type { KObject } from "../resources.js";
 import type { StoreEvent } from "../object-store.js";
 import { clone, timestamp } from "../util.js";
-import {
-  type Controller,
-  type ControllerManager,
-  controllerOf,
-  isActive,
-  isPodReady,
-  nsKey,
-  ownerRef,
-  setCondition,
-  splitKey,
-} from "./manager.js";
+import { type Controller, type ControllerManager, isActive, isPodReady, ownerKeys, ownerRef, setCondition, splitKey } from "./manager.js";
 import { podFromTemplate } from "./replicas.js";
 
 const MANAGER = "kube-controller-manager";
@@ -28,12 +18,8 @@ export class JobController implements Controller {
   readonly name = "job";
   constructor(private readonly m: ControllerManager) {}
 
-  *keys(e: StoreEvent): Iterable<string> {
-    if (e.gr === "batch/jobs") yield nsKey(e.object);
-    else if (e.gr === "/pods") {
-      const ref = controllerOf(e.object, "Job");
-      if (ref) yield `${e.object.metadata.namespace}/${ref.name}`;
-    }
+  keys(e: StoreEvent): Iterable<string> {
+    return ownerKeys(e, "batch/jobs", "/pods", "Job");
   }
 
   reconcile(key: string): void {
@@ -253,12 +239,8 @@ export class CronJobController implements Controller {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   constructor(private readonly m: ControllerManager) {}
 
-  *keys(e: StoreEvent): Iterable<string> {
-    if (e.gr === "batch/cronjobs") yield nsKey(e.object);
-    else if (e.gr === "batch/jobs") {
-      const ref = controllerOf(e.object, "CronJob");
-      if (ref) yield `${e.object.metadata.namespace}/${ref.name}`;
-    }
+  keys(e: StoreEvent): Iterable<string> {
+    return ownerKeys(e, "batch/cronjobs", "batch/jobs", "CronJob");
   }
 
   /** Creates the Job for a schedule tick now (tests, and `ko` scripts that cannot wait a minute). */

@@ -215,6 +215,19 @@ export function controllerOf(o: KObject, kind: string): KObject | undefined {
   return (o.metadata.ownerReferences ?? []).find((r: KObject) => r.controller && r.kind === kind);
 }
 
+/**
+ * The keys an owner's controller reconciles on event `e`: an owner's (an object of `ownerGr`)
+ * own key, or, for an object of `ownedGr`, the key of its controlling owner of kind `ownerKind`
+ * (a pod of a ReplicaSet, a ReplicaSet of a Deployment...).
+ */
+export function* ownerKeys(e: StoreEvent, ownerGr: string, ownedGr: string, ownerKind: string): Iterable<string> {
+  if (e.gr === ownerGr) yield nsKey(e.object);
+  else if (e.gr === ownedGr) {
+    const ref = controllerOf(e.object, ownerKind);
+    if (ref) yield `${e.object.metadata.namespace}/${ref.name}`;
+  }
+}
+
 export function ownerRef(owner: KObject, blockOwnerDeletion = true): KObject {
   return {
     apiVersion: owner.apiVersion,

@@ -6,17 +6,7 @@
 import type { KObject } from "../resources.js";
 import type { StoreEvent } from "../object-store.js";
 import { clone, shortHash, timestamp } from "../util.js";
-import {
-  type Controller,
-  type ControllerManager,
-  controllerOf,
-  isActive,
-  isPodReady,
-  nsKey,
-  ownerRef,
-  setCondition,
-  splitKey,
-} from "./manager.js";
+import { type Controller, type ControllerManager, isActive, isPodReady, ownerKeys, ownerRef, setCondition, splitKey } from "./manager.js";
 import { NODE_NAME } from "./kubelet.js";
 import { matchesRequirements, selectorRequirements } from "../selectors.js";
 
@@ -43,12 +33,8 @@ export class ReplicaSetController implements Controller {
   readonly name = "replicaset";
   constructor(private readonly m: ControllerManager) {}
 
-  *keys(e: StoreEvent): Iterable<string> {
-    if (e.gr === "apps/replicasets") yield nsKey(e.object);
-    else if (e.gr === "/pods") {
-      const ref = controllerOf(e.object, "ReplicaSet");
-      if (ref) yield `${e.object.metadata.namespace}/${ref.name}`;
-    }
+  keys(e: StoreEvent): Iterable<string> {
+    return ownerKeys(e, "apps/replicasets", "/pods", "ReplicaSet");
   }
 
   reconcile(key: string): void {
@@ -117,12 +103,8 @@ export class DeploymentController implements Controller {
   readonly name = "deployment";
   constructor(private readonly m: ControllerManager) {}
 
-  *keys(e: StoreEvent): Iterable<string> {
-    if (e.gr === "apps/deployments") yield nsKey(e.object);
-    else if (e.gr === "apps/replicasets") {
-      const ref = controllerOf(e.object, "Deployment");
-      if (ref) yield `${e.object.metadata.namespace}/${ref.name}`;
-    }
+  keys(e: StoreEvent): Iterable<string> {
+    return ownerKeys(e, "apps/deployments", "apps/replicasets", "Deployment");
   }
 
   reconcile(key: string): void {
@@ -280,12 +262,8 @@ export class DaemonSetController implements Controller {
   readonly name = "daemonset";
   constructor(private readonly m: ControllerManager) {}
 
-  *keys(e: StoreEvent): Iterable<string> {
-    if (e.gr === "apps/daemonsets") yield nsKey(e.object);
-    else if (e.gr === "/pods") {
-      const ref = controllerOf(e.object, "DaemonSet");
-      if (ref) yield `${e.object.metadata.namespace}/${ref.name}`;
-    }
+  keys(e: StoreEvent): Iterable<string> {
+    return ownerKeys(e, "apps/daemonsets", "/pods", "DaemonSet");
   }
 
   reconcile(key: string): void {

@@ -7,7 +7,7 @@
 import type { KObject } from "../resources.js";
 import type { StoreEvent } from "../object-store.js";
 import { clone, shortHash } from "../util.js";
-import { type Controller, type ControllerManager, controllerOf, isPodReady, nsKey, ownerRef, splitKey } from "./manager.js";
+import { type Controller, type ControllerManager, isPodReady, ownerKeys, ownerRef, splitKey } from "./manager.js";
 import { podFromTemplate } from "./replicas.js";
 
 const MANAGER = "kube-controller-manager";
@@ -16,12 +16,8 @@ export class StatefulSetController implements Controller {
   readonly name = "statefulset";
   constructor(private readonly m: ControllerManager) {}
 
-  *keys(e: StoreEvent): Iterable<string> {
-    if (e.gr === "apps/statefulsets") yield nsKey(e.object);
-    else if (e.gr === "/pods") {
-      const ref = controllerOf(e.object, "StatefulSet");
-      if (ref) yield `${e.object.metadata.namespace}/${ref.name}`;
-    }
+  keys(e: StoreEvent): Iterable<string> {
+    return ownerKeys(e, "apps/statefulsets", "/pods", "StatefulSet");
   }
 
   reconcile(key: string): void {
