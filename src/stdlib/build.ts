@@ -32,17 +32,11 @@ import { contentHash, fileInput, fileInputNow, inputLog, sha256, type Input } fr
 import { defineHost, findArg, type HostContext, type HostFunction } from "../host/binding.js";
 import { checkHostType } from "../host/host-type.js";
 import { T } from "../host/host-type.js";
-import { KoFailure } from "../value/failure.js";
 import { EMPTY, Seq, Struct, field, type Field, type Value } from "../value/value.js";
-import { byteLength, pathArg, cancellation, failure, messageOf, misuse, stringOr, stringsOf } from "./helpers.js";
+import { cancellation, failure, fileFailure, messageOf, misuse, stringOr, stringsOf, writeFileDryRun, writeTextFile } from "./helpers.js";
 import { runInGroup } from "./process-group.js";
 
 const PKG = "build";
-
-function fileFailure(fn: string, file: string, e: unknown): KoFailure {
-  const code = (e as NodeJS.ErrnoException).code;
-  return failure(fn, messageOf(e), code === undefined ? { path: file } : { code, path: file });
-}
 
 // ---------------------------------------------------------------------------------------------
 // ReadFile
@@ -103,20 +97,11 @@ const WriteFile = declareCacheable(
     ],
     result: T.string,
     effects: "io",
-    dryRun: {
-      would: (fields) => `write ${byteLength(findArg(fields, "content", false))} bytes to ${pathArg(fields)}`,
-      result: (fields) => findArg(fields, "path", true) ?? EMPTY,
-    },
+    dryRun: writeFileDryRun,
     async: true,
     impl: async ([file, content], ctx) => {
-      const p = file as string;
-      try {
-        await fs.writeFile(p, content as string, { encoding: "utf8", signal: ctx.signal });
-      } catch (e) {
-        if (ctx.signal.aborted) throw cancellation(ctx.signal);
-        throw fileFailure("build.WriteFile", p, e);
-      }
-      return p;
+      await writeTextFile("build.WriteFile", file as string, content as string, ctx.signal);
+      return file;
     },
   }),
   {

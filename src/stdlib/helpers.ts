@@ -9,8 +9,10 @@
  *   `KoPanic` whose value is the structure `(error: "<pkg>.<Func>", message: "<what went wrong>", ...)`
  *   made by `failure`, so that a script can `Recover` from it and inspect `error` and `message`.
  */
+import { writeFile } from "node:fs/promises";
+import type { DryRunBehaviour } from "../host/dry-run.js";
 import { KoCancelled, KoError, KoPanic } from "../value/failure.js";
-import { type Field, type Value, field, IntVal, lift, Struct } from "../value/value.js";
+import { EMPTY, type Field, type Value, field, IntVal, lift, Struct } from "../value/value.js";
 import { findArg } from "../host/binding.js";
 
 /** A run-time error for an argument `defineHost` could not check by its type alone. */
@@ -88,4 +90,23 @@ export function textArg(fields: readonly Field[], name: string): string {
 export function pathArg(fields: readonly Field[]): string {
   const p = findArg(fields, "path", true);
   return typeof p === "string" ? p : "(no path)";
+}
+
+/** What writing a text file would do, for a dry run: the WriteFile of `os` and of `build`. */
+export const writeFileDryRun: DryRunBehaviour = {
+  would: (fields) => `write ${byteLength(findArg(fields, "content", false))} bytes to ${pathArg(fields)}`,
+  result: (fields) => findArg(fields, "path", true) ?? EMPTY,
+};
+
+/**
+ * Writes `content` to the file at `path` as UTF-8, replacing it, for host function `fn` (the
+ * WriteFile of `os` and of `build`): a cancelled write ends the run, a failed one panics.
+ */
+export async function writeTextFile(fn: string, path: string, content: string, signal: AbortSignal): Promise<void> {
+  try {
+    await writeFile(path, content, { encoding: "utf8", signal });
+  } catch (e) {
+    if (signal.aborted) throw cancellation(signal);
+    throw fileFailure(fn, path, e);
+  }
 }

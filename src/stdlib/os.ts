@@ -15,14 +15,14 @@
  * Not provided yet: `Task(name, binary, arg, env, dir, after)` of the original, which runs a
  * command.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { defineHost, findArg, type HostFunction } from "../host/binding.js";
 import { envInput, fileInput, inputLog } from "../host/inputs.js";
 import { T } from "../host/host-type.js";
 import { KoFailure } from "../value/failure.js";
 import { EMPTY } from "../value/value.js";
-import { bigOf, byteLength, pathArg, cancellation, fileFailure, misuse, stringOr } from "./helpers.js";
+import { bigOf, cancellation, fileFailure, misuse, pathArg, stringOr, writeFileDryRun, writeTextFile } from "./helpers.js";
 
 const PKG = "os";
 
@@ -135,20 +135,11 @@ const WriteFile = defineHost({
   ],
   result: T.string,
   effects: "io",
-  dryRun: {
-    would: (fields) => `write ${byteLength(findArg(fields, "content", false))} bytes to ${pathArg(fields)}`,
-    result: (fields) => findArg(fields, "path", true) ?? EMPTY,
-  },
+  dryRun: writeFileDryRun,
   async: true,
   impl: async ([path, content], ctx) => {
-    const p = path as string;
-    try {
-      await writeFile(p, content as string, { encoding: "utf8", signal: ctx.signal });
-    } catch (e) {
-      if (ctx.signal.aborted) throw cancellation(ctx.signal);
-      throw fileFailure("os.WriteFile", p, e);
-    }
-    return p;
+    await writeTextFile("os.WriteFile", path as string, content as string, ctx.signal);
+    return path;
   },
 });
 
