@@ -258,6 +258,7 @@ class FunctionCompiler {
  * unlabelled terms has one group.
  */
 function groupsOf(terms: readonly Term[], deps: readonly number[]): DraftGroup[] {
+  if (terms.length === 1 && groupName(terms[0]!) === "") return oneArgument(deps[1]!);
   const names: string[] = [];
   const sizes: number[] = [];
   for (const t of terms) {
@@ -326,9 +327,17 @@ function renumber(d: Draft, position: Int32Array): Draft {
     case "augment":
     case "invoke":
       op.callee = position[op.callee]!;
-      for (const g of op.groups) g.inputs = renumberAll(g.inputs, position);
+      op.groups = renumberGroups(op.groups, position);
   }
   return d;
+}
+
+/** A call's groups renumbered: in place, or the shared `oneArgument` of the new index. */
+function renumberGroups(groups: DraftGroup[], position: Int32Array): DraftGroup[] {
+  const first = groups[0]?.inputs[0];
+  if (first !== undefined && groups === ONE_ARGUMENT[first]) return oneArgument(position[first]!);
+  for (const g of groups) g.inputs = renumberAll(g.inputs, position);
+  return groups;
 }
 
 function renumberAll(indices: number[], position: Int32Array): number[] {
@@ -400,10 +409,16 @@ function dependentsOf(steps: readonly Step[]): number[][] {
 const NO_STEPS: number[] = [];
 const SINGLES: number[][] = [];
 const NO_GROUPS: DraftGroup[] = [];
+const ONE_ARGUMENT: DraftGroup[][] = [];
 const PARAM_OPS: ParamOp[] = [];
 
 function single(index: number): number[] {
   return (SINGLES[index] ??= [index]);
+}
+
+/** The groups of a call of one unlabelled term, `F(x)`, shared like `single` (an unnamed group has no label span). */
+function oneArgument(index: number): DraftGroup[] {
+  return (ONE_ARGUMENT[index] ??= [{ name: "", inputs: single(index) }]);
 }
 
 /** The operation of parameter `index`'s step, shared by every circuit (operations are read-only). */
