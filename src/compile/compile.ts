@@ -210,7 +210,7 @@ class FunctionCompiler {
     return this.add(this.env.constOp(value), NO_STEPS, span);
   }
 
-  private select(input: number, fields: string[], span: Span): number {
+  private select(input: number, fields: readonly string[], span: Span): number {
     return fields.length === 0 ? input : this.add({ op: "select", input, fields }, single(input), span);
   }
 
@@ -235,20 +235,26 @@ class FunctionCompiler {
       if (!stand) throw new Error(`unresolved reference ${f.path.map((n) => n.text).join(".")}`);
       return this.call("invoke", this.constant(this.env.hostVariety(stand), f.span), [], f.span);
     }
-    const rest = (n: number): string[] => (n === 0 ? [] : f.path.slice(f.path.length - n).map((s) => s.text));
     switch (res.k) {
       case "bool":
         return this.constant(res.value, f.span);
       case "param":
-        return this.select(this.paramSteps[res.index]!, rest(res.rest), f.span);
+        return this.select(this.paramSteps[res.index]!, selectedFields(f, res.rest), f.span);
       case "step":
-        return this.select(this.compileLabel(res.label), rest(res.rest), f.span);
+        return this.select(this.compileLabel(res.label), selectedFields(f, res.rest), f.span);
       case "func":
         return this.constant(this.env.koVariety(res.func), f.span);
       case "host":
         return this.constant(this.env.hostVariety(res.fn), f.span);
     }
   }
+}
+
+const NO_FIELDS: readonly string[] = [];
+
+/** The last `n` names of a reference's path: the fields selected from what its first names denote. */
+function selectedFields(ref: Ref, n: number): readonly string[] {
+  return n === 0 ? NO_FIELDS : ref.path.slice(ref.path.length - n).map((s) => s.text);
 }
 
 /**
@@ -258,7 +264,7 @@ class FunctionCompiler {
  * unlabelled terms has one group.
  */
 function groupsOf(terms: readonly Term[], deps: readonly number[]): DraftGroup[] {
-  if (terms.length === 1 && groupName(terms[0]!) === "") return oneArgument(deps[1]!);
+  if (terms.every((t) => groupName(t) === "")) return terms.length === 1 ? oneArgument(deps[1]!) : [{ name: "", inputs: deps.slice(1) }];
   const names: string[] = [];
   const sizes: number[] = [];
   for (const t of terms) {
