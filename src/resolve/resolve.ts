@@ -66,6 +66,8 @@ class Resolver {
   readonly unresolved = new Map<Ref, Unresolved>();
   private readonly refs = new Map<Ref, Resolution>();
   private readonly resolutions = new Resolutions();
+  /** Per package, what the bare names found so far mean: bodies name the same few functions again and again. */
+  private readonly bareNames = new Map<KoPackage, Map<string, Resolution>>();
   /** Per file, the aliases of its imports that found no package (alias → import path). */
   private readonly missingAliases = new Map<SourceFile, Map<string, string>>();
 
@@ -182,7 +184,9 @@ class Resolver {
     if (!steps.has("return")) {
       this.report("resolve/missing-return", `function ${def.name.text} is missing a return step`, def.name.span);
     }
-    const scope: Scope = { fn, params, steps, term: 0, forward: false };
+    let bare = this.bareNames.get(fn.pkg);
+    if (!bare) this.bareNames.set(fn.pkg, (bare = new Map<string, Resolution>()));
+    const scope: Scope = { fn, params, steps, bare, term: 0, forward: false };
     for (; scope.term < def.steps.length; scope.term++) this.resolveFormula(def.steps[scope.term]!.formula, scope);
     // Steps can only refer to each other in a cycle through a reference to a step at or after its own.
     if (scope.forward) this.checkCycles(def, steps);
@@ -223,9 +227,8 @@ class Resolver {
       if (step >= scope.term) scope.forward = true;
       return void this.refs.set(ref, this.resolutions.step(name, selected));
     }
-    const pkg = scope.fn.pkg;
     if (selected === 0) {
-      const found = this.lookupBare(pkg, name);
+      const found = this.bareName(scope, name);
       if (found) return void this.refs.set(ref, found);
       const suggestion = closest(name, this.bareCandidates(scope));
       this.reportUnresolved(
@@ -282,6 +285,16 @@ class Resolver {
     this.reportUnresolved(ref, scope, "resolve/unknown-member", `package ${targetPkg.path} has no function ${member.text}`, member.span, {
       ...(suggestion !== undefined ? { suggestion: `${name}.${suggestion}` } : {}),
     });
+  }
+
+  /** What a bare name means in the scope's package (lookupBare), found once per package and name. */
+  private bareName(scope: Scope, name: string): Resolution | undefined {
+    let found = scope.bare.get(name);
+    if (found === undefined) {
+      found = this.lookupBare(scope.fn.pkg, name);
+      if (found !== undefined) scope.bare.set(name, found);
+    }
+    return found;
   }
 
   /** Reference 3.6: a function of the package, then an idiom, then a core builtin. */
@@ -390,6 +403,8 @@ interface Scope {
   readonly params: Map<string, number>;
   /** Each step label, with the index of its term in the body. */
   readonly steps: Map<string, number>;
+  /** What the bare names that are not parameters or steps mean in the function's package (lookupBare). */
+  readonly bare: Map<string, Resolution>;
   /** The index of the term being resolved. */
   term: number;
   /** Whether a term has referred to its own step or a later one: only then can there be a cycle. */
