@@ -408,9 +408,10 @@ function dependentsOf(steps: readonly Step[]): number[][] {
 }
 
 /**
- * Lists of step indices that circuits share: the empty one, and one per index holding just it.
- * A circuit's lists are never written to, and most of them are one of these (a step with one
- * dependent, a selection's one input, a group of one argument).
+ * What circuits share, since a circuit is never written to: lists of step indices (the empty
+ * one, and one per index holding just it), which most of a circuit's lists are (a step with one
+ * dependent, a selection's one input, a group of one argument); the groups of calls with no
+ * terms or one unlabelled term; the operations of parameters.
  */
 const NO_STEPS: number[] = [];
 const SINGLES: number[][] = [];
