@@ -52,7 +52,7 @@ export interface Circuit {
   readonly steps: readonly Step[];
   /** The index of the `return` step. */
   readonly ret: number;
-  /** For each step, the steps that list it in `deps`. */
+  /** For each step, the steps that list it in `deps` (found when first read: a check never reads them). */
   readonly dependents: readonly (readonly number[])[];
 }
 

@@ -3,12 +3,12 @@
  * resolver found no errors in, or none but unresolved references, given as `unresolved` (D33). Each function is compiled once; varieties refer to the shared
  * KoFunction objects, so recursion and cross-package calls need no lookup at run time.
  */
-import { startOffset, type Span } from "../diag/span.js";
+import type { Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
 import type { FuncInfo, Program } from "../resolve/packages.js";
 import type { Formula, FuncDef, Ref, Term } from "../syntax/ast.js";
 import { FloatVal, int64, Variety, type Value } from "../value/value.js";
-import { KoFunction, type ArgGroup, type Circuit, type Step, type StepOp } from "./circuit.js";
+import { KoFunction, type Circuit, type ParamInfo, type Step, type StepOp } from "./circuit.js";
 import { topoOrder } from "./order.js";
 
 export interface Compiled {
@@ -50,7 +50,7 @@ export function compileProgram(program: Program, construction: HostFunction, opt
   // One variety with no fields per function, shared by every reference to it (values are immutable).
   const hostVarieties = new Map<HostFunction, Variety>();
   const koVarieties = new Map<FuncInfo, Variety>();
-  const constOps = new Map<Value, StepOp>();
+  const constOps = new Map<Value, ConstOp>();
   const env: Env = {
     program,
     koVariety: (info) => {
@@ -83,21 +83,45 @@ interface Env {
   readonly program: Program;
   koVariety(info: FuncInfo): Variety;
   /** The operation of a constant step; one per value for varieties and primitives (operations are read-only). */
-  constOp(value: Value): StepOp;
+  constOp(value: Value): ConstOp;
   hostVariety(fn: HostFunction): Variety;
   readonly construction: HostFunction;
   readonly unresolved: ReadonlyMap<Ref, HostFunction>;
 }
 
+/**
+ * A step as the compiler makes it, in creation order; sorting the steps renumbers its indices in
+ * place (`renumber`). Its index lists follow the circuit's rule: one of length 0 or 1 is shared
+ * (`NO_STEPS`, `single`), so it is replaced rather than written, and a longer one is its own.
+ */
 interface Draft {
-  op: StepOp;
+  op: DraftOp;
   deps: number[];
-  label: string | undefined;
+  label?: string;
   owner: string;
   span: Span;
 }
 
-/** Builds one function's steps in creation order, then sorts them topologically. */
+interface DraftGroup {
+  name: string;
+  inputs: number[];
+  label?: Span;
+}
+
+type ConstOp = Extract<StepOp, { op: "const" }>;
+type ParamOp = Extract<StepOp, { op: "param" }>;
+
+type DraftOp =
+  | ParamOp
+  | ConstOp
+  | { op: "select"; input: number; fields: readonly string[] }
+  | { op: "augment" | "invoke"; callee: number; groups: DraftGroup[] };
+
+/**
+ * Builds one function's steps in creation order, then sorts them topologically. The steps it
+ * makes are the circuit's: sorting moves and renumbers them rather than copying them, and every
+ * list is made at its final size, since a program keeps its circuits.
+ */
 class FunctionCompiler {
   private readonly drafts: Draft[] = [];
   private readonly labelSteps = new Map<string, number>();
@@ -114,39 +138,21 @@ class FunctionCompiler {
     const params = this.def.params;
     for (let index = 0; index < params.length; index++) {
       const name = params[index]!.name;
-      this.paramSteps.push(this.add({ op: "param", index }, [], name.span, name.text));
+      this.paramSteps.push(this.add(paramOp(index), NO_STEPS, name.span, name.text));
     }
     for (const t of this.def.steps) if (t.label) this.terms.set(t.label.text, t);
     for (const label of this.terms.keys()) this.compileLabel(label);
-    const drafts = this.drafts;
-    const n = drafts.length;
-    const deps = new Array<number[]>(n);
-    const offsets = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      deps[i] = drafts[i]!.deps;
-      offsets[i] = startOffset(drafts[i]!.span);
-    }
-    const order = topoOrder(deps, offsets);
-    const position = new Int32Array(n);
-    for (let i = 0; i < n; i++) position[order[i]!] = i;
-    const steps = new Array<Step>(n);
-    for (let i = 0; i < n; i++) {
-      const d = drafts[order[i]!]!;
-      const op = remapOp(d.op, position);
-      const deps = remapAll(d.deps, position);
-      steps[i] =
-        d.label !== undefined ? { op, deps, label: d.label, owner: d.owner, span: d.span } : { op, deps, owner: d.owner, span: d.span };
-    }
-    return {
-      params: params.map((p) => ({ name: p.name.text, monadic: p.monadic })),
+    const ret = this.labelSteps.get("return")!;
+    const { steps, position } = sortSteps(this.drafts);
+    return new SortedCircuit(
+      params.map((p) => ({ name: p.name.text, monadic: p.monadic })),
       steps,
-      ret: position[this.labelSteps.get("return")!]!,
-      dependents: dependentsOf(steps),
-    };
+      position === undefined ? ret : position[ret]!,
+    );
   }
 
-  private add(op: StepOp, deps: number[], span: Span, label?: string): number {
-    this.drafts.push({ op, deps, label, owner: label ?? this.owner, span });
+  private add(op: DraftOp, deps: number[], span: Span, label?: string): number {
+    this.drafts.push(label !== undefined ? { op, deps, label, owner: label, span } : { op, deps, owner: this.owner, span });
     return this.drafts.length - 1;
   }
 
@@ -160,7 +166,8 @@ class FunctionCompiler {
     const index = this.formula(term.formula);
     this.owner = saved;
     const d = this.drafts[index]!;
-    if (d.label === undefined && d.op.op !== "param") d.label = label;
+    // A new object rather than a property added: a step without a label has a shape without one.
+    if (d.label === undefined && d.op.op !== "param") this.drafts[index] = { op: d.op, deps: d.deps, label, owner: d.owner, span: d.span };
     this.labelSteps.set(label, index);
     return index;
   }
@@ -189,9 +196,7 @@ class FunctionCompiler {
       case "augment": {
         const callee = f.callee ? this.formula(f.callee) : this.constant(this.env.hostVariety(this.env.construction), f.argsSpan);
         if (f.kind === "augment" && f.terms.length === 0) return callee;
-        const { groups, deps } = this.groups(f.terms);
-        deps.unshift(callee);
-        return this.add({ op: f.kind, callee, groups }, deps, f.span);
+        return this.call(f.kind, callee, f.terms, f.span);
       }
     }
   }
@@ -202,11 +207,23 @@ class FunctionCompiler {
   }
 
   private constant(value: Value, span: Span): number {
-    return this.add(this.env.constOp(value), [], span);
+    return this.add(this.env.constOp(value), NO_STEPS, span);
   }
 
-  private select(input: number, fields: string[], span: Span): number {
-    return fields.length === 0 ? input : this.add({ op: "select", input, fields }, [input], span);
+  private select(input: number, fields: readonly string[], span: Span): number {
+    return fields.length === 0 ? input : this.add({ op: "select", input, fields }, single(input), span);
+  }
+
+  /**
+   * `callee(terms)` or `callee[terms]`: the step waits for the callee and every term, in order,
+   * `_`-labelled ones included (5.3 rule 1).
+   */
+  private call(kind: "invoke" | "augment", callee: number, terms: readonly Term[], span: Span): number {
+    if (terms.length === 0) return this.add({ op: kind, callee, groups: NO_GROUPS }, single(callee), span);
+    const deps = new Array<number>(terms.length + 1);
+    deps[0] = callee;
+    for (let k = 0; k < terms.length; k++) deps[k + 1] = this.formula(terms[k]!.formula);
+    return this.add({ op: kind, callee, groups: groupsOf(terms, deps) }, deps, span);
   }
 
   private reference(f: Formula & { kind: "ref" }): number {
@@ -216,42 +233,141 @@ class FunctionCompiler {
       // the step calls the function standing for it (D33).
       const stand = this.env.unresolved.get(f);
       if (!stand) throw new Error(`unresolved reference ${f.path.map((n) => n.text).join(".")}`);
-      const callee = this.constant(this.env.hostVariety(stand), f.span);
-      return this.add({ op: "invoke", callee, groups: [] }, [callee], f.span);
+      return this.call("invoke", this.constant(this.env.hostVariety(stand), f.span), [], f.span);
     }
-    const rest = (n: number): string[] => (n === 0 ? [] : f.path.slice(f.path.length - n).map((s) => s.text));
     switch (res.k) {
       case "bool":
         return this.constant(res.value, f.span);
       case "param":
-        return this.select(this.paramSteps[res.index]!, rest(res.rest), f.span);
+        return this.select(this.paramSteps[res.index]!, selectedFields(f, res.rest), f.span);
       case "step":
-        return this.select(this.compileLabel(res.label), rest(res.rest), f.span);
+        return this.select(this.compileLabel(res.label), selectedFields(f, res.rest), f.span);
       case "func":
         return this.constant(this.env.koVariety(res.func), f.span);
       case "host":
         return this.constant(this.env.hostVariety(res.fn), f.span);
     }
   }
+}
 
-  /**
-   * Groups bracket terms by label (reference 5.3); `_`-labelled terms only add dependencies. A
-   * bracket has a few terms, so a group is found by a scan rather than through a Map.
-   */
-  private groups(terms: readonly Term[]): { groups: ArgGroup[]; deps: number[] } {
-    const groups: { name: string; inputs: number[]; label?: Span }[] = [];
-    const deps: number[] = [];
-    for (const t of terms) {
-      const index = this.formula(t.formula);
-      deps.push(index);
-      const name = t.label?.text ?? "";
-      if (name.startsWith("_")) continue;
-      let g: (typeof groups)[number] | undefined;
-      for (const x of groups) if (x.name === name) g = x;
-      if (!g) groups.push((g = t.label && name !== "" ? { name, inputs: [], label: t.label.span } : { name, inputs: [] }));
-      g.inputs.push(index);
+const NO_FIELDS: readonly string[] = [];
+
+/** The last `n` names of a reference's path: the fields selected from what its first names denote. */
+function selectedFields(ref: Ref, n: number): readonly string[] {
+  return n === 0 ? NO_FIELDS : ref.path.slice(ref.path.length - n).map((s) => s.text);
+}
+
+/**
+ * Groups bracket terms by label (reference 5.3), in the order their labels first appear; the
+ * terms' steps are `deps[1..]`, and `_`-labelled terms join no group. A bracket has a few
+ * labels, so a group is found by a scan rather than through a Map; a literal of thousands of
+ * unlabelled terms has one group.
+ */
+function groupsOf(terms: readonly Term[], deps: readonly number[]): DraftGroup[] {
+  if (terms.every((t) => groupName(t) === "")) return terms.length === 1 ? oneArgument(deps[1]!) : [{ name: "", inputs: deps.slice(1) }];
+  const names: string[] = [];
+  const sizes: number[] = [];
+  for (const t of terms) {
+    const name = groupName(t);
+    if (name.startsWith("_")) continue;
+    const g = names.indexOf(name);
+    if (g >= 0) sizes[g]!++;
+    else {
+      names.push(name);
+      sizes.push(1);
     }
-    return { groups, deps };
+  }
+  const groups = new Array<DraftGroup>(names.length);
+  for (let g = 0; g < names.length; g++) groups[g] = groupNamed(names[g]!, sizes[g]!, terms, deps);
+  return groups;
+}
+
+/** The group of the `size` terms labelled `name`, its label written where the first of them is. */
+function groupNamed(name: string, size: number, terms: readonly Term[], deps: readonly number[]): DraftGroup {
+  let k = 0;
+  while (groupName(terms[k]!) !== name) k++;
+  const label = terms[k]!.label;
+  let inputs: number[];
+  if (size === 1) inputs = single(deps[k + 1]!);
+  else {
+    inputs = new Array<number>(size);
+    for (let filled = 0; filled < size; k++) if (groupName(terms[k]!) === name) inputs[filled++] = deps[k + 1]!;
+  }
+  return label !== undefined && name !== "" ? { name, inputs, label: label.span } : { name, inputs };
+}
+
+function groupName(t: Term): string {
+  return t.label?.text ?? "";
+}
+
+/**
+ * The drafts in topological order (order.ts), with the index of each draft's place when the
+ * order is not the creation order. It usually is (labels defined before they are used), and
+ * then nothing is moved.
+ */
+function sortSteps(drafts: Draft[]): { steps: Draft[]; position?: Int32Array } {
+  const order = topoOrder(drafts);
+  const n = order.length;
+  let k = 0;
+  while (k < n && order[k] === k) k++;
+  // A copy at the exact size: the drafts' array, grown by push, has room to spare.
+  if (k === n) return { steps: drafts.slice() };
+  const position = new Int32Array(n);
+  for (let i = 0; i < n; i++) position[order[i]!] = i;
+  const steps = new Array<Draft>(n);
+  for (let i = 0; i < n; i++) steps[i] = renumber(drafts[order[i]!]!, position);
+  return { steps, position };
+}
+
+/** Gives a draft's indices their places in the sorted steps, in place. */
+function renumber(d: Draft, position: Int32Array): Draft {
+  d.deps = renumberAll(d.deps, position);
+  const op = d.op;
+  switch (op.op) {
+    case "param":
+    case "const":
+      break;
+    case "select":
+      op.input = position[op.input]!;
+      break;
+    case "augment":
+    case "invoke":
+      op.callee = position[op.callee]!;
+      op.groups = renumberGroups(op.groups, position);
+  }
+  return d;
+}
+
+/** A call's groups renumbered: in place, or the shared `oneArgument` of the new index. */
+function renumberGroups(groups: DraftGroup[], position: Int32Array): DraftGroup[] {
+  const first = groups[0]?.inputs[0];
+  if (first !== undefined && groups === ONE_ARGUMENT[first]) return oneArgument(position[first]!);
+  for (const g of groups) g.inputs = renumberAll(g.inputs, position);
+  return groups;
+}
+
+function renumberAll(indices: number[], position: Int32Array): number[] {
+  if (indices.length === 0) return indices;
+  if (indices.length === 1) return single(position[indices[0]!]!);
+  for (let k = 0; k < indices.length; k++) indices[k] = position[indices[k]!]!;
+  return indices;
+}
+
+/**
+ * A function's circuit. Its dependents are found when first asked: the evaluator asks once per
+ * function it runs, while a check, which never asks, leaves a program without them.
+ */
+class SortedCircuit implements Circuit {
+  private found: readonly (readonly number[])[] | undefined;
+
+  constructor(
+    readonly params: readonly ParamInfo[],
+    readonly steps: readonly Step[],
+    readonly ret: number,
+  ) {}
+
+  get dependents(): readonly (readonly number[])[] {
+    return (this.found ??= dependentsOf(this.steps));
   }
 }
 
@@ -292,42 +408,27 @@ function dependentsOf(steps: readonly Step[]): number[][] {
 }
 
 /**
- * Lists of step indices that circuits share: the empty one, and one per index holding just it.
- * A circuit's lists are never written to, and most of them are one of these (a step with one
- * dependent, a selection's one input, a group of one argument).
+ * What circuits share, since a circuit is never written to: lists of step indices (the empty
+ * one, and one per index holding just it), which most of a circuit's lists are (a step with one
+ * dependent, a selection's one input, a group of one argument); the groups of calls with no
+ * terms or one unlabelled term; the operations of parameters.
  */
 const NO_STEPS: number[] = [];
 const SINGLES: number[][] = [];
+const NO_GROUPS: DraftGroup[] = [];
+const ONE_ARGUMENT: DraftGroup[][] = [];
+const PARAM_OPS: ParamOp[] = [];
 
 function single(index: number): number[] {
   return (SINGLES[index] ??= [index]);
 }
 
-function remapAll(indices: readonly number[], position: Int32Array): number[] {
-  if (indices.length === 0) return NO_STEPS;
-  if (indices.length === 1) return single(position[indices[0]!]!);
-  const out = new Array<number>(indices.length);
-  for (let k = 0; k < indices.length; k++) out[k] = position[indices[k]!]!;
-  return out;
+/** The groups of a call of one unlabelled term, `F(x)`, shared like `single` (an unnamed group has no label span). */
+function oneArgument(index: number): DraftGroup[] {
+  return (ONE_ARGUMENT[index] ??= [{ name: "", inputs: single(index) }]);
 }
 
-function remapOp(op: StepOp, position: Int32Array): StepOp {
-  switch (op.op) {
-    case "param":
-    case "const":
-      return op;
-    case "select":
-      return { op: "select", input: position[op.input]!, fields: op.fields };
-    case "augment":
-    case "invoke":
-      return {
-        op: op.op,
-        callee: position[op.callee]!,
-        groups: op.groups.map((g) =>
-          g.label !== undefined
-            ? { name: g.name, inputs: remapAll(g.inputs, position), label: g.label }
-            : { name: g.name, inputs: remapAll(g.inputs, position) },
-        ),
-      };
-  }
+/** The operation of parameter `index`'s step, shared by every circuit (operations are read-only). */
+function paramOp(index: number): ParamOp {
+  return (PARAM_OPS[index] ??= { op: "param", index });
 }

@@ -6,69 +6,102 @@
  * It runs once per function of every program loaded, so it works on typed arrays: a step's
  * dependents in one flat array (each step's run of it from `first[i]`), a repeated input counted
  * once by stamping it with the step that saw it, and a binary heap of step indices ordered by
- * (offset, index) without a comparator closure.
+ * (offset, index) without a comparator closure. The arrays are kept from one sort to the next
+ * (grown when a function needs more): allocating seven typed arrays cost more than sorting the
+ * few dozen steps of a function.
  */
-export function topoOrder(deps: readonly (readonly number[])[], offsets: readonly number[]): number[] {
-  const n = deps.length;
-  const waiting = new Int32Array(n);
-  const counts = new Int32Array(n + 1);
-  const stamp = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    for (const d of deps[i]!) {
-      if (stamp[d] === i) continue;
-      stamp[d] = i;
-      waiting[i]!++;
-      counts[d + 1]!++;
-    }
-  }
-  const first = counts;
-  for (let i = 0; i < n; i++) first[i + 1]! += first[i]!;
-  const fill = first.slice(0, n);
-  const dependents = new Int32Array(first[n]!);
-  stamp.fill(-1);
-  for (let i = 0; i < n; i++) {
-    for (const d of deps[i]!) {
-      if (stamp[d] === i) continue;
-      stamp[d] = i;
-      dependents[fill[d]!++] = i;
-    }
-  }
-  const heap = new StepHeap(n, offsets);
-  for (let i = 0; i < n; i++) if (waiting[i] === 0) heap.push(i);
-  const order: number[] = [];
-  while (heap.size > 0) {
-    const i = heap.pop();
-    order.push(i);
-    for (let k = first[i]!, end = first[i + 1]!; k < end; k++) {
-      const j = dependents[k]!;
-      if (--waiting[j]! === 0) heap.push(j);
-    }
-  }
-  if (order.length !== n) throw new Error("cycle among steps (the resolver should have reported it)");
-  return order;
+import { startOffset } from "../diag/span.js";
+import type { Step } from "./circuit.js";
+
+/** The steps' indices in topological order. */
+export function topoOrder(steps: readonly Pick<Step, "deps" | "span">[]): number[] {
+  return work.sort(steps);
 }
 
-/** A min-heap of step indices by (source offset, index). */
-class StepHeap {
-  private readonly a: Int32Array;
-  size = 0;
+/** The arrays of one sort; a sort reads only what it wrote, so none needs clearing. */
+class TopoSort {
+  private offsets = new Float64Array(0);
+  /** How many distinct inputs of each step are not yet in the order. */
+  private waiting = new Int32Array(0);
+  /** Where each step's dependents start in `dependents` (n + 1 entries). */
+  private first = new Int32Array(0);
+  private stamp = new Int32Array(0);
+  private fill = new Int32Array(0);
+  private dependents = new Int32Array(0);
+  private heap = new Int32Array(0);
 
-  constructor(
-    capacity: number,
-    private readonly offsets: readonly number[],
-  ) {
-    this.a = new Int32Array(capacity);
+  sort(steps: readonly Pick<Step, "deps" | "span">[]): number[] {
+    const n = steps.length;
+    this.reserve(n, steps);
+    const { offsets, waiting, first, stamp, fill, dependents } = this;
+    for (let i = 0; i < n; i++) offsets[i] = startOffset(steps[i]!.span);
+    waiting.fill(0, 0, n);
+    first.fill(0, 0, n + 1);
+    stamp.fill(-1, 0, n);
+    for (let i = 0; i < n; i++) {
+      for (const d of steps[i]!.deps) {
+        if (stamp[d] === i) continue;
+        stamp[d] = i;
+        waiting[i]!++;
+        first[d + 1]!++;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      first[i + 1]! += first[i]!;
+      fill[i] = first[i]!;
+    }
+    stamp.fill(-1, 0, n);
+    for (let i = 0; i < n; i++) {
+      for (const d of steps[i]!.deps) {
+        if (stamp[d] === i) continue;
+        stamp[d] = i;
+        dependents[fill[d]!++] = i;
+      }
+    }
+    let size = 0;
+    for (let i = 0; i < n; i++) if (waiting[i] === 0) size = this.push(size, i);
+    const order = new Array<number>(n);
+    let placed = 0;
+    while (size > 0) {
+      const i = this.heap[0]!;
+      size = this.pop(size);
+      order[placed++] = i;
+      for (let k = first[i]!, end = first[i + 1]!; k < end; k++) {
+        const j = dependents[k]!;
+        if (--waiting[j]! === 0) size = this.push(size, j);
+      }
+    }
+    if (placed !== n) throw new Error("cycle among steps (the resolver should have reported it)");
+    return order;
   }
 
+  /** Grows the arrays to hold `n` steps and their inputs. */
+  private reserve(n: number, steps: readonly Pick<Step, "deps">[]): void {
+    if (this.waiting.length < n) {
+      const size = Math.max(n, 2 * this.waiting.length);
+      this.offsets = new Float64Array(size);
+      this.waiting = new Int32Array(size);
+      this.first = new Int32Array(size + 1);
+      this.stamp = new Int32Array(size);
+      this.fill = new Int32Array(size);
+      this.heap = new Int32Array(size);
+    }
+    let inputs = 0;
+    for (let i = 0; i < n; i++) inputs += steps[i]!.deps.length;
+    if (this.dependents.length < inputs) this.dependents = new Int32Array(Math.max(inputs, 2 * this.dependents.length));
+  }
+
+  /** Whether step x comes before step y among ready steps: by source offset, then creation. */
   private before(x: number, y: number): boolean {
     const ox = this.offsets[x]!;
     const oy = this.offsets[y]!;
     return ox < oy || (ox === oy && x < y);
   }
 
-  push(x: number): void {
-    const a = this.a;
-    let i = this.size++;
+  /** Adds x to the min-heap of the first `size` entries of `heap`; returns the new size. */
+  private push(size: number, x: number): number {
+    const a = this.heap;
+    let i = size;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!this.before(x, a[p]!)) break;
@@ -76,13 +109,13 @@ class StepHeap {
       i = p;
     }
     a[i] = x;
+    return size + 1;
   }
 
-  pop(): number {
-    const a = this.a;
-    const top = a[0]!;
-    const last = a[--this.size]!;
-    const size = this.size;
+  /** Removes the heap's least entry; returns the new size. */
+  private pop(size: number): number {
+    const a = this.heap;
+    const last = a[--size]!;
     if (size > 0) {
       let i = 0;
       for (;;) {
@@ -96,6 +129,8 @@ class StepHeap {
       }
       a[i] = last;
     }
-    return top;
+    return size;
   }
 }
+
+const work = new TopoSort();

@@ -8,7 +8,7 @@ import { error, type Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
 import type { HostRegistry } from "../host/registry.js";
-import { walkFormula, type Formula, type FuncDef, type Ref, type Term } from "../syntax/ast.js";
+import { walkFormula, type Formula, type FuncDef, type Ref } from "../syntax/ast.js";
 import { defaultAlias, type Loaded } from "./load.js";
 import { CORE_PACKAGE, IDIOM_PACKAGE, type FuncInfo, type KoPackage, type Program, type Resolution, type SourceFile } from "./packages.js";
 import { closest } from "../diag/suggest.js";
@@ -37,14 +37,28 @@ export function resolveProgram(loaded: Loaded, registry: HostRegistry): Resolved
 }
 
 /** The inline definitions inside a function body, in source order (they are hoisted, 2.1 note 9). */
-function inlineDefs(def: FuncDef): FuncDef[] {
-  const out: FuncDef[] = [];
-  for (const t of def.steps) {
-    walkFormula(t.formula, (f) => {
-      if (f.kind === "inline") out.push(f.def, ...inlineDefs(f.def));
-    });
-  }
+function inlineDefs(def: FuncDef, out: FuncDef[] = []): FuncDef[] {
+  for (const t of def.steps) inlineDefsIn(t.formula, out);
   return out;
+}
+
+function inlineDefsIn(f: Formula, out: FuncDef[]): void {
+  switch (f.kind) {
+    case "inline":
+      out.push(f.def);
+      inlineDefs(f.def, out);
+      break;
+    case "invoke":
+    case "augment":
+      if (f.callee) inlineDefsIn(f.callee, out);
+      for (const t of f.terms) inlineDefsIn(t.formula, out);
+      break;
+    case "select":
+      inlineDefsIn(f.target, out);
+      break;
+    default:
+      break;
+  }
 }
 
 class Resolver {
@@ -52,6 +66,8 @@ class Resolver {
   readonly unresolved = new Map<Ref, Unresolved>();
   private readonly refs = new Map<Ref, Resolution>();
   private readonly resolutions = new Resolutions();
+  /** Per package, what the bare names found so far mean: bodies name the same few functions again and again. */
+  private readonly bareNames = new Map<KoPackage, Map<string, Resolution>>();
   /** Per file, the aliases of its imports that found no package (alias → import path). */
   private readonly missingAliases = new Map<SourceFile, Map<string, string>>();
 
@@ -89,22 +105,25 @@ class Resolver {
   private collectFunctions(pkg: KoPackage): void {
     for (const file of pkg.files) {
       for (const top of file.ast.funcs) {
-        for (const [def, inline] of [[top, false], ...inlineDefs(top).map((d) => [d, true] as const)] as const) {
-          const name = def.name.text;
-          const prior = pkg.funcs.get(name);
-          if (prior) {
-            this.report("resolve/duplicate-function", `function ${name} is defined twice in package ${pkg.path}`, def.name.span, {
-              related: [{ span: prior.def.name.span, message: `${name} first defined here` }],
-            });
-            continue;
-          }
-          if (pkg.host.has(name)) {
-            this.report("resolve/host-conflict", `function ${name} is also defined by the host for package ${pkg.path}`, def.name.span);
-          }
-          pkg.funcs.set(name, { def, pkg, file, inline });
-        }
+        this.collectFunction(pkg, file, top, false);
+        for (const def of inlineDefs(top)) this.collectFunction(pkg, file, def, true);
       }
     }
+  }
+
+  private collectFunction(pkg: KoPackage, file: SourceFile, def: FuncDef, inline: boolean): void {
+    const name = def.name.text;
+    const prior = pkg.funcs.get(name);
+    if (prior) {
+      this.report("resolve/duplicate-function", `function ${name} is defined twice in package ${pkg.path}`, def.name.span, {
+        related: [{ span: prior.def.name.span, message: `${name} first defined here` }],
+      });
+      return;
+    }
+    if (pkg.host.has(name)) {
+      this.report("resolve/host-conflict", `function ${name} is also defined by the host for package ${pkg.path}`, def.name.span);
+    }
+    pkg.funcs.set(name, { def, pkg, file, inline });
   }
 
   /** Import aliases are per file and unique (3.2). */
@@ -147,27 +166,49 @@ class Resolver {
       }
       params.set(p.name.text, i);
     });
-    const steps = new Map<string, Term>();
-    for (const t of def.steps) {
+    const steps = new Map<string, number>();
+    def.steps.forEach((t, i) => {
       if (t.label === undefined || t.label.text === "") {
         this.report("resolve/empty-label", "step label cannot be empty: every step of a body needs a label", t.span);
-        continue;
+        return;
       }
       const prior = steps.get(t.label.text);
-      if (prior) {
+      if (prior !== undefined) {
         this.report("resolve/duplicate-label", `duplicate step label ${t.label.text}`, t.label.span, {
-          related: [{ span: prior.label!.span, message: `${t.label.text} first defined here` }],
+          related: [{ span: def.steps[prior]!.label!.span, message: `${t.label.text} first defined here` }],
         });
-        continue;
+        return;
       }
-      steps.set(t.label.text, t);
-    }
+      steps.set(t.label.text, i);
+    });
     if (!steps.has("return")) {
       this.report("resolve/missing-return", `function ${def.name.text} is missing a return step`, def.name.span);
     }
-    const scope: Scope = { fn, params, steps };
-    for (const t of def.steps) walkFormula(t.formula, (f) => f.kind === "ref" && this.resolveRef(f, scope));
-    this.checkCycles(def, steps);
+    let bare = this.bareNames.get(fn.pkg);
+    if (!bare) this.bareNames.set(fn.pkg, (bare = new Map<string, Resolution>()));
+    const scope: Scope = { fn, params, steps, bare, term: 0, forward: false };
+    for (; scope.term < def.steps.length; scope.term++) this.resolveFormula(def.steps[scope.term]!.formula, scope);
+    // Steps can only refer to each other in a cycle through a reference to a step at or after its own.
+    if (scope.forward) this.checkCycles(def, steps);
+  }
+
+  /** Resolves every reference in a formula (not in inline definitions: they are functions of their own). */
+  private resolveFormula(f: Formula, scope: Scope): void {
+    switch (f.kind) {
+      case "ref":
+        this.resolveRef(f, scope);
+        break;
+      case "invoke":
+      case "augment":
+        if (f.callee) this.resolveFormula(f.callee, scope);
+        for (const t of f.terms) this.resolveFormula(t.formula, scope);
+        break;
+      case "select":
+        this.resolveFormula(f.target, scope);
+        break;
+      default:
+        break;
+    }
   }
 
   private resolveRef(ref: Ref, scope: Scope): void {
@@ -181,10 +222,13 @@ class Resolver {
     }
     const param = scope.params.get(name);
     if (param !== undefined) return void this.refs.set(ref, this.resolutions.param(param, selected));
-    if (scope.steps.has(name)) return void this.refs.set(ref, this.resolutions.step(name, selected));
-    const pkg = scope.fn.pkg;
+    const step = scope.steps.get(name);
+    if (step !== undefined) {
+      if (step >= scope.term) scope.forward = true;
+      return void this.refs.set(ref, this.resolutions.step(name, selected));
+    }
     if (selected === 0) {
-      const found = this.lookupBare(pkg, name);
+      const found = this.bareName(scope, name);
       if (found) return void this.refs.set(ref, found);
       const suggestion = closest(name, this.bareCandidates(scope));
       this.reportUnresolved(
@@ -243,6 +287,16 @@ class Resolver {
     });
   }
 
+  /** What a bare name means in the scope's package (lookupBare), found once per package and name. */
+  private bareName(scope: Scope, name: string): Resolution | undefined {
+    let found = scope.bare.get(name);
+    if (found === undefined) {
+      found = this.lookupBare(scope.fn.pkg, name);
+      if (found !== undefined) scope.bare.set(name, found);
+    }
+    return found;
+  }
+
   /** Reference 3.6: a function of the package, then an idiom, then a core builtin. */
   private lookupBare(pkg: KoPackage, name: string): Resolution | undefined {
     const own = pkg.funcs.get(name);
@@ -267,11 +321,11 @@ class Resolver {
   }
 
   /** Steps that refer to each other in a cycle are a compile error naming the cycle (3.5). */
-  private checkCycles(def: FuncDef, steps: Map<string, Term>): void {
+  private checkCycles(def: FuncDef, steps: ReadonlyMap<string, number>): void {
     const deps = new Map<string, string[]>();
-    for (const [label, t] of steps) {
+    for (const [label, index] of steps) {
       const out: string[] = [];
-      walkFormula(t.formula, (f) => {
+      walkFormula(def.steps[index]!.formula, (f) => {
         if (f.kind !== "ref") return;
         const res = this.refs.get(f);
         if (res?.k === "step") out.push(res.label);
@@ -291,7 +345,7 @@ class Resolver {
           const key = [...cycle].sort().join(",");
           if (!reported.has(key)) {
             reported.add(key);
-            const t = steps.get(d)!;
+            const t = def.steps[steps.get(d)!]!;
             this.report("resolve/cycle", `label ${d} involved in cyclical reference: ${cycle.join(" → ")}`, t.label!.span);
           }
         } else if (s === undefined) visit(d);
@@ -300,7 +354,6 @@ class Resolver {
       state.set(label, "done");
     };
     for (const label of steps.keys()) if (!state.has(label)) visit(label);
-    void def;
   }
 }
 
@@ -344,10 +397,18 @@ class Resolutions {
   }
 }
 
+/** What the references of one function's body are resolved in, as its terms are taken in order. */
 interface Scope {
   readonly fn: FuncInfo;
   readonly params: Map<string, number>;
-  readonly steps: Map<string, Term>;
+  /** Each step label, with the index of its term in the body. */
+  readonly steps: Map<string, number>;
+  /** What the bare names that are not parameters or steps mean in the function's package (lookupBare). */
+  readonly bare: Map<string, Resolution>;
+  /** The index of the term being resolved. */
+  term: number;
+  /** Whether a term has referred to its own step or a later one: only then can there be a cycle. */
+  forward: boolean;
 }
 
 /** Every formula of a function body that is a reference, for tools. */
