@@ -913,7 +913,8 @@ function proceed(frame: Frame, mode: "sequential" | undefined): Value | Promise<
  * none of `names` is already a field of the variety (the general call reports that duplicate).
  * Each call then fills a copy of a template that has the variety's own fields in place, as
  * callKo would after merging the fields and binding them; a call the hooks want goes the
- * general way, with fields (asked at each call, as `invoke` asks: a hook may change its mind).
+ * general way, with fields (asked at each call, as `invoke` asks: a hook may change its mind —
+ * unless the hooks have already said they never will want fn's calls in this run, koHooked).
  */
 function boundCaller(
   variety: Value,
@@ -954,8 +955,10 @@ function boundCaller(
       undefined,
       scope,
     );
+  // So a Loop of a million turns over a function the hooks never want does not ask a million times.
+  const mayBeHooked = run.hooks.koCall !== undefined && ex.unhookedIn !== run.serial;
   return (a, b) => {
-    if (run.hooks.koCall !== undefined && koHooked(run, fn)) return general(a, b);
+    if (mayBeHooked && koHooked(run, fn)) return general(a, b);
     if (positional) {
       return callKoPositional(fn, parent, callStep, run, pick(fromX, x, a, b), pick(fromY, y, a, b), pick(fromZ, z, a, b), scope);
     }
