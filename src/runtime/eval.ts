@@ -90,8 +90,12 @@ interface Executable {
    * observer is attached; undefined for a body left to the interpreter.
    */
   readonly compiled: Compiled | undefined;
-  /** The serial number of the run whose hooks never want this function's calls (koHooked). */
-  unhookedIn: number;
+  /**
+   * The serial number of the run whose hooks will not want the next `unwantedCalls` calls of
+   * this function (Infinity: none of them; see koHooked).
+   */
+  unwantedIn: number;
+  unwantedCalls: number;
 }
 
 /**
@@ -114,7 +118,7 @@ const stackFrames: (Frame | undefined)[] = new Array<Frame | undefined>(HOP_DEPT
 /** One run of a program: its options, cancellation, and spawned calls (D32). */
 export class Run {
   private static made = 0;
-  /** Tells this run from the others of the process (Executable.unhookedIn). */
+  /** Tells this run from the others of the process (Executable.unwantedIn). */
   readonly serial = ++Run.made;
   readonly maxDepth: number;
   /** The heap in use past which the run ends (its budget, within MEMORY_LIMIT of the heap's limit). */
@@ -506,7 +510,7 @@ function executable(fn: KoFunction): Executable {
   const depCount = new Int32Array(circuit.steps.map((s) => new Set(s.deps).size));
   const order = Int32Array.from(active);
   const compiled = INTERPRET_ONLY ? undefined : compileBody(circuit, order, template, fn.displayName, LINKAGE);
-  const ex: Executable = { circuit, template, paramSlots, active: order, exec, depCount, compiled, unhookedIn: 0 };
+  const ex: Executable = { circuit, template, paramSlots, active: order, exec, depCount, compiled, unwantedIn: 0, unwantedCalls: 0 };
   fn.exec = ex;
   return ex;
 }
@@ -715,18 +719,34 @@ export function invoke(
 }
 
 /**
- * Whether a call of the Ko function `fn` passes the hooks. A function the hooks will never want
- * in this run is marked so on its executable, with the run's serial number, and asked no more.
+ * Whether a call of the Ko function `fn` passes the hooks. When they say no, they are asked how
+ * many more calls they will not want (RunHooks.unwantedKoCalls): those are counted down on the
+ * function's executable, with the run's serial number, and not asked about. (Runs of the same
+ * function at the same time take the count from each other: each then asks at its next call.)
  */
 function koHooked(run: Run, fn: KoFunction): boolean {
   const hooks = run.hooks;
   if (hooks.koCall === undefined) return false;
   if (hooks.wantsKoCall === undefined) return true;
   const ex = fn.exec as Executable | undefined;
-  if (ex !== undefined && ex.unhookedIn === run.serial) return false;
+  if (ex !== undefined && ex.unwantedIn === run.serial && ex.unwantedCalls > 0) {
+    ex.unwantedCalls--;
+    return false;
+  }
   if (hooks.wantsKoCall(fn)) return true;
-  if (ex !== undefined && hooks.neverKoCall?.(fn) === true) ex.unhookedIn = run.serial;
+  if (hooks.unwantedKoCalls !== undefined) {
+    // Made here if need be: a function whose calls are answered in place (codegen/emit.ts) has
+    // no executable otherwise, and would be asked about at every call.
+    const counted = ex ?? executable(fn);
+    counted.unwantedIn = run.serial;
+    counted.unwantedCalls = hooks.unwantedKoCalls(fn);
+  }
   return false;
+}
+
+/** Whether the hooks of `run` will never want a call of `fn` (see koHooked). */
+function neverHooked(run: Run, ex: Executable): boolean {
+  return run.hooks.koCall === undefined || (ex.unwantedIn === run.serial && ex.unwantedCalls === Infinity);
 }
 
 /** Whether a call of the host function `fn` passes the hooks. */
@@ -761,8 +781,10 @@ class HookedKoCall implements KoCall {
     private readonly caller: Frame | null,
     private readonly run: Run,
   ) {
-    // The layer may call on (or read the signal) later, from a promise.
-    caller?.keep();
+    // The caller's frame is not kept here (Frame.kept), as most calls the hooks see end at once: a
+    // layer that goes on later (calls `next`, reads the signal) has returned a promise, and the
+    // calling body keeps its frame on receiving it, before anything later can run; and the
+    // signal, when read, keeps the frame itself.
     this.depth = caller ? caller.depth + 1 : 1;
   }
 
@@ -912,9 +934,9 @@ function proceed(frame: Frame, mode: "sequential" | undefined): Value | Promise<
  * StepContext.caller for a variety of a Ko function, when its calls can be bound once for all:
  * none of `names` is already a field of the variety (the general call reports that duplicate).
  * Each call then fills a copy of a template that has the variety's own fields in place, as
- * callKo would after merging the fields and binding them; a call the hooks want goes the
- * general way, with fields (asked at each call, as `invoke` asks: a hook may change its mind —
- * unless the hooks have already said they never will want fn's calls in this run, koHooked).
+ * callKo would after merging the fields and binding them; a call the hooks want goes through
+ * them, with fields (asked at each call, as `invoke` asks: a hook may change its mind — unless
+ * the hooks have said they will not want the next calls, koHooked).
  */
 function boundCaller(
   variety: Value,
@@ -945,20 +967,15 @@ function boundCaller(
   const [x = EMPTY, y = EMPTY, z = EMPTY] = params.map((slot) => template[slot]!);
   const positional = ex.compiled?.positional === true;
   const pick = (from: number, preset: Value, a: Value, b: Value | undefined): Value => (from === 0 ? a : from === 1 ? b! : preset);
-  const general: RepeatedCall = (a, b) =>
-    invoke(
-      variety,
-      names.length === 1 ? [field(names[0]!, a)] : [field(names[0]!, a), field(names[1]!, b!)],
-      parent,
-      callStep,
-      run,
-      undefined,
-      scope,
-    );
-  // So a Loop of a million turns over a function the hooks never want does not ask a million times.
-  const mayBeHooked = run.hooks.koCall !== undefined && ex.unhookedIn !== run.serial;
+  // Through the hooks, which have said they want the call (koHooked: asking again would count it twice).
+  const hooked: RepeatedCall = (a, b) => {
+    const added = names.length === 1 ? [field(names[0]!, a)] : [field(names[0]!, a), field(names[1]!, b!)];
+    return hookedKoCall(fn, mergeFields(own, added), parent, callStep, run, undefined, scope);
+  };
+  // So that a Loop of a million turns over a function the hooks never want does not ask a million times.
+  const mayBeHooked = !neverHooked(run, ex);
   return (a, b) => {
-    if (mayBeHooked && koHooked(run, fn)) return general(a, b);
+    if (mayBeHooked && koHooked(run, fn)) return hooked(a, b);
     if (positional) {
       return callKoPositional(fn, parent, callStep, run, pick(fromX, x, a, b), pick(fromY, y, a, b), pick(fromZ, z, a, b), scope);
     }
@@ -1309,6 +1326,7 @@ const LINKAGE: Linkage = {
   callKo,
   callKoPositional,
   koHooked,
+  hookedKoCall,
   hostHooked,
   resume: (frame, k, pending, mode, extra) => new AsyncBody(frame, frame.fn.exec as Executable, k, pending, mode, extra).promise,
   locate,
