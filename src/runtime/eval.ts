@@ -571,7 +571,12 @@ const activationIds = new WeakMap<Frame, number>();
 
 function activationOf(frame: Frame): number {
   let id = activationIds.get(frame);
-  if (id === undefined) activationIds.set(frame, (id = ++frame.run.activations));
+  if (id === undefined) {
+    // The frame stands for this activation from now on (as the caller of observed steps, when
+    // the steps are observed only some of the time): it must not be reused for another.
+    frame.keep();
+    activationIds.set(frame, (id = ++frame.run.activations));
+  }
   return id;
 }
 
