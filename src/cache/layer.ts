@@ -20,10 +20,11 @@
  * time over `minMs`, plus its outermost calls.
  *
  * What it costs: a function whose body calls only builtins with fast forms (arithmetic,
- * comparisons, construction) is too cheap to cache, decided once; its calls, and those of a
- * function whose calls have proved quick, cost a map lookup and are not even made into a call
- * object for the hooks (`wantsKoCall`). The others cost a clock reading, and only functions with
- * stored entries (in the store's index, read once per run) have their calls' keys computed.
+ * comparisons, construction) is too cheap to cache, decided once, and its calls are not even
+ * asked about; those of a function whose calls have proved quick are asked about once per
+ * sample (`wantsKoCall`, `unwantedKoCalls`); neither is made into a call object for the hooks.
+ * The others cost a clock reading, and only functions with stored entries (in the store's
+ * index, read once per run) have their calls' keys computed.
  *
  * Concurrent identical calls — the same key while the first is still running — share the first
  * one's result; if it fails, each of the others runs on its own, to fail (or not) where it is.
@@ -218,10 +219,18 @@ export class CacheLayer implements Layer {
     return (state.sampleDue = ++state.untimed % SAMPLE_EVERY === 0);
   };
 
-  /** A function with effects, or too cheap by its code, is never worth seeing: that is known once. */
-  readonly neverKoCall = (fn: KoFunction): boolean => {
+  /**
+   * The calls of `fn` not worth seeing from now on, after one that was not: all of them for a
+   * function with effects or too cheap by its code, which is known once; for a quick one, those
+   * before its next sample, counted here as `wantsKoCall` would have counted them.
+   */
+  readonly unwantedKoCalls = (fn: KoFunction): number => {
     const state = this.functions.get(fn) ?? this.stateOf(fn);
-    return !state.pure || state.cheap;
+    if (!state.pure || state.cheap) return Infinity;
+    if (!state.quick || state.inFlight > 0) return 0;
+    const unsampled = SAMPLE_EVERY - 1 - (state.untimed % SAMPLE_EVERY);
+    state.untimed += unsampled;
+    return unsampled;
   };
 
   readonly koCall = (call: KoCall, next: Next, site?: StepSite): Value | Promise<Value> => {

@@ -55,8 +55,8 @@ export interface Layer {
    * passes the layers.
    */
   readonly wantsKoCall?: (fn: KoFunction) => boolean;
-  /** Whether `wantsKoCall` will refuse every call of `fn` for the rest of the run (RunHooks.neverKoCall). */
-  readonly neverKoCall?: (fn: KoFunction) => boolean;
+  /** How many of the next calls of `fn` `wantsKoCall` will refuse, whatever happens (RunHooks.unwantedKoCalls). */
+  readonly unwantedKoCalls?: (fn: KoFunction) => number;
   /** Wraps calls of host functions; may answer instead of calling `next`. */
   readonly hostCall?: HostLayerCall;
   /** Whether `hostCall` needs to see a call of `fn`, as `wantsKoCall` for Ko calls. Absent: every call. */
@@ -95,9 +95,9 @@ export function stackLayers(layers: readonly Layer[]): RunHooks {
   if (observers.length === 0) {
     // No sites: the wrappers are the hooks themselves, and a kind of call no layer wraps is not
     // hooked at all (each hook costs every call of its kind a detour).
-    const never = koCallsNeverWanted(layers);
+    const unwanted = koCallsUnwanted(layers);
     return {
-      ...(ko ? { koCall: ko, ...(wanted ? { wantsKoCall: wanted, ...(never ? { neverKoCall: never } : {}) } : {}) } : {}),
+      ...(ko ? { koCall: ko, ...(wanted ? { wantsKoCall: wanted, ...(unwanted ? { unwantedKoCalls: unwanted } : {}) } : {}) } : {}),
       ...(host ? { hostCall: host, ...(hostWanted ? { wantsHostCall: hostWanted } : {}) } : {}),
     };
   }
@@ -160,14 +160,20 @@ function koCallsWanted(layers: readonly Layer[]): ((fn: KoFunction) => boolean) 
   return anyWants(layers.filter((l) => l.koCall !== undefined).map((l) => l.wantsKoCall));
 }
 
-/** Whether no layer that wraps Ko calls will ever want a call of a function, if each can say. */
-function koCallsNeverWanted(layers: readonly Layer[]): ((fn: KoFunction) => boolean) | undefined {
-  const asks = everyAnswers(layers.filter((l) => l.koCall !== undefined).map((l) => l.neverKoCall));
-  return asks && ((fn) => asks.every((never) => never(fn)));
+/**
+ * How many of the next calls of a function no layer that wraps Ko calls will want, if each can
+ * say: as many as the layer that wants one soonest lets go. Every layer is asked (each may count
+ * the calls it lets go, as the cache counts those to its next sample).
+ */
+function koCallsUnwanted(layers: readonly Layer[]): ((fn: KoFunction) => number) | undefined {
+  const asks = everyAnswers(layers.filter((l) => l.koCall !== undefined).map((l) => l.unwantedKoCalls));
+  if (asks === undefined) return undefined;
+  if (asks.length === 1) return asks[0];
+  return (fn) => Math.min(...asks.map((unwanted) => unwanted(fn)));
 }
 
 /** The answers, if every layer has one. */
-function everyAnswers<F>(answers: readonly (((fn: F) => boolean) | undefined)[]): readonly ((fn: F) => boolean)[] | undefined {
+function everyAnswers<F, A>(answers: readonly (((fn: F) => A) | undefined)[]): readonly ((fn: F) => A)[] | undefined {
   return answers.every((a) => a !== undefined) ? answers : undefined;
 }
 

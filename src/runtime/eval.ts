@@ -90,8 +90,12 @@ interface Executable {
    * observer is attached; undefined for a body left to the interpreter.
    */
   readonly compiled: Compiled | undefined;
-  /** The serial number of the run whose hooks never want this function's calls (koHooked). */
-  unhookedIn: number;
+  /**
+   * The serial number of the run whose hooks will not want the next `unwantedCalls` calls of
+   * this function (Infinity: none of them; see koHooked).
+   */
+  unwantedIn: number;
+  unwantedCalls: number;
 }
 
 /**
@@ -104,10 +108,17 @@ const INTERPRET_ONLY = process.env.KO_INTERPRET === "1";
 // eslint-disable-next-line no-restricted-syntax -- the JavaScript stack is the process's: every run nests on the same one
 let stackDepth = 0;
 
+/**
+ * The frame last used at each nesting depth of the JavaScript stack (see Frame.kept), reused by
+ * the next synchronous activation at that depth unless it was kept. Like `stackDepth`, the
+ * process's: calls nest on one stack, whichever run they belong to.
+ */
+const stackFrames: (Frame | undefined)[] = new Array<Frame | undefined>(HOP_DEPTH).fill(undefined);
+
 /** One run of a program: its options, cancellation, and spawned calls (D32). */
 export class Run {
   private static made = 0;
-  /** Tells this run from the others of the process (Executable.unhookedIn). */
+  /** Tells this run from the others of the process (Executable.unwantedIn). */
   readonly serial = ++Run.made;
   readonly maxDepth: number;
   /** The heap in use past which the run ends (its budget, within MEMORY_LIMIT of the heap's limit). */
@@ -195,6 +206,7 @@ export class Run {
   /** Ends the run: spun calls still running are cancelled (D32). */
   finish(): void {
     if (!this.signal.aborted) this.controller.abort(new KoCancelled("the run ended"));
+    forgetStackFrames(this);
   }
 
   cancelledError(): KoFailure {
@@ -245,29 +257,42 @@ function deadlineCancellation(deadline: AbortSignal): KoFailure {
  * class fields: with the ES2022 target, class fields are defined one by one by an initialiser
  * that runs before the constructor body, a measurable cost on the hottest allocation of the
  * evaluator (one per Ko call). Assigning every field here also gives every Frame one shape.
+ *
+ * Most activations of a compiled body end before their caller goes on, and nothing holds their
+ * frame once they have: such a frame is reused by the next activation at the same depth of the
+ * JavaScript stack (`stackFrames`), so that a call allocates nothing. Whatever holds on to a
+ * frame beyond that — a promise, a failure's site, a host function's context, a hook — keeps it
+ * first (`keep`), and a kept frame is never reused.
  */
 export class Frame {
-  declare readonly fn: KoFunction;
-  declare readonly parent: Frame | null;
+  // Not readonly: a frame on the stack is reused (see `reuse`).
+  declare fn: KoFunction;
+  declare parent: Frame | null;
   /** The step of `parent` whose invocation made this call (-1 for the entry). */
-  declare readonly callStep: number;
-  declare readonly depth: number;
-  declare readonly run: Run;
+  declare callStep: number;
+  declare depth: number;
+  declare run: Run;
   /**
    * What cancels this call in place of its caller's body: the run's signal for a spun call
    * (D32), a deadline's for a call under `Timeout`; undefined for every other call.
    */
-  declare readonly scope: AbortSignal | undefined;
+  declare scope: AbortSignal | undefined;
   /**
    * The nearest deadline this body runs under (a `Timeout`'s signal), inherited by the calls
    * it makes, so that the evaluator's checkpoints stop pure Ko work when it passes.
    */
-  declare readonly deadline: AbortSignal | undefined;
+  declare deadline: AbortSignal | undefined;
   /**
    * The step values, in the interpreter's array; for a compiled body that keeps its values in
    * local variables, NO_VALS until the interpreter takes the body over.
    */
   declare vals: Value[];
+  /**
+   * Whether something may hold this frame beyond the synchronous run of its body, so that it
+   * must not be reused. A kept frame's callers are kept too: the frame reaches them through
+   * `parent`.
+   */
+  declare kept: boolean;
   declare private controller: AbortController | undefined;
   declare private unlink: (() => void) | undefined;
 
@@ -286,15 +311,41 @@ export class Frame {
     this.depth = depth;
     this.run = run;
     this.scope = scope;
-    this.deadline = scope === undefined ? (parent ? parent.deadline : undefined) : scope === run.signal ? undefined : scope;
+    this.deadline = deadlineOf(parent, run, scope);
     this.vals = vals;
+    this.kept = false;
     this.controller = undefined;
     this.unlink = undefined;
+  }
+
+  /**
+   * Makes this frame, not kept, the frame of a new activation of a compiled body that keeps its
+   * values in local variables (callKoPositional). As the frame was not kept, nothing read its
+   * signal or took its values: `vals`, `controller` and `unlink` are as the constructor left them.
+   */
+  reuse(fn: KoFunction, parent: Frame | null, callStep: number, depth: number, run: Run, scope: AbortSignal | undefined): void {
+    this.fn = fn;
+    this.parent = parent;
+    this.callStep = callStep;
+    this.depth = depth;
+    this.run = run;
+    this.scope = scope;
+    this.deadline = deadlineOf(parent, run, scope);
+  }
+
+  /** Marks this frame as held beyond its body's synchronous run, and so its callers (see `kept`). */
+  keep(): void {
+    if (this.kept) return;
+    this.kept = true;
+    // Callers of a kept frame are kept already: the walk stops at the first.
+    for (let f = this.parent; f !== null && !f.kept; f = f.parent) f.kept = true;
   }
 
   /** Aborted when this body fails (D6), when its caller's is, or when the run is cancelled. */
   get signal(): AbortSignal {
     if (!this.controller) {
+      // Whoever asks may hold the signal, and the listener below holds the caller's frame.
+      this.keep();
       const controller = (this.controller = new AbortController());
       const outer = this.scope ?? (this.parent ? this.parent.signal : this.run.signal);
       if (outer.aborted) controller.abort(outer.reason);
@@ -314,9 +365,42 @@ export class Frame {
 
   /** Forgets the link to the caller's signal once the body is over. */
   release(): void {
-    this.unlink?.();
+    // Tested first: the frames of most calls have no link, and are not written to.
+    if (this.unlink === undefined) return;
+    this.unlink();
     this.unlink = undefined;
   }
+}
+
+/** The deadline a call from `parent` runs under, with `scope` its own (see Frame.scope). */
+function deadlineOf(parent: Frame | null, run: Run, scope: AbortSignal | undefined): AbortSignal | undefined {
+  if (scope === undefined) return parent ? parent.deadline : undefined;
+  return scope === run.signal ? undefined : scope;
+}
+
+/**
+ * The frame of a new activation of a compiled positional body at the current depth of the
+ * JavaScript stack: the last one used there, when it was not kept.
+ */
+function frameOnStack(
+  fn: KoFunction,
+  parent: Frame | null,
+  callStep: number,
+  depth: number,
+  run: Run,
+  scope: AbortSignal | undefined,
+): Frame {
+  const last = stackFrames[stackDepth];
+  if (last !== undefined && !last.kept) {
+    last.reuse(fn, parent, callStep, depth, run, scope);
+    return last;
+  }
+  return (stackFrames[stackDepth] = new Frame(fn, parent, callStep, depth, run, scope, NO_VALS));
+}
+
+/** Drops the frames on the stack that belong to `run`, once it has ended, so that they do not keep its values alive. */
+function forgetStackFrames(run: Run): void {
+  for (let k = 0; k < stackFrames.length; k++) if (stackFrames[k]?.run === run) stackFrames[k] = undefined;
 }
 
 /** The call-chain frame of step `i` in `frame`. */
@@ -370,6 +454,7 @@ function locate(e: unknown, frame: Frame, i: number): KoFailure {
   if (!failure.site && !(failure instanceof KoCancelled)) {
     const span: Span = frame.fn.circuit.steps[i]!.span;
     let frames: CallFrame[] | undefined;
+    frame.keep(); // the chain is read when the failure is reported
     failure.site = {
       span,
       get frames() {
@@ -425,7 +510,7 @@ function executable(fn: KoFunction): Executable {
   const depCount = new Int32Array(circuit.steps.map((s) => new Set(s.deps).size));
   const order = Int32Array.from(active);
   const compiled = INTERPRET_ONLY ? undefined : compileBody(circuit, order, template, fn.displayName, LINKAGE);
-  const ex: Executable = { circuit, template, paramSlots, active: order, exec, depCount, compiled, unhookedIn: 0 };
+  const ex: Executable = { circuit, template, paramSlots, active: order, exec, depCount, compiled, unwantedIn: 0, unwantedCalls: 0 };
   fn.exec = ex;
   return ex;
 }
@@ -486,7 +571,12 @@ const activationIds = new WeakMap<Frame, number>();
 
 function activationOf(frame: Frame): number {
   let id = activationIds.get(frame);
-  if (id === undefined) activationIds.set(frame, (id = ++frame.run.activations));
+  if (id === undefined) {
+    // The frame stands for this activation from now on (as the caller of observed steps, when
+    // the steps are observed only some of the time): it must not be reused for another.
+    frame.keep();
+    activationIds.set(frame, (id = ++frame.run.activations));
+  }
   return id;
 }
 
@@ -634,18 +724,34 @@ export function invoke(
 }
 
 /**
- * Whether a call of the Ko function `fn` passes the hooks. A function the hooks will never want
- * in this run is marked so on its executable, with the run's serial number, and asked no more.
+ * Whether a call of the Ko function `fn` passes the hooks. When they say no, they are asked how
+ * many more calls they will not want (RunHooks.unwantedKoCalls): those are counted down on the
+ * function's executable, with the run's serial number, and not asked about. (Runs of the same
+ * function at the same time take the count from each other: each then asks at its next call.)
  */
 function koHooked(run: Run, fn: KoFunction): boolean {
   const hooks = run.hooks;
   if (hooks.koCall === undefined) return false;
   if (hooks.wantsKoCall === undefined) return true;
   const ex = fn.exec as Executable | undefined;
-  if (ex !== undefined && ex.unhookedIn === run.serial) return false;
+  if (ex !== undefined && ex.unwantedIn === run.serial && ex.unwantedCalls > 0) {
+    ex.unwantedCalls--;
+    return false;
+  }
   if (hooks.wantsKoCall(fn)) return true;
-  if (ex !== undefined && hooks.neverKoCall?.(fn) === true) ex.unhookedIn = run.serial;
+  if (hooks.unwantedKoCalls !== undefined) {
+    // Made here if need be: a function whose calls are answered in place (codegen/emit.ts) has
+    // no executable otherwise, and would be asked about at every call.
+    const counted = ex ?? executable(fn);
+    counted.unwantedIn = run.serial;
+    counted.unwantedCalls = hooks.unwantedKoCalls(fn);
+  }
   return false;
+}
+
+/** Whether the hooks of `run` will never want a call of `fn` (see koHooked). */
+function neverHooked(run: Run, ex: Executable): boolean {
+  return run.hooks.koCall === undefined || (ex.unwantedIn === run.serial && ex.unwantedCalls === Infinity);
 }
 
 /** Whether a call of the host function `fn` passes the hooks. */
@@ -680,6 +786,10 @@ class HookedKoCall implements KoCall {
     private readonly caller: Frame | null,
     private readonly run: Run,
   ) {
+    // The caller's frame is not kept here (Frame.kept), as most calls the hooks see end at once: a
+    // layer that goes on later (calls `next`, reads the signal) has returned a promise, and the
+    // calling body keeps its frame on receiving it, before anything later can run; and the
+    // signal, when read, keeps the frame itself.
     this.depth = caller ? caller.depth + 1 : 1;
   }
 
@@ -755,11 +865,15 @@ function callKoPositional(
   const depth = depthOfCall(parent, run);
   const ex = executable(fn);
   const compiled = ex.compiled;
-  if (compiled === undefined || !compiled.positional)
+  // Observed bodies run in the interpreter, whose step events tell activations apart by their frame.
+  if (compiled === undefined || !compiled.positional || run.hooks.steps !== undefined)
     return enter(new Frame(fn, parent, callStep, depth, run, scope, withParams(ex, a, b, c)), undefined);
-  const frame = new Frame(fn, parent, callStep, depth, run, scope, NO_VALS);
+  const onStack = stackDepth < HOP_DEPTH;
+  const frame = onStack
+    ? frameOnStack(fn, parent, callStep, depth, run, scope)
+    : new Frame(fn, parent, callStep, depth, run, scope, NO_VALS);
   if (++run.tick >= CHECK_EVERY) run.checkpoint(frame.deadline, depth);
-  if (run.pause === undefined && stackDepth < HOP_DEPTH && run.hooks.steps === undefined) {
+  if (onStack && run.pause === undefined) {
     stackDepth++;
     try {
       return compiled.body(frame, run, undefined, a, b, c);
@@ -767,7 +881,7 @@ function callKoPositional(
       stackDepth--;
     }
   }
-  // Later, or observed: from the interpreter's array.
+  // Later, from the interpreter's array (the frame is kept on the way).
   frame.vals = withParams(ex, a, b, c);
   return proceed(frame, undefined);
 }
@@ -825,8 +939,9 @@ function proceed(frame: Frame, mode: "sequential" | undefined): Value | Promise<
  * StepContext.caller for a variety of a Ko function, when its calls can be bound once for all:
  * none of `names` is already a field of the variety (the general call reports that duplicate).
  * Each call then fills a copy of a template that has the variety's own fields in place, as
- * callKo would after merging the fields and binding them; a call the hooks want goes the
- * general way, with fields (asked at each call, as `invoke` asks: a hook may change its mind).
+ * callKo would after merging the fields and binding them; a call the hooks want goes through
+ * them, with fields (asked at each call, as `invoke` asks: a hook may change its mind — unless
+ * the hooks have said they will not want the next calls, koHooked).
  */
 function boundCaller(
   variety: Value,
@@ -857,18 +972,15 @@ function boundCaller(
   const [x = EMPTY, y = EMPTY, z = EMPTY] = params.map((slot) => template[slot]!);
   const positional = ex.compiled?.positional === true;
   const pick = (from: number, preset: Value, a: Value, b: Value | undefined): Value => (from === 0 ? a : from === 1 ? b! : preset);
-  const general: RepeatedCall = (a, b) =>
-    invoke(
-      variety,
-      names.length === 1 ? [field(names[0]!, a)] : [field(names[0]!, a), field(names[1]!, b!)],
-      parent,
-      callStep,
-      run,
-      undefined,
-      scope,
-    );
+  // Through the hooks, which have said they want the call (koHooked: asking again would count it twice).
+  const hooked: RepeatedCall = (a, b) => {
+    const added = names.length === 1 ? [field(names[0]!, a)] : [field(names[0]!, a), field(names[1]!, b!)];
+    return hookedKoCall(fn, mergeFields(own, added), parent, callStep, run, undefined, scope);
+  };
+  // So that a Loop of a million turns over a function the hooks never want does not ask a million times.
+  const mayBeHooked = !neverHooked(run, ex);
   return (a, b) => {
-    if (run.hooks.koCall !== undefined && koHooked(run, fn)) return general(a, b);
+    if (mayBeHooked && koHooked(run, fn)) return hooked(a, b);
     if (positional) {
       return callKoPositional(fn, parent, callStep, run, pick(fromX, x, a, b), pick(fromY, y, a, b), pick(fromZ, z, a, b), scope);
     }
@@ -885,6 +997,7 @@ function boundCaller(
  * closure in `callKo` capturing `frame` would make every call allocate a context for it.
  */
 function runBodyAfter(before: Promise<void>, frame: Frame, mode: "sequential" | undefined): Promise<Value> {
+  frame.keep();
   return before.then(() => {
     if (frame.run.stopped !== undefined) throw frame.run.stopped;
     return runBody(frame, mode);
@@ -1002,6 +1115,7 @@ export class AsyncBody {
       this.resolve = res;
       this.reject = rej;
     });
+    frame.keep();
     const n = ex.circuit.steps.length;
     const todo = new Uint8Array(n);
     for (let a = k; a < ex.active.length; a++) todo[ex.active[a]!] = 1;
@@ -1131,6 +1245,8 @@ class StepContext implements HostContext, RunServices {
   declare private readonly scope: AbortSignal | undefined;
 
   constructor(frame: Frame | null, step: number, runState: Run, scope: AbortSignal | undefined) {
+    // A host function may hold its context, and the frame with it, across awaits.
+    frame?.keep();
     this.frame = frame;
     this.step = step;
     this.runState = runState;
@@ -1215,6 +1331,7 @@ const LINKAGE: Linkage = {
   callKo,
   callKoPositional,
   koHooked,
+  hookedKoCall,
   hostHooked,
   resume: (frame, k, pending, mode, extra) => new AsyncBody(frame, frame.fn.exec as Executable, k, pending, mode, extra).promise,
   locate,

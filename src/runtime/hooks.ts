@@ -74,11 +74,12 @@ export interface RunHooks {
    */
   readonly wantsKoCall?: (fn: KoFunction) => boolean;
   /**
-   * Whether `wantsKoCall` will say no to every call of `fn` for the rest of the run, whatever
-   * happens (a function the cache can never store): asked once per function and run when
-   * `wantsKoCall` first says no, so that its later calls are not asked at all. Absent: never so.
+   * How many of the next calls of `fn` `wantsKoCall` would say no to as well, whatever happens
+   * meanwhile: Infinity for a function the cache can never store, the calls until the next
+   * sample of a quick one. Asked when `wantsKoCall` says no, so that those calls are not asked
+   * about at all. Absent: 0.
    */
-  readonly neverKoCall?: (fn: KoFunction) => boolean;
+  readonly unwantedKoCalls?: (fn: KoFunction) => number;
   /** Told when each labelled step starts and ends; bodies run instrumented while it is set. */
   readonly steps?: StepObserver;
 }

@@ -86,9 +86,24 @@ test("the hooks know once that the cache will never want a cheap or effectful fu
     `Main() { return: Slow(3) }\nCheap(n?) { return: Sum(n, 1) }\nSlow(n?) { return: Loop(start: n, step: Cheap, stop: Done) }\nDone(n?) { return: Less(100, n) }`,
   );
   const hooks = stackLayers([cacheFor(program, 1)]);
-  expect(hooks.neverKoCall?.(program.func("Cheap")!)).toBe(true);
-  expect(hooks.neverKoCall?.(program.func("Slow")!)).toBe(false);
+  expect(hooks.unwantedKoCalls?.(program.func("Cheap")!)).toBe(Infinity);
+  expect(hooks.unwantedKoCalls?.(program.func("Slow")!)).toBe(0);
   expect(hooks.wantsKoCall?.(program.func("Slow")!)).toBe(true);
   // A layer that cannot say leaves every function to be asked about at each call.
-  expect(stackLayers([cacheFor(program, 1), spy()]).neverKoCall).toBeUndefined();
+  expect(stackLayers([cacheFor(program, 1), spy()]).unwantedKoCalls).toBeUndefined();
+});
+
+test("a function whose calls have proved quick reaches the layers once per sample, however the evaluator counts them", async () => {
+  const program = compileSource(
+    `Main() { return: Loop(start: 0, step: Work, stop: Done) }\nWork(n?) { return: inc(n) }\ninc(n?) { return: Sum(n, 1) }\nDone(n?) { return: Less(999, n) }`,
+  );
+  const calls = spy();
+  // A layer that wants no call of its own, and says so, so that the cache alone decides.
+  const quietSpy: Layer = { ...calls, wantsKoCall: () => false, unwantedKoCalls: () => Infinity };
+  const result = await program.call(program.func("Main")!, [], { ...quiet, hooks: stackLayers([cacheFor(program, 1e9), quietSpy]) });
+  expect(printValue(result)).toBe("1000");
+  const seen = [...calls.counts].filter(([key]) => key.startsWith("Work(")).length;
+  // Timed until quick (18 calls: the slowness falls below 0.1), then one call in 64.
+  expect(seen).toBeGreaterThanOrEqual(18 + 15);
+  expect(seen).toBeLessThanOrEqual(18 + 16);
 });

@@ -30,6 +30,17 @@ fibRec(n?) {
 }
 `;
 
+/** A binary tree of calls of depth `n`, whose leaves know whether they are the rightmost one. */
+const TREE = `Tree(n, right) {
+	return: Yield(if: Less(n, 1), then: leaf[right: right], else: tree[n: n, right: right])()
+}
+tree(n, right) {
+	left: Tree(n: Sum(n, -1), right: false)
+	rite: Tree(n: Sum(n, -1), right: right)
+	return: Sum(left, rite)
+}
+`;
+
 const cases: Case[] = [
   {
     name: "a fused Yield calls the chosen function only",
@@ -101,6 +112,71 @@ Main() { return: Down(2) }
       /at case\.down:next/,
       /at case\.Down:return/,
       /at case\.Main:return/,
+    ],
+  },
+  {
+    // The frames of the calls down the left-hand branches are reused by the calls that follow
+    // them: the chain must be the failing call's own.
+    name: "a panic after sibling calls have returned carries the chain of its own calls only",
+    source: `${TREE}leaf(right) {
+	return: Yield(if: right, then: Panic[bottom: right], else: Return[0])()
+}
+Main() { return: Tree(n: 3, right: true) }
+`,
+    stdout: "",
+    status: 1,
+    stderr: [
+      /case\.ko:\d+:\d+: unrecovered panic: \(bottom: true\)/,
+      /at case\.leaf:return/,
+      /at case\.Tree:return/,
+      ...Array.from({ length: 3 }, () => [/at case\.tree:rite \(/, /at case\.Tree:return/]).flat(),
+      /at case\.Main:return/,
+    ],
+  },
+  {
+    name: "a panic after the leaves have gone asynchronous carries the chain of its own calls only",
+    source: `${TREE}leaf(right) {
+	w: Spin(Return[right]).Wait()
+	return: Yield(if: w, then: Panic[bottom: w], else: Return[0])()
+}
+Main() { return: Tree(n: 3, right: true) }
+`,
+    stdout: "",
+    status: 1,
+    stderr: [
+      /case\.ko:\d+:\d+: unrecovered panic: \(bottom: true\)/,
+      /at case\.leaf:return/,
+      /at case\.Tree:return/,
+      ...Array.from({ length: 3 }, () => [/at case\.tree:rite \(/, /at case\.Tree:return/]).flat(),
+      /at case\.Main:return/,
+    ],
+  },
+  {
+    // The error is the evaluator's own (no host function saw the frames): the spun call that
+    // runs before it is reported makes calls as deep on the same JavaScript stack.
+    name: "an error whose report waits for a spun call carries its own chain, not the spun call's",
+    source: `${FIB}Down(n?) {
+	return: Yield(if: Less(n, 1), then: Return[n], else: down[n])()
+}
+down(n?) {
+	next: Down(Sum(n, -1))
+	return: next
+}
+busy() { return: Fib(3) }
+Main() {
+	a: Spin(busy).Wait()
+	b: Down(50)
+	return: (a: a, b: b)
+}
+`,
+    args: ["--no-cache", "--max-depth", "8"],
+    stdout: "",
+    status: 1,
+    stderr: [
+      /error: maximum call depth of 8 exceeded/,
+      ...Array.from({ length: 3 }, () => [/at case\.Down:return/, /at case\.down:next/]).flat(),
+      /at case\.Down:return/,
+      /at case\.Main:b \(/,
     ],
   },
   {

@@ -59,6 +59,11 @@ export interface Linkage {
     c: Value,
   ) => Value | Promise<Value>;
   readonly koHooked: (run: Run, fn: KoFunction) => boolean;
+  /**
+   * The call of `fn` through the hooks, once `koHooked` has said they want it (asking again would
+   * count the call twice: a layer that samples calls would miss its sample).
+   */
+  readonly hookedKoCall: Linkage["callKo"];
   readonly hostHooked: (run: Run, fn: HostFunction) => boolean;
   /**
    * Hands the rest of the body to the interpreter from position `k` of its steps, with `pending`

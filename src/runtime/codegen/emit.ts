@@ -38,6 +38,7 @@ const LINKAGE = [
   "callKo",
   "callKoPositional",
   "koHooked",
+  "hookedKoCall",
   "hostHooked",
   "resume",
   "locate",
@@ -239,14 +240,9 @@ class Emitter {
     const c = this.circuit.steps[callee]!.op;
     const general = (target: string) => `v = invoke(${target}, ${fields}, frame, ${s}, run, undefined, undefined);`;
     if (c.op !== "const" || !(c.value instanceof Variety) || c.value.fields.length !== 0) return [general(this.ref(callee))];
-    const variety = this.constant(c.value);
     const callable = c.value.callable;
-    if (callable instanceof KoFunction) {
-      const hooked = `kh && koHooked(run, ${this.constant(callable)})`;
-      return [
-        `v = ${hooked} ? invoke(${variety}, ${fields}, frame, ${s}, run, undefined, undefined) : ${this.koCall(callable, groups, s)};`,
-      ];
-    }
+    if (callable instanceof KoFunction) return [`v = ${this.callOf(callable, groups, s)};`];
+    const variety = this.constant(c.value);
     return this.fastForm(callable as HostFunction, variety, groups, general(variety)) ?? [general(variety)];
   }
 
@@ -331,14 +327,19 @@ class Emitter {
   /** The call of a fused Yield's chosen branch, as step `c`. */
   private branchCall(b: Branch, c: number): string {
     if (b.kind === "value") return `v = invoke(${this.ref(b.step)}, [], frame, ${c}, run, undefined, undefined);`;
-    const variety = this.constant(b.callee);
-    const fields = this.fields(b.groups);
     const callable = b.callee.callable;
-    if (callable instanceof KoFunction) {
-      const hooked = `kh && koHooked(run, ${this.constant(callable)})`;
-      return `v = ${hooked} ? invoke(${variety}, ${fields}, frame, ${c}, run, undefined, undefined) : ${this.koCall(callable, b.groups, c)};`;
-    }
-    return `v = invoke(${variety}, ${fields}, frame, ${c}, run, undefined, undefined);`;
+    if (callable instanceof KoFunction) return `v = ${this.callOf(callable, b.groups, c)};`;
+    return `v = invoke(${this.constant(b.callee)}, ${this.fields(b.groups)}, frame, ${c}, run, undefined, undefined);`;
+  }
+
+  /**
+   * The call of Ko function `fn` (named by a constant variety with no fields of its own) with the
+   * terms `groups` as step `s`: through the hooks if they want it, else directly (koCall).
+   */
+  private callOf(fn: KoFunction, groups: readonly ArgGroup[], s: number): string {
+    const f = this.constant(fn);
+    const hooked = `hookedKoCall(${f}, ${this.fields(groups)}, frame, ${s}, run, undefined, undefined)`;
+    return `kh && koHooked(run, ${f}) ? ${hooked} : ${this.koCall(fn, groups, s)}`;
   }
 }
 
