@@ -1,5 +1,5 @@
 /**
- * The syntax stage: source text -> AST and diagnostics, in three steps: lex (tokens.ts), check
+ * The syntax stage: source text -> AST and diagnostics, in three steps: lex (lexer.ts), check
  * and repair bracket nesting (brackets.ts), parse (parser.ts), whose actions build the AST
  * (builder.ts) as they go.
  * Every step reports what it can and goes on, so a file always gets an AST (possibly partial),
@@ -14,7 +14,8 @@ import { AstBuilder } from "./builder.js";
 import { MAX_DIAGNOSTICS } from "./limits.js";
 import { LineMap } from "./lines.js";
 import { parseTokens } from "./parser.js";
-import { BlockComment, isVirtual, lex } from "./tokens.js";
+import { lex } from "./lexer.js";
+import { BlockComment, isVirtual } from "./tokens.js";
 
 export {
   allTokens,
@@ -29,7 +30,6 @@ export {
   InterpretedString,
   LBrace,
   LBracket,
-  lex,
   Line,
   LineComment,
   LParen,
@@ -41,8 +41,8 @@ export {
   RBracket,
   RParen,
   StringLit,
-  type LexResult,
 } from "./tokens.js";
+export { lex, type LexResult } from "./lexer.js";
 export { commentText } from "./doc-comments.js";
 export { MAX_DIAGNOSTICS, MAX_FORMULA_DEPTH, MAX_NESTING } from "./limits.js";
 export { LineMap } from "./lines.js";
