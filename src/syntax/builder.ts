@@ -24,6 +24,9 @@ import { Float, hasProblems, Ident, LBrace, LBracket, RawString, stringPayload }
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** The longest string literal kept once per file (see AstBuilder.strings). */
+const MAX_INTERNED = 64;
+
 /** What a list holds, for the missing-separator message. */
 export type ListKind = "parameters" | "steps" | "terms";
 
@@ -38,10 +41,12 @@ export class AstBuilder {
   private readonly imports: ImportDecl[] = [];
   private readonly funcs: FuncDef[] = [];
   /**
-   * One string per distinct name of the file: each token's image is a string of its own, and a
-   * name such as `Sum` or `x` is written many times.
+   * One string per distinct name or short string literal of the file, and one Int64 per distinct
+   * integer literal: each token's image is a string of its own, and a name such as `Sum` or `x`,
+   * or a literal such as `0` or `"name"`, is written many times.
    */
-  private readonly names = new Map<string, string>();
+  private readonly strings = new Map<string, string>();
+  private readonly ints = new Map<string, bigint>();
   private depthLimit: DepthLimit | undefined;
 
   constructor(
@@ -207,7 +212,9 @@ export class AstBuilder {
 
   string(str: IToken): Formula | undefined {
     if (!real(str)) return undefined;
-    const value = stringPayload(str)?.value ?? "";
+    const decoded = stringPayload(str)?.value ?? "";
+    // A long string is rarely written twice, and would cost its hashing.
+    const value = decoded.length <= MAX_INTERNED ? this.intern(decoded) : decoded;
     return { kind: "string", value, raw: str.tokenType === RawString, span: this.tokenSpan(str) };
   }
 
@@ -226,21 +233,35 @@ export class AstBuilder {
       }
       return { kind: "float", value, span };
     }
-    const magnitude = ok ? intValue(num.image) : 0n;
-    const value = negative ? -magnitude : magnitude;
+    const value = ok ? this.int(text) : 0n;
     if (value < INT64_MIN || value > INT64_MAX) {
       this.report("syntax/int-overflow", `integer literal ${text} is out of the Int64 range`, numSpan);
     }
     return { kind: "int", value, span };
   }
 
+  /** The value of a well-formed integer literal written `text` (with its sign). */
+  private int(text: string): bigint {
+    let value = this.ints.get(text);
+    if (value === undefined) {
+      const negative = text.startsWith("-");
+      const magnitude = intValue(negative ? text.slice(1) : text);
+      this.ints.set(text, (value = negative ? -magnitude : magnitude));
+    }
+    return value;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Spans and reports
 
   name(t: IToken): Name {
-    let text = this.names.get(t.image);
-    if (text === undefined) this.names.set(t.image, (text = t.image));
-    return { text, span: this.tokenSpan(t) };
+    return { text: this.intern(t.image), span: this.tokenSpan(t) };
+  }
+
+  private intern(s: string): string {
+    let kept = this.strings.get(s);
+    if (kept === undefined) this.strings.set(s, (kept = s));
+    return kept;
   }
 
   tokenSpan(t: IToken): Span {

@@ -211,7 +211,8 @@ export class KoParser extends EmbeddedActionsParser {
 
   /** Where the rule being parsed stopped reading: just after the last token it took. */
   private endOfRead(): number {
-    return (this.LA(0).endOffset ?? NaN) + 1;
+    const last = this.LA(0);
+    return last.startOffset + last.image.length;
   }
 
   /**
