@@ -1,5 +1,5 @@
 /**
- * The abstract syntax of Ko (reference section 2). Produced by the CST→AST builder, read by the
+ * The abstract syntax of Ko (reference section 2). Produced by the parser's actions, read by the
  * resolver, the compiler, the formatter and the language server. Every node carries its span.
  * Nodes are plain immutable data; facts found later (what a name means, its type) live in side
  * tables keyed by node, never on the node itself.

@@ -33,16 +33,24 @@ const closerFor = new Map<TokenType, TokenType>([
 ]);
 const openerFor = new Map<TokenType, TokenType>([...closerFor].map(([o, c]) => [c, o]));
 
+function isOpener(type: TokenType): boolean {
+  return type === LParen || type === LBracket || type === LBrace;
+}
+
+function isCloser(type: TokenType): boolean {
+  return type === RParen || type === RBracket || type === RBrace;
+}
+
 /** Checks and repairs bracket nesting in `tokens` (see the file comment). */
-export function balanceBrackets(tokens: readonly IToken[], lines: LineMap): BracketResult {
-  const balancer = new Balancer(lines);
+export function balanceBrackets(tokens: IToken[], lines: LineMap): BracketResult {
+  const balancer = new Balancer(tokens, lines);
   for (const tok of tokens) {
-    if (closerFor.has(tok.tokenType)) {
+    if (isOpener(tok.tokenType)) {
       if (!balancer.open(tok)) return balancer.result(true);
-    } else if (openerFor.has(tok.tokenType)) {
+    } else if (isCloser(tok.tokenType)) {
       balancer.close(tok);
     } else {
-      balancer.out.push(tok);
+      balancer.pass(tok);
     }
   }
   balancer.closeAll();
@@ -50,7 +58,13 @@ export function balanceBrackets(tokens: readonly IToken[], lines: LineMap): Brac
 }
 
 class Balancer {
-  readonly out: IToken[] = [];
+  /**
+   * The repaired stream, made at the first repair: until then it is the input's first `length`
+   * tokens, and most files need no repair.
+   */
+  private repaired: IToken[] | undefined;
+  /** How many tokens the stream has so far. */
+  private length = 0;
   private readonly diagnostics: Diagnostic[] = [];
   private readonly stack: IToken[] = [];
   /** Where each opener on the stack is in `out`. */
@@ -65,17 +79,26 @@ class Balancer {
   private closedParen: IToken | undefined;
   private closedParenAt = -1;
 
-  constructor(private readonly lines: LineMap) {}
+  constructor(
+    private readonly tokens: IToken[],
+    private readonly lines: LineMap,
+  ) {}
+
+  /** Takes a token that is no bracket. */
+  pass(tok: IToken): void {
+    if (this.repaired === undefined) this.length++;
+    else this.length = this.repaired.push(tok);
+  }
 
   /** Takes an opener; false when it nests too deeply. */
   open(tok: IToken): boolean {
-    if (tok.tokenType === LBrace && this.closedParen !== undefined && this.closedParenAt === this.out.length - 1) {
+    if (tok.tokenType === LBrace && this.closedParen !== undefined && this.closedParenAt === this.length - 1) {
       markOpensParams(this.closedParen);
     }
     this.stack.push(tok);
-    this.stackAt.push(this.out.length);
+    this.stackAt.push(this.length);
     this.count(tok.tokenType, +1);
-    this.out.push(tok);
+    this.pass(tok);
     if (this.stack.length <= MAX_NESTING) return true;
     const message = `brackets nested too deeply (more than ${MAX_NESTING} levels)`;
     this.diagnostics.push(error("syntax", "syntax/too-deep", message, this.span(tok)));
@@ -86,6 +109,7 @@ class Balancer {
   close(tok: IToken): void {
     const opener = openerFor.get(tok.tokenType)!;
     if (this.openCount.get(opener) === 0) {
+      this.out(); // the closer is left out
       const message = `bracket imbalance: unexpected '${tok.image}'`;
       this.report(() => error("syntax", "syntax/unexpected-bracket", message, this.span(tok)));
       return;
@@ -130,7 +154,12 @@ class Balancer {
   }
 
   result(tooDeep: boolean): BracketResult {
-    return { tokens: this.out, diagnostics: this.diagnostics, tooDeep };
+    return { tokens: this.repaired ?? this.tokens, diagnostics: this.diagnostics, tooDeep };
+  }
+
+  /** The stream, to be repaired. */
+  private out(): IToken[] {
+    return (this.repaired ??= this.tokens.slice(0, this.length));
   }
 
   /**
@@ -142,21 +171,24 @@ class Balancer {
     const opener = this.top();
     const from = this.stackAt[this.stackAt.length - 1]!;
     const indent = this.indentOf(opener.startOffset);
+    const out = this.out();
     let depth = 0;
-    for (let i = from + 1; i < this.out.length; i++) {
-      const t = this.out[i]!;
-      if (closerFor.has(t.tokenType)) depth++;
-      else if (openerFor.has(t.tokenType)) depth--;
+    for (let i = from + 1; i < out.length; i++) {
+      const t = out[i]!;
+      if (isOpener(t.tokenType)) depth++;
+      else if (isCloser(t.tokenType)) depth--;
       if (depth !== 0 || t.tokenType !== Line || t.image !== "\n") continue;
-      const next = this.out[i + 1];
+      const next = out[i + 1];
       if (next === undefined || next.tokenType === Line || this.columnOf(next.startOffset) > indent) continue;
       const opened = this.stack.pop()!;
       this.stackAt.pop();
       this.count(opened.tokenType, -1);
-      this.out.splice(i, 0, virtualCloser(opened, t.startOffset));
+      out.splice(i, 0, virtualCloser(opened, t.startOffset));
+      this.length = out.length;
       this.closedParen = undefined;
       return next.startOffset;
     }
+    this.out();
     this.closeTop(virtualCloser(opener, offset));
     return undefined;
   }
@@ -178,10 +210,10 @@ class Balancer {
     const opener = this.stack.pop()!;
     this.stackAt.pop();
     this.count(opener.tokenType, -1);
-    this.out.push(closer);
+    this.pass(closer);
     if (opener.tokenType === LParen) {
       this.closedParen = opener;
-      this.closedParenAt = this.out.length - 1;
+      this.closedParenAt = this.length - 1;
     }
   }
 

@@ -1,7 +1,7 @@
 /**
- * The syntax stage: source text -> AST and diagnostics, in four steps: lex (tokens.ts), check
- * and repair bracket nesting (brackets.ts), parse (parser.ts), build the AST (to-ast.ts) from the
- * parse of each top-level item as soon as the parser finishes it.
+ * The syntax stage: source text -> AST and diagnostics, in three steps: lex (lexer.ts), check
+ * and repair bracket nesting (brackets.ts), parse (parser.ts), whose actions build the AST
+ * (builder.ts) as they go.
  * Every step reports what it can and goes on, so a file always gets an AST (possibly partial),
  * and no input makes parseFile throw.
  */
@@ -10,11 +10,12 @@ import { error, type Diagnostic } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import type { FileAst } from "./ast.js";
 import { balanceBrackets } from "./brackets.js";
-import { AstBuilder } from "./to-ast.js";
+import { AstBuilder } from "./builder.js";
 import { MAX_DIAGNOSTICS } from "./limits.js";
 import { LineMap } from "./lines.js";
 import { parseTokens } from "./parser.js";
-import { BlockComment, isVirtual, lex } from "./tokens.js";
+import { lex } from "./lexer.js";
+import { BlockComment, isVirtual } from "./tokens.js";
 
 export {
   allTokens,
@@ -29,7 +30,6 @@ export {
   InterpretedString,
   LBrace,
   LBracket,
-  lex,
   Line,
   LineComment,
   LParen,
@@ -41,9 +41,9 @@ export {
   RBracket,
   RParen,
   StringLit,
-  type LexResult,
 } from "./tokens.js";
-export { commentText } from "./to-ast.js";
+export { lex, type LexResult } from "./lexer.js";
+export { commentText } from "./doc-comments.js";
 export { MAX_DIAGNOSTICS, MAX_FORMULA_DEPTH, MAX_NESTING } from "./limits.js";
 export { LineMap } from "./lines.js";
 
@@ -81,12 +81,10 @@ function parseLexed(lexedTokens: IToken[], comments: IToken[], lines: LineMap): 
     const balanced = balanceBrackets(lexedTokens, lines);
     diagnostics.push(...balanced.diagnostics);
     if (balanced.tooDeep) return { ast: emptyFile(lines), diagnostics };
-    const builder = new AstBuilder({ lines, tokens: balanced.tokens, comments });
-    const { errors } = parseTokens(balanced.tokens, (item) => builder.item(item));
-    diagnostics.push(...parserDiagnostics(errors, lines));
-    const built = builder.build();
-    diagnostics.push(...built.diagnostics);
-    return { ast: built.ast, diagnostics };
+    const builder = new AstBuilder(lines, balanced.tokens, comments);
+    const errors = parseTokens(balanced.tokens, builder);
+    diagnostics.push(...parserDiagnostics(errors, lines), ...builder.diagnostics);
+    return { ast: builder.build(), diagnostics };
   } catch (e) {
     // Only a stack overflow on pathological input is expected here (see MAX_NESTING).
     const d =

@@ -1,31 +1,38 @@
 /**
- * The Ko grammar (reference 2.1) as a Chevrotain CST parser. It has no semantic actions: to-ast.ts
- * turns the concrete syntax tree into the AST and does every check that needs more than one
- * token of context (separators, label mixing, literal ranges).
- *
- * The tree of a whole file is never built: each top-level import and definition is handed to the
- * caller as soon as it is parsed, and is not attached to the file's node, so its concrete syntax
- * tree can go as soon as its AST is built. A file's tree is tens of times the size of its AST;
- * held whole, it filled the heap while the file was parsed and the collector spent as long as the
- * parser moving it.
+ * The Ko grammar (reference 2.1) as a Chevrotain parser with embedded actions: each rule makes its
+ * AST nodes (through builder.ts, which also does every check that needs more than one token of
+ * context: separators, label mixing, literal ranges) as it parses, and no concrete syntax tree is
+ * ever made. Each top-level import and definition goes to the builder as soon as it is parsed.
  *
  * Two choices keep the grammar LL(2) and friendly to error recovery:
- * - Lists are `(LINE | item)*`. That two items are separated is checked by the builder, which
+ * - Lists are `(LINE | item)*`. That two items are separated is checked by the actions, which
  *   can then say exactly what is missing instead of the parser failing somewhere after.
  * - An inline definition `G(a) { ... }` and a call `G(a)` start alike. The bracket pass has
  *   already marked each `(` whose `)` is followed by `{`, so a gate decides in O(1).
+ *
+ * Recovery: when a syntax error interrupts rules, each rule it passes through catches it, makes
+ * the node of what it had read (as a tree builder would have kept the partial node) and puts it on
+ * the error (`Interrupted.partial`) for the rule it returns to; the rule that recovers returns it
+ * (`recoveryValueFunc`). So the AST of a file with errors keeps everything that was parsed.
+ *
+ * Chevrotain runs every rule once at construction to record the grammar, with dummy tokens and
+ * results: the actions go through `this.ast`, which is undefined then. So a DSL call is never an
+ * argument of an action (`this.ast?.f(this.CONSUME(...))` would not record the CONSUME).
  */
 import {
-  CstParser,
+  EmbeddedActionsParser,
   EOF,
+  isRecognitionException,
   tokenMatcher,
-  type CstNode,
+  type IOrAlt,
   type IParserErrorMessageProvider,
   type IRecognitionException,
   type IToken,
   type TokenType,
 } from "chevrotain";
-import { MAX_DIAGNOSTICS } from "./limits.js";
+import type { Formula, FuncDef, ImportDecl, Name, Param, Term } from "./ast.js";
+import { real, type AstBuilder, type ListKind } from "./builder.js";
+import { MAX_DIAGNOSTICS, MAX_FORMULA_DEPTH } from "./limits.js";
 import { once } from "./once.js";
 import {
   allTokens,
@@ -52,23 +59,80 @@ import {
 interface ChevrotainInternals {
   SAVE_ERROR(error: IRecognitionException): IRecognitionException;
   moveToTerminatedState(): void;
-  cstPostNonTerminal(ruleCstResult: CstNode, ruleName: string): void;
-  /** The nodes of the rules being parsed, innermost last. */
-  readonly CST_STACK: CstNode[];
 }
 
-/** Receives each top-level item (an `importDecl` or `funcDef` node) as soon as it is parsed. */
-export type ItemSink = (item: CstNode) => void;
+const internals = EmbeddedActionsParser.prototype as unknown as ChevrotainInternals;
 
-const NO_SINK: ItemSink = () => {};
+/** A syntax error on its way out of the rules it interrupted, with the node of what the last one had read. */
+interface Interrupted extends IRecognitionException {
+  partial?: unknown;
+}
 
-const internals = CstParser.prototype as unknown as ChevrotainInternals;
+/** The node the rule `e` last passed through had read; what that rule returns if it recovers. */
+function partialOf<T>(e: unknown): T | undefined {
+  return (e as Interrupted).partial as T | undefined;
+}
 
-export class KoParser extends CstParser {
+/**
+ * Puts on a syntax error what the rule it interrupts had read, and rethrows it; anything else
+ * (a stack overflow) goes on untouched, without building more.
+ */
+function interrupted(e: unknown, partial: () => unknown): never {
+  if (e instanceof Error && isRecognitionException(e)) (e as Interrupted).partial = partial();
+  throw e;
+}
+
+/** A rule that recovers from an error returns what it had read (put on the error as it left the rule). */
+const RECOVERED = { recoveryValueFunc: <T>(e: IRecognitionException) => (e as Interrupted).partial as T };
+
+/** A bracket as read: its terms, and its closer (missing, or invented, if reading it failed). */
+interface BracketRead {
+  readonly open: IToken;
+  terms: Term[] | undefined;
+  close: IToken | undefined;
+  /** Where reading stopped: the bracket's end when its closer is missing. */
+  end: number;
+}
+
+/** A selection `.name` as read: its name is missing if the selection was interrupted. */
+interface FieldRead {
+  readonly field: IToken | undefined;
+}
+
+/** What a formula starts with: an inline definition, a reference, a literal or a bracket. */
+type Primary = Formula | FuncDef | BracketRead;
+
+function isBracket(read: Primary | FieldRead): read is BracketRead {
+  return "open" in read;
+}
+
+// Options of DSL calls made for each of many nodes, made once.
+const STEPS = { ARGS: ["steps"] as [ListKind] };
+const TERMS = { ARGS: ["terms"] as [ListKind] };
+const LABEL_LABEL = { LABEL: "label" };
+
+export class KoParser extends EmbeddedActionsParser {
   /** Errors recorded in the current parse (Chevrotain's `errors` getter copies its list). */
   private errorCount = 0;
-  /** Where the current parse sends top-level items. */
-  private sink: ItemSink = NO_SINK;
+  /** The builder of the file being parsed; undefined while Chevrotain records the grammar. */
+  private ast: AstBuilder | undefined;
+  /**
+   * The terms of the lists being parsed, innermost last: a list takes its own from the top at its
+   * end, as an array of its exact size (one grown by push keeps room for seventeen).
+   */
+  private readonly pendingTerms: Term[] = [];
+  /** The parameters of the definition being parsed (a parameter list holds no other). */
+  private readonly pendingParams: Param[] = [];
+  /** The names of the reference being parsed (a reference holds no other). */
+  private readonly pendingNames: IToken[] = [];
+  /**
+   * What bounds the depth of the formulas of the top-level item being parsed (see depth.ts): the
+   * nesting of its lists, and the number of its postfixes. A formula is no deeper than the lists
+   * it is in and the postfixes it is applied to.
+   */
+  private openLists = 0;
+  private deepestList = 0;
+  private postfixes = 0;
 
   /**
    * `validate` runs Chevrotain's grammar validations (ambiguities, left recursion). They cost
@@ -78,7 +142,6 @@ export class KoParser extends CstParser {
     super(allTokens, {
       recoveryEnabled: true,
       maxLookahead: 3,
-      nodeLocationTracking: "onlyOffset",
       errorMessageProvider: messages,
       skipValidations: !validate,
     });
@@ -86,33 +149,14 @@ export class KoParser extends CstParser {
   }
 
   /**
-   * File = { LINE | Import | FuncDef }: top-level items need no separator (D12). The rule stops
-   * at a token no item starts with; parseAll then resumes at the next item. The gate makes it
-   * stop there cleanly: an error raised in this rule itself would make Chevrotain's recovery
-   * skip the whole rest of the file.
-   */
-  readonly file = this.RULE("file", () => {
-    this.MANY({
-      GATE: () => this.LA(1).tokenType === Line || this.startsImport() || this.startsFuncDef(),
-      DEF: () => {
-        this.OR([
-          { ALT: () => this.CONSUME(Line) },
-          { GATE: () => this.startsImport(), ALT: () => this.SUBRULE(this.importDecl) },
-          { ALT: () => this.SUBRULE(this.funcDef) },
-        ]);
-      },
-    });
-  });
-
-  /**
-   * Parses the whole input as a sequence of `file` parts, handing each top-level item to `sink`.
+   * Parses the whole input as a sequence of `file` parts, handing each top-level item to `ast`.
    * When `file` stops early it has reported the token it stopped at; the tokens up to the next
    * top-level definition or import are skipped, so one stray run gives one error and the
    * definitions after it are still parsed.
    */
-  parseAll(sink: ItemSink): void {
+  parseAll(ast: AstBuilder): void {
     this.errorCount = 0;
-    this.sink = sink;
+    this.ast = ast;
     try {
       for (;;) {
         this.file();
@@ -120,7 +164,9 @@ export class KoParser extends CstParser {
         this.skipToNextItem();
       }
     } finally {
-      this.sink = NO_SINK;
+      this.ast = undefined;
+      this.pendingTerms.length = 0;
+      this.openLists = this.deepestList = this.postfixes = 0;
     }
   }
 
@@ -134,20 +180,6 @@ export class KoParser extends CstParser {
     const saved = internals.SAVE_ERROR.call(this, error);
     if (++this.errorCount > MAX_DIAGNOSTICS) internals.moveToTerminatedState.call(this);
     return saved;
-  }
-
-  /**
-   * Chevrotain attaches each parsed rule's node to its parent's here. A top-level item goes to
-   * the sink instead (the `file` node is the only one on the stack then); a partial one, which
-   * recovery returns after an error, too, as the tree builder would have attached it.
-   */
-  cstPostNonTerminal(ruleCstResult: CstNode, ruleName: string): void {
-    if (this.stack().length === 1 && (ruleName === "funcDef" || ruleName === "importDecl")) this.sink(ruleCstResult);
-    else internals.cstPostNonTerminal.call(this, ruleCstResult, ruleName);
-  }
-
-  private stack(): CstNode[] {
-    return (this as unknown as ChevrotainInternals).CST_STACK;
   }
 
   private skipToNextItem(): void {
@@ -177,72 +209,244 @@ export class KoParser extends CstParser {
     return this.LA(1).tokenType === Ident && this.LA(2).tokenType === LParen;
   }
 
+  /** Where the rule being parsed stopped reading: just after the last token it took. */
+  private endOfRead(): number {
+    const last = this.LA(0);
+    return last.startOffset + last.image.length;
+  }
+
+  /**
+   * File = { LINE | Import | FuncDef }: top-level items need no separator (D12). The rule stops
+   * at a token no item starts with; parseAll then resumes at the next item. The gate makes it
+   * stop there cleanly: an error raised in this rule itself would make Chevrotain's recovery
+   * skip the whole rest of the file.
+   */
+  readonly file = this.RULE("file", () => {
+    try {
+      this.MANY(this.fileItem);
+    } catch (e) {
+      interrupted(e, () => this.endItem(partialOf(e)));
+    }
+  });
+
+  private readonly fileItem = {
+    GATE: () => this.LA(1).tokenType === Line || this.startsImport() || this.startsFuncDef(),
+    DEF: () => {
+      const item = this.OR(this.itemAlternatives);
+      this.endItem(item);
+    },
+  };
+
+  private endItem(item: ImportDecl | FuncDef | undefined): void {
+    this.ast?.item(item, this.deepestList + this.postfixes > MAX_FORMULA_DEPTH);
+    this.openLists = this.deepestList = this.postfixes = 0;
+  }
+
+  private readonly itemAlternatives: IOrAlt<ImportDecl | FuncDef | undefined>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(Line);
+        return undefined;
+      },
+    },
+    { GATE: () => this.startsImport(), ALT: () => this.SUBRULE(this.importDecl) },
+    { ALT: () => this.SUBRULE(this.funcDef) },
+  ];
+
   /**
    * `import "path" [as alias]` (or `use`). A name in place of the path (`import strings`) is
    * accepted here so that the builder can report that likely slip with its own message.
    */
-  readonly importDecl = this.RULE("importDecl", () => {
-    this.CONSUME(Ident, { LABEL: "keyword" });
-    this.OR([{ ALT: () => this.CONSUME(StringLit) }, { ALT: () => this.CONSUME2(Ident, { LABEL: "badPath" }) }]);
-    this.OPTION({
-      GATE: () => this.LA(1).image === "as",
-      DEF: () => {
-        this.CONSUME3(Ident, { LABEL: "as" });
-        this.CONSUME4(Ident, { LABEL: "alias" });
-      },
-    });
-  });
+  readonly importDecl = this.RULE(
+    "importDecl",
+    (): ImportDecl | undefined => {
+      let keyword: IToken | undefined;
+      let path: IToken | undefined;
+      let badPath: IToken | undefined;
+      let alias: IToken | undefined;
+      const declared = () => keyword && this.ast?.importDecl(keyword, path, badPath, alias);
+      try {
+        keyword = this.CONSUME(Ident, { LABEL: "keyword" });
+        this.OR([{ ALT: () => (path = this.CONSUME(StringLit)) }, { ALT: () => (badPath = this.CONSUME2(Ident, { LABEL: "badPath" })) }]);
+        this.OPTION({
+          GATE: () => this.LA(1).image === "as",
+          DEF: () => {
+            this.CONSUME3(Ident, { LABEL: "as" });
+            alias = this.CONSUME4(Ident, { LABEL: "alias" });
+          },
+        });
+      } catch (e) {
+        interrupted(e, declared);
+      }
+      return declared();
+    },
+    RECOVERED,
+  );
 
   /** `Name(params) { body }`, at top level or inline in a formula. */
-  readonly funcDef = this.RULE("funcDef", () => {
-    this.CONSUME(Ident);
-    this.CONSUME(LParen);
-    this.SUBRULE(this.params);
-    this.CONSUME(RParen);
-    // Only a top-level definition can get here with a line break before its body (an inline one
-    // is recognised by its `{` right after `)`); the builder reports it, once, at the `{`.
-    this.MANY(() => this.CONSUME(Line, { LABEL: "lineBeforeBody" }));
-    this.CONSUME(LBrace);
-    this.SUBRULE(this.termList);
-    this.CONSUME(RBrace);
-  });
+  readonly funcDef = this.RULE(
+    "funcDef",
+    (): FuncDef | undefined => {
+      let name: IToken | undefined;
+      let params: Param[] | undefined;
+      let lineBeforeBody: IToken | undefined;
+      let open: IToken | undefined;
+      let steps: Term[] | undefined;
+      let close: IToken | undefined;
+      const defined = () => name && this.ast?.funcDef(name, params, lineBeforeBody, open, steps, close, this.endOfRead());
+      try {
+        name = this.CONSUME(Ident);
+        this.CONSUME(LParen);
+        params = this.SUBRULE(this.params);
+        this.CONSUME(RParen);
+        // Only a top-level definition can get here with a line break before its body (an inline one
+        // is recognised by its `{` right after `)`); the builder reports it, once, at the `{`.
+        this.MANY(() => {
+          const line = this.CONSUME(Line, { LABEL: "lineBeforeBody" });
+          lineBeforeBody ??= line;
+        });
+        open = this.CONSUME(LBrace);
+        steps = this.SUBRULE(this.termList, STEPS);
+        close = this.CONSUME(RBrace);
+      } catch (e) {
+        if (params === undefined) params = partialOf(e);
+        else if (open !== undefined && steps === undefined) steps = partialOf(e);
+        interrupted(e, defined);
+      }
+      return defined();
+    },
+    RECOVERED,
+  );
 
-  readonly params = this.RULE("params", () => {
+  /** Parameters among separators. A parameter cannot be interrupted, so neither can the list. */
+  readonly params = this.RULE("params", (): Param[] => {
+    const params = this.pendingParams;
+    params.length = 0;
+    let separated = false;
+    let items = 0;
+    let firstMonadic: IToken | undefined;
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(Line) }, { ALT: () => this.SUBRULE(this.param) }]);
+      const next = this.LA(1);
+      const isLine = next.tokenType === Line;
+      if (!isLine && items > 0 && !separated) this.ast?.missingSeparator("parameters", next);
+      const param = this.OR(this.paramAlternatives);
+      if (isLine) {
+        separated = true;
+        return;
+      }
+      items++;
+      separated = false;
+      if (param === undefined) return;
+      if (param.monadic) {
+        const question = this.LA(0); // the param rule ends with its `?`
+        if (firstMonadic !== undefined) this.ast?.secondMonadic(question, firstMonadic);
+        firstMonadic ??= question;
+      }
+      params.push(param);
     });
+    return params.slice();
   });
 
-  readonly param = this.RULE("param", () => {
-    this.CONSUME(Ident);
-    this.OPTION(() => this.CONSUME(Question));
+  private readonly paramAlternatives: IOrAlt<Param | undefined>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(Line);
+        return undefined;
+      },
+    },
+    { ALT: () => this.SUBRULE(this.param) },
+  ];
+
+  readonly param = this.RULE("param", (): Param | undefined => {
+    const name = this.CONSUME(Ident);
+    const question = this.OPTION(() => this.CONSUME(Question));
+    return this.ast?.param(name, question);
   });
 
   /** The inside of a bracket or body: terms among separators. */
-  readonly termList = this.RULE("termList", () => {
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(Line) }, { ALT: () => this.SUBRULE(this.term) }]);
-    });
-  });
+  readonly termList = this.RULE(
+    "termList",
+    (kind: ListKind = "terms"): Term[] => {
+      const from = this.pendingTerms.length;
+      let separated = false;
+      let items = 0;
+      this.deepestList = Math.max(this.deepestList, ++this.openLists);
+      try {
+        this.MANY(() => {
+          const next = this.LA(1);
+          const isLine = next.tokenType === Line;
+          if (!isLine && items > 0 && !separated) this.ast?.missingSeparator(kind, next);
+          const term = this.OR(this.termListAlternatives);
+          if (isLine) {
+            separated = true;
+            return;
+          }
+          items++;
+          separated = false;
+          if (term !== undefined) this.pendingTerms.push(term);
+        });
+      } catch (e) {
+        const term = partialOf<Term>(e);
+        if (term !== undefined) this.pendingTerms.push(term);
+        interrupted(e, () => this.endList(from, kind));
+      } finally {
+        this.openLists--;
+      }
+      return this.endList(from, kind);
+    },
+    RECOVERED,
+  );
+
+  private readonly termListAlternatives: IOrAlt<Term | undefined>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(Line);
+        return undefined;
+      },
+    },
+    { ALT: () => this.SUBRULE(this.term) },
+  ];
+
+  /** The terms a list has read since `from`, taken off the pending ones. */
+  private endList(from: number, kind: ListKind): Term[] {
+    const terms = this.pendingTerms.slice(from);
+    this.pendingTerms.length = from;
+    if (kind === "terms") this.ast?.checkNotMixed(terms);
+    return terms;
+  }
 
   /**
    * `label: formula`, `: formula` (empty label, D11) or `formula`. The label is an OPTION, not
    * an alternative, to keep the rule shallow: see formula.
    */
-  readonly term = this.RULE("term", () => {
-    this.OPTION(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(Ident, { LABEL: "label" });
-            this.CONSUME(Colon);
-          },
-        },
-        { ALT: () => this.CONSUME2(Colon) },
-      ]);
-    });
-    this.SUBRULE(this.formula);
-  });
+  readonly term = this.RULE(
+    "term",
+    (): Term | undefined => {
+      let label: IToken | undefined;
+      try {
+        label = this.OPTION(this.termLabel);
+        const formula = this.SUBRULE(this.formula);
+        return this.ast?.term(label, formula);
+      } catch (e) {
+        interrupted(e, () => this.ast?.term(label, partialOf(e)));
+      }
+    },
+    RECOVERED,
+  );
+
+  /** The label's name, or the colon of an empty label. */
+  private readonly termLabel = () => this.OR(this.labelAlternatives);
+
+  private readonly labelAlternatives: IOrAlt<IToken>[] = [
+    {
+      ALT: () => {
+        const label = this.CONSUME(Ident, LABEL_LABEL);
+        this.CONSUME(Colon);
+        return label;
+      },
+    },
+    { ALT: () => this.CONSUME2(Colon) },
+  ];
 
   /**
    * A primary, then its postfix chain; a LINE ends it, so postfixes stay on the same line.
@@ -250,89 +454,189 @@ export class KoParser extends CstParser {
    * brackets nest through termList -> term -> formula only, which bounds the recursion per
    * nesting level (see MAX_NESTING in limits.ts).
    */
-  readonly formula = this.RULE("formula", () => {
-    this.OR([
-      { GATE: () => opensParams(this.LA(2)), ALT: () => this.SUBRULE(this.funcDef) },
-      { ALT: () => this.SUBRULE(this.ref) },
-      { ALT: () => this.SUBRULE(this.literal) },
-      {
-        ALT: () => {
-          this.CONSUME(LParen);
-          this.SUBRULE(this.termList);
-          this.CONSUME(RParen);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(LBracket);
-          this.SUBRULE2(this.termList);
-          this.CONSUME(RBracket);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(LBrace);
-          this.SUBRULE3(this.termList);
-          this.CONSUME(RBrace);
-        },
-      },
-    ]);
-    this.MANY(() => this.SUBRULE(this.postfix));
-  });
+  readonly formula = this.RULE(
+    "formula",
+    (): Formula | undefined => {
+      const chain = new Chain(this.ast, () => this.endOfRead());
+      let primaryRead = false;
+      try {
+        chain.start(this.OR(this.primaryAlternatives));
+        primaryRead = true;
+        this.MANY(() => {
+          const postfix = this.SUBRULE(this.postfix);
+          if (chain.apply(postfix)) this.postfixes++;
+        });
+      } catch (e) {
+        if (!primaryRead) chain.start(partialOf(e));
+        else chain.apply(partialOf(e));
+        interrupted(e, () => chain.end());
+      }
+      return chain.end();
+    },
+    RECOVERED,
+  );
+
+  private readonly primaryAlternatives: IOrAlt<Primary | undefined>[] = [
+    { GATE: () => opensParams(this.LA(2)), ALT: () => this.SUBRULE(this.funcDef) },
+    { ALT: () => this.SUBRULE(this.ref) },
+    { ALT: () => this.SUBRULE(this.literal) },
+    { ALT: () => this.bracket(0, LParen, RParen) },
+    { ALT: () => this.bracket(2, LBracket, RBracket) },
+    { ALT: () => this.bracket(3, LBrace, RBrace) },
+  ];
+
+  /**
+   * `open termList close`; `termList` is the occurrence of the termList sub-rule in the rule
+   * this is part of (formula or postfix, each with three brackets).
+   */
+  private bracket(termList: number, open: TokenType, close: TokenType): BracketRead {
+    const read: BracketRead = { open: this.CONSUME(open), terms: undefined, close: undefined, end: NaN };
+    try {
+      read.terms = this.subrule(termList, this.termList, TERMS);
+      read.close = this.CONSUME(close);
+    } catch (e) {
+      read.terms ??= partialOf(e);
+      interrupted(e, () => read);
+    } finally {
+      read.end = this.endOfRead();
+    }
+    return read;
+  }
 
   /** `a` or `a.b.c`: the dots right after a name belong to the reference. */
-  readonly ref = this.RULE("ref", () => {
-    this.CONSUME(Ident);
-    this.MANY(() => {
-      this.CONSUME(Dot);
-      this.CONSUME2(Ident);
-    });
-  });
+  readonly ref = this.RULE(
+    "ref",
+    (): Formula | undefined => {
+      const names = this.pendingNames;
+      names.length = 0;
+      try {
+        names.push(this.CONSUME(Ident));
+        this.MANY(this.refSegment);
+      } catch (e) {
+        interrupted(e, () => this.ast?.ref(names));
+      }
+      return this.ast?.ref(names);
+    },
+    RECOVERED,
+  );
 
-  readonly literal = this.RULE("literal", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.OPTION(() => this.CONSUME(Minus));
-          this.CONSUME(NumberLit);
-        },
+  private readonly refSegment = () => {
+    this.CONSUME(Dot);
+    this.pendingNames.push(this.CONSUME2(Ident));
+  };
+
+  readonly literal = this.RULE("literal", (): Formula | undefined => this.OR(this.literalAlternatives));
+
+  private readonly literalAlternatives: IOrAlt<Formula | undefined>[] = [
+    {
+      ALT: () => {
+        const minus = this.OPTION(this.minusSign);
+        const num = this.CONSUME(NumberLit);
+        return this.ast?.number(minus, num);
       },
-      { ALT: () => this.CONSUME(StringLit) },
-    ]);
-  });
+    },
+    {
+      ALT: () => {
+        const str = this.CONSUME(StringLit);
+        return this.ast?.string(str);
+      },
+    },
+  ];
+
+  private readonly minusSign = () => this.CONSUME(Minus);
 
   /** Invoke `(...)`, augment `[...]`, select `.name`, or `{...}` (which the builder rejects). */
-  readonly postfix = this.RULE("postfix", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(LParen);
-          this.SUBRULE(this.termList);
-          this.CONSUME(RParen);
-        },
+  readonly postfix = this.RULE("postfix", (): BracketRead | FieldRead | undefined => this.OR(this.postfixAlternatives), RECOVERED);
+
+  private readonly postfixAlternatives: IOrAlt<BracketRead | FieldRead>[] = [
+    { ALT: () => this.bracket(0, LParen, RParen) },
+    { ALT: () => this.bracket(2, LBracket, RBracket) },
+    { ALT: () => this.bracket(3, LBrace, RBrace) },
+    {
+      ALT: () => {
+        this.CONSUME(Dot);
+        try {
+          return { field: this.CONSUME(Ident) };
+        } catch (e) {
+          interrupted(e, () => ({ field: undefined }) satisfies FieldRead);
+        }
       },
-      {
-        ALT: () => {
-          this.CONSUME(LBracket);
-          this.SUBRULE2(this.termList);
-          this.CONSUME(RBracket);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(LBrace);
-          this.SUBRULE3(this.termList);
-          this.CONSUME(RBrace);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(Dot);
-          this.CONSUME(Ident);
-        },
-      },
-    ]);
-  });
+    },
+  ];
+}
+
+/**
+ * A formula as the formula rule reads it: its primary, then each postfix applied to what came
+ * before. Where the rule stops reading is `endOfRead`.
+ */
+class Chain {
+  private formula: Formula | undefined;
+  /** A run of selections is one Select node: its names wait here for the run to end. */
+  private fields: Name[] | undefined;
+  /**
+   * A bracket primary without its closer ends where the whole formula does: it waits here, with
+   * the postfixes after it, for the end.
+   */
+  private unclosed: { readonly primary: BracketRead; readonly postfixes: (BracketRead | FieldRead)[] } | undefined;
+  /** The builder's diagnostics before this formula's. */
+  private readonly mark: number;
+
+  constructor(
+    private readonly ast: AstBuilder | undefined,
+    private readonly endOfRead: () => number,
+  ) {
+    this.mark = ast?.diagnostics.length ?? 0;
+  }
+
+  start(primary: Primary | undefined): void {
+    if (primary === undefined || this.ast === undefined) return;
+    if (!isBracket(primary)) this.formula = primary.kind === "func" ? this.ast.inline(primary) : primary;
+    else if (real(primary.close)) this.formula = this.ast.bracket(undefined, primary.open, primary.terms, primary.close, primary.end);
+    else this.unclosed = { primary, postfixes: [] };
+  }
+
+  /** Applies a postfix; false when there is nothing to apply it to. */
+  apply(postfix: BracketRead | FieldRead | undefined): boolean {
+    if (postfix === undefined || this.ast === undefined) return false;
+    if (this.unclosed !== undefined) {
+      this.unclosed.postfixes.push(postfix);
+      return true;
+    }
+    if (this.formula === undefined) return false;
+    if (!isBracket(postfix)) {
+      const field = this.ast.field(postfix.field);
+      if (field !== undefined) (this.fields ??= []).push(field);
+      return true;
+    }
+    this.formula =
+      this.ast.bracket(this.ast.select(this.formula, this.endRun()), postfix.open, postfix.terms, postfix.close, postfix.end) ??
+      this.formula;
+    return true;
+  }
+
+  /**
+   * The formula. When it has no primary, it is dropped with the diagnostics of its parts: what is
+   * not in the AST is not reported on.
+   */
+  end(): Formula | undefined {
+    if (this.unclosed !== undefined) {
+      const { primary, postfixes } = this.unclosed;
+      this.unclosed = undefined;
+      this.formula = this.ast?.bracket(undefined, primary.open, primary.terms, primary.close, this.endOfRead());
+      for (const p of postfixes) this.apply(p);
+    }
+    if (this.formula === undefined) {
+      this.ast?.dropDiagnosticsSince(this.mark);
+      return undefined;
+    }
+    return this.ast?.select(this.formula, this.endRun());
+  }
+
+  private endRun(): Name[] {
+    const fields = this.fields ?? [];
+    this.fields = undefined;
+    return fields;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,20 +699,16 @@ const messages: IParserErrorMessageProvider = {
 /** The one parser instance: building it (grammar analysis) costs far more than a parse. */
 export const koParser: () => KoParser = once(() => new KoParser());
 
-export interface CstResult {
-  readonly errors: readonly IRecognitionException[];
-}
-
 /**
  * Parses a balanced token stream (see brackets.ts), handing each top-level import and definition,
- * in source order, to `sink` as soon as it is parsed.
+ * in source order, to `ast`. Returns the syntax errors.
  */
-export function parseTokens(tokens: IToken[], sink: ItemSink): CstResult {
+export function parseTokens(tokens: IToken[], ast: AstBuilder): readonly IRecognitionException[] {
   const parser = koParser();
   parser.input = tokens;
   try {
-    parser.parseAll(sink);
-    return { errors: parser.errors };
+    parser.parseAll(ast);
+    return parser.errors;
   } finally {
     parser.input = []; // do not keep the tokens alive
   }
