@@ -220,6 +220,12 @@ export function defineHost(spec: TypedSpec | RawSpec): HostFunction {
   const monadics = params.map((p) => p.monadic === true);
   // Per parameter, which quick test vouches for most well-typed arguments (see Quick).
   const quick = params.map((p) => quickOf(p.type));
+  /**
+   * Argument `v` of parameter `i`, checked against the declared type. A missing or Empty argument,
+   * or one the quick test cannot vouch for, takes the general check, which also words the error.
+   */
+  const declared = (v: Value | undefined, i: number): Value =>
+    v !== undefined && v !== EMPTY && passes(quick[i]!, v) ? v : checkHostType(v, params[i]!, displayName);
   if (refine) {
     return {
       ...base,
@@ -229,8 +235,8 @@ export function defineHost(spec: TypedSpec | RawSpec): HostFunction {
         for (let i = 0; i < params.length; i++) args[i] = findArg(fields, names[i]!, monadics[i]!) as Value;
         const refined = refinedParams(refine, params, args);
         for (let i = 0; i < params.length; i++) {
-          const p = params[i]!;
-          args[i] = checkHostType(args[i], p, displayName, refined?.[p.name] ?? p.type);
+          const sharper = refined?.[names[i]!];
+          args[i] = sharper === undefined ? declared(args[i], i) : checkHostType(args[i], params[i]!, displayName, sharper);
         }
         return impl(args, ctx);
       },
@@ -241,12 +247,7 @@ export function defineHost(spec: TypedSpec | RawSpec): HostFunction {
     echoesArgs: false,
     invoke(fields, ctx) {
       const args = new Array<Value>(params.length);
-      for (let i = 0; i < params.length; i++) {
-        const v = findArg(fields, names[i]!, monadics[i]!);
-        // A missing or Empty argument, or one the quick test cannot vouch for, takes the general
-        // check, which also words the error.
-        args[i] = v !== undefined && v !== EMPTY && passes(quick[i]!, v) ? v : checkHostType(v, params[i]!, displayName);
-      }
+      for (let i = 0; i < params.length; i++) args[i] = declared(findArg(fields, names[i]!, monadics[i]!), i);
       return impl(args, ctx);
     },
   };

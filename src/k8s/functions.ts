@@ -7,7 +7,15 @@
  * Kubernetes API errors are panics (D15) whose value is a structure
  * `(code, reason, message, kind, name, namespace, verb)`; misused arguments are errors.
  */
-import { defineHost, type HostContext, type HostFunction, type Known, type ParamSpec, type Refine } from "../host/binding.js";
+import {
+  defineHost,
+  type HostContext,
+  type HostFunction,
+  type Known,
+  type ParamSpec,
+  type Refine,
+  type Refinement,
+} from "../host/binding.js";
 import { T, type HostType } from "../host/host-type.js";
 import { IntVal, type Value } from "../value/value.js";
 import { modelName } from "./objects.js";
@@ -62,12 +70,28 @@ export function kindType(kind: Known, apiVersion: Known): HostType | undefined {
 }
 
 /** The objects of the `kind` argument: one for `Get`, a list for `List` and `WaitFor`. */
-const objectsOfKind =
-  (many: boolean): Refine =>
-  (args) => {
-    const t = kindType(args.kind, args.apiVersion);
+const objectsOfKind = (many: boolean): Refine =>
+  byKind((kind, apiVersion) => {
+    const t = kindType(kind, apiVersion);
     return t && { result: many ? T.list(t) : t };
+  });
+
+/**
+ * A refinement that depends only on the `kind` and `apiVersion` arguments, worked out once for
+ * each: every call asks it again (host/binding.ts refines a call's arguments), with the few kinds
+ * a program names, and a model's record type is made anew at each asking.
+ */
+function byKind(refine: (kind: string, apiVersion: string | undefined) => Refinement | undefined): Refine {
+  const answers = new Map<string, Map<string | undefined, Refinement | undefined>>();
+  return (args) => {
+    if (typeof args.kind !== "string") return undefined;
+    const apiVersion = typeof args.apiVersion === "string" ? args.apiVersion : undefined;
+    let byVersion = answers.get(args.kind);
+    if (byVersion === undefined) answers.set(args.kind, (byVersion = new Map()));
+    if (!byVersion.has(apiVersion)) byVersion.set(apiVersion, refine(args.kind, apiVersion));
+    return byVersion.get(apiVersion);
   };
+}
 
 /** `Apply` takes, and returns, an object of the kind its `kind` and `apiVersion` fields name. */
 const appliedKind: Refine = (args) => {

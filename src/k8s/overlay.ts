@@ -44,7 +44,11 @@ export function readAnswer(plan: Plan, req: ResourceRequest, type: ResourceType)
   return state.exists ? { status: 200, body: state.object } : notFound(type, req.name);
 }
 
-/** A list's items as the plan sees them. */
+/**
+ * A list's items as the plan sees them, sorted by name. A list the plan changes nothing in (the
+ * usual case: a run that only reads plans nothing) is returned as it is, the same object, so that
+ * the seam passes the server's text on rather than writing the list out again.
+ */
 export function overlayList(plan: Plan, req: ResourceRequest, type: ResourceType, list: Json): Json {
   const items = Array.isArray(list.items) ? (list.items as Json[]) : [];
   const keyOf = (o: Json) =>
@@ -68,7 +72,8 @@ export function overlayList(plan: Plan, req: ResourceRequest, type: ResourceType
     )
       kept.push(o);
   kept.sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
-  return { ...list, items: kept };
+  const unchanged = kept.length === items.length && items === list.items && kept.every((o, i) => o === items[i]);
+  return unchanged ? list : { ...list, items: kept };
 }
 
 /** Whether the object matches the request's label and field selectors (a selector that cannot be parsed matches nothing). */

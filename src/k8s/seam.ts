@@ -61,32 +61,40 @@ export function openSeam(
   /** The signal for the request `startCut` is starting, until that request takes it. */
   let cutting: { readonly signal: AbortSignal; taken: boolean } | undefined;
 
-  const transport = k8s.wrapHttpLibrary({
-    async send(ctx: K.RequestContext): Promise<K.ResponseContext> {
-      const verdict = verdicts.get(ctx);
-      if (verdict === undefined)
-        throw new KoError(
-          `refusing ${ctx.getHttpMethod()} ${new URL(ctx.getUrl()).pathname}: it did not pass the policy check`,
-          "k8s/policy",
-        );
-      verdicts.delete(ctx);
-      if (verdict.answer) return response(k8s, verdict.answer.status, {}, JSON.stringify(verdict.answer.body));
-      // The slot is held while the request is in flight, its body read included, and never while the guard works.
-      const { status, headers, text } = await limiter.run(async () => {
-        const res = await fetchLibrary.send(ctx).toPromise();
-        return { status: res.httpStatusCode, headers: res.headers, text: await res.body.text() };
-      });
-      if (!verdict.after) return response(k8s, status, headers, text);
-      let body: Json | undefined;
-      try {
-        body = JSON.parse(text) as Json;
-      } catch {
-        body = undefined;
-      }
-      const seen = verdict.after(status, body);
-      return response(k8s, status, headers, seen === body ? text : JSON.stringify(seen));
-    },
-  });
+  /**
+   * Sends an admitted request, or answers it as the guard's verdict says. `parsed` is the body of
+   * a GET as the guard read it (a verdict's `after`: a list while planning) when it left it as the
+   * server sent it, so that the seam's own reads need not parse the text again; a write's body,
+   * which the plan may keep, is never handed out.
+   */
+  async function sendAdmitted(ctx: K.RequestContext): Promise<{ response: K.ResponseContext; parsed?: Json }> {
+    const verdict = verdicts.get(ctx);
+    if (verdict === undefined)
+      throw new KoError(
+        `refusing ${ctx.getHttpMethod()} ${new URL(ctx.getUrl()).pathname}: it did not pass the policy check`,
+        "k8s/policy",
+      );
+    verdicts.delete(ctx);
+    if (verdict.answer) return { response: response(k8s, verdict.answer.status, {}, JSON.stringify(verdict.answer.body)) };
+    // The slot is held while the request is in flight, its body read included, and never while the guard works.
+    const { status, headers, text } = await limiter.run(async () => {
+      const res = await fetchLibrary.send(ctx).toPromise();
+      return { status: res.httpStatusCode, headers: res.headers, text: await res.body.text() };
+    });
+    if (!verdict.after) return { response: response(k8s, status, headers, text) };
+    let body: Json | undefined;
+    try {
+      body = JSON.parse(text) as Json;
+    } catch {
+      body = undefined;
+    }
+    const seen = verdict.after(status, body);
+    if (seen !== body) return { response: response(k8s, status, headers, JSON.stringify(seen)) };
+    const read = ctx.getHttpMethod() === k8s.HttpMethod.GET && body !== undefined;
+    return { response: response(k8s, status, headers, text), ...(read ? { parsed: body } : {}) };
+  }
+
+  const transport = k8s.wrapHttpLibrary({ send: (ctx) => sendAdmitted(ctx).then((sent) => sent.response) });
 
   class GuardedKubeConfig extends k8s.KubeConfig {
     override async applySecurityAuthentication(context: K.RequestContext): Promise<void> {
@@ -152,7 +160,7 @@ export function openSeam(
     contentType?: string,
     accept = "application/json",
     signal?: AbortSignal,
-  ): Promise<{ status: number; text: string; headers: Record<string, string> }> => {
+  ): Promise<{ status: number; text: string; headers: Record<string, string>; parsed?: Json }> => {
     const ctx = new k8s.RequestContext(path.startsWith("http") ? path : server + path, method as K.HttpMethod);
     ctx.setHeaderParam("Accept", accept);
     // Handed to node-fetch, which closes the request when it aborts, the body's reading included.
@@ -160,8 +168,9 @@ export function openSeam(
     if (contentType !== undefined) ctx.setHeaderParam("Content-Type", contentType);
     if (body !== undefined) ctx.setBody(body);
     await kc.applySecurityAuthentication(ctx);
-    const res = await transport.send(ctx).toPromise();
-    return { status: res.httpStatusCode, text: await res.body.text(), headers: res.headers };
+    // Past the transport's Observable: the seam's own requests await the promise it wraps.
+    const { response: res, parsed } = await sendAdmitted(ctx);
+    return { status: res.httpStatusCode, text: await res.body.text(), headers: res.headers, ...(parsed ? { parsed } : {}) };
   };
   const wire: Wire = {
     get: async (path) => {
@@ -199,10 +208,10 @@ export function openSeam(
       }
     },
     async read(path, signal) {
-      const { status, text, headers } = await send("GET", path, undefined, undefined, "application/json, */*;q=0.8", signal);
+      const { status, text, headers, parsed } = await send("GET", path, undefined, undefined, "application/json, */*;q=0.8", signal);
       // The object API's own failure: its status, and the body as text (statusOf reads the Status in it).
       if (status < 200 || status > 299) throw new k8s.ApiException(status, "Unsuccessful HTTP Request", text, headers);
-      return JSON.parse(text) as Json;
+      return parsed ?? (JSON.parse(text) as Json);
     },
   };
 }

@@ -21,6 +21,7 @@ import { Services, type ServiceKey } from "../host/services.js";
 import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
 import type { KoCall, RunHooks, StepCaller, StepObserver } from "./hooks.js";
+import { runsAlone } from "./alone.js";
 import { planBinding } from "./binding-plan.js";
 import { compileBody, type Compiled, type Linkage } from "./codegen/compiled.js";
 import { printValue } from "../value/print.js";
@@ -96,6 +97,8 @@ interface Executable {
    */
   unwantedIn: number;
   unwantedCalls: number;
+  /** Per step, whether it runs alone (alone.ts): 0 not yet asked, 1 alone, 2 not; made at the first question. */
+  alone: Uint8Array | undefined;
 }
 
 /**
@@ -347,7 +350,7 @@ export class Frame {
       // Whoever asks may hold the signal, and the listener below holds the caller's frame.
       this.keep();
       const controller = (this.controller = new AbortController());
-      const outer = this.scope ?? (this.parent ? this.parent.signal : this.run.signal);
+      const outer = this.outerSignal();
       if (outer.aborted) controller.abort(outer.reason);
       else {
         const onAbort = () => controller.abort(outer.reason);
@@ -356,6 +359,24 @@ export class Frame {
       }
     }
     return this.controller.signal;
+  }
+
+  /** What this body's own signal follows: its scope's, else its caller's, else the run's. */
+  private outerSignal(): AbortSignal {
+    return this.scope ?? (this.parent ? this.parent.signal : this.run.signal);
+  }
+
+  /**
+   * What a host call made by step `step` of this body runs under (StepContext.signal). The body's
+   * own signal, made at the first asking (an AbortController linked to the caller's signal, which
+   * costs a Kubernetes read through Ko some 10% of its time), is there to abort the body's other
+   * steps when one fails. A step that runs alone (alone.ts) leaves none running when it fails, and
+   * while it runs the body can fail only by its failing: its host call runs under the signal the
+   * body's own would follow, which aborts whenever that one would, and nothing is made.
+   */
+  hostSignal(step: number): AbortSignal {
+    if (this.controller === undefined && stepRunsAlone(this.fn.exec as Executable, step)) return this.outerSignal();
+    return this.signal;
   }
 
   /** Aborts what this body still has running, after one of its steps failed. */
@@ -401,6 +422,13 @@ function frameOnStack(
 /** Drops the frames on the stack that belong to `run`, once it has ended, so that they do not keep its values alive. */
 function forgetStackFrames(run: Run): void {
   for (let k = 0; k < stackFrames.length; k++) if (stackFrames[k]?.run === run) stackFrames[k] = undefined;
+}
+
+/** Whether step `i` of `ex`'s body runs alone (alone.ts), worked out once per step. */
+function stepRunsAlone(ex: Executable, i: number): boolean {
+  const alone = (ex.alone ??= new Uint8Array(ex.circuit.steps.length));
+  if (alone[i] === 0) alone[i] = runsAlone(ex.circuit, ex.active, i) ? 1 : 2;
+  return alone[i] === 1;
 }
 
 /** The call-chain frame of step `i` in `frame`. */
@@ -510,7 +538,18 @@ function executable(fn: KoFunction): Executable {
   const depCount = new Int32Array(circuit.steps.map((s) => new Set(s.deps).size));
   const order = Int32Array.from(active);
   const compiled = INTERPRET_ONLY ? undefined : compileBody(circuit, order, template, fn.displayName, LINKAGE);
-  const ex: Executable = { circuit, template, paramSlots, active: order, exec, depCount, compiled, unwantedIn: 0, unwantedCalls: 0 };
+  const ex: Executable = {
+    circuit,
+    template,
+    paramSlots,
+    active: order,
+    exec,
+    depCount,
+    compiled,
+    unwantedIn: 0,
+    unwantedCalls: 0,
+    alone: undefined,
+  };
   fn.exec = ex;
   return ex;
 }
@@ -1269,7 +1308,7 @@ class StepContext implements HostContext, RunServices {
   }
 
   get signal(): AbortSignal {
-    return this.scope ?? (this.frame ? this.frame.signal : this.runState.signal);
+    return this.scope ?? (this.frame ? this.frame.hostSignal(this.step) : this.runState.signal);
   }
 
   get stdout(): (text: string) => void {

@@ -180,6 +180,21 @@ Main() {
     ],
   },
   {
+    name: "a step that fails cancels the call running beside it, down to a host call that is the only step of its body",
+    source: `Wait() {
+	return: Hang()
+}
+Main() {
+	w: Wait()
+	q: Ratio(1, 0)
+	return: (w: w, q: q)
+}
+`,
+    stdout: "",
+    status: 1,
+    stderr: [/case\.ko:6:\d+: error: .*division by zero/, /at case\.Main:q \(.*case\.ko:6:/],
+  },
+  {
     name: "an error in a step of a compiled body is located at that step",
     source: `Div(a, b) {
 	q: Ratio(a, b)
