@@ -10,20 +10,19 @@
  * them too: a read compares them with the file's, so a change of either is a miss, never a stale
  * AST. The name's hash need only spread entries, not prove them, so it is a plain 64-bit string
  * hash rather than SHA-256, whose module (node:crypto, with the streams it loads) cost a trivial
- * run more than its whole parse cache saves a small file. An entry holds the AST and comments in
- * V8's serialization, which keeps every value the AST has (bigints, -0) and its sharing; spans
- * come back as plain data and are made SourceSpans again on the way in (reviveSpans). Only
- * parses without diagnostics are kept: a file with errors is parsed again, and reports them as it
- * always did. An entry that cannot be read or written is parsed anew, silently: the cache only
- * saves time.
+ * run more than its whole parse cache saves a small file. An entry is JSON, read by the engine's
+ * own JSON.parse and one walk that puts back what JSON has no form for (entryText, reviveEntry):
+ * V8's serialization, which keeps all of it as it is, needs node:v8, whose loading (it brings
+ * Node's streams along) cost a trivial run more than reading its parses did. Only parses without
+ * diagnostics are kept: a file with errors is parsed again, and reports them as it always did.
+ * An entry that cannot be read or written is parsed anew, silently: the cache only saves time.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as v8 from "node:v8";
 import { LineStarts, SourceSpan } from "../diag/span.js";
 import { parseFile, type ParseResult } from "../syntax/index.js";
 
-/** What an entry holds; a new version of it must change FORMAT. */
+/** What an entry holds, as read back; a new version of it must change FORMAT. */
 interface Entry {
   readonly format: typeof FORMAT;
   /** What was parsed: the parser's URL, the file's path and its text. */
@@ -32,7 +31,7 @@ interface Entry {
   readonly comments: ParseResult["comments"];
 }
 
-const FORMAT = 3;
+const FORMAT = 4;
 
 /** A parse function for the loader (LoadOptions.parse) that keeps its parses in `dir`. */
 export function cachedParser(dir: string): (file: string, text: string) => ParseResult {
@@ -40,13 +39,10 @@ export function cachedParser(dir: string): (file: string, text: string) => Parse
     const what = `${import.meta.url}\0${file}\0${text}`;
     const entryFile = path.join(dir, `${FORMAT}-${stringHash(what)}`);
     const kept = read(entryFile);
-    if (kept !== undefined && kept.format === FORMAT && kept.parsed === what) {
-      reviveSpans(kept);
+    if (kept !== undefined && kept.format === FORMAT && kept.parsed === what)
       return { ast: kept.ast, diagnostics: [], comments: kept.comments };
-    }
     const parsed = parseFile(file, text);
-    if (parsed.diagnostics.length === 0)
-      write(dir, entryFile, { format: FORMAT, parsed: what, ast: parsed.ast, comments: parsed.comments });
+    if (parsed.diagnostics.length === 0) write(dir, entryFile, entryText(what, parsed));
     return parsed;
   };
 }
@@ -65,53 +61,102 @@ function stringHash(text: string): string {
 
 function read(file: string): Entry | undefined {
   try {
-    return v8.deserialize(fs.readFileSync(file)) as Entry;
+    return reviveEntry(JSON.parse(fs.readFileSync(file, "latin1")) as StoredEntry);
   } catch {
     return undefined; // none yet, or unreadable: parse
   }
 }
 
 /** Writes an entry whole or not at all: a concurrent run reads the old name or the new file, never half of it. */
-function write(dir: string, file: string, entry: Entry): void {
+function write(dir: string, file: string, text: string): void {
   const partial = `${file}.${process.pid}.partial`;
   try {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(partial, v8.serialize(entry));
+    fs.writeFileSync(partial, text, "latin1");
     fs.renameSync(partial, file);
   } catch {
     fs.rmSync(partial, { force: true }); // a read-only or full disk: the run goes on uncached
   }
 }
 
-/**
- * Makes every span of a deserialized entry a SourceSpan again, in place: V8's serialization
- * keeps a span's fields (its line starts, shared by the file's spans, and two offsets) but not
- * its class. A span shared by two nodes stays shared.
- */
-function reviveSpans(entry: Entry): void {
-  const spans = new Map<object, SourceSpan>();
-  const seen = new Set<object>();
-  const visit = (node: object): void => {
-    if (seen.has(node)) return;
-    seen.add(node);
-    const o = node as Record<string, unknown>;
-    for (const key of Object.keys(o)) {
-      const v = o[key];
-      if (v === null || typeof v !== "object") continue;
-      if (isSpanData(v)) {
-        let span = spans.get(v);
-        if (!span) {
-          if (!(v.lines instanceof LineStarts)) Object.setPrototypeOf(v.lines, LineStarts.prototype);
-          spans.set(v, (span = new SourceSpan(v.lines, v.from, v.to)));
-        }
-        o[key] = span;
-      } else visit(v);
-    }
-  };
-  visit(entry);
+// ---------------------------------------------------------------------------------------------
+// An entry as JSON
+//
+// The syntax tree is plain data but for three things JSON has no form for, each written as an
+// object of one key and put back by the walk that reads an entry: a span ({"$span": n}, the nth
+// of the entry's table of spans, so that a span shared by two nodes stays one object, and the
+// line starts of a file are written once, not once a span), an integer literal's bigint
+// ({"$bigint": "digits"}) and a number JSON would change (-0 and the infinities, as {"$number": "-0"}:
+// String(-0) is "0", so -0 is written by name).
+// Every character outside ASCII is escaped, so that the file is read as Latin-1: a one-byte
+// string, made without decoding UTF-8.
+
+/** An entry as written: the tree, and the tables its spans are drawn from. */
+interface StoredEntry {
+  readonly format: typeof FORMAT;
+  readonly parsed: string;
+  /** The line starts of the spans, each written once. */
+  readonly lines: LineStarts[];
+  /** The spans as (index in `lines`, from, to) triples, one after the other. */
+  readonly spans: number[];
+  readonly tree: { readonly ast: unknown; readonly comments: unknown };
 }
 
-function isSpanData(v: object): v is { lines: LineStarts; from: number; to: number } {
-  const o = v as Record<string, unknown>;
-  return typeof o.from === "number" && typeof o.to === "number" && typeof o.lines === "object" && o.lines !== null;
+/** The JSON of an entry for the parse of `what`. */
+function entryText(what: string, parsed: ParseResult): string {
+  const lines: LineStarts[] = [];
+  const linesIndex = new Map<LineStarts, number>();
+  const spans: number[] = [];
+  const spansIndex = new Map<SourceSpan, number>();
+  const spanNumber = (span: SourceSpan): number => {
+    let n = spansIndex.get(span);
+    if (n === undefined) {
+      let l = linesIndex.get(span.lines);
+      if (l === undefined) linesIndex.set(span.lines, (l = lines.push(span.lines) - 1));
+      spansIndex.set(span, (n = spans.length / 3));
+      spans.push(l, span.from, span.to);
+    }
+    return n;
+  };
+  const tree = JSON.stringify(
+    { ast: parsed.ast, comments: parsed.comments },
+    function (this: Record<string, unknown>, key, value: unknown) {
+      const original = this[key]; // before toJSON: a SourceSpan makes itself plain data
+      if (original instanceof SourceSpan) return { $span: spanNumber(original) };
+      if (typeof value === "bigint") return { $bigint: value.toString() };
+      if (typeof value === "number" && (Object.is(value, -0) || !Number.isFinite(value)))
+        return { $number: Object.is(value, -0) ? "-0" : String(value) };
+      return value;
+    },
+  );
+  // The tables are complete only once the tree is written, so the entry is put together around it.
+  const head = JSON.stringify({ format: FORMAT, parsed: what, lines, spans });
+  return asciiOnly(`${head.slice(0, -1)},"tree":${tree}}`);
+}
+
+/** JSON with every character outside ASCII escaped (JSON's \uXXXX means the same character). */
+function asciiOnly(json: string): string {
+  return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** The entry a parsed StoredEntry holds: its tree with spans, bigints and numbers put back, in place. */
+function reviveEntry(stored: StoredEntry): Entry {
+  const lines = stored.lines.map((l) => Object.setPrototypeOf(l, LineStarts.prototype) as LineStarts);
+  const spans: SourceSpan[] = [];
+  for (let i = 0; i < stored.spans.length; i += 3)
+    spans.push(new SourceSpan(lines[stored.spans[i]!]!, stored.spans[i + 1]!, stored.spans[i + 2]!));
+  const revive = (node: Record<string, unknown>): void => {
+    for (const key of Object.keys(node)) {
+      const v = node[key];
+      if (v === null || typeof v !== "object") continue;
+      const o = v as Record<string, unknown>;
+      if (typeof o.$span === "number") node[key] = spans[o.$span];
+      else if (typeof o.$bigint === "string") node[key] = BigInt(o.$bigint);
+      else if (typeof o.$number === "string") node[key] = Number(o.$number);
+      else revive(o);
+    }
+  };
+  revive(stored.tree);
+  const tree = stored.tree as { ast: ParseResult["ast"]; comments: ParseResult["comments"] };
+  return { format: stored.format, parsed: stored.parsed, ast: tree.ast, comments: tree.comments };
 }

@@ -45,6 +45,14 @@ test("a run from kept parses gives what the run that parsed gave", async () => {
   expect(entries(p.parses)).toHaveLength(2);
 });
 
+test("text outside ASCII, in strings and comments, comes back from kept parses as it was written", async () => {
+  const p = project('// Grüße, 世界 😀\nMain() {\n\treturn: (s: "héllo 😀")\n}\n');
+  const first = await p.run();
+  expect(first.stdout).toBe('(s: "héllo 😀")\n');
+  expect(entries(p.parses)).toHaveLength(2);
+  expect(await p.run()).toEqual(first);
+});
+
 test("diagnostics of a program read from kept parses are where the parsed program has them", async () => {
   const p = project('Main() {\n\tok: "fine"\n\tx: Sum(1, "a")\n\treturn: (ok: ok, x: x)\n}\n');
   const first = await p.run();
