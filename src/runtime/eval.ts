@@ -124,8 +124,9 @@ export class Run {
   /** Tells this run from the others of the process (Executable.unwantedIn). */
   readonly serial = ++Run.made;
   readonly maxDepth: number;
-  /** The heap in use past which the run ends (its budget, within MEMORY_LIMIT of the heap's limit). */
-  readonly maxMemory: number;
+  /** The memory budget asked for (RunOptions.maxMemory, or the default). */
+  private readonly memoryBudget: number;
+  private memoryCap: number | undefined;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly hooks: RunHooks;
@@ -157,7 +158,8 @@ export class Run {
   constructor(opts: RunOptions) {
     this.stopped = undefined;
     this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
-    this.maxMemory = Math.min(opts.maxMemory ?? DEFAULT_MAX_MEMORY, MEMORY_LIMIT * v8.getHeapStatistics().heap_size_limit);
+    this.memoryBudget = opts.maxMemory ?? DEFAULT_MAX_MEMORY;
+    this.memoryCap = undefined;
     this.hooks = opts.hooks ?? {};
     this.services = opts.services ?? Services.none;
     this.stdout = opts.stdout;
@@ -224,6 +226,15 @@ export class Run {
             ? reason.message
             : "cancelled";
     return new KoCancelled(message, this.inFlightAtAbort);
+  }
+
+  /**
+   * The heap in use past which the run ends: its budget, within MEMORY_LIMIT of the heap's limit.
+   * Found at the first memory check, not when the run starts: reading the heap's limit loads
+   * node:v8 (and Node's streams with it), which a short run never needs.
+   */
+  get maxMemory(): number {
+    return (this.memoryCap ??= Math.min(this.memoryBudget, MEMORY_LIMIT * v8.getHeapStatistics().heap_size_limit));
   }
 
   /**
