@@ -9,7 +9,7 @@
  */
 import type { IToken, TokenType } from "chevrotain";
 import type { FileAst, Formula, FuncDef, ImportDecl, Name, Param, Term } from "../syntax/ast.js";
-import { LBrace, LParen, Question, RParen, type SourceComment } from "../syntax/index.js";
+import { LBrace, LParen, Question, RParen, tokenIndexAt, type SourceComment } from "../syntax/index.js";
 import { CommentPlacer, type Extent } from "./comments.js";
 import { seq, type Block, type BlockItem, type Doc } from "./doc.js";
 
@@ -215,14 +215,7 @@ class Printer {
   /** The offset of the first token of `type` at or after `offset` (the tree does not record it). */
   private tokenAfter(offset: number, type: TokenType): number {
     const toks = this.input.tokens;
-    let lo = 0;
-    let hi = toks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (toks[mid]!.startOffset < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < toks.length; i++) if (toks[i]!.tokenType === type) return toks[i]!.startOffset;
+    for (let i = tokenIndexAt(toks, offset); i < toks.length; i++) if (toks[i]!.tokenType === type) return toks[i]!.startOffset;
     return this.text.length;
   }
 }

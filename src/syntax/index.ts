@@ -43,7 +43,7 @@ export {
   StringLit,
 } from "./tokens.js";
 export { lex, type LexResult } from "./lexer.js";
-export { commentText } from "./doc-comments.js";
+export { commentText, tokenIndexAt } from "./doc-comments.js";
 export { MAX_DIAGNOSTICS, MAX_FORMULA_DEPTH, MAX_NESTING } from "./limits.js";
 export { LineMap } from "./lines.js";
 
