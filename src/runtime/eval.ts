@@ -319,13 +319,8 @@ export class Frame {
     scope: AbortSignal | undefined,
     vals: Value[],
   ) {
-    this.fn = fn;
-    this.parent = parent;
-    this.callStep = callStep;
-    this.depth = depth;
-    this.run = run;
-    this.scope = scope;
-    this.deadline = deadlineOf(parent, run, scope);
+    // The activation's fields first, as `reuse` sets them: one order, so one shape for every frame.
+    this.reuse(fn, parent, callStep, depth, run, scope);
     this.vals = vals;
     this.kept = false;
     this.controller = undefined;
