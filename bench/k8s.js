@@ -232,30 +232,13 @@ trip(carry, elem) {
       }
     };
     const koTrips = () => own.run(trips, "RoundTrips", { names });
-    const tripSamples = { ko: [], direct: [] };
-    const tripCpu = { ko: [], direct: [] };
-    for (let round = 0; round < WARM_UP; round++) {
-      await directTrips();
-      await koTrips();
-    }
-    for (let round = 0; round < ROUNDS; round++) {
-      let c0 = process.cpuUsage();
-      t0 = performance.now();
-      await directTrips();
-      tripSamples.direct.push(performance.now() - t0);
-      tripCpu.direct.push(cpuSince(c0));
-      c0 = process.cpuUsage();
-      t0 = performance.now();
-      await koTrips();
-      tripSamples.ko.push(performance.now() - t0);
-      tripCpu.ko.push(cpuSince(c0));
-    }
+    const t = await compare(directTrips, koTrips, R);
     results.roundTrips = {
       roundTrips: R,
-      directMicrosecondsPerRoundTrip: Math.round((median(tripSamples.direct) * 1000) / R),
-      koMicrosecondsPerRoundTrip: Math.round((median(tripSamples.ko) * 1000) / R),
-      overheadPercent: Math.round((median(tripSamples.ko) / median(tripSamples.direct) - 1) * 1000) / 10,
-      cpuOverheadPercent: Math.round((median(tripCpu.ko) / median(tripCpu.direct) - 1) * 1000) / 10,
+      directMicrosecondsPerRoundTrip: t.directMicrosecondsPerCall,
+      koMicrosecondsPerRoundTrip: t.koMicrosecondsPerCall,
+      overheadPercent: t.overheadPercent,
+      cpuOverheadPercent: t.cpuOverheadPercent,
     };
   } finally {
     await own.close();
