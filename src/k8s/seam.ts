@@ -21,6 +21,7 @@ import { KoError } from "../value/failure.js";
 import type { Guard, Verdict, Wire } from "./guard.js";
 import type { Limiter } from "./limiter.js";
 import { asDryRun, type RawRequest } from "./requests.js";
+import { send as sendOnWire } from "./transport.js";
 
 type Json = Record<string, any>;
 
@@ -33,7 +34,7 @@ export interface Seam {
    * A GET of `path` as the object API sends one (its Accept header), admitted and sent like any
    * request: the parsed body, or the client's ApiException for a failed answer. When `signal`
    * aborts, the request is cut (its socket closed, its limiter slot given back) and the promise
-   * rejects with node-fetch's AbortError.
+   * rejects with an AbortError (transport.ts).
    */
   read(path: string, signal?: AbortSignal): Promise<Json>;
   /**
@@ -56,7 +57,6 @@ export function openSeam(
   guardFor: (wire: Wire, base: string) => Guard,
 ): Seam & { guard: Guard } {
   const verdicts = new WeakMap<K.RequestContext, Verdict>();
-  const fetchLibrary = new k8s.IsomorphicFetchHttpLibrary();
   let expected: RawRequest | undefined;
   /** The signal for the request `startCut` is starting, until that request takes it. */
   let cutting: { readonly signal: AbortSignal; taken: boolean } | undefined;
@@ -77,10 +77,7 @@ export function openSeam(
     verdicts.delete(ctx);
     if (verdict.answer) return { response: response(k8s, verdict.answer.status, {}, JSON.stringify(verdict.answer.body)) };
     // The slot is held while the request is in flight, its body read included, and never while the guard works.
-    const { status, headers, text } = await limiter.run(async () => {
-      const res = await fetchLibrary.send(ctx).toPromise();
-      return { status: res.httpStatusCode, headers: res.headers, text: await res.body.text() };
-    });
+    const { status, headers, text } = await limiter.run(() => sendOnWire(ctx));
     if (!verdict.after) return { response: response(k8s, status, headers, text) };
     let body: Json | undefined;
     try {
@@ -163,7 +160,7 @@ export function openSeam(
   ): Promise<{ status: number; text: string; headers: Record<string, string>; parsed?: Json }> => {
     const ctx = new k8s.RequestContext(path.startsWith("http") ? path : server + path, method as K.HttpMethod);
     ctx.setHeaderParam("Accept", accept);
-    // Handed to node-fetch, which closes the request when it aborts, the body's reading included.
+    // Handed to the transport, which closes the request when it aborts, the body's reading included.
     if (signal !== undefined) ctx.setSignal(signal);
     if (contentType !== undefined) ctx.setHeaderParam("Content-Type", contentType);
     if (body !== undefined) ctx.setBody(body);
