@@ -47,9 +47,11 @@ export function readAnswer(plan: Plan, req: ResourceRequest, type: ResourceType)
 /**
  * A list's items as the plan sees them, sorted by name. A list the plan changes nothing in (the
  * usual case: a run that only reads plans nothing) is returned as it is, the same object, so that
- * the seam passes the server's text on rather than writing the list out again.
+ * the seam passes the server's text on rather than writing the list out again; before the plan
+ * touches any object, without looking at its items.
  */
 export function overlayList(plan: Plan, req: ResourceRequest, type: ResourceType, list: Json): Json {
+  if (plan.untouched) return list;
   const items = Array.isArray(list.items) ? (list.items as Json[]) : [];
   const keyOf = (o: Json) =>
     objectKey({ group: type.group, resource: type.resource, namespace: o.metadata?.namespace, name: String(o.metadata?.name) });

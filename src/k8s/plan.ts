@@ -125,6 +125,11 @@ export class Plan implements DryRunLog {
     return this.states.get(key);
   }
 
+  /** Whether the plan has touched no object yet, so that the cluster is still as the server sees it. */
+  get untouched(): boolean {
+    return this.states.size === 0;
+  }
+
   /** Objects the plan created or changed (for lists made while planning). */
   *present(): Iterable<[string, Json]> {
     for (const [key, s] of this.states) if (s.exists) yield [key, s.object];
