@@ -10,7 +10,10 @@
 //    cluster not its own (a run that only reads is its own plan: nothing runs twice). And the same
 //    reads and lists through Ko's Kubernetes layer alone — the session's connection, called as
 //    the bodies of k8s.Get and k8s.List call it, without the evaluator — which tells the
-//    layer's share of the overhead from the evaluator's.
+//    layer's share of the overhead from the evaluator's. Ko sends requests with a transport of
+//    its own (src/k8s/transport.ts: Node's HTTP client rather than client-node's node-fetch), which
+//    is faster than client-node's; so the reads and lists are also compared with client-node
+//    sending through that same transport, which tells what Ko adds when both send alike.
 // 3. The same for writes: R sequential create + get + delete round trips of a config map through
 //    the generated operations (k8s.CreateNamespacedConfigMap...) and through CoreV1Api, against the
 //    embedded cluster a session starts for its own runs (where each request is checked against the
@@ -25,6 +28,7 @@ import { fileURLToPath } from "node:url";
 import * as k8s from "@kubernetes/client-node";
 import { createSession } from "../dist/api/session.js";
 import { startCluster } from "../dist/cluster/index.js";
+import { send as koTransport } from "../dist/k8s/transport.js";
 import { recordResults } from "./results.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -175,6 +179,36 @@ list(carry, elem) {
     () => session.run(reads, "Lists", { over }),
     N,
   );
+  // client-node as above, sending through Ko's transport instead of its own.
+  const onKoTransport = k8s.wrapHttpLibrary({
+    send: async (ctx) => {
+      const { status, headers, text } = await koTransport(ctx);
+      return new k8s.ResponseContext(status, headers, { text: async () => text, binary: async () => Buffer.from(text) });
+    },
+  });
+  const sameTransport = new k8s.KubernetesObjectApi(
+    k8s.createConfiguration({
+      baseServer: new k8s.ServerConfiguration(kc.getCurrentCluster().server, {}),
+      authMethods: { default: kc },
+      httpApi: onKoTransport,
+    }),
+  );
+  results.overheadSameTransport = await compare(
+    async () => {
+      for (let i = 0; i < N; i++)
+        await sameTransport.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
+    },
+    () => session.run(reads, "Reads", { over }),
+    N,
+  );
+  results.listOverheadSameTransport = await compare(
+    async () => {
+      for (let i = 0; i < N; i++)
+        await sameTransport.list("v1", "ConfigMap", "default", undefined, undefined, undefined, undefined, "bench=list");
+    },
+    () => session.run(reads, "Lists", { over }),
+    N,
+  );
   // The connection as a call's body sees it (forCall), under a signal that never aborts.
   const layer = (await session.clusterConnection()).forCall(new AbortController().signal);
   results.layerOverhead = await compare(
@@ -268,6 +302,22 @@ recordResults([
     ratio: l.koMicrosecondsPerCall / l.directMicrosecondsPerCall,
   },
 ]);
+const so = results.overheadSameTransport;
+const sl = results.listOverheadSameTransport;
+recordResults([
+  {
+    name: `k8s: ${so.calls} sequential reads, Ko (k8s.Get) vs client-node sending through Ko's transport, ms per call`,
+    koMs: so.koMicrosecondsPerCall / 1000,
+    baselineMs: so.directMicrosecondsPerCall / 1000,
+    ratio: so.koMicrosecondsPerCall / so.directMicrosecondsPerCall,
+  },
+  {
+    name: `k8s: ${sl.calls} sequential lists by label selector (3 objects each), Ko (k8s.List) vs client-node sending through Ko's transport, ms per call`,
+    koMs: sl.koMicrosecondsPerCall / 1000,
+    baselineMs: sl.directMicrosecondsPerCall / 1000,
+    ratio: sl.koMicrosecondsPerCall / sl.directMicrosecondsPerCall,
+  },
+]);
 const t = results.roundTrips;
 recordResults([
   {
@@ -289,6 +339,10 @@ console.log(
 );
 const layerLine = (what, r) =>
   `Ko's Kubernetes layer alone, per ${what}: ${r.overheadPercent}% (${r.koMicrosecondsPerCall} µs vs ${r.directMicrosecondsPerCall} µs; CPU time ${r.cpuOverheadPercent}%, ${r.koCpuMicrosecondsPerCall} µs vs ${r.directCpuMicrosecondsPerCall} µs)`;
+const sameLine = (what, r) =>
+  `Ko overhead per ${what}, client-node sending through Ko's transport: ${r.overheadPercent}% (${r.koMicrosecondsPerCall} µs vs ${r.directMicrosecondsPerCall} µs; CPU time ${r.cpuOverheadPercent}%)`;
+console.log(sameLine("API call", results.overheadSameTransport));
+console.log(sameLine("list", results.listOverheadSameTransport));
 console.log(layerLine("read", results.layerOverhead));
 console.log(layerLine("list", results.layerListOverhead));
 console.log(
