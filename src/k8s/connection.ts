@@ -9,7 +9,7 @@ import * as path from "node:path";
 import type * as K from "@kubernetes/client-node";
 import type { Cluster } from "../cluster/index.js";
 import { KoError, KoPanic } from "../value/failure.js";
-import { listToValue } from "../value/sequence.js";
+import { dataList } from "../value/sequence.js";
 import { EMPTY, Seq, Struct, type Value } from "../value/value.js";
 import { fromClient, fromModelJson, modelName, REDACTED, toJson, type Models } from "./objects.js";
 import { collectionPath, kindInfo, listPath, objectPath, type KindInfo } from "./kinds.js";
@@ -274,7 +274,7 @@ export class K8sConnection {
     const info = this.known(kind, "List");
     const items = await this.listJson(info, namespace ?? this.defaultNamespace, labelSelector);
     const model = modelName(info.apiVersion, info.kind);
-    return listToValue(items.map((o) => fromModelJson(o, model, this.models, info.kind === "Secret")));
+    return dataList(items.map((o) => fromModelJson(o, model, this.models, info.kind === "Secret")));
   }
 
   async delete(
@@ -392,12 +392,11 @@ export class K8sConnection {
       // A planning pass sees the cluster as the plan leaves it, without controllers acting on it:
       // what has not happened yet will not happen during the dry run, so the wait is assumed met.
       plan.assume(`${what}: ${q.condition}${q.count > 1 && q.condition.toLowerCase() !== "deleted" ? `, ${q.count} of them` : ""}`);
-      return listToValue([...seen.values()].map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models)));
+      return dataList([...seen.values()].map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models)));
     }
     for (;;) {
       const done = check();
-      if (done)
-        return listToValue(done.map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models, info.kind === "Secret")));
+      if (done) return dataList(done.map((o) => fromClient(o, modelName(info.apiVersion, info.kind), this.models, info.kind === "Secret")));
       if (signal.aborted) throw signal.reason;
       const left = deadline - Date.now();
       if (left <= 0)

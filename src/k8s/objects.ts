@@ -6,7 +6,7 @@
  * is wrapped. JSON → Ko keeps field order; timestamps become RFC 3339 strings; the values of a
  * Secret's `data` and `stringData` become opaque values that print as `<redacted>`.
  */
-import { listToValue } from "../value/sequence.js";
+import { dataList } from "../value/sequence.js";
 import { EMPTY, FloatVal, IntVal, Opaque, Seq, Struct, type Field, type Value } from "../value/value.js";
 
 /** The host type of a redacted secret value: `Show`, `Peek` and errors print `<redacted>`. */
@@ -157,12 +157,7 @@ export function fromJson(x: unknown, secret = false): Value {
   }
   if (x instanceof Date) return x.toISOString().replace(/\.000Z$/, "Z");
   if (Array.isArray(x)) {
-    const items = x.map((e) => fromJson(e));
-    try {
-      return listToValue(items);
-    } catch {
-      return new Seq(items.filter((e) => e !== EMPTY)); // cluster data whose element types do not unify
-    }
+    return dataList(x.map((e) => fromJson(e)));
   }
   if (typeof x === "object") {
     const o = x as Record<string, unknown>;
@@ -193,7 +188,14 @@ type Reading =
   | { readonly k: "as-is" }
   | { readonly k: "date" }
   | { readonly k: "list" | "map"; readonly of: string }
-  | { readonly k: "model"; readonly attributes: readonly { readonly baseName: string; readonly type: string }[] };
+  | {
+      readonly k: "model";
+      /** The model's fields as the JSON names them, in the model's order, and the type of each. */
+      readonly names: readonly string[];
+      readonly types: readonly string[];
+      /** Whether the model has a `kind` field (a Secret's is redacted). */
+      readonly hasKind: boolean;
+    };
 
 /** The types the client's deserializer passes through (its `primitives`). */
 const PRIMITIVES = new Set(["string", "boolean", "double", "integer", "long", "float", "number", "any"]);
@@ -218,7 +220,12 @@ function readingOf(type: string, models: Models): Reading {
           : type === "Date"
             ? { k: "date" }
             : attributes
-              ? { k: "model", attributes }
+              ? {
+                  k: "model",
+                  names: attributes.map((a) => a.baseName),
+                  types: attributes.map((a) => a.type),
+                  hasKind: attributes.some((a) => a.baseName === "kind"),
+                }
               : { k: "as-is" };
     readings.set(type, r);
   }
@@ -243,39 +250,30 @@ export function fromModelJson(x: unknown, type: string, models: Models, secret =
       return fromJson(new Date(x as string));
     case "list": {
       // Like the deserializer's for...of, which reads a string as its characters and fails on a non-iterable.
-      const items = (Array.isArray(x) ? x : [...(x as Iterable<unknown>)]).map((e) => fromModelJson(e, r.of, models));
-      try {
-        return listToValue(items);
-      } catch {
-        return new Seq(items.filter((e) => e !== EMPTY));
-      }
+      return dataList((Array.isArray(x) ? x : [...(x as Iterable<unknown>)]).map((e) => fromModelJson(e, r.of, models)));
     }
     case "map": {
       const o = x as Record<string, unknown>;
       // fromJson sees the map's `kind` as read: a plain value only where the map's values pass through.
       const kind = readingOf(r.of, models).k === "as-is" ? o.kind : undefined;
-      return objectValue(Object.keys(o), o, () => r.of, secret || kind === "Secret", models);
+      return objectValue(Object.keys(o), o, r.of, secret || kind === "Secret", models);
     }
     case "model": {
       const o = x as Record<string, unknown>;
-      const attributes = r.attributes;
-      const kind = attributes.some((a) => a.baseName === "kind") ? o.kind : undefined;
-      return objectValue(
-        attributes.map((a) => a.baseName),
-        o,
-        (i) => attributes[i]!.type,
-        secret || kind === "Secret",
-        models,
-      );
+      const kind = r.hasKind ? o.kind : undefined;
+      return objectValue(r.names, o, r.types, secret || kind === "Secret", models);
     }
   }
 }
 
-/** A model object or a map, as fromJson makes a structure of one: its fields in order, each of its type. */
+/**
+ * A model object or a map, as fromJson makes a structure of one: its fields in order, each of its
+ * type (`types`, one per key, or one for all the values of a map).
+ */
 function objectValue(
   keys: readonly string[],
   o: Record<string, unknown>,
-  typeOf: (i: number) => string,
+  types: readonly string[] | string,
   isSecret: boolean,
   models: Models,
 ): Value {
@@ -288,7 +286,7 @@ function objectValue(
     const value =
       isSecret && (k === "data" || k === "stringData") && typeof e === "object"
         ? redacted(e)
-        : fromModelJson(e, typeOf(i), models, isSecret && k === "items");
+        : fromModelJson(e, typeof types === "string" ? types : types[i]!, models, isSecret && k === "items");
     if (value !== EMPTY) fields.push({ name: k, value, monadic: false });
   }
   return new Struct(fields);

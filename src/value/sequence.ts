@@ -30,6 +30,18 @@ export function listToValue(values: Value[]): Value {
   return makeSequence(items);
 }
 
+/**
+ * Rule (b) for data read from outside — the cluster's objects, JSON: the same sequence, but the
+ * element type is worked out when something first asks for it (`typeOf`), not at once. Data is
+ * often only counted, printed or passed on, and unifying the types of a few Kubernetes objects
+ * costs more than reading them; elements whose types do not unify (a port given as a number in one
+ * object and a name in another) fail only where their type is needed.
+ */
+export function dataList(values: Value[]): Value {
+  const items = withoutEmpty(values);
+  return items.length === 0 ? EMPTY : new Seq(items);
+}
+
 function makeSequence(items: Value[]): Seq {
   // One value, or values of one primitive type, always unify: nothing to check or remember.
   if (items.length === 1 || uniformBasicType(items) !== undefined) return new Seq(items);

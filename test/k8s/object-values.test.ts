@@ -10,7 +10,7 @@ import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSession, type Session } from "../../src/api/session.js";
 import { fromClient, modelName } from "../../src/k8s/objects.js";
-import { listToValue } from "../../src/value/sequence.js";
+import { dataList, listToValue } from "../../src/value/sequence.js";
 import { kindInfo } from "../../src/k8s/kinds.js";
 import { printValue } from "../../src/value/print.js";
 import { kubectl, testCluster } from "../cluster/helpers.js";
@@ -42,6 +42,13 @@ metadata: {name: web, namespace: ${NS}}
 spec:
   selector: {app: web}
   ports: [{name: http, port: 80, targetPort: 8080}, {name: admin, port: 9000, targetPort: admin}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web2, namespace: ${NS}}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
 ---
 apiVersion: v1
 kind: PersistentVolumeClaim
@@ -160,10 +167,35 @@ describe("k8s.List reads each object into the value the client's model object gi
     const listed = await connection.list(kind, NS, undefined);
     const viaModel = await connection.objects.list(info.apiVersion, kind, info.namespaced ? NS : undefined);
     const items = [...viaModel.items].sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
-    const expected = listToValue(items.map((o) => fromClient(o, modelName(info.apiVersion, kind), k8s, kind === "Secret")));
+    const expected = dataList(items.map((o) => fromClient(o, modelName(info.apiVersion, kind), k8s, kind === "Secret")));
     expect(items.length).toBeGreaterThan(0);
     expect(printValue(listed)).toBe(printValue(expected));
     expect(listed).toEqual(expected);
+  });
+
+  test("objects whose fields differ in type are listed; only a use that needs their common type fails", async () => {
+    // web's ports name their target port by number and by name, web2's by number: no one type for both.
+    const program = session.compile({
+      kind: "text",
+      pkgPath: "services",
+      path: "services.ko",
+      text: `import "k8s"
+Count() {
+	return: Len(k8s.List(kind: "Service", namespace: "${NS}"))
+}
+Names() {
+	return: Range(over: k8s.List(kind: "Service", namespace: "${NS}"), with: name(carry, elem) {
+		return: (carry: Merge(carry, elem.metadata.name))
+	}).residue
+}
+Twice() {
+	services: k8s.List(kind: "Service", namespace: "${NS}")
+	return: Merge(services, services)
+}`,
+    });
+    expect(await session.run(program, "Count")).toBe(2);
+    expect(await session.run(program, "Names")).toEqual(["web", "web2"]);
+    await expect(session.run(program, "Twice")).rejects.toThrow(/cannot be unified/);
   });
 
   test("a label selector is sent as the object API sends it, and selects", async () => {
