@@ -149,8 +149,8 @@ export class KoParser extends EmbeddedActionsParser {
   private readonly pendingTerms: Term[] = [];
   /** The parameters of the definition being parsed (a parameter list holds no other). */
   private readonly pendingParams: Param[] = [];
-  /** The names of the reference being parsed (a reference holds no other). */
-  private readonly pendingNames: IToken[] = [];
+  /** The names after the first of the reference being parsed (a reference holds no other). */
+  private readonly namesAfterDots: IToken[] = [];
   /**
    * What bounds the depth of the formulas of the top-level item being parsed (see depth.ts): the
    * nesting of its lists, and the number of its postfixes. A formula is no deeper than the lists
@@ -565,23 +565,25 @@ export class KoParser extends EmbeddedActionsParser {
   readonly ref = this.RULE(
     "ref",
     (): Formula | undefined => {
-      const names = this.pendingNames;
-      names.length = 0;
+      let first: IToken | undefined;
+      // Emptied only when it holds names: emptying an array drops its storage, and most
+      // references have no dot.
+      if (this.namesAfterDots.length > 0) this.namesAfterDots.length = 0;
       try {
-        names.push(this.CONSUME(Ident));
+        first = this.CONSUME(Ident);
         this.MANY(this.refSegment);
       } catch (e) {
-        if (isSyntaxError(e)) e.partial = this.ast?.ref(names);
+        if (isSyntaxError(e)) e.partial = this.ast?.ref(first, this.namesAfterDots);
         throw e;
       }
-      return this.ast?.ref(names);
+      return this.ast?.ref(first, this.namesAfterDots);
     },
     RECOVERED,
   );
 
   private readonly refSegment = () => {
     this.CONSUME(Dot);
-    this.pendingNames.push(this.CONSUME2(Ident));
+    this.namesAfterDots.push(this.CONSUME2(Ident));
   };
 
   readonly literal = this.RULE("literal", (): Formula | undefined => this.OR(this.literalAlternatives));
@@ -624,6 +626,9 @@ export class KoParser extends EmbeddedActionsParser {
     },
   ];
 }
+
+/** The fields of a formula without selections (shared: a formula with none keeps no array). */
+const NO_FIELDS: readonly Name[] = [];
 
 /**
  * A formula as the formula rule reads it: its primary, then each postfix applied to what came
@@ -692,8 +697,8 @@ class Chain {
     return this.ast?.select(this.formula, this.endRun());
   }
 
-  private endRun(): Name[] {
-    const fields = this.fields ?? [];
+  private endRun(): readonly Name[] {
+    const fields = this.fields ?? NO_FIELDS;
     this.fields = undefined;
     return fields;
   }
