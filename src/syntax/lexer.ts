@@ -166,7 +166,7 @@ class Scanner {
   }
 
   private string(type: TokenType, at: number, s: StringScan): number {
-    this.problems.push(...s.problems);
+    if (s.problems.length > 0) this.problems.push(...s.problems); // a spread of none costs an array
     return this.push(type, at, s.end, { value: s.value, problems: s.problems } satisfies StringPayload);
   }
 

@@ -159,6 +159,9 @@ export class KoParser extends EmbeddedActionsParser {
   private openLists = 0;
   private deepestList = 0;
   private postfixes = 0;
+  /** What the list being read holds, and whether it has read an item since its last separator (see listItem). */
+  private listKind: ListKind = "terms";
+  private listAwaitsSeparator = false;
   /** The chain of the innermost formula being parsed (see chainPostfix). */
   private chain: Chain | undefined;
   /** endOfRead, for the chains of all formulas. */
@@ -412,23 +415,13 @@ export class KoParser extends EmbeddedActionsParser {
     "termList",
     (kind: ListKind = "terms"): Term[] => {
       const from = this.pendingTerms.length;
-      let separated = false;
-      let items = 0;
+      const outerKind = this.listKind;
+      const outerAwaitsSeparator = this.listAwaitsSeparator;
+      this.listKind = kind;
+      this.listAwaitsSeparator = false;
       this.deepestList = Math.max(this.deepestList, ++this.openLists);
       try {
-        this.MANY(() => {
-          const next = this.LA(1);
-          const isLine = next.tokenType === Line;
-          if (!isLine && items > 0 && !separated) this.ast?.missingSeparator(kind, next);
-          const term = this.OR(this.termListAlternatives);
-          if (isLine) {
-            separated = true;
-            return;
-          }
-          items++;
-          separated = false;
-          if (term !== undefined) this.pendingTerms.push(term);
-        });
+        this.MANY(this.listItem);
       } catch (e) {
         const term = partialOf<Term>(e);
         if (term !== undefined) this.pendingTerms.push(term);
@@ -436,11 +429,27 @@ export class KoParser extends EmbeddedActionsParser {
         throw e;
       } finally {
         this.openLists--;
+        this.listKind = outerKind;
+        this.listAwaitsSeparator = outerAwaitsSeparator;
       }
       return this.endList(from, kind);
     },
     RECOVERED,
   );
+
+  /**
+   * A term or a separator of the list being read. It is one function for all lists, not one made
+   * for each, so it keeps the list's state in `listKind` and `listAwaitsSeparator`: any list inside
+   * the term has put back the state it found there by the time the term is read.
+   */
+  private readonly listItem = () => {
+    const next = this.LA(1);
+    const isLine = next.tokenType === Line;
+    if (!isLine && this.listAwaitsSeparator) this.ast?.missingSeparator(this.listKind, next);
+    const term = this.OR(this.termListAlternatives);
+    this.listAwaitsSeparator = !isLine;
+    if (!isLine && term !== undefined) this.pendingTerms.push(term);
+  };
 
   private readonly termListAlternatives: IOrAlt<Term | undefined>[] = [
     {
