@@ -41,9 +41,9 @@ export class AstBuilder {
   private readonly imports: ImportDecl[] = [];
   private readonly funcs: FuncDef[] = [];
   /**
-   * One string per distinct name or short string literal of the file, and one Int64 per distinct
-   * integer literal: each token's image is a string of its own, and a name such as `Sum` or `x`,
-   * or a literal such as `0` or `"name"`, is written many times.
+   * One string per distinct short string literal of the file, and one Int64 per distinct integer
+   * literal: a literal such as `0` or `"name"` is written many times, and each token's value
+   * would be an object of its own. (Names are one string each already: see Scanner.pushName.)
    */
   private readonly strings = new Map<string, string>();
   private readonly ints = new Map<string, bigint>();
@@ -258,7 +258,8 @@ export class AstBuilder {
   // Spans and reports
 
   name(t: IToken): Name {
-    return { text: this.intern(t.image), span: this.tokenSpan(t) };
+    // The lexer has made one image per distinct name (see Scanner.pushName).
+    return { text: t.image, span: this.tokenSpan(t) };
   }
 
   private intern(s: string): string {
