@@ -41,9 +41,9 @@ export class AstBuilder {
   private readonly imports: ImportDecl[] = [];
   private readonly funcs: FuncDef[] = [];
   /**
-   * One string per distinct name or short string literal of the file, and one Int64 per distinct
-   * integer literal: each token's image is a string of its own, and a name such as `Sum` or `x`,
-   * or a literal such as `0` or `"name"`, is written many times.
+   * One string per distinct short string literal of the file, and one Int64 per distinct integer
+   * literal: a literal such as `0` or `"name"` is written many times, and each token's value
+   * would be an object of its own. (Names are one string each already: see Scanner.pushName.)
    */
   private readonly strings = new Map<string, string>();
   private readonly ints = new Map<string, bigint>();
@@ -154,7 +154,9 @@ export class AstBuilder {
     const first = terms[0];
     if (first === undefined) return;
     const firstLabelled = first.label !== undefined;
-    const odd = terms.find((t) => (t.label !== undefined) !== firstLabelled);
+    // A loop, not `find`: its callback would be made for every list.
+    let odd: Term | undefined;
+    for (let i = 1; i < terms.length && odd === undefined; i++) if ((terms[i]!.label !== undefined) !== firstLabelled) odd = terms[i];
     if (odd === undefined) return;
     const message = "cannot mix labelled and unlabelled terms in one bracket; give an unnamed value an empty label, as in F(: x, y: 2)";
     const kind = firstLabelled ? "labelled" : "unlabelled";
@@ -170,15 +172,17 @@ export class AstBuilder {
     return def && { kind: "inline", def, span: def.span };
   }
 
-  /** `a` or `a.b.c` from its names (those the recovery invented left out). */
-  ref(idents: readonly IToken[]): Formula | undefined {
-    const path = idents.filter(real).map((t) => this.name(t));
+  /** `a` or `a.b.c` from its first name and those after dots (those the recovery invented left out). */
+  ref(first: IToken | undefined, afterDots: readonly IToken[]): Formula | undefined {
+    // Most references are one name: their path is made at its size, and from nothing else.
+    const path =
+      afterDots.length === 0 ? (real(first) ? [this.name(first)] : []) : [first, ...afterDots].filter(real).map((t) => this.name(t));
     if (path.length === 0) return undefined;
     return { kind: "ref", path, span: this.cover(path[0]!.span, path[path.length - 1]!.span) };
   }
 
   /** `target.f1.f2`, or `target` itself when there are no fields. */
-  select(target: Formula, fields: Name[]): Formula {
+  select(target: Formula, fields: readonly Name[]): Formula {
     if (fields.length === 0) return target;
     return { kind: "select", target, fields, span: this.cover(target.span, fields[fields.length - 1]!.span) };
   }
@@ -203,8 +207,7 @@ export class AstBuilder {
       const message = "'{' can only start a function body; use '(' to build a structure";
       this.report("syntax/curly-bracket", message, this.tokenSpan(open));
     }
-    const openSpan = this.tokenSpan(open);
-    const argsSpan = this.cover(openSpan, real(close) ? this.tokenSpan(close) : this.endPoint(end, openSpan));
+    const argsSpan = real(close) ? this.coverTokens(open, close) : this.toEndPoint(open, end);
     const kind = open.tokenType === LBracket ? "augment" : "invoke";
     if (callee === undefined) return { kind, terms: terms ?? [], argsSpan, span: argsSpan };
     return { kind, callee, terms: terms ?? [], argsSpan, span: this.cover(callee.span, argsSpan) };
@@ -255,7 +258,8 @@ export class AstBuilder {
   // Spans and reports
 
   name(t: IToken): Name {
-    return { text: this.intern(t.image), span: this.tokenSpan(t) };
+    // The lexer has made one image per distinct name (see Scanner.pushName).
+    return { text: t.image, span: this.tokenSpan(t) };
   }
 
   private intern(s: string): string {
@@ -277,10 +281,23 @@ export class AstBuilder {
     return this.lines.span(offset, offset);
   }
 
+  /** From token `first` to `end`, where the rule that read it stopped (see endPoint). */
+  private toEndPoint(first: IToken, end: number): Span {
+    const firstSpan = this.tokenSpan(first);
+    return this.cover(firstSpan, this.endPoint(end, firstSpan));
+  }
+
   /** A zero-width span just after `end`, the end of the last token a rule read (or at `fallback`'s end). */
   private endPoint(end: number, fallback: Span): Span {
     const at = Number.isNaN(end) ? endOffset(fallback) : end;
     return this.lines.span(at, at);
+  }
+
+  /** cover(tokenSpan(first), tokenSpan(last)), without making the spans of the two tokens. */
+  private coverTokens(first: IToken, last: IToken): Span {
+    const start = first.startOffset;
+    const end = last.startOffset + last.image.length;
+    return end >= start ? this.lines.span(start, end) : this.tokenSpan(first);
   }
 
   cover(from: Span, to: Span): Span {

@@ -95,6 +95,8 @@ class Scanner {
   private readonly tokens: IToken[] = [];
   private readonly comments: IToken[] = [];
   private readonly problems: LexProblem[] = [];
+  /** Each name read so far (see pushName). */
+  private readonly names = new Map<string, string>();
   /** Where the last run of unrecognized characters ends: a run is one problem. */
   private illegalEnd = -1;
 
@@ -123,7 +125,7 @@ class Scanner {
       let end = at + 1;
       while (isAsciiIdentPart(text.charCodeAt(end))) end++;
       // A name that goes on with other letters (`größe`) is read whole by the Unicode rule.
-      return text.charCodeAt(end) < 0x80 || end === text.length ? this.push(Ident, at, end) : this.unicodeIdent(at);
+      return text.charCodeAt(end) < 0x80 || end === text.length ? this.pushName(at, end) : this.unicodeIdent(at);
     }
     if (startsNumber(text, at)) return this.number(at);
     switch (c) {
@@ -151,11 +153,23 @@ class Scanner {
     return end;
   }
 
+  /**
+   * A name, whose image is the one string of the text for it: a name such as `Sum` or `x` is
+   * written many times, and every token lives as long as the parse (the AST keeps these strings).
+   */
+  private pushName(start: number, end: number): number {
+    const image = this.text.slice(start, end);
+    let kept = this.names.get(image);
+    if (kept === undefined) this.names.set(image, (kept = image));
+    this.tokens.push(offsetToken(kept, start, Ident.tokenTypeIdx!, Ident));
+    return end;
+  }
+
   /** Go's identifier rule: a Unicode letter or `_`, then letters, decimal digits and `_`. */
   private unicodeIdent(at: number): number {
     IDENT_RE.lastIndex = at;
     const m = IDENT_RE.exec(this.text);
-    return m === null ? this.illegal(at) : this.push(Ident, at, at + m[0].length);
+    return m === null ? this.illegal(at) : this.pushName(at, at + m[0].length);
   }
 
   private number(at: number): number {
@@ -166,7 +180,7 @@ class Scanner {
   }
 
   private string(type: TokenType, at: number, s: StringScan): number {
-    this.problems.push(...s.problems);
+    if (s.problems.length > 0) this.problems.push(...s.problems); // a spread of none costs an array
     return this.push(type, at, s.end, { value: s.value, problems: s.problems } satisfies StringPayload);
   }
 

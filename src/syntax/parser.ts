@@ -22,8 +22,11 @@
 import {
   EmbeddedActionsParser,
   EOF,
+  getLookaheadPaths,
   isRecognitionException,
+  LLkLookaheadStrategy,
   tokenMatcher,
+  type ILookaheadStrategy,
   type IOrAlt,
   type IParserErrorMessageProvider,
   type IRecognitionException,
@@ -74,12 +77,13 @@ function partialOf<T>(e: unknown): T | undefined {
 }
 
 /**
- * Puts on a syntax error what the rule it interrupts had read, and rethrows it; anything else
- * (a stack overflow) goes on untouched, without building more.
+ * Whether `e` is a syntax error, on which the rule it interrupts puts what it had read before
+ * rethrowing it; anything else (a stack overflow) goes on untouched, without building more. The
+ * rules test this where they catch, rather than hand over a function that makes the partial node:
+ * such a function would make each call of the rule allocate the variables it refers to.
  */
-function interrupted(e: unknown, partial: () => unknown): never {
-  if (e instanceof Error && isRecognitionException(e)) (e as Interrupted).partial = partial();
-  throw e;
+function isSyntaxError(e: unknown): e is Interrupted {
+  return e instanceof Error && isRecognitionException(e);
 }
 
 /** A rule that recovers from an error returns what it had read (put on the error as it left the rule). */
@@ -106,6 +110,28 @@ function isBracket(read: Primary | FieldRead): read is BracketRead {
   return "open" in read;
 }
 
+/**
+ * Chevrotain's LL(k) lookahead, but for an alternation with gates it makes no array of the gates
+ * at each choice, as Chevrotain's does: it takes each gate from the alternative it tests. The
+ * primary of every formula is chosen among gated alternatives.
+ */
+class GatedLookahead extends LLkLookaheadStrategy {
+  override buildLookaheadForAlternation(
+    options: Parameters<ILookaheadStrategy["buildLookaheadForAlternation"]>[0],
+  ): (this: KoParser, orAlts?: IOrAlt<unknown>[]) => number | undefined {
+    if (!options.hasPredicates) return super.buildLookaheadForAlternation(options);
+    const { prodOccurrence: occurrence, rule, maxLookahead } = options;
+    const paths = getLookaheadPaths({ occurrence, rule, prodType: "Alternation", maxLookahead });
+    return function (orAlts) {
+      for (let alt = 0; alt < paths.length; alt++) {
+        const gate = orAlts![alt]!.GATE;
+        if ((gate === undefined || gate.call(this)) && this.startsAnyPath(paths[alt]!)) return alt;
+      }
+      return undefined;
+    };
+  }
+}
+
 // Options of DSL calls made for each of many nodes, made once.
 const STEPS = { ARGS: ["steps"] as [ListKind] };
 const TERMS = { ARGS: ["terms"] as [ListKind] };
@@ -123,8 +149,8 @@ export class KoParser extends EmbeddedActionsParser {
   private readonly pendingTerms: Term[] = [];
   /** The parameters of the definition being parsed (a parameter list holds no other). */
   private readonly pendingParams: Param[] = [];
-  /** The names of the reference being parsed (a reference holds no other). */
-  private readonly pendingNames: IToken[] = [];
+  /** The names after the first of the reference being parsed (a reference holds no other). */
+  private readonly namesAfterDots: IToken[] = [];
   /**
    * What bounds the depth of the formulas of the top-level item being parsed (see depth.ts): the
    * nesting of its lists, and the number of its postfixes. A formula is no deeper than the lists
@@ -133,6 +159,13 @@ export class KoParser extends EmbeddedActionsParser {
   private openLists = 0;
   private deepestList = 0;
   private postfixes = 0;
+  /** What the list being read holds, and whether it has read an item since its last separator (see listItem). */
+  private listKind: ListKind = "terms";
+  private listAwaitsSeparator = false;
+  /** The chain of the innermost formula being parsed (see chainPostfix). */
+  private chain: Chain | undefined;
+  /** endOfRead, for the chains of all formulas. */
+  private readonly readEnd = () => this.endOfRead();
 
   /**
    * `validate` runs Chevrotain's grammar validations (ambiguities, left recursion). They cost
@@ -142,6 +175,7 @@ export class KoParser extends EmbeddedActionsParser {
     super(allTokens, {
       recoveryEnabled: true,
       maxLookahead: 3,
+      lookaheadStrategy: new GatedLookahead({ maxLookahead: 3 }),
       errorMessageProvider: messages,
       skipValidations: !validate,
     });
@@ -209,6 +243,16 @@ export class KoParser extends EmbeddedActionsParser {
     return this.LA(1).tokenType === Ident && this.LA(2).tokenType === LParen;
   }
 
+  /** Whether the next tokens are those of one of `paths` (the lookahead paths of an alternative). */
+  startsAnyPath(paths: readonly (readonly TokenType[])[]): boolean {
+    for (const path of paths) {
+      let i = 0;
+      while (i < path.length && tokenMatcher(this.LA(i + 1), path[i]!)) i++;
+      if (i === path.length) return true;
+    }
+    return false;
+  }
+
   /** Where the rule being parsed stopped reading: just after the last token it took. */
   private endOfRead(): number {
     const last = this.LA(0);
@@ -225,7 +269,8 @@ export class KoParser extends EmbeddedActionsParser {
     try {
       this.MANY(this.fileItem);
     } catch (e) {
-      interrupted(e, () => this.endItem(partialOf(e)));
+      if (isSyntaxError(e)) this.endItem(partialOf(e));
+      throw e;
     }
   });
 
@@ -276,7 +321,8 @@ export class KoParser extends EmbeddedActionsParser {
           },
         });
       } catch (e) {
-        interrupted(e, declared);
+        if (isSyntaxError(e)) e.partial = declared();
+        throw e;
       }
       return declared();
     },
@@ -311,7 +357,8 @@ export class KoParser extends EmbeddedActionsParser {
       } catch (e) {
         if (params === undefined) params = partialOf(e);
         else if (open !== undefined && steps === undefined) steps = partialOf(e);
-        interrupted(e, defined);
+        if (isSyntaxError(e)) e.partial = defined();
+        throw e;
       }
       return defined();
     },
@@ -368,34 +415,41 @@ export class KoParser extends EmbeddedActionsParser {
     "termList",
     (kind: ListKind = "terms"): Term[] => {
       const from = this.pendingTerms.length;
-      let separated = false;
-      let items = 0;
+      const outerKind = this.listKind;
+      const outerAwaitsSeparator = this.listAwaitsSeparator;
+      this.listKind = kind;
+      this.listAwaitsSeparator = false;
       this.deepestList = Math.max(this.deepestList, ++this.openLists);
       try {
-        this.MANY(() => {
-          const next = this.LA(1);
-          const isLine = next.tokenType === Line;
-          if (!isLine && items > 0 && !separated) this.ast?.missingSeparator(kind, next);
-          const term = this.OR(this.termListAlternatives);
-          if (isLine) {
-            separated = true;
-            return;
-          }
-          items++;
-          separated = false;
-          if (term !== undefined) this.pendingTerms.push(term);
-        });
+        this.MANY(this.listItem);
       } catch (e) {
         const term = partialOf<Term>(e);
         if (term !== undefined) this.pendingTerms.push(term);
-        interrupted(e, () => this.endList(from, kind));
+        if (isSyntaxError(e)) e.partial = this.endList(from, kind);
+        throw e;
       } finally {
         this.openLists--;
+        this.listKind = outerKind;
+        this.listAwaitsSeparator = outerAwaitsSeparator;
       }
       return this.endList(from, kind);
     },
     RECOVERED,
   );
+
+  /**
+   * A term or a separator of the list being read. It is one function for all lists, not one made
+   * for each, so it keeps the list's state in `listKind` and `listAwaitsSeparator`: any list inside
+   * the term has put back the state it found there by the time the term is read.
+   */
+  private readonly listItem = () => {
+    const next = this.LA(1);
+    const isLine = next.tokenType === Line;
+    if (!isLine && this.listAwaitsSeparator) this.ast?.missingSeparator(this.listKind, next);
+    const term = this.OR(this.termListAlternatives);
+    this.listAwaitsSeparator = !isLine;
+    if (!isLine && term !== undefined) this.pendingTerms.push(term);
+  };
 
   private readonly termListAlternatives: IOrAlt<Term | undefined>[] = [
     {
@@ -428,7 +482,8 @@ export class KoParser extends EmbeddedActionsParser {
         const formula = this.SUBRULE(this.formula);
         return this.ast?.term(label, formula);
       } catch (e) {
-        interrupted(e, () => this.ast?.term(label, partialOf(e)));
+        if (isSyntaxError(e)) e.partial = this.ast?.term(label, partialOf(e));
+        throw e;
       }
     },
     RECOVERED,
@@ -457,24 +512,35 @@ export class KoParser extends EmbeddedActionsParser {
   readonly formula = this.RULE(
     "formula",
     (): Formula | undefined => {
-      const chain = new Chain(this.ast, () => this.endOfRead());
+      const outer = this.chain;
+      const chain = (this.chain = new Chain(this.ast, this.readEnd));
       let primaryRead = false;
       try {
         chain.start(this.OR(this.primaryAlternatives));
         primaryRead = true;
-        this.MANY(() => {
-          const postfix = this.SUBRULE(this.postfix);
-          if (chain.apply(postfix)) this.postfixes++;
-        });
+        this.MANY(this.chainPostfix);
       } catch (e) {
         if (!primaryRead) chain.start(partialOf(e));
         else chain.apply(partialOf(e));
-        interrupted(e, () => chain.end());
+        if (isSyntaxError(e)) e.partial = chain.end();
+        throw e;
+      } finally {
+        this.chain = outer;
       }
       return chain.end();
     },
     RECOVERED,
   );
+
+  /**
+   * A postfix of the formula being parsed. It is one function for all formulas, not one made for
+   * each, so it finds its formula's chain in `chain`: any formula inside the postfix has put back
+   * the chain it found there by the time the postfix is read.
+   */
+  private readonly chainPostfix = () => {
+    const postfix = this.SUBRULE(this.postfix);
+    if (this.chain!.apply(postfix)) this.postfixes++;
+  };
 
   private readonly primaryAlternatives: IOrAlt<Primary | undefined>[] = [
     { GATE: () => opensParams(this.LA(2)), ALT: () => this.SUBRULE(this.funcDef) },
@@ -496,7 +562,8 @@ export class KoParser extends EmbeddedActionsParser {
       read.close = this.CONSUME(close);
     } catch (e) {
       read.terms ??= partialOf(e);
-      interrupted(e, () => read);
+      if (isSyntaxError(e)) e.partial = read;
+      throw e;
     } finally {
       read.end = this.endOfRead();
     }
@@ -507,22 +574,25 @@ export class KoParser extends EmbeddedActionsParser {
   readonly ref = this.RULE(
     "ref",
     (): Formula | undefined => {
-      const names = this.pendingNames;
-      names.length = 0;
+      let first: IToken | undefined;
+      // Emptied only when it holds names: emptying an array drops its storage, and most
+      // references have no dot.
+      if (this.namesAfterDots.length > 0) this.namesAfterDots.length = 0;
       try {
-        names.push(this.CONSUME(Ident));
+        first = this.CONSUME(Ident);
         this.MANY(this.refSegment);
       } catch (e) {
-        interrupted(e, () => this.ast?.ref(names));
+        if (isSyntaxError(e)) e.partial = this.ast?.ref(first, this.namesAfterDots);
+        throw e;
       }
-      return this.ast?.ref(names);
+      return this.ast?.ref(first, this.namesAfterDots);
     },
     RECOVERED,
   );
 
   private readonly refSegment = () => {
     this.CONSUME(Dot);
-    this.pendingNames.push(this.CONSUME2(Ident));
+    this.namesAfterDots.push(this.CONSUME2(Ident));
   };
 
   readonly literal = this.RULE("literal", (): Formula | undefined => this.OR(this.literalAlternatives));
@@ -558,12 +628,16 @@ export class KoParser extends EmbeddedActionsParser {
         try {
           return { field: this.CONSUME(Ident) };
         } catch (e) {
-          interrupted(e, () => ({ field: undefined }) satisfies FieldRead);
+          if (isSyntaxError(e)) e.partial = { field: undefined } satisfies FieldRead;
+          throw e;
         }
       },
     },
   ];
 }
+
+/** The fields of a formula without selections (shared: a formula with none keeps no array). */
+const NO_FIELDS: readonly Name[] = [];
 
 /**
  * A formula as the formula rule reads it: its primary, then each postfix applied to what came
@@ -632,8 +706,8 @@ class Chain {
     return this.ast?.select(this.formula, this.endRun());
   }
 
-  private endRun(): Name[] {
-    const fields = this.fields ?? [];
+  private endRun(): readonly Name[] {
+    const fields = this.fields ?? NO_FIELDS;
     this.fields = undefined;
     return fields;
   }
