@@ -42,7 +42,7 @@ export function checkCommand(targets: string[], flags: CheckFlags, io: CliIO): n
         : compiled.types.check(entriesOf(compiled, flags.entry));
     errors += report.errors.length;
     print(report.diagnostics, compiled, io);
-    if (flags.types) printTypes(new TypeQuery(report, compiled.compiled, compiled.program), compiled, io);
+    if (flags.types) printTypes(new TypeQuery(report, compiled.program), compiled, io);
   }
   return errors > 0 ? EXIT.compile : EXIT.ok;
 }
