@@ -23,6 +23,19 @@ export interface FuncInfo {
   readonly inline: boolean;
 }
 
+/**
+ * A package's sources without their syntax trees: what a compiled program keeps of it (KoProgram),
+ * enough to tell what it has and to derive the package again. A KoPackage is one.
+ */
+export interface PackageSources {
+  readonly path: string;
+  /** The directory its `.ko` files came from, if any. */
+  readonly dir?: string;
+  readonly files: readonly { readonly path: string; readonly text: string }[];
+  /** Host functions registered for this package path (D20). */
+  readonly host: ReadonlyMap<string, HostFunction>;
+}
+
 export interface KoPackage {
   /** The package path, as functions print (`conf.Pair`, `strings.Join`, `idiom.Return`). */
   readonly path: string;
