@@ -5,8 +5,8 @@
  */
 import type { Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
-import type { FuncInfo, Program, Resolution } from "../resolve/packages.js";
-import { walkFormula, type Formula, type FuncDef, type Ref, type Term } from "../syntax/ast.js";
+import type { FuncInfo, OwnRefs, Program, Resolution } from "../resolve/packages.js";
+import type { Formula, FuncDef, Ref, Term } from "../syntax/ast.js";
 import { FloatVal, int64, Variety, type Value } from "../value/value.js";
 import { KoFunction, type Circuit, type ParamInfo, type Step, type StepOp } from "./circuit.js";
 import { topoOrder } from "./order.js";
@@ -61,10 +61,11 @@ export function compileProgram(program: Program, construction: HostFunction, opt
   const shared = sharedConstants(construction);
   const meanings = new Meanings(program, byInfo, opts.unresolved ?? new Map());
   for (const [info, fn] of byInfo) {
-    const env = { ...shared, ...meanings.of(info) };
+    const own = meanings.of(info);
     const def = info.def;
-    if (opts.lazy) fn.buildOnFirstRead(() => new FunctionCompiler(env, def).compile());
-    else fn.circuit = new FunctionCompiler(env, def).compile();
+    const build = () => new FunctionCompiler(envOf(shared, own), def).compile();
+    if (opts.lazy) fn.buildOnFirstRead(build);
+    else fn.circuit = build();
   }
   return { functions };
 }
@@ -104,13 +105,23 @@ function sharedConstants(construction: HostFunction): SharedConstants {
  */
 type Meaning = Exclude<Resolution, { k: "func" }> | { readonly k: "func"; readonly fn: KoFunction; readonly rest: number };
 
-/** The part of a build's Env that is its function's own: what its references and inline definitions mean. */
-type OwnMeanings = Pick<Env, "refs" | "inline" | "unresolved">;
+/** A function's references with what each means to its build (Meanings.of): all a build keeps until it runs. */
+interface Own {
+  readonly refs: readonly Ref[];
+  /** The meaning of each of `refs`, at its index; none for one the resolver could not resolve. */
+  readonly meanings: readonly (Meaning | undefined)[];
+  readonly inline: ReadonlyMap<FuncDef, KoFunction>;
+  readonly unresolved: ReadonlyMap<Ref, HostFunction>;
+}
 
 const NO_UNRESOLVED: ReadonlyMap<Ref, HostFunction> = new Map();
 const NO_INLINE: ReadonlyMap<FuncDef, KoFunction> = new Map();
 
-/** Takes, for each function, the meanings of its own references out of the resolver's side tables. */
+/**
+ * Takes each function's own references out of the resolver's record of them (Program.own), with
+ * functions as the KoFunctions they denote. Its lookup table is made when the function is built:
+ * a run builds few of the functions it compiles.
+ */
 class Meanings {
   /** One meaning per function, shared by its references, as the resolver shares its resolutions. */
   private readonly funcs = new Map<FuncInfo, Meaning>();
@@ -121,24 +132,10 @@ class Meanings {
     private readonly unresolved: ReadonlyMap<Ref, HostFunction>,
   ) {}
 
-  of(info: FuncInfo): OwnMeanings {
-    const refs = new Map<Ref, Meaning>();
-    let inline: Map<FuncDef, KoFunction> | undefined;
-    let unresolved: Map<Ref, HostFunction> | undefined;
-    // walkFormula does not enter inline definitions: their references are their own functions'.
-    const add = (f: Formula) => {
-      if (f.kind === "ref") {
-        const res = this.program.refs.get(f);
-        if (res !== undefined) refs.set(f, this.meaning(res));
-        else if (this.unresolved.has(f)) (unresolved ??= new Map()).set(f, this.unresolved.get(f)!);
-      } else if (f.kind === "inline") {
-        // Hoisted into the package of the function it is written in (resolve.ts).
-        const hoisted = info.pkg.funcs.get(f.def.name.text);
-        if (hoisted?.def === f.def) (inline ??= new Map()).set(f.def, this.byInfo.get(hoisted)!);
-      }
-    };
-    for (const t of info.def.steps) walkFormula(t.formula, add);
-    return { refs, inline: inline ?? NO_INLINE, unresolved: unresolved ?? NO_UNRESOLVED };
+  of(info: FuncInfo): Own {
+    const own = this.program.own.get(info)!;
+    const meanings = own.resolutions.map((res) => (res === undefined ? undefined : this.meaning(res)));
+    return { refs: own.refs, meanings, inline: this.inlineOf(info, own.inline), unresolved: this.unresolvedOf(own) };
   }
 
   private meaning(res: Resolution): Meaning {
@@ -147,6 +144,38 @@ class Meanings {
     if (!m) this.funcs.set(res.func, (m = { k: "func", fn: this.byInfo.get(res.func)!, rest: res.rest }));
     return m;
   }
+
+  /** The functions the inline definitions are hoisted to, in the package of the function they are written in (resolve.ts). */
+  private inlineOf(info: FuncInfo, defs: readonly FuncDef[]): ReadonlyMap<FuncDef, KoFunction> {
+    if (defs.length === 0) return NO_INLINE;
+    const out = new Map<FuncDef, KoFunction>();
+    for (const def of defs) {
+      const hoisted = info.pkg.funcs.get(def.name.text);
+      if (hoisted?.def === def) out.set(def, this.byInfo.get(hoisted)!);
+    }
+    return out;
+  }
+
+  /** The stands of the function's references the resolver could not resolve (D33). */
+  private unresolvedOf(own: OwnRefs): ReadonlyMap<Ref, HostFunction> {
+    if (this.unresolved.size === 0) return NO_UNRESOLVED;
+    const out = new Map<Ref, HostFunction>();
+    own.resolutions.forEach((res, i) => {
+      const stand = res === undefined ? this.unresolved.get(own.refs[i]!) : undefined;
+      if (stand) out.set(own.refs[i]!, stand);
+    });
+    return out;
+  }
+}
+
+/** A build's Env: the program's shared constants, and a table of what the function's references mean. */
+function envOf(shared: SharedConstants, own: Own): Env {
+  const refs = new Map<Ref, Meaning>();
+  for (let i = 0; i < own.refs.length; i++) {
+    const m = own.meanings[i];
+    if (m !== undefined) refs.set(own.refs[i]!, m);
+  }
+  return { ...shared, refs, inline: own.inline, unresolved: own.unresolved };
 }
 
 /** What one function's build reads (compileProgram): constants shared by the program's builds, and the function's own meanings. */
