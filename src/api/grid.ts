@@ -41,7 +41,7 @@ export async function openSessionGrid(options: GridOptions, env: NodeJS.ProcessE
       const functions = [...program.compiled.functions.values()].flatMap((pkg) => [...pkg.values()]);
       return new GridLayer({
         client,
-        bundle: bundleProgram(program.program, program.entry, program.roots, stdlibDir()),
+        bundle: bundleProgram(program, program.entry, program.roots, stdlibDir()),
         selection: new RemoteSelection(choice, eligible, known, functions),
         lookup: programCallables(program.compiled),
         offloaded,

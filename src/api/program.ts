@@ -16,9 +16,19 @@ import { compileProgram, type Compiled } from "../compile/compile.js";
 import { unresolvedFunction, type UnresolvedFunction } from "../compile/unresolved.js";
 import { certainlyUnresolved } from "./deferred.js";
 import type { KoFunction } from "../compile/circuit.js";
-import { Loader, UNKNOWN_PACKAGE, type EntrySource, type SourceTree } from "../resolve/load.js";
-import type { Program } from "../resolve/packages.js";
-import { resolveProgram, type Unresolved } from "../resolve/resolve.js";
+import {
+  absoluteEntry,
+  DISK,
+  Loader,
+  NotingTree,
+  UNKNOWN_PACKAGE,
+  type EntrySource,
+  type Loaded,
+  type LoadOptions,
+  type SourceTree,
+} from "../resolve/load.js";
+import type { PackageSources, Program } from "../resolve/packages.js";
+import { resolveProgram, type Resolved, type Unresolved } from "../resolve/resolve.js";
 import type { Ref } from "../syntax/ast.js";
 import type { ParseResult } from "../syntax/index.js";
 import { Run, type RunOptions } from "../runtime/eval.js";
@@ -100,18 +110,17 @@ function registryFor(opts: CompileOptions): HostRegistry {
 export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgram {
   const registry = registryFor(opts);
   const roots = opts.roots ?? [];
-  const loader = new Loader({
+  const tree = new NotingTree(opts.tree ?? DISK);
+  const { loaded, program, diagnostics, unresolved } = loadAndResolve(entry, {
     registry,
     roots,
-    stdlibDir: stdlibDir(),
+    tree,
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
-    ...(opts.tree ? { tree: opts.tree } : {}),
     ...(opts.parse ? { parse: opts.parse } : {}),
   });
-  const loaded = loader.load(entry);
-  const { program, diagnostics, unresolved } = resolveProgram(loaded, registry);
   const all = [...loaded.diagnostics, ...diagnostics];
-  const sources = sourceLookup(program);
+  const packages = packageSources(program);
+  const sources = sourceLookup(packages.values());
   const deferrable = new Set<Diagnostic>(opts.deferUnresolved ? deferrableOf(loaded.diagnostics, unresolved) : []);
   const fatal = all.filter((d) => !deferrable.has(d));
   if (fatal.length > 0) throw new KoCompileError(sortDiagnostics(fatal), sources);
@@ -121,7 +130,24 @@ export function compile(entry: EntrySource, opts: CompileOptions = {}): KoProgra
   // Each circuit is built when a check or a call first needs it (a run leaves most of what it imports unbuilt).
   const compiled = compileProgram(program, registry.lookup("", "")!, { unresolved: stands, lazy: true });
   const origin = { entry, registry, roots, ...(opts.tree ? { tree: opts.tree } : {}) };
-  return new KoProgram(program, compiled, sources, origin, sortDiagnostics([...deferrable]));
+  const kept = { packages, entryPath: program.entry.path, loadedFrom: absoluteEntry(entry), tree: tree.asSeen(sources), sources };
+  return new KoProgram(kept, compiled, origin, sortDiagnostics([...deferrable]));
+}
+
+/** Loads the entry's packages and resolves their references: the stages before compilation. */
+function loadAndResolve(entry: EntrySource, opts: Omit<LoadOptions, "stdlibDir">): Resolved & { loaded: Loaded } {
+  const loaded = new Loader({ ...opts, stdlibDir: stdlibDir() }).load(entry);
+  return { loaded, ...resolveProgram(loaded, opts.registry) };
+}
+
+/** The program's packages as a compiled program keeps them: paths, directories, files and texts, host functions; no trees. */
+function packageSources(program: Program): Map<string, PackageSources> {
+  const out = new Map<string, PackageSources>();
+  for (const pkg of program.packages.values()) {
+    const files = pkg.files.map((f) => ({ path: f.path, text: f.text }));
+    out.set(pkg.path, { path: pkg.path, ...(pkg.dir !== undefined ? { dir: pkg.dir } : {}), files, host: pkg.host });
+  }
+  return out;
 }
 
 /** The diagnostics D33 lets a run defer: imports that found no package and unresolved references. */
@@ -138,9 +164,9 @@ function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
   return [...ds].sort((a, b) => rank(a) - rank(b) || a.span.file.localeCompare(b.span.file) || a.span.start.offset - b.span.start.offset);
 }
 
-function sourceLookup(program: Program): (file: string) => string | undefined {
+function sourceLookup(packages: Iterable<PackageSources>): (file: string) => string | undefined {
   const texts = new Map<string, string>();
-  for (const pkg of program.packages.values()) for (const f of pkg.files) texts.set(f.path, f.text);
+  for (const pkg of packages) for (const f of pkg.files) texts.set(f.path, f.text);
   return (file) => texts.get(file);
 }
 
@@ -174,18 +200,71 @@ export interface ProgramOrigin {
   readonly tree?: SourceTree;
 }
 
-/** A compiled program, ready to run any of its functions any number of times. */
+/**
+ * What a compiled program keeps of what it was compiled from: its packages' sources, not their
+ * syntax trees, which a tool that needs them derives again (KoProgram.program).
+ */
+export interface KeptSources {
+  readonly packages: ReadonlyMap<string, PackageSources>;
+  /** The entry package's path. */
+  readonly entryPath: string;
+  /** The entry as loaded, its file or directory an absolute path. */
+  readonly loadedFrom: EntrySource;
+  /** The sources as the loading saw them, to load them again from. */
+  readonly tree: SourceTree;
+  /** The text of each file of the program. */
+  readonly sources: (file: string) => string | undefined;
+}
+
+/**
+ * A compiled program, ready to run any of its functions any number of times. It keeps its
+ * circuits and its sources, not their syntax trees: a tree is most of the heap a program keeps,
+ * and only tools read it (`program`).
+ */
 export class KoProgram {
   private checker?: TypeChecker;
+  /** The Program last derived for a tool, while anything holds it. */
+  private derived?: WeakRef<Program>;
 
   constructor(
-    readonly program: Program,
+    private readonly kept: KeptSources,
     readonly compiled: Compiled,
-    readonly sources: (file: string) => string | undefined,
     readonly origin: ProgramOrigin,
     /** The problems compiled as failures when they run (`deferUnresolved`), in source order. */
     readonly deferred: readonly Diagnostic[] = [],
   ) {}
+
+  /** The program's packages by path, with their files and host functions (not their syntax trees). */
+  get packages(): ReadonlyMap<string, PackageSources> {
+    return this.kept.packages;
+  }
+
+  /** The entry package, as `packages` has it. */
+  get entryPackage(): PackageSources {
+    return this.kept.packages.get(this.kept.entryPath)!;
+  }
+
+  /** The text of a file of the program (for excerpts of diagnostics). */
+  get sources(): (file: string) => string | undefined {
+    return this.kept.sources;
+  }
+
+  /**
+   * The resolved program, syntax trees and all, for tools (`ko doc`, `ko check --types`, the
+   * REPL): loaded and resolved again from the sources it was compiled from, the first time it is
+   * asked for after the last one was collected, so a tool that holds it gets the same objects each
+   * time. It is the program compiled: the same packages, files, functions and spans.
+   */
+  get program(): Program {
+    let program = this.derived?.deref();
+    if (program === undefined) this.derived = new WeakRef((program = this.derive()));
+    return program;
+  }
+
+  private derive(): Program {
+    const { registry, roots } = this.origin;
+    return loadAndResolve(this.kept.loadedFrom, { registry, roots, tree: this.kept.tree }).program;
+  }
 
   /**
    * The deferred problems (D33) that a checked call certainly meets: the unresolved references
@@ -228,16 +307,16 @@ export class KoProgram {
 
   /** The entry package's path (`conf` for `conf.ko`). */
   get packagePath(): string {
-    return this.program.entry.path;
+    return this.kept.entryPath;
   }
 
   /** A function of the entry package (or of another package, given its path). */
-  func(name: string, pkg = this.program.entry.path): KoFunction | undefined {
+  func(name: string, pkg = this.packagePath): KoFunction | undefined {
     return this.compiled.functions.get(pkg)?.get(name);
   }
 
   /** Names of the entry package's functions. */
-  functionNames(pkg = this.program.entry.path): string[] {
+  functionNames(pkg = this.packagePath): string[] {
     return [...(this.compiled.functions.get(pkg)?.keys() ?? [])];
   }
 

@@ -209,11 +209,11 @@ export class Session {
     if (this.closed) throw new UsageError("the session is closed");
     if (request.resume && request.name === undefined) throw new UsageError("resuming a run needs its name");
     // A wrong kubeconfig, context or policy stops the run before its first step, not at its first API call.
-    if (program.program.packages.has("k8s")) await this.resolveCluster();
+    if (program.packages.has("k8s")) await this.resolveCluster();
     if (request.rerun && request.rerun.length > 0 && !request.resume)
       throw new UsageError("--rerun needs --resume: it picks steps of a run to resume");
     const outputs = await (this.outputs ??= openOutputs(this.options));
-    const usesCluster = program.program.packages.has("k8s");
+    const usesCluster = program.packages.has("k8s");
     const mode = await planningOf(this.access, usesCluster);
     if (mode === undefined) return this.runCall(program, fn, fields, request, outputs);
     // A planned call has the cluster connection's guard to itself, from its plan to its end.

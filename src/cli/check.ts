@@ -42,7 +42,7 @@ export function checkCommand(targets: string[], flags: CheckFlags, io: CliIO): n
         : compiled.types.check(entriesOf(compiled, flags.entry));
     errors += report.errors.length;
     print(report.diagnostics, compiled, io);
-    if (flags.types) printTypes(new TypeQuery(report, compiled.compiled, compiled.program), compiled, io);
+    if (flags.types) printTypes(new TypeQuery(report, compiled.program), compiled, io);
   }
   return errors > 0 ? EXIT.compile : EXIT.ok;
 }
@@ -53,7 +53,7 @@ function print(diagnostics: readonly Diagnostic[], compiled: KoProgram, io: CliI
 
 /** `FILE:LINE:COL: function|param|step NAME: TYPE`, for the entry package's files, in source order. */
 function printTypes(query: TypeQuery, compiled: KoProgram, io: CliIO): void {
-  for (const file of compiled.program.entry.files) {
+  for (const file of compiled.entryPackage.files) {
     const infos = query.inFile(file.path).filter((i) => i.name !== undefined);
     infos.sort((a, b) => a.span.start.offset - b.span.start.offset);
     for (const i of infos) {

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import { docCommand } from "../api/catalog.js";
 import { rootsFromEnv, type KoProgram } from "../api/program.js";
 import { EXIT, UsageError } from "../diag/exit.js";
-import type { FuncInfo, KoPackage } from "../resolve/packages.js";
+import type { FuncInfo, Program } from "../resolve/packages.js";
 import { CheckedTypes } from "../service/checked-types.js";
 import type { CliIO } from "./io.js";
 import { cliSession, compileOrReport } from "./run.js";
@@ -28,10 +28,10 @@ export function docTargets(names: readonly string[], roots: readonly string[], i
       const entry: EntrySource = fs.statSync(name).isDirectory() ? { kind: "dir", dir: name } : { kind: "file", file: name };
       const compiled = compileOrReport(cliSession(roots), entry, io.stderr);
       if (typeof compiled === "number") return compiled;
-      const pkg = compiled.program.entry;
+      const program = compiled.program;
       const only: string[] = [];
-      while (i + 1 < names.length && pkg.funcs.has(names[i + 1]!)) only.push(names[++i]!);
-      writePackageDoc(compiled, pkg, only, io.stdout);
+      while (i + 1 < names.length && program.entry.funcs.has(names[i + 1]!)) only.push(names[++i]!);
+      writePackageDoc(program, only, io.stdout);
       continue;
     }
     try {
@@ -65,17 +65,18 @@ function rootPackageDoc(name: string, roots: readonly string[], io: CliIO, notFo
     } catch {
       continue;
     }
-    const pkg = compiled.program.entry;
-    if (pkg.files.length === 0 || only.some((f) => !pkg.funcs.has(f))) continue;
-    writePackageDoc(compiled, pkg, only, io.stdout);
+    const program = compiled.program;
+    if (program.entry.files.length === 0 || only.some((f) => !program.entry.funcs.has(f))) continue;
+    writePackageDoc(program, only, io.stdout);
     return EXIT.ok;
   }
   throw new UsageError(`${notFound.message}; ${packageNotFound(name, all).message}`);
 }
 
-/** Every function of `pkg` (or those in `only`), in the order they are written. */
-function writePackageDoc(compiled: KoProgram, pkg: KoPackage, only: readonly string[], out: (text: string) => void): void {
-  const types = new CheckedTypes(compiled.program);
+/** Every function of the program's entry package (or those in `only`), in the order they are written. */
+function writePackageDoc(program: Program, only: readonly string[], out: (text: string) => void): void {
+  const pkg = program.entry;
+  const types = new CheckedTypes(program);
   const funcs = [...pkg.funcs.values()]
     .filter((f) => !f.inline && (only.length === 0 || only.includes(f.def.name.text)))
     .sort((a, b) => a.file.path.localeCompare(b.file.path) || a.def.span.start.offset - b.def.span.start.offset);

@@ -196,7 +196,7 @@ async function runFunctions(entry: EntrySource, names: string[], fields: Field[]
 async function runIn(session: Session, entry: EntrySource, names: string[], fields: Field[], flags: RunFlags, io: CliIO): Promise<number> {
   const compiled = compileOrReport(session, entry, io.stderr, { deferUnresolved: true });
   if (typeof compiled === "number") return compiled;
-  const pkg = compiled.program.entry;
+  const pkg = compiled.entryPackage;
   if (entry.kind === "package" && pkg.files.length === 0 && pkg.host.size === 0) throw packageNotFound(entry.pkgPath, compiled.roots);
   const fns = names.map((name) => {
     const fn = compiled.func(name);

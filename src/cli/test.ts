@@ -24,7 +24,7 @@ type Suite = { readonly compiled: KoProgram; readonly pkg: string; readonly test
 
 function suiteOf(target: string, compiled: KoProgram, entry: EntrySource): Suite {
   const pkg = compiled.packagePath;
-  const found = compiled.program.entry;
+  const found = compiled.entryPackage;
   // A package that no root and no standard package has is a usage error (D19), not an empty suite.
   if (entry.kind === "package" && found.files.length === 0 && found.host.size === 0) {
     throw packageNotFound(target, compiled.roots);

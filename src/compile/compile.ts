@@ -5,7 +5,7 @@
  */
 import type { Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
-import type { FuncInfo, Program } from "../resolve/packages.js";
+import type { FuncInfo, OwnRefs, Program, Resolution } from "../resolve/packages.js";
 import type { Formula, FuncDef, Ref, Term } from "../syntax/ast.js";
 import { FloatVal, int64, Variety, type Value } from "../value/value.js";
 import { KoFunction, type Circuit, type ParamInfo, type Step, type StepOp } from "./circuit.js";
@@ -14,8 +14,15 @@ import { topoOrder } from "./order.js";
 export interface Compiled {
   /** Every function of the program by package path and name. */
   readonly functions: Map<string, Map<string, KoFunction>>;
-  /** The source definition of each function (for tools and the checker). */
-  readonly defs: Map<KoFunction, FuncInfo>;
+}
+
+/**
+ * The definition a function was compiled from: the one of its package and name in `program`, which
+ * may be the program it was compiled from or one derived again from the same sources (a compiled
+ * program keeps no syntax trees, KoProgram.program).
+ */
+export function definitionOf(program: Program, fn: KoFunction): FuncInfo | undefined {
+  return program.packages.get(fn.pkg)?.funcs.get(fn.name);
 }
 
 export interface CompileOptions {
@@ -33,29 +40,48 @@ export interface CompileOptions {
   readonly unresolved?: ReadonlyMap<Ref, HostFunction>;
 }
 
+/**
+ * Each function's build (now, or on first read when `lazy`) is given only its own definition and
+ * the meanings of its own references, functions among them as the KoFunctions they denote: a
+ * function not yet built keeps nothing of the program's other syntax trees, nor of the resolver's
+ * side tables, and one built keeps nothing of any tree.
+ */
 export function compileProgram(program: Program, construction: HostFunction, opts: CompileOptions = {}): Compiled {
   const functions = new Map<string, Map<string, KoFunction>>();
   const byInfo = new Map<FuncInfo, KoFunction>();
-  const defs = new Map<KoFunction, FuncInfo>();
   for (const pkg of program.packages.values()) {
     const m = new Map<string, KoFunction>();
     for (const [name, info] of pkg.funcs) {
       const fn = new KoFunction(pkg.path, name, info.def.name.span, info.def.doc);
       m.set(name, fn);
       byInfo.set(info, fn);
-      defs.set(fn, info);
     }
     functions.set(pkg.path, m);
   }
+  const shared = sharedConstants(construction);
+  const meanings = new Meanings(program, byInfo, opts.unresolved ?? new Map());
+  for (const [info, fn] of byInfo) {
+    const own = meanings.of(info);
+    const def = info.def;
+    const build = () => new FunctionCompiler(envOf(shared, own), def).compile();
+    if (opts.lazy) fn.buildOnFirstRead(build);
+    else fn.circuit = build();
+  }
+  return { functions };
+}
+
+/** What every build of a program shares: one variety with no fields per function, one operation per constant. */
+type SharedConstants = Pick<Env, "koVariety" | "hostVariety" | "constOp" | "construction">;
+
+function sharedConstants(construction: HostFunction): SharedConstants {
   // One variety with no fields per function, shared by every reference to it (values are immutable).
   const hostVarieties = new Map<HostFunction, Variety>();
-  const koVarieties = new Map<FuncInfo, Variety>();
+  const koVarieties = new Map<KoFunction, Variety>();
   const constOps = new Map<Value, ConstOp>();
-  const env: Env = {
-    program,
-    koVariety: (info) => {
-      let v = koVarieties.get(info);
-      if (!v) koVarieties.set(info, (v = new Variety(byInfo.get(info)!, [])));
+  return {
+    koVariety: (fn) => {
+      let v = koVarieties.get(fn);
+      if (!v) koVarieties.set(fn, (v = new Variety(fn, [])));
       return v;
     },
     hostVariety: (fn) => {
@@ -70,23 +96,101 @@ export function compileProgram(program: Program, construction: HostFunction, opt
       return op;
     },
     construction,
-    unresolved: opts.unresolved ?? new Map(),
   };
-  for (const [info, fn] of byInfo) {
-    if (opts.lazy) fn.buildOnFirstRead(() => new FunctionCompiler(env, info.def).compile());
-    else fn.circuit = new FunctionCompiler(env, info.def).compile();
-  }
-  return { functions, defs };
 }
 
+/**
+ * What a reference means to a build: a resolution, but a function as the KoFunction it denotes
+ * rather than its definition (FuncInfo), which would keep the definition's whole file alive.
+ */
+type Meaning = Exclude<Resolution, { k: "func" }> | { readonly k: "func"; readonly fn: KoFunction; readonly rest: number };
+
+/** A function's references with what each means to its build (Meanings.of): all a build keeps until it runs. */
+interface Own {
+  readonly refs: readonly Ref[];
+  /** The meaning of each of `refs`, at its index; none for one the resolver could not resolve. */
+  readonly meanings: readonly (Meaning | undefined)[];
+  readonly inline: ReadonlyMap<FuncDef, KoFunction>;
+  readonly unresolved: ReadonlyMap<Ref, HostFunction>;
+}
+
+const NO_UNRESOLVED: ReadonlyMap<Ref, HostFunction> = new Map();
+const NO_INLINE: ReadonlyMap<FuncDef, KoFunction> = new Map();
+
+/**
+ * Takes each function's own references out of the resolver's record of them (Program.own), with
+ * functions as the KoFunctions they denote. Its lookup table is made when the function is built:
+ * a run builds few of the functions it compiles.
+ */
+class Meanings {
+  /** One meaning per function, shared by its references, as the resolver shares its resolutions. */
+  private readonly funcs = new Map<FuncInfo, Meaning>();
+
+  constructor(
+    private readonly program: Program,
+    private readonly byInfo: ReadonlyMap<FuncInfo, KoFunction>,
+    private readonly unresolved: ReadonlyMap<Ref, HostFunction>,
+  ) {}
+
+  of(info: FuncInfo): Own {
+    const own = this.program.own.get(info)!;
+    const meanings = own.resolutions.map((res) => (res === undefined ? undefined : this.meaning(res)));
+    return { refs: own.refs, meanings, inline: this.inlineOf(info, own.inline), unresolved: this.unresolvedOf(own) };
+  }
+
+  private meaning(res: Resolution): Meaning {
+    if (res.k !== "func") return res;
+    let m = this.funcs.get(res.func);
+    if (!m) this.funcs.set(res.func, (m = { k: "func", fn: this.byInfo.get(res.func)!, rest: res.rest }));
+    return m;
+  }
+
+  /** The functions the inline definitions are hoisted to, in the package of the function they are written in (resolve.ts). */
+  private inlineOf(info: FuncInfo, defs: readonly FuncDef[]): ReadonlyMap<FuncDef, KoFunction> {
+    if (defs.length === 0) return NO_INLINE;
+    const out = new Map<FuncDef, KoFunction>();
+    for (const def of defs) {
+      const hoisted = info.pkg.funcs.get(def.name.text);
+      if (hoisted?.def === def) out.set(def, this.byInfo.get(hoisted)!);
+    }
+    return out;
+  }
+
+  /** The stands of the function's references the resolver could not resolve (D33). */
+  private unresolvedOf(own: OwnRefs): ReadonlyMap<Ref, HostFunction> {
+    if (this.unresolved.size === 0) return NO_UNRESOLVED;
+    const out = new Map<Ref, HostFunction>();
+    own.resolutions.forEach((res, i) => {
+      const stand = res === undefined ? this.unresolved.get(own.refs[i]!) : undefined;
+      if (stand) out.set(own.refs[i]!, stand);
+    });
+    return out;
+  }
+}
+
+/** A build's Env: the program's shared constants, and a table of what the function's references mean. */
+function envOf(shared: SharedConstants, own: Own): Env {
+  const refs = new Map<Ref, Meaning>();
+  for (let i = 0; i < own.refs.length; i++) {
+    const m = own.meanings[i];
+    if (m !== undefined) refs.set(own.refs[i]!, m);
+  }
+  return { ...shared, refs, inline: own.inline, unresolved: own.unresolved };
+}
+
+/** What one function's build reads (compileProgram): constants shared by the program's builds, and the function's own meanings. */
 interface Env {
-  readonly program: Program;
-  koVariety(info: FuncInfo): Variety;
+  /** The meaning of each resolved reference of the function's body. */
+  readonly refs: ReadonlyMap<Ref, Meaning>;
+  /** The function each inline definition of the body is hoisted to. */
+  readonly inline: ReadonlyMap<FuncDef, KoFunction>;
+  /** The references of the body the resolver could not resolve, with the function standing for each (D33). */
+  readonly unresolved: ReadonlyMap<Ref, HostFunction>;
+  koVariety(fn: KoFunction): Variety;
   /** The operation of a constant step; one per value for varieties and primitives (operations are read-only). */
   constOp(value: Value): ConstOp;
   hostVariety(fn: HostFunction): Variety;
   readonly construction: HostFunction;
-  readonly unresolved: ReadonlyMap<Ref, HostFunction>;
 }
 
 /**
@@ -181,8 +285,9 @@ class FunctionCompiler {
       case "string":
         return this.constant(f.value, f.span);
       case "inline": {
-        const info = this.env.program.packages.get(this.pkgOf(f.def))?.funcs.get(f.def.name.text);
-        return this.constant(this.env.koVariety(info!), f.span);
+        const fn = this.env.inline.get(f.def);
+        if (!fn) throw new Error(`inline function ${f.def.name.text} not hoisted`);
+        return this.constant(this.env.koVariety(fn), f.span);
       }
       case "ref":
         return this.reference(f);
@@ -199,11 +304,6 @@ class FunctionCompiler {
         return this.call(f.kind, callee, f.terms, f.span);
       }
     }
-  }
-
-  private pkgOf(def: FuncDef): string {
-    for (const pkg of this.env.program.packages.values()) if (pkg.funcs.get(def.name.text)?.def === def) return pkg.path;
-    throw new Error(`inline function ${def.name.text} not hoisted`);
   }
 
   private constant(value: Value, span: Span): number {
@@ -227,7 +327,7 @@ class FunctionCompiler {
   }
 
   private reference(f: Formula & { kind: "ref" }): number {
-    const res = this.env.program.refs.get(f);
+    const res = this.env.refs.get(f);
     if (!res) {
       // A reference that could not be resolved fails where it is evaluated, as in the original:
       // the step calls the function standing for it (D33).
@@ -243,7 +343,7 @@ class FunctionCompiler {
       case "step":
         return this.select(this.compileLabel(res.label), selectedFields(f, res.rest), f.span);
       case "func":
-        return this.constant(this.env.koVariety(res.func), f.span);
+        return this.constant(this.env.koVariety(res.fn), f.span);
       case "host":
         return this.constant(this.env.hostVariety(res.fn), f.span);
     }

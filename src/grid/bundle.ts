@@ -15,8 +15,8 @@
  */
 import { createHash } from "node:crypto";
 import * as path from "node:path";
-import type { EntrySource, SourceTree } from "../resolve/load.js";
-import type { Program } from "../resolve/packages.js";
+import { absoluteEntry, type EntrySource, type SourceTree } from "../resolve/load.js";
+import type { PackageSources } from "../resolve/packages.js";
 
 export interface ProgramBundle {
   readonly format: typeof FORMAT;
@@ -40,8 +40,13 @@ export interface SealedBundle {
   readonly text: string;
 }
 
-/** The bundle of a compiled program: every package with sources outside the standard library. */
-export function bundleProgram(program: Program, entry: EntrySource, roots: readonly string[], stdlibDir: string): SealedBundle {
+/** The bundle of a compiled program (a KoProgram, or a Program): every package with sources outside the standard library. */
+export function bundleProgram(
+  program: { readonly packages: ReadonlyMap<string, PackageSources> },
+  entry: EntrySource,
+  roots: readonly string[],
+  stdlibDir: string,
+): SealedBundle {
   const stdlib = path.resolve(stdlibDir);
   const packages: BundledPackage[] = [];
   for (const pkg of [...program.packages.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
@@ -52,7 +57,7 @@ export function bundleProgram(program: Program, entry: EntrySource, roots: reado
       files: pkg.files.map((f) => ({ path: f.path, text: f.text })),
     });
   }
-  const bundle: ProgramBundle = { format: FORMAT, entry: absolute(entry), roots: roots.map((r) => path.resolve(r)), packages };
+  const bundle: ProgramBundle = { format: FORMAT, entry: absoluteEntry(entry), roots: roots.map((r) => path.resolve(r)), packages };
   const text = JSON.stringify(bundle);
   return { hash: createHash("sha256").update(text).digest("hex"), text };
 }
@@ -88,15 +93,4 @@ export function bundleTree(bundle: ProgramBundle, disk: SourceTree, onDisk: read
 function within(dir: string, p: string): boolean {
   const rel = path.relative(dir, p);
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
-}
-
-function absolute(entry: EntrySource): EntrySource {
-  switch (entry.kind) {
-    case "file":
-      return { kind: "file", file: path.resolve(entry.file) };
-    case "dir":
-      return { kind: "dir", dir: path.resolve(entry.dir) };
-    default:
-      return entry;
-  }
 }

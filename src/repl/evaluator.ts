@@ -227,12 +227,14 @@ export class ReplEvaluator {
     const live = this.liveSteps();
     const params = [...live.keys()];
     const formulaStart = run.assembled.starts[run.assembled.starts.length - 2]!;
-    const def = run.program.program.entry.funcs.get(INPUT_FUNC)?.def;
+    // Derived again from the sources (a compiled program keeps no trees): held while it is read.
+    const program = run.program.program;
+    const def = program.entry.funcs.get(INPUT_FUNC)?.def;
     const refs: { start: number; end: number; to: ReplStep }[] = [];
     for (const term of def?.steps ?? []) {
       walkFormula(term.formula, (f) => {
         if (f.kind !== "ref") return;
-        const res = run.program.program.refs.get(f);
+        const res = program.refs.get(f);
         const to = res?.k === "param" ? live.get(params[res.index]!) : undefined;
         const name = f.path[0]!.span;
         if (to !== undefined) refs.push({ start: name.start.offset - formulaStart, end: name.end.offset - formulaStart, to });

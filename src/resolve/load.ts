@@ -57,6 +57,53 @@ export interface SourceTree {
 /** The disk. */
 export const DISK: SourceTree = { isDir, koFiles: koFilesOf, readFile: defaultRead };
 
+/**
+ * A tree that answers as `tree` does, and notes what it answered: which directories it found and
+ * which files it listed in them. Loading the same entry again from what it noted (`asSeen`), with
+ * the same roots and registry, asks the same questions, so it finds the same packages and files
+ * (KoProgram.program derives its Program so, from the texts the compile read).
+ */
+export class NotingTree implements SourceTree {
+  private readonly found = new Set<string>();
+  private readonly listed = new Map<string, string[]>();
+
+  constructor(private readonly tree: SourceTree) {}
+
+  isDir(dir: string): boolean {
+    const found = this.tree.isDir(dir);
+    if (found) this.found.add(dir);
+    return found;
+  }
+
+  koFiles(dir: string): string[] {
+    const files = this.tree.koFiles(dir);
+    this.listed.set(dir, files);
+    return files;
+  }
+
+  readFile(file: string): string | undefined {
+    return this.tree.readFile(file);
+  }
+
+  /** The tree as this one answered, with the texts that were read; it keeps nothing of the tree it noted. */
+  asSeen(texts: (file: string) => string | undefined): SourceTree {
+    const { found, listed } = this;
+    return { isDir: (dir) => found.has(dir), koFiles: (dir) => listed.get(dir) ?? [], readFile: texts };
+  }
+}
+
+/** The entry with its file or directory as an absolute path, which names the same entry from any working directory. */
+export function absoluteEntry(entry: EntrySource): EntrySource {
+  switch (entry.kind) {
+    case "file":
+      return { kind: "file", file: path.resolve(entry.file) };
+    case "dir":
+      return { kind: "dir", dir: path.resolve(entry.dir) };
+    default:
+      return entry;
+  }
+}
+
 export interface Loaded {
   readonly packages: Map<string, KoPackage>;
   readonly entry: KoPackage;

@@ -23,6 +23,19 @@ export interface FuncInfo {
   readonly inline: boolean;
 }
 
+/**
+ * A package's sources without their syntax trees: what a compiled program keeps of it (KoProgram),
+ * enough to tell what it has and to derive the package again. A KoPackage is one.
+ */
+export interface PackageSources {
+  readonly path: string;
+  /** The directory its `.ko` files came from, if any. */
+  readonly dir?: string;
+  readonly files: readonly { readonly path: string; readonly text: string }[];
+  /** Host functions registered for this package path (D20). */
+  readonly host: ReadonlyMap<string, HostFunction>;
+}
+
 export interface KoPackage {
   /** The package path, as functions print (`conf.Pair`, `strings.Join`, `idiom.Return`). */
   readonly path: string;
@@ -42,12 +55,26 @@ export type Resolution =
   | { readonly k: "func"; readonly func: FuncInfo; readonly rest: number }
   | { readonly k: "host"; readonly fn: HostFunction; readonly rest: number };
 
+/**
+ * What one function's body refers to, in source order: its references (each with its meaning, or
+ * none when it could not be resolved) and its inline definitions, not those of the functions
+ * defined inline in it. The compiler gives each function's build these alone (compile.ts).
+ */
+export interface OwnRefs {
+  readonly refs: Ref[];
+  /** The meaning of each of `refs`, at the same index. */
+  readonly resolutions: (Resolution | undefined)[];
+  readonly inline: FuncDef[];
+}
+
 export interface Program {
   readonly packages: Map<string, KoPackage>;
   /** The package that `ko run` or the API was asked for. */
   readonly entry: KoPackage;
   /** The meaning of every reference in every function. */
   readonly refs: Map<Ref, Resolution>;
+  /** What each function's own body refers to. */
+  readonly own: Map<FuncInfo, OwnRefs>;
   /** The package an import declaration names, for go-to-definition. */
   readonly imports: Map<ImportDecl, KoPackage>;
 }

@@ -10,7 +10,16 @@ import type { HostFunction } from "../host/binding.js";
 import type { HostRegistry } from "../host/registry.js";
 import { walkFormula, type Formula, type FuncDef, type Ref } from "../syntax/ast.js";
 import { defaultAlias, type Loaded } from "./load.js";
-import { CORE_PACKAGE, IDIOM_PACKAGE, type FuncInfo, type KoPackage, type Program, type Resolution, type SourceFile } from "./packages.js";
+import {
+  CORE_PACKAGE,
+  IDIOM_PACKAGE,
+  type FuncInfo,
+  type KoPackage,
+  type OwnRefs,
+  type Program,
+  type Resolution,
+  type SourceFile,
+} from "./packages.js";
 import { closest } from "../diag/suggest.js";
 
 export interface Resolved {
@@ -65,6 +74,7 @@ class Resolver {
   readonly diagnostics: Diagnostic[] = [];
   readonly unresolved = new Map<Ref, Unresolved>();
   private readonly refs = new Map<Ref, Resolution>();
+  private readonly own = new Map<FuncInfo, OwnRefs>();
   private readonly resolutions = new Resolutions();
   /** Per package, what the bare names found so far mean: bodies name the same few functions again and again. */
   private readonly bareNames = new Map<KoPackage, Map<string, Resolution>>();
@@ -80,7 +90,7 @@ class Resolver {
     for (const pkg of this.loaded.packages.values()) this.collectFunctions(pkg);
     for (const pkg of this.loaded.packages.values()) for (const file of pkg.files) this.collectAliases(pkg, file);
     for (const pkg of this.loaded.packages.values()) for (const fn of pkg.funcs.values()) this.checkFunction(fn);
-    return { packages: this.loaded.packages, entry: this.loaded.entry, refs: this.refs, imports: this.loaded.imports };
+    return { packages: this.loaded.packages, entry: this.loaded.entry, refs: this.refs, own: this.own, imports: this.loaded.imports };
   }
 
   private report(code: string, message: string, span: Span, extra: Parameters<typeof error>[4] = {}): void {
@@ -99,6 +109,15 @@ class Resolver {
     const diagnostic = error("resolve", code, message, span, extra);
     this.diagnostics.push(diagnostic);
     this.unresolved.set(ref, { diagnostic, func: scope.fn });
+    scope.own.refs.push(ref);
+    scope.own.resolutions.push(undefined);
+  }
+
+  /** Records what a reference means, in the program's table and in its function's own. */
+  private resolved(ref: Ref, scope: Scope, res: Resolution): void {
+    this.refs.set(ref, res);
+    scope.own.refs.push(ref);
+    scope.own.resolutions.push(res);
   }
 
   /** Functions are unique per package, across files and hoisted inline definitions (3.3, D20). */
@@ -186,7 +205,9 @@ class Resolver {
     }
     let bare = this.bareNames.get(fn.pkg);
     if (!bare) this.bareNames.set(fn.pkg, (bare = new Map<string, Resolution>()));
-    const scope: Scope = { fn, params, steps, bare, term: 0, forward: false };
+    const own: OwnRefs = { refs: [], resolutions: [], inline: [] };
+    this.own.set(fn, own);
+    const scope: Scope = { fn, params, steps, bare, own, term: 0, forward: false };
     for (; scope.term < def.steps.length; scope.term++) this.resolveFormula(def.steps[scope.term]!.formula, scope);
     // Steps can only refer to each other in a cycle through a reference to a step at or after its own.
     if (scope.forward) this.checkCycles(def, steps);
@@ -206,6 +227,9 @@ class Resolver {
       case "select":
         this.resolveFormula(f.target, scope);
         break;
+      case "inline":
+        scope.own.inline.push(f.def);
+        break;
       default:
         break;
     }
@@ -217,19 +241,19 @@ class Resolver {
     const name = first.text;
     const selected = path.length - 1;
     if (selected === 0 && (name === "true" || name === "false")) {
-      this.refs.set(ref, name === "true" ? TRUE : FALSE);
+      this.resolved(ref, scope, name === "true" ? TRUE : FALSE);
       return;
     }
     const param = scope.params.get(name);
-    if (param !== undefined) return void this.refs.set(ref, this.resolutions.param(param, selected));
+    if (param !== undefined) return this.resolved(ref, scope, this.resolutions.param(param, selected));
     const step = scope.steps.get(name);
     if (step !== undefined) {
       if (step >= scope.term) scope.forward = true;
-      return void this.refs.set(ref, this.resolutions.step(name, selected));
+      return this.resolved(ref, scope, this.resolutions.step(name, selected));
     }
     if (selected === 0) {
       const found = this.bareName(scope, name);
-      if (found) return void this.refs.set(ref, found);
+      if (found) return this.resolved(ref, scope, found);
       const suggestion = closest(name, this.bareCandidates(scope));
       this.reportUnresolved(
         ref,
@@ -278,9 +302,9 @@ class Resolver {
       return;
     }
     const func = targetPkg.funcs.get(member.text);
-    if (func) return void this.refs.set(ref, this.resolutions.func(func));
+    if (func) return this.resolved(ref, scope, this.resolutions.func(func));
     const host = targetPkg.host.get(member.text);
-    if (host) return void this.refs.set(ref, this.resolutions.host(host));
+    if (host) return this.resolved(ref, scope, this.resolutions.host(host));
     const suggestion = closest(member.text, [...targetPkg.funcs.keys(), ...targetPkg.host.keys()]);
     this.reportUnresolved(ref, scope, "resolve/unknown-member", `package ${targetPkg.path} has no function ${member.text}`, member.span, {
       ...(suggestion !== undefined ? { suggestion: `${name}.${suggestion}` } : {}),
@@ -405,6 +429,8 @@ interface Scope {
   readonly steps: Map<string, number>;
   /** What the bare names that are not parameters or steps mean in the function's package (lookupBare). */
   readonly bare: Map<string, Resolution>;
+  /** What the function's body refers to, as resolved so far. */
+  readonly own: OwnRefs;
   /** The index of the term being resolved. */
   term: number;
   /** Whether a term has referred to its own step or a later one: only then can there be a cycle. */

@@ -13,7 +13,7 @@
  */
 import { defaultRegistry } from "../api/program.js";
 import type { KoFunction } from "../compile/circuit.js";
-import { compileProgram, type Compiled } from "../compile/compile.js";
+import { compileProgram, definitionOf, type Compiled } from "../compile/compile.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { endOffset, startOffset, type Span } from "../diag/span.js";
 import type { FuncInfo, Program } from "../resolve/packages.js";
@@ -219,7 +219,7 @@ export class CheckedTypes implements TypeQueries {
         (f) => f === top || (f.inline && startOffset(span) <= startOffset(f.def.span) && endOffset(f.def.span) <= endOffset(span)),
       );
       const specs = this.specsOf(top, members);
-      const query = (s: readonly Spec[]) => new TypeQuery(reportOf(s), this.compiled, this.program);
+      const query = (s: readonly Spec[]) => new TypeQuery(reportOf(s), this.program);
       family = { all: query([...specs.values()].flat()), each: new Map(members.map((m) => [m, query(specs.get(m)!)])) };
       this.families.set(top, family);
     }
@@ -268,7 +268,7 @@ export class CheckedTypes implements TypeQueries {
 
   private functionOf(info: FuncInfo): KoFunction | undefined {
     const fn = this.compiled.functions.get(info.pkg.path)?.get(info.def.name.text);
-    return fn !== undefined && this.compiled.defs.get(fn) === info ? fn : undefined;
+    return fn !== undefined && definitionOf(this.program, fn) === info ? fn : undefined;
   }
 }
 

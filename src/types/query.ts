@@ -7,7 +7,7 @@
  * functions no entry reaches have no type.
  */
 import type { Circuit, KoFunction } from "../compile/circuit.js";
-import type { Compiled } from "../compile/compile.js";
+import { definitionOf } from "../compile/compile.js";
 import type { Span } from "../diag/span.js";
 import type { Program } from "../resolve/packages.js";
 import { walkFormula, type Formula, type FuncDef, type Ref } from "../syntax/ast.js";
@@ -39,9 +39,9 @@ interface FunctionTypes {
 export class TypeQuery {
   private readonly byFunction = new Map<KoFunction, FunctionTypes>();
 
+  /** `program` is the one the report's functions were compiled from, or one derived again from its sources. */
   constructor(
     report: TypeReport,
-    private readonly compiled: Compiled,
     private readonly program: Program,
   ) {
     for (const spec of report.reached.keys()) this.add(spec);
@@ -159,7 +159,7 @@ export class TypeQuery {
   }
 
   private defOf(f: FunctionTypes): FuncDef | undefined {
-    return this.compiled.defs.get(f.fn)?.def;
+    return definitionOf(this.program, f.fn)?.def;
   }
 
   /** The function's parameters and labelled steps, at their names, with their types. */

@@ -82,7 +82,7 @@ describe("the tool API", () => {
   ].join("\n");
   const program = compileSource(source, { pkgPath: "t", path: "t.ko" });
   const report = program.types.check([{ fn: program.func("Main")!, fields: [] }]);
-  const query = new TypeQuery(report, program.compiled, program.program);
+  const query = new TypeQuery(report, program.program);
   const offset = (line: number, col: number) =>
     source
       .split("\n")
