@@ -2,17 +2,23 @@
  * The compiled form of a Ko function (reference 2.2): a `Circuit`, a DAG of steps in an array, each
  * with its inputs as indices, sorted topologically. It is pure data — no closures — so it can be
  * hashed (for the cache and for shipping calls to other machines), printed as a graph, and turned
- * into executable closures by the runtime once per function.
+ * into executable closures by the runtime once per function. A program keeps every circuit it
+ * builds, so a step holds no span: where steps and group labels are written is in the circuit's
+ * `spans` (offsets, spans.ts).
  */
 import type { Span } from "../diag/span.js";
+import type { CircuitSpans } from "./spans.js";
 import type { Callable, Value } from "../value/value.js";
 
 /** A group of bracket terms under one label (reference 5.3); `name` "" is the unnamed (monadic) group. */
 export interface ArgGroup {
   readonly name: string;
   readonly inputs: readonly number[];
-  /** Where the (first) label of the group is written, for messages; not part of any hash. */
-  readonly label?: Span;
+  /**
+   * Where the (first) label of the group is written, for messages, as a number for the circuit's
+   * `spans.label`; none for the unnamed group. Not part of any hash.
+   */
+  readonly labelSpan?: number;
 }
 
 export type StepOp =
@@ -38,7 +44,6 @@ export interface Step {
   readonly label?: string;
   /** The labelled step this one belongs to (itself, or the one whose formula contains it). */
   readonly owner: string;
-  readonly span: Span;
 }
 
 export interface ParamInfo {
@@ -54,6 +59,8 @@ export interface Circuit {
   readonly ret: number;
   /** For each step, the steps that list it in `deps` (found when first read: a check never reads them). */
   readonly dependents: readonly (readonly number[])[];
+  /** Where each step (`spans.step(i)`) and each group label is written: offsets, made spans when asked. */
+  readonly spans: CircuitSpans;
 }
 
 /**

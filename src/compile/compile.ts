@@ -10,6 +10,7 @@ import type { Formula, FuncDef, Ref, Term } from "../syntax/ast.js";
 import { FloatVal, int64, Variety, type Value } from "../value/value.js";
 import { KoFunction, type Circuit, type ParamInfo, type Step, type StepOp } from "./circuit.js";
 import { topoOrder } from "./order.js";
+import { SpanCollector, type CircuitSpans } from "./spans.js";
 
 export interface Compiled {
   /** Every function of the program by package path and name. */
@@ -203,13 +204,12 @@ interface Draft {
   deps: number[];
   label?: string;
   owner: string;
-  span: Span;
 }
 
 interface DraftGroup {
   name: string;
   inputs: number[];
-  label?: Span;
+  labelSpan?: number;
 }
 
 type ConstOp = Extract<StepOp, { op: "const" }>;
@@ -228,6 +228,8 @@ type DraftOp =
  */
 class FunctionCompiler {
   private readonly drafts: Draft[] = [];
+  /** The drafts' spans (by creation index) and their groups' labels'. */
+  private readonly spans = new SpanCollector();
   private readonly labelSteps = new Map<string, number>();
   private readonly paramSteps: number[] = [];
   private readonly terms = new Map<string, Term>();
@@ -247,16 +249,18 @@ class FunctionCompiler {
     for (const t of this.def.steps) if (t.label) this.terms.set(t.label.text, t);
     for (const label of this.terms.keys()) this.compileLabel(label);
     const ret = this.labelSteps.get("return")!;
-    const { steps, position } = sortSteps(this.drafts);
+    const { steps, order, position } = sortSteps(this.drafts, this.spans);
     return new SortedCircuit(
       params.map((p) => ({ name: p.name.text, monadic: p.monadic })),
       steps,
       position === undefined ? ret : position[ret]!,
+      this.spans.build(order),
     );
   }
 
   private add(op: DraftOp, deps: number[], span: Span, label?: string): number {
-    this.drafts.push(label !== undefined ? { op, deps, label, owner: label, span } : { op, deps, owner: this.owner, span });
+    this.drafts.push(label !== undefined ? { op, deps, label, owner: label } : { op, deps, owner: this.owner });
+    this.spans.addStep(span);
     return this.drafts.length - 1;
   }
 
@@ -271,7 +275,7 @@ class FunctionCompiler {
     this.owner = saved;
     const d = this.drafts[index]!;
     // A new object rather than a property added: a step without a label has a shape without one.
-    if (d.label === undefined && d.op.op !== "param") this.drafts[index] = { op: d.op, deps: d.deps, label, owner: d.owner, span: d.span };
+    if (d.label === undefined && d.op.op !== "param") this.drafts[index] = { op: d.op, deps: d.deps, label, owner: d.owner };
     this.labelSteps.set(label, index);
     return index;
   }
@@ -323,7 +327,7 @@ class FunctionCompiler {
     const deps = new Array<number>(terms.length + 1);
     deps[0] = callee;
     for (let k = 0; k < terms.length; k++) deps[k + 1] = this.formula(terms[k]!.formula);
-    return this.add({ op: kind, callee, groups: groupsOf(terms, deps) }, deps, span);
+    return this.add({ op: kind, callee, groups: groupsOf(terms, deps, this.spans) }, deps, span);
   }
 
   private reference(f: Formula & { kind: "ref" }): number {
@@ -363,7 +367,7 @@ function selectedFields(ref: Ref, n: number): readonly string[] {
  * labels, so a group is found by a scan rather than through a Map; a literal of thousands of
  * unlabelled terms has one group.
  */
-function groupsOf(terms: readonly Term[], deps: readonly number[]): DraftGroup[] {
+function groupsOf(terms: readonly Term[], deps: readonly number[], spans: SpanCollector): DraftGroup[] {
   if (terms.every((t) => groupName(t) === "")) return terms.length === 1 ? oneArgument(deps[1]!) : [{ name: "", inputs: deps.slice(1) }];
   const names: string[] = [];
   const sizes: number[] = [];
@@ -378,12 +382,12 @@ function groupsOf(terms: readonly Term[], deps: readonly number[]): DraftGroup[]
     }
   }
   const groups = new Array<DraftGroup>(names.length);
-  for (let g = 0; g < names.length; g++) groups[g] = groupNamed(names[g]!, sizes[g]!, terms, deps);
+  for (let g = 0; g < names.length; g++) groups[g] = groupNamed(names[g]!, sizes[g]!, terms, deps, spans);
   return groups;
 }
 
 /** The group of the `size` terms labelled `name`, its label written where the first of them is. */
-function groupNamed(name: string, size: number, terms: readonly Term[], deps: readonly number[]): DraftGroup {
+function groupNamed(name: string, size: number, terms: readonly Term[], deps: readonly number[], spans: SpanCollector): DraftGroup {
   let k = 0;
   while (groupName(terms[k]!) !== name) k++;
   const label = terms[k]!.label;
@@ -393,7 +397,7 @@ function groupNamed(name: string, size: number, terms: readonly Term[], deps: re
     inputs = new Array<number>(size);
     for (let filled = 0; filled < size; k++) if (groupName(terms[k]!) === name) inputs[filled++] = deps[k + 1]!;
   }
-  return label !== undefined && name !== "" ? { name, inputs, label: label.span } : { name, inputs };
+  return label !== undefined && name !== "" ? { name, inputs, labelSpan: spans.addLabel(label.span) } : { name, inputs };
 }
 
 function groupName(t: Term): string {
@@ -405,8 +409,8 @@ function groupName(t: Term): string {
  * order is not the creation order. It usually is (labels defined before they are used), and
  * then nothing is moved.
  */
-function sortSteps(drafts: Draft[]): { steps: Draft[]; position?: Int32Array } {
-  const order = topoOrder(drafts);
+function sortSteps(drafts: Draft[], spans: SpanCollector): { steps: Draft[]; order?: number[]; position?: Int32Array } {
+  const order = topoOrder(drafts, (i) => spans.stepStart(i));
   const n = order.length;
   let k = 0;
   while (k < n && order[k] === k) k++;
@@ -416,7 +420,7 @@ function sortSteps(drafts: Draft[]): { steps: Draft[]; position?: Int32Array } {
   for (let i = 0; i < n; i++) position[order[i]!] = i;
   const steps = new Array<Draft>(n);
   for (let i = 0; i < n; i++) steps[i] = renumber(drafts[order[i]!]!, position);
-  return { steps, position };
+  return { steps, order, position };
 }
 
 /** Gives a draft's indices their places in the sorted steps, in place. */
@@ -464,6 +468,7 @@ class SortedCircuit implements Circuit {
     readonly params: readonly ParamInfo[],
     readonly steps: readonly Step[],
     readonly ret: number,
+    readonly spans: CircuitSpans,
   ) {}
 
   get dependents(): readonly (readonly number[])[] {

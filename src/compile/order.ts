@@ -10,12 +10,11 @@
  * (grown when a function needs more): allocating seven typed arrays cost more than sorting the
  * few dozen steps of a function.
  */
-import { startOffset } from "../diag/span.js";
 import type { Step } from "./circuit.js";
 
-/** The steps' indices in topological order. */
-export function topoOrder(steps: readonly Pick<Step, "deps" | "span">[]): number[] {
-  return work.sort(steps);
+/** The steps' indices in topological order; `start(i)` is where step i starts in the source. */
+export function topoOrder(steps: readonly Pick<Step, "deps">[], start: (index: number) => number): number[] {
+  return work.sort(steps, start);
 }
 
 /** The arrays of one sort; a sort reads only what it wrote, so none needs clearing. */
@@ -30,11 +29,11 @@ class TopoSort {
   private dependents = new Int32Array(0);
   private heap = new Int32Array(0);
 
-  sort(steps: readonly Pick<Step, "deps" | "span">[]): number[] {
+  sort(steps: readonly Pick<Step, "deps">[], start: (index: number) => number): number[] {
     const n = steps.length;
     this.reserve(n, steps);
     const { offsets, waiting, first, stamp, fill, dependents } = this;
-    for (let i = 0; i < n; i++) offsets[i] = startOffset(steps[i]!.span);
+    for (let i = 0; i < n; i++) offsets[i] = start(i);
     waiting.fill(0, 0, n);
     first.fill(0, 0, n + 1);
     stamp.fill(-1, 0, n);

@@ -132,7 +132,7 @@ function addSteps(graph: Graph, fn: KoFunction, cluster: GraphCluster | undefine
       op: describeOp(c, step.op),
       returns: owner === retOwner,
       ...(cluster ? { cluster: cluster.id } : {}),
-      line: step.span.start.line,
+      line: c.spans.step(index).start.line,
     });
   }
   for (const [key, kind] of ownerEdges(c)) {

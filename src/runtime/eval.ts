@@ -439,8 +439,8 @@ function stepRunsAlone(ex: Executable, i: number): boolean {
 
 /** The call-chain frame of step `i` in `frame`. */
 function frameOf(frame: Frame, i: number): CallFrame {
-  const step = frame.fn.circuit.steps[i]!;
-  return { func: frame.fn.displayName, step: step.owner, span: step.span };
+  const circuit = frame.fn.circuit;
+  return { func: frame.fn.displayName, step: circuit.steps[i]!.owner, span: circuit.spans.step(i) };
 }
 
 /** Frames kept from each end of a very long call chain; the middle is one placeholder. */
@@ -486,7 +486,7 @@ function locate(e: unknown, frame: Frame, i: number): KoFailure {
     failure.cause = e;
   }
   if (!failure.site && !(failure instanceof KoCancelled)) {
-    const span: Span = frame.fn.circuit.steps[i]!.span;
+    const span: Span = frame.fn.circuit.spans.step(i);
     let frames: CallFrame[] | undefined;
     frame.keep(); // the chain is read when the failure is reported
     failure.site = {
@@ -651,7 +651,7 @@ function observedExec(ex: Executable, fn: KoFunction, observer: StepObserver): r
   const exec = ex.exec.map((run, i) => {
     const label = steps[i]!.label;
     if (!run || label === undefined) return run;
-    const span = steps[i]!.span;
+    const span = ex.circuit.spans.step(i);
     return (vals: Value[], frame: Frame) => {
       const ev = { function: fn.displayName, step: label, span, activation: activationOf(frame), caller: callerOf(frame) };
       const t0 = performance.now();

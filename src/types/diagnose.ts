@@ -105,13 +105,12 @@ function diagnostic(reach: Reach, p: Problem, error: boolean): Diagnostic {
       ...(p.lint.suggestion !== undefined ? { suggestion: p.lint.suggestion } : {}),
     };
   }
-  const step = reach.spec.fn.circuit.steps[p.step]!;
   return {
     severity: error ? "error" : "warning",
     stage: "type",
     code: p.code,
     message: error ? p.message : `may fail: ${p.message}`,
-    span: step.span,
+    span: stepSpan(reach.spec, p.step),
     frames: trim(frames(reach, p.step)),
     related: p.at ? [{ span: p.at, message: "the field is written here", excerpt: true }, ...chain(reach)] : chain(reach),
     ...(p.fix ? { fix: p.fix } : {}),
@@ -124,15 +123,15 @@ function problemSpan(spec: Spec, p: Problem): Span {
 }
 
 function stepSpan(spec: Spec, step: number): Span {
-  return spec.fn.circuit.steps[step]!.span;
+  return spec.fn.circuit.spans.step(step);
 }
 
 /** The Ko call chain from the failing step out to the entry, innermost first (D18). */
 function frames(reach: Reach, step: number): CallFrame[] {
   const out: CallFrame[] = [];
   for (let r: Reach | undefined = reach, s = step; r; s = r.via?.edge.step ?? -1, r = r.via?.from) {
-    const st = r.spec.fn.circuit.steps[s]!;
-    out.push({ func: r.spec.fn.displayName, step: st.owner, span: st.span });
+    const circuit = r.spec.fn.circuit;
+    out.push({ func: r.spec.fn.displayName, step: circuit.steps[s]!.owner, span: circuit.spans.step(s) });
     if (!r.via) break;
   }
   return out;

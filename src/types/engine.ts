@@ -12,7 +12,8 @@
  * no approximation has changed since). Iterations, nesting and total work are capped; past a
  * cap a result widens to Unknown rather than loop, and the check is marked incomplete.
  */
-import type { ArgGroup, KoFunction, Step } from "../compile/circuit.js";
+import type { ArgGroup, Circuit, KoFunction, Step } from "../compile/circuit.js";
+import type { CircuitSpans } from "../compile/spans.js";
 import { closestWithin } from "../diag/suggest.js";
 import type { Span } from "../diag/span.js";
 import type { Fix } from "../diag/diagnostic.js";
@@ -230,11 +231,11 @@ export class Engine {
     for (let i = 0; i < circuit.steps.length; i++) {
       pass.step = i;
       const step = circuit.steps[i]!;
-      const t = anyNever(step.deps, types) ? NEVER : stepTy(returns ? pass.certainSite : pass.uncertainSite, spec, step, types);
+      const t = anyNever(step.deps, types) ? NEVER : stepTy(returns ? pass.certainSite : pass.uncertainSite, spec, i, types);
       types[i] = t;
       if (t.k === "never") returns = false;
       if ((step.op.op === "invoke" || step.op.op === "augment") && step.op.groups.length > 0) {
-        undeclaredArguments(pass, step, i, types[step.op.callee]!);
+        undeclaredArguments(pass, circuit, i, types[step.op.callee]!);
       }
     }
     this.work += circuit.steps.length;
@@ -252,19 +253,20 @@ export class Engine {
  * arguments are written (not where a builtin invokes a variety), for the callees the checker
  * knows: Ko functions, and host functions that take only their declared parameters.
  */
-function undeclaredArguments(pass: Pass, step: Step, index: number, callee: StaticType): void {
+function undeclaredArguments(pass: Pass, circuit: Circuit, index: number, callee: StaticType): void {
+  const step = circuit.steps[index]!;
   if (callee.k !== "variety" && callee.k !== "union") return;
   // The same for every pass and specialisation that sees this callee here: found once.
   let byCallee = undeclaredFound.get(step);
   if (byCallee === undefined) undeclaredFound.set(step, (byCallee = new WeakMap()));
   let found = byCallee.get(callee);
-  if (found === undefined) byCallee.set(callee, (found = undeclared(step, callee)));
+  if (found === undefined) byCallee.set(callee, (found = undeclared(step, circuit.spans, callee)));
   for (const p of found) pass.problems.push({ ...p, step: index });
 }
 
 const undeclaredFound = new WeakMap<Step, WeakMap<StaticType, readonly Omit<Problem, "step">[]>>();
 
-function undeclared(step: Step, callee: StaticType): Omit<Problem, "step">[] {
+function undeclared(step: Step, spans: CircuitSpans, callee: StaticType): Omit<Problem, "step">[] {
   const op = step.op;
   if (op.op !== "invoke" && op.op !== "augment") return [];
   const groups: readonly ArgGroup[] = op.groups;
@@ -284,14 +286,14 @@ function undeclared(step: Step, callee: StaticType): Omit<Problem, "step">[] {
     const given = new Set([...v.fields.map((f) => f.name), ...groups.map((g) => g.name)]);
     const free = params.filter((p) => !given.has(p));
     for (const g of groups) {
-      if (g.name === "" || g.label === undefined || params.includes(g.name) || orderingName(g.name)) continue;
+      if (g.name === "" || g.labelSpan === undefined || params.includes(g.name) || orderingName(g.name)) continue;
       const guess = closestWithin(g.name, free, UNDECLARED_DISTANCE);
       if (guess === undefined) continue;
       out.push({
         code: UNDECLARED_ARGUMENT,
         message: `${name} has no parameter ${g.name}: the argument only orders the call`,
         certain: false,
-        lint: { span: g.label, suggestion: guess },
+        lint: { span: spans.label(g.labelSpan), suggestion: guess },
       });
     }
   }
@@ -325,7 +327,9 @@ function bindParam(fields: readonly TyField[], name: string, monadic: boolean): 
 const constantTypes = new WeakMap<Step, StaticType>();
 
 /** The type of one step, from the types of the steps before it. */
-function stepTy(ctx: CallCtx, spec: Spec, step: Step, types: readonly StaticType[]): StaticType {
+function stepTy(ctx: CallCtx, spec: Spec, index: number, types: readonly StaticType[]): StaticType {
+  const circuit = spec.fn.circuit;
+  const step = circuit.steps[index]!;
   const op = step.op;
   switch (op.op) {
     case "param":
@@ -336,13 +340,12 @@ function stepTy(ctx: CallCtx, spec: Spec, step: Step, types: readonly StaticType
       return t;
     }
     case "select":
-      return selectTy(ctx, types[op.input]!, op.fields, (k) => segmentSpan(step.span, op.fields, k));
+      return selectTy(ctx, types[op.input]!, op.fields, (k) => segmentSpan(circuit.spans.step(index), op.fields, k));
     case "augment":
     case "invoke": {
-      const steps = spec.fn.circuit.steps;
       const fields = op.groups.map((g): TyField =>
         g.inputs.length === 1
-          ? { name: g.name, type: types[g.inputs[0]!]!, at: g.label ?? steps[g.inputs[0]!]!.span }
+          ? { name: g.name, type: types[g.inputs[0]!]!, at: argumentSpan(circuit.spans, g) }
           : {
               name: g.name,
               type: groupTy(
@@ -354,6 +357,11 @@ function stepTy(ctx: CallCtx, spec: Spec, step: Step, types: readonly StaticType
       return op.op === "augment" ? augmentTy(ctx, types[op.callee]!, fields) : invokeTy(ctx, types[op.callee]!, fields);
     }
   }
+}
+
+/** Where a one-term argument is written, for messages: its label, or the term for an unlabelled one. */
+function argumentSpan(spans: CircuitSpans, g: ArgGroup): Span {
+  return g.labelSpan !== undefined ? spans.label(g.labelSpan) : spans.step(g.inputs[0]!);
 }
 
 /**

@@ -78,7 +78,7 @@ export class TypeQuery {
           const index = step.op.index;
           out.push({
             kind: "param",
-            span: step.span,
+            span: circuit.spans.step(i),
             type: f.params[index]!,
             text: showTyFlat(f.params[index]!),
             name: circuit.params[index]!.name,
@@ -86,7 +86,7 @@ export class TypeQuery {
         } else {
           out.push({
             kind: "step",
-            span: step.span,
+            span: circuit.spans.step(i),
             type: t,
             text: showTyFlat(t),
             ...(step.label !== undefined ? { name: step.label } : {}),
