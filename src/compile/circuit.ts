@@ -40,10 +40,12 @@ export interface Step {
    * terms, which order steps without reaching the callee (5.3 rule 1).
    */
   readonly deps: readonly number[];
-  /** The label, for a labelled step; undefined for an anonymous sub-formula. */
+  /**
+   * The label, for a labelled step; undefined for an anonymous sub-formula, which belongs to the
+   * labelled step whose formula contains it (`ownerOf`). An unlabelled constant's step is shared
+   * by every circuit of the program that has that constant: a step has nothing of its own place.
+   */
   readonly label?: string;
-  /** The labelled step this one belongs to (itself, or the one whose formula contains it). */
-  readonly owner: string;
 }
 
 export interface ParamInfo {
@@ -61,6 +63,27 @@ export interface Circuit {
   readonly dependents: readonly (readonly number[])[];
   /** Where each step (`spans.step(i)`) and each group label is written: offsets, made spans when asked. */
   readonly spans: CircuitSpans;
+}
+
+/**
+ * The label of the labelled step step `index` belongs to: its own, or that of the step whose
+ * formula contains it. A sub-formula's step is listed by exactly one step, the formula it is part
+ * of (which comes later in the order), so the owner is found by walking up through dependents.
+ */
+export function ownerOf(circuit: Circuit, index: number): string {
+  const { steps, dependents } = circuit;
+  for (let i = index; ;) {
+    const label = steps[i]!.label;
+    if (label !== undefined) return label;
+    const parent = dependents[i]![0];
+    if (parent === undefined) return "";
+    i = parent;
+  }
+}
+
+/** The owner of every step (`ownerOf`), by step index. */
+export function ownersOf(circuit: Circuit): string[] {
+  return circuit.steps.map((_, i) => ownerOf(circuit, i));
 }
 
 /**

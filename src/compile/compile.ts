@@ -72,13 +72,13 @@ export function compileProgram(program: Program, construction: HostFunction, opt
 }
 
 /** What every build of a program shares: one variety with no fields per function, one operation per constant. */
-type SharedConstants = Pick<Env, "koVariety" | "hostVariety" | "constOp" | "construction">;
+type SharedConstants = Pick<Env, "koVariety" | "hostVariety" | "constStep" | "construction">;
 
 function sharedConstants(construction: HostFunction): SharedConstants {
   // One variety with no fields per function, shared by every reference to it (values are immutable).
   const hostVarieties = new Map<HostFunction, Variety>();
   const koVarieties = new Map<KoFunction, Variety>();
-  const constOps = new Map<Value, ConstOp>();
+  const constSteps = new Map<Value, Draft>();
   return {
     koVariety: (fn) => {
       let v = koVarieties.get(fn);
@@ -90,11 +90,11 @@ function sharedConstants(construction: HostFunction): SharedConstants {
       if (!v) hostVarieties.set(fn, (v = new Variety(fn, [])));
       return v;
     },
-    constOp: (value) => {
-      if (typeof value === "object" && !(value instanceof Variety)) return { op: "const", value };
-      let op = constOps.get(value);
-      if (!op) constOps.set(value, (op = { op: "const", value }));
-      return op;
+    constStep: (value) => {
+      if (typeof value === "object" && !(value instanceof Variety)) return { op: { op: "const", value }, deps: NO_STEPS };
+      let step = constSteps.get(value);
+      if (!step) constSteps.set(value, (step = { op: { op: "const", value }, deps: NO_STEPS }));
+      return step;
     },
     construction,
   };
@@ -188,8 +188,11 @@ interface Env {
   /** The references of the body the resolver could not resolve, with the function standing for each (D33). */
   readonly unresolved: ReadonlyMap<Ref, HostFunction>;
   koVariety(fn: KoFunction): Variety;
-  /** The operation of a constant step; one per value for varieties and primitives (operations are read-only). */
-  constOp(value: Value): ConstOp;
+  /**
+   * The step of an unlabelled constant; one per value for varieties and primitives, shared by
+   * every circuit (its deps are empty, so a sort leaves it as it is; labelling makes a new step).
+   */
+  constStep(value: Value): Draft;
   hostVariety(fn: HostFunction): Variety;
   readonly construction: HostFunction;
 }
@@ -203,7 +206,6 @@ interface Draft {
   op: DraftOp;
   deps: number[];
   label?: string;
-  owner: string;
 }
 
 interface DraftGroup {
@@ -233,7 +235,6 @@ class FunctionCompiler {
   private readonly labelSteps = new Map<string, number>();
   private readonly paramSteps: number[] = [];
   private readonly terms = new Map<string, Term>();
-  private owner = "";
 
   constructor(
     private readonly env: Env,
@@ -259,7 +260,11 @@ class FunctionCompiler {
   }
 
   private add(op: DraftOp, deps: number[], span: Span, label?: string): number {
-    this.drafts.push(label !== undefined ? { op, deps, label, owner: label } : { op, deps, owner: this.owner });
+    return this.push(label !== undefined ? { op, deps, label } : { op, deps }, span);
+  }
+
+  private push(draft: Draft, span: Span): number {
+    this.drafts.push(draft);
     this.spans.addStep(span);
     return this.drafts.length - 1;
   }
@@ -269,13 +274,10 @@ class FunctionCompiler {
     const known = this.labelSteps.get(label);
     if (known !== undefined) return known;
     const term = this.terms.get(label)!;
-    const saved = this.owner;
-    this.owner = label;
     const index = this.formula(term.formula);
-    this.owner = saved;
     const d = this.drafts[index]!;
     // A new object rather than a property added: a step without a label has a shape without one.
-    if (d.label === undefined && d.op.op !== "param") this.drafts[index] = { op: d.op, deps: d.deps, label, owner: d.owner };
+    if (d.label === undefined && d.op.op !== "param") this.drafts[index] = { op: d.op, deps: d.deps, label };
     this.labelSteps.set(label, index);
     return index;
   }
@@ -311,7 +313,7 @@ class FunctionCompiler {
   }
 
   private constant(value: Value, span: Span): number {
-    return this.add(this.env.constOp(value), NO_STEPS, span);
+    return this.push(this.env.constStep(value), span);
   }
 
   private select(input: number, fields: readonly string[], span: Span): number {

@@ -11,7 +11,7 @@
  *
  * The model is plain data: it is what `--format json` prints, and what dot.ts and mermaid.ts draw.
  */
-import { KoFunction, type Circuit, type StepOp } from "../compile/circuit.js";
+import { KoFunction, ownerOf, ownersOf, type Circuit, type StepOp } from "../compile/circuit.js";
 import type { HostFunction } from "../host/binding.js";
 import { printValue } from "../value/print.js";
 import { Variety } from "../value/value.js";
@@ -111,7 +111,7 @@ export function functionGraph(fn: KoFunction, depth = 0): Graph {
       if (cluster && !cluster.callers.includes(at)) cluster.callers.push(at);
       if (cluster && reaches(callee, caller, drawn)) cluster.recursive = true;
       for (const param of passes) edge(at, calleePrefix + param, "arg");
-      edge(calleePrefix + callee.circuit.steps[callee.circuit.ret]!.owner, at, "call");
+      edge(calleePrefix + ownerOf(callee.circuit, callee.circuit.ret), at, "call");
     }
   }
   return graph;
@@ -121,7 +121,7 @@ export function functionGraph(fn: KoFunction, depth = 0): Graph {
 function addSteps(graph: Graph, fn: KoFunction, cluster: GraphCluster | undefined): void {
   const c = fn.circuit;
   const idOf = (owner: string) => (cluster ? `${cluster.id}/${owner}` : owner);
-  const retOwner = c.steps[c.ret]!.owner;
+  const retOwner = ownerOf(c, c.ret);
   for (const [owner, index] of rootSteps(c)) {
     const step = c.steps[index]!;
     graph.nodes.push({
@@ -151,14 +151,14 @@ interface CallSite {
 function callSites(fn: KoFunction): CallSite[] {
   const c = fn.circuit;
   const out: CallSite[] = [];
-  for (const step of c.steps) {
-    if (step.op.op !== "invoke") continue;
+  c.steps.forEach((step, i) => {
+    if (step.op.op !== "invoke") return;
     const callee = staticCallee(c, step.op.callee);
-    if (!(callee instanceof KoFunction)) continue;
+    if (!(callee instanceof KoFunction)) return;
     const given = new Set([...augmentedNames(c, step.op.callee), ...step.op.groups.map((g) => g.name)]);
     const passes = callee.circuit.params.filter((p) => given.has(p.name) || (p.monadic && given.has(""))).map((p) => p.name);
-    out.push({ owner: step.owner, callee, passes });
-  }
+    out.push({ owner: ownerOf(c, i), callee, passes });
+  });
   return out;
 }
 
@@ -187,13 +187,9 @@ function reaches(from: KoFunction, to: KoFunction, drawn: ReadonlyMap<KoFunction
 /** Each owner (parameter or label) and the step that is its value, in step order. */
 function rootSteps(c: Circuit): Map<string, number> {
   const out = new Map<string, number>();
+  // A labelled step is its own owner's root; a label whose formula aliases another label's step owns nothing.
   c.steps.forEach((s, i) => {
-    if (s.label !== undefined && s.label === s.owner) out.set(s.owner, i);
-  });
-  // A label whose formula aliases another label's step owns nothing; an owner whose root was
-  // relabelled (not possible today) would fall back to its last step.
-  c.steps.forEach((s, i) => {
-    if (!out.has(s.owner)) out.set(s.owner, i);
+    if (s.label !== undefined) out.set(s.label, i);
   });
   return new Map([...out].sort((a, b) => a[1] - b[1]));
 }
@@ -203,14 +199,15 @@ function rootSteps(c: Circuit): Map<string, number> {
  * other's callee, else order.
  */
 function ownerEdges(c: Circuit): Map<string, EdgeKind> {
-  const live = liveSteps(c);
+  const owners = ownersOf(c);
+  const live = liveSteps(c, owners);
   const out = new Map<string, EdgeKind>();
   c.steps.forEach((s, i) => {
     const data = new Set(live[i] ? dataInputs(c, s.op) : []);
     for (const d of s.deps) {
-      const from = c.steps[d]!.owner;
-      if (from === s.owner) continue;
-      const key = `${from}\u0000${s.owner}`;
+      const from = owners[d]!;
+      if (from === owners[i]) continue;
+      const key = `${from}\u0000${owners[i]}`;
       if (data.has(d)) out.set(key, "data");
       else if (!out.has(key)) out.set(key, "order");
     }
@@ -222,12 +219,12 @@ function ownerEdges(c: Circuit): Map<string, EdgeKind> {
  * Which steps' values reach their owner's value: the owner's root step, and, working back, every
  * step another live step of the same owner takes as data.
  */
-function liveSteps(c: Circuit): boolean[] {
-  const live = c.steps.map((s) => s.label !== undefined && s.label === s.owner);
+function liveSteps(c: Circuit, owners: readonly string[]): boolean[] {
+  const live = c.steps.map((s) => s.label !== undefined);
   for (let i = c.steps.length - 1; i >= 0; i--) {
     if (!live[i]) continue;
     const s = c.steps[i]!;
-    for (const d of dataInputs(c, s.op)) if (c.steps[d]!.owner === s.owner) live[d] = true;
+    for (const d of dataInputs(c, s.op)) if (owners[d] === owners[i]) live[d] = true;
   }
   return live;
 }

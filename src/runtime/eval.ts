@@ -18,7 +18,7 @@ import type { CallFrame } from "../diag/diagnostic.js";
 import type { Span } from "../diag/span.js";
 import type { HostContext, HostFunction, RepeatedCall, RunServices, SpawnHandle } from "../host/binding.js";
 import { Services, type ServiceKey } from "../host/services.js";
-import { KoFunction, type ArgGroup, type Circuit } from "../compile/circuit.js";
+import { KoFunction, ownerOf, type ArgGroup, type Circuit } from "../compile/circuit.js";
 import { KoCancelled, KoError, KoFailure, KoPanic } from "../value/failure.js";
 import type { KoCall, RunHooks, StepCaller, StepObserver } from "./hooks.js";
 import { runsAlone } from "./alone.js";
@@ -440,7 +440,7 @@ function stepRunsAlone(ex: Executable, i: number): boolean {
 /** The call-chain frame of step `i` in `frame`. */
 function frameOf(frame: Frame, i: number): CallFrame {
   const circuit = frame.fn.circuit;
-  return { func: frame.fn.displayName, step: circuit.steps[i]!.owner, span: circuit.spans.step(i) };
+  return { func: frame.fn.displayName, step: ownerOf(circuit, i), span: circuit.spans.step(i) };
 }
 
 /** Frames kept from each end of a very long call chain; the middle is one placeholder. */
@@ -633,8 +633,9 @@ function callerOf(frame: Frame): StepCaller | undefined {
   if (parent === null) return undefined;
   let caller = callers.get(frame);
   if (caller === undefined) {
-    const step = parent.fn.circuit.steps[frame.callStep];
-    caller = { function: parent.fn.displayName, step: step?.owner ?? "?", activation: activationOf(parent), caller: callerOf(parent) };
+    const circuit = parent.fn.circuit;
+    const step = circuit.steps[frame.callStep] !== undefined ? ownerOf(circuit, frame.callStep) : "?";
+    caller = { function: parent.fn.displayName, step, activation: activationOf(parent), caller: callerOf(parent) };
     callers.set(frame, caller);
   }
   return caller;

@@ -8,6 +8,7 @@
  * certainly calls, through certain calls only; otherwise it is a warning: the evaluator's own
  * check stays in force at that place.
  */
+import { ownerOf } from "../compile/circuit.js";
 import type { CallFrame, Diagnostic, Related } from "../diag/diagnostic.js";
 import { displayPath } from "../diag/render.js";
 import type { Span } from "../diag/span.js";
@@ -131,7 +132,7 @@ function frames(reach: Reach, step: number): CallFrame[] {
   const out: CallFrame[] = [];
   for (let r: Reach | undefined = reach, s = step; r; s = r.via?.edge.step ?? -1, r = r.via?.from) {
     const circuit = r.spec.fn.circuit;
-    out.push({ func: r.spec.fn.displayName, step: circuit.steps[s]!.owner, span: circuit.spans.step(s) });
+    out.push({ func: r.spec.fn.displayName, step: ownerOf(circuit, s), span: circuit.spans.step(s) });
     if (!r.via) break;
   }
   return out;

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { compile, KoCompileError } from "../../src/api/program.js";
-import type { Circuit, StepOp } from "../../src/compile/circuit.js";
+import { ownersOf, type Circuit, type StepOp } from "../../src/compile/circuit.js";
 import { formatSource } from "../../src/fmt/index.js";
 import { shape } from "../../src/fmt/verify.js";
 import { printValue } from "../../src/value/print.js";
@@ -75,14 +75,15 @@ function meaning(op: StepOp): unknown {
 }
 
 function circuitText(c: Circuit): string {
+  const owners = ownersOf(c);
   return JSON.stringify({
     params: c.params,
     ret: c.ret,
-    steps: c.steps.map((s) => ({
+    steps: c.steps.map((s, i) => ({
       op: meaning(s.op),
       deps: s.deps,
       label: s.label,
-      owner: s.owner,
+      owner: owners[i],
     })),
   });
 }

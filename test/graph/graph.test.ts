@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { compileFile } from "../../src/api/index.js";
+import { ownersOf } from "../../src/compile/circuit.js";
 import type { Graph } from "../../src/graph/model.js";
 import { ko } from "../support/cli.js";
 import { tempDir } from "../support/temp.js";
@@ -87,10 +88,12 @@ function parseDot(text: string): ParsedDot {
 /** What the circuit says: each owner (parameter or label) and each pair of owners a step joins. */
 function fromCircuit(file: string, fn = "Main") {
   const f = compileFile(file).func(fn)!;
-  const owners = new Set(f.circuit.steps.map((s) => s.owner));
+  const ownerOf = ownersOf(f.circuit);
+  const owners = new Set(ownerOf);
   const pairs = new Set<string>();
-  for (const s of f.circuit.steps)
-    for (const d of s.deps) if (f.circuit.steps[d]!.owner !== s.owner) pairs.add(`${f.circuit.steps[d]!.owner} -> ${s.owner}`);
+  f.circuit.steps.forEach((s, i) => {
+    for (const d of s.deps) if (ownerOf[d] !== ownerOf[i]) pairs.add(`${ownerOf[d]} -> ${ownerOf[i]}`);
+  });
   return { owners, pairs };
 }
 
