@@ -71,7 +71,7 @@ export function compileProgram(program: Program, construction: HostFunction, opt
   return { functions };
 }
 
-/** What every build of a program shares: one variety with no fields per function, one operation per constant. */
+/** What every build of a program shares: one variety with no fields per function, one step per unlabelled constant. */
 type SharedConstants = Pick<Env, "koVariety" | "hostVariety" | "constStep" | "construction">;
 
 function sharedConstants(construction: HostFunction): SharedConstants {
