@@ -19,7 +19,7 @@
  * Types are immutable. Constructors normalise, so that structurally equal types have equal keys.
  */
 import type { KoFunction } from "../compile/circuit.js";
-import type { Span } from "../diag/span.js";
+import { SourceSpan, type Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
 import type { RecordSchema } from "../host/host-type.js";
 import type { BasicType } from "../value/value.js";
@@ -247,8 +247,19 @@ export function sequence(elem: StaticType, min: 1 | 2 = 1): StaticType {
 /** The part of a key that names fields: each name, its type, and where it is written. */
 function fieldsKey(fields: readonly TyField[]): string {
   let key = "";
-  for (const f of fields) key += `|${f.name}\u0000${idOf(f.type)}${f.at ? `@${idOf(f.at)}` : ""}`;
+  for (const f of fields) key += `|${f.name}\u0000${idOf(f.type)}${f.at ? `@${spanKey(f.at)}` : ""}`;
   return key;
+}
+
+/**
+ * Where a span is, for a key: by its place, not by the object. A circuit makes a step's span when
+ * asked (src/compile/spans.ts), so the same place comes as a new object each time, and a key by
+ * object would make a new type for every pass over the same step.
+ */
+function spanKey(span: Span): string {
+  return span instanceof SourceSpan
+    ? `${idOf(span.lines)}:${span.from}:${span.to}`
+    : `${span.file}:${span.start.offset}:${span.end.offset}`;
 }
 
 export function structure(fields: readonly TyField[], schema?: TySchema): StructureTy {
