@@ -164,21 +164,21 @@ list(carry, elem) {
       cpuOverheadPercent: Math.round((median(cpu.ko) / median(cpu.direct) - 1) * 1000) / 10,
     };
   };
-  results.overhead = await compare(
-    async () => {
+  /** N sequential reads of the config map, and N sequential lists by label, through a client-node object API. */
+  const callsThrough = (api) => ({
+    reads: async () => {
       for (let i = 0; i < N; i++)
-        await client.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
+        await api.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
     },
-    () => session.run(reads, "Reads", { over }),
-    N,
-  );
-  results.listOverhead = await compare(
-    async () => {
-      for (let i = 0; i < N; i++) await client.list("v1", "ConfigMap", "default", undefined, undefined, undefined, undefined, "bench=list");
+    lists: async () => {
+      for (let i = 0; i < N; i++) await api.list("v1", "ConfigMap", "default", undefined, undefined, undefined, undefined, "bench=list");
     },
-    () => session.run(reads, "Lists", { over }),
-    N,
-  );
+  });
+  const clientNode = callsThrough(client);
+  const koReads = () => session.run(reads, "Reads", { over });
+  const koLists = () => session.run(reads, "Lists", { over });
+  results.overhead = await compare(clientNode.reads, koReads, N);
+  results.listOverhead = await compare(clientNode.lists, koLists, N);
   // client-node as above, sending through Ko's transport instead of its own.
   const onKoTransport = k8s.wrapHttpLibrary({
     send: async (ctx) => {
@@ -186,45 +186,28 @@ list(carry, elem) {
       return new k8s.ResponseContext(status, headers, { text: async () => text, binary: async () => Buffer.from(text) });
     },
   });
-  const sameTransport = new k8s.KubernetesObjectApi(
-    k8s.createConfiguration({
-      baseServer: new k8s.ServerConfiguration(kc.getCurrentCluster().server, {}),
-      authMethods: { default: kc },
-      httpApi: onKoTransport,
-    }),
+  const sameTransport = callsThrough(
+    new k8s.KubernetesObjectApi(
+      k8s.createConfiguration({
+        baseServer: new k8s.ServerConfiguration(kc.getCurrentCluster().server, {}),
+        authMethods: { default: kc },
+        httpApi: onKoTransport,
+      }),
+    ),
   );
-  results.overheadSameTransport = await compare(
-    async () => {
-      for (let i = 0; i < N; i++)
-        await sameTransport.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
-    },
-    () => session.run(reads, "Reads", { over }),
-    N,
-  );
-  results.listOverheadSameTransport = await compare(
-    async () => {
-      for (let i = 0; i < N; i++)
-        await sameTransport.list("v1", "ConfigMap", "default", undefined, undefined, undefined, undefined, "bench=list");
-    },
-    () => session.run(reads, "Lists", { over }),
-    N,
-  );
+  results.overheadSameTransport = await compare(sameTransport.reads, koReads, N);
+  results.listOverheadSameTransport = await compare(sameTransport.lists, koLists, N);
   // The connection as a call's body sees it (forCall), under a signal that never aborts.
   const layer = (await session.clusterConnection()).forCall(new AbortController().signal);
   results.layerOverhead = await compare(
-    async () => {
-      for (let i = 0; i < N; i++)
-        await client.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bench", namespace: "default" } });
-    },
+    clientNode.reads,
     async () => {
       for (let i = 0; i < N; i++) await layer.get("ConfigMap", "bench", "default", undefined);
     },
     N,
   );
   results.layerListOverhead = await compare(
-    async () => {
-      for (let i = 0; i < N; i++) await client.list("v1", "ConfigMap", "default", undefined, undefined, undefined, undefined, "bench=list");
-    },
+    clientNode.lists,
     async () => {
       for (let i = 0; i < N; i++) await layer.list("ConfigMap", "default", "bench=list");
     },
