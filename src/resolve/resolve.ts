@@ -47,27 +47,14 @@ export function resolveProgram(loaded: Loaded, registry: HostRegistry): Resolved
 
 /** The inline definitions inside a function body, in source order (they are hoisted, 2.1 note 9). */
 function inlineDefs(def: FuncDef, out: FuncDef[] = []): FuncDef[] {
-  for (const t of def.steps) inlineDefsIn(t.formula, out);
+  // walkFormula stops at an inline definition: its own body's are collected right after it.
+  const collect = (f: Formula) => {
+    if (f.kind !== "inline") return;
+    out.push(f.def);
+    inlineDefs(f.def, out);
+  };
+  for (const t of def.steps) walkFormula(t.formula, collect);
   return out;
-}
-
-function inlineDefsIn(f: Formula, out: FuncDef[]): void {
-  switch (f.kind) {
-    case "inline":
-      out.push(f.def);
-      inlineDefs(f.def, out);
-      break;
-    case "invoke":
-    case "augment":
-      if (f.callee) inlineDefsIn(f.callee, out);
-      for (const t of f.terms) inlineDefsIn(t.formula, out);
-      break;
-    case "select":
-      inlineDefsIn(f.target, out);
-      break;
-    default:
-      break;
-  }
 }
 
 class Resolver {
