@@ -13,6 +13,7 @@ import { dataList } from "../value/sequence.js";
 import { EMPTY, Seq, Struct, type Value } from "../value/value.js";
 import { fromClient, fromModelJson, modelName, REDACTED, toJson, type Models } from "./objects.js";
 import { collectionPath, kindInfo, listPath, objectPath, type KindInfo } from "./kinds.js";
+import type { Answer } from "./answers.js";
 import { Limiter } from "./limiter.js";
 import type { Operation } from "./generated.js";
 import { Guard } from "./guard.js";
@@ -318,14 +319,12 @@ export class K8sConnection {
    * retried after an ambiguous failure.
    */
   async operation(op: Operation, args: Record<string, Value>, _signal: AbortSignal): Promise<Value> {
+    const { verb, kind, params } = preparedOf(op);
     const param: Json = {};
-    for (const p of op.params) {
+    for (const p of params) {
       const v = args[p.name];
-      if (v !== undefined && v !== EMPTY)
-        param[p.key ?? p.name] = toJson(v, /^[A-Z]/.test(p.type) || p.type.startsWith("Array<") ? p.type : undefined, this.models);
+      if (v !== undefined && v !== EMPTY) param[p.key] = toJson(v, p.model, this.models);
     }
-    const verb = operationVerb(op.method);
-    const kind = operationKind(op.method);
     // The client sends a patch as a JSON patch (application/json-patch+json): a list of
     // operations, of which Ko writes a one-element list as the element itself (reference 4.4).
     if (verb === "patch" && param.body !== undefined && !Array.isArray(param.body)) param.body = [param.body];
@@ -335,24 +334,26 @@ export class K8sConnection {
       namespace: typeof param.namespace === "string" ? param.namespace : kind === "Namespace" ? param.name : undefined,
       name: param.name ?? param.body?.metadata?.name,
     };
-    const api = this.apiClient(op.api) as Record<string, (p: Json) => Promise<unknown>>;
+    const api = this.apiClient(op.api) as Record<string, (p: Json) => Promise<Answer>>;
     const call = () => api[op.method]!.call(api, param);
-    const result = await this.retried(target, verb === "create" ? "create" : "idempotent", (signal) => {
+    const answer = await this.retried(target, verb === "create" ? "create" : "idempotent", (signal) => {
       if (signal === undefined) return call();
       const { promise, cut } = this.seam.startCut(signal, call);
       return cut ? promise : untilAborted(promise, signal);
     });
-    return fromClient(result, op.result, this.models, kind === "Secret");
+    if (answer === undefined) return EMPTY;
+    return "text" in answer ? answer.text : fromModelJson(answer.json, op.result, this.models, kind === "Secret");
   }
 
   private readonly apis = new Map<string, unknown>();
 
+  /** The client of a generated API class, whose methods answer with JSON as the server sent it (answers.ts). */
   private apiClient(name: string): unknown {
     let api = this.apis.get(name);
     if (!api) {
-      const ctor = (this.k8s as unknown as Record<string, new (...a: never[]) => unknown>)[name];
+      const ctor = (this.k8s as unknown as Record<string, (new (config: K.Configuration) => unknown) | undefined>)[name];
       if (!ctor) throw new KoError(`@kubernetes/client-node has no ${name}`, "k8s/generated");
-      api = this.kc.makeApiClient(ctor as never);
+      api = this.seam.operationsClient(ctor);
       this.apis.set(name, api);
     }
     return api;
@@ -597,6 +598,33 @@ export class K8sConnection {
       ),
     );
   }
+}
+
+/** What `operation` needs of an operation on each call, worked out at its first. */
+interface PreparedOperation {
+  readonly verb: string;
+  readonly kind: string;
+  /** Its parameters: Ko's name, the client's (`_continue` for `continue`), and the model a value is shaped by, if any. */
+  readonly params: readonly { readonly name: string; readonly key: string; readonly model: string | undefined }[];
+}
+
+const prepared = new WeakMap<Operation, PreparedOperation>();
+
+function preparedOf(op: Operation): PreparedOperation {
+  let p = prepared.get(op);
+  if (p === undefined) {
+    p = {
+      verb: operationVerb(op.method),
+      kind: operationKind(op.method),
+      params: op.params.map((q) => ({
+        name: q.name,
+        key: q.key ?? q.name,
+        model: /^[A-Z]/.test(q.type) || q.type.startsWith("Array<") ? q.type : undefined,
+      })),
+    };
+    prepared.set(op, p);
+  }
+  return p;
 }
 
 /**

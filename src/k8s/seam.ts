@@ -14,10 +14,12 @@
  *   refuses when none was: a helper Ko does not use asks for options it will not get;
  * - `makeApiClient` builds clients on our transport, which answers from the verdict (a planning
  *   pass answers some requests itself, and reads some answers), holds a limiter slot while a
- *   request is in flight, and refuses a request that reached it without a verdict.
+ *   request is in flight, and refuses a request that reached it without a verdict;
+ *   `operationsClient` builds one whose answers are JSON as the server sent it (answers.ts).
  */
 import type * as K from "@kubernetes/client-node";
 import { KoError } from "../value/failure.js";
+import { rawAnswers } from "./answers.js";
 import type { Guard, Verdict, Wire } from "./guard.js";
 import type { Limiter } from "./limiter.js";
 import { asDryRun, type RawRequest } from "./requests.js";
@@ -44,6 +46,11 @@ export interface Seam {
    * (the object API awaits its discovery first): the caller must then stop waiting by itself.
    */
   startCut<T>(signal: AbortSignal, start: () => Promise<T>): { promise: Promise<T>; cut: boolean };
+  /**
+   * A client of a generated API class (CoreV1Api) made as `kc.makeApiClient` makes one, but whose
+   * methods give each success as an `Answer` (answers.ts) rather than as the client's model object.
+   */
+  operationsClient<T>(apiClientType: new (config: K.Configuration) => T): T;
 }
 
 /**
@@ -134,18 +141,23 @@ export function openSeam(
     }
 
     override makeApiClient<T extends K.ApiType>(apiClientType: new (config: K.Configuration) => T): T {
+      return new apiClientType(this.configuration());
+    }
+
+    /** What a client made from this KubeConfig is configured with: its server, this KubeConfig for authentication, the seam's transport. */
+    configuration(): K.Configuration {
       const cluster = this.getCurrentCluster();
       if (!cluster) throw new KoError("the kubeconfig has no current cluster", "k8s/config");
-      const config = k8s.createConfiguration({
+      return k8s.createConfiguration({
         baseServer: new k8s.ServerConfiguration(cluster.server, {}),
         authMethods: { default: this },
         httpApi: transport,
       });
-      return new apiClientType(config);
     }
   }
 
   const kc = new GuardedKubeConfig();
+  const answers = rawAnswers(k8s);
   kc.loadFromOptions({ clusters: loaded.clusters, users: loaded.users, contexts: loaded.contexts, currentContext: loaded.currentContext });
   const server = (kc.getCurrentCluster()?.server ?? "").replace(/\/+$/, "");
 
@@ -195,6 +207,11 @@ export function openSeam(
     guard,
     expect(raw) {
       expected = raw;
+    },
+    operationsClient(apiClientType) {
+      // Every generated API class takes (configuration, requestFactory?, responseProcessor?).
+      const withProcessor = apiClientType as unknown as new (config: K.Configuration, factory: undefined, processor: unknown) => never;
+      return new withProcessor(kc.configuration(), undefined, answers);
     },
     startCut(signal, start) {
       const handing = (cutting = { signal, taken: false });

@@ -4,12 +4,16 @@
  * the client's object API gives through its model objects (fromClient of KubernetesObjectApi.read,
  * and of each item of KubernetesObjectApi.list): for every
  * such kind, live objects with their status, dates and defaults as the cluster made them; a
- * Secret's data redacted; managedFields left out.
+ * Secret's data redacted; managedFields left out. The generated operations (k8s.ReadNamespacedPod...)
+ * read their answers as JSON too (answers.ts): theirs must be the values the client's own generated
+ * API gives through its model objects, renamed fields (`x-kubernetes-...`, `enum`) and text answers
+ * (a log) included.
  */
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSession, type Session } from "../../src/api/session.js";
 import { fromClient, modelName } from "../../src/k8s/objects.js";
+import { loadOperations, type Operation } from "../../src/k8s/generated.js";
 import { dataList, listToValue } from "../../src/value/sequence.js";
 import { kindInfo } from "../../src/k8s/kinds.js";
 import { printValue } from "../../src/value/print.js";
@@ -94,8 +98,29 @@ spec: {maxUnavailable: 1, selector: {matchLabels: {app: db}}}
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: lone, namespace: ${NS}, labels: {app: lone}}
+metadata: {name: lone, namespace: ${NS}, labels: {app: lone}, annotations: {ko.dev/log: "started\\nready"}}
 spec: {containers: [{name: c, image: busybox, args: [sleep, "3600"]}]}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              x-kubernetes-preserve-unknown-fields: true
+              properties:
+                size: {type: string, enum: [small, large]}
 `;
 
 /** Every kind the package knows, and an object of it the manifests make. */
@@ -156,6 +181,67 @@ describe("k8s.Get reads an object into the value the client's model object gives
     const printed = printValue(await connection.get("Secret", "token", NS, undefined));
     expect(printed).toContain("data: (password: <redacted>, user: <redacted>)");
     expect(printed).not.toContain("managedFields");
+  });
+});
+
+describe("a generated operation answers with the value the client's generated API gives", { timeout: 60_000 }, () => {
+  const operation = (api: string, method: string): Operation => loadOperations().find((o) => o.api === api && o.method === method)!;
+  /** The client's own generated API on the same cluster, without Ko's seam. */
+  const client = <T>(api: new (config: k8s.Configuration) => T): T => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(c.kubeconfigPath!);
+    return kc.makeApiClient(api);
+  };
+  /** What the client's own generated API answers to an operation. */
+  const clientCall = (op: Operation, args: Record<string, string>): Promise<unknown> => {
+    const api = client((k8s as unknown as Record<string, new (config: k8s.Configuration) => unknown>)[op.api]!);
+    return (api as Record<string, (p: unknown) => Promise<unknown>>)[op.method]!(args);
+  };
+  /** How the operations name a kind: readNamespace, readNamespacedPod. */
+  const ofKind = (kind: string) => (kind === "Namespace" ? "Namespace" : `Namespaced${kind}`);
+  /** The generated API class of a kind's group. */
+  const clientApi = (kind: string) => {
+    const group = kindInfo(kind)!.apiVersion;
+    return group === "v1" ? "CoreV1Api" : group === "apps/v1" ? "AppsV1Api" : group === "batch/v1" ? "BatchV1Api" : "PolicyV1Api";
+  };
+
+  test.each(OBJECTS)("read%s %s", async (kind, name) => {
+    const connection = await session.clusterConnection();
+    const info = kindInfo(kind)!;
+    const args: Record<string, string> = { name, ...(info.namespaced ? { namespace: NS } : {}) };
+    const op = operation(clientApi(kind), `read${ofKind(kind)}`);
+    const value = await connection.operation(op, args, new AbortController().signal);
+    const expected = fromClient(await clientCall(op, args), op.result, k8s, kind === "Secret");
+    expect(printValue(value)).toBe(printValue(expected));
+    expect(value).toEqual(expected);
+  });
+
+  test.each([...new Set(OBJECTS.map(([kind]) => kind))].filter((k) => k !== "Namespace"))("list%s", async (kind) => {
+    const connection = await session.clusterConnection();
+    const op = operation(clientApi(kind), `list${ofKind(kind)}`);
+    const value = await connection.operation(op, { namespace: NS }, new AbortController().signal);
+    const expected = fromClient(await clientCall(op, { namespace: NS }), op.result, k8s, kind === "Secret");
+    expect(printValue(value)).toBe(printValue(expected));
+  });
+
+  test("a custom resource definition, whose schema's fields the client's models rename", async () => {
+    const connection = await session.clusterConnection();
+    const op = operation("ApiextensionsV1Api", "readCustomResourceDefinition");
+    const value = await connection.operation(op, { name: "gadgets.example.com" }, new AbortController().signal);
+    const expected = fromClient(await clientCall(op, { name: "gadgets.example.com" }), op.result, k8s);
+    expect(printValue(value)).toBe(printValue(expected));
+    expect(printValue(value)).toContain("x-kubernetes-preserve-unknown-fields: true");
+    expect(printValue(value)).toContain('enum: ("small", "large")');
+  });
+
+  test("a log is text, and a failure is the panic of its Status", async () => {
+    const connection = await session.clusterConnection();
+    const log = operation("CoreV1Api", "readNamespacedPodLog");
+    expect(await connection.operation(log, { name: "lone", namespace: NS }, new AbortController().signal)).toBe("started\nready\n");
+    const read = operation("CoreV1Api", "readNamespacedConfigMap");
+    await expect(connection.operation(read, { name: "absent", namespace: NS }, new AbortController().signal)).rejects.toThrow(
+      /NotFound|not found/,
+    );
   });
 });
 
