@@ -54,23 +54,29 @@ function plainJson(v: Value): unknown {
 
 function shape(x: unknown, type: string, models: Models): unknown {
   if (x === undefined || x === null) return x;
-  const array = /^Array<(.*)>$/.exec(type);
-  if (array) return (Array.isArray(x) ? x : [x]).map((e) => shape(e, array[1]!, models));
-  const map = /^\{ \[key: string\]: (.*); \}$/.exec(type);
-  if (map && typeof x === "object") {
-    return Object.fromEntries(Object.entries(x).map(([k, e]) => [k, shape(e, map[1]!, models)]));
+  const r = readingOf(type, models);
+  switch (r.k) {
+    case "list":
+      return (Array.isArray(x) ? x : [x]).map((e) => shape(e, r.of, models));
+    case "map":
+      if (typeof x !== "object") return x;
+      return Object.fromEntries(Object.entries(x).map(([k, e]) => [k, shape(e, r.of, models)]));
+    case "model": {
+      if (typeof x !== "object" || Array.isArray(x)) return x;
+      // The client's serializer reads a model's fields by their TypeScript names (`_from` for
+      // `from`, `x_kubernetes_list_type` for `x-kubernetes-list-type`) and writes the JSON names.
+      const out: Record<string, unknown> = {};
+      for (const k in x) {
+        const e = (x as Record<string, unknown>)[k];
+        const i = r.index.get(k);
+        if (i === undefined) out[k] = e;
+        else out[r.fields[i]!] = shape(e, r.types[i]!, models);
+      }
+      return out;
+    }
+    default:
+      return x;
   }
-  const model = models[type] as Model | undefined;
-  const attributes = model?.getAttributeTypeMap?.();
-  if (!attributes || typeof x !== "object" || Array.isArray(x)) return x;
-  // The client's serializer reads a model's fields by their TypeScript names (`_from` for
-  // `from`, `x_kubernetes_list_type` for `x-kubernetes-list-type`) and writes the JSON names.
-  const out: Record<string, unknown> = {};
-  for (const [k, e] of Object.entries(x)) {
-    const a = attributes.find((at) => at.baseName === k);
-    out[a ? a.name : k] = a ? shape(e, a.type, models) : e;
-  }
-  return out;
 }
 
 /**
@@ -183,7 +189,10 @@ function redacted(data: object): Value {
   return fields.length === 0 ? EMPTY : new Struct(fields);
 }
 
-/** How the client's deserializer reads a value of one type: as it is, as a date, as a list, a map or a model. */
+/**
+ * How the client's deserializer reads a value of one type: as it is, as a date, as a list, a map or
+ * a model (and, the other way, how `shape` writes one for its serializer).
+ */
 type Reading =
   | { readonly k: "as-is" }
   | { readonly k: "date" }
@@ -193,6 +202,10 @@ type Reading =
       /** The model's fields as the JSON names them, in the model's order, and the type of each. */
       readonly names: readonly string[];
       readonly types: readonly string[];
+      /** The same fields as the client's TypeScript names them (`_from` for `from`). */
+      readonly fields: readonly string[];
+      /** Where each JSON name is in `names`. */
+      readonly index: ReadonlyMap<string, number>;
       /** Whether the model has a `kind` field (a Secret's is redacted). */
       readonly hasKind: boolean;
     };
@@ -224,6 +237,8 @@ function readingOf(type: string, models: Models): Reading {
                   k: "model",
                   names: attributes.map((a) => a.baseName),
                   types: attributes.map((a) => a.type),
+                  fields: attributes.map((a) => a.name),
+                  index: new Map(attributes.map((a, i) => [a.baseName, i])),
                   hasKind: attributes.some((a) => a.baseName === "kind"),
                 }
               : { k: "as-is" };

@@ -114,6 +114,17 @@ describe("names between Ko and the client", () => {
     expect(toJson(value, "V1NetworkPolicy", k8s)).toEqual(fromClientShape);
   });
 
+  test("where the model has a list, a single value is written as a one-element list (reference 4.4); maps keep their keys", () => {
+    const value = fromJson({
+      spec: { ingress: { from: { podSelector: { matchLabels: { from: "x" } } } } },
+      metadata: { labels: { _from: "y" } },
+    });
+    expect(toJson(value, "V1NetworkPolicy", k8s)).toEqual({
+      spec: { ingress: [{ _from: [{ podSelector: { matchLabels: { from: "x" } } }] }] },
+      metadata: { labels: { _from: "y" } },
+    });
+  });
+
   test("a model with no renamed field anywhere in it is passed through as it is", () => {
     const pod = { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "i" }] } };
     expect(printValue(fromClient(pod, "V1Pod", k8s))).toBe(printValue(fromJson(pod)));

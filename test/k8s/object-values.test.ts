@@ -186,16 +186,12 @@ describe("k8s.Get reads an object into the value the client's model object gives
 
 describe("a generated operation answers with the value the client's generated API gives", { timeout: 60_000 }, () => {
   const operation = (api: string, method: string): Operation => loadOperations().find((o) => o.api === api && o.method === method)!;
-  /** The client's own generated API on the same cluster, without Ko's seam. */
-  const client = <T>(api: new (config: k8s.Configuration) => T): T => {
+  /** What the client's own generated API, on the same cluster without Ko's seam, answers to an operation. */
+  const clientCall = (op: Operation, args: Record<string, string>): Promise<unknown> => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(c.kubeconfigPath!);
-    return kc.makeApiClient(api);
-  };
-  /** What the client's own generated API answers to an operation. */
-  const clientCall = (op: Operation, args: Record<string, string>): Promise<unknown> => {
-    const api = client((k8s as unknown as Record<string, new (config: k8s.Configuration) => unknown>)[op.api]!);
-    return (api as Record<string, (p: unknown) => Promise<unknown>>)[op.method]!(args);
+    const api = kc.makeApiClient((k8s as unknown as Record<string, k8s.ApiConstructor<k8s.ApiType>>)[op.api]!);
+    return (api as unknown as Record<string, (p: unknown) => Promise<unknown>>)[op.method]!(args);
   };
   /** How the operations name a kind: readNamespace, readNamespacedPod. */
   const ofKind = (kind: string) => (kind === "Namespace" ? "Namespace" : `Namespaced${kind}`);
