@@ -70,20 +70,43 @@ export const READ_VERBS: ReadonlySet<Verb> = new Set(["get", "list", "watch"]);
 /** `/api/v1/namespaces/{name}/status` and `/finalize` are a namespace's own; other third segments are resources. */
 const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
 
-/** Paths that describe the server, readable with GET. */
-const SERVER_PATHS = [
-  /^\/api$/,
-  /^\/api\/v1$/,
-  /^\/apis$/,
-  /^\/apis\/[^/]+$/,
-  /^\/apis\/[^/]+\/[^/]+$/,
-  /^\/version$/,
-  /^\/openapi\/v[23](\/.*)?$/,
-  /^\/(healthz|livez|readyz)(\/.*)?$/,
-  /^\/\.well-known\/openid-configuration$/,
-  /^\/openid\/v1\/jwks$/,
-];
+/**
+ * Whether a path describes the server (discovery, its version, its OpenAPI, its health, its
+ * OpenID configuration): readable with GET. `segments` are the path's, split at each slash, the
+ * empty one before its first slash left out, not yet decoded.
+ */
+function describesServer(segments: readonly string[]): boolean {
+  const n = segments.length;
+  switch (segments[0]) {
+    case "api":
+      return n === 1 || (n === 2 && segments[1] === "v1");
+    case "apis":
+      // /apis, /apis/GROUP, /apis/GROUP/VERSION
+      return n <= 3 && segments.every((s) => s !== "");
+    case "version":
+      return n === 1;
+    case "openapi":
+      return n >= 2 && (segments[1] === "v2" || segments[1] === "v3");
+    case "healthz":
+    case "livez":
+    case "readyz":
+      return true;
+    case ".well-known":
+      return n === 2 && segments[1] === "openid-configuration";
+    case "openid":
+      return n === 3 && segments[1] === "v1" && segments[2] === "jwks";
+  }
+  return false;
+}
 
+/** The query of a URL without one: nothing in it, and no URLSearchParams made for each request. */
+const NO_QUERY: Pick<URLSearchParams, "get" | "getAll"> = new URLSearchParams();
+
+/**
+ * What a request is, from its method, URL and body. Every write passes here, so it is written to
+ * do little: the path split once, decoded only where it is percent-encoded, the query read only
+ * when there is one.
+ */
 export function classify(raw: RawRequest): Classified {
   const method = raw.method.toUpperCase();
   let url: URL;
@@ -93,82 +116,86 @@ export function classify(raw: RawRequest): Classified {
     return { type: "unplaced", method, url: new URL("invalid:" + encodeURIComponent(raw.url)), why: "the URL cannot be parsed" };
   }
   const unplaced = (why: string): Unplaced => ({ type: "unplaced", method, url, why });
-  const path = url.pathname.replace(/\/+$/, "") || "/";
-  if (SERVER_PATHS.some((p) => p.test(path)))
+  const segments = withoutTrailingSlashes(url.pathname).split("/").slice(1);
+  if (describesServer(segments))
     return method === "GET" ? { type: "server", method, url, verb: "get" } : unplaced("it writes to a path that describes the server");
 
   let parts: string[];
   try {
-    parts = path
-      .split("/")
-      .filter((p) => p !== "")
-      .map(decodeURIComponent);
+    parts = [];
+    for (const s of segments) if (s !== "") parts.push(s.includes("%") ? decodeURIComponent(s) : s);
   } catch {
     return unplaced("its path is not valid percent-encoding");
   }
+  // Where the path goes on after /api/v1 or /apis/GROUP/VERSION.
+  let at: number;
   let group: string;
-  let rest: string[];
   if (parts[0] === "api" && parts[1] === "v1") {
     group = "";
-    rest = parts.slice(2);
+    at = 2;
   } else if (parts[0] === "apis" && parts.length >= 4) {
     group = parts[1]!;
-    rest = parts.slice(3);
+    at = 3;
   } else return unplaced("its path is not under /api/v1 or /apis/GROUP/VERSION");
   const version = group === "" ? "v1" : parts[2]!;
 
-  let legacyWatch = false;
-  if (rest[0] === "watch") {
-    legacyWatch = true;
-    rest = rest.slice(1);
-  }
+  const legacyWatch = parts[at] === "watch";
+  if (legacyWatch) at++;
+  const rest = parts.length - at;
   let namespace: string | undefined;
   let resource: string;
   let name: string | undefined;
   let sub: string | undefined;
-  let tail: string[];
-  if (rest[0] === "namespaces" && rest.length >= 3 && !(group === "" && rest.length === 3 && NAMESPACE_SUBRESOURCES.has(rest[2]!))) {
+  let tail: number;
+  if (parts[at] === "namespaces" && rest >= 3 && !(group === "" && rest === 3 && NAMESPACE_SUBRESOURCES.has(parts[at + 2]!))) {
     // /namespaces/{ns}/{resource}[/{name}[/{subresource}[/...]]]
-    namespace = rest[1];
-    [resource, name, sub] = [rest[2]!, rest[3], rest[4]];
-    tail = rest.slice(5);
+    namespace = parts[at + 1];
+    [resource, name, sub] = [parts[at + 2]!, parts[at + 3], parts[at + 4]];
+    tail = rest - 5;
   } else {
     // /{resource}[/{name}[/{subresource}[/...]]]: cluster-scoped, a namespace itself, or every namespace
-    [resource, name, sub] = [rest[0] ?? "", rest[1], rest[2]];
-    tail = rest.slice(3);
+    [resource, name, sub] = [parts[at] ?? "", parts[at + 1], parts[at + 2]];
+    tail = rest - 3;
   }
   if (resource === "") return unplaced("its path names no resource");
   const use = sub === undefined ? undefined : subresourceUse(sub);
   if (sub !== undefined && use === undefined) return unplaced(`${sub} is not a subresource Kubernetes defines`);
   // Only a proxy continues past its subresource (pods/NAME/proxy/some/path).
-  if (tail.length > 0 && use !== "connect") return unplaced("its path goes on past the subresource");
+  if (tail > 0 && use !== "connect") return unplaced("its path goes on past the subresource");
   if (legacyWatch && method !== "GET") return unplaced("it writes under /watch/");
 
-  const watch = legacyWatch || ["true", "1"].includes(url.searchParams.get("watch") ?? "");
+  const query = url.search === "" ? NO_QUERY : url.searchParams;
+  const watchParam = query.get("watch");
+  const watch = legacyWatch || watchParam === "true" || watchParam === "1";
   const verb = verbOf(method, name !== undefined, sub, use, watch);
   if (typeof verb !== "string") return unplaced(verb.why);
   const body = parseBody(raw.body);
   const patchType = method === "PATCH" ? patchTypeOf(raw.contentType) : undefined;
   if (method === "PATCH" && patchType === undefined)
     return unplaced(`its patch type ${JSON.stringify(raw.contentType ?? "")} is not one Kubernetes accepts`);
-  const options = method === "DELETE" ? deleteOptionsOf(raw.body, body, url.searchParams) : undefined;
-  const dryRun = options ? options.dryRun : url.searchParams.getAll("dryRun").includes("All");
-  return {
-    type: "resource",
-    method,
-    url,
-    verb,
-    group,
-    version,
-    resource,
-    ...(sub !== undefined ? { subresource: sub, subresourceUse: use! } : {}),
-    ...(namespace !== undefined ? { namespace } : {}),
-    ...(name !== undefined ? { name } : {}),
-    ...(body !== undefined ? { body } : {}),
-    ...(patchType !== undefined ? { patchType } : {}),
-    ...(options ? { deleteOptions: options } : {}),
-    dryRun,
-  };
+  const options = method === "DELETE" ? deleteOptionsOf(raw.body, body, query) : undefined;
+  const dryRun = options ? options.dryRun : query.getAll("dryRun").includes("All");
+  // Optional fields are present only when they have a value, as the type says.
+  const req: Mutable<ResourceRequest> = { type: "resource", method, url, verb, group, version, resource, dryRun };
+  if (sub !== undefined) {
+    req.subresource = sub;
+    req.subresourceUse = use!;
+  }
+  if (namespace !== undefined) req.namespace = namespace;
+  if (name !== undefined) req.name = name;
+  if (body !== undefined) req.body = body;
+  if (patchType !== undefined) req.patchType = patchType;
+  if (options) req.deleteOptions = options;
+  return req;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** `/api/v1/pods/` as `/api/v1/pods`; `/` stays `/`. */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 1 && path.charCodeAt(end - 1) === 47 /* / */) end--;
+  return end === path.length ? path : path.slice(0, end);
 }
 
 /**
@@ -176,7 +203,7 @@ export function classify(raw: RawRequest): Classified {
  * query is then ignored), else from the query. A body that is not JSON decides too: it asks for
  * nothing, so the delete is taken at its word.
  */
-function deleteOptionsOf(text: unknown, body: Json | undefined, query: URLSearchParams): DeleteOptions {
+function deleteOptionsOf(text: unknown, body: Json | undefined, query: Pick<URLSearchParams, "get" | "getAll">): DeleteOptions {
   if (typeof text === "string" && text.trim() !== "") {
     const policy = body?.propagationPolicy;
     return {
