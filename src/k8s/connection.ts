@@ -316,7 +316,8 @@ export class K8sConnection {
    * Calls one operation of the client's generated API (generated.ts) with its own parameters. Its
    * request passes the seam like any other — the policy judges it by its URL, not by the
    * operation's name; the limiter and retries apply as for the convenience layer; a create is not
-   * retried after an ambiguous failure.
+   * retried after an ambiguous failure. Its answer comes as the server's JSON (answers.ts), read
+   * into the Ko value of the operation's result type.
    */
   async operation(op: Operation, args: Record<string, Value>, _signal: AbortSignal): Promise<Value> {
     const { verb, kind, params } = preparedOf(op);
