@@ -64,7 +64,7 @@ export function compileProgram(program: Program, construction: HostFunction, opt
   for (const [info, fn] of byInfo) {
     const own = meanings.of(info);
     const def = info.def;
-    const build = () => new FunctionCompiler(envOf(shared, own), def).compile();
+    const build = () => new FunctionCompiler({ ...shared, ...own }, def).compile();
     if (opts.lazy) fn.buildOnFirstRead(build);
     else fn.circuit = build();
   }
@@ -108,10 +108,15 @@ type Meaning = Exclude<Resolution, { k: "func" }> | { readonly k: "func"; readon
 
 /** A function's references with what each means to its build (Meanings.of): all a build keeps until it runs. */
 interface Own {
+  /** The body's references, each term's a run in the order the compiler meets them (OwnRefs). */
   readonly refs: readonly Ref[];
   /** The meaning of each of `refs`, at its index; none for one the resolver could not resolve. */
   readonly meanings: readonly (Meaning | undefined)[];
+  /** Where the references of the body's term of each index start in `refs`. */
+  readonly termStarts: readonly number[];
+  /** The function each inline definition of the body is hoisted to. */
   readonly inline: ReadonlyMap<FuncDef, KoFunction>;
+  /** The references of the body the resolver could not resolve, with the function standing for each (D33). */
   readonly unresolved: ReadonlyMap<Ref, HostFunction>;
 }
 
@@ -136,7 +141,8 @@ class Meanings {
   of(info: FuncInfo): Own {
     const own = this.program.own.get(info)!;
     const meanings = own.resolutions.map((res) => (res === undefined ? undefined : this.meaning(res)));
-    return { refs: own.refs, meanings, inline: this.inlineOf(info, own.inline), unresolved: this.unresolvedOf(own) };
+    const inline = this.inlineOf(info, own.inline);
+    return { refs: own.refs, meanings, termStarts: own.termStarts, inline, unresolved: this.unresolvedOf(own) };
   }
 
   private meaning(res: Resolution): Meaning {
@@ -169,24 +175,12 @@ class Meanings {
   }
 }
 
-/** A build's Env: the program's shared constants, and a table of what the function's references mean. */
-function envOf(shared: SharedConstants, own: Own): Env {
-  const refs = new Map<Ref, Meaning>();
-  for (let i = 0; i < own.refs.length; i++) {
-    const m = own.meanings[i];
-    if (m !== undefined) refs.set(own.refs[i]!, m);
-  }
-  return { ...shared, refs, inline: own.inline, unresolved: own.unresolved };
-}
-
-/** What one function's build reads (compileProgram): constants shared by the program's builds, and the function's own meanings. */
-interface Env {
-  /** The meaning of each resolved reference of the function's body. */
-  readonly refs: ReadonlyMap<Ref, Meaning>;
-  /** The function each inline definition of the body is hoisted to. */
-  readonly inline: ReadonlyMap<FuncDef, KoFunction>;
-  /** The references of the body the resolver could not resolve, with the function standing for each (D33). */
-  readonly unresolved: ReadonlyMap<Ref, HostFunction>;
+/**
+ * What one function's build reads (compileProgram): constants shared by the program's builds, and
+ * the function's own references and their meanings. The references are read in order, not looked
+ * up: a table keyed by Ref, made for each build, cost a tenth of building the circuits.
+ */
+interface Env extends Own {
   koVariety(fn: KoFunction): Variety;
   /**
    * The step of an unlabelled constant; one per value for varieties and primitives, shared by
@@ -234,7 +228,10 @@ class FunctionCompiler {
   private readonly spans = new SpanCollector();
   private readonly labelSteps = new Map<string, number>();
   private readonly paramSteps: number[] = [];
-  private readonly terms = new Map<string, Term>();
+  /** The index of each labelled term of the body, by label. */
+  private readonly terms = new Map<string, number>();
+  /** The index in `env.refs` of the next reference of the term being compiled. */
+  private nextRef = 0;
 
   constructor(
     private readonly env: Env,
@@ -247,7 +244,11 @@ class FunctionCompiler {
       const name = params[index]!.name;
       this.paramSteps.push(this.add(paramOp(index), NO_STEPS, name.span, name.text));
     }
-    for (const t of this.def.steps) if (t.label) this.terms.set(t.label.text, t);
+    const terms = this.def.steps;
+    for (let k = 0; k < terms.length; k++) {
+      const label = terms[k]!.label;
+      if (label) this.terms.set(label.text, k);
+    }
     for (const label of this.terms.keys()) this.compileLabel(label);
     const ret = this.labelSteps.get("return")!;
     const { steps, order, position } = sortSteps(this.drafts, this.spans);
@@ -273,8 +274,13 @@ class FunctionCompiler {
   private compileLabel(label: string): number {
     const known = this.labelSteps.get(label);
     if (known !== undefined) return known;
-    const term = this.terms.get(label)!;
-    const index = this.formula(term.formula);
+    const k = this.terms.get(label)!;
+    // The term's references are read from the start of its run, and the term whose reference
+    // led here goes on reading its own after.
+    const outer = this.nextRef;
+    this.nextRef = this.env.termStarts[k]!;
+    const index = this.formula(this.def.steps[k]!.formula);
+    this.nextRef = outer;
     const d = this.drafts[index]!;
     // A new object rather than a property added: a step without a label has a shape without one.
     if (d.label === undefined && d.op.op !== "param") this.drafts[index] = { op: d.op, deps: d.deps, label };
@@ -333,12 +339,14 @@ class FunctionCompiler {
   }
 
   private reference(f: Formula & { kind: "ref" }): number {
-    const res = this.env.refs.get(f);
+    const at = this.nextRef++;
+    if (this.env.refs[at] !== f) throw new Error(`reference ${refText(f)} is not where the resolver recorded it`);
+    const res = this.env.meanings[at];
     if (!res) {
       // A reference that could not be resolved fails where it is evaluated, as in the original:
       // the step calls the function standing for it (D33).
       const stand = this.env.unresolved.get(f);
-      if (!stand) throw new Error(`unresolved reference ${f.path.map((n) => n.text).join(".")}`);
+      if (!stand) throw new Error(`unresolved reference ${refText(f)}`);
       return this.call("invoke", this.constant(this.env.hostVariety(stand), f.span), [], f.span);
     }
     switch (res.k) {
@@ -357,6 +365,10 @@ class FunctionCompiler {
 }
 
 const NO_FIELDS: readonly string[] = [];
+
+function refText(ref: Ref): string {
+  return ref.path.map((n) => n.text).join(".");
+}
 
 /** The last `n` names of a reference's path: the fields selected from what its first names denote. */
 function selectedFields(ref: Ref, n: number): readonly string[] {

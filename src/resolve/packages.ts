@@ -64,6 +64,12 @@ export interface OwnRefs {
   readonly refs: Ref[];
   /** The meaning of each of `refs`, at the same index. */
   readonly resolutions: (Resolution | undefined)[];
+  /**
+   * For each term of the body, by its index, where its references start in `refs`: a term's
+   * references are a run of `refs`, in the order a walk of its formula meets them (callee before
+   * terms, target before selections), so the compiler reads them without a table keyed by Ref.
+   */
+  readonly termStarts: number[];
   readonly inline: FuncDef[];
 }
 

@@ -192,10 +192,13 @@ class Resolver {
     }
     let bare = this.bareNames.get(fn.pkg);
     if (!bare) this.bareNames.set(fn.pkg, (bare = new Map<string, Resolution>()));
-    const own: OwnRefs = { refs: [], resolutions: [], inline: [] };
+    const own: OwnRefs = { refs: [], resolutions: [], termStarts: new Array<number>(def.steps.length), inline: [] };
     this.own.set(fn, own);
     const scope: Scope = { fn, params, steps, bare, own, term: 0, forward: false };
-    for (; scope.term < def.steps.length; scope.term++) this.resolveFormula(def.steps[scope.term]!.formula, scope);
+    for (; scope.term < def.steps.length; scope.term++) {
+      own.termStarts[scope.term] = own.refs.length;
+      this.resolveFormula(def.steps[scope.term]!.formula, scope);
+    }
     // Steps can only refer to each other in a cycle through a reference to a step at or after its own.
     if (scope.forward) this.checkCycles(def, steps);
   }
