@@ -226,17 +226,20 @@ class FunctionCompiler {
   private readonly drafts: Draft[] = [];
   /** The drafts' spans (by creation index) and their groups' labels'. */
   private readonly spans = new SpanCollector();
-  private readonly labelSteps = new Map<string, number>();
   private readonly paramSteps: number[] = [];
   /** The index of each labelled term of the body, by label. */
   private readonly terms = new Map<string, number>();
+  /** The step of each labelled term compiled so far, by the term's index. */
+  private readonly termSteps: (number | undefined)[];
   /** The index in `env.refs` of the next reference of the term being compiled. */
   private nextRef = 0;
 
   constructor(
     private readonly env: Env,
     private readonly def: FuncDef,
-  ) {}
+  ) {
+    this.termSteps = new Array<number | undefined>(def.steps.length);
+  }
 
   compile(): Circuit {
     const params = this.def.params;
@@ -250,7 +253,7 @@ class FunctionCompiler {
       if (label) this.terms.set(label.text, k);
     }
     for (const label of this.terms.keys()) this.compileLabel(label);
-    const ret = this.labelSteps.get("return")!;
+    const ret = this.termSteps[this.terms.get("return")!]!;
     const { steps, order, position } = sortSteps(this.drafts, this.spans);
     return new SortedCircuit(
       params.map((p) => ({ name: p.name.text, monadic: p.monadic })),
@@ -272,9 +275,9 @@ class FunctionCompiler {
 
   /** A labelled step; a label whose formula is a bare parameter or label reference aliases it. */
   private compileLabel(label: string): number {
-    const known = this.labelSteps.get(label);
-    if (known !== undefined) return known;
     const k = this.terms.get(label)!;
+    const known = this.termSteps[k];
+    if (known !== undefined) return known;
     // The term's references are read from the start of its run, and the term whose reference
     // led here goes on reading its own after.
     const outer = this.nextRef;
@@ -284,7 +287,7 @@ class FunctionCompiler {
     const d = this.drafts[index]!;
     // A new object rather than a property added: a step without a label has a shape without one.
     if (d.label === undefined && d.op.op !== "param") this.drafts[index] = { op: d.op, deps: d.deps, label };
-    this.labelSteps.set(label, index);
+    this.termSteps[k] = index;
     return index;
   }
 
@@ -382,34 +385,39 @@ function selectedFields(ref: Ref, n: number): readonly string[] {
  * unlabelled terms has one group.
  */
 function groupsOf(terms: readonly Term[], deps: readonly number[], spans: SpanCollector): DraftGroup[] {
-  if (terms.every((t) => groupName(t) === "")) return terms.length === 1 ? oneArgument(deps[1]!) : [{ name: "", inputs: deps.slice(1) }];
-  const names: string[] = [];
-  const sizes: number[] = [];
-  for (const t of terms) {
-    const name = groupName(t);
-    if (name.startsWith("_")) continue;
-    const g = names.indexOf(name);
-    if (g >= 0) sizes[g]!++;
-    else {
-      names.push(name);
-      sizes.push(1);
-    }
-  }
-  const groups = new Array<DraftGroup>(names.length);
-  for (let g = 0; g < names.length; g++) groups[g] = groupNamed(names[g]!, sizes[g]!, terms, deps, spans);
+  if (allUnnamed(terms)) return terms.length === 1 ? oneArgument(deps[1]!) : [{ name: "", inputs: deps.slice(1) }];
+  // Counted first, so that the groups' array is made at its size and no list of names is made.
+  let count = 0;
+  for (let k = 0; k < terms.length; k++) if (startsGroup(terms, k)) count++;
+  const groups = new Array<DraftGroup>(count);
+  for (let k = 0, g = 0; g < count; k++) if (startsGroup(terms, k)) groups[g++] = groupFrom(k, terms, deps, spans);
   return groups;
 }
 
-/** The group of the `size` terms labelled `name`, its label written where the first of them is. */
-function groupNamed(name: string, size: number, terms: readonly Term[], deps: readonly number[], spans: SpanCollector): DraftGroup {
-  let k = 0;
-  while (groupName(terms[k]!) !== name) k++;
-  const label = terms[k]!.label;
+function allUnnamed(terms: readonly Term[]): boolean {
+  for (const t of terms) if (groupName(t) !== "") return false;
+  return true;
+}
+
+/** Whether term `k` is the first of a group: its label is no `_` one, and no term before it has it. */
+function startsGroup(terms: readonly Term[], k: number): boolean {
+  const name = groupName(terms[k]!);
+  if (name.startsWith("_")) return false;
+  for (let j = 0; j < k; j++) if (groupName(terms[j]!) === name) return false;
+  return true;
+}
+
+/** The group of the terms labelled like term `first`, the first of them, where its label is written. */
+function groupFrom(first: number, terms: readonly Term[], deps: readonly number[], spans: SpanCollector): DraftGroup {
+  const label = terms[first]!.label;
+  const name = groupName(terms[first]!);
+  let size = 1;
+  for (let k = first + 1; k < terms.length; k++) if (groupName(terms[k]!) === name) size++;
   let inputs: number[];
-  if (size === 1) inputs = single(deps[k + 1]!);
+  if (size === 1) inputs = single(deps[first + 1]!);
   else {
     inputs = new Array<number>(size);
-    for (let filled = 0; filled < size; k++) if (groupName(terms[k]!) === name) inputs[filled++] = deps[k + 1]!;
+    for (let k = first, filled = 0; filled < size; k++) if (groupName(terms[k]!) === name) inputs[filled++] = deps[k + 1]!;
   }
   return label !== undefined && name !== "" ? { name, inputs, labelSpan: spans.addLabel(label.span) } : { name, inputs };
 }
