@@ -77,7 +77,7 @@ export interface Program {
   readonly packages: Map<string, KoPackage>;
   /** The package that `ko run` or the API was asked for. */
   readonly entry: KoPackage;
-  /** The meaning of every reference in every function. */
+  /** The meaning of every resolved reference in every function (made when first read: the compiler reads `own`). */
   readonly refs: Map<Ref, Resolution>;
   /** What each function's own body refers to. */
   readonly own: Map<FuncInfo, OwnRefs>;
