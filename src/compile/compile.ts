@@ -64,7 +64,7 @@ export function compileProgram(program: Program, construction: HostFunction, opt
   for (const [info, fn] of byInfo) {
     const own = meanings.of(info);
     const def = info.def;
-    const build = () => new FunctionCompiler({ ...shared, ...own }, def).compile();
+    const build = () => new FunctionCompiler(shared, own, def).compile();
     if (opts.lazy) fn.buildOnFirstRead(build);
     else fn.circuit = build();
   }
@@ -72,7 +72,16 @@ export function compileProgram(program: Program, construction: HostFunction, opt
 }
 
 /** What every build of a program shares: one variety with no fields per function, one step per unlabelled constant. */
-type SharedConstants = Pick<Env, "koVariety" | "hostVariety" | "constStep" | "construction">;
+interface SharedConstants {
+  koVariety(fn: KoFunction): Variety;
+  /**
+   * The step of an unlabelled constant; one per value for varieties and primitives, shared by
+   * every circuit (its deps are empty, so a sort leaves it as it is; labelling makes a new step).
+   */
+  constStep(value: Value): Draft;
+  hostVariety(fn: HostFunction): Variety;
+  readonly construction: HostFunction;
+}
 
 function sharedConstants(construction: HostFunction): SharedConstants {
   // One variety with no fields per function, shared by every reference to it (values are immutable).
@@ -176,22 +185,6 @@ class Meanings {
 }
 
 /**
- * What one function's build reads (compileProgram): constants shared by the program's builds, and
- * the function's own references and their meanings. The references are read in order, not looked
- * up: a table keyed by Ref, made for each build, cost a tenth of building the circuits.
- */
-interface Env extends Own {
-  koVariety(fn: KoFunction): Variety;
-  /**
-   * The step of an unlabelled constant; one per value for varieties and primitives, shared by
-   * every circuit (its deps are empty, so a sort leaves it as it is; labelling makes a new step).
-   */
-  constStep(value: Value): Draft;
-  hostVariety(fn: HostFunction): Variety;
-  readonly construction: HostFunction;
-}
-
-/**
  * A step as the compiler makes it, in creation order; sorting the steps renumbers its indices in
  * place (`renumber`). Its index lists follow the circuit's rule: one of length 0 or 1 is shared
  * (`NO_STEPS`, `single`), so it is replaced rather than written, and a longer one is its own.
@@ -231,11 +224,17 @@ class FunctionCompiler {
   private readonly terms = new Map<string, number>();
   /** The step of each labelled term compiled so far, by the term's index. */
   private readonly termSteps: (number | undefined)[];
-  /** The index in `env.refs` of the next reference of the term being compiled. */
+  /** The index in `own.refs` of the next reference of the term being compiled. */
   private nextRef = 0;
 
   constructor(
-    private readonly env: Env,
+    /** What the program's builds share. */
+    private readonly shared: SharedConstants,
+    /**
+     * The function's own references and their meanings. They are read in order, not looked up:
+     * a table keyed by Ref, made for each build, cost a tenth of building the circuits.
+     */
+    private readonly own: Own,
     private readonly def: FuncDef,
   ) {
     this.termSteps = new Array<number | undefined>(def.steps.length);
@@ -281,7 +280,7 @@ class FunctionCompiler {
     // The term's references are read from the start of its run, and the term whose reference
     // led here goes on reading its own after.
     const outer = this.nextRef;
-    this.nextRef = this.env.termStarts[k]!;
+    this.nextRef = this.own.termStarts[k]!;
     const index = this.formula(this.def.steps[k]!.formula);
     this.nextRef = outer;
     const d = this.drafts[index]!;
@@ -300,9 +299,9 @@ class FunctionCompiler {
       case "string":
         return this.constant(f.value, f.span);
       case "inline": {
-        const fn = this.env.inline.get(f.def);
+        const fn = this.own.inline.get(f.def);
         if (!fn) throw new Error(`inline function ${f.def.name.text} not hoisted`);
-        return this.constant(this.env.koVariety(fn), f.span);
+        return this.constant(this.shared.koVariety(fn), f.span);
       }
       case "ref":
         return this.reference(f);
@@ -314,7 +313,7 @@ class FunctionCompiler {
         );
       case "invoke":
       case "augment": {
-        const callee = f.callee ? this.formula(f.callee) : this.constant(this.env.hostVariety(this.env.construction), f.argsSpan);
+        const callee = f.callee ? this.formula(f.callee) : this.constant(this.shared.hostVariety(this.shared.construction), f.argsSpan);
         if (f.kind === "augment" && f.terms.length === 0) return callee;
         return this.call(f.kind, callee, f.terms, f.span);
       }
@@ -322,7 +321,7 @@ class FunctionCompiler {
   }
 
   private constant(value: Value, span: Span): number {
-    return this.push(this.env.constStep(value), span);
+    return this.push(this.shared.constStep(value), span);
   }
 
   private select(input: number, fields: readonly string[], span: Span): number {
@@ -343,14 +342,14 @@ class FunctionCompiler {
 
   private reference(f: Formula & { kind: "ref" }): number {
     const at = this.nextRef++;
-    if (this.env.refs[at] !== f) throw new Error(`reference ${refText(f)} is not where the resolver recorded it`);
-    const res = this.env.meanings[at];
+    if (this.own.refs[at] !== f) throw new Error(`reference ${refText(f)} is not where the resolver recorded it`);
+    const res = this.own.meanings[at];
     if (!res) {
       // A reference that could not be resolved fails where it is evaluated, as in the original:
       // the step calls the function standing for it (D33).
-      const stand = this.env.unresolved.get(f);
+      const stand = this.own.unresolved.get(f);
       if (!stand) throw new Error(`unresolved reference ${refText(f)}`);
-      return this.call("invoke", this.constant(this.env.hostVariety(stand), f.span), [], f.span);
+      return this.call("invoke", this.constant(this.shared.hostVariety(stand), f.span), [], f.span);
     }
     switch (res.k) {
       case "bool":
@@ -360,9 +359,9 @@ class FunctionCompiler {
       case "step":
         return this.select(this.compileLabel(res.label), selectedFields(f, res.rest), f.span);
       case "func":
-        return this.constant(this.env.koVariety(res.fn), f.span);
+        return this.constant(this.shared.koVariety(res.fn), f.span);
       case "host":
-        return this.constant(this.env.hostVariety(res.fn), f.span);
+        return this.constant(this.shared.hostVariety(res.fn), f.span);
     }
   }
 }
