@@ -9,6 +9,7 @@ import type { Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
 import type { HostRegistry } from "../host/registry.js";
 import { walkFormula, type Formula, type FuncDef, type Ref } from "../syntax/ast.js";
+import { knownWithoutInline } from "../syntax/index.js";
 import { defaultAlias, type Loaded } from "./load.js";
 import {
   CORE_PACKAGE,
@@ -122,6 +123,7 @@ class Resolver {
     for (const file of pkg.files) {
       for (const top of file.ast.funcs) {
         this.collectFunction(pkg, file, top, false);
+        if (knownWithoutInline(top)) continue;
         for (const def of inlineDefs(top)) this.collectFunction(pkg, file, def, true);
       }
     }
