@@ -64,7 +64,7 @@ export function compileProgram(program: Program, construction: HostFunction, opt
   for (const [info, fn] of byInfo) {
     const own = meanings.of(info);
     const def = info.def;
-    const build = () => new FunctionCompiler(envOf(shared, own), def).compile();
+    const build = () => new FunctionCompiler(shared, own, def).compile();
     if (opts.lazy) fn.buildOnFirstRead(build);
     else fn.circuit = build();
   }
@@ -72,7 +72,16 @@ export function compileProgram(program: Program, construction: HostFunction, opt
 }
 
 /** What every build of a program shares: one variety with no fields per function, one step per unlabelled constant. */
-type SharedConstants = Pick<Env, "koVariety" | "hostVariety" | "constStep" | "construction">;
+interface SharedConstants {
+  koVariety(fn: KoFunction): Variety;
+  /**
+   * The step of an unlabelled constant; one per value for varieties and primitives, shared by
+   * every circuit (its deps are empty, so a sort leaves it as it is; labelling makes a new step).
+   */
+  constStep(value: Value): Draft;
+  hostVariety(fn: HostFunction): Variety;
+  readonly construction: HostFunction;
+}
 
 function sharedConstants(construction: HostFunction): SharedConstants {
   // One variety with no fields per function, shared by every reference to it (values are immutable).
@@ -108,10 +117,15 @@ type Meaning = Exclude<Resolution, { k: "func" }> | { readonly k: "func"; readon
 
 /** A function's references with what each means to its build (Meanings.of): all a build keeps until it runs. */
 interface Own {
+  /** The body's references, each term's a run in the order the compiler meets them (OwnRefs). */
   readonly refs: readonly Ref[];
   /** The meaning of each of `refs`, at its index; none for one the resolver could not resolve. */
   readonly meanings: readonly (Meaning | undefined)[];
+  /** Where the references of the body's term of each index start in `refs`. */
+  readonly termStarts: readonly number[];
+  /** The function each inline definition of the body is hoisted to. */
   readonly inline: ReadonlyMap<FuncDef, KoFunction>;
+  /** The references of the body the resolver could not resolve, with the function standing for each (D33). */
   readonly unresolved: ReadonlyMap<Ref, HostFunction>;
 }
 
@@ -136,7 +150,8 @@ class Meanings {
   of(info: FuncInfo): Own {
     const own = this.program.own.get(info)!;
     const meanings = own.resolutions.map((res) => (res === undefined ? undefined : this.meaning(res)));
-    return { refs: own.refs, meanings, inline: this.inlineOf(info, own.inline), unresolved: this.unresolvedOf(own) };
+    const inline = this.inlineOf(info, own.inline);
+    return { refs: own.refs, meanings, termStarts: own.termStarts, inline, unresolved: this.unresolvedOf(own) };
   }
 
   private meaning(res: Resolution): Meaning {
@@ -167,34 +182,6 @@ class Meanings {
     });
     return out;
   }
-}
-
-/** A build's Env: the program's shared constants, and a table of what the function's references mean. */
-function envOf(shared: SharedConstants, own: Own): Env {
-  const refs = new Map<Ref, Meaning>();
-  for (let i = 0; i < own.refs.length; i++) {
-    const m = own.meanings[i];
-    if (m !== undefined) refs.set(own.refs[i]!, m);
-  }
-  return { ...shared, refs, inline: own.inline, unresolved: own.unresolved };
-}
-
-/** What one function's build reads (compileProgram): constants shared by the program's builds, and the function's own meanings. */
-interface Env {
-  /** The meaning of each resolved reference of the function's body. */
-  readonly refs: ReadonlyMap<Ref, Meaning>;
-  /** The function each inline definition of the body is hoisted to. */
-  readonly inline: ReadonlyMap<FuncDef, KoFunction>;
-  /** The references of the body the resolver could not resolve, with the function standing for each (D33). */
-  readonly unresolved: ReadonlyMap<Ref, HostFunction>;
-  koVariety(fn: KoFunction): Variety;
-  /**
-   * The step of an unlabelled constant; one per value for varieties and primitives, shared by
-   * every circuit (its deps are empty, so a sort leaves it as it is; labelling makes a new step).
-   */
-  constStep(value: Value): Draft;
-  hostVariety(fn: HostFunction): Variety;
-  readonly construction: HostFunction;
 }
 
 /**
@@ -232,14 +219,26 @@ class FunctionCompiler {
   private readonly drafts: Draft[] = [];
   /** The drafts' spans (by creation index) and their groups' labels'. */
   private readonly spans = new SpanCollector();
-  private readonly labelSteps = new Map<string, number>();
   private readonly paramSteps: number[] = [];
-  private readonly terms = new Map<string, Term>();
+  /** The index of each labelled term of the body, by label. */
+  private readonly terms = new Map<string, number>();
+  /** The step of each labelled term compiled so far, by the term's index. */
+  private readonly termSteps: (number | undefined)[];
+  /** The index in `own.refs` of the next reference of the term being compiled. */
+  private nextRef = 0;
 
   constructor(
-    private readonly env: Env,
+    /** What the program's builds share. */
+    private readonly shared: SharedConstants,
+    /**
+     * The function's own references and their meanings. They are read in order, not looked up:
+     * a table keyed by Ref, made for each build, cost a tenth of building the circuits.
+     */
+    private readonly own: Own,
     private readonly def: FuncDef,
-  ) {}
+  ) {
+    this.termSteps = new Array<number | undefined>(def.steps.length);
+  }
 
   compile(): Circuit {
     const params = this.def.params;
@@ -247,9 +246,13 @@ class FunctionCompiler {
       const name = params[index]!.name;
       this.paramSteps.push(this.add(paramOp(index), NO_STEPS, name.span, name.text));
     }
-    for (const t of this.def.steps) if (t.label) this.terms.set(t.label.text, t);
+    const terms = this.def.steps;
+    for (let k = 0; k < terms.length; k++) {
+      const label = terms[k]!.label;
+      if (label) this.terms.set(label.text, k);
+    }
     for (const label of this.terms.keys()) this.compileLabel(label);
-    const ret = this.labelSteps.get("return")!;
+    const ret = this.termSteps[this.terms.get("return")!]!;
     const { steps, order, position } = sortSteps(this.drafts, this.spans);
     return new SortedCircuit(
       params.map((p) => ({ name: p.name.text, monadic: p.monadic })),
@@ -271,14 +274,19 @@ class FunctionCompiler {
 
   /** A labelled step; a label whose formula is a bare parameter or label reference aliases it. */
   private compileLabel(label: string): number {
-    const known = this.labelSteps.get(label);
+    const k = this.terms.get(label)!;
+    const known = this.termSteps[k];
     if (known !== undefined) return known;
-    const term = this.terms.get(label)!;
-    const index = this.formula(term.formula);
+    // The term's references are read from the start of its run, and the term whose reference
+    // led here goes on reading its own after.
+    const outer = this.nextRef;
+    this.nextRef = this.own.termStarts[k]!;
+    const index = this.formula(this.def.steps[k]!.formula);
+    this.nextRef = outer;
     const d = this.drafts[index]!;
     // A new object rather than a property added: a step without a label has a shape without one.
     if (d.label === undefined && d.op.op !== "param") this.drafts[index] = { op: d.op, deps: d.deps, label };
-    this.labelSteps.set(label, index);
+    this.termSteps[k] = index;
     return index;
   }
 
@@ -291,9 +299,9 @@ class FunctionCompiler {
       case "string":
         return this.constant(f.value, f.span);
       case "inline": {
-        const fn = this.env.inline.get(f.def);
+        const fn = this.own.inline.get(f.def);
         if (!fn) throw new Error(`inline function ${f.def.name.text} not hoisted`);
-        return this.constant(this.env.koVariety(fn), f.span);
+        return this.constant(this.shared.koVariety(fn), f.span);
       }
       case "ref":
         return this.reference(f);
@@ -305,7 +313,7 @@ class FunctionCompiler {
         );
       case "invoke":
       case "augment": {
-        const callee = f.callee ? this.formula(f.callee) : this.constant(this.env.hostVariety(this.env.construction), f.argsSpan);
+        const callee = f.callee ? this.formula(f.callee) : this.constant(this.shared.hostVariety(this.shared.construction), f.argsSpan);
         if (f.kind === "augment" && f.terms.length === 0) return callee;
         return this.call(f.kind, callee, f.terms, f.span);
       }
@@ -313,7 +321,7 @@ class FunctionCompiler {
   }
 
   private constant(value: Value, span: Span): number {
-    return this.push(this.env.constStep(value), span);
+    return this.push(this.shared.constStep(value), span);
   }
 
   private select(input: number, fields: readonly string[], span: Span): number {
@@ -333,13 +341,15 @@ class FunctionCompiler {
   }
 
   private reference(f: Formula & { kind: "ref" }): number {
-    const res = this.env.refs.get(f);
+    const at = this.nextRef++;
+    if (this.own.refs[at] !== f) throw new Error(`reference ${refText(f)} is not where the resolver recorded it`);
+    const res = this.own.meanings[at];
     if (!res) {
       // A reference that could not be resolved fails where it is evaluated, as in the original:
       // the step calls the function standing for it (D33).
-      const stand = this.env.unresolved.get(f);
-      if (!stand) throw new Error(`unresolved reference ${f.path.map((n) => n.text).join(".")}`);
-      return this.call("invoke", this.constant(this.env.hostVariety(stand), f.span), [], f.span);
+      const stand = this.own.unresolved.get(f);
+      if (!stand) throw new Error(`unresolved reference ${refText(f)}`);
+      return this.call("invoke", this.constant(this.shared.hostVariety(stand), f.span), [], f.span);
     }
     switch (res.k) {
       case "bool":
@@ -349,14 +359,18 @@ class FunctionCompiler {
       case "step":
         return this.select(this.compileLabel(res.label), selectedFields(f, res.rest), f.span);
       case "func":
-        return this.constant(this.env.koVariety(res.fn), f.span);
+        return this.constant(this.shared.koVariety(res.fn), f.span);
       case "host":
-        return this.constant(this.env.hostVariety(res.fn), f.span);
+        return this.constant(this.shared.hostVariety(res.fn), f.span);
     }
   }
 }
 
 const NO_FIELDS: readonly string[] = [];
+
+function refText(ref: Ref): string {
+  return ref.path.map((n) => n.text).join(".");
+}
 
 /** The last `n` names of a reference's path: the fields selected from what its first names denote. */
 function selectedFields(ref: Ref, n: number): readonly string[] {
@@ -370,34 +384,39 @@ function selectedFields(ref: Ref, n: number): readonly string[] {
  * unlabelled terms has one group.
  */
 function groupsOf(terms: readonly Term[], deps: readonly number[], spans: SpanCollector): DraftGroup[] {
-  if (terms.every((t) => groupName(t) === "")) return terms.length === 1 ? oneArgument(deps[1]!) : [{ name: "", inputs: deps.slice(1) }];
-  const names: string[] = [];
-  const sizes: number[] = [];
-  for (const t of terms) {
-    const name = groupName(t);
-    if (name.startsWith("_")) continue;
-    const g = names.indexOf(name);
-    if (g >= 0) sizes[g]!++;
-    else {
-      names.push(name);
-      sizes.push(1);
-    }
-  }
-  const groups = new Array<DraftGroup>(names.length);
-  for (let g = 0; g < names.length; g++) groups[g] = groupNamed(names[g]!, sizes[g]!, terms, deps, spans);
+  if (allUnnamed(terms)) return terms.length === 1 ? oneArgument(deps[1]!) : [{ name: "", inputs: deps.slice(1) }];
+  // Counted first, so that the groups' array is made at its size and no list of names is made.
+  let count = 0;
+  for (let k = 0; k < terms.length; k++) if (startsGroup(terms, k)) count++;
+  const groups = new Array<DraftGroup>(count);
+  for (let k = 0, g = 0; g < count; k++) if (startsGroup(terms, k)) groups[g++] = groupFrom(k, terms, deps, spans);
   return groups;
 }
 
-/** The group of the `size` terms labelled `name`, its label written where the first of them is. */
-function groupNamed(name: string, size: number, terms: readonly Term[], deps: readonly number[], spans: SpanCollector): DraftGroup {
-  let k = 0;
-  while (groupName(terms[k]!) !== name) k++;
-  const label = terms[k]!.label;
+function allUnnamed(terms: readonly Term[]): boolean {
+  for (const t of terms) if (groupName(t) !== "") return false;
+  return true;
+}
+
+/** Whether term `k` is the first of a group: its label is no `_` one, and no term before it has it. */
+function startsGroup(terms: readonly Term[], k: number): boolean {
+  const name = groupName(terms[k]!);
+  if (name.startsWith("_")) return false;
+  for (let j = 0; j < k; j++) if (groupName(terms[j]!) === name) return false;
+  return true;
+}
+
+/** The group of the terms labelled like term `first`, the first of them, where its label is written. */
+function groupFrom(first: number, terms: readonly Term[], deps: readonly number[], spans: SpanCollector): DraftGroup {
+  const label = terms[first]!.label;
+  const name = groupName(terms[first]!);
+  let size = 1;
+  for (let k = first + 1; k < terms.length; k++) if (groupName(terms[k]!) === name) size++;
   let inputs: number[];
-  if (size === 1) inputs = single(deps[k + 1]!);
+  if (size === 1) inputs = single(deps[first + 1]!);
   else {
     inputs = new Array<number>(size);
-    for (let filled = 0; filled < size; k++) if (groupName(terms[k]!) === name) inputs[filled++] = deps[k + 1]!;
+    for (let k = first, filled = 0; filled < size; k++) if (groupName(terms[k]!) === name) inputs[filled++] = deps[k + 1]!;
   }
   return label !== undefined && name !== "" ? { name, inputs, labelSpan: spans.addLabel(label.span) } : { name, inputs };
 }

@@ -48,18 +48,23 @@ export class SpanCollector {
   private readonly stepTo: number[] = [];
   private readonly labelFrom: number[] = [];
   private readonly labelTo: number[] = [];
-  /** Spans that are not offsets into `lines`, by creation index (steps) and by label number. */
-  private readonly otherSteps = new Map<number, Span>();
-  private readonly otherLabels = new Map<number, Span>();
+  /**
+   * Spans that are not offsets into `lines`, by creation index (steps) and by label number. Made
+   * when there is one: most circuits have none, and a circuit is built for each function.
+   */
+  private otherSteps: Map<number, Span> | undefined;
+  private otherLabels: Map<number, Span> | undefined;
 
   /** Records the span of the next step made. */
   addStep(span: Span): void {
-    this.record(span, this.stepFrom, this.stepTo, this.otherSteps);
+    if (!this.record(span, this.stepFrom, this.stepTo)) (this.otherSteps ??= new Map()).set(this.stepFrom.length - 1, span);
   }
 
   /** Records a group label's span; returns its number (the group's `labelSpan`). */
   addLabel(span: Span): number {
-    return this.record(span, this.labelFrom, this.labelTo, this.otherLabels);
+    const label = this.labelFrom.length;
+    if (!this.record(span, this.labelFrom, this.labelTo)) (this.otherLabels ??= new Map()).set(label, span);
+    return label;
   }
 
   /** Where the step made `index`-th starts: what the sort breaks ties by (D31). */
@@ -72,34 +77,43 @@ export class SpanCollector {
     const n = this.stepFrom.length;
     const m = this.labelFrom.length;
     const offsets = new Int32Array(2 * (n + m));
-    const others = new Map<number, Span>();
+    const others = this.otherSteps !== undefined || this.otherLabels !== undefined ? new Map<number, Span>() : undefined;
     for (let i = 0; i < n; i++) {
       const made = order === undefined ? i : order[i]!;
-      this.place(offsets, i, this.stepFrom[made]!, this.stepTo[made]!, this.otherSteps.get(made), others);
+      this.place(offsets, i, this.stepFrom[made]!, this.stepTo[made]!, this.otherSteps?.get(made), others);
     }
-    for (let j = 0; j < m; j++) this.place(offsets, n + j, this.labelFrom[j]!, this.labelTo[j]!, this.otherLabels.get(j), others);
-    return new CircuitSpans(this.lines, offsets, n, others.size > 0 ? others : undefined);
+    for (let j = 0; j < m; j++) this.place(offsets, n + j, this.labelFrom[j]!, this.labelTo[j]!, this.otherLabels?.get(j), others);
+    return new CircuitSpans(this.lines, offsets, n, others);
   }
 
-  private record(span: Span, from: number[], to: number[], others: Map<number, Span>): number {
-    const k = from.length;
+  /**
+   * Records where a span starts and ends; false when it is not offsets into `lines`, and is to be
+   * kept whole (its start still orders the sort).
+   */
+  private record(span: Span, from: number[], to: number[]): boolean {
     this.lines ??= span instanceof SourceSpan ? span.lines : undefined;
     if (span instanceof SourceSpan && span.lines === this.lines) {
       from.push(span.from);
       to.push(span.to);
-    } else {
-      // Its start still orders the sort; the span itself is kept whole.
-      from.push(startOffset(span));
-      to.push(0);
-      others.set(k, span);
+      return true;
     }
-    return k;
+    from.push(startOffset(span));
+    to.push(0);
+    return false;
   }
 
-  private place(offsets: Int32Array, slot: number, from: number, to: number, other: Span | undefined, others: Map<number, Span>): void {
+  /** Lays out one slot; `others` is made when there is a span of another kind to keep (`other`). */
+  private place(
+    offsets: Int32Array,
+    slot: number,
+    from: number,
+    to: number,
+    other: Span | undefined,
+    others: Map<number, Span> | undefined,
+  ): void {
     if (other !== undefined) {
       offsets[2 * slot] = -1;
-      others.set(slot, other);
+      others!.set(slot, other);
     } else {
       offsets[2 * slot] = from;
       offsets[2 * slot + 1] = to;

@@ -64,6 +64,12 @@ export interface OwnRefs {
   readonly refs: Ref[];
   /** The meaning of each of `refs`, at the same index. */
   readonly resolutions: (Resolution | undefined)[];
+  /**
+   * For each term of the body, by its index, where its references start in `refs`: a term's
+   * references are a run of `refs`, in the order a walk of its formula meets them (callee before
+   * terms, target before selections), so the compiler reads them without a table keyed by Ref.
+   */
+  readonly termStarts: number[];
   readonly inline: FuncDef[];
 }
 
@@ -71,7 +77,7 @@ export interface Program {
   readonly packages: Map<string, KoPackage>;
   /** The package that `ko run` or the API was asked for. */
   readonly entry: KoPackage;
-  /** The meaning of every reference in every function. */
+  /** The meaning of every resolved reference in every function (made when first read: the compiler reads `own`). */
   readonly refs: Map<Ref, Resolution>;
   /** What each function's own body refers to. */
   readonly own: Map<FuncInfo, OwnRefs>;

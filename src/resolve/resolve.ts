@@ -9,6 +9,7 @@ import type { Span } from "../diag/span.js";
 import type { HostFunction } from "../host/binding.js";
 import type { HostRegistry } from "../host/registry.js";
 import { walkFormula, type Formula, type FuncDef, type Ref } from "../syntax/ast.js";
+import { knownWithoutInline } from "../syntax/index.js";
 import { defaultAlias, type Loaded } from "./load.js";
 import {
   CORE_PACKAGE,
@@ -60,7 +61,6 @@ function inlineDefs(def: FuncDef, out: FuncDef[] = []): FuncDef[] {
 class Resolver {
   readonly diagnostics: Diagnostic[] = [];
   readonly unresolved = new Map<Ref, Unresolved>();
-  private readonly refs = new Map<Ref, Resolution>();
   private readonly own = new Map<FuncInfo, OwnRefs>();
   private readonly resolutions = new Resolutions();
   /** Per package, what the bare names found so far mean: bodies name the same few functions again and again. */
@@ -77,7 +77,19 @@ class Resolver {
     for (const pkg of this.loaded.packages.values()) this.collectFunctions(pkg);
     for (const pkg of this.loaded.packages.values()) for (const file of pkg.files) this.collectAliases(pkg, file);
     for (const pkg of this.loaded.packages.values()) for (const fn of pkg.funcs.values()) this.checkFunction(fn);
-    return { packages: this.loaded.packages, entry: this.loaded.entry, refs: this.refs, own: this.own, imports: this.loaded.imports };
+    const own = this.own;
+    let refs: Map<Ref, Resolution> | undefined;
+    return {
+      packages: this.loaded.packages,
+      entry: this.loaded.entry,
+      // Made from `own` when a tool first reads it: the compiler reads each function's own, and
+      // a table of every reference of the program cost a fifth of resolving it.
+      get refs() {
+        return (refs ??= refsTable(own.values()));
+      },
+      own,
+      imports: this.loaded.imports,
+    };
   }
 
   private report(code: string, message: string, span: Span, extra: Parameters<typeof error>[4] = {}): void {
@@ -100,9 +112,8 @@ class Resolver {
     scope.own.resolutions.push(undefined);
   }
 
-  /** Records what a reference means, in the program's table and in its function's own. */
+  /** Records what a reference means, in its function's own. */
   private resolved(ref: Ref, scope: Scope, res: Resolution): void {
-    this.refs.set(ref, res);
     scope.own.refs.push(ref);
     scope.own.resolutions.push(res);
   }
@@ -112,6 +123,7 @@ class Resolver {
     for (const file of pkg.files) {
       for (const top of file.ast.funcs) {
         this.collectFunction(pkg, file, top, false);
+        if (knownWithoutInline(top)) continue;
         for (const def of inlineDefs(top)) this.collectFunction(pkg, file, def, true);
       }
     }
@@ -192,12 +204,15 @@ class Resolver {
     }
     let bare = this.bareNames.get(fn.pkg);
     if (!bare) this.bareNames.set(fn.pkg, (bare = new Map<string, Resolution>()));
-    const own: OwnRefs = { refs: [], resolutions: [], inline: [] };
+    const own: OwnRefs = { refs: [], resolutions: [], termStarts: new Array<number>(def.steps.length), inline: [] };
     this.own.set(fn, own);
     const scope: Scope = { fn, params, steps, bare, own, term: 0, forward: false };
-    for (; scope.term < def.steps.length; scope.term++) this.resolveFormula(def.steps[scope.term]!.formula, scope);
+    for (; scope.term < def.steps.length; scope.term++) {
+      own.termStarts[scope.term] = own.refs.length;
+      this.resolveFormula(def.steps[scope.term]!.formula, scope);
+    }
     // Steps can only refer to each other in a cycle through a reference to a step at or after its own.
-    if (scope.forward) this.checkCycles(def, steps);
+    if (scope.forward) this.checkCycles(def, steps, refsTable([own]));
   }
 
   /** Resolves every reference in a formula (not in inline definitions: they are functions of their own). */
@@ -332,13 +347,13 @@ class Resolver {
   }
 
   /** Steps that refer to each other in a cycle are a compile error naming the cycle (3.5). */
-  private checkCycles(def: FuncDef, steps: ReadonlyMap<string, number>): void {
+  private checkCycles(def: FuncDef, steps: ReadonlyMap<string, number>, refs: ReadonlyMap<Ref, Resolution>): void {
     const deps = new Map<string, string[]>();
     for (const [label, index] of steps) {
       const out: string[] = [];
       walkFormula(def.steps[index]!.formula, (f) => {
         if (f.kind !== "ref") return;
-        const res = this.refs.get(f);
+        const res = refs.get(f);
         if (res?.k === "step") out.push(res.label);
       });
       deps.set(label, out);
@@ -366,6 +381,18 @@ class Resolver {
     };
     for (const label of steps.keys()) if (!state.has(label)) visit(label);
   }
+}
+
+/** The meaning of every resolved reference of the functions whose `own` these are, in order. */
+function refsTable(owns: Iterable<OwnRefs>): Map<Ref, Resolution> {
+  const table = new Map<Ref, Resolution>();
+  for (const own of owns) {
+    for (let i = 0; i < own.refs.length; i++) {
+      const res = own.resolutions[i];
+      if (res !== undefined) table.set(own.refs[i]!, res);
+    }
+  }
+  return table;
 }
 
 const TRUE: Resolution = { k: "bool", value: true };

@@ -30,6 +30,18 @@ const MAX_INTERNED = 64;
 /** What a list holds, for the missing-separator message. */
 export type ListKind = "parameters" | "steps" | "terms";
 
+/**
+ * The top-level definitions the parser made that hold no inline definition: the resolver, which
+ * hoists inline definitions, need not walk their bodies to find some. A definition not in it
+ * (one read back from the parse cache, or made by hand) may hold some.
+ */
+const withoutInline = new WeakSet<FuncDef>();
+
+/** Whether the parser made `def` and saw no inline definition in it (see withoutInline). */
+export function knownWithoutInline(def: FuncDef): boolean {
+  return withoutInline.has(def);
+}
+
 /** A token with a place in the text: not one the parser invented while recovering. */
 export function real(t: IToken | undefined): t is IToken {
   return t !== undefined && !Number.isNaN(t.startOffset) && t.isInsertedInRecovery !== true;
@@ -48,6 +60,8 @@ export class AstBuilder {
   private readonly strings = new Map<string, string>();
   private readonly ints = new Map<string, bigint>();
   private depthLimit: DepthLimit | undefined;
+  /** Whether an inline definition has been made since the last top-level item. */
+  private madeInline = false;
 
   constructor(
     readonly lines: LineMap,
@@ -62,9 +76,16 @@ export class AstBuilder {
    * for the depth limit to matter (see depth.ts).
    */
   item(item: ImportDecl | FuncDef | undefined, mayBeTooDeep: boolean): void {
+    const madeInline = this.madeInline;
+    this.madeInline = false;
     if (item === undefined) return;
-    if (item.kind === "import") this.imports.push(item);
-    else this.funcs.push(mayBeTooDeep ? (this.depthLimit ??= new DepthLimit(this)).topLevel(item) : item);
+    if (item.kind === "import") {
+      this.imports.push(item);
+      return;
+    }
+    const def = mayBeTooDeep ? (this.depthLimit ??= new DepthLimit(this)).topLevel(item) : item;
+    if (!madeInline) withoutInline.add(def);
+    this.funcs.push(def);
   }
 
   build(): FileAst {
@@ -169,7 +190,9 @@ export class AstBuilder {
   // Formulas
 
   inline(def: FuncDef | undefined): Formula | undefined {
-    return def && { kind: "inline", def, span: def.span };
+    if (def === undefined) return undefined;
+    this.madeInline = true;
+    return { kind: "inline", def, span: def.span };
   }
 
   /** `a` or `a.b.c` from its first name and those after dots (those the recovery invented left out). */

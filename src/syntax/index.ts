@@ -44,6 +44,7 @@ export {
 } from "./tokens.js";
 export { lex, type LexResult } from "./lexer.js";
 export { commentText, tokenIndexAt } from "./doc-comments.js";
+export { knownWithoutInline } from "./builder.js";
 export { MAX_DIAGNOSTICS, MAX_FORMULA_DEPTH, MAX_NESTING } from "./limits.js";
 export { LineMap } from "./lines.js";
 

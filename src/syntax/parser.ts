@@ -253,6 +253,17 @@ export class KoParser extends EmbeddedActionsParser {
     return false;
   }
 
+  /**
+   * MANY(`iteration`) where it ends its rule, skipped when the next token cannot start an
+   * iteration (`mayIterate` false): such a MANY then does nothing, not even recovery (no token
+   * of its rule follows it to resynchronise on), but Chevrotain's MANY costs a lookahead and the
+   * bookkeeping of its recovery, and most formulas and references have no postfix or dot. While
+   * Chevrotain records the grammar, the MANY is always run, to be recorded.
+   */
+  private manyEndingRule(iteration: () => void, mayIterate: boolean): void {
+    if (mayIterate || this.RECORDING_PHASE) this.MANY(iteration);
+  }
+
   /** Where the rule being parsed stopped reading: just after the last token it took. */
   private endOfRead(): number {
     const last = this.LA(0);
@@ -518,7 +529,7 @@ export class KoParser extends EmbeddedActionsParser {
       try {
         chain.start(this.OR(this.primaryAlternatives));
         primaryRead = true;
-        this.MANY(this.chainPostfix);
+        this.manyEndingRule(this.chainPostfix, startsPostfix(this.LA(1).tokenType));
       } catch (e) {
         if (!primaryRead) chain.start(partialOf(e));
         else chain.apply(partialOf(e));
@@ -580,7 +591,7 @@ export class KoParser extends EmbeddedActionsParser {
       if (this.namesAfterDots.length > 0) this.namesAfterDots.length = 0;
       try {
         first = this.CONSUME(Ident);
-        this.MANY(this.refSegment);
+        this.manyEndingRule(this.refSegment, this.LA(1).tokenType === Dot);
       } catch (e) {
         if (isSyntaxError(e)) e.partial = this.ast?.ref(first, this.namesAfterDots);
         throw e;
@@ -634,6 +645,11 @@ export class KoParser extends EmbeddedActionsParser {
       },
     },
   ];
+}
+
+/** Whether a token of type `t` can start a postfix (the first tokens of the postfix rule). */
+function startsPostfix(t: TokenType): boolean {
+  return t === LParen || t === LBracket || t === LBrace || t === Dot;
 }
 
 /** The fields of a formula without selections (shared: a formula with none keeps no array). */
