@@ -647,9 +647,12 @@ export class KoParser extends EmbeddedActionsParser {
   ];
 }
 
-/** Whether a token of type `t` can start a postfix (the first tokens of the postfix rule). */
+/** The tokens a postfix can start with: the first set of the postfix rule (a test holds it to the grammar). */
+export const POSTFIX_STARTS: readonly TokenType[] = [LParen, LBracket, LBrace, Dot];
+
+/** Whether a token of type `t` can start a postfix. */
 function startsPostfix(t: TokenType): boolean {
-  return t === LParen || t === LBracket || t === LBrace || t === Dot;
+  return POSTFIX_STARTS.includes(t);
 }
 
 /** The fields of a formula without selections (shared: a formula with none keeps no array). */
