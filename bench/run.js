@@ -1,6 +1,7 @@
 // Benchmarks of Ko for Node, each beside a hand-written JavaScript baseline doing the same work in
-// the same process. Prints a table of times and the Ko/JS ratio, and records them in
-// bench/results.json (the figures of benchmarks not run this time stay as they were).
+// the same process (a process of its own for each benchmark, the two sides timed in turn). Prints
+// a table of times and the Ko/JS ratio, and records them in bench/results.json (the figures of
+// benchmarks not run this time stay as they were).
 //
 //   npm run bench            (builds first)
 //   node bench/run.js fib    (only the benchmarks whose name contains "fib")
@@ -18,21 +19,42 @@ const repo = path.resolve(here, "..");
 const quiet = { stdout: () => {}, stderr: () => {} };
 
 /**
- * Median wall time in milliseconds of `fn` over `runs` runs, after `warmup` runs. The warm-up is
- * long enough for V8 to have optimised both sides (a Ko body compiled to JavaScript is optimised
- * like the baseline, after some calls; two runs left `Range` in its first, slower tiers): these
- * are steady-state figures.
+ * Ko's side and the baseline's, timed in turn: `runs` pairs after `warmup` runs of each. The
+ * warm-up is long enough for V8 to have optimised both sides (a Ko body compiled to JavaScript is
+ * optimised like the baseline, after some calls; two runs left `Range` in its first, slower tiers):
+ * these are steady-state figures. Taking the two in turn, rather than all of one side and then
+ * all of the other, keeps a drift of the machine's speed out of their ratio; and the pairs take
+ * turns at going first, so that each side follows the other as often as itself and neither is the
+ * one that always inherits the other's garbage. Returns each side's median wall time in
+ * milliseconds and the median of the pairs' ratios.
  */
-async function time(fn, { runs = 9, warmup = 10 } = {}) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
+async function timePair(ko, js, { runs = 10, warmup = 10 } = {}) {
+  for (let i = 0; i < warmup; i++) {
+    await ko();
+    await js();
+  }
+  const timed = async (fn) => {
     const t0 = performance.now();
     await fn();
-    samples.push(performance.now() - t0);
+    return performance.now() - t0;
+  };
+  const koTimes = [];
+  const jsTimes = [];
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      koTimes.push(await timed(ko));
+      jsTimes.push(await timed(js));
+    } else {
+      jsTimes.push(await timed(js));
+      koTimes.push(await timed(ko));
+    }
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
+  const median = (xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length / 2;
+    return sorted.length % 2 === 1 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  return { koMs: median(koTimes), baselineMs: median(jsTimes), ratio: median(koTimes.map((t, i) => t / jsTimes[i])) };
 }
 
 function check(actual, expected, name) {
@@ -199,14 +221,31 @@ function processBench(file, runs = 31, flags = []) {
   return { koMs: median(koTimes), baselineMs: median(nodeTimes), ratio: median(koTimes.map((t, i) => t / nodeTimes[i])) };
 }
 
+// `node bench/run.js --row N` times the in-process benchmark N alone and prints its figures as JSON.
+if (process.argv[2] === "--row") {
+  const b = benchmarks[Number(process.argv[3])];
+  const { ko, js } = b.setup();
+  console.log(JSON.stringify(await timePair(ko, js)));
+  process.exit(0);
+}
+
+/**
+ * An in-process benchmark, timed in a process of its own: what a benchmark leaves in the heap
+ * (programs, circuits, the collector's state) would otherwise slow the ones after it — parsing
+ * 10,000 lines took a sixth longer after the rows before it than alone — so a row's figures would
+ * depend on which rows ran first.
+ */
+function inProcessRow(index) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--row", String(index)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${benchmarks[index].name} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
 const filter = process.argv[2];
 const results = [];
-for (const b of benchmarks) {
+for (const [index, b] of benchmarks.entries()) {
   if (filter && !b.name.includes(filter)) continue;
-  const { ko, js } = b.setup();
-  const koMs = await time(ko);
-  const baselineMs = await time(js);
-  results.push({ name: b.name, koMs, baselineMs, ratio: koMs / baselineMs, target: b.target });
+  results.push({ name: b.name, ...inProcessRow(index), target: b.target });
 }
 if (!filter || "startup".includes(filter)) {
   const warm = processBench(path.join(repo, "examples/hello.ko"));
