@@ -19,17 +19,19 @@ const repo = path.resolve(here, "..");
 const quiet = { stdout: () => {}, stderr: () => {} };
 
 /**
- * Ko's side and the baseline's, timed in turn: `runs` pairs after `warmup` runs of each. The
- * warm-up is long enough for V8 to have optimised both sides (a Ko body compiled to JavaScript is
- * optimised like the baseline, after some calls; two runs left `Range` in its first, slower tiers):
- * these are steady-state figures. Taking the two in turn, rather than all of one side and then
+ * Ko's side and the baseline's, timed in turn: `runs` pairs after a warm-up of at least `warmup`
+ * runs of each and `warmupMs` in all. The warm-up is long enough for V8 to have optimised both
+ * sides (a Ko body compiled to JavaScript is optimised like the baseline, after some calls; in a
+ * process of its own, ten runs left `Range` in slower tiers, 1.3–1.6 ms a run against 0.8 once
+ * warm): these are steady-state figures. Taking the two in turn, rather than all of one side and then
  * all of the other, keeps a drift of the machine's speed out of their ratio; and the pairs take
  * turns at going first, so that each side follows the other as often as itself and neither is the
  * one that always inherits the other's garbage. Returns each side's median wall time in
  * milliseconds and the median of the pairs' ratios.
  */
-async function timePair(ko, js, { runs = 10, warmup = 10 } = {}) {
-  for (let i = 0; i < warmup; i++) {
+async function timePair(ko, js, { runs = 10, warmup = 10, warmupMs = 500 } = {}) {
+  const warmingSince = performance.now();
+  for (let i = 0; i < warmup || performance.now() - warmingSince < warmupMs; i++) {
     await ko();
     await js();
   }
