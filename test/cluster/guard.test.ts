@@ -75,6 +75,12 @@ describe("the token", () => {
   test.each([
     { name: "no Authorization", args: () => [], p: "/api/v1/namespaces" },
     { name: "a wrong token", args: () => ["-H", "Authorization: Bearer not-the-token"], p: "/api/v1/namespaces" },
+    {
+      name: "a wrong token of the token's length",
+      args: () => ["-H", `Authorization: Bearer ${token.slice(0, -1)}${token.endsWith("0") ? "1" : "0"}`],
+      p: "/api/v1/namespaces",
+    },
+    { name: "the token with a character more", args: () => ["-H", `Authorization: Bearer ${token}0`], p: "/api/v1/namespaces" },
     { name: "the token as Basic credentials", args: () => ["-u", `ko:${token}`], p: "/api/v1/namespaces" },
     { name: "no token, /version", args: () => [], p: "/version" },
     { name: "no token, /healthz", args: () => [], p: "/healthz" },
