@@ -14,15 +14,16 @@
  * of a failure (its status code, its body as text, its headers).
  */
 import type * as K from "@kubernetes/client-node";
+import { mediaType } from "./requests.js";
 
 /** What a success carries: JSON, parsed; text (a log, a proxied page); or nothing (an empty body). */
-export type Answer = { readonly json: unknown } | { readonly text: string } | undefined;
+export type Success = { readonly json: unknown } | { readonly text: string } | undefined;
 
 /** The shape of a processor's answer: the client takes `data` from it. */
 interface Processed {
   readonly httpStatusCode: number;
   readonly headers: Record<string, string>;
-  readonly data: Answer;
+  readonly data: Success;
 }
 
 /**
@@ -48,10 +49,9 @@ async function answerOf(k8s: typeof K, response: K.ResponseContext): Promise<Pro
 }
 
 /** A success's body, by its media type: JSON (`application/json`, `application/merge-patch+json`...) parsed, anything else as text. */
-function successOf(contentType: string | undefined, text: string): Answer {
+function successOf(contentType: string | undefined, text: string): Success {
   if (text === "") return undefined;
-  const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-  const [type, subtype = ""] = media.split("/");
+  const [type, subtype = ""] = mediaType(contentType).split("/");
   if (type === "application" && subtype.split("+").includes("json")) return { json: JSON.parse(text) as unknown };
   return { text };
 }

@@ -13,7 +13,7 @@ import { dataList } from "../value/sequence.js";
 import { EMPTY, Seq, Struct, type Value } from "../value/value.js";
 import { fromClient, fromModelJson, modelName, REDACTED, toJson, type Models } from "./objects.js";
 import { collectionPath, kindInfo, listPath, objectPath, type KindInfo } from "./kinds.js";
-import type { Answer } from "./answers.js";
+import type { Success } from "./answers.js";
 import { Limiter } from "./limiter.js";
 import type { Operation } from "./generated.js";
 import { Guard } from "./guard.js";
@@ -335,7 +335,7 @@ export class K8sConnection {
       namespace: typeof param.namespace === "string" ? param.namespace : kind === "Namespace" ? param.name : undefined,
       name: param.name ?? param.body?.metadata?.name,
     };
-    const api = this.apiClient(op.api) as Record<string, (p: Json) => Promise<Answer>>;
+    const api = this.apiClient(op.api) as Record<string, (p: Json) => Promise<Success>>;
     const call = () => api[op.method]!.call(api, param);
     const answer = await this.retried(target, verb === "create" ? "create" : "idempotent", (signal) => {
       if (signal === undefined) return call();

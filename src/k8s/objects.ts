@@ -206,8 +206,6 @@ type Reading =
       readonly fields: readonly string[];
       /** Where each JSON name is in `names`. */
       readonly index: ReadonlyMap<string, number>;
-      /** Whether the model has a `kind` field (a Secret's is redacted). */
-      readonly hasKind: boolean;
     };
 
 /** The types the client's deserializer passes through (its `primitives`). */
@@ -239,7 +237,6 @@ function readingOf(type: string, models: Models): Reading {
                   types: attributes.map((a) => a.type),
                   fields: attributes.map((a) => a.name),
                   index: new Map(attributes.map((a, i) => [a.baseName, i])),
-                  hasKind: attributes.some((a) => a.baseName === "kind"),
                 }
               : { k: "as-is" };
     readings.set(type, r);
@@ -275,7 +272,8 @@ export function fromModelJson(x: unknown, type: string, models: Models, secret =
     }
     case "model": {
       const o = x as Record<string, unknown>;
-      const kind = r.hasKind ? o.kind : undefined;
+      // A model with a `kind` field: a Secret's data is redacted.
+      const kind = r.index.has("kind") ? o.kind : undefined;
       return objectValue(r.names, o, r.types, secret || kind === "Secret", models);
     }
   }

@@ -265,8 +265,13 @@ function verbOf(
   return { why: `Kubernetes has no ${method} requests` };
 }
 
+/** The media type of a Content-Type header, without its parameters, in lower case: `application/json`. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
 function patchTypeOf(contentType: string | undefined): PatchType | undefined {
-  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  const type = mediaType(contentType);
   if (type === "application/json-patch+json") return "json";
   if (type === "application/merge-patch+json") return "merge";
   if (type === "application/strategic-merge-patch+json") return "strategic";

@@ -48,7 +48,7 @@ export interface Seam {
   startCut<T>(signal: AbortSignal, start: () => Promise<T>): { promise: Promise<T>; cut: boolean };
   /**
    * A client of a generated API class (CoreV1Api) made as `kc.makeApiClient` makes one, but whose
-   * methods give each success as an `Answer` (answers.ts) rather than as the client's model object.
+   * methods give each success as a `Success` (answers.ts) rather than as the client's model object.
    */
   operationsClient<T>(apiClientType: new (config: K.Configuration) => T): T;
 }

@@ -8,11 +8,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { describe, expect, test } from "vitest";
-import { rawAnswers, type Answer } from "../../src/k8s/answers.js";
+import { rawAnswers, type Success } from "../../src/k8s/answers.js";
 import { loadOperations } from "../../src/k8s/generated.js";
 import { REPO } from "../support/cli.js";
 
-type Processor = Record<string, (r: k8s.ResponseContext) => Promise<{ data: Answer }>>;
+type Processor = Record<string, (r: k8s.ResponseContext) => Promise<{ data: Success }>>;
 const processor = rawAnswers(k8s) as Processor;
 
 function response(status: number, contentType: string | undefined, text: string): k8s.ResponseContext {
@@ -21,7 +21,7 @@ function response(status: number, contentType: string | undefined, text: string)
 }
 
 describe("answers", () => {
-  test.each<[string, number, string | undefined, string, Answer]>([
+  test.each<[string, number, string | undefined, string, Success]>([
     ["JSON", 200, "application/json", '{"kind":"Pod"}', { json: { kind: "Pod" } }],
     ["JSON with parameters", 201, "application/json; charset=utf-8", "[1]", { json: [1] }],
     ["a JSON-like media type", 200, "application/merge-patch+json", '{"a":1}', { json: { a: 1 } }],
